@@ -1,0 +1,197 @@
+"""The closed vocabularies of the domain; stored as text and guarded by CHECK constraints."""
+
+from enum import StrEnum
+
+__all__ = [
+    "ActivityKind",
+    "AgreementKind",
+    "AgreementStatus",
+    "AllianceScope",
+    "CollaborationMode",
+    "CommitmentStatus",
+    "DeliveryMode",
+    "EnrolmentStatus",
+    "EvaluationIndicator",
+    "MembershipRole",
+    "OrganizationKind",
+    "OrganizationStatus",
+    "PartyRole",
+    "ProgramCategory",
+    "ProgramKind",
+    "ProgramStatus",
+    "RenewalRule",
+    "ResourceKind",
+    "TargetLearnerGroup",
+]
+
+
+class OrganizationKind(StrEnum):
+    UNIVERSITY = "university"
+    RESEARCH_INSTITUTE = "research_institute"
+    BUSINESS = "business"
+    GOVERNMENT_BODY = "government_body"
+    INTERNATIONAL_ORGANIZATION = "international_organization"
+    OTHER = "other"
+
+
+class OrganizationStatus(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    WITHDRAWN = "withdrawn"
+
+
+class AllianceScope(StrEnum):
+    PROVINCIAL = "provincial"
+    NATIONAL = "national"
+    INTERNATIONAL = "international"
+
+
+class MembershipRole(StrEnum):
+    CHAIR = "chair"
+    VICE_CHAIR = "vice_chair"
+    DIRECTOR = "director"
+    MEMBER = "member"
+    OBSERVER = "observer"
+
+
+class AgreementKind(StrEnum):
+    MEMORANDUM_OF_UNDERSTANDING = "memorandum_of_understanding"
+    FRAMEWORK = "framework"
+    JOINT_PROGRAM = "joint_program"
+    RESEARCH_COLLABORATION = "research_collaboration"
+    INTERNSHIP_AND_TRAINING_BASE = "internship_and_training_base"
+    STUDENT_EXCHANGE = "student_exchange"
+    STAFF_EXCHANGE = "staff_exchange"
+    CREDIT_RECOGNITION = "credit_recognition"
+    RESOURCE_SHARING = "resource_sharing"
+    FUNDING = "funding"
+    SINO_FOREIGN_COOPERATIVE_EDUCATION = "sino_foreign_cooperative_education"
+    OTHER = "other"
+
+
+class AgreementStatus(StrEnum):
+    DRAFT = "draft"
+    UNDER_NEGOTIATION = "under_negotiation"
+    AWAITING_APPROVAL = "awaiting_approval"
+    SIGNED = "signed"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+    TERMINATED = "terminated"
+    SUPERSEDED = "superseded"
+
+
+class PartyRole(StrEnum):
+    LEAD = "lead"
+    PARTNER = "partner"
+    FUNDER = "funder"
+    HOST = "host"
+    APPROVER = "approver"
+
+
+class RenewalRule(StrEnum):
+    NONE = "none"
+    MANUAL = "manual"
+    AUTOMATIC = "automatic"
+
+
+class CollaborationMode(StrEnum):
+    CREDIT_RECOGNITION = "credit_recognition"
+    VOCATIONAL_TRAINING = "vocational_training"
+    MICRO_SPECIALTY = "micro_specialty"
+    JOINT_COURSE_DEVELOPMENT = "joint_course_development"
+    SHARED_FACULTY = "shared_faculty"
+    STUDENT_EXCHANGE = "student_exchange"
+    STAFF_EXCHANGE = "staff_exchange"
+    JOINT_RESEARCH = "joint_research"
+    INTERNSHIP_BASE = "internship_base"
+    RESOURCE_SHARING = "resource_sharing"
+    JOINT_DEGREE = "joint_degree"
+    FUNDING = "funding"
+    OTHER = "other"
+
+
+class CommitmentStatus(StrEnum):
+    """Stored states; `overdue` is derived from the due date when read."""
+
+    OPEN = "open"
+    DELIVERED = "delivered"
+    WAIVED = "waived"
+
+
+class ProgramKind(StrEnum):
+    MICRO_MAJOR = "micro_major"
+    MICRO_COURSE = "micro_course"
+    JOINT_DEGREE = "joint_degree"
+    VOCATIONAL_TRAINING = "vocational_training"
+    LIFELONG_LEARNING = "lifelong_learning"
+    EXCHANGE = "exchange"
+    JOINT_LAB = "joint_lab"
+    RESEARCH_PROJECT = "research_project"
+
+
+class ProgramCategory(StrEnum):
+    SCIENTIFIC_LITERACY = "scientific_literacy"
+    WORKPLACE_SKILLS = "workplace_skills"
+    CULTURAL_LITERACY = "cultural_literacy"
+    HOBBIES_AND_INTERESTS = "hobbies_and_interests"
+    CONTINUING_EDUCATION = "continuing_education"
+    SILVER_AGE_EDUCATION = "silver_age_education"
+
+
+class ProgramStatus(StrEnum):
+    PLANNED = "planned"
+    OPEN = "open"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class DeliveryMode(StrEnum):
+    ONLINE = "online"
+    OFFLINE = "offline"
+    BLENDED = "blended"
+
+
+class TargetLearnerGroup(StrEnum):
+    STUDENTS = "students"
+    MIGRANT_WORKERS = "migrant_workers"
+    RURAL_TEACHERS = "rural_teachers"
+    SENIOR_CITIZENS = "senior_citizens"
+    EMPLOYEES = "employees"
+    GENERAL_PUBLIC = "general_public"
+
+
+class EnrolmentStatus(StrEnum):
+    ENROLLED = "enrolled"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+class ResourceKind(StrEnum):
+    LAB = "lab"
+    EQUIPMENT = "equipment"
+    LIBRARY = "library"
+    ONLINE_COURSE = "online_course"
+    DATASET = "dataset"
+    FACULTY_TIME = "faculty_time"
+    FUNDING = "funding"
+    TRAINING_BASE = "training_base"
+    PLATFORM = "platform"
+
+
+class ActivityKind(StrEnum):
+    MEETING = "meeting"
+    EXCHANGE_VISIT = "exchange_visit"
+    CONFERENCE = "conference"
+    SIGNING_CEREMONY = "signing_ceremony"
+    INAUGURATION = "inauguration"
+    OTHER = "other"
+
+
+class EvaluationIndicator(StrEnum):
+    ENROLMENTS = "enrolments"
+    CREDITS_RECOGNISED = "credits_recognised"
+    INTERNSHIPS_PLACED = "internships_placed"
+    FUNDS_SPENT = "funds_spent"
+    PUBLICATIONS = "publications"

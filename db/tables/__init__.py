@@ -1,0 +1,55 @@
+"""Every table of the domain; importing this module registers them all on `SQLModel.metadata`."""
+
+from db.tables.activities import Activity, ActivityAgreement, ActivityParticipant, ActivityProgram
+from db.tables.agreements import Agreement, AgreementMode, AgreementParty, Commitment, Document
+from db.tables.alliances import Alliance, Membership
+from db.tables.credits import (
+    CreditAccount,
+    CreditRecognition,
+    Enrolment,
+    Learner,
+    LearningOutcome,
+    RecognitionRule,
+)
+from db.tables.evaluations import Evaluation, EvaluationMeasure
+from db.tables.funding import Funding
+from db.tables.history import HistoryEntry
+from db.tables.organizations import Organization, OrganizationIdentifier
+from db.tables.people import Person, Position
+from db.tables.programs import Course, CourseInstructor, Program, ProgramPartner, ProgramTargetGroup
+from db.tables.resources import Resource, ResourceShare
+
+__all__ = [
+    "Activity",
+    "ActivityAgreement",
+    "ActivityParticipant",
+    "ActivityProgram",
+    "Agreement",
+    "AgreementMode",
+    "AgreementParty",
+    "Alliance",
+    "Commitment",
+    "Course",
+    "CourseInstructor",
+    "CreditAccount",
+    "CreditRecognition",
+    "Document",
+    "Enrolment",
+    "Evaluation",
+    "EvaluationMeasure",
+    "Funding",
+    "HistoryEntry",
+    "Learner",
+    "LearningOutcome",
+    "Membership",
+    "Organization",
+    "OrganizationIdentifier",
+    "Person",
+    "Position",
+    "Program",
+    "ProgramPartner",
+    "ProgramTargetGroup",
+    "RecognitionRule",
+    "Resource",
+    "ResourceShare",
+]

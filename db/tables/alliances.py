@@ -1,0 +1,48 @@
+"""Alliances (named consortia) and their memberships, one row per role held over a period."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from db.base import Mutable, check_enum, check_order, fk
+from db.enums import AllianceScope, MembershipRole
+
+__all__ = ["Alliance", "Membership"]
+
+
+class Alliance(Mutable, table=True):
+    __tablename__ = "alliance"
+    __table_args__ = (check_enum("scope", AllianceScope),)
+
+    name: str = Field(index=True, max_length=500, unique=True)
+    local_name: str | None = Field(default=None, max_length=500)
+    short_name: str | None = Field(default=None, max_length=100)
+    scope: str = Field(index=True)
+    secretariat_id: int | None = fk("organization.id", ondelete="SET NULL")
+    founded_on: date | None = None
+    founded_place: str | None = Field(default=None, max_length=200)
+    website: str | None = Field(default=None, max_length=500)
+    description: str | None = None
+
+
+class Membership(Mutable, table=True):
+    __tablename__ = "membership"
+    __table_args__ = (
+        check_enum("role", MembershipRole),
+        check_order("joined_on", "left_on"),
+        sa.Index(
+            "uq_membership_current",
+            "alliance_id",
+            "organization_id",
+            unique=True,
+            sqlite_where=sa.text("left_on IS NULL"),
+            postgresql_where=sa.text("left_on IS NULL"),
+        ),
+    )
+
+    alliance_id: int = fk("alliance.id", required=True, ondelete="CASCADE")
+    organization_id: int = fk("organization.id", required=True, ondelete="CASCADE")
+    role: str = Field(index=True)
+    joined_on: date | None = None
+    left_on: date | None = Field(default=None, index=True)

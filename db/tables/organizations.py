@@ -1,0 +1,46 @@
+"""Organizations, their units and their identifiers in external registries."""
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from db.base import Mutable, check_enum, fk
+from db.enums import OrganizationKind, OrganizationStatus
+
+__all__ = ["Organization", "OrganizationIdentifier"]
+
+
+class Organization(Mutable, table=True):
+    __tablename__ = "organization"
+    __table_args__ = (
+        check_enum("kind", OrganizationKind),
+        check_enum("status", OrganizationStatus),
+        sa.CheckConstraint("length(country) = 2 AND upper(country) = country", name="country_iso"),
+        sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        sa.Index("ix_organization_country_kind", "country", "kind"),
+    )
+
+    kind: str = Field(index=True)
+    name: str = Field(index=True, max_length=500)
+    local_name: str | None = Field(default=None, max_length=500)
+    short_name: str | None = Field(default=None, max_length=100)
+    country: str | None = Field(default=None, max_length=2, index=True)
+    region: str | None = Field(default=None, max_length=200, index=True)
+    city: str | None = Field(default=None, max_length=200)
+    website: str | None = Field(default=None, max_length=500)
+    ror_id: str | None = Field(default=None, max_length=50, unique=True)
+    description: str | None = None
+    status: str = Field(default=OrganizationStatus.ACTIVE.value, index=True)
+    parent_id: int | None = fk("organization.id", ondelete="SET NULL")
+    is_illustrative: bool = Field(default=False)
+
+
+class OrganizationIdentifier(SQLModel, table=True):
+    """An identifier of an organization in another registry (ROR, GRID, ISNI, a web domain...)."""
+
+    __tablename__ = "organization_identifier"
+    __table_args__ = (sa.UniqueConstraint("scheme", "value"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = fk("organization.id", required=True, ondelete="CASCADE")
+    scheme: str = Field(max_length=40)
+    value: str = Field(max_length=300)

@@ -1,0 +1,242 @@
+"""Reading agreements: filters over parties, dates and states; the lists around an agreement."""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+import strawberry
+from sqlalchemy.sql.elements import ColumnElement
+from strawberry.dataloader import DataLoader
+
+from db.base import table_of
+from db.enums import (
+    AgreementKind,
+    AgreementStatus,
+    CollaborationMode,
+    CommitmentStatus,
+    OrganizationKind,
+)
+from db.tables import Agreement, AgreementMode, AgreementParty, Membership, Organization
+from resolvers.context import Context
+from resolvers.ids import decode_id_of, reference_to
+from resolvers.ordering import SortDirection, ordered
+from resolvers.organizations import like_text
+from resolvers.paging import Page, PageRequest
+
+__all__ = [
+    "AGREEMENT",
+    "PARTY",
+    "AgreementFilter",
+    "AgreementOrder",
+    "AgreementOrderField",
+    "CommitmentState",
+    "agreement_conditions",
+    "agreements_of_organizations",
+    "agreements_page",
+    "commitment_state",
+    "effective_status",
+    "modes_of",
+    "status_as_read",
+]
+
+AGREEMENT = table_of(Agreement)
+PARTY = table_of(AgreementParty)
+MODE = table_of(AgreementMode)
+ORGANIZATION = table_of(Organization)
+MEMBERSHIP = table_of(Membership)
+
+IN_FORCE = (AgreementStatus.SIGNED, AgreementStatus.ACTIVE)
+NOT_YET_BINDING = (
+    AgreementStatus.DRAFT,
+    AgreementStatus.UNDER_NEGOTIATION,
+    AgreementStatus.AWAITING_APPROVAL,
+)
+
+
+@dataclass
+class AgreementFilter:
+    kind: list[AgreementKind] | None = None
+    status: list[AgreementStatus] | None = None
+    mode: list[CollaborationMode] | None = None
+    party: strawberry.ID | None = reference_to("Organization")
+    party_kind: list[OrganizationKind] | None = None
+    party_country: list[str] | None = None
+    party_alliance: strawberry.ID | None = reference_to("Alliance")
+    active_on: date | None = None
+    expiring_before: date | None = None
+    signed_from: date | None = None
+    signed_to: date | None = None
+    text: str | None = None
+
+
+class AgreementOrderField(StrEnum):
+    TITLE = "title"
+    SIGNED_ON = "signed_on"
+    EFFECTIVE_FROM = "effective_from"
+    EFFECTIVE_TO = "effective_to"
+    CREATED_AT = "created_at"
+
+
+@dataclass
+class AgreementOrder:
+    field: AgreementOrderField = AgreementOrderField.CREATED_AT
+    direction: SortDirection = SortDirection.DESC
+
+
+def _with_party(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Agreements with at least one party whose organization meets `condition`."""
+    p, o = PARTY.c, ORGANIZATION.c
+    return AGREEMENT.c.id.in_(
+        sa.select(p.agreement_id).join(ORGANIZATION, o.id == p.organization_id).where(condition)
+    )
+
+
+class CommitmentState(StrEnum):
+    """A commitment's status as read: stored states plus `overdue`, derived from the due date."""
+
+    OPEN = "open"
+    OVERDUE = "overdue"
+    DELIVERED = "delivered"
+    WAIVED = "waived"
+
+
+def commitment_state(status: str, due_on: date | None, today: date) -> CommitmentState:
+    if status == CommitmentStatus.OPEN and due_on is not None and due_on < today:
+        return CommitmentState.OVERDUE
+    return CommitmentState(status)
+
+
+def effective_status(today: date) -> ColumnElement[str]:
+    """The status an agreement reads as on `today`: one in force past its end date is expired,
+    even before any job has written that down."""
+    a = AGREEMENT.c
+    return sa.case(
+        (
+            sa.and_(a.status.in_([s.value for s in IN_FORCE]), a.effective_to < today),
+            AgreementStatus.EXPIRED.value,
+        ),
+        else_=a.status,
+    )
+
+
+def status_as_read(status: str, effective_to: date | None, today: date) -> AgreementStatus:
+    """`effective_status` for one row already in hand."""
+    if status in IN_FORCE and effective_to is not None and effective_to < today:
+        return AgreementStatus.EXPIRED
+    return AgreementStatus(status)
+
+
+def agreement_conditions(
+    f: AgreementFilter | None, *, field: str = "filter"
+) -> list[ColumnElement[bool]]:
+    if f is None:
+        return []
+    a = AGREEMENT.c
+    conditions: list[ColumnElement[bool]] = []
+    if f.kind:
+        conditions.append(a.kind.in_([k.value for k in f.kind]))
+    if f.status:
+        statuses = [s.value for s in f.status]
+        conditions.append(effective_status(date.today()).in_(statuses))
+    if f.mode:
+        conditions.append(
+            a.id.in_(
+                sa.select(MODE.c.agreement_id).where(MODE.c.mode.in_([m.value for m in f.mode]))
+            )
+        )
+    if f.party is not None:
+        party_id = decode_id_of(f.party, "Organization", field=f"{field}.party")
+        conditions.append(_with_party(ORGANIZATION.c.id == party_id))
+    if f.party_kind:
+        conditions.append(_with_party(ORGANIZATION.c.kind.in_([k.value for k in f.party_kind])))
+    if f.party_country:
+        countries = [c.upper() for c in f.party_country]
+        conditions.append(_with_party(ORGANIZATION.c.country.in_(countries)))
+    if f.party_alliance is not None:
+        alliance_id = decode_id_of(f.party_alliance, "Alliance", field=f"{field}.partyAlliance")
+        members = sa.select(MEMBERSHIP.c.organization_id).where(
+            MEMBERSHIP.c.alliance_id == alliance_id, MEMBERSHIP.c.left_on.is_(None)
+        )
+        conditions.append(_with_party(ORGANIZATION.c.id.in_(members)))
+    if f.active_on is not None:
+        conditions.append(
+            sa.and_(
+                a.status.not_in([s.value for s in NOT_YET_BINDING]),
+                sa.or_(a.effective_from.is_(None), a.effective_from <= f.active_on),
+                sa.or_(a.effective_to.is_(None), a.effective_to >= f.active_on),
+            )
+        )
+    if f.expiring_before is not None:
+        conditions.append(sa.and_(a.effective_to.is_not(None), a.effective_to < f.expiring_before))
+    if f.signed_from is not None:
+        conditions.append(a.signed_on >= f.signed_from)
+    if f.signed_to is not None:
+        conditions.append(a.signed_on <= f.signed_to)
+    if f.text:
+        pattern = like_text(f.text)
+        conditions.append(
+            sa.or_(a.title.ilike(pattern, escape="\\"), a.local_title.ilike(pattern, escape="\\"))
+        )
+    return conditions
+
+
+def agreement_ordering(order: AgreementOrder | None) -> list[Any]:
+    order = order or AgreementOrder()
+    return ordered([AGREEMENT.c[order.field.value]], order.direction)
+
+
+async def agreements_page(
+    ctx: Context,
+    *,
+    filter: AgreementFilter | None,
+    order: AgreementOrder | None,
+    request: PageRequest,
+) -> Page:
+    return await ctx.reader.page(
+        AGREEMENT,
+        where=agreement_conditions(filter),
+        order_by=agreement_ordering(order),
+        request=request,
+    )
+
+
+def agreements_of_organizations(
+    ctx: Context,
+    *,
+    filter: AgreementFilter | None,
+    order: AgreementOrder | None,
+    request: PageRequest,
+) -> DataLoader[int, Page]:
+    """Pages of the agreements each organization is a party to."""
+    statement = ctx.reader.select(AGREEMENT).join(PARTY, PARTY.c.agreement_id == AGREEMENT.c.id)
+    return ctx.loaders.children(
+        AGREEMENT,
+        key=PARTY.c.organization_id,
+        statement=statement,
+        where=agreement_conditions(filter),
+        order_by=agreement_ordering(order),
+        request=request,
+        args=(repr(filter), repr(order)),
+    )
+
+
+def modes_of(ctx: Context) -> DataLoader[int, list[str]]:
+    """The collaboration modes of each agreement (a short list, not paged)."""
+
+    async def batch(keys: Any) -> list[list[str]]:
+        statement = (
+            ctx.reader.select(AGREEMENT, MODE.c.mode)
+            .join(MODE, MODE.c.agreement_id == AGREEMENT.c.id)
+            .where(AGREEMENT.c.id.in_(list(keys)))
+            .order_by(MODE.c.mode)
+        )
+        found: dict[int, list[str]] = {k: [] for k in keys}
+        async with ctx.engine.connect() as connection:
+            for row in (await connection.execute(statement)).mappings():
+                found[row["id"]].append(row["mode"])
+        return [found[k] for k in keys]
+
+    loader: DataLoader[int, list[str]] = ctx.loaders.lists("agreement_modes", batch)
+    return loader

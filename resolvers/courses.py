@@ -1,0 +1,81 @@
+"""Reading courses: by program, offering organization, delivery mode or text."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import sqlalchemy as sa
+import strawberry
+from sqlalchemy.sql.elements import ColumnElement
+
+from db.base import table_of
+from db.enums import DeliveryMode
+from db.tables import Course
+from resolvers.context import Context
+from resolvers.ids import decode_id_of, reference_to
+from resolvers.ordering import SortDirection, order_by_field
+from resolvers.organizations import like_text
+from resolvers.paging import Page, PageRequest
+
+__all__ = ["CourseFilter", "CourseOrder", "CourseOrderField", "course_conditions", "courses_page"]
+
+COURSE = table_of(Course)
+
+
+@dataclass
+class CourseFilter:
+    program: strawberry.ID | None = reference_to("Program")
+    organization: strawberry.ID | None = reference_to("Organization")
+    delivery: list[DeliveryMode] | None = None
+    text: str | None = None
+
+
+class CourseOrderField(StrEnum):
+    TITLE = "title"
+    CREDITS = "credits"
+    CREATED_AT = "created_at"
+
+
+@dataclass
+class CourseOrder:
+    field: CourseOrderField = CourseOrderField.TITLE
+    direction: SortDirection = SortDirection.ASC
+
+
+def course_conditions(
+    f: CourseFilter | None, *, field: str = "filter"
+) -> list[ColumnElement[bool]]:
+    if f is None:
+        return []
+    conditions: list[ColumnElement[bool]] = []
+    if f.program is not None:
+        program_id = decode_id_of(f.program, "Program", field=f"{field}.program")
+        conditions.append(COURSE.c.program_id == program_id)
+    if f.organization is not None:
+        org_id = decode_id_of(f.organization, "Organization", field=f"{field}.organization")
+        conditions.append(COURSE.c.organization_id == org_id)
+    if f.delivery:
+        conditions.append(COURSE.c.delivery.in_([d.value for d in f.delivery]))
+    if f.text:
+        pattern = like_text(f.text)
+        conditions.append(
+            sa.or_(
+                COURSE.c.title.ilike(pattern, escape="\\"),
+                COURSE.c.code.ilike(pattern, escape="\\"),
+            )
+        )
+    return conditions
+
+
+async def courses_page(
+    ctx: Context,
+    *,
+    filter: CourseFilter | None,
+    order: CourseOrder | None,
+    request: PageRequest,
+) -> Page:
+    return await ctx.reader.page(
+        COURSE,
+        where=course_conditions(filter),
+        order_by=order_by_field(COURSE, order or CourseOrder()),
+        request=request,
+    )

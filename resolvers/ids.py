@@ -1,0 +1,43 @@
+"""Opaque global IDs: base64 of `Type:key`, so clients never build or parse them."""
+
+import base64
+import binascii
+import dataclasses
+from typing import Any
+
+from resolvers.errors import InvalidId
+
+__all__ = ["REFERENCES", "decode_id", "decode_id_of", "encode_id", "reference_to"]
+
+REFERENCES = "references"
+
+
+def encode_id(type_name: str, key: int) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode().rstrip("=")
+
+
+def decode_id(global_id: str) -> tuple[str, int]:
+    """The type name and integer key inside `global_id`; `InvalidId` if it is not one of ours."""
+    padded = global_id + "=" * (-len(global_id) % 4)
+    try:
+        raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+        type_name, _, key = raw.partition(":")
+        value = int(key)
+    except (UnicodeError, ValueError, binascii.Error):
+        raise InvalidId(f"{global_id!r} is not a valid ID") from None
+    if not type_name or value < 1 or encode_id(type_name, value) != global_id:
+        raise InvalidId(f"{global_id!r} is not a valid ID")
+    return type_name, value
+
+
+def decode_id_of(global_id: str, type_name: str, *, field: str | None = None) -> int:
+    """The key of `global_id`, which must name an object of `type_name`."""
+    found_type, key = decode_id(global_id)
+    if found_type != type_name:
+        raise InvalidId(f"{global_id!r} is not the ID of a {type_name}", field=field)
+    return key
+
+
+def reference_to(type_name: str) -> Any:
+    """A filter field holding the ID of a `type_name` object (see `resolvers.references`)."""
+    return dataclasses.field(default=None, metadata={REFERENCES: type_name})

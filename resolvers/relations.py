@@ -1,0 +1,138 @@
+"""The plain one-to-many and many-to-many lists between objects, paged per parent in one batch.
+
+Lists that take a filter (an organization's agreements, say) live with their domain; the
+rest are declared here once, and the schema asks for them by name.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from db import tables as t
+from db.base import table_of
+from resolvers.context import Context
+from resolvers.nodes import NODE_TABLES
+from resolvers.paging import Page, PageRequest
+
+__all__ = ["RELATIONS", "Relation", "related_page"]
+
+T = NODE_TABLES
+
+
+ACTIVITY_AGREEMENT = table_of(t.ActivityAgreement)
+ACTIVITY_PROGRAM = table_of(t.ActivityProgram)
+PROGRAM_PARTNER = T["ProgramPartner"]
+COURSE_INSTRUCTOR = table_of(t.CourseInstructor)
+_participant = T["ActivityParticipant"]
+ORGANIZATION_ACTIVITY = (
+    sa.select(_participant.c.activity_id, _participant.c.organization_id)
+    .distinct()
+    .subquery("organization_activity")
+)
+"""An organization takes part in an activity once, however many of its people were there."""
+
+
+@dataclass(frozen=True)
+class Relation:
+    """Rows of `node` whose `key` equals the parent's id, joined through `through` if given."""
+
+    node: str
+    key: ColumnElement[Any]
+    order_by: tuple[Any, ...] = ()
+    through: sa.FromClause | None = None
+    on: ColumnElement[bool] | None = None
+
+
+def _by(node: str, column: str, *order: str) -> Relation:
+    table = T[node]
+    return Relation(node, table.c[column], tuple(table.c[o] for o in order))
+
+
+def _via(
+    node: str, link: sa.FromClause, node_column: str, key_column: str, *order: str
+) -> Relation:
+    table = T[node]
+    return Relation(
+        node,
+        link.c[key_column],
+        tuple(table.c[o] for o in order),
+        through=link,
+        on=link.c[node_column] == table.c.id,
+    )
+
+
+RELATIONS: dict[str, Relation] = {
+    "Organization.memberships": _by("Membership", "organization_id", "joined_on"),
+    "Organization.agreementParties": _by("AgreementParty", "organization_id"),
+    "Organization.positions": _by("Position", "organization_id", "title"),
+    "Organization.programPartners": _by("ProgramPartner", "organization_id"),
+    "Organization.programs": _via(
+        "Program", PROGRAM_PARTNER, "program_id", "organization_id", "name"
+    ),
+    "Organization.courses": _by("Course", "organization_id", "title"),
+    "Organization.resources": _by("Resource", "owner_id", "name"),
+    "Organization.resourceShares": _by("ResourceShare", "organization_id", "starts_on"),
+    "Organization.fundingGiven": _by("Funding", "funder_id", "awarded_on"),
+    "Organization.activities": _via(
+        "Activity", ORGANIZATION_ACTIVITY, "activity_id", "organization_id", "held_on"
+    ),
+    "Organization.learners": _by("Learner", "home_organization_id", "name"),
+    "Person.positions": _by("Position", "person_id", "started_on"),
+    "Alliance.memberships": _by("Membership", "alliance_id", "joined_on"),
+    "Alliance.activities": _by("Activity", "alliance_id", "held_on"),
+    "Agreement.parties": _by("AgreementParty", "agreement_id"),
+    "Agreement.children": _by("Agreement", "parent_id", "effective_from"),
+    "Agreement.successors": _by("Agreement", "predecessor_id", "effective_from"),
+    "Agreement.commitments": _by("Commitment", "agreement_id", "due_on"),
+    "Agreement.documents": _by("Document", "agreement_id", "issued_on"),
+    "Agreement.history": _by("HistoryEntry", "agreement_id"),
+    "Agreement.programs": _by("Program", "agreement_id", "name"),
+    "Agreement.resourceShares": _by("ResourceShare", "agreement_id", "starts_on"),
+    "Agreement.funding": _by("Funding", "agreement_id", "awarded_on"),
+    "Agreement.recognitionRules": _by("RecognitionRule", "agreement_id"),
+    "Agreement.evaluations": _by("Evaluation", "agreement_id", "period_end"),
+    "Agreement.activities": _via(
+        "Activity", ACTIVITY_AGREEMENT, "activity_id", "agreement_id", "held_on"
+    ),
+    "Program.partners": _by("ProgramPartner", "program_id"),
+    "Program.courses": _by("Course", "program_id", "title"),
+    "Program.enrolments": _by("Enrolment", "program_id", "enrolled_on"),
+    "Program.funding": _by("Funding", "program_id", "awarded_on"),
+    "Program.evaluations": _by("Evaluation", "program_id", "period_end"),
+    "Program.activities": _via(
+        "Activity", ACTIVITY_PROGRAM, "activity_id", "program_id", "held_on"
+    ),
+    "Course.instructors": _via("Person", COURSE_INSTRUCTOR, "person_id", "course_id", "name"),
+    "Course.learningOutcomes": _by("LearningOutcome", "course_id", "earned_on"),
+    "Learner.accounts": _by("CreditAccount", "learner_id"),
+    "Learner.enrolments": _by("Enrolment", "learner_id", "enrolled_on"),
+    "CreditAccount.outcomes": _by("LearningOutcome", "account_id", "earned_on"),
+    "LearningOutcome.recognitions": _by("CreditRecognition", "outcome_id", "recognised_on"),
+    "RecognitionRule.recognitions": _by("CreditRecognition", "rule_id", "recognised_on"),
+    "Resource.shares": _by("ResourceShare", "resource_id", "starts_on"),
+    "Activity.participants": _by("ActivityParticipant", "activity_id"),
+    "Activity.agreements": _via(
+        "Agreement", ACTIVITY_AGREEMENT, "agreement_id", "activity_id", "title"
+    ),
+    "Activity.programs": _via("Program", ACTIVITY_PROGRAM, "program_id", "activity_id", "name"),
+}
+
+
+async def related_page(ctx: Context, relation: str, parent_id: int, request: PageRequest) -> Page:
+    """One page of the named relation for one parent; batched with every other parent."""
+    rel = RELATIONS[relation]
+    table = T[rel.node]
+    statement = None
+    if rel.through is not None and rel.on is not None:
+        statement = ctx.reader.select(table).join(rel.through, rel.on)
+    loader = ctx.loaders.children(
+        table,
+        key=rel.key,
+        statement=statement,
+        order_by=rel.order_by,
+        request=request,
+        args=relation,
+    )
+    return await loader.load(parent_id)

@@ -1,0 +1,46 @@
+"""Every error leaves with a code in `extensions`; unexpected ones are masked and logged.
+
+`coded` runs on every response in the HTTP view (`app.PartnerGraphQL.process_result`), the
+one place that sees errors from parsing, validation and execution alike. The caller's own
+mistakes (a bad ID, a value of the wrong type, a page too large) keep their message; anything
+else is replaced by a reference the operator can find in the log.
+"""
+
+import logging
+import uuid
+
+from graphql import GraphQLError
+
+from resolvers.errors import ApiError
+
+__all__ = ["coded"]
+
+log = logging.getLogger("partnergraph.errors")
+
+_INPUT_MARKERS = ("Expected value of type", "got invalid value", "cannot represent")
+
+
+def coded(error: GraphQLError) -> GraphQLError:
+    """Sets `extensions.code` on `error` (masking it when it is not the caller's doing)."""
+    original = error.original_error
+    extensions = dict(error.extensions or {})
+    if "code" in extensions:
+        return error
+    if isinstance(original, ApiError):
+        extensions["code"] = original.code
+        if original.field is not None:
+            extensions["field"] = original.field
+    elif original is None or error.path is None:
+        if error.message.startswith("Syntax Error"):
+            extensions["code"] = "GRAPHQL_PARSE_FAILED"
+        elif any(marker in error.message for marker in _INPUT_MARKERS):
+            extensions["code"] = "BAD_USER_INPUT"
+        else:
+            extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
+    else:
+        reference = uuid.uuid4().hex[:12]
+        log.error("unexpected error %s at %s", reference, error.path, exc_info=original)
+        error.message = f"Internal server error (reference {reference})"
+        extensions = {"code": "INTERNAL_SERVER_ERROR", "reference": reference}
+    error.extensions = extensions
+    return error

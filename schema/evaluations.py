@@ -1,0 +1,102 @@
+"""Evaluations of agreements and programs, with their indicator measures; the root list."""
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from db.enums import EvaluationIndicator
+from resolvers import evaluations as reads
+from schema.relay import Connection, Info, Node, connection, fetch, list_request
+
+if TYPE_CHECKING:
+    from schema.agreements import Agreement
+    from schema.organizations import Organization
+    from schema.programs import Program
+
+__all__ = ["Evaluation", "EvaluationFilter", "EvaluationMeasure", "EvaluationQuery"]
+
+
+@strawberry.input(description="Conditions on evaluations; all given conditions must hold.")
+class EvaluationFilter(reads.EvaluationFilter):
+    pass
+
+
+@strawberry.input(description="How to sort the list.")
+class EvaluationOrder(reads.EvaluationOrder):
+    pass
+
+
+@strawberry.type(description="One indicator of an evaluation: its target and actual value.")
+class EvaluationMeasure:
+    indicator: EvaluationIndicator
+    target: Decimal | None
+    actual: Decimal | None
+
+
+@strawberry.type(description="An evaluation of an agreement or program over a period.")
+class Evaluation(Node):
+    period_start: date | None
+    period_end: date | None
+    score: Decimal | None = strawberry.field(description="From 0 to 100.")
+    notes: str | None
+    agreement_id: strawberry.Private[int | None]
+    program_id: strawberry.Private[int | None]
+    evaluator_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def agreement(
+        self, info: Info
+    ) -> Annotated["Agreement", strawberry.lazy("schema.agreements")] | None:
+        from schema.agreements import Agreement
+
+        return await fetch(info, Agreement, self.agreement_id)
+
+    @strawberry.field
+    async def program(
+        self, info: Info
+    ) -> Annotated["Program", strawberry.lazy("schema.programs")] | None:
+        from schema.programs import Program
+
+        return await fetch(info, Program, self.program_id)
+
+    @strawberry.field(description="The organization that made the evaluation.")
+    async def evaluator(
+        self, info: Info
+    ) -> Annotated["Organization", strawberry.lazy("schema.organizations")] | None:
+        from schema.organizations import Organization
+
+        return await fetch(info, Organization, self.evaluator_id)
+
+    @strawberry.field
+    async def measures(self, info: Info) -> list[EvaluationMeasure]:
+        rows = await reads.measures_of(info.context).load(self.pk)
+        return [
+            EvaluationMeasure(
+                indicator=EvaluationIndicator(row["indicator"]),
+                target=row["target"],
+                actual=row["actual"],
+            )
+            for row in rows
+        ]
+
+
+@strawberry.type
+class EvaluationQuery:
+    @strawberry.field(description="Evaluations, latest period first; at most 100 a page.")
+    async def evaluations(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: EvaluationFilter | None = None,
+        order_by: EvaluationOrder | None = None,
+    ) -> Connection[Evaluation]:
+        page = await reads.evaluations_page(
+            info.context,
+            filter=filter,
+            order=order_by,
+            request=await list_request(info, first, after, filter),
+        )
+        return connection(page, Evaluation.from_row)

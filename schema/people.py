@@ -1,0 +1,85 @@
+"""People (contacts, signatories, faculty) and the positions they hold; the root list."""
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from resolvers import people as reads
+from resolvers.nodes import row_of
+from schema.relay import Connection, Info, Node, connection, list_request, related
+
+if TYPE_CHECKING:
+    from schema.organizations import Organization
+
+__all__ = ["Person", "PersonFilter", "PersonQuery", "Position"]
+
+
+@strawberry.input(description="Conditions on people; all given conditions must hold.")
+class PersonFilter(reads.PersonFilter):
+    pass
+
+
+@strawberry.input(description="How to sort the list.")
+class PersonOrder(reads.PersonOrder):
+    pass
+
+
+@strawberry.type(description="A contact, signatory, faculty or staff member. Personal data.")
+class Person(Node):
+    name: str
+    local_name: str | None
+    email: str | None
+    phone: str | None
+    is_illustrative: bool
+
+    @strawberry.field(description="Positions held, at one or more organizations.")
+    async def positions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection["Position"]:
+        return await related(
+            info, "Person.positions", self.pk, Position.from_row, first=first, after=after
+        )
+
+
+@strawberry.type(description="A position a person holds at an organization (e.g. Deputy Dean).")
+class Position(Node):
+    title: str
+    started_on: date | None
+    ended_on: date | None
+    person_id: strawberry.Private[int]
+    organization_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def person(self, info: Info) -> Person | None:
+        return Person.from_optional(await row_of(info.context, "Person", self.person_id))
+
+    @strawberry.field
+    async def organization(
+        self, info: Info
+    ) -> Annotated["Organization", strawberry.lazy("schema.organizations")] | None:
+        from schema.organizations import Organization
+
+        return Organization.from_optional(
+            await row_of(info.context, "Organization", self.organization_id)
+        )
+
+
+@strawberry.type
+class PersonQuery:
+    @strawberry.field(description="People, by name; at most 100 a page.")
+    async def people(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: PersonFilter | None = None,
+        order_by: PersonOrder | None = None,
+    ) -> Connection[Person]:
+        page = await reads.people_page(
+            info.context,
+            filter=filter,
+            order=order_by,
+            request=await list_request(info, first, after, filter),
+        )
+        return connection(page, Person.from_row)

@@ -1,0 +1,103 @@
+"""Resources an organization owns and shares with others; the root list."""
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from db.enums import ResourceKind
+from resolvers import resources as reads
+from schema.relay import Connection, Info, Node, connection, fetch, list_request, related
+
+if TYPE_CHECKING:
+    from schema.agreements import Agreement
+    from schema.organizations import Organization
+
+__all__ = ["Resource", "ResourceFilter", "ResourceQuery", "ResourceShare"]
+
+OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organizations")]
+
+
+@strawberry.input(description="Conditions on resources; all given conditions must hold.")
+class ResourceFilter(reads.ResourceFilter):
+    pass
+
+
+@strawberry.input(description="How to sort the list.")
+class ResourceOrder(reads.ResourceOrder):
+    pass
+
+
+@strawberry.type(
+    description="A lab, library, platform, online course, training base or faculty time "
+    "that its owner can share."
+)
+class Resource(Node):
+    kind: ResourceKind
+    name: str
+    description: str | None
+    is_illustrative: bool
+    version: int
+    owner_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def owner(self, info: Info) -> OrganizationRef | None:
+        from schema.organizations import Organization
+
+        return await fetch(info, Organization, self.owner_id)
+
+    @strawberry.field(description="Who the resource is shared with, on what terms.")
+    async def shares(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection["ResourceShare"]:
+        return await related(
+            info, "Resource.shares", self.pk, ResourceShare.from_row, first=first, after=after
+        )
+
+
+@strawberry.type(description="A resource shared with an organization, under an agreement.")
+class ResourceShare(Node):
+    terms: str | None
+    starts_on: date | None
+    ends_on: date | None
+    resource_id: strawberry.Private[int]
+    organization_id: strawberry.Private[int]
+    agreement_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def resource(self, info: Info) -> Resource | None:
+        return await fetch(info, Resource, self.resource_id)
+
+    @strawberry.field(description="The organization the resource is shared with.")
+    async def organization(self, info: Info) -> OrganizationRef | None:
+        from schema.organizations import Organization
+
+        return await fetch(info, Organization, self.organization_id)
+
+    @strawberry.field
+    async def agreement(
+        self, info: Info
+    ) -> Annotated["Agreement", strawberry.lazy("schema.agreements")] | None:
+        from schema.agreements import Agreement
+
+        return await fetch(info, Agreement, self.agreement_id)
+
+
+@strawberry.type
+class ResourceQuery:
+    @strawberry.field(description="Resources by name, filtered; at most 100 a page.")
+    async def resources(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: ResourceFilter | None = None,
+        order_by: ResourceOrder | None = None,
+    ) -> Connection[Resource]:
+        page = await reads.resources_page(
+            info.context,
+            filter=filter,
+            order=order_by,
+            request=await list_request(info, first, after, filter),
+        )
+        return connection(page, Resource.from_row)

@@ -1,0 +1,185 @@
+"""Fixtures: every API test runs on SQLite and on PostgreSQL, each on a database of its own.
+
+A template database per backend is migrated and loaded with the demo data once per run; each
+test gets a fresh copy (a file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL),
+so no test sees another's writes.
+
+PostgreSQL is at `PARTNERGRAPH_TEST_POSTGRES` (default: the local server, user postgres). When
+it cannot be reached the PostgreSQL half is skipped, unless `PARTNERGRAPH_REQUIRE_POSTGRES=1`
+(CI sets it), in which case the run fails.
+"""
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app import create_app
+from db.engine import create_engine
+from db.loaders.demo import load_demo
+from db.migrate import upgrade
+from settings import Settings
+
+POSTGRES = os.environ.get(
+    "PARTNERGRAPH_TEST_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+REQUIRE_POSTGRES = os.environ.get("PARTNERGRAPH_REQUIRE_POSTGRES") == "1"
+BACKENDS = ["sqlite", "postgresql"]
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _pg_dsn(database: str) -> str:
+    url = make_url(POSTGRES).set(drivername="postgresql", database=database)
+    return url.render_as_string(hide_password=False)
+
+
+def _pg_url(database: str) -> str:
+    return make_url(POSTGRES).set(database=database).render_as_string(hide_password=False)
+
+
+async def _pg_admin(sql: str) -> None:
+    connection = await asyncpg.connect(_pg_dsn(make_url(POSTGRES).database or "postgres"))
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def _postgres_available() -> str | None:
+    try:
+        asyncio.run(_pg_admin("SELECT 1"))
+    except (OSError, asyncpg.PostgresError) as error:
+        return str(error)
+    return None
+
+
+class Databases:
+    """Makes empty or demo-loaded databases of one backend, and drops them at the end."""
+
+    def __init__(self, backend: str, workdir: Path) -> None:
+        self.backend = backend
+        self.workdir = workdir
+        self.created: list[str] = []
+        self.template: str | None = None
+
+    def _name(self) -> str:
+        return f"pg_test_{RUN_ID}_{len(self.created)}"
+
+    async def empty(self) -> str:
+        if self.backend == "sqlite":
+            path = self.workdir / f"{uuid.uuid4().hex}.db"
+            return f"sqlite+aiosqlite:///{path}"
+        name = self._name()
+        await _pg_admin(f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        return _pg_url(name)
+
+    async def demo(self) -> str:
+        if self.template is None:
+            self.template = await self.empty()
+            engine = create_engine(self.template)
+            try:
+                await upgrade(engine)
+                await load_demo(engine)
+            finally:
+                await engine.dispose()
+        if self.backend == "sqlite":
+            source = Path(make_url(self.template).database or "")
+            target = self.workdir / f"{uuid.uuid4().hex}.db"
+            shutil.copyfile(source, target)
+            return f"sqlite+aiosqlite:///{target}"
+        name = self._name()
+        template = make_url(self.template).database
+        await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        self.created.append(name)
+        return _pg_url(name)
+
+    async def drop_all(self) -> None:
+        for name in reversed(self.created):
+            await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def _postgres_problem() -> str | None:
+    return _postgres_available()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest, _postgres_problem: str | None) -> str:
+    name: str = request.param
+    if name == "postgresql" and _postgres_problem is not None:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required but unreachable: {_postgres_problem}")
+        pytest.skip(f"PostgreSQL unreachable: {_postgres_problem}")
+    return name
+
+
+@pytest.fixture(scope="session")
+def databases(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    made = Databases(backend, tmp_path_factory.mktemp(backend))
+    yield made
+    if backend == "postgresql":
+        asyncio.run(made.drop_all())
+
+
+@pytest.fixture
+async def demo_engine(databases: Databases) -> AsyncIterator[AsyncEngine]:
+    """An engine on a fresh copy of the demo database."""
+    engine = create_engine(await databases.demo())
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def empty_engine(databases: Databases) -> AsyncIterator[AsyncEngine]:
+    """An engine on a fresh database with no tables at all."""
+    engine = create_engine(await databases.empty())
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def client(demo_engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the ASGI app, on the demo data."""
+    app = create_app(Settings(), engine=demo_engine)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.count = 0
+        self.active = False
+
+    def __call__(self, *_: Any) -> None:
+        if self.active:
+            self.count += 1
+
+    def reset(self) -> None:
+        self.count = 0
+        self.active = True
+
+
+@pytest.fixture
+def statements(demo_engine: AsyncEngine) -> Iterator[StatementCounter]:
+    """Counts the SQL statements sent on the demo engine after `reset()`."""
+    counter = StatementCounter()
+    event.listen(demo_engine.sync_engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(demo_engine.sync_engine, "before_cursor_execute", counter)
