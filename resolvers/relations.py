@@ -32,6 +32,13 @@ ORGANIZATION_ACTIVITY = (
     .subquery("organization_activity")
 )
 """An organization takes part in an activity once, however many of its people were there."""
+_position = T["Position"]
+ORGANIZATION_PERSON = (
+    sa.select(_position.c.person_id, _position.c.organization_id)
+    .distinct()
+    .subquery("organization_person")
+)
+"""A person is listed once at an organization, however many positions they held there."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,9 @@ RELATIONS: dict[str, Relation] = {
     "Organization.memberships": _by("Membership", "organization_id", "joined_on"),
     "Organization.agreementParties": _by("AgreementParty", "organization_id"),
     "Organization.positions": _by("Position", "organization_id", "title"),
+    "Organization.people": _via(
+        "Person", ORGANIZATION_PERSON, "person_id", "organization_id", "name"
+    ),
     "Organization.programPartners": _by("ProgramPartner", "organization_id"),
     "Organization.programs": _via(
         "Program", PROGRAM_PARTNER, "program_id", "organization_id", "name"

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from schema.alliances import Membership
     from schema.credits import Learner
     from schema.funding import Funding
-    from schema.people import Position
+    from schema.people import Person, Position
     from schema.programs import Course, Program, ProgramPartner
     from schema.resources import Resource, ResourceShare
 
@@ -136,6 +136,16 @@ class Organization(Node):
 
         return await related(
             info, "Organization.positions", self.pk, Position.from_row, first=first, after=after
+        )
+
+    @strawberry.field(description="People holding or having held a position here, each once.")
+    async def people(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated["Person", strawberry.lazy("schema.people")]]:
+        from schema.people import Person
+
+        return await related(
+            info, "Organization.people", self.pk, Person.from_row, first=first, after=after
         )
 
     @strawberry.field(description="This organization's part in shared programs.")

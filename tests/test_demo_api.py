@@ -126,3 +126,38 @@ async def test_signed_agreements_from_the_jiangxi_conference(client: httpx.Async
         in pairs
     )
     assert frozenset({"Nanchang Hangkong University", "Belarusian State University"}) in pairs
+
+
+async def test_the_ouc_lists_its_people_once_and_the_tsinghua_exchange(
+    client: httpx.AsyncClient,
+) -> None:
+    data = await query(
+        client,
+        """{
+          organizations(filter: {text: "Open University of China"}, orderBy: {field: NAME}) {
+            nodes {
+              name parent { name }
+              people { totalCount nodes { name } }
+              activities { nodes { kind heldOn participants(first: 20) {
+                nodes { organization { name } person { name } }
+              } } }
+            }
+          }
+        }""",
+    )
+    by_name = {o["name"]: o for o in data["organizations"]["nodes"]}
+    ouc = by_name["Open University of China"]
+    people = [p["name"] for p in ouc["people"]["nodes"]]
+    assert sorted(people) == ["Fan Xianrui", "Li Muming", "Zhuge Huanyu"]
+    assert ouc["people"]["totalCount"] == 3
+    [exchange] = ouc["activities"]["nodes"]
+    assert exchange["kind"] == "EXCHANGE_VISIT"
+    assert exchange["heldOn"] is None, "the source gives no date"
+    visitors = {
+        (p["organization"]["name"], (p["person"] or {}).get("name"))
+        for p in exchange["participants"]["nodes"]
+    }
+    assert ("Lifelong Education Department, Tsinghua University", "Tian Jing") in visitors
+    assert by_name["Information Technology Department, Open University of China"]["parent"] == {
+        "name": "Open University of China"
+    }

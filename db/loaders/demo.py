@@ -134,6 +134,10 @@ _ORGANIZATIONS = [
     _Org(JSOU_ART, "CN", city="Nanjing", region="Jiangsu", parent="Jiangsu Open University"),
     _Org(NJU_LLE, "CN", city="Nanjing", region="Jiangsu", parent="Nanjing University"),
     _Org("Open University of China", "CN", city="Beijing", short_name="OUC"),
+    _Org("Information Technology Department, Open University of China", "CN", city="Beijing",
+         parent="Open University of China"),
+    _Org("Learning Resources Department, Open University of China", "CN", city="Beijing",
+         parent="Open University of China"),
     _Org("Tsinghua University", "CN", city="Beijing", ror_id="https://ror.org/03cve4549",
          website="http://www.tsinghua.edu.cn/"),
     _Org("Lifelong Education Department, Tsinghua University", "CN", city="Beijing",
@@ -612,6 +616,8 @@ async def _lifelong_learning(b: _Builder) -> None:
             ("Lifelong Education Department, Tsinghua University", "Tian Jing"),
             ("Open University of China", "Li Muming"),
             ("Open University of China", "Zhuge Huanyu"),
+            ("Information Technology Department, Open University of China", None),
+            ("Learning Resources Department, Open University of China", None),
         ],
     )
     await b.activity(
