@@ -305,7 +305,6 @@ async def _jiangxi(b: _Builder) -> None:
             name=ALLIANCE,
             short_name="Jiangxi Sino-Foreign Cooperative Education Alliance",
             scope=AllianceScope.PROVINCIAL.value,
-            secretariat_id=b.orgs[JUFE],
             founded_on=INAUGURATION,
             founded_place="Nanchang",
             description=(
@@ -333,20 +332,19 @@ async def _jiangxi(b: _Builder) -> None:
             place="Nanchang",
             alliance_id=alliance_id,
         ),
-        [(org, None) for org, _ in _MEMBERSHIPS]
-        + [("Jiangxi Provincial Education Department", None)],
+        [],  # the source names no participants
     )
     signed = [
         await b.agreement(
-            title=f"Sino-foreign cooperative education agreement: {lead} and {partner}",
+            title=f"Sino-foreign cooperative education agreement: {first} and {second}",
             kind=AgreementKind.SINO_FOREIGN_COOPERATIVE_EDUCATION,
             status=AgreementStatus.SIGNED,
-            parties=[(lead, PartyRole.LEAD), (partner, PartyRole.PARTNER)],
+            parties=[(first, PartyRole.PARTNER), (second, PartyRole.PARTNER)],
             modes=[],
             signed_on=CONFERENCE,
             description="Signed during the 2025 conference in Nanchang.",
         )
-        for lead, partner in [
+        for first, second in [
             (JUFE, "University of Technology Sydney"),
             (NCHU, "Belarusian State University"),
         ]
@@ -379,7 +377,7 @@ async def _jiangxi(b: _Builder) -> None:
             kind=AgreementKind.SINO_FOREIGN_COOPERATIVE_EDUCATION,
             status=AgreementStatus.ACTIVE,
             parties=[
-                (home, PartyRole.LEAD),
+                (home, PartyRole.PARTNER),
                 (foreign, PartyRole.PARTNER),
                 (MOE, PartyRole.APPROVER),
             ],
@@ -396,7 +394,7 @@ async def _jiangsu(b: _Builder) -> None:
         title="Cooperation on social education projects",
         kind=AgreementKind.FRAMEWORK,
         status=AgreementStatus.UNDER_NEGOTIATION,
-        parties=[(JSOU_ART, PartyRole.LEAD), (NJU_LLE, PartyRole.PARTNER)],
+        parties=[(JSOU_ART, PartyRole.PARTNER), (NJU_LLE, PartyRole.PARTNER)],
         modes=[
             CollaborationMode.CREDIT_RECOGNITION,
             CollaborationMode.VOCATIONAL_TRAINING,
@@ -412,14 +410,15 @@ async def _jiangsu(b: _Builder) -> None:
         ),
     )
     for step in ["Admission planning", "Course development", "A quality evaluation system"]:
-        await b.add(
-            Commitment(
-                agreement_id=agreement_id,
-                obligor_id=b.orgs[JSOU_ART],
-                beneficiary_id=b.orgs[NJU_LLE],
-                description=f"{step} (both colleges, next step agreed at the meeting)",
+        for obligor, other in [(JSOU_ART, NJU_LLE), (NJU_LLE, JSOU_ART)]:
+            await b.add(
+                Commitment(
+                    agreement_id=agreement_id,
+                    obligor_id=b.orgs[obligor],
+                    beneficiary_id=b.orgs[other],
+                    description=f"{step}, together with the other college (agreed next step)",
+                )
             )
-        )
     program_id = await b.key(
         Program(
             name="Micro-specialties for lifelong learning",
@@ -433,7 +432,7 @@ async def _jiangsu(b: _Builder) -> None:
             ),
         )
     )
-    for organization, role in [(JSOU_ART, PartyRole.LEAD), (NJU_LLE, PartyRole.PARTNER)]:
+    for organization, role in [(JSOU_ART, PartyRole.PARTNER), (NJU_LLE, PartyRole.PARTNER)]:
         await b.add(
             ProgramPartner(
                 program_id=program_id, organization_id=b.orgs[organization], role=role.value
