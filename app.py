@@ -7,9 +7,12 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -17,6 +20,7 @@ from strawberry.types import ExecutionResult
 
 from db.engine import create_engine
 from resolvers.context import Context, build_context
+from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
 from resolvers.viewer import Viewer
 from schema import build_schema
 from schema.errors import coded
@@ -28,16 +32,26 @@ __all__ = ["create_app"]
 class PartnerGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with our typed context and orjson encoding."""
 
-    def __init__(self, *, engine: AsyncEngine, settings: Settings) -> None:
-        super().__init__(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
+    def __init__(self, *, engine: AsyncEngine, settings: Settings, limiter: RateLimiter) -> None:
+        super().__init__(
+            build_schema(settings), graphql_ide="graphiql" if settings.graphiql else None
+        )
         self.engine = engine
+        self.settings = settings
+        self.limiter = limiter
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        """The request's context; its token is checked later, by `schema.guard.Guard`, once
+        the document is known to be within the limits."""
         return build_context(
             engine=self.engine,
             viewer=Viewer.anonymous(),
+            settings=self.settings,
+            limiter=self.limiter,
+            credentials=bearer_token(request.headers.get("authorization")),
+            client=request.client.host if request.client else "unknown",
             request=request,
             response=response if isinstance(response, Response) else None,
         )
@@ -53,6 +67,71 @@ class PartnerGraphQL(GraphQL[Context, None]):
         return orjson.dumps(data)
 
 
+class BodySizeLimit:
+    """Refuses a request body over `max_bytes` with 413, whether or not it declares its length,
+    before the GraphQL view reads it whole."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _BodyTooLarge:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        error = {
+            "message": f"the request body is over {self.max_bytes} bytes",
+            "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+        }
+        response = JSONResponse({"data": None, "errors": [error]}, status_code=413)
+        await response(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def bearer_token(header: str | None) -> str | None:
+    """The credentials of an `Authorization` header: a bearer token's text, or the whole header
+    when it is not a bearer token (which then fails authentication, rather than passing as
+    anonymous)."""
+    if header is None or not header.strip():
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else header
+
+
+def rate_limiter(settings: Settings) -> RateLimiter:
+    if settings.rate_limit_per_minute <= 0 or not settings.redis_url:
+        return NoRateLimit()
+    return RedisRateLimiter(
+        settings.redis_url,
+        points_per_minute=settings.rate_limit_per_minute,
+        prefix=settings.redis_prefix,
+    )
+
+
 async def health(_: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -65,20 +144,27 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     """The application; `engine` is shared with the caller (tests) when given, else owned."""
     settings = settings or load_settings()
     owned = engine is None
-    db = engine or create_engine(settings.database_url, echo=settings.sql_echo)
+    db = engine or create_engine(
+        settings.database_url,
+        echo=settings.sql_echo,
+        statement_timeout_ms=settings.statement_timeout_ms,
+    )
+    limiter = rate_limiter(settings)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[dict[str, Any]]:
         yield {}
+        await limiter.close()
         if owned:
             await db.dispose()
 
-    graphql = PartnerGraphQL(engine=db, settings=settings)
+    graphql = PartnerGraphQL(engine=db, settings=settings, limiter=limiter)
     return Starlette(
         routes=[
             Route("/", root),
             Route("/health", health),
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
+        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,
     )

@@ -27,13 +27,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An engine for `url`; SQLite gets foreign keys enforced and write-ahead logging."""
+def create_engine(url: str, *, echo: bool = False, statement_timeout_ms: int = 0) -> AsyncEngine:
+    """An engine for `url`; SQLite gets foreign keys enforced and write-ahead logging.
+
+    `statement_timeout_ms` sets PostgreSQL's `statement_timeout` on every connection (SQLite
+    has no equivalent; its queries here are bounded by the page size limits instead)."""
     if is_sqlite(url):
         engine = create_async_engine(url, echo=echo)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    connect_args: dict[str, Any] = {}
+    if statement_timeout_ms > 0:
+        connect_args["server_settings"] = {"statement_timeout": str(statement_timeout_ms)}
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+    )
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

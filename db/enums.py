@@ -22,6 +22,7 @@ __all__ = [
     "RenewalRule",
     "ResourceKind",
     "TargetLearnerGroup",
+    "TokenRole",
 ]
 
 
@@ -195,3 +196,13 @@ class EvaluationIndicator(StrEnum):
     INTERNSHIPS_PLACED = "internships_placed"
     FUNDS_SPENT = "funds_spent"
     PUBLICATIONS = "publications"
+
+
+class TokenRole(StrEnum):
+    """What an API token may do; see `resolvers.visibility` and `resolvers.permissions`."""
+
+    ADMIN = "admin"
+    SECRETARIAT = "secretariat"
+    EDITOR = "editor"
+    VIEWER = "viewer"
+    REPORTER = "reporter"

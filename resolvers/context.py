@@ -8,27 +8,46 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from resolvers.loaders import Loaders
+from resolvers.rate_limit import NoRateLimit, RateLimiter
 from resolvers.reading import Reader
 from resolvers.viewer import Viewer
+from settings import Settings
 
 __all__ = ["Context", "build_context"]
 
 
 @dataclass(slots=True)
 class Context:
+    """`viewer` starts anonymous; `schema.guard` authenticates `credentials` once the document
+    has passed its limits, so a refused request costs no database work."""
+
     engine: AsyncEngine
     viewer: Viewer
     reader: Reader
     loaders: Loaders
+    settings: Settings = field(default_factory=Settings)
+    limiter: RateLimiter = field(default_factory=NoRateLimit)
+    credentials: str | None = None
+    client: str = "unknown"
     request: Request | WebSocket | None = None
     response: Response | None = None
     extensions: dict[str, object] = field(default_factory=dict)
+
+    def become(self, viewer: Viewer) -> None:
+        """Reads from now on are made as `viewer`."""
+        self.viewer = viewer
+        self.reader = Reader(engine=self.engine, viewer=viewer)
+        self.loaders = Loaders(self.reader)
 
 
 def build_context(
     *,
     engine: AsyncEngine,
     viewer: Viewer,
+    settings: Settings | None = None,
+    limiter: RateLimiter | None = None,
+    credentials: str | None = None,
+    client: str = "unknown",
     request: Request | WebSocket | None = None,
     response: Response | None = None,
 ) -> Context:
@@ -38,6 +57,10 @@ def build_context(
         viewer=viewer,
         reader=reader,
         loaders=Loaders(reader),
+        settings=settings or Settings(),
+        limiter=limiter or NoRateLimit(),
+        credentials=credentials,
+        client=client,
         request=request,
         response=response,
     )

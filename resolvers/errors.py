@@ -1,6 +1,16 @@
 """Errors a caller can cause and fix; each carries the code clients read in `extensions.code`."""
 
-__all__ = ["ApiError", "BadUserInput", "InvalidId", "NotFound", "PageSizeTooLarge"]
+__all__ = [
+    "ApiError",
+    "BadUserInput",
+    "Forbidden",
+    "InvalidId",
+    "NotFound",
+    "PageSizeTooLarge",
+    "QueryTooLarge",
+    "RateLimited",
+    "Unauthenticated",
+]
 
 
 class ApiError(Exception):
@@ -28,3 +38,31 @@ class NotFound(ApiError):
 
 class PageSizeTooLarge(ApiError):
     code = "PAGE_SIZE_TOO_LARGE"
+
+
+class Unauthenticated(ApiError):
+    """A missing (on a private server), malformed, unknown, expired or revoked token (HTTP 401)."""
+
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(ApiError):
+    code = "FORBIDDEN"
+
+
+class QueryTooLarge(ApiError):
+    """A document over a limit (cost, depth, aliases), refused before any database work."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class RateLimited(ApiError):
+    """The caller spent its cost points for this minute (HTTP 429 with `Retry-After`)."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

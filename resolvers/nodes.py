@@ -42,6 +42,7 @@ _MODELS: dict[str, type[SQLModel]] = {
     "Activity": t.Activity,
     "ActivityParticipant": t.ActivityParticipant,
     "Evaluation": t.Evaluation,
+    "ApiToken": t.ApiToken,
 }
 NODE_TABLES: dict[str, sa.Table] = {name: table_of(model) for name, model in _MODELS.items()}
 

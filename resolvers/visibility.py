@@ -1,21 +1,194 @@
 """What a viewer may read, as SQL conditions: the one place visibility is decided.
 
 Every read of an object or a list goes through `resolvers.reading`, which adds
-`visible(viewer, table)` to its WHERE clause, so a new field cannot forget it.
+`visible(viewer, table)` to its WHERE clause, so `node`, `nodes`, every connection, its
+`totalCount` and every filter obey the same rules, and a hidden row reads as a missing one.
+
+The rules (README "Access control"):
+- Admins see everything.
+- Public profile, for every caller: organizations, their identifiers, alliances, memberships,
+  and the catalogue of programs, their partners and target groups, courses and resources.
+- An agreement, and what hangs off it (parties, modes, commitments, documents, history), is seen
+  by its parties and the organizations above them (a viewer's `scope` is its organization with
+  every unit below it, so a university sees its schools' agreements), and by the secretariat of
+  an alliance that one of its parties currently belongs to.
+- Activities: by their participants, the secretariat of their alliance, and whoever sees one of
+  the agreements they concern. Funding, evaluations, resource shares and recognition rules: by
+  whoever sees their agreement, or is one of the organizations they name.
+- Personal data (people, positions, learners and their credits): only the person's or learner's
+  own organization (scope) and admins.
+- Reporters and anonymous callers see public profiles only; API tokens only admins.
 """
+
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from resolvers.viewer import Viewer
+from db import tables as t
+from db.base import table_of
+from resolvers.viewer import Role, Viewer
 
-__all__ = ["visible"]
+__all__ = ["PUBLIC_TABLES", "visible"]
+
+PUBLIC_TABLES = frozenset(
+    {
+        "organization",
+        "organization_identifier",
+        "alliance",
+        "membership",
+        "program",
+        "program_partner",
+        "program_target_group",
+        "course",
+        "resource",
+    }
+)
+
+AGREEMENT = table_of(t.Agreement)
+PARTY = table_of(t.AgreementParty)
+MEMBERSHIP = table_of(t.Membership)
+ACTIVITY = table_of(t.Activity)
+PARTICIPANT = table_of(t.ActivityParticipant)
+ACTIVITY_AGREEMENT = table_of(t.ActivityAgreement)
+PROGRAM_PARTNER = table_of(t.ProgramPartner)
+POSITION = table_of(t.Position)
+PERSON = table_of(t.Person)
+LEARNER = table_of(t.Learner)
+ACCOUNT = table_of(t.CreditAccount)
+OUTCOME = table_of(t.LearningOutcome)
+EVALUATION = table_of(t.Evaluation)
+RESOURCE = table_of(t.Resource)
+
+
+def _in_scope(viewer: Viewer, column: sa.ColumnElement[int | None]) -> ColumnElement[bool]:
+    if not viewer.scope:
+        return sa.false()
+    return column.in_(sorted(viewer.scope))
+
+
+def _agreement_ids(viewer: Viewer) -> sa.Select[tuple[int]] | sa.CompoundSelect[tuple[int]]:
+    """The ids of the agreements `viewer` may see (for a viewer who sees records)."""
+    own = sa.select(PARTY.c.agreement_id).where(_in_scope(viewer, PARTY.c.organization_id))
+    if viewer.role is not Role.SECRETARIAT or viewer.alliance_id is None:
+        return own
+    members = sa.select(MEMBERSHIP.c.organization_id).where(
+        MEMBERSHIP.c.alliance_id == viewer.alliance_id, MEMBERSHIP.c.left_on.is_(None)
+    )
+    alliance = sa.select(PARTY.c.agreement_id).where(PARTY.c.organization_id.in_(members))
+    return sa.union(own, alliance)
+
+
+def _agreement_visible(viewer: Viewer, column: sa.ColumnElement[int | None]) -> ColumnElement[bool]:
+    return column.in_(_agreement_ids(viewer))
+
+
+def _ids_where(table: sa.Table, condition: ColumnElement[bool]) -> sa.Select[tuple[int]]:
+    return sa.select(table.c.id).where(condition)
+
+
+def _activity(viewer: Viewer) -> ColumnElement[bool]:
+    participant = sa.select(PARTICIPANT.c.activity_id).where(
+        _in_scope(viewer, PARTICIPANT.c.organization_id)
+    )
+    concerned = sa.select(ACTIVITY_AGREEMENT.c.activity_id).where(
+        _agreement_visible(viewer, ACTIVITY_AGREEMENT.c.agreement_id)
+    )
+    conditions: list[ColumnElement[bool]] = [
+        ACTIVITY.c.id.in_(participant),
+        ACTIVITY.c.id.in_(concerned),
+    ]
+    if viewer.role is Role.SECRETARIAT and viewer.alliance_id is not None:
+        conditions.append(ACTIVITY.c.alliance_id == viewer.alliance_id)
+    return sa.or_(*conditions)
+
+
+def _program_partner_in_scope(
+    viewer: Viewer, column: sa.ColumnElement[int | None]
+) -> ColumnElement[bool]:
+    partners = sa.select(PROGRAM_PARTNER.c.program_id).where(
+        _in_scope(viewer, PROGRAM_PARTNER.c.organization_id)
+    )
+    return column.in_(partners)
+
+
+def _person(viewer: Viewer) -> ColumnElement[bool]:
+    return PERSON.c.id.in_(
+        sa.select(POSITION.c.person_id).where(_in_scope(viewer, POSITION.c.organization_id))
+    )
+
+
+def _learner(viewer: Viewer) -> ColumnElement[bool]:
+    return _in_scope(viewer, LEARNER.c.home_organization_id)
+
+
+def _account(viewer: Viewer) -> ColumnElement[bool]:
+    return sa.or_(
+        ACCOUNT.c.learner_id.in_(_ids_where(LEARNER, _learner(viewer))),
+        _in_scope(viewer, ACCOUNT.c.bank_id),
+    )
+
+
+def _outcome(viewer: Viewer) -> ColumnElement[bool]:
+    return OUTCOME.c.account_id.in_(_ids_where(ACCOUNT, _account(viewer)))
+
+
+def _evaluation(viewer: Viewer) -> ColumnElement[bool]:
+    return sa.or_(
+        _agreement_visible(viewer, EVALUATION.c.agreement_id),
+        _in_scope(viewer, EVALUATION.c.evaluator_id),
+        _program_partner_in_scope(viewer, EVALUATION.c.program_id),
+    )
+
+
+Rule = Callable[[Viewer, sa.Table], ColumnElement[bool]]
+
+_RULES: dict[str, Rule] = {
+    "agreement": lambda v, tb: _agreement_visible(v, tb.c.id),
+    "agreement_party": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
+    "agreement_mode": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
+    "commitment": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
+    "document": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
+    "history_entry": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
+    "activity": lambda v, tb: _activity(v),
+    "activity_participant": lambda v, tb: tb.c.activity_id.in_(_ids_where(ACTIVITY, _activity(v))),
+    "activity_agreement": lambda v, tb: tb.c.activity_id.in_(_ids_where(ACTIVITY, _activity(v))),
+    "activity_program": lambda v, tb: tb.c.activity_id.in_(_ids_where(ACTIVITY, _activity(v))),
+    "resource_share": lambda v, tb: sa.or_(
+        _agreement_visible(v, tb.c.agreement_id),
+        _in_scope(v, tb.c.organization_id),
+        tb.c.resource_id.in_(_ids_where(RESOURCE, _in_scope(v, RESOURCE.c.owner_id))),
+    ),
+    "recognition_rule": lambda v, tb: sa.or_(
+        _agreement_visible(v, tb.c.agreement_id),
+        _in_scope(v, tb.c.from_organization_id),
+        _in_scope(v, tb.c.to_organization_id),
+    ),
+    "funding": lambda v, tb: sa.or_(
+        _agreement_visible(v, tb.c.agreement_id),
+        _in_scope(v, tb.c.funder_id),
+        _program_partner_in_scope(v, tb.c.program_id),
+    ),
+    "evaluation": lambda v, tb: _evaluation(v),
+    "evaluation_measure": lambda v, tb: tb.c.evaluation_id.in_(
+        _ids_where(EVALUATION, _evaluation(v))
+    ),
+    "person": lambda v, tb: _person(v),
+    "position": lambda v, tb: _in_scope(v, tb.c.organization_id),
+    "course_instructor": lambda v, tb: tb.c.person_id.in_(_ids_where(PERSON, _person(v))),
+    "learner": lambda v, tb: _learner(v),
+    "credit_account": lambda v, tb: _account(v),
+    "enrolment": lambda v, tb: tb.c.learner_id.in_(_ids_where(LEARNER, _learner(v))),
+    "learning_outcome": lambda v, tb: _outcome(v),
+    "credit_recognition": lambda v, tb: tb.c.outcome_id.in_(_ids_where(OUTCOME, _outcome(v))),
+}
 
 
 def visible(viewer: Viewer, table: sa.Table) -> ColumnElement[bool]:
-    """The rows of `table` that `viewer` may see.
-
-    Until tokens and roles exist (the access-control issue) every caller is anonymous and
-    the demo is open, so this admits every row; the rules go here and nowhere else.
-    """
-    return sa.true()
+    """The rows of `table` that `viewer` may see; a table without a rule is admins' only."""
+    if viewer.is_admin or table.name in PUBLIC_TABLES:
+        return sa.true()
+    rule = _RULES.get(table.name)
+    if rule is None or not viewer.sees_records:
+        return sa.false()
+    return rule(viewer, table)

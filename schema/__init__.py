@@ -1,7 +1,7 @@
 """The assembled GraphQL schema: one small query class per domain, merged into `Query`."""
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
 from schema import (
@@ -16,7 +16,10 @@ from schema import (
     people,
     programs,
     resources,
+    tokens,
 )
+from schema.guard import Guard
+from settings import Settings
 
 __all__ = ["build_schema", "schema_sdl"]
 
@@ -33,8 +36,11 @@ Query = merge_types(
         resources.ResourceQuery,
         activities.ActivityQuery,
         evaluations.EvaluationQuery,
+        tokens.TokenQuery,
     ),
 )
+
+Mutation = merge_types("Mutation", (tokens.TokenMutation,))
 
 NODE_TYPES: list[type] = [
     organizations.Organization,
@@ -62,17 +68,22 @@ NODE_TYPES: list[type] = [
     activities.Activity,
     activities.ActivityParticipant,
     evaluations.Evaluation,
+    tokens.ApiToken,
 ]
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    max_tokens = (settings or Settings()).max_tokens
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         types=NODE_TYPES,
         extensions=[
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
             # Factories: the caches themselves live at module level, shared by every request.
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
+            Guard,
         ],
     )
 

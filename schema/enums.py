@@ -38,6 +38,7 @@ _ENUMS: tuple[type[Enum], ...] = (
     e.RenewalRule,
     e.ResourceKind,
     e.TargetLearnerGroup,
+    e.TokenRole,
     SortDirection,
     OrganizationOrderField,
     AgreementOrderField,

@@ -2,7 +2,8 @@
 
 A template database per backend is migrated and loaded with the demo data once per run; each
 test gets a fresh copy (a file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL),
-so no test sees another's writes.
+so no test sees another's writes. The template holds one admin token, which `client` sends;
+`client_as` makes clients for other roles (tokens made through the library, not the API).
 
 PostgreSQL is at `PARTNERGRAPH_TEST_POSTGRES` (default: the local server, user postgres). When
 it cannot be reached the PostgreSQL half is skipped, unless `PARTNERGRAPH_REQUIRE_POSTGRES=1`
@@ -14,20 +15,27 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import create_app
+from db import tables
+from db.base import table_of
 from db.engine import create_engine
+from db.enums import TokenRole
 from db.loaders.demo import load_demo
 from db.migrate import upgrade
+from resolvers.tokens import create_token
 from settings import Settings
 
 POSTGRES = os.environ.get(
@@ -36,6 +44,8 @@ POSTGRES = os.environ.get(
 REQUIRE_POSTGRES = os.environ.get("PARTNERGRAPH_REQUIRE_POSTGRES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
 RUN_ID = uuid.uuid4().hex[:8]
+ORGANIZATION = table_of(tables.Organization)
+ALLIANCE = table_of(tables.Alliance)
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +86,7 @@ class Databases:
         self.workdir = workdir
         self.created: list[str] = []
         self.template: str | None = None
+        self.admin_token = ""
 
     def _name(self) -> str:
         return f"pg_test_{RUN_ID}_{len(self.created)}"
@@ -96,6 +107,9 @@ class Databases:
             try:
                 await upgrade(engine)
                 await load_demo(engine)
+                async with engine.begin() as connection:
+                    made = await create_token(connection, name="tests", role=TokenRole.ADMIN)
+                self.admin_token = made.secret
             finally:
                 await engine.dispose()
         if self.backend == "sqlite":
@@ -153,13 +167,69 @@ async def empty_engine(databases: Databases) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
-@pytest.fixture
-async def client(demo_engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client for the ASGI app, on the demo data."""
-    app = create_app(Settings(), engine=demo_engine)
+TEST_SETTINGS = Settings(rate_limit_per_minute=0)
+"""The API as served, without the rate limiter (tested on its own, on a key of its own)."""
+
+
+@asynccontextmanager
+async def api_client(
+    engine: AsyncEngine, token: str | None, settings: Settings = TEST_SETTINGS
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the ASGI app on `engine`, sending `token` as its bearer token."""
+    app = create_app(settings, engine=engine)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=headers
+    ) as http:
         yield http
+
+
+@pytest.fixture
+async def client(
+    demo_engine: AsyncEngine, databases: Databases
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the ASGI app, on the demo data, as an admin."""
+    async with api_client(demo_engine, databases.admin_token) as http:
+        yield http
+
+
+@pytest.fixture
+async def anonymous_client(demo_engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    async with api_client(demo_engine, None) as http:
+        yield http
+
+
+async def make_token(
+    engine: AsyncEngine,
+    role: TokenRole,
+    *,
+    organization: str | None = None,
+    alliance: str | None = None,
+    expires_at: datetime | None = None,
+) -> str:
+    """A token of `role` over the organization or alliance with this name."""
+    async with engine.begin() as connection:
+        organization_id = alliance_id = None
+        if organization is not None:
+            organization_id = await connection.scalar(
+                sa.select(ORGANIZATION.c.id).where(ORGANIZATION.c.name == organization)
+            )
+            assert organization_id is not None, organization
+        if alliance is not None:
+            alliance_id = await connection.scalar(
+                sa.select(ALLIANCE.c.id).where(ALLIANCE.c.name == alliance)
+            )
+            assert alliance_id is not None, alliance
+        made = await create_token(
+            connection,
+            name=f"{role.value} test token",
+            role=role,
+            organization_id=organization_id,
+            alliance_id=alliance_id,
+            expires_at=expires_at,
+        )
+    return made.secret
 
 
 class StatementCounter:

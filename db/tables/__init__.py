@@ -1,5 +1,6 @@
 """Every table of the domain; importing this module registers them all on `SQLModel.metadata`."""
 
+from db.tables.access import ApiToken
 from db.tables.activities import Activity, ActivityAgreement, ActivityParticipant, ActivityProgram
 from db.tables.agreements import Agreement, AgreementMode, AgreementParty, Commitment, Document
 from db.tables.alliances import Alliance, Membership
@@ -28,6 +29,7 @@ __all__ = [
     "AgreementMode",
     "AgreementParty",
     "Alliance",
+    "ApiToken",
     "Commitment",
     "Course",
     "CourseInstructor",

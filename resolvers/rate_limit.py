@@ -1,0 +1,72 @@
+"""Cost points per caller per minute, counted in Redis so that every worker shares the count.
+
+A fixed one-minute window per caller (`INCRBY` + `EXPIRE` in one round trip). A request that
+would go over the limit is refused and its points are given back. If Redis cannot be reached
+the request is let through and the failure logged: an outage of the limiter must not take the
+API down with it.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+__all__ = ["NoRateLimit", "RateLimiter", "RedisRateLimiter", "Spend"]
+
+log = logging.getLogger("partnergraph.rate_limit")
+
+WINDOW_SECONDS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Spend:
+    allowed: bool
+    remaining: int | None
+    """Points left in this window (`None` when not counted)."""
+    retry_after: int = 0
+    """Seconds until the window resets, when refused."""
+
+
+class RateLimiter(Protocol):
+    async def spend(self, caller: str, points: int) -> Spend: ...
+
+    async def close(self) -> None: ...
+
+
+class NoRateLimit:
+    async def spend(self, caller: str, points: int) -> Spend:
+        return Spend(allowed=True, remaining=None)
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisRateLimiter:
+    def __init__(self, url: str, *, points_per_minute: int, prefix: str = "partnergraph") -> None:
+        self.redis: Redis = Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.limit = points_per_minute
+        self.prefix = prefix
+
+    async def spend(self, caller: str, points: int) -> Spend:
+        now = time.time()
+        window = int(now // WINDOW_SECONDS)
+        key = f"{self.prefix}:rate:{caller}:{window}"
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.incrby(key, points)
+                pipe.expire(key, WINDOW_SECONDS * 2)
+                spent, _ = await pipe.execute()
+            if spent > self.limit:
+                await self.redis.decrby(key, points)
+                retry = max(1, int((window + 1) * WINDOW_SECONDS - now) + 1)
+                return Spend(allowed=False, remaining=0, retry_after=retry)
+        except (RedisError, OSError) as error:
+            log.warning("rate limiter unavailable, request let through: %s", error)
+            return Spend(allowed=True, remaining=None)
+        return Spend(allowed=True, remaining=self.limit - int(spent))
+
+    async def close(self) -> None:
+        await self.redis.aclose()

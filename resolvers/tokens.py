@@ -1,0 +1,180 @@
+"""API tokens: made, listed and revoked by admins (CLI or API), and turned into a `Viewer`.
+
+A token reads `pgt_<prefix>_<secret>`. The prefix finds the row; only the SHA-256 of the
+secret is stored, compared in constant time. Secrets are 256 random bits, so a plain hash
+(not a slow password hash) is the right tool: there is nothing to brute-force.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from db import tables as t
+from db.base import table_of, utcnow
+from db.enums import TokenRole
+from resolvers.errors import BadUserInput, NotFound, Unauthenticated
+from resolvers.viewer import Role, Viewer
+
+__all__ = [
+    "TOKEN",
+    "NewToken",
+    "authenticate",
+    "create_token",
+    "list_tokens",
+    "revoke_token",
+]
+
+TOKEN = table_of(t.ApiToken)
+ORGANIZATION = table_of(t.Organization)
+ALLIANCE = table_of(t.Alliance)
+_SCHEME = "pgt"
+
+
+@dataclass(frozen=True, slots=True)
+class NewToken:
+    id: int
+    secret: str
+    """The whole token, shown once: it cannot be read back."""
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _split(raw: str) -> tuple[str, str] | None:
+    parts = raw.split("_")
+    if len(parts) != 3 or parts[0] != _SCHEME or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+async def _check_subjects(
+    connection: AsyncConnection,
+    role: TokenRole,
+    organization_id: int | None,
+    alliance_id: int | None,
+) -> None:
+    if role in {TokenRole.EDITOR, TokenRole.VIEWER} and organization_id is None:
+        raise BadUserInput(f"a {role.value} token needs an organization", field="organization")
+    if role is TokenRole.SECRETARIAT and alliance_id is None:
+        raise BadUserInput("a secretariat token needs an alliance", field="alliance")
+    if role in {TokenRole.ADMIN, TokenRole.REPORTER} and (organization_id or alliance_id):
+        raise BadUserInput(f"a {role.value} token names no organization or alliance", field="role")
+    if role is not TokenRole.SECRETARIAT and alliance_id is not None:
+        raise BadUserInput("only a secretariat token names an alliance", field="alliance")
+    for table, key, name in [
+        (ORGANIZATION, organization_id, "organization"),
+        (ALLIANCE, alliance_id, "alliance"),
+    ]:
+        if key is None:
+            continue
+        found = await connection.scalar(sa.select(table.c.id).where(table.c.id == key))
+        if found is None:
+            raise NotFound(f"no {name} with id {key}", field=name)
+
+
+async def create_token(
+    connection: AsyncConnection,
+    *,
+    name: str,
+    role: TokenRole,
+    organization_id: int | None = None,
+    alliance_id: int | None = None,
+    expires_at: datetime | None = None,
+) -> NewToken:
+    """Stores a new token (on the caller's transaction) and returns its secret, once."""
+    if not name.strip():
+        raise BadUserInput("a token needs a name", field="name")
+    if expires_at is not None and expires_at <= utcnow():
+        raise BadUserInput("the expiry must be in the future", field="expiresAt")
+    await _check_subjects(connection, role, organization_id, alliance_id)
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32).replace("_", "-")
+    now = utcnow()
+    token_id = await connection.scalar(
+        sa.insert(TOKEN)
+        .values(
+            name=name.strip(),
+            prefix=prefix,
+            secret_hash=_hash(secret),
+            role=role.value,
+            organization_id=organization_id,
+            alliance_id=alliance_id,
+            expires_at=expires_at,
+            created_at=now,
+            updated_at=now,
+            version=1,
+        )
+        .returning(TOKEN.c.id)
+    )
+    assert token_id is not None
+    return NewToken(id=token_id, secret=f"{_SCHEME}_{prefix}_{secret}")
+
+
+async def revoke_token(connection: AsyncConnection, token_id: int) -> RowMapping:
+    """Marks a token revoked (from its next request on, on every worker); returns its row."""
+    now = utcnow()
+    await connection.execute(
+        sa.update(TOKEN)
+        .where(TOKEN.c.id == token_id, TOKEN.c.revoked_at.is_(None))
+        .values(revoked_at=now, updated_at=now, version=TOKEN.c.version + 1)
+    )
+    row = (await connection.execute(sa.select(TOKEN).where(TOKEN.c.id == token_id))).mappings()
+    found = row.first()
+    if found is None:
+        raise NotFound(f"no API token with id {token_id}", field="id")
+    return found
+
+
+async def list_tokens(engine: AsyncEngine) -> list[RowMapping]:
+    async with engine.connect() as connection:
+        result = await connection.execute(sa.select(TOKEN).order_by(TOKEN.c.id))
+        return list(result.mappings())
+
+
+def _scope_query(prefix: str) -> sa.Select[tuple[object, ...]]:
+    """The token's row once per organization in its scope (its organization and every unit
+    below it), in one statement: a recursive walk down `parent_id`."""
+    roots = sa.select(TOKEN.c.organization_id.label("id")).where(
+        TOKEN.c.prefix == prefix, TOKEN.c.organization_id.is_not(None)
+    )
+    scope = roots.cte("scope", recursive=True)
+    scope = scope.union_all(
+        sa.select(ORGANIZATION.c.id).join(scope, ORGANIZATION.c.parent_id == scope.c.id)
+    )
+    return (
+        sa.select(TOKEN, scope.c.id.label("scope_id"))
+        .outerjoin(scope, sa.true())
+        .where(TOKEN.c.prefix == prefix)
+    )
+
+
+async def authenticate(engine: AsyncEngine, raw: str) -> Viewer:
+    """The viewer behind a bearer token; `Unauthenticated` for any token that is not good now."""
+    split = _split(raw.strip())
+    if split is None:
+        raise Unauthenticated("malformed API token")
+    prefix, secret = split
+    async with engine.connect() as connection:
+        rows = list((await connection.execute(_scope_query(prefix))).mappings())
+    if not rows or not hmac.compare_digest(rows[0]["secret_hash"], _hash(secret)):
+        raise Unauthenticated("unknown API token")
+    token = rows[0]
+    if token["revoked_at"] is not None:
+        raise Unauthenticated("this API token was revoked")
+    expires_at = token["expires_at"]
+    if expires_at is not None and expires_at <= utcnow():
+        raise Unauthenticated("this API token has expired")
+    return Viewer(
+        role=Role(token["role"]),
+        organization_id=token["organization_id"],
+        alliance_id=token["alliance_id"],
+        token_id=token["id"],
+        scope=frozenset(row["scope_id"] for row in rows if row["scope_id"] is not None),
+    )

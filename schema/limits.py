@@ -1,0 +1,157 @@
+"""What a request asks for, measured on its document before anything runs: cost, depth, aliases.
+
+The cost is an upper bound on the objects a request can return: every field of an object type
+costs one per parent object, and a connection multiplies everything below it by its page size
+(`first`, or the default page). So `organizations(first: 100) { nodes { agreements(first: 10)
+{ nodes { id } } } }` costs 1 + 100 + 100 + 100 x 10 = 1,201 (the two connections, each
+organization, its agreements connection, and each agreement) roughly as GitHub counts it.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    ListValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    is_composite_type,
+    is_list_type,
+    is_non_null_type,
+)
+
+from resolvers.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+__all__ = ["Measure", "measure"]
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    cost: int
+    depth: int
+    aliases: int
+    introspection: bool
+
+
+@dataclass(slots=True)
+class _Walk:
+    schema: GraphQLSchema
+    fragments: Mapping[str, FragmentDefinitionNode]
+    variables: Mapping[str, Any]
+    aliases: int = 0
+    depth: int = 0
+    introspection: bool = False
+
+    def selection(
+        self,
+        selection_set: SelectionSetNode,
+        parent: Any,
+        multiplier: int,
+        depth: int,
+        page: int = 1,
+    ) -> int:
+        cost = 0
+        for node in selection_set.selections:
+            if isinstance(node, FieldNode):
+                cost += self.field(node, parent, multiplier, depth + 1, page)
+            elif isinstance(node, InlineFragmentNode):
+                inner = parent
+                if node.type_condition is not None:
+                    inner = self.schema.get_type(node.type_condition.name.value) or parent
+                cost += self.selection(node.selection_set, inner, multiplier, depth, page)
+            elif isinstance(node, FragmentSpreadNode):
+                fragment = self.fragments.get(node.name.value)
+                if fragment is not None:
+                    inner = self.schema.get_type(fragment.type_condition.name.value) or parent
+                    cost += self.selection(fragment.selection_set, inner, multiplier, depth, page)
+        return cost
+
+    def field(self, node: FieldNode, parent: Any, multiplier: int, depth: int, page: int) -> int:
+        self.depth = max(self.depth, depth)
+        if node.alias is not None:
+            self.aliases += 1
+        name = node.name.value
+        if name.startswith("__"):
+            self.introspection = self.introspection or name in {"__schema", "__type"}
+            return 0
+        definition: GraphQLField | None = getattr(parent, "fields", {}).get(name)
+        if definition is None:
+            return 0
+        named = get_named_type(definition.type)
+        if not is_composite_type(named) or node.selection_set is None:
+            return 0
+        if _is_connection(named):
+            first = self.argument(node, "first")
+            size = DEFAULT_PAGE_SIZE if not isinstance(first, int) else first
+            size = max(1, min(size, MAX_PAGE_SIZE))
+            return multiplier + self.selection(node.selection_set, named, multiplier, depth, size)
+        if _is_connection(parent) and name in {"nodes", "edges"}:
+            inner = multiplier * page
+        else:
+            inner = multiplier * self.fan_out(node, definition)
+        return inner + self.selection(node.selection_set, named, inner, depth)
+
+    def fan_out(self, node: FieldNode, definition: GraphQLField) -> int:
+        """How many objects one parent's plain list field can return."""
+        field_type = definition.type
+        if is_non_null_type(field_type):
+            field_type = field_type.of_type
+        if is_list_type(field_type):
+            ids = self.argument(node, "ids")
+            return max(1, len(ids)) if isinstance(ids, list) else MAX_PAGE_SIZE
+        return 1
+
+    def argument(self, node: FieldNode, name: str) -> Any:
+        for argument in node.arguments or ():
+            if argument.name.value != name:
+                continue
+            value = argument.value
+            if isinstance(value, VariableNode):
+                return self.variables.get(value.name.value)
+            if isinstance(value, IntValueNode):
+                return int(value.value)
+            if isinstance(value, ListValueNode):
+                return list(value.values)
+        return None
+
+
+def _is_connection(named: Any) -> bool:
+    return isinstance(named, GraphQLObjectType) and named.name.endswith("Connection")
+
+
+def measure(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    *,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+) -> Measure:
+    """The measure of the operation that will run (the named one, or the only one)."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [
+        op
+        for op in operations
+        if operation_name is None or (op.name is not None and op.name.value == operation_name)
+    ]
+    walk = _Walk(schema, fragments, variables or {})
+    cost = 0
+    for operation in chosen[:1]:
+        root = schema.get_root_type(operation.operation)
+        cost = walk.selection(operation.selection_set, root, 1, 0)
+    return Measure(
+        cost=cost, depth=walk.depth, aliases=walk.aliases, introspection=walk.introspection
+    )

@@ -1,0 +1,60 @@
+"""What every mutation shares: `userErrors`, one transaction, and a declared permission.
+
+A mutation resolver is written as `work(connection, arguments) -> payload`. `run_mutation`
+checks the permission first (a refusal is a `FORBIDDEN` user error, logged, nothing changed),
+then runs the work in one transaction: any `ApiError` rolls everything back and comes out as
+a user error with its code and field.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol, TypeVar
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from resolvers.errors import ApiError
+from resolvers.permissions import Permission
+from schema.relay import Info
+
+__all__ = ["Payload", "UserError", "run_mutation"]
+
+log = logging.getLogger("partnergraph.access")
+
+
+@strawberry.type(description="Why a mutation changed nothing: a message, a code, the input field.")
+class UserError:
+    message: str
+    code: str
+    field: str | None = strawberry.field(
+        default=None, description="The input field at fault, as a dotted path, if one is."
+    )
+
+
+class Payload(Protocol):
+    user_errors: list[UserError]
+
+
+P = TypeVar("P")
+
+
+async def run_mutation(
+    info: Info,
+    *,
+    permission: Permission,
+    arguments: Mapping[str, Any],
+    work: Callable[[AsyncConnection], Awaitable[P]],
+    refused: Callable[[list[UserError]], P],
+    name: str,
+) -> P:
+    """`work` in one transaction if the viewer holds `permission` for these `arguments`."""
+    ctx = info.context
+    if not permission(ctx.viewer, arguments):
+        log.warning("forbidden: %s may not %s (needs %s)", ctx.viewer.label, name, permission.name)
+        message = f"{ctx.viewer.role.value} callers may not {name} (needs {permission.name})"
+        return refused([UserError(message=message, code="FORBIDDEN")])
+    try:
+        async with ctx.engine.begin() as connection:
+            return await work(connection)
+    except ApiError as error:
+        return refused([UserError(message=error.message, code=error.code, field=error.field)])
