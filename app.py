@@ -159,7 +159,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             await db.dispose()
 
     graphql = PartnerGraphQL(engine=db, settings=settings, limiter=limiter)
-    return Starlette(
+    application = Starlette(
         routes=[
             Route("/", root),
             Route("/health", health),
@@ -168,3 +168,5 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,
     )
+    application.state.limiter = limiter
+    return application

@@ -31,7 +31,9 @@ def coded(error: GraphQLError) -> GraphQLError:
         if original.field is not None:
             extensions["field"] = original.field
     elif original is None or error.path is None:
-        if error.message.startswith("Syntax Error"):
+        if "tokens. Parsing aborted" in error.message:
+            extensions["code"] = "TOO_MANY_TOKENS"
+        elif error.message.startswith("Syntax Error"):
             extensions["code"] = "GRAPHQL_PARSE_FAILED"
         elif any(marker in error.message for marker in _INPUT_MARKERS):
             extensions["code"] = "BAD_USER_INPUT"

@@ -179,10 +179,13 @@ async def api_client(
     app = create_app(settings, engine=engine)
     transport = httpx.ASGITransport(app=app)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver", headers=headers
-    ) as http:
-        yield http
+    try:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", headers=headers
+        ) as http:
+            yield http
+    finally:
+        await app.state.limiter.close()  # the transport runs no lifespan to close it
 
 
 @pytest.fixture
