@@ -17,9 +17,12 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.base import table_of, utcnow
 from db.enums import TokenRole
+from db.tables import Agreement, Document, HistoryEntry
 from tests.conftest import Databases, api_client, make_token
 from tests.graphql import post, query
 
@@ -210,8 +213,43 @@ PROBES = [
         _seen(EDITOR, VIEWER),
         nested=("organizations", "School of Lifelong Education", "resourceShares"),
     ),
+    Probe(
+        "a document of the agreement under negotiation",
+        '{ agreements(filter: {text: "social education"}) { nodes { documents '
+        "{ nodes { id } } } } }",
+        _seen(EDITOR, VIEWER),
+    ),
+    Probe(
+        "a history entry of it",
+        '{ agreements(filter: {text: "social education"}) { nodes { history { nodes { id } } } } }',
+        _seen(EDITOR, VIEWER),
+    ),
     Probe("the tests' admin token", "{ apiTokens(first: 1) { nodes { id } } }", _seen()),
 ]
+
+
+async def _add_document_and_history(engine: AsyncEngine) -> None:
+    """The demo has no documents or history yet (writes come later): add one of each."""
+    agreement = table_of(Agreement)
+    async with engine.begin() as connection:
+        key = await connection.scalar(
+            sa.select(agreement.c.id).where(agreement.c.title.contains("social education"))
+        )
+        now = utcnow()
+        stamps = {"created_at": now, "updated_at": now, "version": 1}
+        await connection.execute(
+            sa.insert(table_of(Document)).values(agreement_id=key, title="Draft terms", **stamps)
+        )
+        await connection.execute(
+            sa.insert(table_of(HistoryEntry)).values(
+                subject_type="agreement",
+                subject_id=key,
+                agreement_id=key,
+                action="created",
+                changed_at=now,
+                changes={},
+            )
+        )
 
 
 def _ids(value: Any) -> Iterator[str]:
@@ -278,6 +316,7 @@ async def test_each_role_sees_exactly_what_it_may(
         REPORTER: await make_token(demo_engine, TokenRole.REPORTER),
         ANONYMOUS: None,
     }
+    await _add_document_and_history(demo_engine)
     wrong: list[str] = []
     async with (
         api_client(demo_engine, databases.admin_token) as admin,
