@@ -7,10 +7,11 @@ secretariat manages its own alliance's memberships and activities; viewers and r
 change nothing.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from resolvers.errors import Forbidden
 from resolvers.viewer import Role, Viewer
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "Permission",
     "edits_organization",
     "manages_alliance",
+    "require_editor",
+    "require_secretariat",
 ]
 
 
@@ -50,4 +53,27 @@ def manages_alliance(argument: str) -> Permission:
         lambda viewer, arguments: (
             viewer.role is Role.SECRETARIAT and viewer.alliance_id == arguments.get(argument)
         ),
+    )
+
+
+def require_editor(viewer: Viewer, organizations: Iterable[int | None], *, doing: str) -> None:
+    """Admins, or an editor whose scope holds one of `organizations`; else `Forbidden`."""
+    if viewer.is_admin:
+        return
+    if viewer.role is Role.EDITOR and viewer.scope & {o for o in organizations if o is not None}:
+        return
+    raise Forbidden(
+        f"{viewer.role.value} callers may not {doing} (needs an editor of an organization "
+        "concerned, or an admin)"
+    )
+
+
+def require_secretariat(viewer: Viewer, alliance_id: int, *, doing: str) -> None:
+    if viewer.is_admin:
+        return
+    if viewer.role is Role.SECRETARIAT and viewer.alliance_id == alliance_id:
+        return
+    raise Forbidden(
+        f"{viewer.role.value} callers may not {doing} (needs the alliance's secretariat, or an "
+        "admin)"
     )

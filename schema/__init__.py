@@ -6,6 +6,7 @@ from strawberry.tools import merge_types
 
 from schema import (
     activities,
+    agreement_mutations,
     agreements,
     alliances,
     credits,
@@ -40,7 +41,7 @@ Query = merge_types(
     ),
 )
 
-Mutation = merge_types("Mutation", (tokens.TokenMutation,))
+Mutation = merge_types("Mutation", (agreement_mutations.AgreementMutation, tokens.TokenMutation))
 
 NODE_TYPES: list[type] = [
     organizations.Organization,

@@ -66,6 +66,10 @@ class Agreement(Node):
     renewal_term_months: int | None
     is_illustrative: bool
     version: int = strawberry.field(description="Send this back with a change; stale ones fail.")
+    terms_hash: str | None = strawberry.field(
+        description="SHA-256 of the current terms (kind, period, parties, modes, commitments); "
+        "each party's signature keeps the hash it signed."
+    )
     created_at: datetime
     updated_at: datetime
     status: strawberry.Private[str]

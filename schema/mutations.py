@@ -7,13 +7,15 @@ a user error with its code and field.
 """
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
+import sqlalchemy as sa
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from resolvers.errors import ApiError
+from resolvers.errors import ApiError, Forbidden
 from resolvers.permissions import Permission
 from schema.relay import Info
 
@@ -37,6 +39,27 @@ class Payload(Protocol):
 
 P = TypeVar("P")
 
+_CONSTRAINT = re.compile(r'constraint(?: failed)?:? "?([a-z0-9_.]+)"?', re.IGNORECASE)
+
+
+def constraint_error(error: sa.exc.IntegrityError) -> tuple[str, str]:
+    """A code and a readable message for a violated database rule (the last line of defence:
+    the mutations check their rules first, with better messages)."""
+    text = str(error.orig)
+    cause = getattr(error.orig, "__cause__", None)
+    name = getattr(cause, "constraint_name", None)
+    if name is None:
+        found = _CONSTRAINT.search(text)
+        name = found.group(1) if found else "a database rule"
+    lowered = text.lower()
+    if "unique" in lowered or "duplicate key" in lowered:
+        return "ALREADY_EXISTS", f"this would duplicate an existing record ({name})"
+    if "foreign key" in lowered:
+        return "STILL_REFERENCED", f"other records still refer to this one ({name})"
+    if "not null" in lowered or "null value" in lowered:
+        return "BAD_USER_INPUT", f"a required value is missing ({name})"
+    return "INVALID_VALUE", f"the change breaks the rule {name}"
+
 
 async def run_mutation(
     info: Info,
@@ -57,4 +80,9 @@ async def run_mutation(
         async with ctx.engine.begin() as connection:
             return await work(connection)
     except ApiError as error:
+        if isinstance(error, Forbidden):
+            log.warning("forbidden: %s may not %s: %s", ctx.viewer.label, name, error.message)
         return refused([UserError(message=error.message, code=error.code, field=error.field)])
+    except sa.exc.IntegrityError as error:
+        code, message = constraint_error(error)
+        return refused([UserError(message=message, code=code)])

@@ -71,6 +71,7 @@ from db.tables import (
     Resource,
     ResourceShare,
 )
+from resolvers.agreement_writes import refresh_terms_hash
 
 __all__ = ["database_is_empty", "load_demo"]
 
@@ -386,6 +387,13 @@ async def _jiangxi(b: _Builder) -> None:
         )
 
 
+async def _refresh_all_terms(b: _Builder) -> None:
+    """Commitments are part of the terms: hash again once they are all in."""
+    connection = await b.session.connection()
+    for key in await connection.scalars(sa.select(table_of(Agreement).c.id)):
+        await refresh_terms_hash(connection, key)
+
+
 async def _jiangsu(b: _Builder) -> None:
     """The April 14 meeting of the School of Art (Jiangsu Open University) and the School of
     Lifelong Education (Nanjing University), what they agreed to work on, and a few
@@ -642,6 +650,7 @@ async def load_demo(engine: AsyncEngine) -> dict[str, int]:
         await _jiangxi(builder)
         await _jiangsu(builder)
         await _lifelong_learning(builder)
+        await _refresh_all_terms(builder)
     return dict(sorted(builder.counts.items()))
 
 

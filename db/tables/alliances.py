@@ -39,6 +39,13 @@ class Membership(Mutable, table=True):
             sqlite_where=sa.text("left_on IS NULL"),
             postgresql_where=sa.text("left_on IS NULL"),
         ),
+        sa.Index(
+            "uq_membership_one_chair",
+            "alliance_id",
+            unique=True,
+            sqlite_where=sa.text("role = 'chair' AND left_on IS NULL"),
+            postgresql_where=sa.text("role = 'chair' AND left_on IS NULL"),
+        ),
     )
 
     alliance_id: int = fk("alliance.id", required=True, ondelete="CASCADE")

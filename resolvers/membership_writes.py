@@ -1,0 +1,160 @@
+"""Alliance membership over time: join, change role, leave; one row per role held over a period.
+
+A role change ends the current row on the day and opens a new one from that day (a membership
+`on` a date is one with `joined_on <= date < left_on`), so "who was vice-chair on 1 March" stays
+answerable. An alliance has at most one current chair (checked here with a clear error, and by
+a partial unique index against races).
+"""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db import tables as t
+from db.base import table_of
+from db.enums import MembershipRole
+from resolvers.errors import ApiError, BadUserInput, NotFound
+from resolvers.permissions import require_secretariat
+from resolvers.viewer import Viewer
+from resolvers.writes import insert_row, row_or_none, update_row
+
+__all__ = ["add_member", "change_role", "leave"]
+
+MEMBERSHIP = table_of(t.Membership)
+ALLIANCE = table_of(t.Alliance)
+ORGANIZATION = table_of(t.Organization)
+
+
+class MembershipConflict(ApiError):
+    code = "MEMBERSHIP_CONFLICT"
+
+
+async def _check_chair(
+    connection: AsyncConnection, alliance_id: int, role: MembershipRole, *, other_than: int = 0
+) -> None:
+    if role is not MembershipRole.CHAIR:
+        return
+    chair = await connection.scalar(
+        sa.select(MEMBERSHIP.c.id).where(
+            MEMBERSHIP.c.alliance_id == alliance_id,
+            MEMBERSHIP.c.role == MembershipRole.CHAIR.value,
+            MEMBERSHIP.c.left_on.is_(None),
+            MEMBERSHIP.c.id != other_than,
+        )
+    )
+    if chair is not None:
+        raise MembershipConflict(
+            "the alliance already has a chair: record the current chair's change first",
+            field="role",
+        )
+
+
+async def add_member(
+    connection: AsyncConnection,
+    viewer: Viewer,
+    *,
+    alliance_id: int,
+    organization_id: int,
+    role: MembershipRole,
+    joined_on: date | None,
+) -> RowMapping:
+    require_secretariat(viewer, alliance_id, doing="add members to this alliance")
+    if await row_or_none(connection, ALLIANCE, alliance_id) is None:
+        raise NotFound("no such alliance", field="alliance")
+    if await row_or_none(connection, ORGANIZATION, organization_id) is None:
+        raise NotFound("no such organization", field="organization")
+    current = await connection.scalar(
+        sa.select(MEMBERSHIP.c.id).where(
+            MEMBERSHIP.c.alliance_id == alliance_id,
+            MEMBERSHIP.c.organization_id == organization_id,
+            MEMBERSHIP.c.left_on.is_(None),
+        )
+    )
+    if current is not None:
+        raise MembershipConflict(
+            "this organization is already a member; change its role instead", field="organization"
+        )
+    await _check_chair(connection, alliance_id, role)
+    return await insert_row(
+        connection,
+        MEMBERSHIP,
+        {
+            "alliance_id": alliance_id,
+            "organization_id": organization_id,
+            "role": role.value,
+            "joined_on": joined_on,
+        },
+        actor=viewer.label,
+        action="joined",
+    )
+
+
+async def _current(connection: AsyncConnection, key: int) -> RowMapping:
+    row = await row_or_none(connection, MEMBERSHIP, key)
+    if row is None:
+        raise NotFound("no membership with that ID", field="id")
+    if row["left_on"] is not None:
+        raise MembershipConflict("this membership has ended", field="id")
+    return row
+
+
+async def change_role(
+    connection: AsyncConnection,
+    viewer: Viewer,
+    key: int,
+    version: int,
+    *,
+    role: MembershipRole,
+    on: date,
+) -> RowMapping:
+    """Ends the current role on `on` and starts `role` from `on`; returns the new membership."""
+    row = await _current(connection, key)
+    require_secretariat(viewer, row["alliance_id"], doing="change roles in this alliance")
+    if MembershipRole(row["role"]) is role:
+        raise BadUserInput(f"the member already holds the role {role.value}", field="role")
+    if row["joined_on"] is not None and on < row["joined_on"]:
+        raise BadUserInput("the change cannot come before the member joined", field="on")
+    await _check_chair(connection, row["alliance_id"], role, other_than=key)
+    await update_row(
+        connection,
+        MEMBERSHIP,
+        key,
+        version,
+        {"left_on": on},
+        actor=viewer.label,
+        action=f"role ended ({row['role']} to {role.value})",
+        what="membership",
+    )
+    return await insert_row(
+        connection,
+        MEMBERSHIP,
+        {
+            "alliance_id": row["alliance_id"],
+            "organization_id": row["organization_id"],
+            "role": role.value,
+            "joined_on": on,
+        },
+        actor=viewer.label,
+        action=f"role started ({row['role']} to {role.value})",
+    )
+
+
+async def leave(
+    connection: AsyncConnection, viewer: Viewer, key: int, version: int, *, left_on: date
+) -> RowMapping:
+    row = await _current(connection, key)
+    require_secretariat(viewer, row["alliance_id"], doing="record members leaving this alliance")
+    if row["joined_on"] is not None and left_on < row["joined_on"]:
+        raise BadUserInput("a member cannot leave before it joined", field="leftOn")
+    return await update_row(
+        connection,
+        MEMBERSHIP,
+        key,
+        version,
+        {"left_on": left_on},
+        actor=viewer.label,
+        action="left",
+        what="membership",
+    )

@@ -1,0 +1,495 @@
+"""Agreement, commitment and membership mutations: thin GraphQL over `resolvers.agreement_writes`
+and `resolvers.membership_writes`, one transaction each (`schema.mutations.run_mutation`).
+
+The status-change mutations are generated from `TRANSITIONS`, so the schema cannot drift from
+the table the code enforces.
+"""
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+import strawberry
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+from strawberry.tools import merge_types
+
+from db.enums import (
+    AgreementKind,
+    CollaborationMode,
+    CommitmentStatus,
+    MembershipRole,
+    PartyRole,
+    RenewalRule,
+)
+from resolvers import agreement_writes as writes
+from resolvers import membership_writes as memberships
+from resolvers.errors import BadUserInput
+from resolvers.ids import decode_id_of
+from resolvers.permissions import Permission
+from schema.agreements import Agreement, Commitment
+from schema.alliances import Membership
+from schema.mutations import UserError, run_mutation
+from schema.relay import Info
+
+__all__ = ["AgreementMutation"]
+
+ANYONE = Permission("a role checked against the records", lambda viewer, arguments: True)
+"""The role check of these mutations needs the records (whose parties, which alliance), so it
+runs inside the transaction (`resolvers.permissions.require_editor`/`require_secretariat`)."""
+
+
+def _key(global_id: strawberry.ID, type_name: str, field: str) -> int:
+    return decode_id_of(global_id, type_name, field=field)
+
+
+def _optional_key(global_id: strawberry.ID | None, type_name: str, field: str) -> int | None:
+    return None if global_id is None else _key(global_id, type_name, field)
+
+
+@strawberry.type
+class AgreementPayload:
+    agreement: Agreement | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CommitmentPayload:
+    commitment: Commitment | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class MembershipPayload:
+    membership: Membership | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DeletePayload:
+    deleted_id: strawberry.ID | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="A party and its role (PARTNER unless said).")
+class PartyInput:
+    organization: strawberry.ID
+    role: PartyRole = PartyRole.PARTNER
+
+
+@strawberry.input
+class CreateAgreementInput:
+    title: str
+    kind: AgreementKind
+    parties: list[PartyInput] = strawberry.field(description="At least two distinct parties.")
+    modes: list[CollaborationMode] = strawberry.field(default_factory=list)
+    local_title: str | None = None
+    reference: str | None = None
+    description: str | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    renewal_rule: RenewalRule = RenewalRule.NONE
+    renewal_term_months: int | None = None
+    parent: strawberry.ID | None = None
+
+
+@strawberry.input(description="Only the fields given change; `parties` and `modes` replace.")
+class UpdateAgreementInput:
+    id: strawberry.ID
+    version: int
+    title: str | None = strawberry.UNSET
+    local_title: str | None = strawberry.UNSET
+    reference: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    kind: AgreementKind | None = strawberry.UNSET
+    effective_from: date | None = strawberry.UNSET
+    effective_to: date | None = strawberry.UNSET
+    renewal_rule: RenewalRule | None = strawberry.UNSET
+    renewal_term_months: int | None = strawberry.UNSET
+    parties: list[PartyInput] | None = strawberry.UNSET
+    modes: list[CollaborationMode] | None = strawberry.UNSET
+
+
+@strawberry.input
+class AgreementVersionInput:
+    id: strawberry.ID
+    version: int
+
+
+@strawberry.input
+class SignAgreementInput:
+    id: strawberry.ID
+    version: int
+    party: strawberry.ID = strawberry.field(description="The signing party's organization.")
+    signatory: strawberry.ID = strawberry.field(description="A person of that organization.")
+    signed_on: date | None = strawberry.field(default=None, description="Today if not given.")
+
+
+@strawberry.input
+class RenewAgreementInput:
+    id: strawberry.ID
+    version: int
+    effective_to: date | None = strawberry.field(
+        default=None,
+        description="The successor's end; by default its renewal term, or the same length.",
+    )
+
+
+@strawberry.input
+class AddCommitmentInput:
+    agreement: strawberry.ID
+    agreement_version: int = strawberry.field(description="The agreement's version, as read.")
+    obligor: strawberry.ID
+    description: str
+    beneficiary: strawberry.ID | None = None
+    due_on: date | None = None
+
+
+@strawberry.input
+class SettleCommitmentInput:
+    id: strawberry.ID
+    version: int
+    on: date | None = strawberry.field(default=None, description="Delivery date; today if not.")
+
+
+@strawberry.input
+class AddMemberInput:
+    alliance: strawberry.ID
+    organization: strawberry.ID
+    role: MembershipRole = MembershipRole.MEMBER
+    joined_on: date | None = None
+
+
+@strawberry.input
+class ChangeMemberRoleInput:
+    id: strawberry.ID
+    version: int
+    role: MembershipRole
+    on: date
+
+
+@strawberry.input
+class MemberLeavingInput:
+    id: strawberry.ID
+    version: int
+    left_on: date
+
+
+def _parties(parties: list[PartyInput]) -> list[writes.PartyTerms]:
+    return [
+        writes.PartyTerms(_key(p.organization, "Organization", f"parties.{i}.organization"), p.role)
+        for i, p in enumerate(parties)
+    ]
+
+
+async def _agreement(
+    info: Info, name: str, work: Callable[[AsyncConnection], Awaitable[RowMapping]]
+) -> AgreementPayload:
+    async def run(connection: AsyncConnection) -> AgreementPayload:
+        return AgreementPayload(agreement=Agreement.from_row(await work(connection)))
+
+    return await run_mutation(
+        info,
+        permission=ANYONE,
+        arguments={},
+        work=run,
+        refused=lambda errors: AgreementPayload(user_errors=errors),
+        name=name,
+    )
+
+
+def _transition_field(move: writes.Transition) -> Any:
+    async def resolve(info: Info, input: AgreementVersionInput) -> AgreementPayload:
+        viewer = info.context.viewer
+        return await _agreement(
+            info,
+            f"{move.action} agreements",
+            lambda c: writes.transition(
+                c, viewer, _key(input.id, "Agreement", "id"), input.version, move.action
+            ),
+        )
+
+    sources = ", ".join(sorted(s.name for s in move.sources))
+    return strawberry.mutation(
+        resolver=resolve,
+        description=f"{sources} -> {move.target.name}: {move.description}.",
+    )
+
+
+def _mutation_name(action: str) -> str:
+    return action if any(c.isupper() for c in action) else f"{action}_agreement"
+
+
+_SPECIAL = {"sign", "renew"}
+TransitionMutation = strawberry.type(
+    type(
+        "TransitionMutation",
+        (),
+        {
+            _mutation_name(move.action): _transition_field(move)
+            for move in writes.TRANSITIONS
+            if move.action not in _SPECIAL
+        },
+    )
+)
+
+
+@strawberry.type
+class LifecycleMutation:
+    @strawberry.mutation(description="A new DRAFT agreement between at least two parties.")
+    async def create_agreement(self, info: Info, input: CreateAgreementInput) -> AgreementPayload:
+        viewer = info.context.viewer
+
+        def draft() -> writes.AgreementDraft:
+            return writes.AgreementDraft(
+                title=input.title,
+                kind=input.kind,
+                parties=_parties(input.parties),
+                modes=input.modes,
+                local_title=input.local_title,
+                reference=input.reference,
+                description=input.description,
+                effective_from=input.effective_from,
+                effective_to=input.effective_to,
+                renewal_rule=input.renewal_rule,
+                renewal_term_months=input.renewal_term_months,
+                parent_id=_optional_key(input.parent, "Agreement", "parent"),
+            )
+
+        return await _agreement(
+            info, "make agreements", lambda c: writes.create_agreement(c, viewer, draft())
+        )
+
+    @strawberry.mutation(
+        description="Change an agreement; a change of its terms (kind, period, parties, modes) "
+        "sends an agreement awaiting approval or signed back to negotiation, signatures cleared."
+    )
+    async def update_agreement(self, info: Info, input: UpdateAgreementInput) -> AgreementPayload:
+        viewer = info.context.viewer
+        columns = [
+            "title",
+            "local_title",
+            "reference",
+            "description",
+            "kind",
+            "effective_from",
+            "effective_to",
+            "renewal_rule",
+            "renewal_term_months",
+        ]
+
+        def values() -> dict[str, Any]:
+            given = {c: getattr(input, c) for c in columns}
+            found = {c: v for c, v in given.items() if v is not strawberry.UNSET}
+            for required in ("title", "kind", "renewal_rule"):
+                if required in found and found[required] is None:
+                    raise BadUserInput(f"{required} cannot be null", field=required)
+            return found
+
+        parties = None if input.parties in (None, strawberry.UNSET) else input.parties
+        modes = None if input.modes in (None, strawberry.UNSET) else input.modes
+        return await _agreement(
+            info,
+            "change agreements",
+            lambda c: writes.update_agreement(
+                c,
+                viewer,
+                _key(input.id, "Agreement", "id"),
+                input.version,
+                values(),
+                parties=_parties(parties) if parties is not None else None,
+                modes=modes,
+            ),
+        )
+
+    @strawberry.mutation(
+        description="AWAITING_APPROVAL: one party signs (its signatory, a person of that "
+        "organization, and the date); SIGNED once every party has. Stores the terms hash."
+    )
+    async def sign_agreement(self, info: Info, input: SignAgreementInput) -> AgreementPayload:
+        viewer = info.context.viewer
+        return await _agreement(
+            info,
+            "sign agreements",
+            lambda c: writes.sign(
+                c,
+                viewer,
+                _key(input.id, "Agreement", "id"),
+                input.version,
+                organization_id=_key(input.party, "Organization", "party"),
+                signatory_id=_key(input.signatory, "Person", "signatory"),
+                signed_on=input.signed_on or date.today(),
+            ),
+        )
+
+    @strawberry.mutation(
+        description="SIGNED, ACTIVE or EXPIRED: makes the successor (returned) as a DRAFT "
+        "from the day after this one ends, with parties, modes and open commitments."
+    )
+    async def renew_agreement(self, info: Info, input: RenewAgreementInput) -> AgreementPayload:
+        viewer = info.context.viewer
+        return await _agreement(
+            info,
+            "renew agreements",
+            lambda c: writes.renew(
+                c,
+                viewer,
+                _key(input.id, "Agreement", "id"),
+                input.version,
+                effective_to=input.effective_to,
+            ),
+        )
+
+    @strawberry.mutation(description="Delete a DRAFT or UNDER_NEGOTIATION agreement never signed.")
+    async def delete_agreement(self, info: Info, input: AgreementVersionInput) -> DeletePayload:
+        viewer = info.context.viewer
+
+        async def work(connection: AsyncConnection) -> DeletePayload:
+            await writes.delete_agreement(
+                connection, viewer, _key(input.id, "Agreement", "id"), input.version
+            )
+            return DeletePayload(deleted_id=input.id)
+
+        return await run_mutation(
+            info,
+            permission=ANYONE,
+            arguments={},
+            work=work,
+            refused=lambda errors: DeletePayload(user_errors=errors),
+            name="delete agreements",
+        )
+
+    @strawberry.mutation(
+        description="A commitment of one party under an agreement (a change of its terms)."
+    )
+    async def add_commitment(self, info: Info, input: AddCommitmentInput) -> CommitmentPayload:
+        viewer = info.context.viewer
+
+        async def work(connection: AsyncConnection) -> CommitmentPayload:
+            row = await writes.add_commitment(
+                connection,
+                viewer,
+                _key(input.agreement, "Agreement", "agreement"),
+                input.agreement_version,
+                writes.CommitmentTerms(
+                    obligor_id=_key(input.obligor, "Organization", "obligor"),
+                    beneficiary_id=_optional_key(input.beneficiary, "Organization", "beneficiary"),
+                    description=input.description,
+                    due_on=input.due_on,
+                ),
+            )
+            return CommitmentPayload(commitment=Commitment.from_row(row))
+
+        return await run_mutation(
+            info,
+            permission=ANYONE,
+            arguments={},
+            work=work,
+            refused=lambda errors: CommitmentPayload(user_errors=errors),
+            name="add commitments",
+        )
+
+    @strawberry.mutation(description="An open commitment is delivered (on a date).")
+    async def deliver_commitment(
+        self, info: Info, input: SettleCommitmentInput
+    ) -> CommitmentPayload:
+        return await _settle(info, input, CommitmentStatus.DELIVERED)
+
+    @strawberry.mutation(description="An open commitment is waived by the parties.")
+    async def waive_commitment(self, info: Info, input: SettleCommitmentInput) -> CommitmentPayload:
+        return await _settle(info, input, CommitmentStatus.WAIVED)
+
+    @strawberry.mutation(description="An organization joins an alliance (its secretariat only).")
+    async def add_member(self, info: Info, input: AddMemberInput) -> MembershipPayload:
+        viewer = info.context.viewer
+        return await _membership(
+            info,
+            "add members",
+            lambda c: memberships.add_member(
+                c,
+                viewer,
+                alliance_id=_key(input.alliance, "Alliance", "alliance"),
+                organization_id=_key(input.organization, "Organization", "organization"),
+                role=input.role,
+                joined_on=input.joined_on,
+            ),
+        )
+
+    @strawberry.mutation(
+        description="A member's role changes on a date: the old role ends that day and the new "
+        "membership (returned) starts. At most one chair at a time."
+    )
+    async def change_member_role(
+        self, info: Info, input: ChangeMemberRoleInput
+    ) -> MembershipPayload:
+        viewer = info.context.viewer
+        return await _membership(
+            info,
+            "change member roles",
+            lambda c: memberships.change_role(
+                c,
+                viewer,
+                _key(input.id, "Membership", "id"),
+                input.version,
+                role=input.role,
+                on=input.on,
+            ),
+        )
+
+    @strawberry.mutation(description="A member leaves the alliance on a date.")
+    async def record_member_leaving(
+        self, info: Info, input: MemberLeavingInput
+    ) -> MembershipPayload:
+        viewer = info.context.viewer
+        return await _membership(
+            info,
+            "record members leaving",
+            lambda c: memberships.leave(
+                c, viewer, _key(input.id, "Membership", "id"), input.version, left_on=input.left_on
+            ),
+        )
+
+
+async def _settle(
+    info: Info, input: SettleCommitmentInput, status: CommitmentStatus
+) -> CommitmentPayload:
+    viewer = info.context.viewer
+
+    async def work(connection: AsyncConnection) -> CommitmentPayload:
+        row = await writes.settle_commitment(
+            connection,
+            viewer,
+            _key(input.id, "Commitment", "id"),
+            input.version,
+            status=status,
+            on=input.on,
+        )
+        return CommitmentPayload(commitment=Commitment.from_row(row))
+
+    return await run_mutation(
+        info,
+        permission=ANYONE,
+        arguments={},
+        work=work,
+        refused=lambda errors: CommitmentPayload(user_errors=errors),
+        name=f"mark commitments {status.value}",
+    )
+
+
+async def _membership(
+    info: Info, name: str, work: Callable[[AsyncConnection], Awaitable[RowMapping]]
+) -> MembershipPayload:
+    async def run(connection: AsyncConnection) -> MembershipPayload:
+        return MembershipPayload(membership=Membership.from_row(await work(connection)))
+
+    return await run_mutation(
+        info,
+        permission=ANYONE,
+        arguments={},
+        work=run,
+        refused=lambda errors: MembershipPayload(user_errors=errors),
+        name=name,
+    )
+
+
+AgreementMutation = merge_types("AgreementMutation", (LifecycleMutation, TransitionMutation))
