@@ -280,6 +280,16 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
+def _same_length(first: date, last: date, start: date) -> date:
+    """The last day of a period from `start` as long as `first`..`last`: in whole months when
+    it was whole months (so two calendar years renew as two calendar years), else in days."""
+    after = last + timedelta(days=1)
+    months = (after.year - first.year) * 12 + after.month - first.month
+    if months > 0 and _add_months(first, months) == after:
+        return _add_months(start, months) - timedelta(days=1)
+    return start + (last - first)
+
+
 def _check_version(row: RowMapping, version: int) -> None:
     if row["version"] != version:
         raise StaleVersion(
@@ -569,7 +579,7 @@ async def renew(
         if row["renewal_term_months"]:
             effective_to = _add_months(start, row["renewal_term_months"]) - timedelta(days=1)
         elif row["effective_from"] is not None:
-            effective_to = start + (row["effective_to"] - row["effective_from"])
+            effective_to = _same_length(row["effective_from"], row["effective_to"], start)
     _check_dates(start, effective_to)
     successor = await insert_row(
         connection,

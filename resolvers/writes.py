@@ -86,7 +86,7 @@ async def record(
             action=action,
             actor=actor,
             changed_at=utcnow(),
-            changes={k: jsonable(v) for k, v in changes.items()},
+            changes=dict(changes),
         )
     )
 
@@ -111,7 +111,7 @@ async def insert_row(
         row=row,
         action=action,
         actor=actor,
-        changes={k: {"old": None, "new": v} for k, v in values.items()},
+        changes={k: {"old": None, "new": jsonable(v)} for k, v in values.items()},
     )
     return row
 
