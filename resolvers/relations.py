@@ -50,6 +50,8 @@ class Relation:
     order_by: tuple[Any, ...] = ()
     through: sa.FromClause | None = None
     on: ColumnElement[bool] | None = None
+    only: ColumnElement[bool] | None = None
+    """A further condition on the rows (e.g. the subject type of history entries)."""
 
 
 def _by(node: str, column: str, *order: str) -> Relation:
@@ -70,7 +72,19 @@ def _via(
     )
 
 
+def _history_of(subject_type: str) -> Relation:
+    table = T["HistoryEntry"]
+    return Relation(
+        "HistoryEntry",
+        table.c.subject_id,
+        (table.c.id,),
+        only=table.c.subject_type == subject_type,
+    )
+
+
 RELATIONS: dict[str, Relation] = {
+    "Membership.history": _history_of("membership"),
+    "Commitment.history": _history_of("commitment"),
     "Organization.memberships": _by("Membership", "organization_id", "joined_on"),
     "Organization.agreementParties": _by("AgreementParty", "organization_id"),
     "Organization.positions": _by("Position", "organization_id", "title"),
@@ -137,6 +151,8 @@ async def related_page(ctx: Context, relation: str, parent_id: int, request: Pag
     statement = None
     if rel.through is not None and rel.on is not None:
         statement = ctx.reader.select(table).join(rel.through, rel.on)
+    if rel.only is not None:
+        statement = (ctx.reader.select(table) if statement is None else statement).where(rel.only)
     loader = ctx.loaders.children(
         table,
         key=rel.key,

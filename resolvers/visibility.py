@@ -149,7 +149,9 @@ _RULES: dict[str, Rule] = {
     "agreement_mode": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
     "commitment": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
     "document": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
-    "history_entry": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
+    "history_entry": lambda v, tb: sa.or_(
+        _agreement_visible(v, tb.c.agreement_id), tb.c.subject_type == "membership"
+    ),
     "activity": lambda v, tb: _activity(v),
     "activity_participant": lambda v, tb: tb.c.activity_id.in_(_ids_where(ACTIVITY, _activity(v))),
     "activity_agreement": lambda v, tb: tb.c.activity_id.in_(_ids_where(ACTIVITY, _activity(v))),

@@ -268,6 +268,14 @@ class Commitment(Node):
     async def beneficiary(self, info: Info) -> OrganizationRef | None:
         return await _organization(info, self.beneficiary_id)
 
+    @strawberry.field(description="Every change of this commitment, oldest first.")
+    async def history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection["HistoryEntry"]:
+        return await related(
+            info, "Commitment.history", self.pk, HistoryEntry.from_row, first=first, after=after
+        )
+
 
 @strawberry.type(description="A document of an agreement (the signed text, an annex).")
 class Document(Node):

@@ -12,6 +12,7 @@ from schema.relay import Connection, Info, Node, connection, list_request, relat
 
 if TYPE_CHECKING:
     from schema.activities import Activity
+    from schema.agreements import HistoryEntry
     from schema.organizations import Organization
 
 __all__ = ["Alliance", "AllianceFilter", "AllianceQuery", "Membership", "MembershipFilter"]
@@ -97,6 +98,16 @@ class Membership(Node):
     @strawberry.field
     async def alliance(self, info: Info) -> Alliance | None:
         return Alliance.from_optional(await row_of(info.context, "Alliance", self.alliance_id))
+
+    @strawberry.field(description="Every change of this membership, oldest first.")
+    async def history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated["HistoryEntry", strawberry.lazy("schema.agreements")]]:
+        from schema.agreements import HistoryEntry
+
+        return await related(
+            info, "Membership.history", self.pk, HistoryEntry.from_row, first=first, after=after
+        )
 
     @strawberry.field
     async def organization(self, info: Info) -> OrganizationRef | None:
