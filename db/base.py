@@ -17,6 +17,7 @@ __all__ = [
     "check_non_negative",
     "check_order",
     "credits",
+    "enum_of",
     "fk",
     "money",
     "stamp",
@@ -80,7 +81,9 @@ class Mutable(SQLModel):
 
 def check_enum(column: str, enum: type[StrEnum]) -> sa.CheckConstraint:
     values = ", ".join(f"'{member.value}'" for member in enum)
-    return sa.CheckConstraint(f"{column} IN ({values})", name=f"{column}_valid")
+    return sa.CheckConstraint(
+        f"{column} IN ({values})", name=f"{column}_valid", info={"enum": enum, "column": column}
+    )
 
 
 def check_order(first: str, last: str) -> sa.CheckConstraint:
@@ -119,6 +122,16 @@ def credits(*, required: bool = False) -> Any:
 
 def stamp(*, required: bool = False) -> Any:
     return Field(default=None, sa_type=UTCDateTime, nullable=not required)
+
+
+def enum_of(table: sa.Table, column: str) -> type[StrEnum] | None:
+    """The enum whose values a text column is checked against (see `check_enum`)."""
+    for constraint in table.constraints:
+        info = constraint.info
+        if isinstance(constraint, sa.CheckConstraint) and info.get("column") == column:
+            enum: type[StrEnum] = info["enum"]
+            return enum
+    return None
 
 
 def table_of(model: type[SQLModel]) -> sa.Table:

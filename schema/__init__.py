@@ -10,6 +10,7 @@ from schema import (
     agreements,
     alliances,
     credits,
+    crud,
     evaluations,
     funding,
     node,
@@ -41,7 +42,10 @@ Query = merge_types(
     ),
 )
 
-Mutation = merge_types("Mutation", (agreement_mutations.AgreementMutation, tokens.TokenMutation))
+Mutation = merge_types(
+    "Mutation",
+    (agreement_mutations.AgreementMutation, crud.EntityMutation, tokens.TokenMutation),
+)
 
 NODE_TYPES: list[type] = [
     organizations.Organization,

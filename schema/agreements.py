@@ -215,6 +215,9 @@ class Agreement(Node):
 
 @strawberry.type(description="One party to an agreement: its role, signatory and signing date.")
 class AgreementParty(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     role: PartyRole
     signed_on: date | None
     signed_terms_hash: str | None = strawberry.field(
@@ -279,6 +282,9 @@ class Commitment(Node):
 
 @strawberry.type(description="A document of an agreement (the signed text, an annex).")
 class Document(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     title: str
     language: str | None
     url: str | None

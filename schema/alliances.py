@@ -46,6 +46,9 @@ class MembershipFilter(reads.MembershipFilter):
 
 @strawberry.type(description="A named consortium: provincial, national or international.")
 class Alliance(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     name: str
     local_name: str | None
     short_name: str | None

@@ -45,6 +45,9 @@ async def _program(info: Info, key: int | None) -> "Program | None":
 
 @strawberry.type(description="A learner with a credit bank account. Personal data.")
 class Learner(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     name: str
     external_ref: str | None
     email: str | None
@@ -73,6 +76,9 @@ class Learner(Node):
 
 @strawberry.type(description="A learner's account at a credit bank (an organization).")
 class CreditAccount(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     opened_on: date | None
     learner_id: strawberry.Private[int]
     bank_id: strawberry.Private[int]
@@ -106,6 +112,9 @@ class CreditAccount(Node):
 
 @strawberry.type(description="A learner's enrolment in a program.")
 class Enrolment(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     status: EnrolmentStatus
     enrolled_on: date | None
     completed_on: date | None
@@ -123,6 +132,9 @@ class Enrolment(Node):
 
 @strawberry.type(description="Credits earned by a learner at a provider, entered in an account.")
 class LearningOutcome(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     title: str
     credits: Decimal
     earned_on: date
@@ -171,6 +183,9 @@ class LearningOutcome(Node):
     "`ratio` credits there per credit here, up to `maxCredits`."
 )
 class RecognitionRule(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     ratio: Decimal
     max_credits: Decimal | None
     agreement_id: strawberry.Private[int | None]
@@ -219,6 +234,9 @@ class RecognitionRule(Node):
 
 @strawberry.type(description="Credits of one outcome recognised under one rule.")
 class CreditRecognition(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     credits: Decimal
     recognised_on: date
     outcome_id: strawberry.Private[int]

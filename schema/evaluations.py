@@ -37,6 +37,9 @@ class EvaluationMeasure:
 
 @strawberry.type(description="An evaluation of an agreement or program over a period.")
 class Evaluation(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     period_start: date | None
     period_end: date | None
     score: Decimal | None = strawberry.field(description="From 0 to 100.")

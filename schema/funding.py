@@ -25,6 +25,9 @@ class Money:
 
 @strawberry.type(description="A grant or fund from a funder to an agreement or a program.")
 class Funding(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     title: str | None
     amount: Money
     awarded_on: date | None
@@ -38,6 +41,7 @@ class Funding(Node):
     def from_row(cls, row: RowMapping) -> Self:
         return cls(
             pk=row["id"],
+            version=row["version"],
             title=row["title"],
             amount=Money(amount=row["amount"], currency=row["currency"]),
             awarded_on=row["awarded_on"],

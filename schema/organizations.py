@@ -40,6 +40,9 @@ class OrganizationOrder(reads.OrganizationOrder):
     "organization, or one of their units (school, department, college)."
 )
 class Organization(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     kind: OrganizationKind
     name: str = strawberry.field(description="The English name.")
     local_name: str | None = strawberry.field(description="The name in the local language.")

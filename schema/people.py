@@ -27,6 +27,9 @@ class PersonOrder(reads.PersonOrder):
 
 @strawberry.type(description="A contact, signatory, faculty or staff member. Personal data.")
 class Person(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     name: str
     local_name: str | None
     email: str | None
@@ -44,6 +47,9 @@ class Person(Node):
 
 @strawberry.type(description="A position a person holds at an organization (e.g. Deputy Dean).")
 class Position(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     title: str
     started_on: date | None
     ended_on: date | None

@@ -157,6 +157,9 @@ class Program(Node):
 
 @strawberry.type(description="One organization's part in a program.")
 class ProgramPartner(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     role: PartyRole
     program_id: strawberry.Private[int]
     organization_id: strawberry.Private[int]
@@ -174,6 +177,9 @@ class ProgramPartner(Node):
 
 @strawberry.type(description="A course an organization offers, on its own or within a program.")
 class Course(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     code: str | None
     title: str
     credits: Decimal | None

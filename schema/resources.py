@@ -57,6 +57,9 @@ class Resource(Node):
 
 @strawberry.type(description="A resource shared with an organization, under an agreement.")
 class ResourceShare(Node):
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     terms: str | None
     starts_on: date | None
     ends_on: date | None

@@ -1,0 +1,270 @@
+"""`createX`, `updateX` and `deleteX` for every entity of `resolvers.entity_writes.ENTITIES`,
+generated from the tables so that inputs, columns and checks cannot drift apart.
+
+An input field is a column: a reference column `parent_id` becomes `parent: ID` (a global ID),
+a text column checked against an enum becomes that enum, anything else keeps its Python type.
+`create` inputs require what the table requires; `update` inputs change only the fields given
+(an explicit `null` clears a field) and carry the `version` read; `delete` inputs carry it too.
+"""
+
+import types
+import typing
+from collections.abc import Callable
+from enum import Enum
+from typing import Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db.base import enum_of
+from resolvers import entity_writes as writes
+from resolvers.errors import BadUserInput
+from resolvers.ids import decode_id_of
+from resolvers.permissions import Permission
+from schema import (  # noqa: F401  (defines the node types looked up below)
+    activities,
+    agreements,
+    alliances,
+    credits,
+    evaluations,
+    funding,
+    organizations,
+    people,
+    programs,
+    resources,
+)
+from schema.mutations import UserError, run_mutation
+from schema.relay import Info, Node
+
+__all__ = ["EntityMutation"]
+
+ANYONE = Permission("a role checked against the records", lambda viewer, arguments: True)
+_SKIPPED = {"id", "created_at", "updated_at", "version"}
+
+
+def _node_type(name: str) -> type[Node]:
+    pending = list(Node.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        if cls.__name__ == name:
+            return cls
+        pending.extend(cls.__subclasses__())
+    raise LookupError(name)
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+class _Column:
+    """One settable column and how it looks in GraphQL."""
+
+    def __init__(self, entity: writes.Entity, column: str) -> None:
+        model_field = entity.model.model_fields[column]
+        self.column = column
+        self.reference = entity.references.get(column)
+        self.name = column.removesuffix("_id") if self.reference else column
+        self.required = model_field.is_required()
+        enum = enum_of(entity.table, column)
+        base: Any
+        if self.reference:
+            base = strawberry.ID
+        elif enum is not None:
+            base = enum
+        else:
+            base = _strip_optional(model_field.annotation)
+        self.base = base
+        self.default = model_field.default
+
+    def value(self, given: Any) -> Any:
+        if given is None:
+            return None
+        if self.reference:
+            return decode_id_of(given, self.reference, field=self.name)
+        if isinstance(given, Enum):
+            return given.value
+        return given
+
+
+def _strip_optional(annotation: Any) -> Any:
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return inner[0]
+    return annotation
+
+
+def _columns(entity: writes.Entity) -> list[_Column]:
+    return [
+        _Column(entity, c.name)
+        for c in entity.table.columns
+        if c.name not in _SKIPPED and c.name in entity.model.model_fields
+    ]
+
+
+def _input(name: str, fields: dict[str, tuple[Any, Any]], description: str) -> type:
+    annotations = {key: annotation for key, (annotation, _) in fields.items()}
+    defaults = {key: default for key, (_, default) in fields.items() if default is not _REQUIRED}
+    cls = type(name, (), {"__annotations__": annotations, **defaults})
+    return strawberry.input(cls, description=description)
+
+
+_REQUIRED = object()
+
+
+def _create_input(entity: writes.Entity, columns: list[_Column]) -> type:
+    fields: dict[str, tuple[Any, Any]] = {}
+    for column in sorted(columns, key=lambda c: not c.required):
+        if column.required:
+            fields[column.name] = (column.base, _REQUIRED)
+        else:
+            default = column.default
+            if (
+                isinstance(default, str)
+                and issubclass(type(column.base), type)
+                and issubclass(column.base, Enum)
+            ):
+                default = column.base(default)
+            fields[column.name] = (column.base | None, default)
+    return _input(f"Create{entity.name}Input", fields, f"A new {entity.name}.")
+
+
+def _update_input(entity: writes.Entity, columns: list[_Column]) -> type:
+    fields: dict[str, tuple[Any, Any]] = {
+        "id": (strawberry.ID, _REQUIRED),
+    }
+    if "version" in entity.table.c:
+        fields["version"] = (int, _REQUIRED)
+    for column in columns:
+        fields[column.name] = (column.base | None, strawberry.UNSET)
+    return _input(
+        f"Update{entity.name}Input",
+        fields,
+        f"Changes to a {entity.name}: only the fields given change; `null` clears one.",
+    )
+
+
+def _delete_input(entity: writes.Entity) -> type:
+    fields: dict[str, tuple[Any, Any]] = {"id": (strawberry.ID, _REQUIRED)}
+    if "version" in entity.table.c:
+        fields["version"] = (int, _REQUIRED)
+    return _input(f"Delete{entity.name}Input", fields, f"The {entity.name} to delete.")
+
+
+def _payload(entity: writes.Entity, node: type[Node]) -> type:
+    key = _snake(entity.name)
+    cls = type(
+        f"{entity.name}Payload",
+        (),
+        {
+            "__annotations__": {key: node | None, "user_errors": list[UserError]},
+            key: None,
+            "user_errors": strawberry.field(default_factory=list),
+        },
+    )
+    return strawberry.type(cls)
+
+
+@strawberry.type
+class DeletedPayload:
+    deleted_id: strawberry.ID | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _resolver(
+    entity: writes.Entity,
+    input_type: type,
+    payload: type,
+    work: Callable[[AsyncConnection, Info, Any], Any],
+    verb: str,
+) -> Callable[..., Any]:
+    async def resolve(info: Info, input: Any) -> Any:
+        async def run(connection: AsyncConnection) -> Any:
+            return await work(connection, info, input)
+
+        return await run_mutation(
+            info,
+            permission=ANYONE,
+            arguments={},
+            work=run,
+            refused=lambda errors: payload(user_errors=errors),
+            name=f"{verb} {entity.name} records",
+        )
+
+    resolve.__annotations__ = {"info": Info, "input": input_type, "return": payload}
+    return resolve
+
+
+def _mutations(entity: writes.Entity) -> dict[str, Any]:
+    node = _node_type(entity.name)
+    columns = _columns(entity)
+    by_name = {c.name: c for c in columns}
+    create_input = _create_input(entity, columns)
+    update_input = _update_input(entity, columns)
+    delete_input = _delete_input(entity)
+    payload = _payload(entity, node)
+    key = _snake(entity.name)
+
+    def values_of(given: Any, *, partial: bool) -> dict[str, Any]:
+        found = {}
+        for name, column in by_name.items():
+            value = getattr(given, name)
+            if partial and value is strawberry.UNSET:
+                continue
+            if value is None and column.required:
+                raise BadUserInput(f"{name} cannot be null", field=name)
+            found[column.column] = column.value(value)
+        return found
+
+    async def create(connection: AsyncConnection, info: Info, given: Any) -> Any:
+        row = await writes.create(
+            connection, info.context.viewer, entity, values_of(given, partial=False)
+        )
+        return payload(**{key: node.from_row(row)})
+
+    async def update(connection: AsyncConnection, info: Info, given: Any) -> Any:
+        row = await writes.update(
+            connection,
+            info.context.viewer,
+            entity,
+            decode_id_of(given.id, entity.name, field="id"),
+            given.version,
+            values_of(given, partial=True),
+        )
+        return payload(**{key: node.from_row(row)})
+
+    async def delete(connection: AsyncConnection, info: Info, given: Any) -> Any:
+        await writes.delete(
+            connection,
+            info.context.viewer,
+            entity,
+            decode_id_of(given.id, entity.name, field="id"),
+            getattr(given, "version", None),
+        )
+        return DeletedPayload(deleted_id=given.id)
+
+    found = {
+        f"create_{key}": strawberry.mutation(
+            resolver=_resolver(entity, create_input, payload, create, "create"),
+            description=f"Create a {entity.name}.",
+        ),
+    }
+    if "version" in entity.table.c:
+        found[f"update_{key}"] = strawberry.mutation(
+            resolver=_resolver(entity, update_input, payload, update, "change"),
+            description=f"Change a {entity.name} (send the version you read).",
+        )
+    if entity.deletable:
+        found[f"delete_{key}"] = strawberry.mutation(
+            resolver=_resolver(entity, delete_input, DeletedPayload, delete, "delete"),
+            description=f"Delete a {entity.name} (refused while others refer to it).",
+        )
+    return found
+
+
+EntityMutation = strawberry.type(
+    type(
+        "EntityMutation",
+        (),
+        {name: field for entity in writes.ENTITIES for name, field in _mutations(entity).items()},
+    )
+)
