@@ -51,12 +51,14 @@ __all__ = [
     "add_commitment",
     "create_agreement",
     "delete_agreement",
+    "mutation_name",
     "refresh_terms_hash",
     "renew",
     "settle_commitment",
     "sign",
     "terms_of",
     "transition",
+    "transitions_markdown",
     "update_agreement",
 ]
 
@@ -350,7 +352,7 @@ async def _reopen_if_signed(connection: AsyncConnection, row: RowMapping, actor:
     status = _status(row)
     if status in _TERMS_FROZEN:
         raise InvalidTransition(
-            f"the terms of a {status.value} agreement cannot change; renew it instead",
+            f"the terms of an agreement that is {status.value} cannot change; renew it instead",
             field="id",
         )
     if status not in _SIGNATURE_RESET:
@@ -400,6 +402,7 @@ async def update_agreement(
     _check_dates(start, end)
     if "title" in values and not str(values["title"] or "").strip():
         raise BadUserInput("an agreement needs a title", field="title")
+    old_terms = await terms_of(connection, key)
     row = await update_row(
         connection, AGREEMENT, key, version, values, actor=viewer.label, what="agreement"
     )
@@ -409,8 +412,21 @@ async def update_agreement(
             await _set_parties(connection, key, parties, viewer.label)
         if modes is not None:
             await _set_modes(connection, key, modes)
+        new_terms = await terms_of(connection, key)
         before = current["terms_hash"]
         after = await refresh_terms_hash(connection, key)
+        await record(
+            connection,
+            table=AGREEMENT,
+            row=row,
+            action="terms changed",
+            actor=viewer.label,
+            changes={
+                name: {"old": old_terms[name], "new": new_terms[name]}
+                for name in new_terms
+                if old_terms[name] != new_terms[name]
+            },
+        )
         if after != before:
             row = await _reopen_if_signed(connection, row, viewer.label)
     return await _load(connection, key)
@@ -722,3 +738,18 @@ async def delete_agreement(
             field="id",
         )
     return await delete_row(connection, AGREEMENT, key, version, actor=viewer.label)
+
+
+def mutation_name(action: str) -> str:
+    """The GraphQL mutation of a transition: `openNegotiation`, `activateAgreement`..."""
+    return action if any(c.isupper() for c in action) else f"{action}Agreement"
+
+
+def transitions_markdown() -> str:
+    """`TRANSITIONS` as the table the README prints (a test keeps the two equal)."""
+    rows = [
+        f"| `{mutation_name(t.action)}` | {', '.join(sorted(s.name for s in t.sources))} "
+        f"| {t.target.name} | {t.description} |"
+        for t in TRANSITIONS
+    ]
+    return "\n".join(["| Mutation | From | To | What it means |", "|---|---|---|---|", *rows])

@@ -216,17 +216,13 @@ def _transition_field(move: writes.Transition) -> Any:
     )
 
 
-def _mutation_name(action: str) -> str:
-    return action if any(c.isupper() for c in action) else f"{action}_agreement"
-
-
 _SPECIAL = {"sign", "renew"}
 TransitionMutation = strawberry.type(
     type(
         "TransitionMutation",
         (),
         {
-            _mutation_name(move.action): _transition_field(move)
+            writes.mutation_name(move.action): _transition_field(move)
             for move in writes.TRANSITIONS
             if move.action not in _SPECIAL
         },

@@ -1,6 +1,7 @@
 """An agreement's life through the API: draft to renewal, every transition of the table, the
 refused ones, per-party signing with the terms hash, and what a change of terms undoes."""
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.base import table_of
 from db.enums import AgreementStatus, TokenRole
 from db.tables import Agreement, AgreementParty, HistoryEntry
-from resolvers.agreement_writes import TRANSITIONS
+from resolvers.agreement_writes import TRANSITIONS, mutation_name, transitions_markdown
 from tests.conftest import Databases, api_client, make_token
 from tests.graphql import query
 
@@ -220,7 +221,12 @@ REFUSED = [
 
 
 def _mutation(action: str) -> str:
-    return action if any(c.isupper() for c in action) else f"{action}Agreement"
+    return mutation_name(action)
+
+
+def test_the_readme_prints_the_transition_table_the_code_enforces() -> None:
+    readme = Path(__file__).parent.parent / "README.md"
+    assert transitions_markdown() in readme.read_text(encoding="utf-8")
 
 
 async def _agreement_row_id(engine: AsyncEngine, title: str) -> int:
