@@ -163,6 +163,9 @@ class AgreementDraft:
     parent_id: int | None = None
 
 
+MAX_PARTIES = 250
+"""Bulk inputs are capped (the largest CORDIS consortium has 199 participants)."""
+
 TERM_FIELDS = frozenset({"kind", "effective_from", "effective_to"})
 """Columns of `agreement` that are part of the signed terms (with parties, modes, commitments)."""
 
@@ -233,6 +236,8 @@ def _check_dates(start: date | None, end: date | None) -> None:
 
 async def _check_parties(connection: AsyncConnection, parties: Sequence[PartyTerms]) -> None:
     ids = [p.organization_id for p in parties]
+    if len(ids) > MAX_PARTIES:
+        raise BadUserInput(f"at most {MAX_PARTIES} parties at once", field="parties")
     if len(ids) < 2:
         raise BadUserInput("an agreement needs at least two parties", field="parties")
     if len(set(ids)) != len(ids):

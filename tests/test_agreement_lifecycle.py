@@ -330,6 +330,7 @@ async def test_a_party_signs_only_for_itself(walk: Walk) -> None:
         ),
         ({"parties": "same twice"}, "BAD_USER_INPUT", "parties"),
         ({"parties": "only one"}, "BAD_USER_INPUT", "parties"),
+        ({"parties": "too many"}, "BAD_USER_INPUT", "parties"),
         ({"title": "  "}, "BAD_USER_INPUT", "title"),
     ],
 )
@@ -341,6 +342,7 @@ async def test_agreement_validation(
     parties = {
         "same twice": [{"organization": art}, {"organization": art}],
         "only one": [{"organization": art}],
+        "too many": [{"organization": art}] * 251,
     }
     given = {
         "title": "Invalid",
