@@ -300,27 +300,33 @@ async def _paths(client: httpx.AsyncClient, probe: Probe, probe_id: str) -> dict
     return found
 
 
+async def _token_for(role: str, engine: AsyncEngine, databases: Databases) -> str | None:
+    """A token of the matrix's subject for `role` (none for anonymous)."""
+    if role == ADMIN:
+        return databases.admin_token
+    if role == EDITOR:
+        return await make_token(engine, TokenRole.EDITOR, organization="Jiangsu Open University")
+    if role == VIEWER:
+        return await make_token(
+            engine, TokenRole.VIEWER, organization="School of Lifelong Education"
+        )
+    if role == SECRETARIAT:
+        return await make_token(engine, TokenRole.SECRETARIAT, alliance=JIANGXI)
+    if role == REPORTER:
+        return await make_token(engine, TokenRole.REPORTER)
+    return None
+
+
 @pytest.mark.parametrize("role", ROLES)
 async def test_each_role_sees_exactly_what_it_may(
     role: str, demo_engine: AsyncEngine, databases: Databases
 ) -> None:
-    tokens = {
-        ADMIN: databases.admin_token,
-        EDITOR: await make_token(
-            demo_engine, TokenRole.EDITOR, organization="Jiangsu Open University"
-        ),
-        VIEWER: await make_token(
-            demo_engine, TokenRole.VIEWER, organization="School of Lifelong Education"
-        ),
-        SECRETARIAT: await make_token(demo_engine, TokenRole.SECRETARIAT, alliance=JIANGXI),
-        REPORTER: await make_token(demo_engine, TokenRole.REPORTER),
-        ANONYMOUS: None,
-    }
+    token = await _token_for(role, demo_engine, databases)
     await _add_document_and_history(demo_engine)
     wrong: list[str] = []
     async with (
         api_client(demo_engine, databases.admin_token) as admin,
-        api_client(demo_engine, tokens[role]) as client,
+        api_client(demo_engine, token) as client,
     ):
         for probe in PROBES:
             probe_id = await _locate(admin, probe)
@@ -356,18 +362,7 @@ REVEALING_FILTERS = [
 async def test_filters_give_no_hidden_row_away(
     role: str, demo_engine: AsyncEngine, databases: Databases
 ) -> None:
-    token = {
-        ADMIN: databases.admin_token,
-        EDITOR: await make_token(
-            demo_engine, TokenRole.EDITOR, organization="Jiangsu Open University"
-        ),
-        VIEWER: await make_token(
-            demo_engine, TokenRole.VIEWER, organization="School of Lifelong Education"
-        ),
-        SECRETARIAT: await make_token(demo_engine, TokenRole.SECRETARIAT, alliance=JIANGXI),
-        REPORTER: await make_token(demo_engine, TokenRole.REPORTER),
-        ANONYMOUS: None,
-    }[role]
+    token = await _token_for(role, demo_engine, databases)
     async with (
         api_client(demo_engine, databases.admin_token) as admin,
         api_client(demo_engine, token) as client,
