@@ -14,8 +14,8 @@ schema says non-null, any exception) takes graphql-core's ordinary road, so erro
 paths and messages; with a schema extension that hooks `resolve` (a middleware) every field does.
 """
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 from graphql import (
     GraphQLLeafType,
@@ -54,7 +54,7 @@ def _value_of(field: StrawberryField) -> Getter | None:
         or resolver.self_parameter is None
     ):
         return None
-    method = resolver.wrapped_func
+    method = cast(Callable[[Any], Any], resolver.wrapped_func)
     return lambda source: method(source)
 
 
@@ -130,11 +130,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return results
         rest = super().execute_fields(parent_type, source_value, path, slow, position_context)
         if not self.is_awaitable(rest):
-            results.update(rest)
+            results.update(cast(dict[str, Any], rest))
             return results
 
         async def merged() -> dict[str, Any]:
-            results.update(await rest)
+            results.update(await cast(Awaitable[dict[str, Any]], rest))
             return results
 
         return merged()
