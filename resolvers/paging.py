@@ -95,7 +95,8 @@ async def fetch_page(
     tiebreak: ColumnElement[Any],
     request: PageRequest,
 ) -> Page:
-    """One page of `statement` with its total, in one statement (two when past the end).
+    """One page of `statement` with its total, in one statement (two when asked for a page
+    past the end, to know the total).
 
     The total is an uncorrelated scalar subquery (evaluated once), not `count(*) OVER ()`: a
     window over the whole list makes the database read every row in order before it can cut
@@ -111,6 +112,8 @@ async def fetch_page(
     rows = (await connection.execute(paged)).mappings().all()
     if rows:
         return Page(rows=rows, offset=request.offset, total=rows[0]["_total"])
+    if request.offset == 0:
+        return Page(rows=(), offset=0, total=0)
     counted = sa.select(sa.func.count()).select_from(statement.subquery())
     total = (await connection.execute(counted)).scalar_one()
     return Page(rows=(), offset=request.offset, total=total)
@@ -134,6 +137,18 @@ async def fetch_pages(
     keys = list(dict.fromkeys(keys))
     if not keys:
         return {}
+    if len(keys) == 1:
+        # One parent (a portal's organization): a plain LIMIT lets the database keep only the
+        # top rows (a top-N sort) instead of numbering all of the parent's rows in a window.
+        (only,) = keys
+        page = await fetch_page(
+            connection,
+            statement.where(key == only),
+            order_by=order_by,
+            tiebreak=tiebreak,
+            request=request,
+        )
+        return {only: page}
     ordering = _ordered(order_by, tiebreak)
     numbered = (
         statement.add_columns(
