@@ -542,6 +542,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     return report
 
 
+def _rps(value: float) -> str:
+    return f"{value:.1f}" if value < 10 else f"{value:,.0f}"
+
+
 def _table(report: dict[str, Any]) -> list[str]:
     lines = [
         f"### {report['organizations']:,} organizations, {report['agreements']:,} agreements"
@@ -563,11 +567,11 @@ def _table(report: dict[str, Any]) -> list[str]:
         errors = f" ({api['errors']} errors)" if api["errors"] else ""
         if floor:
             ratio = f"{floor['rps'] / api['rps']:.1f}x" if api["rps"] else "-"
-            floor_cells = f"{floor['rps']:,.0f} | {floor['p50']} / {floor['p95']} | {ratio}"
+            floor_cells = f"{_rps(floor['rps'])} | {floor['p50']} / {floor['p95']} | {ratio}"
         else:
             floor_cells = "- | - | -"
         lines.append(
-            f"| {name} | {r.get('objects', '-')} | {r['statements']} | {api['rps']:,.0f}{errors} "
+            f"| {name} | {r.get('objects', '-')} | {r['statements']} | {_rps(api['rps'])}{errors} "
             f"| {api['p50']} / {api['p95']} | {floor_cells} | {r.get('same_json', '-')} |"
         )
     return lines
@@ -586,7 +590,7 @@ def write_results(latest: dict[str, Any]) -> None:
             continue
         if "scenarios" in data:
             reports.append(data)
-    reports.sort(key=lambda r: (r["organizations"], r["date"]))
+    reports.sort(key=lambda r: (r["organizations"], r["label"], r["date"]))
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\n" + MARK + "\n"
     head, _, _ = text.partition(MARK)
     body = [MARK, ""]
