@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 __all__ = [
     "BATCH",
+    "analyze",
     "delete_keys",
     "insert_rows",
     "is_postgres",
@@ -123,3 +124,13 @@ async def delete_keys(connection: AsyncConnection, table: sa.Table, keys: Sequen
     for batch in _batches(list(keys)):
         await connection.execute(sa.delete(table).where(table.c.id.in_(batch)))
     return len(keys)
+
+
+async def analyze(connection: AsyncConnection, tables: Sequence[sa.Table]) -> None:
+    """Refresh the planner's statistics after a bulk load, so the next queries (the next run's
+    included) do not plan for empty tables."""
+    if is_postgres(connection):
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        await connection.execute(sa.text(f"ANALYZE {names}"))
+    else:
+        await connection.execute(sa.text("ANALYZE"))

@@ -25,7 +25,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from db.base import table_of, utcnow
 from db.enums import AgreementKind, AgreementStatus, CollaborationMode, OrganizationKind, PartyRole
 from db.loaders.bulk import (
+    analyze,
     delete_keys,
     insert_rows,
     lock_tables,
@@ -335,6 +336,8 @@ async def load_cordis(
             connection, projects, commission, projects_part, report, now, progress
         )
         await sync_sequences(connection, [ORGANIZATION, IDENTIFIER, *TABLES[2:]])
+        if report.changed or any(part.changed for part in report.parts.values()):
+            await analyze(connection, TABLES)
     for part in report.parts.values():
         report.rows.update(part.rows)
         part.rows.clear()
@@ -393,7 +396,7 @@ async def _write_agreements(
     commission: int,
     report: LoadReport,
     whole: LoadReport,
-    now: Any,
+    now: datetime,
     progress: Progress | None,
 ) -> None:
     existing = {
@@ -406,6 +409,7 @@ async def _write_agreements(
             )
         ).mappings()
     }
+    loaded = {row["id"] for row in existing.values()}
     old_parties: dict[int, dict[int, Any]] = {}
     for row in (
         await connection.execute(
@@ -435,12 +439,11 @@ async def _write_agreements(
                 FUNDING.c.awarded_on,
                 FUNDING.c.starts_on,
                 FUNDING.c.ends_on,
-            )
-            .join(AGREEMENT, AGREEMENT.c.id == FUNDING.c.agreement_id)
-            .where(AGREEMENT.c.source == SOURCE, FUNDING.c.funder_id == commission)
+            ).where(FUNDING.c.funder_id == commission, FUNDING.c.agreement_id.is_not(None))
         )
     ).mappings():
-        old_funding[(row["agreement_id"], row["recipient_id"])] = row
+        if row["agreement_id"] in loaded:
+            old_funding[(row["agreement_id"], row["recipient_id"])] = row
     with_mode = set(
         await connection.scalars(
             sa.select(MODE.c.agreement_id)
@@ -461,6 +464,7 @@ async def _write_agreements(
     gone_funding: list[int] = []
     new_modes: list[dict[str, Any]] = []
     stamps = {"created_at": now, "updated_at": now, "version": 1}
+    parties_report = whole.part("participations")
 
     for done, (project_id, project) in enumerate(projects.items()):
         if done % 2000 == 0:
@@ -520,6 +524,7 @@ async def _write_agreements(
             }
             had = before.get(organization)
             if had is None:
+                parties_report.created += 1
                 new_parties.append(
                     {
                         "agreement_id": key,
@@ -530,7 +535,10 @@ async def _write_agreements(
                     }
                 )
             elif any(had[name] != value for name, value in wanted.items()):
+                parties_report.updated += 1
                 party_updates.append({"id": had["id"], **wanted, "updated_at": now})
+            else:
+                parties_report.unchanged += 1
         gone_parties += [row["id"] for org, row in before.items() if org not in project.parties]
         for organization, party in project.parties.items():
             had = old_funding.pop((key, organization), None)
