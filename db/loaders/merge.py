@@ -89,6 +89,10 @@ class OrganizationIndex:
     rows: dict[int, dict[str, Any]] = field(default_factory=dict)
     original: dict[int, dict[str, Any]] = field(default_factory=dict)
     new: list[int] = field(default_factory=list)
+    made: set[int] = field(default_factory=set)
+    """Organizations made in this run."""
+    fresh: set[tuple[str, str]] = field(default_factory=set)
+    """Identifiers recorded in this run."""
     by_ror: dict[str, int] = field(default_factory=dict)
     owner: dict[tuple[str, str], int] = field(default_factory=dict)
     by_name: dict[tuple[str, str], set[int]] = field(default_factory=dict)
@@ -166,10 +170,14 @@ class OrganizationIndex:
             values.update(ror_id=record.ror_id, source=record.source, parent_id=None)
             self.rows[key] = values
             self.new.append(key)
+            self.made.add(key)
             report.created += 1
         else:
             self._merge(key, record)
-            if rule is None:
+            if rule is None and (key in self.made or record.key in self.fresh):
+                report.merged += 1
+                report.merged_by["listed again"] += 1
+            elif rule is None:
                 self.pending.append(_Pending(key, rule))
             else:
                 report.merged += 1
@@ -185,6 +193,7 @@ class OrganizationIndex:
         for identifier in identifiers:
             if identifier not in self.owner:
                 self.owner[identifier] = key
+                self.fresh.add(identifier)
                 self.new_identifiers.append((key, *identifier))
         return key
 
@@ -279,6 +288,8 @@ class OrganizationIndex:
         for key in self.original:
             self.original[key] = dict(self.rows[key])
         self.new.clear()
+        self.made.clear()
+        self.fresh.clear()
         self.new_identifiers.clear()
 
 
