@@ -79,7 +79,7 @@ class OrgRecord:
 @dataclass(slots=True)
 class _Pending:
     key: int
-    rule: str | None
+    report: LoadReport
 
 
 @dataclass(slots=True)
@@ -178,7 +178,7 @@ class OrganizationIndex:
                 report.merged += 1
                 report.merged_by["listed again"] += 1
             elif rule is None:
-                self.pending.append(_Pending(key, rule))
+                self.pending.append(_Pending(key, report))
             else:
                 report.merged += 1
                 report.merged_by[rule] += 1
@@ -211,13 +211,13 @@ class OrganizationIndex:
         if overwrite:
             row["source"] = record.source
 
-    def finish_counts(self, report: LoadReport) -> None:
+    def finish_counts(self) -> None:
         """Records found by their own key are `updated` when their row changed."""
         for pending in self.pending:
             if pending.key in self.original and self._changes(pending.key):
-                report.updated += 1
+                pending.report.updated += 1
             else:
-                report.unchanged += 1
+                pending.report.unchanged += 1
         self.pending.clear()
 
     def _changes(self, key: int) -> dict[str, Any]:
@@ -247,7 +247,7 @@ class OrganizationIndex:
 
     async def write(self, connection: AsyncConnection, report: LoadReport, now: datetime) -> None:
         """Insert the new organizations and identifiers, update the changed ones."""
-        self.finish_counts(report)
+        self.finish_counts()
         inserts = [
             {
                 "id": key,
