@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import db.loaders.cordis as cordis_module
-from db.loaders.bulk import insert_rows
 from db.loaders import load_cordis, load_ror
+from db.loaders.bulk import insert_rows
 from db.migrate import upgrade
 from resolvers.agreement_writes import refresh_terms_hash
 from tests.graphql import query

@@ -2,8 +2,8 @@
 idempotence, and merging into hand-made organizations."""
 
 import json
-from typing import Any
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
