@@ -21,10 +21,10 @@ A run is one transaction.
 """
 
 import gzip
-import json
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -170,9 +170,14 @@ def _relations(record: dict[str, Any]) -> list[tuple[str, str, str | None]]:
 
 
 def read_records(path: Path) -> list[Any]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        data = json.load(handle)
+    """The records of a JSON array file, gzipped (`.gz`) or not; ValueError when it is not
+    JSON."""
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise ValueError(f"{path} is not valid JSON: {error}") from None
+    del raw
     if not isinstance(data, list):
         raise ValueError(f"{path} is not a JSON array of ROR records")
     return data

@@ -9,10 +9,10 @@ ranks below ROR and CORDIS: on their organizations it only fills empty fields.
 A run is one transaction.
 """
 
-import json
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.base import table_of, utcnow
@@ -64,15 +64,22 @@ def university_record(position: int, item: Any) -> OrgRecord:
     )
 
 
+def _read(path: Path) -> list[Any]:
+    try:
+        data = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as error:
+        raise ValueError(f"{path} is not valid JSON: {error}") from None
+    if not isinstance(data, list):
+        raise ValueError(f"{path} is not a JSON array of universities")
+    return data
+
+
 async def load_universities(
     engine: AsyncEngine, path: Path, *, progress: Progress | None = None
 ) -> LoadReport:
     """Load the universities of `path` (a JSON array) in one transaction."""
     report = LoadReport(SOURCE)
-    with path.open(encoding="utf-8") as handle:
-        data = json.load(handle)
-    if not isinstance(data, list):
-        raise ValueError(f"{path} is not a JSON array of universities")
+    data = _read(path)
     records = []
     for position, item in enumerate(data, start=1):
         report.read += 1
