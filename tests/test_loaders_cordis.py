@@ -219,3 +219,29 @@ async def test_a_failure_part_way_leaves_the_database_as_it_was(engine, monkeypa
         await load_cordis(engine, CORDIS)
 
     assert await table_counts(engine) == before
+
+
+async def test_two_cordis_entities_sharing_a_website_stay_two_but_one_name_is_one(engine, tmp_path):
+    directory = tmp_path / "cordis"
+    shutil.copytree(CORDIS, directory)
+    organizations = _rows("organizations", directory)
+    with_site = next(r for r in organizations if r["url"])
+    sibling = dict(with_site, org_id="900000050", legal_name="A SUBSIDIARY OF THE GROUP")
+    twin = dict(with_site, org_id="900000051", url="")
+    with (directory / "organizations.csv").open("a", newline="", encoding="utf-8") as handle:
+        csv.DictWriter(handle, list(with_site)).writerows([sibling, twin])
+
+    report = await load_cordis(engine, directory)
+
+    assert report.parts["organizations"].merged_by["name in country"] == 1
+    owners = {
+        value: await count(
+            engine,
+            "SELECT organization_id FROM organization_identifier "
+            "WHERE scheme = 'cordis' AND value = :v",
+            v=value,
+        )
+        for value in (with_site["org_id"], sibling["org_id"], twin["org_id"])
+    }
+    assert owners[twin["org_id"]] == owners[with_site["org_id"]]
+    assert owners[sibling["org_id"]] != owners[with_site["org_id"]]

@@ -4,7 +4,9 @@ A record is matched, in this order, by
 1. its own key in its registry (the ROR id; the CORDIS organization id; the university's
    country and name), recorded as an identifier the first time, so a second run finds it again;
 2. its ROR id (a record that has one never joins an organization with another ROR id);
-3. one of its web domains, when both sides are in the same country (or one has none);
+3. one of its web domains, when both sides are in the same country (or one has none) and the
+   organization has no key of the record's own registry yet (two CORDIS organizations are two
+   legal entities even when a company group gives them one website);
 4. its normalised name (see `normal_name`) within its country, when exactly one
    organization there has that name.
 A record that matches nothing makes a new organization.
@@ -98,6 +100,8 @@ class OrganizationIndex:
     by_name: dict[tuple[str, str], set[int]] = field(default_factory=dict)
     new_identifiers: list[tuple[int, str, str]] = field(default_factory=list)
     pending: list[_Pending] = field(default_factory=list)
+    keyed: dict[int, set[str]] = field(default_factory=dict)
+    """The registries whose own key each organization carries (besides ROR's `ror_id`)."""
     next_key: int = 1
 
     @classmethod
@@ -116,6 +120,8 @@ class OrganizationIndex:
         )
         for organization_id, scheme, value in identifiers:
             index.owner[(scheme, value)] = organization_id
+            if scheme in RANK:
+                index.keyed.setdefault(organization_id, set()).add(scheme)
         index.next_key = await next_keys(connection, ORGANIZATION)
         return index
 
@@ -148,7 +154,11 @@ class OrganizationIndex:
             return self.by_ror[record.ror_id], "ror id"
         for domain in record.domains:
             found = self.owner.get(("domain", domain))
-            if found is not None and self._compatible(found, record, same_country=True):
+            if (
+                found is not None
+                and record.source not in self.keyed.get(found, ())
+                and self._compatible(found, record, same_country=True)
+            ):
                 return found, "web domain"
         country = record.values.get("country")
         if country:
@@ -188,6 +198,8 @@ class OrganizationIndex:
             row["ror_id"] = record.ror_id
             self.by_ror.setdefault(record.ror_id, key)
         identifiers = [] if record.key[0] == "ror" else [record.key]
+        if record.key[0] != "ror":
+            self.keyed.setdefault(key, set()).add(record.key[0])
         identifiers += [("domain", domain) for domain in record.domains]
         identifiers += list(record.identifiers)
         for identifier in identifiers:
