@@ -82,8 +82,11 @@ async def test_projects_read_as_signed_research_collaborations_through_the_api(e
             client,
             """query($title: String!) { agreements(filter: {text: $title}) { nodes {
                 title reference kind status signedOn effectiveFrom effectiveTo modes termsHash
-                parties { nodes { role signedOn signedTermsHash organization { name } } }
-                funding { nodes { amount { amount currency } funder { name kind rorId } } }
+                shortTitle call topic fundingScheme
+                parties { nodes { role sourceRole signedOn signedTermsHash organization { name } } }
+                funding { nodes {
+                    amount { amount currency } funder { name kind rorId } recipient { name }
+                } }
             } } }""",
             {"title": project["title"]},
         )
@@ -93,12 +96,18 @@ async def test_projects_read_as_signed_research_collaborations_through_the_api(e
     assert agreement["effectiveFrom"] == project["start_date"]
     assert agreement["signedOn"] == project["ec_signature_date"]
     assert agreement["modes"] == ["JOINT_RESEARCH"]
+    assert agreement["shortTitle"] == project["acronym"]
+    assert (agreement["call"], agreement["topic"]) == (project["call"], project["topic"])
+    assert agreement["fundingScheme"] == project["funding_scheme"].lstrip("/")
     parties = agreement["parties"]["nodes"]
     assert len(parties) == len(participants)
     assert {p["signedTermsHash"] for p in parties} == {agreement["termsHash"]}
     roles = sorted(p["role"] for p in parties)
     assert roles.count("LEAD") == sum(1 for r in participants if r["role"] == "coordinator")
+    assert {p["sourceRole"] for p in parties} == {r["role"] for r in participants}
     funding = agreement["funding"]["nodes"]
+    party_names = {p["organization"]["name"] for p in parties}
+    assert {f["recipient"]["name"] for f in funding} <= party_names
     paid = [r for r in participants if r["ec_contribution"] and float(r["ec_contribution"]) > 0]
     assert len(funding) == len(paid)
     assert {f["amount"]["currency"] for f in funding} == {"EUR"}
