@@ -17,6 +17,7 @@ from schema import (
     organizations,
     people,
     programs,
+    reports,
     resources,
     tokens,
 )
@@ -39,6 +40,7 @@ Query = merge_types(
         activities.ActivityQuery,
         evaluations.EvaluationQuery,
         tokens.TokenQuery,
+        reports.ReportQuery,
     ),
 )
 
