@@ -12,7 +12,7 @@ instead (signed by D, or unsigned and created by D). Its status on D is the last
 history recorded by the end of D (a change after D is undone by reading its old value), or the
 stored status when it has no status history; then the expiry rule of `effective_status` applies
 on D (in force past its end date reads as expired; recorded as expired but still within its
-period on D reads as active).
+period on D reads as active; recorded as active before its period began reads as signed).
 """
 
 from collections.abc import Sequence
@@ -178,6 +178,10 @@ def _as_of_columns(day: date) -> tuple[ColumnElement[bool], ColumnElement[str]]:
                 (sa.or_(a.effective_from.is_(None), a.effective_from <= day), S.ACTIVE.value),
                 else_=S.SIGNED.value,
             ),
+        ),
+        (
+            sa.and_(recorded == S.ACTIVE.value, a.effective_from > day),
+            S.SIGNED.value,
         ),
         else_=recorded,
     )
