@@ -71,6 +71,7 @@ async def _add_varied(engine: AsyncEngine, seed: int = 7) -> None:
         await session.flush()
         alliance = (await session.exec(select(Alliance).where(Alliance.name == JIANGXI))).one()
         for org in orgs[:3]:
+            assert alliance.id is not None and org.id is not None
             session.add(Membership(alliance_id=alliance.id, organization_id=org.id, role="member"))
         for i in range(60):
             status = rng.choice(list(AgreementStatus))
@@ -95,6 +96,7 @@ async def _add_varied(engine: AsyncEngine, seed: int = 7) -> None:
             session.add(agreement)
             await session.flush()
             for n, org in enumerate(rng.sample(orgs, rng.randint(1, 3))):
+                assert agreement.id is not None and org.id is not None
                 role = PartyRole.LEAD if n == 0 else PartyRole.PARTNER
                 session.add(
                     AgreementParty(
@@ -293,7 +295,7 @@ async def _insert(engine: AsyncEngine, *rows: Any) -> list[int]:
     async with AsyncSession(engine) as session, session.begin():
         session.add_all(rows)
         await session.flush()
-        return [r.id for r in rows if isinstance(r, Agreement)]
+        return [r.id for r in rows if isinstance(r, Agreement) and r.id is not None]
 
 
 def _at(day: date) -> datetime:
