@@ -210,12 +210,13 @@ def agreements_of_organizations(
     request: PageRequest,
 ) -> DataLoader[int, Page]:
     """Pages of the agreements each organization is a party to."""
-    statement = ctx.reader.select(AGREEMENT).join(PARTY, PARTY.c.agreement_id == AGREEMENT.c.id)
     return ctx.loaders.children(
         AGREEMENT,
         key=PARTY.c.organization_id,
-        statement=statement,
-        where=agreement_conditions(filter),
+        statement=lambda: ctx.reader.select(AGREEMENT).join(
+            PARTY, PARTY.c.agreement_id == AGREEMENT.c.id
+        ),
+        where=lambda: agreement_conditions(filter),
         order_by=agreement_ordering(order),
         request=request,
         args=(repr(filter), repr(order)),

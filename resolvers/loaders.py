@@ -48,16 +48,25 @@ class Loaders:
         *,
         key: ColumnElement[Any],
         request: PageRequest,
-        where: Iterable[ColumnElement[bool]] = (),
+        where: Iterable[ColumnElement[bool]] | Callable[[], Iterable[ColumnElement[bool]]] = (),
         order_by: OrderBy = (),
-        statement: sa.Select[Any] | None = None,
+        statement: sa.Select[Any] | Callable[[], sa.Select[Any] | None] | None = None,
         args: Hashable = None,
     ) -> DataLoader[int, Page]:
         """Pages of visible `table` rows per parent `key` (a column of `table` or of a join in
         `statement`); `args` names the filter and order so different arguments get different
-        loaders."""
-        conditions = list(where)
-        base = self.reader.select(table) if statement is None else statement
+        loaders.
+
+        `statement` and `where` may be given as functions: they are then built once per
+        request and loader, not once per parent object (building a select with its visibility
+        conditions costs more than answering a parent from the loader)."""
+        name = (table.name, key, args, request)  # the column itself: its == compares identity
+        loader = self._pages.get(name)
+        if loader is not None:
+            return loader
+        conditions = list(where() if callable(where) else where)
+        made = statement() if callable(statement) else statement
+        base = self.reader.select(table) if made is None else made
         base = base.where(*conditions)
 
         async def batch(keys: Sequence[int]) -> list[Page]:
@@ -70,7 +79,7 @@ class Loaders:
                 request=request,
             )
 
-        return self.pages((table.name, str(key), args, request), batch)
+        return self.pages(name, batch)
 
     def lists(self, key: Hashable, batch: Callable[[Sequence[int]], Awaitable[list[Any]]]) -> Any:
         """A loader of short unpaged values per parent (e.g. an agreement's modes)."""

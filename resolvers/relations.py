@@ -148,11 +148,15 @@ async def related_page(ctx: Context, relation: str, parent_id: int, request: Pag
     """One page of the named relation for one parent; batched with every other parent."""
     rel = RELATIONS[relation]
     table = T[rel.node]
-    statement = None
-    if rel.through is not None and rel.on is not None:
-        statement = ctx.reader.select(table).join(rel.through, rel.on)
-    if rel.only is not None:
-        statement = (ctx.reader.select(table) if statement is None else statement).where(rel.only)
+
+    def statement() -> sa.Select[Any] | None:
+        made = None
+        if rel.through is not None and rel.on is not None:
+            made = ctx.reader.select(table).join(rel.through, rel.on)
+        if rel.only is not None:
+            made = (ctx.reader.select(table) if made is None else made).where(rel.only)
+        return made
+
     loader = ctx.loaders.children(
         table,
         key=rel.key,

@@ -21,6 +21,7 @@ from schema import (
     resources,
     tokens,
 )
+from schema.execution import FastExecutionContext
 from schema.guard import Guard
 from settings import Settings
 
@@ -85,6 +86,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,
+        execution_context_class=FastExecutionContext,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
             # Factories: the caches themselves live at module level, shared by every request.

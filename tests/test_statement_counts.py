@@ -2,9 +2,12 @@
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.conftest import StatementCounter
+from db.enums import TokenRole
+from resolvers.ids import encode_id
+from tests.conftest import StatementCounter, api_client, make_token
 from tests.factories import add_network
 from tests.graphql import query
 
@@ -50,3 +53,99 @@ async def test_statements_do_not_grow_with_the_number_of_organizations(
         "the caller's token (with its scope), organizations, their agreements, the parties, "
         "the parties' organizations"
     )
+
+
+# The benchmark's scenarios (bench/scenarios.py), each sent for a small and a large subject of the
+# generated network: the statements must be the same number.
+
+
+async def _scenario_statements(
+    engine: AsyncEngine,
+    statements: StatementCounter,
+    scenario: str,
+    token: str | None,
+    variables: dict[str, object],
+) -> tuple[int, dict[str, object]]:
+    from bench.scenarios import SCENARIOS
+
+    document = next(s.document for s in SCENARIOS if s.name == scenario)
+    async with api_client(engine, token) as http:
+        statements.reset()
+        data = await query(http, document, variables)
+    return statements.count, data
+
+
+async def _generated(engine: AsyncEngine) -> None:
+    from bench.generate import generate
+
+    await generate(engine, organizations=80, agreements=600, seed=3)
+
+
+async def _extremes(engine: AsyncEngine, sql: str) -> list[tuple[int, str]]:
+    async with engine.connect() as connection:
+        rows = (await connection.execute(sa.text(sql))).all()
+    return [(row[0], row[1]) for row in (rows[0], rows[-1])]
+
+
+async def test_portal_statements_do_not_grow_with_the_agreements(
+    demo_engine: AsyncEngine, statements: StatementCounter
+) -> None:
+    await _generated(demo_engine)
+    extremes = await _extremes(
+        demo_engine,
+        "SELECT o.id, o.name FROM organization o JOIN agreement_party p "
+        "ON p.organization_id = o.id WHERE o.name LIKE 'Bench %' "
+        "GROUP BY o.id, o.name HAVING count(*) >= 2 ORDER BY count(*), o.id",
+    )
+    counts, lengths = [], []
+    for key, name in extremes:
+        token = await make_token(demo_engine, TokenRole.EDITOR, organization=name)
+        count, data = await _scenario_statements(
+            demo_engine, statements, "portal", token, {"id": encode_id("Organization", key)}
+        )
+        counts.append(count)
+        lengths.append(len(data["node"]["agreements"]["edges"]))  # type: ignore[index]
+    assert lengths[0] < lengths[1] == 20
+    assert counts[0] == counts[1] <= 5
+
+
+async def test_secretariat_statements_do_not_grow_with_the_members(
+    demo_engine: AsyncEngine, statements: StatementCounter
+) -> None:
+    await _generated(demo_engine)
+    extremes = await _extremes(
+        demo_engine,
+        "SELECT a.id, a.name FROM alliance a JOIN membership m ON m.alliance_id = a.id "
+        "WHERE a.name LIKE 'Bench %' AND m.left_on IS NULL "
+        "GROUP BY a.id, a.name ORDER BY count(*), a.id",
+    )
+    counts, lengths = [], []
+    for key, name in extremes:
+        token = await make_token(demo_engine, TokenRole.SECRETARIAT, alliance=name)
+        count, data = await _scenario_statements(
+            demo_engine, statements, "secretariat", token, {"id": encode_id("Alliance", key)}
+        )
+        counts.append(count)
+        lengths.append(len(data["node"]["memberships"]["edges"]))  # type: ignore[index]
+    assert lengths[0] < lengths[1]
+    assert counts[0] == counts[1] <= 7
+
+
+async def test_directory_statements_do_not_grow_with_the_page(
+    demo_engine: AsyncEngine, statements: StatementCounter
+) -> None:
+    await _generated(demo_engine)
+    extremes = await _extremes(
+        demo_engine,
+        "SELECT count(*), country FROM organization WHERE kind = 'university' "
+        "GROUP BY country ORDER BY count(*), country",
+    )
+    counts, lengths = [], []
+    for _, country in extremes:
+        count, data = await _scenario_statements(
+            demo_engine, statements, "directory", None, {"country": country}
+        )
+        counts.append(count)
+        lengths.append(len(data["organizations"]["edges"]))  # type: ignore[index]
+    assert lengths[0] < lengths[1]
+    assert counts[0] == counts[1] == 1

@@ -1,0 +1,225 @@
+"""The benchmark's scenarios: the GraphQL document each user sends, and for each read the floor,
+a hand-written PostgreSQL query that builds the same JSON `data` in the database.
+
+The floor queries answer for the subject the scenario names and skip what only the server
+does (token lookup, visibility conditions that the subject already passes, cost limits): they
+are what the database needs to return the same bytes.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["SCENARIOS", "Scenario"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    document: str
+    floor_sql: str | None
+    """Takes the subject's integer id as $1 and returns one json value: the answer's `data`."""
+    role: str
+    """The token the scenario is sent with: editor (portal), secretariat, anonymous, admin."""
+
+
+def gid(type_name: str, column: str) -> str:
+    """`resolvers.ids.encode_id` in SQL: base64url of `Type:key` without padding."""
+    return (
+        f"rtrim(translate(encode(convert_to('{type_name}:' || {column}, 'UTF8'), 'base64'), "
+        f"'+/', '-_'), '=')"
+    )
+
+
+STATUS = (
+    "upper(CASE WHEN {a}.status IN ('signed', 'active') AND {a}.effective_to < current_date "
+    "THEN 'expired' ELSE {a}.status END)"
+)
+
+
+def parties(a: str) -> str:
+    """An agreement's parties (first 5, by id: agreements have at most 5), with organizations."""
+    return f"""json_build_object('edges', coalesce((
+        SELECT json_agg(json_build_object('node', json_build_object(
+            'role', upper(p.role),
+            'organization', json_build_object('id', {gid("Organization", "po.id")}, 'name', po.name)
+        )) ORDER BY p.id)
+        FROM (SELECT * FROM agreement_party WHERE agreement_id = {a}.id ORDER BY id LIMIT 5) p
+        JOIN organization po ON po.id = p.organization_id), '[]'::json))"""
+
+
+PORTAL = Scenario(
+    name="portal",
+    description="one organization by id with its 20 latest agreements, their parties' names "
+    "and statuses (sent with the organization's own editor token)",
+    role="editor",
+    document="""
+query Portal($id: ID!) {
+  node(id: $id) {
+    ... on Organization {
+      id name country
+      agreements(first: 20, orderBy: {field: SIGNED_ON, direction: DESC}) {
+        totalCount
+        edges { node {
+          id title status signedOn effectiveTo
+          parties(first: 5) { edges { node { role organization { id name } } } }
+        } }
+      }
+    }
+  }
+}""",
+    floor_sql=f"""
+SELECT json_build_object('node', json_build_object(
+  'id', {gid("Organization", "o.id")}, 'name', o.name, 'country', o.country,
+  'agreements', json_build_object(
+    'totalCount', (SELECT count(*) FROM agreement_party WHERE organization_id = o.id),
+    'edges', coalesce((
+      SELECT json_agg(json_build_object('node', json_build_object(
+        'id', {gid("Agreement", "a.id")}, 'title', a.title,
+        'status', {STATUS.format(a="a")},
+        'signedOn', a.signed_on, 'effectiveTo', a.effective_to,
+        'parties', {parties("a")}
+      )) ORDER BY a.signed_on DESC NULLS LAST, a.id)
+      FROM (
+        SELECT a.* FROM agreement a JOIN agreement_party p ON p.agreement_id = a.id
+        WHERE p.organization_id = o.id
+        ORDER BY a.signed_on DESC NULLS LAST, a.id LIMIT 20
+      ) a), '[]'::json)
+  )
+))
+FROM organization o WHERE o.id = $1
+""",
+)
+
+ROLE_RANK = (
+    "CASE m.role WHEN 'chair' THEN 0 WHEN 'vice_chair' THEN 1 WHEN 'director' THEN 2 "
+    "WHEN 'member' THEN 3 WHEN 'observer' THEN 4 END"
+)
+
+ALLIED = """EXISTS (
+    SELECT 1 FROM agreement_party q JOIN membership mm ON mm.organization_id = q.organization_id
+    WHERE q.agreement_id = p.agreement_id AND mm.alliance_id = $1 AND mm.left_on IS NULL)"""
+
+SECRETARIAT = Scenario(
+    name="secretariat",
+    description="an alliance's current members with their roles and, for each, its 5 latest "
+    "agreements with a party in the alliance, with their parties (sent with the alliance's "
+    "secretariat token)",
+    role="secretariat",
+    document="""
+query Secretariat($id: ID!) {
+  node(id: $id) {
+    ... on Alliance {
+      name
+      memberships(first: 100, filter: {current: true}) {
+        totalCount
+        edges { node {
+          role
+          organization {
+            id name country
+            agreements(first: 5, filter: {partyAlliance: $id}) {
+              totalCount
+              edges { node {
+                id title status
+                parties(first: 5) { edges { node { role organization { id name } } } }
+              } }
+            }
+          }
+        } }
+      }
+    }
+  }
+}""",
+    floor_sql=f"""
+SELECT json_build_object('node', json_build_object(
+  'name', al.name,
+  'memberships', json_build_object(
+    'totalCount', (SELECT count(*) FROM membership WHERE alliance_id = al.id AND left_on IS NULL),
+    'edges', coalesce((
+      SELECT json_agg(json_build_object('node', json_build_object(
+        'role', upper(m.role),
+        'organization', (
+          SELECT json_build_object(
+            'id', {gid("Organization", "o.id")}, 'name', o.name, 'country', o.country,
+            'agreements', json_build_object(
+              'totalCount', (
+                SELECT count(*) FROM agreement_party p
+                WHERE p.organization_id = o.id AND {ALLIED}),
+              'edges', coalesce((
+                SELECT json_agg(json_build_object('node', json_build_object(
+                  'id', {gid("Agreement", "a.id")}, 'title', a.title,
+                  'status', {STATUS.format(a="a")},
+                  'parties', {parties("a")}
+                )) ORDER BY a.created_at DESC NULLS LAST, a.id)
+                FROM (
+                  SELECT a.* FROM agreement a
+                  JOIN agreement_party p ON p.agreement_id = a.id
+                  WHERE p.organization_id = o.id AND {ALLIED}
+                  ORDER BY a.created_at DESC NULLS LAST, a.id LIMIT 5
+                ) a), '[]'::json)
+            ))
+          FROM organization o WHERE o.id = m.organization_id)
+      )) ORDER BY {ROLE_RANK}, m.joined_on, m.id)
+      FROM (
+        SELECT * FROM membership m
+        WHERE alliance_id = al.id AND left_on IS NULL
+        ORDER BY {ROLE_RANK}, m.joined_on, m.id LIMIT 100
+      ) m), '[]'::json)
+  )
+))
+FROM alliance al WHERE al.id = $1
+""",
+)
+
+DIRECTORY_FIELDS = "id name localName shortName kind country region city website status"
+
+DIRECTORY = Scenario(
+    name="directory",
+    description="a page of 100 organizations filtered by kind and country, 10 fields each "
+    "(anonymous: public profiles)",
+    role="anonymous",
+    document=f"""
+query Directory($country: String!) {{
+  organizations(first: 100, filter: {{kind: [UNIVERSITY], country: [$country]}}) {{
+    totalCount
+    edges {{ node {{ {DIRECTORY_FIELDS} }} }}
+  }}
+}}""",
+    floor_sql=f"""
+SELECT json_build_object('organizations', json_build_object(
+  'totalCount', (SELECT count(*) FROM organization WHERE kind = 'university' AND country = $1),
+  'edges', coalesce((
+    SELECT json_agg(json_build_object('node', json_build_object(
+      'id', {gid("Organization", "o.id")}, 'name', o.name, 'localName', o.local_name,
+      'shortName', o.short_name, 'kind', upper(o.kind), 'country', o.country,
+      'region', o.region, 'city', o.city, 'website', o.website, 'status', upper(o.status)
+    )) ORDER BY o.name, o.id)
+    FROM (
+      SELECT * FROM organization WHERE kind = 'university' AND country = $1
+      ORDER BY name, id LIMIT 100
+    ) o), '[]'::json)
+))
+""",
+)
+
+WRITE = Scenario(
+    name="write",
+    description="an agreement's title and end date changed with its version (history and "
+    "terms hash kept), each client on agreements of its own, under concurrency (admin token)",
+    role="admin",
+    document="""
+mutation Write($input: UpdateAgreementInput!) {
+  updateAgreement(input: $input) {
+    agreement { id version title effectiveTo termsHash }
+    userErrors { field message code }
+  }
+}""",
+    floor_sql=None,
+)
+
+SCENARIOS = [PORTAL, SECRETARIAT, DIRECTORY, WRITE]
+
+
+def normalise(data: Any) -> Any:
+    """Dates come back as ISO strings from both sides; nothing else differs."""
+    return data
