@@ -302,6 +302,21 @@ def _per_agreement(viewer: Viewer, as_of: date | None) -> list[tuple[sa.Subquery
     ]
 
 
+def _funding_by_agreement(viewer: Viewer, as_of: date | None) -> sa.Subquery:
+    """Funding given to each agreement: to the agreement itself, or to a program run under it."""
+    f, p = FUNDING.c, PROGRAM.c
+    conditions = [counted(viewer, FUNDING), *_on_or_before(f.awarded_on, as_of)]
+    direct = sa.select(f.agreement_id, f.currency, f.amount, f.awarded_on).where(
+        f.agreement_id.is_not(None), *conditions
+    )
+    through_program = (
+        sa.select(p.agreement_id, f.currency, f.amount, f.awarded_on)
+        .join_from(FUNDING, PROGRAM, p.id == f.program_id)
+        .where(f.agreement_id.is_(None), p.agreement_id.is_not(None), *conditions)
+    )
+    return sa.union_all(direct, through_program).subquery("funding_given")
+
+
 # --- grouping ------------------------------------------------------------------------------
 
 
@@ -446,12 +461,12 @@ async def summary(
         .select_from(g.join(party, party.c.agreement_id == g.c.agreement_id))
         .group_by(*keys)
     )
+    given = _funding_by_agreement(viewer, as_of)
     funding = (
-        sa.select(*keys, FUNDING.c.currency, sa.func.sum(FUNDING.c.amount).label("amount"))
-        .select_from(g.join(FUNDING, FUNDING.c.agreement_id == g.c.agreement_id))
-        .where(counted(viewer, FUNDING), *_on_or_before(FUNDING.c.awarded_on, as_of))
-        .group_by(*keys, FUNDING.c.currency)
-        .order_by(FUNDING.c.currency)
+        sa.select(*keys, given.c.currency, sa.func.sum(given.c.amount).label("amount"))
+        .select_from(g.join(given, given.c.agreement_id == g.c.agreement_id))
+        .group_by(*keys, given.c.currency)
+        .order_by(given.c.currency)
     )
     width = len(dimensions)
     rows: dict[tuple[Any, ...], SummaryRow] = {}
@@ -593,6 +608,7 @@ async def trend(
 
     a = AGREEMENT.c
     counted_agreement = [a.id.in_(ids)]
+    given = _funding_by_agreement(viewer, None)
     branches = [
         flow("signed", a.signed_on, sa.func.count(), *counted_agreement),
         flow("started", a.effective_from, sa.func.count(), *counted_agreement),
@@ -643,11 +659,10 @@ async def trend(
             counted(viewer, EVALUATION),
         ),
         flow(
-            sa.literal("funding:") + FUNDING.c.currency,
-            FUNDING.c.awarded_on,
-            sa.func.sum(FUNDING.c.amount),
-            FUNDING.c.agreement_id.in_(ids),
-            counted(viewer, FUNDING),
+            sa.literal("funding:") + given.c.currency,
+            given.c.awarded_on,
+            sa.func.sum(given.c.amount),
+            given.c.agreement_id.in_(ids),
         ),
     ]
     points = {key: TrendPoint(period=name, starts_on=s, ends_on=e) for key, name, s, e in found}

@@ -72,7 +72,9 @@ class ReportMeasures:
     mean_evaluation_score: Decimal | None = strawberry.field(
         description="Mean score of their evaluations (0-100), none without a scored one."
     )
-    funding: list[Money] = strawberry.field(description="Funding awarded, summed per currency.")
+    funding: list[Money] = strawberry.field(
+        description="Funding awarded to them or to their programs, summed per currency."
+    )
 
     @classmethod
     def of(cls, m: reads.Measures) -> "ReportMeasures":
