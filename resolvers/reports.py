@@ -15,7 +15,8 @@ on D (in force past its end date reads as expired; recorded as expired but still
 period on D reads as active; recorded as active before its period began reads as signed).
 """
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -23,7 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
 from db import tables as t
@@ -40,11 +41,14 @@ __all__ = [
     "Dimension",
     "Interval",
     "Measures",
+    "Summary",
     "SummaryRow",
     "TrendPoint",
     "agreements_as_of",
     "counted",
+    "reading",
     "summary",
+    "summary_with_total",
     "trend",
 ]
 
@@ -233,8 +237,9 @@ def _on_or_before(column: ColumnElement[Any], as_of: date | None) -> list[Column
     return [sa.or_(column.is_(None), column <= as_of)]
 
 
-def _per_agreement(viewer: Viewer, as_of: date | None) -> list[tuple[sa.Subquery, list[str]]]:
-    """Small GROUP BY agreement_id tables of each measure, each over the rows that count."""
+def _per_agreement(viewer: Viewer, as_of: date | None) -> sa.Subquery:
+    """Every measure of each agreement, over the rows that count (agreements with none left
+    out)."""
     p = PROGRAM.c
     programs = (
         sa.select(p.agreement_id, sa.func.count().label("programs"))
@@ -291,7 +296,7 @@ def _per_agreement(viewer: Viewer, as_of: date | None) -> list[tuple[sa.Subquery
         .group_by(e.agreement_id)
         .subquery("m_evaluations")
     )
-    return [
+    parts = [
         (programs, ["programs"]),
         (enrolments, ["enrolments"]),
         (earned, ["credits_earned"]),
@@ -300,6 +305,23 @@ def _per_agreement(viewer: Viewer, as_of: date | None) -> list[tuple[sa.Subquery
         (activities, ["activities"]),
         (evaluations, ["score_sum", "scores"]),
     ]
+    # One table of every measure per agreement, so the agreements are joined once, not seven
+    # times (at a million agreements, each hash join costs about as much as the scan).
+    names = [n for _, found in parts for n in found]
+    union = sa.union_all(
+        *[
+            sa.select(
+                table.c.agreement_id,
+                *[(table.c[n] if n in found else sa.literal(0)).label(n) for n in names],
+            ).where(table.c.agreement_id.is_not(None))
+            for table, found in parts
+        ]
+    ).subquery("measure_rows")
+    return (
+        sa.select(union.c.agreement_id, *[sa.func.sum(union.c[n]).label(n) for n in names])
+        .group_by(union.c.agreement_id)
+        .subquery("measure")
+    )
 
 
 def _funding_by_agreement(viewer: Viewer, as_of: date | None) -> sa.Subquery:
@@ -393,6 +415,26 @@ class Measures:
     activities: int = 0
     mean_score: Decimal | None = None
     funding: dict[str, Decimal] = field(default_factory=dict)
+    score_sum: Decimal = Decimal(0)
+    scores: int = 0
+
+    def add(self, other: "Measures") -> None:
+        """Adds `other`'s figures (but not its parties: distinct organizations do not add)."""
+        self.agreements += other.agreements
+        for status, n in other.by_status.items():
+            self.by_status[status] = self.by_status.get(status, 0) + n
+        self.active += other.active
+        self.programs += other.programs
+        self.enrolments += other.enrolments
+        self.credits_earned += other.credits_earned
+        self.credits_recognised += other.credits_recognised
+        self.resources_shared += other.resources_shared
+        self.activities += other.activities
+        for currency, amount in other.funding.items():
+            self.funding[currency] = self.funding.get(currency, Decimal(0)) + amount
+        self.score_sum += other.score_sum
+        self.scores += other.scores
+        self.mean_score = _mean(self.score_sum, self.scores)
 
 
 @dataclass
@@ -419,6 +461,60 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(0) if value is None else Decimal(value)
 
 
+def _mean(total: Decimal, n: int) -> Decimal | None:
+    return (total / n).quantize(Decimal("0.01")) if n else None
+
+
+@asynccontextmanager
+async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for report queries. On PostgreSQL, for its transaction only: no JIT (its
+    compilation cost more than it saved on every summary measured) and enough `work_mem` for the
+    groups to be hashed in memory rather than sorted on disk."""
+    async with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(sa.text("SET LOCAL jit = off"))
+            await connection.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+        yield connection
+
+
+@dataclass
+class Summary:
+    total: Measures
+    groups: list[SummaryRow]
+
+
+async def summary_with_total(
+    *,
+    engine: AsyncEngine,
+    viewer: Viewer,
+    filter: AgreementFilter | None,
+    group_by: Sequence[Dimension],
+    as_of: date | None,
+) -> Summary:
+    """The groups and the total. When every dimension has one value per agreement, the total is
+    the sum of the groups (each agreement is in exactly one), and only its distinct parties are
+    counted again; otherwise the total is a summary of its own."""
+    dimensions = list(dict.fromkeys(group_by))
+    args: dict[str, Any] = {"engine": engine, "viewer": viewer, "filter": filter, "as_of": as_of}
+    if not dimensions or MULTI_VALUED & set(dimensions):
+        totals = await summary(group_by=[], **args)
+        total = totals[0].measures if totals else Measures()
+        groups = await summary(group_by=dimensions, **args) if dimensions else []
+        return Summary(total=total, groups=groups)
+    groups = await summary(group_by=dimensions, **args)
+    total = Measures(by_status={s: 0 for s in STATUSES})
+    for group in groups:
+        total.add(group.measures)
+    if groups:
+        base = agreements_as_of(viewer, filter, as_of)
+        parties = sa.select(sa.func.count(sa.distinct(PARTY.c.organization_id))).where(
+            PARTY.c.agreement_id.in_(sa.select(base.c.id))
+        )
+        async with reading(engine) as connection:
+            total.parties = int(await connection.scalar(parties) or 0)
+    return Summary(total=total, groups=groups)
+
+
 async def summary(
     *,
     engine: AsyncEngine,
@@ -437,9 +533,13 @@ async def summary(
     keys = [g.c[f"d_{d.value}"] for d in dimensions]
     source: Any = g
     measure_columns: list[ColumnElement[Any]] = []
-    for table, names in _per_agreement(viewer, as_of):
-        source = source.outerjoin(table, table.c.agreement_id == g.c.agreement_id)
-        measure_columns += [sa.func.sum(table.c[n]).label(n) for n in names]
+    measure = _per_agreement(viewer, as_of)
+    source = source.outerjoin(measure, measure.c.agreement_id == g.c.agreement_id)
+    measure_columns += [
+        sa.func.sum(column).label(column.name)
+        for column in measure.c
+        if column.name != "agreement_id"
+    ]
     main = (
         sa.select(
             *keys,
@@ -470,7 +570,7 @@ async def summary(
     )
     width = len(dimensions)
     rows: dict[tuple[Any, ...], SummaryRow] = {}
-    async with engine.connect() as connection:
+    async with reading(engine) as connection:
         for row in (await connection.execute(main)).all():
             values = tuple(row[:width])
             m = row._mapping
@@ -488,11 +588,9 @@ async def summary(
                     credits_recognised=_decimal(m["credits_recognised"]),
                     resources_shared=int(m["resources_shared"] or 0),
                     activities=int(m["activities"] or 0),
-                    mean_score=(
-                        (_decimal(m["score_sum"]) / scores).quantize(Decimal("0.01"))
-                        if scores
-                        else None
-                    ),
+                    mean_score=_mean(_decimal(m["score_sum"]), scores),
+                    score_sum=_decimal(m["score_sum"]),
+                    scores=scores,
                 ),
             )
         if not rows:
@@ -666,7 +764,7 @@ async def trend(
         ),
     ]
     points = {key: TrendPoint(period=name, starts_on=s, ends_on=e) for key, name, s, e in found}
-    async with engine.connect() as connection:
+    async with reading(engine) as connection:
         for measure, key, value in (await connection.execute(sa.union_all(*branches))).all():
             point = points.get(int(key))
             if point is None:

@@ -244,13 +244,17 @@ class ReportQuery:
         ctx = info.context
         await require_references(ctx, filter)
         dimensions = list(dict.fromkeys(group_by or []))
-        common = {"engine": ctx.engine, "viewer": ctx.viewer, "filter": filter, "as_of": as_of}
-        totals = await reads.summary(group_by=[], **common)  # type: ignore[arg-type]
-        groups = await reads.summary(group_by=dimensions, **common) if dimensions else []  # type: ignore[arg-type]
+        found = await reads.summary_with_total(
+            engine=ctx.engine,
+            viewer=ctx.viewer,
+            filter=filter,
+            group_by=dimensions,
+            as_of=as_of,
+        )
         return CooperationSummary(
             as_of=as_of or date.today(),
             group_by=dimensions,
-            total=ReportMeasures.of(totals[0].measures if totals else reads.Measures()),
+            total=ReportMeasures.of(found.total),
             groups=[
                 SummaryGroup(
                     keys=[
@@ -259,7 +263,7 @@ class ReportQuery:
                     ],
                     measures=ReportMeasures.of(g.measures),
                 )
-                for g in groups
+                for g in found.groups
             ],
         )
 
