@@ -37,10 +37,12 @@ from resolvers.viewer import Role, Viewer
 from resolvers.visibility import visible
 
 __all__ = [
+    "ALL_PARTS",
     "IN_FORCE",
     "Dimension",
     "Interval",
     "Measures",
+    "Part",
     "Summary",
     "SummaryRow",
     "TrendPoint",
@@ -308,6 +310,7 @@ def _per_agreement(viewer: Viewer, as_of: date | None) -> sa.Subquery:
     # One table of every measure per agreement, so the agreements are joined once, not seven
     # times (at a million agreements, each hash join costs about as much as the scan).
     names = [n for _, found in parts for n in found]
+    assert names == MEASURE_NAMES
     union = sa.union_all(
         *[
             sa.select(
@@ -322,6 +325,18 @@ def _per_agreement(viewer: Viewer, as_of: date | None) -> sa.Subquery:
         .group_by(union.c.agreement_id)
         .subquery("measure")
     )
+
+
+MEASURE_NAMES = [
+    "programs",
+    "enrolments",
+    "credits_earned",
+    "credits_recognised",
+    "resources_shared",
+    "activities",
+    "score_sum",
+    "scores",
+]
 
 
 def _funding_by_agreement(viewer: Viewer, as_of: date | None) -> sa.Subquery:
@@ -483,6 +498,18 @@ class Summary:
     groups: list[SummaryRow]
 
 
+class Part(StrEnum):
+    """Families of figures, each its own SQL work; a caller computes only those it asks for."""
+
+    ACTIVITY = "activity"
+    """programs, enrolments, credits, resource shares, activities, evaluation scores"""
+    PARTIES = "parties"
+    FUNDING = "funding"
+
+
+ALL_PARTS = frozenset(Part)
+
+
 async def summary_with_total(
     *,
     engine: AsyncEngine,
@@ -490,12 +517,19 @@ async def summary_with_total(
     filter: AgreementFilter | None,
     group_by: Sequence[Dimension],
     as_of: date | None,
+    parts: frozenset[Part] = ALL_PARTS,
 ) -> Summary:
     """The groups and the total. When every dimension has one value per agreement, the total is
     the sum of the groups (each agreement is in exactly one), and only its distinct parties are
     counted again; otherwise the total is a summary of its own."""
     dimensions = list(dict.fromkeys(group_by))
-    args: dict[str, Any] = {"engine": engine, "viewer": viewer, "filter": filter, "as_of": as_of}
+    args: dict[str, Any] = {
+        "engine": engine,
+        "viewer": viewer,
+        "filter": filter,
+        "as_of": as_of,
+        "parts": parts,
+    }
     if not dimensions or MULTI_VALUED & set(dimensions):
         totals = await summary(group_by=[], **args)
         total = totals[0].measures if totals else Measures()
@@ -505,7 +539,7 @@ async def summary_with_total(
     total = Measures(by_status={s: 0 for s in STATUSES})
     for group in groups:
         total.add(group.measures)
-    if groups:
+    if groups and Part.PARTIES in parts:
         base = agreements_as_of(viewer, filter, as_of)
         parties = sa.select(sa.func.count(sa.distinct(PARTY.c.organization_id))).where(
             PARTY.c.agreement_id.in_(sa.select(base.c.id))
@@ -522,6 +556,7 @@ async def summary(
     filter: AgreementFilter | None,
     group_by: Sequence[Dimension],
     as_of: date | None,
+    parts: frozenset[Part] = ALL_PARTS,
 ) -> list[SummaryRow]:
     """The measures per group of `group_by`, ordered by the groups' keys; with no dimensions,
     one row of totals (each agreement counted once)."""
@@ -533,13 +568,16 @@ async def summary(
     keys = [g.c[f"d_{d.value}"] for d in dimensions]
     source: Any = g
     measure_columns: list[ColumnElement[Any]] = []
-    measure = _per_agreement(viewer, as_of)
-    source = source.outerjoin(measure, measure.c.agreement_id == g.c.agreement_id)
-    measure_columns += [
-        sa.func.sum(column).label(column.name)
-        for column in measure.c
-        if column.name != "agreement_id"
-    ]
+    if Part.ACTIVITY in parts:
+        measure = _per_agreement(viewer, as_of)
+        source = source.outerjoin(measure, measure.c.agreement_id == g.c.agreement_id)
+        measure_columns += [
+            sa.func.sum(column).label(column.name)
+            for column in measure.c
+            if column.name != "agreement_id"
+        ]
+    else:
+        measure_columns += [sa.literal(None).label(n) for n in MEASURE_NAMES]
     main = (
         sa.select(
             *keys,
@@ -595,11 +633,11 @@ async def summary(
             )
         if not rows:
             return []
-        for row in (await connection.execute(parties)).all():
+        for row in (await connection.execute(parties)).all() if Part.PARTIES in parts else []:
             found = rows.get(tuple(row[:width]))
             if found is not None:
                 found.measures.parties = int(row[width])
-        for row in (await connection.execute(funding)).all():
+        for row in (await connection.execute(funding)).all() if Part.FUNDING in parts else []:
             found = rows.get(tuple(row[:width]))
             if found is not None:
                 found.measures.funding[row[width]] = _decimal(row[width + 1])

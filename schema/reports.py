@@ -1,9 +1,10 @@
 """Cooperation summaries, trends, an alliance's report and expiring agreements (README
 "Reports")."""
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -228,6 +229,40 @@ class ExpiringAgreement:
         return await fetch(info, Agreement, self.successor_id)
 
 
+_ACTIVITY_FIELDS = {
+    "programs",
+    "enrolments",
+    "creditsEarned",
+    "creditsRecognised",
+    "resourcesShared",
+    "activities",
+    "meanEvaluationScore",
+}
+
+
+def _field_names(selections: Sequence[Any]) -> set[str]:
+    names: set[str] = set()
+    for selection in selections:
+        name = getattr(selection, "name", None)
+        if name is not None:
+            names.add(name)
+        names |= _field_names(getattr(selection, "selections", []))
+    return names
+
+
+def _parts_asked(info: Info) -> frozenset[reads.Part]:
+    """The families of figures the query selects: the others cost no SQL."""
+    names = _field_names(info.selected_fields)
+    parts = set()
+    if names & _ACTIVITY_FIELDS:
+        parts.add(reads.Part.ACTIVITY)
+    if "parties" in names:
+        parts.add(reads.Part.PARTIES)
+    if "funding" in names:
+        parts.add(reads.Part.FUNDING)
+    return frozenset(parts)
+
+
 @strawberry.type
 class ReportQuery:
     @strawberry.field(
@@ -250,6 +285,7 @@ class ReportQuery:
             filter=filter,
             group_by=dimensions,
             as_of=as_of,
+            parts=_parts_asked(info),
         )
         return CooperationSummary(
             as_of=as_of or date.today(),

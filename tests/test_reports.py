@@ -33,7 +33,7 @@ from db.tables import (
     Organization,
     Program,
 )
-from tests.conftest import Databases, api_client, make_token
+from tests.conftest import Databases, StatementCounter, api_client, make_token
 from tests.graphql import errors_of, query
 
 pytestmark = pytest.mark.anyio
@@ -470,3 +470,23 @@ async def test_bad_report_arguments_are_coded_errors(client: httpx.AsyncClient) 
     assert errors[0]["extensions"]["code"] == "NOT_FOUND"
     errors = await errors_of(client, "{ expiringAgreements(within: -1) { daysLeft } }")
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_summary_runs_only_the_sql_of_the_figures_it_asks_for(
+    client: httpx.AsyncClient, statements: StatementCounter
+) -> None:
+    lean = (
+        "{ cooperationSummary(groupBy: [AGREEMENT_KIND]) { groups { measures { agreements } } } }"
+    )
+    full = """{ cooperationSummary(groupBy: [AGREEMENT_KIND]) { groups { measures {
+                  agreements parties programs funding { amount currency } } } } }"""
+    statements.reset()
+    few = await query(client, lean)
+    lean_count = statements.count
+    statements.reset()
+    many = await query(client, full)
+    assert statements.count > lean_count
+    assert [g["measures"]["agreements"] for g in few["cooperationSummary"]["groups"]] == [
+        g["measures"]["agreements"] for g in many["cooperationSummary"]["groups"]
+    ]
+    assert any(g["measures"]["programs"] for g in many["cooperationSummary"]["groups"])
