@@ -2,7 +2,8 @@
 
 Runs in process through the ASGI app (no sockets), as an admin (the reporter's figures take the
 same SQL: neither adds a visibility condition), and prints the p50 and p90 of:
-- a summary grouped by two dimensions (kind x signing year, and kind x party country);
+- a summary grouped by two dimensions: the counts by status and active (kind x signing year,
+  kind x party country), and every measure (kind x signing year);
 - a five-year quarterly trend (2020-2024);
 - a full CSV export of the agreements (`/reports/agreements.csv`), with the process's peak
   memory growth while it streams.
@@ -41,6 +42,15 @@ query ($groupBy: [ReportDimension!]) {
       agreements active byStatus { status count } parties programs enrolments creditsEarned
       creditsRecognised resourcesShared activities meanEvaluationScore funding { amount currency }
     } }
+  }
+}
+"""
+
+COUNTS = """
+query ($groupBy: [ReportDimension!]) {
+  cooperationSummary(groupBy: $groupBy) {
+    total { agreements active byStatus { status count } }
+    groups { keys { value } measures { agreements active byStatus { status count } } }
   }
 }
 """
@@ -100,15 +110,12 @@ async def run(url: str, label: str, requests: int, exports: int) -> dict[str, An
         headers={"Authorization": f"Bearer {token}"},
         timeout=None,
     ) as client:
+        kind_year = {"groupBy": ["AGREEMENT_KIND", "SIGNED_YEAR"]}
+        kind_country = {"groupBy": ["AGREEMENT_KIND", "PARTY_COUNTRY"]}
         for name, body in [
-            (
-                "summary_kind_x_signed_year",
-                {"query": SUMMARY, "variables": {"groupBy": ["AGREEMENT_KIND", "SIGNED_YEAR"]}},
-            ),
-            (
-                "summary_kind_x_party_country",
-                {"query": SUMMARY, "variables": {"groupBy": ["AGREEMENT_KIND", "PARTY_COUNTRY"]}},
-            ),
+            ("summary_counts_kind_x_signed_year", {"query": COUNTS, "variables": kind_year}),
+            ("summary_counts_kind_x_party_country", {"query": COUNTS, "variables": kind_country}),
+            ("summary_all_measures_kind_x_signed_year", {"query": SUMMARY, "variables": kind_year}),
             ("trend_5y_quarterly", {"query": TREND}),
         ]:
             await _timed(client, body, 2)  # warm caches and plans
