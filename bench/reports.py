@@ -107,11 +107,13 @@ async def _export(url: str, token: str, exports: int) -> dict[str, Any]:
             for _ in range(exports):
                 started = time.perf_counter()
                 rows = size = 0
+                tail = b""
                 async with client.stream("GET", "/reports/agreements.csv") as response:
                     assert response.status_code == 200, await response.aread()
                     async for chunk in response.aiter_bytes():
                         size += len(chunk)
-                        rows += chunk.count(b"\r\n")
+                        rows += (tail + chunk).count(b"\r\n")  # a CRLF may span two chunks
+                        tail = chunk[-1:]
                 times.append((time.perf_counter() - started) * 1000)
             after = _rss_kib(server.pid, "VmHWM")
     finally:
