@@ -490,3 +490,50 @@ async def test_a_summary_runs_only_the_sql_of_the_figures_it_asks_for(
         g["measures"]["agreements"] for g in many["cooperationSummary"]["groups"]
     ]
     assert any(g["measures"]["programs"] for g in many["cooperationSummary"]["groups"])
+
+
+@pytest.mark.parametrize("as_of", [None, "2024-06-30"])
+async def test_every_dimension_groups_each_agreement_under_its_values(
+    clients: dict[str, httpx.AsyncClient], as_of: str | None
+) -> None:
+    """Each dimension, alone, as of today and as of a past day: its groups hold every counted
+    agreement at least once, and a single-valued dimension's groups add up to the total."""
+    client = clients["admin"]
+    single = {"AGREEMENT_KIND", "STATUS", "SIGNED_YEAR", "SIGNED_QUARTER", "START_YEAR"}
+    single |= {"START_QUARTER"}
+    for dimension in [
+        "AGREEMENT_KIND",
+        "STATUS",
+        "PARTY_KIND",
+        "PARTY_COUNTRY",
+        "PARTY_REGION",
+        "ALLIANCE",
+        "SIGNED_YEAR",
+        "SIGNED_QUARTER",
+        "START_YEAR",
+        "START_QUARTER",
+        "PROGRAM_KIND",
+        "PROGRAM_CATEGORY",
+    ]:
+        data = await query(
+            client,
+            """query ($groupBy: [ReportDimension!], $asOf: Date) {
+                 cooperationSummary(groupBy: $groupBy, asOf: $asOf) {
+                   total { agreements }
+                   groups { keys { value label } measures { agreements } } } }""",
+            {"groupBy": [dimension], "asOf": as_of},
+        )
+        summary = data["cooperationSummary"]
+        counts = [g["measures"]["agreements"] for g in summary["groups"]]
+        total = summary["total"]["agreements"]
+        assert total > 0
+        if dimension in single:
+            assert sum(counts) == total, dimension
+        else:
+            assert sum(counts) >= total and max(counts) <= total, dimension
+        values = [g["keys"][0]["value"] for g in summary["groups"]]
+        if dimension.endswith("QUARTER"):
+            assert all(v is None or v[4:6] == "-Q" for v in values), values
+        if dimension == "ALLIANCE":
+            labelled = [g["keys"][0]["label"] for g in summary["groups"] if g["keys"][0]["value"]]
+            assert JIANGXI in labelled
