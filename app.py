@@ -20,6 +20,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from db.engine import create_engine
+from reports_http import report_routes
 from resolvers.context import Context, build_context
 from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
 from resolvers.viewer import Viewer
@@ -170,6 +171,9 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Route("/", root),
             Route("/health", health),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            *report_routes(
+                engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
+            ),
         ],
         middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,

@@ -17,6 +17,7 @@ from schema import (
     organizations,
     people,
     programs,
+    reports,
     resources,
     tokens,
 )
@@ -40,6 +41,7 @@ Query = merge_types(
         activities.ActivityQuery,
         evaluations.EvaluationQuery,
         tokens.TokenQuery,
+        reports.ReportQuery,
     ),
 )
 

@@ -1,0 +1,399 @@
+"""`GET /reports/<name>.csv`: the reports as CSV (RFC 4180, UTF-8, a header row), streamed.
+
+The same bearer token as GraphQL, read the same way (`resolvers.tokens.authenticate`), the same
+private mode and rate limiter; the filters of `agreements` as query parameters (a list as
+repeated parameters or comma-separated; enum values as in GraphQL or in lower case).
+Rows are written as they come: the agreements export reads a server-side cursor in batches, so
+memory stays constant whatever the number of rows.
+"""
+
+import csv
+import dataclasses
+import io
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from db.enums import (
+    AgreementKind,
+    AgreementStatus,
+    CollaborationMode,
+    OrganizationKind,
+)
+from resolvers import report_lists as lists
+from resolvers import reports
+from resolvers.agreements import AgreementFilter
+from resolvers.context import build_context
+from resolvers.errors import (
+    ApiError,
+    BadUserInput,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+)
+from resolvers.ids import decode_id_of, encode_id
+from resolvers.rate_limit import RateLimiter
+from resolvers.references import require_references
+from resolvers.tokens import authenticate
+from resolvers.viewer import Viewer
+from settings import Settings
+
+__all__ = ["REPORTS", "report_routes"]
+
+log = logging.getLogger("partnergraph.reports")
+
+E = TypeVar("E", bound=StrEnum)
+Rows = AsyncIterator[Iterable[Sequence[Any]]]
+
+COST = 100
+"""Rate-limit points one CSV download spends (a GraphQL summary costs about as much)."""
+
+
+# --- query parameters ----------------------------------------------------------------------
+
+
+def _values(request: Request, name: str) -> list[str]:
+    found: list[str] = []
+    for raw in request.query_params.getlist(name):
+        found += [v.strip() for v in raw.split(",") if v.strip()]
+    return found
+
+
+def _enums(request: Request, name: str, enum: type[E]) -> list[E] | None:
+    values = _values(request, name)
+    if not values:
+        return None
+    found: list[E] = []
+    for value in values:
+        try:
+            found.append(enum(value.lower()))
+        except ValueError:
+            allowed = ", ".join(m.name for m in enum)
+            raise BadUserInput(f"{value!r} is not one of {allowed}", field=name) from None
+    return found
+
+
+def _date(request: Request, name: str) -> date | None:
+    value = request.query_params.get(name)
+    if value is None or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadUserInput(f"{value!r} is not an ISO 8601 date", field=name) from None
+
+
+def _int(request: Request, name: str, default: int) -> int:
+    value = request.query_params.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise BadUserInput(f"{value!r} is not an integer", field=name) from None
+
+
+def _filter(request: Request) -> AgreementFilter:
+    p = request.query_params
+    return AgreementFilter(
+        kind=_enums(request, "kind", AgreementKind),
+        status=_enums(request, "status", AgreementStatus),
+        mode=_enums(request, "mode", CollaborationMode),
+        party=p.get("party") or None,  # type: ignore[arg-type]
+        party_kind=_enums(request, "partyKind", OrganizationKind),
+        party_country=_values(request, "partyCountry") or None,
+        party_alliance=p.get("partyAlliance") or None,  # type: ignore[arg-type]
+        active_on=_date(request, "activeOn"),
+        expiring_before=_date(request, "expiringBefore"),
+        signed_from=_date(request, "signedFrom"),
+        signed_to=_date(request, "signedTo"),
+        text=p.get("text") or None,
+    )
+
+
+# --- cells ---------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, date | Decimal):
+        return str(value)
+    return value
+
+
+def _currencies(found: Iterable[dict[str, Decimal]]) -> list[str]:
+    return sorted({c for funding in found for c in funding})
+
+
+MEASURES = [
+    "agreements",
+    "active",
+    *[f"status_{s.value}" for s in AgreementStatus],
+    "parties",
+    "programs",
+    "enrolments",
+    "credits_earned",
+    "credits_recognised",
+    "resources_shared",
+    "activities",
+    "mean_evaluation_score",
+]
+
+
+def _measures(m: reports.Measures) -> list[Any]:
+    return [
+        m.agreements,
+        m.active,
+        *[m.by_status.get(s.value, 0) for s in AgreementStatus],
+        m.parties,
+        m.programs,
+        m.enrolments,
+        m.credits_earned,
+        m.credits_recognised,
+        m.resources_shared,
+        m.activities,
+        m.mean_score,
+    ]
+
+
+# --- the reports ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Call:
+    engine: AsyncEngine
+    viewer: Viewer
+    request: Request
+
+
+async def _one(rows: Sequence[Sequence[Any]]) -> Rows:
+    yield rows
+
+
+async def summary(call: Call) -> Rows:
+    dimensions = _enums(call.request, "groupBy", reports.Dimension) or []
+    found = await reports.summary(
+        engine=call.engine,
+        viewer=call.viewer,
+        filter=_filter(call.request),
+        group_by=dimensions,
+        as_of=_date(call.request, "asOf"),
+    )
+    currencies = _currencies(r.measures.funding for r in found)
+    header = [d.value for d in dimensions] + MEASURES + [f"funding_{c}" for c in currencies]
+    rows = [
+        [r.keys[d] for d in dimensions]
+        + _measures(r.measures)
+        + [r.measures.funding.get(c, Decimal(0)) for c in currencies]
+        for r in found
+    ]
+    return _one([header, *rows])
+
+
+async def trend(call: Call) -> Rows:
+    request = call.request
+    interval = (_enums(request, "interval", reports.Interval) or [reports.Interval.YEAR])[0]
+    start, end = _date(request, "from"), _date(request, "to")
+    if start is None or end is None:
+        raise BadUserInput("give both `from` and `to` (ISO 8601 dates)", field="from")
+    points = await reports.trend(
+        engine=call.engine,
+        viewer=call.viewer,
+        filter=_filter(request),
+        interval=interval,
+        start=start,
+        end=end,
+    )
+    currencies = _currencies(p.funding for p in points)
+    names = [
+        "signed",
+        "started",
+        "ended",
+        "programs_started",
+        "enrolments",
+        "credits_earned",
+        "credits_recognised",
+        "activities",
+        "evaluations",
+    ]
+    header = ["period", "starts_on", "ends_on", *names, *[f"funding_{c}" for c in currencies]]
+    rows = [
+        [p.period, p.starts_on, p.ends_on, *[getattr(p, n) for n in names]]
+        + [p.funding.get(c, Decimal(0)) for c in currencies]
+        for p in points
+    ]
+    return _one([header, *rows])
+
+
+async def alliance(call: Call) -> Rows:
+    raw = call.request.query_params.get("alliance")
+    if not raw:
+        raise BadUserInput("give the alliance's ID as `alliance`", field="alliance")
+    key = decode_id_of(raw, "Alliance", field="alliance")
+    found = await lists.alliance_report(
+        engine=call.engine, viewer=call.viewer, alliance_id=key, as_of=_date(call.request, "asOf")
+    )
+    if found is None:
+        raise NotFound(f"no Alliance with ID {raw!r}", field="alliance")
+    names = [
+        "agreements_with_members",
+        "agreements_with_non_members",
+        "agreements_with_foreign_partners",
+        "programs",
+        "last_activity_on",
+        "mean_score",
+    ]
+    header = ["organization_id", "name", "country", "role", *names]
+    rows = [
+        [encode_id("Organization", m.organization_id), m.name, m.country, m.role]
+        + [getattr(m, n) for n in names]
+        for m in found[0]
+    ]
+    return _one([header, *rows])
+
+
+async def expiring(call: Call) -> Rows:
+    found = await lists.expiring_agreements(
+        engine=call.engine,
+        viewer=call.viewer,
+        within=_int(call.request, "within", 90),
+        limit=None,
+    )
+    header = [
+        "agreement_id",
+        "title",
+        "effective_to",
+        "days_left",
+        "renewal_rule",
+        "renewal_status",
+        "successor_id",
+    ]
+    rows = [
+        [
+            encode_id("Agreement", e.agreement_id),
+            e.title,
+            e.effective_to,
+            e.days_left,
+            e.renewal_rule,
+            e.renewal_status,
+            encode_id("Agreement", e.successor_id) if e.successor_id else None,
+        ]
+        for e in found
+    ]
+    return _one([header, *rows])
+
+
+async def agreements(call: Call) -> Rows:
+    batches = lists.export_agreements(
+        engine=call.engine,
+        viewer=call.viewer,
+        filter=_filter(call.request),
+        as_of=_date(call.request, "asOf"),
+    )
+
+    async def rows() -> Rows:
+        yield [lists.EXPORT_COLUMNS]
+        async for batch in batches:
+            yield [(encode_id("Agreement", r[0]), *r[1:]) for r in batch]
+
+    return rows()
+
+
+REPORTS: dict[str, Callable[[Call], Any]] = {
+    "summary": summary,
+    "trend": trend,
+    "alliance": alliance,
+    "expiring": expiring,
+    "agreements": agreements,
+}
+
+
+# --- HTTP ----------------------------------------------------------------------------------
+
+
+async def _encoded(rows: Rows) -> AsyncIterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    async for batch in rows:
+        writer.writerows([_cell(v) for v in row] for row in batch)
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+
+
+_STATUS = {Unauthenticated: 401, Forbidden: 403, NotFound: 404, RateLimited: 429}
+
+
+def _refusal(error: ApiError) -> Response:
+    body: dict[str, Any] = {"message": error.message, "extensions": {"code": error.code}}
+    if error.field is not None:
+        body["extensions"]["field"] = error.field
+    response = JSONResponse({"errors": [body]}, status_code=_STATUS.get(type(error), 400))
+    if isinstance(error, Unauthenticated):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="partnergraph"'
+    if isinstance(error, RateLimited):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def report_routes(
+    *,
+    engine: AsyncEngine,
+    settings: Settings,
+    limiter: RateLimiter,
+    credentials_of: Callable[[str | None], str | None],
+) -> list[Route]:
+    """The CSV routes; `credentials_of` reads the Authorization header as GraphQL does."""
+
+    async def viewer_of(request: Request) -> Viewer:
+        credentials = credentials_of(request.headers.get("authorization"))
+        if credentials is not None:
+            viewer = await authenticate(engine, credentials)
+        elif settings.private:
+            raise Unauthenticated("this server answers only requests with an API token")
+        else:
+            viewer = Viewer.anonymous()
+        client = request.client.host if request.client else "unknown"
+        caller = viewer.label if viewer.token_id is not None else f"client:{client}"
+        spend = await limiter.spend(caller, COST)
+        if not spend.allowed:
+            raise RateLimited(
+                f"over the rate limit of {settings.rate_limit_per_minute} cost points a "
+                f"minute; retry in {spend.retry_after} s",
+                retry_after=spend.retry_after,
+            )
+        return viewer
+
+    async def endpoint(request: Request) -> Response:
+        name = request.path_params["name"]
+        report = REPORTS.get(name)
+        if report is None:
+            known = ", ".join(f"{n}.csv" for n in REPORTS)
+            return _refusal(NotFound(f"no report {name!r}; there are {known}"))
+        try:
+            viewer = await viewer_of(request)
+            ctx = build_context(engine=engine, viewer=viewer, settings=settings)
+            await require_references(ctx, _filter(request), path="query")
+            rows = await report(Call(engine=engine, viewer=viewer, request=request))
+        except ApiError as error:
+            log.info("refused report %s: %s (%s)", name, error.code, error.message)
+            return _refusal(error)
+        return StreamingResponse(
+            _encoded(rows),
+            media_type="text/csv; charset=utf-8; header=present",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+
+    return [Route("/reports/{name}.csv", endpoint, methods=["GET"])]
