@@ -20,6 +20,7 @@ from strawberry.types import ExecutionResult
 
 from db.engine import create_engine
 from resolvers.context import Context, build_context
+from resolvers.network_export import NetworkExport
 from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
 from resolvers.viewer import Viewer
 from schema import build_schema
@@ -164,6 +165,13 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Route("/", root),
             Route("/health", health),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route(
+                "/network/export.{format}",
+                NetworkExport(
+                    engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
+                ),
+                methods=["GET"],
+            ),
         ],
         middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,

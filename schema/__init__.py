@@ -13,6 +13,7 @@ from schema import (
     crud,
     evaluations,
     funding,
+    network,
     node,
     organizations,
     people,
@@ -39,6 +40,7 @@ Query = merge_types(
         activities.ActivityQuery,
         evaluations.EvaluationQuery,
         tokens.TokenQuery,
+        network.NetworkQuery,
     ),
 )
 

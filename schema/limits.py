@@ -2,7 +2,10 @@
 
 The cost is an upper bound on the objects a request can return: every field of an object type
 costs one per parent object, and a connection multiplies everything below it by its page size
-(`first`, or the default page). So `organizations(first: 100) { nodes { agreements(first: 10)
+(`first`, or the default page). A plain list counts its `first` argument when it has one (else
+the maximum page size), and a field that does more work than the objects it returns (a
+whole-network computation) declares an extra cost, `strawberry.field(metadata={"cost": n})`,
+counted once per parent object. So `organizations(first: 100) { nodes { agreements(first: 10)
 { nodes { id } } } }` costs 1 + 100 + 100 + 100 x 10 = 1,201 (the two connections, each
 organization, its agreements connection, and each agreement) roughly as GitHub counts it.
 """
@@ -88,19 +91,21 @@ class _Walk:
         definition: GraphQLField | None = getattr(parent, "fields", {}).get(name)
         if definition is None:
             return 0
+        declared = multiplier * _declared_cost(definition)
         named = get_named_type(definition.type)
         if not is_composite_type(named) or node.selection_set is None:
-            return 0
+            return declared
         if _is_connection(named):
             first = self.argument(node, "first")
             size = DEFAULT_PAGE_SIZE if not isinstance(first, int) else first
             size = max(1, min(size, MAX_PAGE_SIZE))
-            return multiplier + self.selection(node.selection_set, named, multiplier, depth, size)
+            below = self.selection(node.selection_set, named, multiplier, depth, size)
+            return declared + multiplier + below
         if _is_connection(parent) and name in {"nodes", "edges"}:
             inner = multiplier * page
         else:
             inner = multiplier * self.fan_out(node, definition)
-        return inner + self.selection(node.selection_set, named, inner, depth)
+        return declared + inner + self.selection(node.selection_set, named, inner, depth)
 
     def fan_out(self, node: FieldNode, definition: GraphQLField) -> int:
         """How many objects one parent's plain list field can return."""
@@ -109,7 +114,13 @@ class _Walk:
             field_type = field_type.of_type
         if is_list_type(field_type):
             ids = self.argument(node, "ids")
-            return max(1, len(ids)) if isinstance(ids, list) else MAX_PAGE_SIZE
+            if isinstance(ids, list):
+                return max(1, len(ids))
+            first = self.argument(node, "first")
+            declared = definition.args.get("first")
+            if first is None and declared is not None:
+                first = declared.default_value
+            return max(1, min(first, MAX_PAGE_SIZE)) if isinstance(first, int) else MAX_PAGE_SIZE
         return 1
 
     def argument(self, node: FieldNode, name: str) -> Any:
@@ -124,6 +135,14 @@ class _Walk:
             if isinstance(value, ListValueNode):
                 return list(value.values)
         return None
+
+
+def _declared_cost(definition: GraphQLField) -> int:
+    """The extra cost a strawberry field declares in its metadata (0 when none)."""
+    field = (definition.extensions or {}).get("strawberry-definition")
+    metadata = getattr(field, "metadata", None) or {}
+    cost = metadata.get("cost", 0)
+    return cost if isinstance(cost, int) else 0
 
 
 def _is_connection(named: Any) -> bool:
