@@ -3,9 +3,9 @@
 The algorithms are networkit's (C++, OpenMP): degree, betweenness (exact up to
 `EXACT_BETWEENNESS_LIMIT` organizations, above it estimated from a sample of source nodes, the
 Brandes-Pich estimator, error measured in `bench/network.py`), PageRank, Louvain communities
-(PLM, on the weighted graph; sequential, hence repeatable, on small views), and biconnected components, from which bridges (two-node
-components) and articulation points (nodes in more than one component) follow. Each result is
-computed once per view and kept in `View.memo`.
+(PLM, on the weighted graph; sequential, hence repeatable, on small views), and biconnected
+components, from which bridges (two-node components) and articulation points (nodes in more
+than one component) follow. Each result is computed once per view and kept in `View.memo`.
 """
 
 from collections import Counter
