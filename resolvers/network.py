@@ -179,9 +179,9 @@ class Partners:
         return [(n, self.reach.hops(n)) for n in nodes]
 
     def links_closer(self, node: int, first: int) -> list[Link]:
-        """Edges from `node` to organizations one hop nearer the centre, strongest first."""
+        """Edges to `node` from organizations one hop nearer the centre, strongest first."""
         assert self.reach is not None
-        links = [self.view.link(node, c) for c in self.reach.closer(node)[:first]]
+        links = [self.view.link(c, node) for c in self.reach.closer(node)[:first]]
         return [link for link in links if link is not None]
 
 

@@ -2,11 +2,13 @@
 
 The cost is an upper bound on the objects a request can return: every field of an object type
 costs one per parent object, and a connection multiplies everything below it by its page size
-(`first`, or the default page). A plain list counts its `first` argument when it has one (else
-the maximum page size), and a field that does more work than the objects it returns (a
-whole-network computation) declares an extra cost, `strawberry.field(metadata={"cost": n})`,
-counted once per parent object. So `organizations(first: 100) { nodes { agreements(first: 10)
-{ nodes { id } } } }` costs 1 + 100 + 100 + 100 x 10 = 1,201 (the two connections, each
+(`first`, or the default page). A plain list counts its `first` argument when it has one, else
+the size it declares (`strawberry.field(metadata={"size": n})`, or `{"size_argument": "max"}`
+to read another argument), else the maximum page size; and a field that does more work than
+the objects it returns (a whole-network computation) declares an extra cost,
+`metadata={"cost": n}`, counted once per parent object.
+
+So `organizations(first: 100) { nodes { agreements(first: 10) { nodes { id } } } }` costs 1 + 100 + 100 + 100 x 10 = 1,201 (the two connections, each
 organization, its agreements connection, and each agreement) roughly as GitHub counts it.
 """
 
@@ -112,16 +114,21 @@ class _Walk:
         field_type = definition.type
         if is_non_null_type(field_type):
             field_type = field_type.of_type
-        if is_list_type(field_type):
-            ids = self.argument(node, "ids")
-            if isinstance(ids, list):
-                return max(1, len(ids))
-            first = self.argument(node, "first")
-            declared = definition.args.get("first")
-            if first is None and declared is not None:
-                first = declared.default_value
-            return max(1, min(first, MAX_PAGE_SIZE)) if isinstance(first, int) else MAX_PAGE_SIZE
-        return 1
+        if not is_list_type(field_type):
+            return 1
+        ids = self.argument(node, "ids")
+        if isinstance(ids, list):
+            return max(1, len(ids))
+        metadata = _metadata(definition)
+        bound = metadata.get("size_argument", "first")
+        size = self.argument(node, bound)
+        declared = definition.args.get(bound)
+        if size is None and declared is not None:
+            size = declared.default_value
+        if isinstance(size, int):
+            return max(1, min(size, MAX_PAGE_SIZE))
+        fixed = metadata.get("size")
+        return fixed if isinstance(fixed, int) else MAX_PAGE_SIZE
 
     def argument(self, node: FieldNode, name: str) -> Any:
         for argument in node.arguments or ():
@@ -137,11 +144,16 @@ class _Walk:
         return None
 
 
-def _declared_cost(definition: GraphQLField) -> int:
-    """The extra cost a strawberry field declares in its metadata (0 when none)."""
+def _metadata(definition: GraphQLField) -> Mapping[str, Any]:
+    """What a strawberry field declares in `strawberry.field(metadata=...)`."""
     field = (definition.extensions or {}).get("strawberry-definition")
-    metadata = getattr(field, "metadata", None) or {}
-    cost = metadata.get("cost", 0)
+    found: Mapping[str, Any] = getattr(field, "metadata", None) or {}
+    return found
+
+
+def _declared_cost(definition: GraphQLField) -> int:
+    """The extra cost a field declares (0 when none)."""
+    cost = _metadata(definition).get("cost", 0)
     return cost if isinstance(cost, int) else 0
 
 

@@ -41,8 +41,10 @@ strawberry.enum(
 
 NETWORK_COST = 1000
 PATHS_COST = 100
-PARTNERS_COST = 50
-ALLIANCE_NETWORK_COST = 500
+TIES_SIZE = 10
+"""What the cost measure assumes for an edge's ties (most edges have one to a few)."""
+PATH_SIZE = 6
+"""What the cost measure assumes for a path's hops (cooperation networks are small worlds)."""
 
 
 @strawberry.input(
@@ -139,7 +141,10 @@ class NetworkTie:
 @strawberry.type(description="An edge: two organizations and every tie they share.")
 class NetworkLink:
     weight: int = strawberry.field(description="How many ties the two share.")
-    ties: list[NetworkTie]
+    ties: list[NetworkTie] = strawberry.field(
+        description="The agreements, alliances, programs or unit links behind the edge.",
+        metadata={"size": TIES_SIZE},
+    )
     source_id: strawberry.Private[int]
     target_id: strawberry.Private[int]
 
@@ -224,7 +229,8 @@ async def organization_partners(
 @strawberry.type(description="A shortest path between two organizations.")
 class CooperationPath:
     hops: list[NetworkLink] = strawberry.field(
-        description="The edges in order from `from` to `to`, each with the ties behind it."
+        description="The edges in order from `from` to `to`, each with the ties behind it.",
+        metadata={"size": PATH_SIZE},
     )
     organization_ids: strawberry.Private[list[int]]
 
@@ -240,7 +246,10 @@ class CooperationPath:
     def length(self) -> int:
         return len(self.hops)
 
-    @strawberry.field(description="The organizations along the path, both ends included.")
+    @strawberry.field(
+        description="The organizations along the path, both ends included.",
+        metadata={"size": PATH_SIZE + 1},
+    )
     async def organizations(self, info: Info) -> list[OrganizationRef | None]:
         return [await _organization(info, k) for k in self.organization_ids]
 
@@ -423,7 +432,7 @@ class AllianceNetwork:
     @strawberry.field(
         description="Density of the member network on each of these days (at most 50); by "
         "default on 1 January of each year since the first member joined.",
-        metadata={"cost": 200},
+        metadata={"cost": 200, "size": 50},
     )
     async def density_over_time(
         self, info: Info, on: list[date] | None = None
@@ -462,7 +471,7 @@ class NetworkQuery:
         description="The shortest paths between two organizations (at most `max`, up to 50), "
         "each hop with the agreements, alliances or programs behind it; empty when they are "
         "not connected.",
-        metadata={"cost": PATHS_COST},
+        metadata={"cost": PATHS_COST, "size_argument": "max"},
     )
     async def cooperation_paths(
         self,
