@@ -8,8 +8,9 @@ to read another argument), else the maximum page size; and a field that does mor
 the objects it returns (a whole-network computation) declares an extra cost,
 `metadata={"cost": n}`, counted once per parent object.
 
-So `organizations(first: 100) { nodes { agreements(first: 10) { nodes { id } } } }` costs 1 + 100 + 100 + 100 x 10 = 1,201 (the two connections, each
-organization, its agreements connection, and each agreement) roughly as GitHub counts it.
+So `organizations(first: 100) { nodes { agreements(first: 10) { nodes { id } } } }` costs
+1 + 100 + 100 + 100 x 10 = 1,201 (the two connections, each organization, its agreements
+connection, and each agreement) roughly as GitHub counts it.
 """
 
 from collections.abc import Mapping
