@@ -1,8 +1,8 @@
 """Whole-network measures of a view: size, density, components, centrality, communities, bridges.
 
 The algorithms are networkit's (C++, OpenMP): degree, betweenness (exact up to
-`EXACT_BETWEENNESS_LIMIT` organizations, above it estimated from a sample of source nodes, the
-Brandes-Pich estimator, error measured in `bench/network.py`), PageRank, Louvain communities
+`EXACT_BETWEENNESS_WORK`, above it estimated from a sample of source nodes, the Brandes-Pich
+estimator, error measured in `bench/network.py`), PageRank, Louvain communities
 (PLM, on the weighted graph; sequential, hence repeatable, on small views), and biconnected
 components, from which bridges (two-node components) and articulation points (nodes in more
 than one component) follow. Each result is computed once per view and kept in `View.memo`.
@@ -18,7 +18,8 @@ from graph.network import View
 
 __all__ = [
     "BETWEENNESS_SAMPLES",
-    "EXACT_BETWEENNESS_LIMIT",
+    "EXACT_BETWEENNESS_WORK",
+    "REPEATABLE_COMMUNITIES_LIMIT",
     "Betweenness",
     "Community",
     "Score",
@@ -32,7 +33,10 @@ __all__ = [
     "summary",
 ]
 
-EXACT_BETWEENNESS_LIMIT = 3000
+EXACT_BETWEENNESS_WORK = 100_000_000
+"""Exact betweenness when organizations x edges is at most this (about a second), else sampled."""
+REPEATABLE_COMMUNITIES_LIMIT = 5000
+"""Louvain runs sequentially (the same answer every time) up to this many organizations."""
 BETWEENNESS_SAMPLES = 256
 SEED = 20260101
 
@@ -130,7 +134,7 @@ def betweenness(view: View, *, samples: int = BETWEENNESS_SAMPLES) -> Betweennes
     if isinstance(found, Betweenness):
         return found
     graph = _graph(view, weighted=False)
-    exact = view.size <= EXACT_BETWEENNESS_LIMIT
+    exact = view.size * view.edge_count <= EXACT_BETWEENNESS_WORK
     nk.engineering.setSeed(SEED, False)
     if exact:
         algorithm = nk.centrality.Betweenness(graph, normalized=True)
@@ -171,7 +175,7 @@ def communities(view: View) -> list[Community]:
         return []
     nk.engineering.setSeed(SEED, False)
     # Sequential on small views, so the same data gives the same communities every time.
-    parallel = "balanced" if view.size > EXACT_BETWEENNESS_LIMIT else "none"
+    parallel = "balanced" if view.size > REPEATABLE_COMMUNITIES_LIMIT else "none"
     algorithm = nk.community.PLM(_graph(view, weighted=True), refine=True, par=parallel)
     algorithm.run()
     labels = np.array(algorithm.getPartition().getVector(), dtype=np.int64)

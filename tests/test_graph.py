@@ -102,7 +102,7 @@ def test_betweenness_counts_the_pairs_a_node_stands_between() -> None:
 def test_sampled_betweenness_on_a_large_view_still_finds_the_centre(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(analytics, "EXACT_BETWEENNESS_LIMIT", 5)
+    monkeypatch.setattr(analytics, "EXACT_BETWEENNESS_WORK", 5)
     b = Builder(30)
     for leaf in range(2, 31):
         b.agreement(leaf, 1, leaf)
