@@ -420,10 +420,10 @@ async def build_part(url: str) -> tuple[dict[str, Any], Network, View]:
     engine = create_engine(url)
     gc.collect()
     before = rss_mb()
-    read_s, loaded = await _timed_async(load_network(engine))
-    network_s, network = timed(lambda: Network(loaded[1]))
+    read_s, (_, data) = await _timed_async(load_network(engine))
+    network_s, network = timed(lambda: Network(data))
     view_s, view = timed(lambda: network.view(Filter()))
-    del loaded
+    data.members.clear()  # the rows are not kept once built
     gc.collect()
     after = rss_mb()
     await engine.dispose()
