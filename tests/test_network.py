@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.enums import TokenRole
 from graph.cache import cache_for
+from resolvers import network_export
 from tests.conftest import Databases, StatementCounter, api_client, make_token
 from tests.graphql import errors_of, post, query
 
@@ -334,3 +335,22 @@ async def test_exports_obey_the_same_authorisation(
         bad = await admin.get("/network/export.gexf", params={"statuses": "maybe"})
         assert bad.status_code == 400
         assert bad.json()["errors"][0]["extensions"]["field"] == "statuses"
+
+
+async def test_as_of_a_date_before_the_first_signatures(client: httpx.AsyncClient) -> None:
+    # JUFE-UTS and Nanchang Hangkong-Belarusian State took effect on 2025-11-17; the other
+    # three agreements have no dates, so they count on every day.
+    before = await network(client, {"ties": ["AGREEMENT"], "asOf": "2025-01-01"})
+    after = await network(client, {"ties": ["AGREEMENT"], "asOf": "2025-11-17"})
+    assert (before["edgeCount"], after["edgeCount"]) == (7, 9)
+
+
+async def test_an_export_over_the_edge_limit_is_refused(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(network_export, "MAX_EXPORT_EDGES", 8)
+    refused = await client.get("/network/export.gexf", params={"ties": "agreement"})
+    assert refused.status_code == 413
+    assert refused.json()["errors"][0]["extensions"]["code"] == "EXPORT_TOO_LARGE"
+    narrowed = await client.get("/network/export.gexf?ties=agreement&countries=CN")
+    assert narrowed.status_code == 200
