@@ -1,7 +1,12 @@
 """The command line: serve the API, migrate the database, load data, export the schema."""
 
 import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from db.base import table_of, utcnow
 from db.engine import create_engine
 from db.enums import TokenRole
+from db.loaders import LoadReport, load_cordis, load_ror, load_universities
 from db.loaders.demo import database_is_empty, load_demo
+from db.loaders.registry import Progress
 from db.migrate import downgrade, upgrade
 from db.tables import Alliance, Organization
 from resolvers.errors import ApiError
@@ -70,23 +77,69 @@ async def _demo_tokens(engine: AsyncEngine) -> list[str]:
     return lines
 
 
-async def _prepare(*, demo: bool) -> str:
+class Data(StrEnum):
+    DEMO = "demo"
+    REAL = "real"
+    NONE = "none"
+
+
+DATA_DIR = Path("../shared/data")
+"""Where `serve --data real` and `load real` look for the registries (relative to the working
+directory; see the README section "Real registries")."""
+
+REAL_TOKENS = [
+    ("admin (real data)", TokenRole.ADMIN),
+    ("reporting tool (real data)", TokenRole.REPORTER),
+]
+
+
+async def _prepare(*, data: Data, data_dir: Path = DATA_DIR) -> str:
     engine = create_engine(load_settings().database_url)
     try:
         await upgrade(engine)
-        if demo and await database_is_empty(engine):
-            counts = await load_demo(engine)
-            tokens = await _demo_tokens(engine)
-            return "\n".join(
-                [
-                    f"loaded the demo data: {counts}",
-                    "demo API tokens (send as 'Authorization: Bearer <token>'; shown only now):",
-                    *tokens,
-                ]
-            )
-        return "database is up to date"
+        if data is Data.NONE or not await database_is_empty(engine):
+            return "database is up to date"
+        if data is Data.REAL:
+            reports = await _load_real(engine, data_dir)
+            lines = [report.summary() for report in reports]
+            lines.append("API tokens (send as 'Authorization: Bearer <token>'; shown only now):")
+            async with engine.begin() as connection:
+                for name, role in REAL_TOKENS:
+                    made = await create_token(connection, name=name, role=role)
+                    lines.append(f"  {name}: {made.secret}")
+            return "\n".join(lines)
+        counts = await load_demo(engine)
+        tokens = await _demo_tokens(engine)
+        return "\n".join(
+            [
+                f"loaded the demo data: {counts}",
+                "demo API tokens (send as 'Authorization: Bearer <token>'; shown only now):",
+                *tokens,
+            ]
+        )
     finally:
         await engine.dispose()
+
+
+def _registry_paths(data_dir: Path) -> tuple[Path, Path, Path]:
+    return (
+        data_dir / "ror" / "ror_v2_records_union.json.gz",
+        data_dir / "cordis_horizon",
+        data_dir / "hipo" / "world_universities_and_domains.json",
+    )
+
+
+async def _load_real(
+    engine: AsyncEngine, data_dir: Path, progress: Progress | None = None
+) -> list[LoadReport]:
+    """ROR first (it ranks highest, so the others merge into its organizations), then CORDIS,
+    then the universities list; each in a transaction of its own."""
+    ror, cordis, universities = _registry_paths(data_dir)
+    return [
+        await load_ror(engine, ror, progress=progress),
+        await load_cordis(engine, cordis, progress=progress),
+        await load_universities(engine, universities, progress=progress),
+    ]
 
 
 @app.command()
@@ -96,9 +149,18 @@ def serve(
     workers: int = 1,
     reload: bool = False,
     demo: Annotated[bool, typer.Option(help="Load the demo data into an empty database.")] = True,
+    data: Annotated[
+        Data,
+        typer.Option(help="What to load into an empty database: the demo or the real registries."),
+    ] = Data.DEMO,
+    data_dir: Annotated[
+        Path, typer.Option(help="Where the registries are (for --data real).")
+    ] = DATA_DIR,
 ) -> None:
-    """Migrate, load the demo data into an empty database, and serve GraphQL at /graphql."""
-    typer.echo(asyncio.run(_prepare(demo=demo)))
+    """Migrate, load the demo data (or the real registries) into an empty database, and serve
+    GraphQL at /graphql."""
+    chosen = data if demo else Data.NONE
+    typer.echo(_run_load(lambda: _prepare(data=chosen, data_dir=data_dir)))
     typer.echo(f"GraphiQL at http://{host}:{port}/graphql")
     uvicorn.run(
         "app:create_app",
@@ -143,7 +205,112 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision, e.g.
 @load_app.command("demo")
 def load_demo_command() -> None:
     """Load the demo data (built from the source documents) into an empty database."""
-    typer.echo(asyncio.run(_prepare(demo=True)))
+    typer.echo(asyncio.run(_prepare(data=Data.DEMO)))
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Progress | None]:
+    """A progress bar on a terminal (standard error); nothing when output is redirected."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress as Bar
+
+    with Bar(transient=True) as bar:
+        tasks: dict[str, object] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+
+        yield update
+
+
+def _run_load(work: Callable[[], Awaitable[str]]) -> str:
+    """Run a load; bad input files end it with a message (nothing written), not a traceback."""
+    try:
+        return asyncio.run(work())  # type: ignore[arg-type]
+    except (FileNotFoundError, IsADirectoryError, json.JSONDecodeError, ValueError) as error:
+        typer.echo(f"error: {error}; nothing was written", err=True)
+        raise typer.Exit(1) from None
+
+
+def _report_text(report: LoadReport, show_skips: int) -> str:
+    lines = [report.summary()]
+    skips = report.all_skips()
+    for skip in skips[:show_skips]:
+        lines.append(f"  skipped {skip.where}: {skip.reason}")
+    if len(skips) > show_skips:
+        lines.append(f"  ... and {len(skips) - show_skips} more skipped (--show-skips N)")
+    return "\n".join(lines)
+
+
+Loader = Callable[..., Awaitable[LoadReport]]
+ShowSkips = Annotated[int, typer.Option(help="How many skipped records to list.")]
+
+
+def _load_one(loader: Loader, path: Path, show_skips: int) -> None:
+    async def run() -> str:
+        engine = create_engine(load_settings().database_url)
+        try:
+            await upgrade(engine)
+            with _progress_bar() as progress:
+                report = await loader(engine, path, progress=progress)
+            return _report_text(report, show_skips)
+        finally:
+            await engine.dispose()
+
+    typer.echo(_run_load(run))
+
+
+@load_app.command("ror")
+def load_ror_command(
+    path: Annotated[Path, typer.Argument(help="ROR v2 records: a JSON array, .json or .json.gz.")],
+    show_skips: ShowSkips = 20,
+) -> None:
+    """Load ROR organizations (merged with those already stored; one transaction)."""
+    _load_one(load_ror, path, show_skips)
+
+
+@load_app.command("cordis")
+def load_cordis_command(
+    directory: Annotated[
+        Path, typer.Argument(help="organizations.csv, projects.csv and participations.csv.")
+    ],
+    show_skips: ShowSkips = 20,
+) -> None:
+    """Load CORDIS organizations, projects (as agreements) and participations (one transaction)."""
+    _load_one(load_cordis, directory, show_skips)
+
+
+@load_app.command("universities")
+def load_universities_command(
+    path: Annotated[Path, typer.Argument(help="world_universities_and_domains.json")],
+    show_skips: ShowSkips = 20,
+) -> None:
+    """Load the world universities list (merged with those already stored; one transaction)."""
+    _load_one(load_universities, path, show_skips)
+
+
+@load_app.command("real")
+def load_real_command(
+    data_dir: Annotated[Path, typer.Argument(help="The data directory.")] = DATA_DIR,
+    show_skips: ShowSkips = 20,
+) -> None:
+    """Load ROR, then CORDIS, then the universities list from DATA_DIR."""
+
+    async def run() -> str:
+        engine = create_engine(load_settings().database_url)
+        try:
+            await upgrade(engine)
+            with _progress_bar() as progress:
+                reports = await _load_real(engine, data_dir, progress)
+            return "\n".join(_report_text(report, show_skips) for report in reports)
+        finally:
+            await engine.dispose()
+
+    typer.echo(_run_load(run))
 
 
 @schema_app.command("export")

@@ -137,7 +137,12 @@ ENTITIES: tuple[Entity, ...] = (
         "Funding",
         t.Funding,
         owners=(Owner("funder_id"),),
-        references={"funder_id": _ORG, "agreement_id": "Agreement", "program_id": "Program"},
+        references={
+            "funder_id": _ORG,
+            "recipient_id": _ORG,
+            "agreement_id": "Agreement",
+            "program_id": "Program",
+        },
     ),
     Entity(
         "Activity",

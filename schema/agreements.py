@@ -57,6 +57,12 @@ class Agreement(Node):
     title: str
     local_title: str | None
     reference: str | None
+    short_title: str | None = strawberry.field(description="The acronym (CORDIS projects).")
+    call: str | None = strawberry.field(description="The funding call (CORDIS projects).")
+    topic: str | None = strawberry.field(description="The call topic (CORDIS projects).")
+    funding_scheme: str | None = strawberry.field(
+        description="The funding scheme, e.g. HORIZON-RIA (CORDIS projects)."
+    )
     kind: AgreementKind
     description: str | None
     signed_on: date | None = strawberry.field(description="When the last party signed.")
@@ -222,6 +228,10 @@ class AgreementParty(Node):
     signed_on: date | None
     signed_terms_hash: str | None = strawberry.field(
         description="Hash of the terms this party signed, proving which version it approved."
+    )
+    source_role: str | None = strawberry.field(
+        description="The role as the registry it was loaded from names it (CORDIS: "
+        "coordinator, participant, associatedPartner, thirdParty)."
     )
     agreement_id: strawberry.Private[int]
     organization_id: strawberry.Private[int]

@@ -39,7 +39,8 @@ from schema.relay import Info, Node
 __all__ = ["EntityMutation"]
 
 ANYONE = Permission("a role checked against the records", lambda viewer, arguments: True)
-_SKIPPED = {"id", "created_at", "updated_at", "version"}
+_SKIPPED = {"id", "created_at", "updated_at", "version", "source"}
+"""Columns no input sets: keys, stamps, and `source`, which only the registry loaders set."""
 
 
 def _node_type(name: str) -> type[Node]:

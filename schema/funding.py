@@ -34,6 +34,7 @@ class Funding(Node):
     starts_on: date | None
     ends_on: date | None
     funder_id: strawberry.Private[int]
+    recipient_id: strawberry.Private[int | None]
     agreement_id: strawberry.Private[int | None]
     program_id: strawberry.Private[int | None]
 
@@ -48,6 +49,7 @@ class Funding(Node):
             starts_on=row["starts_on"],
             ends_on=row["ends_on"],
             funder_id=row["funder_id"],
+            recipient_id=row["recipient_id"],
             agreement_id=row["agreement_id"],
             program_id=row["program_id"],
         )
@@ -59,6 +61,14 @@ class Funding(Node):
         from schema.organizations import Organization
 
         return await fetch(info, Organization, self.funder_id)
+
+    @strawberry.field(description="The party receiving the money, when the grant names one.")
+    async def recipient(
+        self, info: Info
+    ) -> Annotated["Organization", strawberry.lazy("schema.organizations")] | None:
+        from schema.organizations import Organization
+
+        return await fetch(info, Organization, self.recipient_id)
 
     @strawberry.field
     async def agreement(

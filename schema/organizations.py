@@ -53,6 +53,8 @@ class Organization(Node):
     city: str | None
     website: str | None
     ror_id: str | None = strawberry.field(description="Research Organization Registry ID.")
+    latitude: float | None = strawberry.field(description="WGS 84 latitude, from a registry.")
+    longitude: float | None = strawberry.field(description="WGS 84 longitude, from a registry.")
     description: str | None
     status: OrganizationStatus
     is_illustrative: bool = strawberry.field(

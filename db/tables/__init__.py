@@ -16,7 +16,7 @@ from db.tables.evaluations import Evaluation, EvaluationMeasure
 from db.tables.funding import Funding
 from db.tables.history import HistoryEntry
 from db.tables.network import NetworkChange
-from db.tables.organizations import Organization, OrganizationIdentifier
+from db.tables.organizations import Organization, OrganizationIdentifier, OrganizationRelation
 from db.tables.people import Person, Position
 from db.tables.programs import Course, CourseInstructor, Program, ProgramPartner, ProgramTargetGroup
 from db.tables.resources import Resource, ResourceShare
@@ -48,6 +48,7 @@ __all__ = [
     "NetworkChange",
     "Organization",
     "OrganizationIdentifier",
+    "OrganizationRelation",
     "Person",
     "Position",
     "Program",

@@ -29,6 +29,7 @@ class Agreement(Mutable, table=True):
         sa.CheckConstraint(
             "predecessor_id IS NULL OR predecessor_id <> id", name="not_own_predecessor"
         ),
+        sa.UniqueConstraint("source", "source_key"),
     )
 
     title: str = Field(max_length=1000)
@@ -48,6 +49,13 @@ class Agreement(Mutable, table=True):
     terms_hash: str | None = Field(default=None, max_length=64)
     """SHA-256 of the terms (see `resolvers.agreement_writes.terms_of`), kept current by every
     change; each party's signature stores the hash it signed."""
+    short_title: str | None = Field(default=None, max_length=100)
+    call: str | None = Field(default=None, max_length=100)
+    topic: str | None = Field(default=None, max_length=200)
+    funding_scheme: str | None = Field(default=None, max_length=100)
+    source: str | None = Field(default=None, max_length=20)
+    """The registry the agreement was loaded from (`cordis`), with its key there."""
+    source_key: str | None = Field(default=None, max_length=100)
 
 
 class AgreementParty(Mutable, table=True):
@@ -63,6 +71,9 @@ class AgreementParty(Mutable, table=True):
     signatory_id: int | None = fk("person.id", ondelete="SET NULL")
     signed_on: date | None = None
     signed_terms_hash: str | None = Field(default=None, max_length=64)
+    source_role: str | None = Field(default=None, max_length=40)
+    """The role as the registry names it (CORDIS: coordinator, participant, associatedPartner,
+    thirdParty)."""
 
 
 class AgreementMode(SQLModel, table=True):

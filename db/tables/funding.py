@@ -27,6 +27,8 @@ class Funding(Mutable, table=True):
     funder_id: int = fk("organization.id", required=True, ondelete="RESTRICT")
     agreement_id: int | None = fk("agreement.id", ondelete="CASCADE")
     program_id: int | None = fk("program.id", ondelete="CASCADE")
+    recipient_id: int | None = fk("organization.id", ondelete="RESTRICT")
+    """The party that receives the money, when the grant names one (a CORDIS participant)."""
     title: str | None = Field(default=None, max_length=500)
     amount: Decimal = money(required=True)
     currency: str = Field(max_length=3)

@@ -6,7 +6,7 @@ from sqlmodel import Field, SQLModel
 from db.base import Mutable, check_enum, fk
 from db.enums import OrganizationKind, OrganizationStatus
 
-__all__ = ["Organization", "OrganizationIdentifier"]
+__all__ = ["Organization", "OrganizationIdentifier", "OrganizationRelation"]
 
 
 class Organization(Mutable, table=True):
@@ -32,6 +32,11 @@ class Organization(Mutable, table=True):
     status: str = Field(default=OrganizationStatus.ACTIVE.value, index=True)
     parent_id: int | None = fk("organization.id", ondelete="SET NULL")
     is_illustrative: bool = Field(default=False)
+    latitude: float | None = None
+    longitude: float | None = None
+    source: str | None = Field(default=None, max_length=20)
+    """The registry that owns the row's fields (`ror`, `cordis`, `universities`), or none when
+    the row was made by hand; see `db.loaders.merge`."""
 
 
 class OrganizationIdentifier(SQLModel, table=True):
@@ -44,3 +49,18 @@ class OrganizationIdentifier(SQLModel, table=True):
     organization_id: int = fk("organization.id", required=True, ondelete="CASCADE")
     scheme: str = Field(max_length=40)
     value: str = Field(max_length=300)
+
+
+class OrganizationRelation(SQLModel, table=True):
+    """A link a registry states between two organizations (ROR: parent, child, related,
+    successor, predecessor), kept even when the other organization is not loaded."""
+
+    __tablename__ = "organization_relation"
+    __table_args__ = (sa.UniqueConstraint("organization_id", "kind", "related_ror_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = fk("organization.id", required=True, ondelete="CASCADE")
+    kind: str = Field(max_length=20)
+    related_ror_id: str = Field(max_length=50)
+    related_id: int | None = fk("organization.id", ondelete="SET NULL")
+    label: str | None = Field(default=None, max_length=500)

@@ -1,7 +1,7 @@
 """the network change counter
 
 Revision ID: 0005_network
-Revises: 0003_terms
+Revises: 0004_registries
 Create Date: 2026-11-23 03:50:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0005_network'
-down_revision: Union[str, Sequence[str], None] = '0003_terms'
+down_revision: Union[str, Sequence[str], None] = '0004_registries'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

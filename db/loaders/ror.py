@@ -1,0 +1,290 @@
+"""ROR, the Research Organization Registry (schema v2 records, a JSON array, gzipped or not).
+
+Mapping (see the README section "Real registries"):
+- kind from the ROR types, the first that applies of: education -> university, facility ->
+  research institute, company -> business, government -> government body; anything else
+  (nonprofit, healthcare, funder alone, archive, other) -> other, since ROR does not say
+  whether a nonprofit is a foundation, a society or an international organization;
+- name: the `ror_display` name, or its English label when the display name is in another
+  language (then the display name is the local name); otherwise the local name is the first
+  label in another language; short name: the first acronym;
+- the first location gives country, region (subdivision), city and coordinates; the first
+  `website` link the website; status as in ROR (active, inactive, withdrawn);
+- the ROR id in `ror_id`; each domain (and the website's) as identifier `domain`; every
+  external id as an identifier of its type (`grid`, `isni`, `wikidata`, `fundref`);
+- a `parent` relationship sets the organization's parent (the first parent that is loaded;
+  never one that would make a cycle); every relationship (parent, child, related, successor,
+  predecessor) is kept in `organization_relation`, with the related organization when it is
+  loaded.
+
+A run is one transaction.
+"""
+
+import gzip
+from pathlib import Path
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from db.base import table_of, utcnow
+from db.enums import OrganizationKind, OrganizationStatus
+from db.loaders.bulk import analyze, insert_rows, lock_tables, sync_sequences, update_rows
+from db.loaders.merge import LIMITS, OrganizationIndex, OrgRecord
+from db.loaders.registry import LoadReport, Progress, country_code, domain_of
+from db.tables import Organization, OrganizationIdentifier, OrganizationRelation
+
+__all__ = ["load_ror", "ror_record"]
+
+SOURCE = "ror"
+ORGANIZATION = table_of(Organization)
+IDENTIFIER = table_of(OrganizationIdentifier)
+RELATION = table_of(OrganizationRelation)
+TABLES = [ORGANIZATION, IDENTIFIER, RELATION]
+
+_KINDS = (
+    ("education", OrganizationKind.UNIVERSITY),
+    ("facility", OrganizationKind.RESEARCH_INSTITUTE),
+    ("company", OrganizationKind.BUSINESS),
+    ("government", OrganizationKind.GOVERNMENT_BODY),
+)
+_STATUSES = {status.value for status in OrganizationStatus}
+_RELATIONS = {"parent", "child", "related", "successor", "predecessor"}
+
+
+class BadRecord(ValueError):
+    pass
+
+
+def _limited(value: Any, name: str) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if len(text) > LIMITS.get(name, 500):
+        raise BadRecord(f"{name} is longer than {LIMITS.get(name, 500)} characters")
+    return text
+
+
+def _names(record: dict[str, Any]) -> tuple[str, str | None, str | None, list[str]]:
+    display: dict[str, Any] | None = None
+    english = other = acronym = None
+    others: list[str] = []
+    for entry in record.get("names") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("value"), str):
+            raise BadRecord("a name is not an object with a value")
+        types, lang, value = entry.get("types") or [], entry.get("lang"), entry["value"]
+        if "ror_display" in types:
+            display = entry
+        if "acronym" in types:
+            acronym = acronym or value
+            continue
+        if "label" in types and lang == "en":
+            english = english or value
+        elif "label" in types and lang and other is None:
+            other = value
+        others.append(value)
+    if display is None:
+        raise BadRecord("no ror_display name")
+    name, local = display["value"], other
+    if display.get("lang") not in (None, "en") and english:
+        name, local = english, display["value"]
+    if local == name:
+        local = None
+    short = acronym if acronym and len(acronym) <= LIMITS["short_name"] else None
+    return name, local, short, [n for n in others if n != name]
+
+
+def ror_record(position: int, record: Any) -> OrgRecord:
+    """The organization a ROR v2 record describes; raises ValueError for a malformed one."""
+    if not isinstance(record, dict):
+        raise BadRecord("not an object")
+    ror_id = record.get("id")
+    if not isinstance(ror_id, str) or not ror_id.startswith("https://ror.org/"):
+        raise BadRecord(f"id {ror_id!r} is not a ROR id")
+    name, local, short, others = _names(record)
+    if not name.strip():
+        raise BadRecord("the ror_display name is empty")
+    types = record.get("types") or []
+    kind = next((k for t, k in _KINDS if t in types), OrganizationKind.OTHER)
+    status = record.get("status")
+    if status not in _STATUSES:
+        raise BadRecord(f"unknown status {status!r}")
+    locations = record.get("locations") or []
+    place = (locations[0].get("geonames_details") or {}) if locations else {}
+    try:
+        country = country_code(place.get("country_code"))
+    except ValueError as error:
+        raise BadRecord(str(error)) from None
+    lat, lng = place.get("lat"), place.get("lng")
+    website = next(
+        (
+            link.get("value")
+            for link in record.get("links") or []
+            if isinstance(link, dict) and link.get("type") == "website"
+        ),
+        None,
+    )
+    domains = [domain_of(d) for d in record.get("domains") or [] if isinstance(d, str)]
+    domains.append(domain_of(website))
+    identifiers = [
+        (str(entry["type"]), str(value))
+        for entry in record.get("external_ids") or []
+        if isinstance(entry, dict) and entry.get("type")
+        for value in entry.get("all") or []
+        if value and len(str(value)) <= 300
+    ]
+    return OrgRecord(
+        where=f"record {position} ({ror_id})",
+        source=SOURCE,
+        key=("ror", ror_id),
+        ror_id=ror_id,
+        values={
+            "kind": kind.value,
+            "name": _limited(name, "name"),
+            "local_name": _limited(local, "local_name"),
+            "short_name": short,
+            "country": country,
+            "region": _limited(place.get("country_subdivision_name"), "region"),
+            "city": _limited(place.get("name"), "city"),
+            "website": _limited(website, "website"),
+            "latitude": float(lat) if isinstance(lat, (int, float)) else None,
+            "longitude": float(lng) if isinstance(lng, (int, float)) else None,
+            "status": status,
+        },
+        domains=tuple(dict.fromkeys(d for d in domains if d)),
+        identifiers=identifiers,
+        other_names=others,
+    )
+
+
+def _relations(record: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    found = []
+    for link in record.get("relationships") or []:
+        if not isinstance(link, dict):
+            continue
+        kind, target, label = link.get("type"), link.get("id"), link.get("label")
+        if kind in _RELATIONS and isinstance(target, str) and len(target) <= 50:
+            found.append((kind, target, label[:500] if isinstance(label, str) else None))
+    return found
+
+
+def read_records(path: Path) -> list[Any]:
+    """The records of a JSON array file, gzipped (`.gz`) or not; ValueError when it is not
+    JSON."""
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise ValueError(f"{path} is not valid JSON: {error}") from None
+    del raw
+    if not isinstance(data, list):
+        raise ValueError(f"{path} is not a JSON array of ROR records")
+    return data
+
+
+async def load_ror(
+    engine: AsyncEngine, path: Path, *, progress: Progress | None = None
+) -> LoadReport:
+    """Load the ROR records of `path` (a JSON array, `.gz` or plain) in one transaction."""
+    report = LoadReport(SOURCE)
+    if progress:
+        progress("reading", 0, 1)
+    raw = read_records(path)
+    records: list[tuple[OrgRecord, list[tuple[str, str, str | None]]]] = []
+    for position, item in enumerate(raw, start=1):
+        report.read += 1
+        try:
+            records.append((ror_record(position, item), _relations(item)))
+        except (BadRecord, TypeError, AttributeError, ValueError) as error:
+            report.skip(f"record {position}", str(error) or type(error).__name__)
+    del raw
+    async with engine.begin() as connection:
+        await lock_tables(connection, TABLES)
+        now = utcnow()
+        index = await OrganizationIndex.load(connection)
+        keys: list[int] = []
+        for done, (record, _) in enumerate(records):
+            keys.append(index.add(record, report))
+            if progress and done % 5000 == 0:
+                progress("organizations", done, len(records))
+        _set_parents(index, records, keys, report)
+        await index.write(connection, report, now)
+        if progress:
+            progress("relations", 0, 1)
+        await _write_relations(connection, index, records, keys, report)
+        await sync_sequences(connection, TABLES)
+        if report.changed:
+            await analyze(connection, TABLES)
+        if progress:
+            progress("relations", 1, 1)
+    return report
+
+
+def _set_parents(
+    index: OrganizationIndex,
+    records: list[tuple[OrgRecord, list[tuple[str, str, str | None]]]],
+    keys: list[int],
+    report: LoadReport,
+) -> None:
+    for (record, relations), key in zip(records, keys, strict=True):
+        if not index.owns(key, SOURCE) and index.rows[key]["parent_id"] is not None:
+            continue
+        parents = [index.by_ror.get(target) for kind, target, _ in relations if kind == "parent"]
+        parent = next((p for p in parents if p is not None and p != key), None)
+        if parent is not None and _makes_cycle(index, key, parent):
+            report.skip(record.where, f"parent {parent} would make a cycle; not linked")
+            parent = None
+        if parent is not None or index.owns(key, SOURCE):
+            index.rows[key]["parent_id"] = parent
+
+
+def _makes_cycle(index: OrganizationIndex, key: int, parent: int) -> bool:
+    seen = {key}
+    current: int | None = parent
+    while current is not None:
+        if current in seen:
+            return True
+        seen.add(current)
+        current = index.rows[current]["parent_id"]
+    return False
+
+
+async def _write_relations(
+    connection: AsyncConnection,
+    index: OrganizationIndex,
+    records: list[tuple[OrgRecord, list[tuple[str, str, str | None]]]],
+    keys: list[int],
+    report: LoadReport,
+) -> None:
+    existing = {
+        (row.organization_id, row.kind, row.related_ror_id): row
+        for row in await connection.execute(
+            sa.select(
+                RELATION.c.id,
+                RELATION.c.organization_id,
+                RELATION.c.kind,
+                RELATION.c.related_ror_id,
+                RELATION.c.related_id,
+                RELATION.c.label,
+            )
+        )
+    }
+    new: dict[tuple[int, str, str], dict[str, Any]] = {}
+    changed = []
+    for (_, relations), key in zip(records, keys, strict=True):
+        for kind, target, label in relations:
+            related = index.by_ror.get(target)
+            wanted = {"related_id": related, "label": label}
+            had = existing.get((key, kind, target))
+            if had is None:
+                new.setdefault(
+                    (key, kind, target),
+                    {"organization_id": key, "kind": kind, "related_ror_id": target, **wanted},
+                )
+            elif (had.related_id, had.label) != (related, label):
+                changed.append({"id": had.id, **wanted})
+    report.rows["organization_relation"] += await insert_rows(
+        connection, RELATION, list(new.values())
+    )
+    report.rows["organization_relation"] += await update_rows(connection, RELATION, changed)
