@@ -1,20 +1,18 @@
 """The cooperation network at scale: CORDIS Horizon Europe on PostgreSQL.
 
-    uv run python bench/network.py [--url POSTGRES_URL] [--fresh] [--exact] [--samples 200]
+    uv run python bench/network.py [--url POSTGRES_URL] [--fresh] [--exact] [--samples 256]
 
 Loads CORDIS (30,721 organizations, 19,189 projects as multi-party research agreements,
-119,242 participations) into a fresh PostgreSQL database (with `db.loaders.cordis` when the
-project has it, else with the small bulk import below), then measures what `graph/` does with
-it: reading the rows, building the network and its unfiltered view, memory, 2-hop
-neighbourhoods, shortest paths, whole-network and one-country centrality, a network as of a date,
-and the API end to end (partners and paths through the ASGI app). `--exact` also computes the
-exact betweenness (minutes) to measure the error of the sampled one.
+119,242 participations) into a fresh PostgreSQL database with `db.loaders.cordis`, then
+measures what `graph/` does with it: reading the rows, building the network and its unfiltered
+view, memory, 2-hop neighbourhoods, shortest paths, whole-network and one-country centrality, a
+network as of a date, and the API end to end (partners and paths through the ASGI app).
+`--exact` also computes the exact betweenness (minutes) to measure the sampled one's error.
 Results are printed and written to bench/out/network.json.
 """
 
 import argparse
 import asyncio
-import csv
 import gc
 import itertools
 import json
@@ -22,7 +20,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +29,11 @@ import httpx
 import networkit as nk
 import numpy as np
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import create_app
 from db.engine import create_engine
 from db.enums import TokenRole
+from db.loaders.cordis import load_cordis
 from db.migrate import upgrade
 from graph import analytics
 from graph.cache import cache_for
@@ -48,15 +46,6 @@ from settings import Settings
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "cordis_horizon"
 OUT = Path(__file__).resolve().parent / "out"
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/partnergraph_bench_network"
-KINDS = {
-    "HES": "university",
-    "REC": "research_institute",
-    "PRC": "business",
-    "PUB": "government_body",
-    "OTH": "other",
-}
-COUNTRIES = {"EL": "GR", "UK": "GB"}
-STATUSES = {"SIGNED": "active", "CLOSED": "expired", "TERMINATED": "terminated"}
 
 
 def rss_mb() -> float:
@@ -81,10 +70,6 @@ def timed(function: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
-def _day(text: str) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
 async def _admin(url: str, sql: str) -> None:
     dsn = make_url(url).set(drivername="postgresql", database="postgres")
     connection = await asyncpg.connect(dsn.render_as_string(hide_password=False))
@@ -92,128 +77,6 @@ async def _admin(url: str, sql: str) -> None:
         await connection.execute(sql)
     finally:
         await connection.close()
-
-
-async def bulk_import(engine: AsyncEngine, data: Path) -> dict[str, int]:
-    """CORDIS organizations, projects (as research agreements) and participations, by COPY."""
-    now = datetime.now(UTC)
-    with (data / "organizations.csv").open(encoding="utf-8") as f:
-        orgs = list(csv.DictReader(f))
-    with (data / "projects.csv").open(encoding="utf-8") as f:
-        projects = list(csv.DictReader(f))
-    with (data / "participations.csv").open(encoding="utf-8") as f:
-        participations = list(csv.DictReader(f))
-    org_key = {row["org_id"]: i + 1 for i, row in enumerate(orgs)}
-    project_key = {row["project_id"]: i + 1 for i, row in enumerate(projects)}
-    organizations = []
-    for row in orgs:
-        country = COUNTRIES.get(row["country"], row["country"])
-        organizations.append(
-            (
-                org_key[row["org_id"]],
-                now,
-                now,
-                1,
-                KINDS.get(row["activity_type"], "other"),
-                row["legal_name"][:500] or row["org_id"],
-                country if len(country) == 2 and country.isalpha() else None,
-                "active",
-                False,
-            )
-        )
-    agreements = []
-    for row in projects:
-        starts, ends = _day(row["start_date"]), _day(row["end_date"])
-        if starts and ends and ends < starts:
-            ends = None
-        agreements.append(
-            (
-                project_key[row["project_id"]],
-                now,
-                now,
-                1,
-                f"{row['acronym']}: {row['title']}"[:1000],
-                row["project_id"],
-                "research_collaboration",
-                STATUSES.get(row["status"], "active"),
-                _day(row["ec_signature_date"]),
-                starts,
-                ends,
-                "none",
-                False,
-            )
-        )
-    seen: set[tuple[int, int]] = set()
-    parties = []
-    for row in participations:
-        key = (project_key.get(row["project_id"], 0), org_key.get(row["org_id"], 0))
-        if 0 in key or key in seen:
-            continue
-        seen.add(key)
-        role = "lead" if row["role"] == "coordinator" else "partner"
-        parties.append((len(parties) + 1, now, now, 1, key[0], key[1], role))
-    async with engine.begin() as connection:
-        raw = await connection.get_raw_connection()
-        pg = raw.driver_connection
-        assert pg is not None
-        await pg.copy_records_to_table(
-            "organization",
-            records=organizations,
-            columns=[
-                "id",
-                "created_at",
-                "updated_at",
-                "version",
-                "kind",
-                "name",
-                "country",
-                "status",
-                "is_illustrative",
-            ],
-        )
-        await pg.copy_records_to_table(
-            "agreement",
-            records=agreements,
-            columns=[
-                "id",
-                "created_at",
-                "updated_at",
-                "version",
-                "title",
-                "reference",
-                "kind",
-                "status",
-                "signed_on",
-                "effective_from",
-                "effective_to",
-                "renewal_rule",
-                "is_illustrative",
-            ],
-        )
-        await pg.copy_records_to_table(
-            "agreement_party",
-            records=parties,
-            columns=[
-                "id",
-                "created_at",
-                "updated_at",
-                "version",
-                "agreement_id",
-                "organization_id",
-                "role",
-            ],
-        )
-        for table in ("organization", "agreement", "agreement_party"):
-            await pg.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT max(id) FROM {table}))"
-            )
-        await pg.execute("ANALYZE")
-    return {
-        "organizations": len(organizations),
-        "agreements": len(agreements),
-        "parties": len(parties),
-    }
 
 
 async def prepare(url: str, fresh: bool, data: Path) -> dict[str, Any]:
@@ -230,12 +93,8 @@ async def prepare(url: str, fresh: bool, data: Path) -> dict[str, Any]:
     loaded: dict[str, Any] = {}
     if count == 0:
         start = time.perf_counter()
-        try:
-            from db.loaders import cordis  # type: ignore[attr-defined]
-
-            loaded = {"loader": "db.loaders.cordis", "result": str(await cordis.load(engine))}
-        except ImportError:
-            loaded = {"loader": "bench bulk import", "result": await bulk_import(engine, data)}
+        report = await load_cordis(engine, data)
+        loaded = {"loader": "db.loaders.cordis", "rows": dict(report.rows)}
         loaded["seconds"] = round(time.perf_counter() - start, 1)
     await engine.dispose()
     return loaded

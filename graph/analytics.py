@@ -33,7 +33,7 @@ __all__ = [
     "summary",
 ]
 
-EXACT_BETWEENNESS_WORK = 100_000_000
+EXACT_BETWEENNESS_WORK = 20_000_000
 """Exact betweenness when organizations x edges is at most this (about a second), else sampled."""
 REPEATABLE_COMMUNITIES_LIMIT = 5000
 """Louvain runs sequentially (the same answer every time) up to this many organizations."""
