@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.enums import TokenRole
 from graph.cache import cache_for
 from resolvers import network_export
+from resolvers.network_changes import note_load
 from tests.conftest import Databases, StatementCounter, api_client, make_token
+from tests.factories import add_network
 from tests.graphql import errors_of, post, query
 
 pytestmark = pytest.mark.anyio
@@ -354,3 +356,14 @@ async def test_an_export_over_the_edge_limit_is_refused(
     assert refused.json()["errors"][0]["extensions"]["code"] == "EXPORT_TOO_LARGE"
     narrowed = await client.get("/network/export.gexf?ties=agreement&countries=CN")
     assert narrowed.status_code == 200
+
+
+async def test_a_bulk_load_is_seen_once_it_raises_the_counter(
+    client: httpx.AsyncClient, demo_engine: AsyncEngine
+) -> None:
+    before = await network(client, AGREEMENTS_ONLY)
+    await add_network(demo_engine, organizations=4, prefix="Loaded")  # rows written directly
+    await note_load(demo_engine)  # what `partnergraph load ...` does when it is done
+    after = await network(client, AGREEMENTS_ONLY)
+    assert after["organizationCount"] == before["organizationCount"] + 4
+    assert after["edgeCount"] == before["edgeCount"] + 4
