@@ -288,11 +288,17 @@ async def test_the_cached_network_follows_every_write(
 async def test_a_network_request_costs_one_more_statement_than_its_objects(
     client: httpx.AsyncClient, statements: StatementCounter
 ) -> None:
-    document = "{ network { edgeCount degree(first: 20) { organization { name } } } }"
-    await query(client, document)  # builds the network
-    statements.reset()
-    await query(client, document)
-    assert statements.count == 3, "the token, the change counter, the organizations"
+    document = """query ($n: Int!) { network {
+        edgeCount
+        bridges(first: $n) { source { name } target { name } ties { agreement { title } } }
+    } }"""
+    await query(client, document, {"n": 1})  # builds the network
+    counts = []
+    for n in (2, 20):
+        statements.reset()
+        await query(client, document, {"n": n})
+        counts.append(statements.count)
+    assert counts == [4, 4], "the token, the change counter, the organizations, the agreements"
 
 
 async def test_the_network_declares_its_cost(client: httpx.AsyncClient) -> None:
