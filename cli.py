@@ -3,12 +3,12 @@
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 import typer
@@ -230,10 +230,10 @@ def _progress_bar() -> Iterator[Progress | None]:
         yield update
 
 
-def _run_load(work: Callable[[], Awaitable[str]]) -> str:
+def _run_load(work: Callable[[], Coroutine[Any, Any, str]]) -> str:
     """Run a load; bad input files end it with a message (nothing written), not a traceback."""
     try:
-        return asyncio.run(work())  # type: ignore[arg-type]
+        return asyncio.run(work())
     except (FileNotFoundError, IsADirectoryError, json.JSONDecodeError, ValueError) as error:
         typer.echo(f"error: {error}; nothing was written", err=True)
         raise typer.Exit(1) from None

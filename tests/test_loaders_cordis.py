@@ -254,3 +254,19 @@ async def test_two_cordis_entities_sharing_a_website_stay_two_but_one_name_is_on
     }
     assert owners[twin["org_id"]] == owners[with_site["org_id"]]
     assert owners[sibling["org_id"]] != owners[with_site["org_id"]]
+
+
+async def test_rows_made_through_the_api_after_a_load_get_fresh_keys(engine):
+    await load_cordis(engine, CORDIS)
+    highest = await count(engine, "SELECT max(id) FROM organization")
+
+    async with admin_client(engine) as client:
+        data = await query(
+            client,
+            """mutation { createOrganization(input: {kind: BUSINESS, name: "After the load"}) {
+                organization { name } userErrors { message } } }""",
+        )
+
+    assert data["createOrganization"]["userErrors"] == []
+    made = await count(engine, "SELECT id FROM organization WHERE name = 'After the load'")
+    assert made > highest

@@ -137,3 +137,25 @@ async def test_a_hand_made_organization_with_the_ror_id_only_gets_its_gaps_fille
     assert city == "Brussels"
     created = await count(demo_engine, "SELECT count(*) FROM organization") - before
     assert created == report.created == 21
+
+
+async def test_a_newer_file_updates_the_changed_organization_and_its_version(engine, tmp_path):
+    await load_ror(engine, ROR)
+    newer = [dict(r) if isinstance(r, dict) else r for r in RECORDS]
+    changed = newer[0]
+    changed["status"] = "inactive"
+    path = tmp_path / "newer.json"
+    path.write_text(json.dumps(newer), encoding="utf-8")
+
+    report = await load_ror(engine, path)
+
+    assert (report.created, report.updated) == (0, 1)
+    assert report.rows["organization"] == 1
+    async with engine.connect() as connection:
+        status, version = (
+            await connection.execute(
+                sa.text("SELECT status, version FROM organization WHERE ror_id = :id"),
+                {"id": changed["id"]},
+            )
+        ).one()
+    assert (status, version) == ("inactive", 2)

@@ -58,16 +58,22 @@ async def next_keys(connection: AsyncConnection, table: sa.Table) -> int:
 
 
 async def sync_sequences(connection: AsyncConnection, tables: Sequence[sa.Table]) -> None:
-    """Move each key sequence past the highest key, so later inserts do not collide."""
+    """Move each key sequence past the highest key, so later inserts do not collide (never
+    back: a key handed out before, even of a deleted row, is not handed out again)."""
     if not is_postgres(connection):
         return
     for table in tables:
+        sequence = await connection.scalar(
+            sa.text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}
+        )
+        if sequence is None:
+            continue
         await connection.execute(
             sa.text(
-                "SELECT setval(pg_get_serial_sequence(:table, 'id'), "
-                f'GREATEST((SELECT coalesce(max(id), 0) FROM "{table.name}"), 1))'
-            ),
-            {"table": table.name},
+                f"SELECT setval('{sequence}', GREATEST("
+                f'(SELECT coalesce(max(id), 0) FROM "{table.name}"), '
+                f"(SELECT last_value FROM {sequence}), 1))"
+            )
         )
 
 

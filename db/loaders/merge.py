@@ -277,14 +277,7 @@ class OrganizationIndex:
         for key in self.original:
             changes = self._changes(key)
             if changes:
-                updates.append(
-                    {
-                        "id": key,
-                        **changes,
-                        "updated_at": now,
-                        "version": ORGANIZATION.c.version + 1,
-                    }
-                )
+                updates.append({"id": key, **changes, "updated_at": now})
         if updates:
             await _update_versioned(connection, updates)
             report.rows["organization"] += len(updates)
@@ -306,9 +299,9 @@ class OrganizationIndex:
 
 
 async def _update_versioned(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
-    """Updates that also bump `version` (an expression, so it cannot be an executemany bind)."""
-    plain = [{k: v for k, v in row.items() if k != "version"} for row in rows]
-    await update_rows(connection, ORGANIZATION, plain)
+    """The changed columns, then `version` + 1 of the same rows (an expression, which an
+    executemany cannot bind per row)."""
+    await update_rows(connection, ORGANIZATION, rows)
     keys = [row["id"] for row in rows]
     for start in range(0, len(keys), 5_000):
         await connection.execute(
