@@ -10,6 +10,7 @@ The network is built once per process and change (`graph.cache`); a request pick
 """
 
 import asyncio
+import dataclasses
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -188,11 +189,12 @@ class Partners:
 async def partners(
     ctx: Context, *, organization_id: int, depth: int, f: NetworkFilter | None
 ) -> Partners:
+    hops = _depth(depth)
     view = await network_view(ctx, await graph_filter(ctx, f))
     centre = view.local(organization_id)
     if centre is None:  # the organization is outside the filter: it has no partners in it
         return Partners(view, -1, None)
-    reach = await asyncio.to_thread(view.neighbourhood, centre, _depth(depth))
+    reach = await asyncio.to_thread(view.neighbourhood, centre, hops)
     return Partners(view, centre, reach)
 
 
@@ -236,19 +238,6 @@ class AllianceNetwork:
     filter: Filter
 
 
-def _alliance_filter(f: Filter, alliance_id: int) -> Filter:
-    ties = f.ties if f.ties is not None else frozenset({TieKind.AGREEMENT})
-    return Filter(
-        as_of=f.as_of,
-        ties=ties,
-        agreement_kinds=f.agreement_kinds,
-        statuses=f.statuses,
-        organization_kinds=f.organization_kinds,
-        countries=f.countries,
-        alliance_id=alliance_id,
-    )
-
-
 async def alliance_network(
     ctx: Context, *, alliance_id: int, f: NetworkFilter | None
 ) -> AllianceNetwork:
@@ -256,7 +245,8 @@ async def alliance_network(
     base = await graph_filter(ctx, f)
     if base.alliance_id is not None and base.alliance_id != alliance_id:
         raise BadUserInput("the filter names another alliance", field="filter.alliance")
-    scoped = _alliance_filter(base, alliance_id)
+    ties = base.ties if base.ties is not None else frozenset({TieKind.AGREEMENT})
+    scoped = dataclasses.replace(base, ties=ties, alliance_id=alliance_id)
     wider = Filter(
         as_of=scoped.as_of,
         ties=scoped.ties,
@@ -278,15 +268,7 @@ async def density_over_time(
     f = network.filter
     views = {}
     for day in sorted(set(days)):
-        dated = Filter(
-            as_of=day,
-            ties=f.ties,
-            agreement_kinds=f.agreement_kinds,
-            statuses=f.statuses,
-            organization_kinds=f.organization_kinds,
-            countries=f.countries,
-            alliance_id=f.alliance_id,
-        )
+        dated = dataclasses.replace(f, as_of=day)
         views[day] = await network_view(ctx, dated)
     return alliance_measures.density(sorted(views), views.__getitem__)
 

@@ -176,6 +176,18 @@ async def test_partners_refuse_a_depth_out_of_range(client: httpx.AsyncClient) -
     jufe = await org_id(client, JUFE)
     errors = await errors_of(client, PARTNERS, {"id": jufe, "depth": 9})
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    outside = {"countries": ["AU"]}
+    errors = await errors_of(client, PARTNERS, {"id": jufe, "depth": 0, "filter": outside})
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_an_organization_outside_the_filter_has_no_partners_in_it(
+    client: httpx.AsyncClient,
+) -> None:
+    jufe = await org_id(client, JUFE)
+    data = await query(client, PARTNERS, {"id": jufe, "depth": 1, "filter": {"countries": ["AU"]}})
+    assert data["node"]["partners"]["totalCount"] == 0
+    assert data["node"]["partners"]["nodes"] == []
 
 
 PATHS = """
