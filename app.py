@@ -22,6 +22,7 @@ from strawberry.types import ExecutionResult
 from db.engine import create_engine
 from reports_http import report_routes
 from resolvers.context import Context, build_context
+from resolvers.network_export import NetworkExport
 from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
 from resolvers.viewer import Viewer
 from schema import build_schema
@@ -173,6 +174,13 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             Route("/graphql", graphql, methods=["GET", "POST"]),
             *report_routes(
                 engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
+            ),
+            Route(
+                "/network/export.{format}",
+                NetworkExport(
+                    engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
+                ),
+                methods=["GET"],
             ),
         ],
         middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],

@@ -25,6 +25,7 @@ from db.migrate import downgrade, upgrade
 from db.tables import Alliance, Organization
 from resolvers.errors import ApiError
 from resolvers.ids import decode_id
+from resolvers.network_changes import note_load
 from resolvers.tokens import create_token, list_tokens, revoke_token
 from settings import load_settings
 
@@ -135,11 +136,13 @@ async def _load_real(
     """ROR first (it ranks highest, so the others merge into its organizations), then CORDIS,
     then the universities list; each in a transaction of its own."""
     ror, cordis, universities = _registry_paths(data_dir)
-    return [
+    reports = [
         await load_ror(engine, ror, progress=progress),
         await load_cordis(engine, cordis, progress=progress),
         await load_universities(engine, universities, progress=progress),
     ]
+    await note_load(engine)
+    return reports
 
 
 @app.command()
@@ -257,6 +260,7 @@ def _load_one(loader: Loader, path: Path, show_skips: int) -> None:
             await upgrade(engine)
             with _progress_bar() as progress:
                 report = await loader(engine, path, progress=progress)
+            await note_load(engine)
             return _report_text(report, show_skips)
         finally:
             await engine.dispose()

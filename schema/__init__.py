@@ -13,6 +13,7 @@ from schema import (
     crud,
     evaluations,
     funding,
+    network,
     node,
     organizations,
     people,
@@ -42,6 +43,7 @@ Query = merge_types(
         evaluations.EvaluationQuery,
         tokens.TokenQuery,
         reports.ReportQuery,
+        network.NetworkQuery,
     ),
 )
 

@@ -13,6 +13,7 @@ from schema.relay import Connection, Info, Node, connection, list_request, relat
 if TYPE_CHECKING:
     from schema.activities import Activity
     from schema.agreements import HistoryEntry
+    from schema.network import AllianceNetwork, NetworkFilter
     from schema.organizations import Organization
 
 __all__ = ["Alliance", "AllianceFilter", "AllianceQuery", "Membership", "MembershipFilter"]
@@ -87,6 +88,20 @@ class Alliance(Node):
         return await related(
             info, "Alliance.activities", self.pk, Activity.from_row, first=first, after=after
         )
+
+    @strawberry.field(
+        description="The members as a network: who has no agreement with another member, who "
+        "works together only through third parties, and the density over time.",
+        metadata={"cost": 500},
+    )
+    async def network(
+        self,
+        info: Info,
+        filter: Annotated["NetworkFilter", strawberry.lazy("schema.network")] | None = None,
+    ) -> Annotated["AllianceNetwork", strawberry.lazy("schema.network")]:
+        from schema.network import alliance_network
+
+        return await alliance_network(info, self.pk, filter)
 
 
 @strawberry.type(description="An organization's role in an alliance over a period.")

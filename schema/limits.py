@@ -2,9 +2,15 @@
 
 The cost is an upper bound on the objects a request can return: every field of an object type
 costs one per parent object, and a connection multiplies everything below it by its page size
-(`first`, or the default page). So `organizations(first: 100) { nodes { agreements(first: 10)
-{ nodes { id } } } }` costs 1 + 100 + 100 + 100 x 10 = 1,201 (the two connections, each
-organization, its agreements connection, and each agreement) roughly as GitHub counts it.
+(`first`, or the default page). A plain list counts its `first` argument when it has one, else
+the size it declares (`strawberry.field(metadata={"size": n})`, or `{"size_argument": "max"}`
+to read another argument), else the maximum page size; and a field that does more work than
+the objects it returns (a whole-network computation) declares an extra cost,
+`metadata={"cost": n}`, counted once per parent object.
+
+So `organizations(first: 100) { nodes { agreements(first: 10) { nodes { id } } } }` costs
+1 + 100 + 100 + 100 x 10 = 1,201 (the two connections, each organization, its agreements
+connection, and each agreement) roughly as GitHub counts it.
 """
 
 from collections.abc import Mapping
@@ -88,29 +94,42 @@ class _Walk:
         definition: GraphQLField | None = getattr(parent, "fields", {}).get(name)
         if definition is None:
             return 0
+        declared = multiplier * _declared_cost(definition)
         named = get_named_type(definition.type)
         if not is_composite_type(named) or node.selection_set is None:
-            return 0
+            return declared
         if _is_connection(named):
             first = self.argument(node, "first")
             size = DEFAULT_PAGE_SIZE if not isinstance(first, int) else first
             size = max(1, min(size, MAX_PAGE_SIZE))
-            return multiplier + self.selection(node.selection_set, named, multiplier, depth, size)
+            below = self.selection(node.selection_set, named, multiplier, depth, size)
+            return declared + multiplier + below
         if _is_connection(parent) and name in {"nodes", "edges"}:
             inner = multiplier * page
         else:
             inner = multiplier * self.fan_out(node, definition)
-        return inner + self.selection(node.selection_set, named, inner, depth)
+        return declared + inner + self.selection(node.selection_set, named, inner, depth)
 
     def fan_out(self, node: FieldNode, definition: GraphQLField) -> int:
         """How many objects one parent's plain list field can return."""
         field_type = definition.type
         if is_non_null_type(field_type):
             field_type = field_type.of_type
-        if is_list_type(field_type):
-            ids = self.argument(node, "ids")
-            return max(1, len(ids)) if isinstance(ids, list) else MAX_PAGE_SIZE
-        return 1
+        if not is_list_type(field_type):
+            return 1
+        ids = self.argument(node, "ids")
+        if isinstance(ids, list):
+            return max(1, len(ids))
+        metadata = _metadata(definition)
+        bound = metadata.get("size_argument", "first")
+        size = self.argument(node, bound)
+        declared = definition.args.get(bound)
+        if size is None and declared is not None:
+            size = declared.default_value
+        if isinstance(size, int):
+            return max(1, min(size, MAX_PAGE_SIZE))
+        fixed = metadata.get("size")
+        return fixed if isinstance(fixed, int) else MAX_PAGE_SIZE
 
     def argument(self, node: FieldNode, name: str) -> Any:
         for argument in node.arguments or ():
@@ -124,6 +143,19 @@ class _Walk:
             if isinstance(value, ListValueNode):
                 return list(value.values)
         return None
+
+
+def _metadata(definition: GraphQLField) -> Mapping[str, Any]:
+    """What a strawberry field declares in `strawberry.field(metadata=...)`."""
+    field = (definition.extensions or {}).get("strawberry-definition")
+    found: Mapping[str, Any] = getattr(field, "metadata", None) or {}
+    return found
+
+
+def _declared_cost(definition: GraphQLField) -> int:
+    """The extra cost a field declares (0 when none)."""
+    cost = _metadata(definition).get("cost", 0)
+    return cost if isinstance(cost, int) else 0
 
 
 def _is_connection(named: Any) -> bool:

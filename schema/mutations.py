@@ -3,7 +3,8 @@
 A mutation resolver is written as `work(connection, arguments) -> payload`. `run_mutation`
 checks the permission first (a refusal is a `FORBIDDEN` user error, logged, nothing changed),
 then runs the work in one transaction: any `ApiError` rolls everything back and comes out as
-a user error with its code and field.
+a user error with its code and field. A transaction that commits also raises the network change
+counter (`resolvers.network_changes`), so cached networks on every worker are rebuilt.
 """
 
 import logging
@@ -16,6 +17,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from resolvers.errors import ApiError, Forbidden
+from resolvers.network_changes import note_change
 from resolvers.permissions import Permission
 from schema.relay import Info
 
@@ -78,7 +80,9 @@ async def run_mutation(
         return refused([UserError(message=message, code="FORBIDDEN")])
     try:
         async with ctx.engine.begin() as connection:
-            return await work(connection)
+            payload = await work(connection)
+            await note_change(connection)
+            return payload
     except ApiError as error:
         if isinstance(error, Forbidden):
             log.warning("forbidden: %s may not %s: %s", ctx.viewer.label, name, error.message)

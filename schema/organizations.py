@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from schema.alliances import Membership
     from schema.credits import Learner
     from schema.funding import Funding
+    from schema.network import NetworkFilter, Partner
     from schema.people import Person, Position
     from schema.programs import Course, Program, ProgramPartner
     from schema.resources import Resource, ResourceShare
@@ -233,6 +234,25 @@ class Organization(Node):
 
         return await related(
             info, "Organization.activities", self.pk, Activity.from_row, first=first, after=after
+        )
+
+    @strawberry.field(
+        description="Organizations within `depth` hops (1 to 4) in the cooperation network, "
+        "nearest first, with the edges that reach them.",
+        metadata={"cost": 50},
+    )
+    async def partners(
+        self,
+        info: Info,
+        depth: int = 1,
+        filter: Annotated["NetworkFilter", strawberry.lazy("schema.network")] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Annotated["Partner", strawberry.lazy("schema.network")]]:
+        from schema.network import organization_partners
+
+        return await organization_partners(
+            info, self.pk, depth=depth, filter=filter, first=first, after=after
         )
 
     @strawberry.field(description="Learners whose home organization this is.")

@@ -15,6 +15,7 @@ from db.tables.credits import (
 from db.tables.evaluations import Evaluation, EvaluationMeasure
 from db.tables.funding import Funding
 from db.tables.history import HistoryEntry
+from db.tables.network import NetworkChange
 from db.tables.organizations import Organization, OrganizationIdentifier, OrganizationRelation
 from db.tables.people import Person, Position
 from db.tables.programs import Course, CourseInstructor, Program, ProgramPartner, ProgramTargetGroup
@@ -44,6 +45,7 @@ __all__ = [
     "Learner",
     "LearningOutcome",
     "Membership",
+    "NetworkChange",
     "Organization",
     "OrganizationIdentifier",
     "OrganizationRelation",

@@ -1,0 +1,487 @@
+"""The cooperation network: partners within N hops, paths, whole-network measures, an
+alliance's member network. Thin fields over `resolvers.network`; the work is in `graph/`."""
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from graph.analytics import Score
+from graph.data import Tie, TieKind
+from graph.network import Link
+from resolvers import network as reads
+from resolvers.ids import encode_id
+from resolvers.nodes import row_of
+from resolvers.paging import cursor_at, page_request
+from schema.relay import Connection, Edge, Info, PageInfo
+
+if TYPE_CHECKING:
+    from schema.agreements import Agreement
+    from schema.alliances import Alliance
+    from schema.organizations import Organization
+    from schema.programs import Program
+
+__all__ = [
+    "AllianceNetwork",
+    "Network",
+    "NetworkFilter",
+    "NetworkQuery",
+    "alliance_network",
+    "organization_partners",
+]
+
+OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organizations")]
+
+strawberry.enum(
+    TieKind,
+    name="NetworkTieKind",
+    description="What binds two organizations: a shared agreement, alliance or program, or "
+    "one being a unit of the other.",
+)
+
+NETWORK_COST = 1000
+PATHS_COST = 100
+TIES_SIZE = 10
+"""What the cost measure assumes for an edge's ties (most edges have one to a few)."""
+PATH_SIZE = 6
+"""What the cost measure assumes for a path's hops (cooperation networks are small worlds)."""
+
+
+@strawberry.input(
+    description="Which part of the network to look at; all given conditions hold. `asOf`: "
+    "agreements and programs in force and memberships held on that day (default: every date). "
+    "`ties`: the kinds of tie that make edges (default: all). `agreementKinds`, `statuses`: "
+    "which agreements count. `organizationKinds`, `countries` (ISO 3166-1 alpha-2), "
+    "`alliance` (its members): which organizations are in the network."
+)
+class NetworkFilter(reads.NetworkFilter):
+    pass
+
+
+async def _organization(info: Info, key: int) -> "Organization | None":
+    from schema.organizations import Organization
+
+    return Organization.from_optional(await row_of(info.context, "Organization", key))
+
+
+_OBJECT_TYPES = {
+    TieKind.AGREEMENT: "Agreement",
+    TieKind.ALLIANCE: "Alliance",
+    TieKind.PROGRAM: "Program",
+    TieKind.UNIT: "Organization",
+}
+
+
+@strawberry.type(
+    description="One agreement, alliance, program or unit link behind an edge, with its dates."
+)
+class NetworkTie:
+    kind: TieKind
+    label: str = strawberry.field(
+        description="The agreement's title, alliance's or program's name."
+    )
+    category: str | None = strawberry.field(
+        description="The agreement's or program's kind, or the alliance's scope."
+    )
+    status: str | None
+    starts_on: date | None
+    ends_on: date | None
+    key: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, tie: Tie) -> "NetworkTie":
+        return cls(
+            kind=tie.kind,
+            label=tie.label,
+            category=tie.category,
+            status=tie.status,
+            starts_on=tie.starts,
+            ends_on=tie.ends,
+            key=tie.id,
+        )
+
+    @strawberry.field(
+        description="The global ID of the agreement, alliance or program (for a unit link, of "
+        "the unit)."
+    )
+    def object_id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id(_OBJECT_TYPES[self.kind], self.key))
+
+    @strawberry.field
+    async def agreement(
+        self, info: Info
+    ) -> Annotated["Agreement", strawberry.lazy("schema.agreements")] | None:
+        from schema.agreements import Agreement
+
+        if self.kind is not TieKind.AGREEMENT:
+            return None
+        return Agreement.from_optional(await row_of(info.context, "Agreement", self.key))
+
+    @strawberry.field
+    async def alliance(
+        self, info: Info
+    ) -> Annotated["Alliance", strawberry.lazy("schema.alliances")] | None:
+        from schema.alliances import Alliance
+
+        if self.kind is not TieKind.ALLIANCE:
+            return None
+        return Alliance.from_optional(await row_of(info.context, "Alliance", self.key))
+
+    @strawberry.field
+    async def program(
+        self, info: Info
+    ) -> Annotated["Program", strawberry.lazy("schema.programs")] | None:
+        from schema.programs import Program
+
+        if self.kind is not TieKind.PROGRAM:
+            return None
+        return Program.from_optional(await row_of(info.context, "Program", self.key))
+
+
+@strawberry.type(description="An edge: two organizations and every tie they share.")
+class NetworkLink:
+    weight: int = strawberry.field(description="How many ties the two share.")
+    ties: list[NetworkTie] = strawberry.field(
+        description="The agreements, alliances, programs or unit links behind the edge.",
+        metadata={"size": TIES_SIZE},
+    )
+    source_id: strawberry.Private[int]
+    target_id: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, link: Link, source: int | None = None) -> "NetworkLink":
+        """The edge, read from `source` when given (an edge has no direction of its own)."""
+        flip = source is not None and source == link.target
+        return cls(
+            weight=link.weight,
+            ties=[NetworkTie.of(t) for t in link.ties],
+            source_id=link.target if flip else link.source,
+            target_id=link.source if flip else link.target,
+        )
+
+    @strawberry.field
+    async def source(self, info: Info) -> OrganizationRef | None:
+        return await _organization(info, self.source_id)
+
+    @strawberry.field
+    async def target(self, info: Info) -> OrganizationRef | None:
+        return await _organization(info, self.target_id)
+
+
+@strawberry.type(description="An organization within some hops of another.")
+class Partner:
+    hops: int = strawberry.field(description="1 for a direct partner, 2 for a partner's partner...")
+    node: strawberry.Private[int]
+    organization_id: strawberry.Private[int]
+    found: strawberry.Private[reads.Partners]
+
+    @strawberry.field
+    async def organization(self, info: Info) -> OrganizationRef | None:
+        return await _organization(info, self.organization_id)
+
+    @strawberry.field(
+        description="The edges that bring this partner one hop nearer: to each organization a "
+        "hop closer it shares a tie with, strongest first."
+    )
+    def links(self, first: int = 5) -> list[NetworkLink]:
+        request = page_request(first, None)
+        return [NetworkLink.of(link) for link in self.found.links_closer(self.node, request.first)]
+
+
+async def organization_partners(
+    info: Info,
+    organization_id: int,
+    *,
+    depth: int,
+    filter: NetworkFilter | None,
+    first: int | None,
+    after: str | None,
+) -> Connection[Partner]:
+    request = page_request(first, after)
+    found = await reads.partners(
+        info.context, organization_id=organization_id, depth=depth, f=filter
+    )
+    entries = found.entries(request.offset, request.first)
+    edges = [
+        Edge(
+            cursor=cursor_at(request.offset + i),
+            node=Partner(
+                hops=hops,
+                node=node,
+                organization_id=found.view.organization(node),
+                found=found,
+            ),
+        )
+        for i, (node, hops) in enumerate(entries)
+    ]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=request.offset + len(edges) < found.total,
+            has_previous_page=request.offset > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=found.total,
+    )
+
+
+@strawberry.type(description="A shortest path between two organizations.")
+class CooperationPath:
+    hops: list[NetworkLink] = strawberry.field(
+        description="The edges in order from `from` to `to`, each with the ties behind it.",
+        metadata={"size": PATH_SIZE},
+    )
+    organization_ids: strawberry.Private[list[int]]
+
+    @classmethod
+    def of(cls, path: reads.Path) -> "CooperationPath":
+        hops = [
+            NetworkLink.of(link, source)
+            for link, source in zip(path.links, path.organization_ids, strict=False)
+        ]
+        return cls(hops=hops, organization_ids=path.organization_ids)
+
+    @strawberry.field(description="How many edges the path has.")
+    def length(self) -> int:
+        return len(self.hops)
+
+    @strawberry.field(
+        description="The organizations along the path, both ends included.",
+        metadata={"size": PATH_SIZE + 1},
+    )
+    async def organizations(self, info: Info) -> list[OrganizationRef | None]:
+        return [await _organization(info, k) for k in self.organization_ids]
+
+
+@strawberry.type(description="An organization and its score in a ranking.")
+class RankedOrganization:
+    rank: int = strawberry.field(description="1 for the highest score.")
+    score: float
+    organization_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def organization(self, info: Info) -> OrganizationRef | None:
+        return await _organization(info, self.organization_id)
+
+
+def _ranking(scores: list[Score], first: int) -> list[RankedOrganization]:
+    size = page_request(first, None).first
+    return [
+        RankedOrganization(rank=i + 1, score=s.value, organization_id=s.organization_id)
+        for i, s in enumerate(scores[:size])
+    ]
+
+
+@strawberry.type(
+    description="Betweenness centrality: the share of shortest paths between "
+    "other organizations that pass through each one."
+)
+class BetweennessRanking:
+    exact: bool = strawberry.field(
+        description="False when estimated from a sample of source organizations (large views)."
+    )
+    samples: int = strawberry.field(description="Source organizations sampled (0 when exact).")
+    scores: strawberry.Private[list[Score]]
+
+    @strawberry.field(description="The highest first.")
+    def top(self, first: int = 10) -> list[RankedOrganization]:
+        return _ranking(self.scores, first)
+
+
+@strawberry.type(description="A group of organizations more tied to each other than to others.")
+class NetworkCommunity:
+    number: int = strawberry.field(description="0 for the largest community.")
+    size: int
+    organization_ids: strawberry.Private[list[int]]
+
+    @strawberry.field(description="Its organizations, by ID order.")
+    async def members(self, info: Info, first: int = 10) -> list[OrganizationRef | None]:
+        size = page_request(first, None).first
+        return [await _organization(info, k) for k in self.organization_ids[:size]]
+
+
+@strawberry.type(description="The network through a filter, as the caller may see it.")
+class Network:
+    view: strawberry.Private[reads.View]
+
+    @strawberry.field(description="Organizations in the network (those the filter keeps).")
+    async def organization_count(self) -> int:
+        return (await reads.summary(self.view)).organizations
+
+    @strawberry.field(description="Pairs of organizations that share at least one tie.")
+    async def edge_count(self) -> int:
+        return self.view.edge_count
+
+    @strawberry.field(description="Edges over possible pairs, from 0 to 1.")
+    async def density(self) -> float:
+        return (await reads.summary(self.view)).density
+
+    @strawberry.field(description="Connected components (an organization alone counts as one).")
+    async def components(self) -> int:
+        return (await reads.summary(self.view)).components
+
+    @strawberry.field(description="Organizations in the largest connected component.")
+    async def largest_component(self) -> int:
+        return (await reads.summary(self.view)).largest_component
+
+    @strawberry.field(description="Organizations with no partner in the network.")
+    async def isolated(self) -> int:
+        return (await reads.summary(self.view)).isolated
+
+    @strawberry.field(description="Organizations by number of partners, most first.")
+    async def degree(self, first: int = 10) -> list[RankedOrganization]:
+        return _ranking(await reads.degree(self.view), first)
+
+    @strawberry.field(description="Organizations by betweenness: who bridges the others.")
+    async def betweenness(self) -> BetweennessRanking:
+        found = await reads.betweenness(self.view)
+        return BetweennessRanking(exact=found.exact, samples=found.samples, scores=found.scores)
+
+    @strawberry.field(description="Organizations by PageRank over the weighted network.")
+    async def pagerank(self, first: int = 10) -> list[RankedOrganization]:
+        return _ranking(await reads.pagerank(self.view), first)
+
+    @strawberry.field(description="Louvain communities, largest first.")
+    async def communities(self, first: int = 10) -> list[NetworkCommunity]:
+        found = await reads.communities(self.view)
+        size = page_request(first, None).first
+        return [
+            NetworkCommunity(
+                number=c.number, size=len(c.organization_ids), organization_ids=c.organization_ids
+            )
+            for c in found[:size]
+        ]
+
+    @strawberry.field(description="Edges whose removal would cut their two organizations apart.")
+    async def bridges(self, first: int = 20) -> list[NetworkLink]:
+        found = await reads.bridges(self.view)
+        return [NetworkLink.of(link) for link in found[: page_request(first, None).first]]
+
+    @strawberry.field(
+        description="Organizations whose removal would split the network (articulation points)."
+    )
+    async def articulation_points(
+        self, info: Info, first: int = 20
+    ) -> list[OrganizationRef | None]:
+        found = await reads.articulation_points(self.view)
+        size = page_request(first, None).first
+        return [await _organization(info, k) for k in found[:size]]
+
+
+@strawberry.type(description="Two members with no tie of their own, connected through others.")
+class IndirectPair:
+    hops: int = strawberry.field(description="The length of the shortest path between them.")
+    first_id: strawberry.Private[int]
+    second_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def first(self, info: Info) -> OrganizationRef | None:
+        return await _organization(info, self.first_id)
+
+    @strawberry.field
+    async def second(self, info: Info) -> OrganizationRef | None:
+        return await _organization(info, self.second_id)
+
+
+@strawberry.type(description="The member network's size on a day.")
+class DensityPoint:
+    on: date
+    members: int
+    edges: int
+    density: float
+
+
+@strawberry.type(
+    description="An alliance's members as a network (agreement ties unless `filter.ties` says "
+    "otherwise), on `filter.asOf` when given."
+)
+class AllianceNetwork:
+    found: strawberry.Private[reads.AllianceNetwork]
+
+    @strawberry.field(description="Members in the network.")
+    def member_count(self) -> int:
+        return self.found.members.size
+
+    @strawberry.field(description="Pairs of members tied to each other.")
+    def edge_count(self) -> int:
+        return self.found.members.edge_count
+
+    @strawberry.field(description="Member pairs tied over possible member pairs.")
+    def density(self) -> float:
+        n = self.found.members.size
+        return 2 * self.found.members.edge_count / (n * (n - 1)) if n > 1 else 0.0
+
+    @strawberry.field(description="Members with no tie to any other member.")
+    async def isolated_members(self, info: Info, first: int = 20) -> list[OrganizationRef | None]:
+        found = await reads.isolated_members(self.found)
+        size = page_request(first, None).first
+        return [await _organization(info, k) for k in found[:size]]
+
+    @strawberry.field(
+        description="Members with no tie to each other that are connected through third "
+        "parties, nearest first."
+    )
+    async def indirect_pairs(self, first: int = 20) -> list[IndirectPair]:
+        found = await reads.indirect_pairs(self.found)
+        size = page_request(first, None).first
+        return [
+            IndirectPair(hops=p.hops, first_id=p.first, second_id=p.second) for p in found[:size]
+        ]
+
+    @strawberry.field(
+        description="Density of the member network on each of these days (at most 50); by "
+        "default on 1 January of each year since the first member joined.",
+        metadata={"cost": 200, "size": 50},
+    )
+    async def density_over_time(
+        self, info: Info, on: list[date] | None = None
+    ) -> list[DensityPoint]:
+        days = on if on is not None else reads.yearly_days(self.found)
+        points = await reads.density_over_time(info.context, self.found, days)
+        return [
+            DensityPoint(on=p.on, members=p.members, edges=p.edges, density=p.density)
+            for p in points
+        ]
+
+
+async def alliance_network(
+    info: Info, alliance_id: int, filter: NetworkFilter | None
+) -> AllianceNetwork:
+    found = await reads.alliance_network(info.context, alliance_id=alliance_id, f=filter)
+    return AllianceNetwork(found=found)
+
+
+@strawberry.type
+class NetworkQuery:
+    @strawberry.field(
+        description="The cooperation network through a filter: size, density, components, "
+        "centrality rankings, communities, bridges and articulation points. Agreements the "
+        "caller may not read make no edges.",
+        metadata={"cost": NETWORK_COST},
+    )
+    async def network(self, info: Info, filter: NetworkFilter | None = None) -> Network:
+        return Network(
+            view=await reads.network_view(
+                info.context, await reads.graph_filter(info.context, filter)
+            )
+        )
+
+    @strawberry.field(
+        description="The shortest paths between two organizations (at most `max`, up to 50), "
+        "each hop with the agreements, alliances or programs behind it; empty when they are "
+        "not connected.",
+        metadata={"cost": PATHS_COST, "size_argument": "max"},
+    )
+    async def cooperation_paths(
+        self,
+        info: Info,
+        from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+        to: strawberry.ID,
+        filter: NetworkFilter | None = None,
+        max: int = 5,
+    ) -> list[CooperationPath]:
+        found = await reads.cooperation_paths(
+            info.context, source=from_, target=to, f=filter, limit=max
+        )
+        return [CooperationPath.of(path) for path in found]
