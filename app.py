@@ -20,10 +20,10 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from db.engine import create_engine
-from reports_http import report_routes
 from resolvers.context import Context, build_context
 from resolvers.network_export import NetworkExport
 from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
+from resolvers.reports_http import report_routes
 from resolvers.viewer import Viewer
 from schema import build_schema
 from schema.errors import coded
