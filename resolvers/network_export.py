@@ -12,26 +12,23 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import date
-from enum import StrEnum
-from typing import TypeVar
 
 import orjson
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from db.enums import AgreementKind, AgreementStatus, OrganizationKind
 from graph import export
 from graph.data import TieKind
 from resolvers.context import build_context
-from resolvers.errors import ApiError, BadUserInput, RateLimited, Unauthenticated
+from resolvers.errors import ApiError, BadUserInput
+from resolvers.http_access import admit, query_enums, query_values, refusal
 from resolvers.ids import encode_id
 from resolvers.network import NetworkFilter, View, graph_filter, network_view
 from resolvers.rate_limit import RateLimiter
-from resolvers.tokens import authenticate
-from resolvers.viewer import Viewer
 from settings import Settings
 
 __all__ = ["EXPORT_COST", "MAX_EXPORT_EDGES", "NetworkExport"]
@@ -40,29 +37,10 @@ log = logging.getLogger("partnergraph.access")
 
 EXPORT_COST = 1000
 MAX_EXPORT_EDGES = 200_000
-E = TypeVar("E", bound=StrEnum)
 
 
 class ExportTooLarge(ApiError):
     code = "EXPORT_TOO_LARGE"
-
-
-def _values(request: Request, name: str) -> list[str] | None:
-    raw = request.query_params.getlist(name)
-    if not raw:
-        return None
-    return [v.strip() for item in raw for v in item.split(",") if v.strip()]
-
-
-def _enums(request: Request, name: str, enum: type[E]) -> list[E] | None:
-    values = _values(request, name)
-    if values is None:
-        return None
-    try:
-        return [enum(v.lower()) for v in values]
-    except ValueError:
-        allowed = ", ".join(m.value for m in enum)
-        raise BadUserInput(f"{name} takes {allowed}", field=name) from None
 
 
 def filter_of(request: Request) -> NetworkFilter:
@@ -75,33 +53,13 @@ def filter_of(request: Request) -> NetworkFilter:
     alliance = request.query_params.get("alliance")
     return NetworkFilter(
         as_of=day,
-        ties=_enums(request, "ties", TieKind),
-        agreement_kinds=_enums(request, "agreementKinds", AgreementKind),
-        statuses=_enums(request, "statuses", AgreementStatus),
-        organization_kinds=_enums(request, "organizationKinds", OrganizationKind),
-        countries=_values(request, "countries"),
+        ties=query_enums(request, "ties", TieKind),
+        agreement_kinds=query_enums(request, "agreementKinds", AgreementKind),
+        statuses=query_enums(request, "statuses", AgreementStatus),
+        organization_kinds=query_enums(request, "organizationKinds", OrganizationKind),
+        countries=query_values(request, "countries"),
         alliance=strawberry.ID(alliance) if alliance else None,
     )
-
-
-def _error(error: ApiError) -> Response:
-    status = 400
-    headers = {}
-    if isinstance(error, Unauthenticated):
-        status = 401
-        headers["WWW-Authenticate"] = 'Bearer realm="partnergraph"'
-    elif isinstance(error, RateLimited):
-        status = 429
-        headers["Retry-After"] = str(error.retry_after)
-    elif error.code == "NOT_FOUND":
-        status = 404
-    elif isinstance(error, ExportTooLarge):
-        status = 413
-    extensions = {"code": error.code}
-    if error.field is not None:
-        extensions["field"] = error.field
-    body = {"errors": [{"message": error.message, "extensions": extensions}]}
-    return JSONResponse(body, status_code=status, headers=headers)
 
 
 class NetworkExport:
@@ -125,7 +83,8 @@ class NetworkExport:
         try:
             response = await self.answer(request)
         except ApiError as error:
-            response = _error(error)
+            status = 413 if isinstance(error, ExportTooLarge) else None
+            response = refusal(error, status=status)
         await response(scope, receive, send)
 
     async def answer(self, request: Request) -> Response:
@@ -133,20 +92,14 @@ class NetworkExport:
         if form not in export.FORMATS:
             raise BadUserInput(f"the formats are {', '.join(export.FORMATS)}", field="format")
         wanted = filter_of(request)
-        credentials = self.credentials_of(request.headers.get("authorization"))
-        viewer = Viewer.anonymous()
-        if credentials is not None:
-            viewer = await authenticate(self.engine, credentials)
-        elif self.settings.private:
-            raise Unauthenticated("this server answers only requests with an API token")
-        client = request.client.host if request.client else "unknown"
-        caller = viewer.label if viewer.token_id is not None else f"client:{client}"
-        spend = await self.limiter.spend(caller, EXPORT_COST)
-        if not spend.allowed:
-            raise RateLimited(
-                f"over the rate limit; retry in {spend.retry_after} s",
-                retry_after=spend.retry_after,
-            )
+        viewer = await admit(
+            request,
+            engine=self.engine,
+            settings=self.settings,
+            limiter=self.limiter,
+            credentials_of=self.credentials_of,
+            cost=EXPORT_COST,
+        )
         ctx = build_context(engine=self.engine, viewer=viewer, settings=self.settings)
         view = await network_view(ctx, await graph_filter(ctx, wanted, path="query"))
         if view.edge_count > MAX_EXPORT_EDGES:

@@ -15,11 +15,11 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from db.enums import (
@@ -35,15 +35,12 @@ from resolvers.context import build_context
 from resolvers.errors import (
     ApiError,
     BadUserInput,
-    Forbidden,
     NotFound,
-    RateLimited,
-    Unauthenticated,
 )
+from resolvers.http_access import admit, query_enums, query_values, refusal
 from resolvers.ids import decode_id_of, encode_id
 from resolvers.rate_limit import RateLimiter
 from resolvers.references import require_references
-from resolvers.tokens import authenticate
 from resolvers.viewer import Viewer
 from settings import Settings
 
@@ -51,7 +48,6 @@ __all__ = ["REPORTS", "report_routes"]
 
 log = logging.getLogger("partnergraph.reports")
 
-E = TypeVar("E", bound=StrEnum)
 Rows = AsyncIterator[Iterable[Sequence[Any]]]
 
 COST = 100
@@ -59,27 +55,6 @@ COST = 100
 
 
 # --- query parameters ----------------------------------------------------------------------
-
-
-def _values(request: Request, name: str) -> list[str]:
-    found: list[str] = []
-    for raw in request.query_params.getlist(name):
-        found += [v.strip() for v in raw.split(",") if v.strip()]
-    return found
-
-
-def _enums(request: Request, name: str, enum: type[E]) -> list[E] | None:
-    values = _values(request, name)
-    if not values:
-        return None
-    found: list[E] = []
-    for value in values:
-        try:
-            found.append(enum(value.lower()))
-        except ValueError:
-            allowed = ", ".join(m.name for m in enum)
-            raise BadUserInput(f"{value!r} is not one of {allowed}", field=name) from None
-    return found
 
 
 def _date(request: Request, name: str) -> date | None:
@@ -105,12 +80,12 @@ def _int(request: Request, name: str, default: int) -> int:
 def _filter(request: Request) -> AgreementFilter:
     p = request.query_params
     return AgreementFilter(
-        kind=_enums(request, "kind", AgreementKind),
-        status=_enums(request, "status", AgreementStatus),
-        mode=_enums(request, "mode", CollaborationMode),
+        kind=query_enums(request, "kind", AgreementKind),
+        status=query_enums(request, "status", AgreementStatus),
+        mode=query_enums(request, "mode", CollaborationMode),
         party=p.get("party") or None,  # type: ignore[arg-type]
-        party_kind=_enums(request, "partyKind", OrganizationKind),
-        party_country=_values(request, "partyCountry") or None,
+        party_kind=query_enums(request, "partyKind", OrganizationKind),
+        party_country=query_values(request, "partyCountry"),
         party_alliance=p.get("partyAlliance") or None,  # type: ignore[arg-type]
         active_on=_date(request, "activeOn"),
         expiring_before=_date(request, "expiringBefore"),
@@ -183,7 +158,7 @@ async def _one(rows: Sequence[Sequence[Any]]) -> Rows:
 
 
 async def summary(call: Call) -> Rows:
-    dimensions = _enums(call.request, "groupBy", reports.Dimension) or []
+    dimensions = query_enums(call.request, "groupBy", reports.Dimension) or []
     found = await reports.summary(
         engine=call.engine,
         viewer=call.viewer,
@@ -204,7 +179,7 @@ async def summary(call: Call) -> Rows:
 
 async def trend(call: Call) -> Rows:
     request = call.request
-    interval = (_enums(request, "interval", reports.Interval) or [reports.Interval.YEAR])[0]
+    interval = (query_enums(request, "interval", reports.Interval) or [reports.Interval.YEAR])[0]
     start, end = _date(request, "from"), _date(request, "to")
     if start is None or end is None:
         raise BadUserInput("give both `from` and `to` (ISO 8601 dates)", field="from")
@@ -333,21 +308,6 @@ async def _encoded(rows: Rows) -> AsyncIterator[bytes]:
         buffer.truncate()
 
 
-_STATUS = {Unauthenticated: 401, Forbidden: 403, NotFound: 404, RateLimited: 429}
-
-
-def _refusal(error: ApiError) -> Response:
-    body: dict[str, Any] = {"message": error.message, "extensions": {"code": error.code}}
-    if error.field is not None:
-        body["extensions"]["field"] = error.field
-    response = JSONResponse({"errors": [body]}, status_code=_STATUS.get(type(error), 400))
-    if isinstance(error, Unauthenticated):
-        response.headers["WWW-Authenticate"] = 'Bearer realm="partnergraph"'
-    if isinstance(error, RateLimited):
-        response.headers["Retry-After"] = str(error.retry_after)
-    return response
-
-
 def report_routes(
     *,
     engine: AsyncEngine,
@@ -357,39 +317,27 @@ def report_routes(
 ) -> list[Route]:
     """The CSV routes; `credentials_of` reads the Authorization header as GraphQL does."""
 
-    async def viewer_of(request: Request) -> Viewer:
-        credentials = credentials_of(request.headers.get("authorization"))
-        if credentials is not None:
-            viewer = await authenticate(engine, credentials)
-        elif settings.private:
-            raise Unauthenticated("this server answers only requests with an API token")
-        else:
-            viewer = Viewer.anonymous()
-        client = request.client.host if request.client else "unknown"
-        caller = viewer.label if viewer.token_id is not None else f"client:{client}"
-        spend = await limiter.spend(caller, COST)
-        if not spend.allowed:
-            raise RateLimited(
-                f"over the rate limit of {settings.rate_limit_per_minute} cost points a "
-                f"minute; retry in {spend.retry_after} s",
-                retry_after=spend.retry_after,
-            )
-        return viewer
-
     async def endpoint(request: Request) -> Response:
         name = request.path_params["name"]
         report = REPORTS.get(name)
         if report is None:
             known = ", ".join(f"{n}.csv" for n in REPORTS)
-            return _refusal(NotFound(f"no report {name!r}; there are {known}"))
+            return refusal(NotFound(f"no report {name!r}; there are {known}"))
         try:
-            viewer = await viewer_of(request)
+            viewer = await admit(
+                request,
+                engine=engine,
+                settings=settings,
+                limiter=limiter,
+                credentials_of=credentials_of,
+                cost=COST,
+            )
             ctx = build_context(engine=engine, viewer=viewer, settings=settings)
             await require_references(ctx, _filter(request), path="query")
             rows = await report(Call(engine=engine, viewer=viewer, request=request))
         except ApiError as error:
             log.info("refused report %s: %s (%s)", name, error.code, error.message)
-            return _refusal(error)
+            return refusal(error)
         return StreamingResponse(
             _encoded(rows),
             media_type="text/csv; charset=utf-8; header=present",

@@ -1,0 +1,107 @@
+"""What the plain HTTP endpoints (CSV reports, network exports) share with GraphQL: the caller
+read from its bearer token, private mode and the rate limit, query parameters read as filters,
+and refusals answered as JSON with the same codes GraphQL gives."""
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from resolvers.errors import (
+    ApiError,
+    BadUserInput,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+)
+from resolvers.rate_limit import RateLimiter
+from resolvers.tokens import authenticate
+from resolvers.viewer import Viewer
+from settings import Settings
+
+__all__ = ["admit", "query_enums", "query_values", "refusal"]
+
+E = TypeVar("E", bound=StrEnum)
+
+_STATUS: dict[type[ApiError], int] = {
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    RateLimited: 429,
+}
+
+
+def query_values(request: Request, name: str) -> list[str] | None:
+    """A list parameter, given repeated or comma-separated; None when it carries no value."""
+    found = [
+        value.strip()
+        for raw in request.query_params.getlist(name)
+        for value in raw.split(",")
+        if value.strip()
+    ]
+    return found or None
+
+
+def query_enums(request: Request, name: str, enum: type[E]) -> list[E] | None:
+    """A list parameter of enum values, written as in GraphQL or in lower case."""
+    values = query_values(request, name)
+    if values is None:
+        return None
+    found: list[E] = []
+    for value in values:
+        try:
+            found.append(enum(value.lower()))
+        except ValueError:
+            allowed = ", ".join(member.name for member in enum)
+            raise BadUserInput(f"{value!r} is not one of {allowed}", field=name) from None
+    return found
+
+
+async def admit(
+    request: Request,
+    *,
+    engine: AsyncEngine,
+    settings: Settings,
+    limiter: RateLimiter,
+    credentials_of: Callable[[str | None], str | None],
+    cost: int,
+) -> Viewer:
+    """The caller of `request`, once its token is valid (or it may be anonymous) and `cost`
+    points fit in its rate limit, counted on the same key as its GraphQL requests."""
+    credentials = credentials_of(request.headers.get("authorization"))
+    if credentials is not None:
+        viewer = await authenticate(engine, credentials)
+    elif settings.private:
+        raise Unauthenticated("this server answers only requests with an API token")
+    else:
+        viewer = Viewer.anonymous()
+    client = request.client.host if request.client else "unknown"
+    caller = viewer.label if viewer.token_id is not None else f"client:{client}"
+    spend = await limiter.spend(caller, cost)
+    if not spend.allowed:
+        raise RateLimited(
+            f"over the rate limit of {settings.rate_limit_per_minute} cost points a minute; "
+            f"retry in {spend.retry_after} s",
+            retry_after=spend.retry_after,
+        )
+    return viewer
+
+
+def refusal(error: ApiError, *, status: int | None = None) -> Response:
+    """`error` as a JSON answer with its code (and field), an HTTP status that says what kind of
+    refusal it is, and the headers a client needs to act on it."""
+    body: dict[str, Any] = {"message": error.message, "extensions": {"code": error.code}}
+    if error.field is not None:
+        body["extensions"]["field"] = error.field
+    if status is None:
+        status = next((s for kind, s in _STATUS.items() if isinstance(error, kind)), 400)
+    response = JSONResponse({"errors": [body]}, status_code=status)
+    if isinstance(error, Unauthenticated):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="partnergraph"'
+    if isinstance(error, RateLimited):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
