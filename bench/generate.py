@@ -26,9 +26,7 @@ The shape, so that the benchmark scenarios find what real users would:
 import argparse
 import asyncio
 import bisect
-import hashlib
 import itertools
-import json
 import random
 import time
 from collections.abc import Iterable, Sequence
@@ -60,6 +58,7 @@ from db.enums import (
     RenewalRule,
     TargetLearnerGroup,
 )
+from db.terms import terms_hash as db_terms_hash
 
 __all__ = ["generate"]
 
@@ -171,19 +170,14 @@ def terms_hash(
     commitments: Iterable[tuple[int, int | None, str, date | None]],
 ) -> str:
     """What `resolvers.agreement_writes.refresh_terms_hash` stores, computed without queries."""
-
-    def iso(value: date | None) -> str | None:
-        return value.isoformat() if value else None
-
-    terms = {
-        "kind": kind,
-        "effective_from": iso(effective_from),
-        "effective_to": iso(effective_to),
-        "parties": sorted([o, r] for o, r in parties),
-        "modes": sorted(modes),
-        "commitments": sorted([o, b or 0, d, iso(due) or ""] for o, b, d, due in commitments),
-    }
-    return hashlib.sha256(json.dumps(terms, sort_keys=True).encode()).hexdigest()
+    return db_terms_hash(
+        kind=kind,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        parties=parties,
+        modes=modes,
+        commitments=commitments,
+    )
 
 
 class _Writer:

@@ -8,8 +8,6 @@ signed. Changing the terms of an agreement awaiting approval or signed sends it 
 negotiation and clears every signature.
 """
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -29,6 +27,7 @@ from db.enums import (
     PartyRole,
     RenewalRule,
 )
+from db.terms import hash_of, terms_document
 from resolvers.errors import ApiError, BadUserInput, NotFound
 from resolvers.permissions import require_editor
 from resolvers.viewer import Viewer
@@ -197,25 +196,20 @@ async def terms_of(connection: AsyncConnection, agreement_id: int) -> dict[str, 
         ).where(COMMITMENT.c.agreement_id == agreement_id)
     )
 
-    def iso(value: date | None) -> str | None:
-        return value.isoformat() if value else None
-
-    return {
-        "kind": row["kind"],
-        "effective_from": iso(row["effective_from"]),
-        "effective_to": iso(row["effective_to"]),
-        "parties": sorted([p.organization_id, p.role] for p in parties),
-        "modes": sorted(modes),
-        "commitments": sorted(
-            [c.obligor_id, c.beneficiary_id or 0, c.description, iso(c.due_on) or ""]
-            for c in commitments
+    return terms_document(
+        kind=row["kind"],
+        effective_from=row["effective_from"],
+        effective_to=row["effective_to"],
+        parties=((p.organization_id, p.role) for p in parties),
+        modes=modes,
+        commitments=(
+            (c.obligor_id, c.beneficiary_id, c.description, c.due_on) for c in commitments
         ),
-    }
+    )
 
 
 async def refresh_terms_hash(connection: AsyncConnection, agreement_id: int) -> str:
-    terms = json.dumps(await terms_of(connection, agreement_id), sort_keys=True)
-    digest = hashlib.sha256(terms.encode()).hexdigest()
+    digest = hash_of(await terms_of(connection, agreement_id))
     await connection.execute(
         sa.update(AGREEMENT).where(AGREEMENT.c.id == agreement_id).values(terms_hash=digest)
     )

@@ -21,8 +21,6 @@ A run is one transaction: all of it is written, or (on any error) none of it.
 """
 
 import csv
-import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -55,6 +53,7 @@ from db.tables import (
     Organization,
     OrganizationIdentifier,
 )
+from db.terms import terms_hash as canonical_terms_hash
 
 __all__ = ["EUROPEAN_COMMISSION", "load_cordis", "terms_hash"]
 
@@ -262,18 +261,14 @@ def terms_hash(values: dict[str, Any], parties: list[list[Any]]) -> str:
     """The hash `resolvers.agreement_writes.refresh_terms_hash` computes for these terms (one
     mode, joint research; no commitments); a test keeps the two equal."""
 
-    def iso(value: date | None) -> str | None:
-        return value.isoformat() if value else None
-
-    terms = {
-        "kind": values["kind"],
-        "effective_from": iso(values["effective_from"]),
-        "effective_to": iso(values["effective_to"]),
-        "parties": sorted(parties),
-        "modes": [_MODE],
-        "commitments": [],
-    }
-    return hashlib.sha256(json.dumps(terms, sort_keys=True).encode()).hexdigest()
+    return canonical_terms_hash(
+        kind=values["kind"],
+        effective_from=values["effective_from"],
+        effective_to=values["effective_to"],
+        parties=((organization, role) for organization, role in parties),
+        modes=[_MODE],
+        commitments=(),
+    )
 
 
 def _tick(progress: Progress | None, stage: str, done: int, total: int) -> None:
