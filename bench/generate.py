@@ -58,6 +58,7 @@ from db.enums import (
     RenewalRule,
     TargetLearnerGroup,
 )
+from db.loaders import bulk
 from db.terms import terms_hash as db_terms_hash
 
 __all__ = ["generate"]
@@ -181,42 +182,27 @@ def terms_hash(
 
 
 class _Writer:
-    """Bulk inserts with explicit ids: COPY on PostgreSQL, batched executemany on SQLite."""
+    """Bulk inserts with explicit ids, through `db.loaders.bulk` (COPY on PostgreSQL, batched
+    executemany on SQLite), counting the rows it wrote."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self.connection = connection
-        self.postgres = connection.dialect.name == "postgresql"
         self.rows = 0
 
     async def next_id(self, table: str) -> int:
-        value = await self.connection.scalar(sa.text(f"SELECT max(id) FROM {table}"))
-        return int(value or 0) + 1
+        return await bulk.next_keys(self.connection, SQLModel.metadata.tables[table])
 
     async def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        self.rows += len(rows)
-        if self.postgres:
-            raw = await self.connection.get_raw_connection()
-            driver: Any = raw.driver_connection
-            await driver.copy_records_to_table(table, records=rows, columns=list(columns))
-            return
-        # through the Core table, so that its column types convert dates and decimals
-        statement = sa.insert(SQLModel.metadata.tables[table])
-        for start in range(0, len(rows), 5_000):
-            batch = [dict(zip(columns, row, strict=True)) for row in rows[start : start + 5_000]]
-            await self.connection.execute(statement, batch)
+        self.rows += await bulk.insert_rows(
+            self.connection,
+            SQLModel.metadata.tables[table],
+            [dict(zip(columns, row, strict=True)) for row in rows],
+        )
 
     async def reset_sequences(self, tables: Iterable[str]) -> None:
-        if not self.postgres:
-            return
-        for table in tables:
-            await self.connection.execute(
-                sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT coalesce(max(id), 1) FROM {table}))"
-                )
-            )
+        await bulk.sync_sequences(
+            self.connection, [SQLModel.metadata.tables[table] for table in tables]
+        )
 
 
 STAMP = ("created_at", "updated_at", "version")
