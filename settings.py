@@ -35,6 +35,8 @@ class Settings:
     redis_prefix: str = "partnergraph"
     statement_timeout_ms: int = 10_000
     """PostgreSQL's `statement_timeout` for every connection; 0 turns it off."""
+    compiled_reads: bool = True
+    """Answer plain-data queries with one SQL statement on PostgreSQL (`resolvers.json_reads`)."""
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -73,4 +75,5 @@ def load_settings() -> Settings:
         statement_timeout_ms=_int(
             "PARTNERGRAPH_STATEMENT_TIMEOUT_MS", defaults.statement_timeout_ms
         ),
+        compiled_reads=_flag("PARTNERGRAPH_COMPILED_READS", defaults.compiled_reads),
     )

@@ -1,6 +1,6 @@
 """Median latency of each read scenario, one request at a time, in process (ASGI, no sockets).
 
-    uv run python -m bench.latency --organizations 1000 [--requests 40]
+    uv run python -m bench.latency --organizations 1000 [--requests 40] [--ordinary]
 
 Less noisy than the loaded runs on a shared machine, so it is how each optimisation step was
 compared: run it on the code before and after, alternately. Needs `bench_<organizations>`.
@@ -27,7 +27,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, float]:
     text = url.render_as_string(hide_password=False)
     subjects = await prepare(text, args.organizations, args.organizations * 10, 1)
     engine = create_engine(text)
-    app = create_app(Settings(rate_limit_per_minute=0), engine=engine)
+    settings = Settings(rate_limit_per_minute=0, compiled_reads=not args.ordinary)
+    app = create_app(settings, engine=engine)
     found: dict[str, float] = {}
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://bench"
@@ -55,6 +56,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--organizations", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument(
+        "--ordinary",
+        action="store_true",
+        help="answer every field through graphql-core (no one-statement compiled reads)",
+    )
     parser.add_argument(
         "--database-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     )

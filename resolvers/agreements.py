@@ -1,5 +1,6 @@
 """Reading agreements: filters over parties, dates and states; the lists around an agreement."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -33,6 +34,7 @@ __all__ = [
     "AgreementOrderField",
     "CommitmentState",
     "agreement_conditions",
+    "agreement_ordering",
     "agreements_of_organizations",
     "agreements_page",
     "commitment_state",
@@ -85,12 +87,19 @@ class AgreementOrder:
     direction: SortDirection = SortDirection.DESC
 
 
-def _with_party(condition: ColumnElement[bool]) -> ColumnElement[bool]:
-    """Agreements with at least one party whose organization meets `condition`."""
-    p, o = PARTY.c, ORGANIZATION.c
-    return AGREEMENT.c.id.in_(
-        sa.select(p.agreement_id).join(ORGANIZATION, o.id == p.organization_id).where(condition)
+def _with_party(
+    condition: Callable[[ColumnElement[int]], ColumnElement[bool]],
+) -> ColumnElement[bool]:
+    """Agreements with at least one party whose organization id meets `condition` (a correlated
+    EXISTS: an index probe per agreement, see `resolvers.visibility`)."""
+    party = PARTY.alias()
+    return sa.exists().where(
+        party.c.agreement_id == AGREEMENT.c.id, condition(party.c.organization_id)
     )
+
+
+def _organizations_where(condition: ColumnElement[bool]) -> sa.Select[tuple[int]]:
+    return sa.select(ORGANIZATION.c.id).where(condition).correlate(None)
 
 
 class CommitmentState(StrEnum):
@@ -148,18 +157,22 @@ def agreement_conditions(
         )
     if f.party is not None:
         party_id = decode_id_of(f.party, "Organization", field=f"{field}.party")
-        conditions.append(_with_party(ORGANIZATION.c.id == party_id))
+        conditions.append(_with_party(lambda organization: organization == party_id))
     if f.party_kind:
-        conditions.append(_with_party(ORGANIZATION.c.kind.in_([k.value for k in f.party_kind])))
+        kinds = _organizations_where(ORGANIZATION.c.kind.in_([k.value for k in f.party_kind]))
+        conditions.append(_with_party(lambda organization: organization.in_(kinds)))
     if f.party_country:
         countries = [c.upper() for c in f.party_country]
-        conditions.append(_with_party(ORGANIZATION.c.country.in_(countries)))
+        in_countries = _organizations_where(ORGANIZATION.c.country.in_(countries))
+        conditions.append(_with_party(lambda organization: organization.in_(in_countries)))
     if f.party_alliance is not None:
         alliance_id = decode_id_of(f.party_alliance, "Alliance", field=f"{field}.partyAlliance")
-        members = sa.select(MEMBERSHIP.c.organization_id).where(
-            MEMBERSHIP.c.alliance_id == alliance_id, MEMBERSHIP.c.left_on.is_(None)
+        members = (
+            sa.select(MEMBERSHIP.c.organization_id)
+            .where(MEMBERSHIP.c.alliance_id == alliance_id, MEMBERSHIP.c.left_on.is_(None))
+            .correlate(None)
         )
-        conditions.append(_with_party(ORGANIZATION.c.id.in_(members)))
+        conditions.append(_with_party(lambda organization: organization.in_(members)))
     if f.active_on is not None:
         conditions.append(
             sa.and_(

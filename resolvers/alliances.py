@@ -17,12 +17,16 @@ from resolvers.organizations import like_text
 from resolvers.paging import Page, PageRequest
 
 __all__ = [
+    "ALLIANCE",
+    "MEMBERSHIP",
+    "MEMBERSHIP_ORDER",
     "AllianceFilter",
     "AllianceOrder",
     "AllianceOrderField",
     "MembershipFilter",
     "alliance_conditions",
     "alliances_page",
+    "membership_conditions",
     "memberships_of_alliances",
 ]
 
@@ -108,6 +112,8 @@ async def alliances_page(
 ROLE_RANK = sa.case(
     {role.value: rank for rank, role in enumerate(MembershipRole)}, value=MEMBERSHIP.c.role
 )
+MEMBERSHIP_ORDER = (ROLE_RANK, MEMBERSHIP.c.joined_on)
+"""An alliance's members: chair first, then by role and joining date."""
 
 
 def memberships_of_alliances(
@@ -118,7 +124,7 @@ def memberships_of_alliances(
         MEMBERSHIP,
         key=MEMBERSHIP.c.alliance_id,
         where=membership_conditions(filter),
-        order_by=[ROLE_RANK, MEMBERSHIP.c.joined_on],
+        order_by=MEMBERSHIP_ORDER,
         request=request,
         args=repr(filter),
     )

@@ -23,6 +23,7 @@ __all__ = [
     "OrganizationOrder",
     "OrganizationOrderField",
     "organization_conditions",
+    "organization_ordering",
     "organizations_page",
     "units_of",
 ]

@@ -112,7 +112,7 @@ async def fetch_page(
     rows = (await connection.execute(paged)).mappings().all()
     if rows:
         return Page(rows=rows, offset=request.offset, total=rows[0]["_total"])
-    if request.offset == 0:
+    if request.offset == 0 and request.first > 0:
         return Page(rows=(), offset=0, total=0)
     counted = sa.select(sa.func.count()).select_from(statement.subquery())
     total = (await connection.execute(counted)).scalar_one()

@@ -16,7 +16,7 @@ from resolvers.context import Context
 from resolvers.nodes import NODE_TABLES
 from resolvers.paging import Page, PageRequest
 
-__all__ = ["RELATIONS", "Relation", "related_page"]
+__all__ = ["RELATIONS", "Relation", "related_page", "relation_statement"]
 
 T = NODE_TABLES
 
@@ -144,23 +144,25 @@ RELATIONS: dict[str, Relation] = {
 }
 
 
+def relation_statement(ctx: Context, rel: Relation) -> sa.Select[Any] | None:
+    """The visible rows of a relation when it needs more than its table (a link, a condition)."""
+    table = T[rel.node]
+    made = None
+    if rel.through is not None and rel.on is not None:
+        made = ctx.reader.select(table).join(rel.through, rel.on)
+    if rel.only is not None:
+        made = (ctx.reader.select(table) if made is None else made).where(rel.only)
+    return made
+
+
 async def related_page(ctx: Context, relation: str, parent_id: int, request: PageRequest) -> Page:
     """One page of the named relation for one parent; batched with every other parent."""
     rel = RELATIONS[relation]
     table = T[rel.node]
-
-    def statement() -> sa.Select[Any] | None:
-        made = None
-        if rel.through is not None and rel.on is not None:
-            made = ctx.reader.select(table).join(rel.through, rel.on)
-        if rel.only is not None:
-            made = (ctx.reader.select(table) if made is None else made).where(rel.only)
-        return made
-
     loader = ctx.loaders.children(
         table,
         key=rel.key,
-        statement=statement,
+        statement=lambda: relation_statement(ctx, rel),
         order_by=rel.order_by,
         request=request,
         args=relation,

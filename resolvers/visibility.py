@@ -67,20 +67,23 @@ def _in_scope(viewer: Viewer, column: sa.ColumnElement[int | None]) -> ColumnEle
     return column.in_(sorted(viewer.scope))
 
 
-def _agreement_ids(viewer: Viewer) -> sa.Select[tuple[int]] | sa.CompoundSelect[tuple[int]]:
-    """The ids of the agreements `viewer` may see (for a viewer who sees records)."""
-    own = sa.select(PARTY.c.agreement_id).where(_in_scope(viewer, PARTY.c.organization_id))
-    if viewer.role is not Role.SECRETARIAT or viewer.alliance_id is None:
-        return own
-    members = sa.select(MEMBERSHIP.c.organization_id).where(
-        MEMBERSHIP.c.alliance_id == viewer.alliance_id, MEMBERSHIP.c.left_on.is_(None)
-    )
-    alliance = sa.select(PARTY.c.agreement_id).where(PARTY.c.organization_id.in_(members))
-    return sa.union(own, alliance)
-
-
 def _agreement_visible(viewer: Viewer, column: sa.ColumnElement[int | None]) -> ColumnElement[bool]:
-    return column.in_(_agreement_ids(viewer))
+    """The agreement named by `column` has a party the viewer answers for: one in its scope,
+    or, for a secretariat, a current member of its alliance.
+
+    A correlated EXISTS on the agreement's parties (an index probe per row) rather than
+    `column IN (every visible agreement)`: inside the per-parent pages of a nested read the
+    latter made PostgreSQL rescan the whole set for every parent (bench/RESULTS.md)."""
+    party = PARTY.alias()
+    answers_for = [_in_scope(viewer, party.c.organization_id)]
+    if viewer.role is Role.SECRETARIAT and viewer.alliance_id is not None:
+        members = (
+            sa.select(MEMBERSHIP.c.organization_id)
+            .where(MEMBERSHIP.c.alliance_id == viewer.alliance_id, MEMBERSHIP.c.left_on.is_(None))
+            .correlate(None)
+        )
+        answers_for.append(party.c.organization_id.in_(members))
+    return sa.exists().where(party.c.agreement_id == column, sa.or_(*answers_for))
 
 
 def _ids_where(table: sa.Table, condition: ColumnElement[bool]) -> sa.Select[tuple[int]]:

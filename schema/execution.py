@@ -14,6 +14,7 @@ schema says non-null, any exception) takes graphql-core's ordinary road, so erro
 paths and messages; with a schema extension that hooks `resolve` (a middleware) every field does.
 """
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
@@ -28,7 +29,14 @@ from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
+from resolvers.context import Context
+from resolvers.errors import ApiError
+from resolvers.json_reads import Root, answer
+from schema.compiled_reads import NotCompilable, Planner
+
 __all__ = ["FastExecutionContext"]
+
+logger = logging.getLogger(__name__)
 
 _SLOW = object()
 """What a fast getter returns when the field must take the ordinary road."""
@@ -110,7 +118,13 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """graphql-core's, with plain fields answered before any path or info is made."""
         manager = self.middleware_manager
-        if source_value is None or (manager is not None and manager.middlewares):
+        if manager is not None and manager.middlewares:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        if path is None and parent_type is self.schema.query_type and self._compiles():
+            return self._roots(parent_type, source_value, grouped_field_set, position_context)
+        if source_value is None:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
@@ -138,3 +152,50 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return results
 
         return merged()
+
+    def _compiles(self) -> bool:
+        context = self.context_value
+        return (
+            isinstance(context, Context)
+            and context.settings.compiled_reads
+            and context.engine.dialect.name == "postgresql"
+        )
+
+    async def _roots(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> dict[str, Any]:
+        """The query's root fields: those that are plain data from one SQL statement
+        (`schema.compiled_reads`), the rest, and any that fail there, the ordinary way."""
+        context = cast(Context, self.context_value)
+        planner = Planner(
+            self.schema, self.fragments, self.variable_values, self.operation, context
+        )
+        roots: dict[str, Root] = {}
+        values: list[Any] = []
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                try:
+                    roots[response_name] = await planner.root(parent_type, field_details_list)
+                except (NotCompilable, ApiError):
+                    continue
+            if roots:
+                values = await answer(context, list(roots.values()))
+        except Exception:
+            logger.warning("a compiled read failed; answering it the ordinary way", exc_info=True)
+            roots = {}
+        compiled = dict(zip(roots, values, strict=True))
+        rest = {k: v for k, v in grouped_field_set.items() if k not in compiled}
+        ordinary: Any = {}
+        if rest:
+            ordinary = super().execute_fields(
+                parent_type, source_value, None, rest, position_context
+            )
+            if self.is_awaitable(ordinary):
+                ordinary = await ordinary
+        return {
+            key: compiled[key] if key in compiled else ordinary[key] for key in grouped_field_set
+        }

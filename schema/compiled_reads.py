@@ -1,0 +1,243 @@
+"""Root fields whose whole selection is plain data, answered by one SQL statement.
+
+`plan_roots` reads the selection of each root field (`node`, `organizations`, `alliances`,
+`agreements`) and, when every field below it is one the database can answer (a column, an id,
+an agreement's status, a reference to another node, a connection in `resolvers.json_reads`),
+describes it as shapes for `resolvers.json_reads.answer`. Anything else (a field with its own
+resolver logic, a DateTime, `@defer`, a permission class, a field of a type without a table)
+leaves that root field to graphql-core, so the compiled road is only ever taken where it gives
+the ordinary road's answer; tests/test_compiled_reads.py holds the two side by side.
+"""
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    get_nullable_type,
+)
+from graphql.execution.collect_fields import (
+    FieldDetails,
+    FragmentDetails,
+    collect_subfields,
+)
+from graphql.execution.values import VariableValues, get_argument_values
+from strawberry.types.arguments import convert_arguments
+from strawberry.types.field import StrawberryField
+
+from resolvers.context import Context
+from resolvers.ids import decode_id
+from resolvers.json_reads import (
+    Computed,
+    Constant,
+    Cursor,
+    Edges,
+    GlobalId,
+    Leaf,
+    ListShape,
+    ListSpec,
+    NodeRoot,
+    ObjectShape,
+    PageInfoShape,
+    Part,
+    Reference,
+    Root,
+    TotalCount,
+    supports,
+)
+from resolvers.nodes import NODE_TABLES
+from resolvers.paging import page_request
+from resolvers.references import require_references
+
+__all__ = ["NotCompilable", "Planner"]
+
+ROOT_LISTS = frozenset({"organizations", "alliances", "agreements"})
+
+COMPUTED_FIELDS = {("Agreement", "status"): "agreement_status"}
+
+REFERENCES = {
+    ("Organization", "parent"): "parent_id",
+    ("Agreement", "parent"): "parent_id",
+    ("Agreement", "predecessor"): "predecessor_id",
+    ("AgreementParty", "agreement"): "agreement_id",
+    ("AgreementParty", "organization"): "organization_id",
+    ("AgreementParty", "signatory"): "signatory_id",
+    ("Membership", "alliance"): "alliance_id",
+    ("Membership", "organization"): "organization_id",
+}
+"""Fields that fetch the node whose key is in a column of their object (all nullable)."""
+
+PLAIN_SCALARS = frozenset({"String", "Int", "Float", "Boolean", "Date"})
+"""Scalars PostgreSQL's JSON writes as GraphQL does (not DateTime: its fractions differ)."""
+
+PAGE_INFO = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"})
+
+Details = list[FieldDetails]
+
+
+class NotCompilable(Exception):
+    """The selection needs graphql-core's ordinary road."""
+
+
+def _strawberry(field: GraphQLField) -> StrawberryField:
+    found = field.extensions.get("strawberry-definition")
+    if not isinstance(found, StrawberryField):
+        raise NotCompilable("not a strawberry field")
+    if found.extensions or getattr(found, "permission_classes", None) or found.directives:
+        raise NotCompilable("a field with extensions or permissions")
+    return found
+
+
+def _upper_enum(enum: GraphQLEnumType) -> bool:
+    """Whether each value's name is its stored value in upper case (`upper(column)` in SQL)."""
+    return all(name == str(value.value).upper() for name, value in enum.values.items())
+
+
+@dataclass
+class Planner:
+    """One request's view of the document: schema, fragments, variables."""
+
+    schema: GraphQLSchema
+    fragments: dict[str, FragmentDetails]
+    variables: VariableValues
+    operation: OperationDefinitionNode
+    context: Context
+
+    def subfields(self, parent: GraphQLObjectType, details: Details) -> dict[str, Details]:
+        for detail in details:
+            if detail.defer_usage is not None or detail.fragment_variable_values is not None:
+                raise NotCompilable("@defer or fragment variables")
+        collected = collect_subfields(
+            self.schema, self.fragments, self.variables, self.operation, parent, details
+        )
+        if collected.new_defer_usages:
+            raise NotCompilable("@defer")
+        return collected.grouped_field_set
+
+    def arguments(self, field: GraphQLField, details: Details) -> dict[str, Any]:
+        if len({detail.node.arguments and str(detail.node.arguments) for detail in details}) > 1:
+            raise NotCompilable("one field asked for with different arguments")
+        raw = get_argument_values(field, details[0].node, self.variables)
+        strawberry_schema = cast(Any, self.schema)._strawberry_schema
+        return convert_arguments(
+            raw,
+            _strawberry(field).arguments,
+            scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+            config=strawberry_schema.config,
+        )
+
+    async def root(self, parent: GraphQLObjectType, details: Details) -> Root:
+        name = details[0].node.name.value
+        field = parent.fields[name]
+        if name == "node":
+            type_name, key = decode_id(self.arguments(field, details)["id"])
+            node_type = self.schema.type_map.get(type_name)
+            if not isinstance(node_type, GraphQLObjectType):
+                raise NotCompilable("not a node type")
+            return NodeRoot(key=key, shape=await self.object(node_type, details))
+        if name in ROOT_LISTS:
+            return await self.connection(name, field, details)
+        raise NotCompilable(f"root field {name}")
+
+    async def object(self, node_type: GraphQLObjectType, details: Details) -> ObjectShape:
+        name = node_type.name
+        table = NODE_TABLES.get(name)
+        if table is None:
+            raise NotCompilable(f"{name} has no table")
+        parts: list[tuple[str, Part]] = []
+        for key, field_details in self.subfields(node_type, details).items():
+            field_name = field_details[0].node.name.value
+            if field_name == "__typename":
+                parts.append((key, Constant(name)))
+                continue
+            field = node_type.fields[field_name]
+            strawberry_field = _strawberry(field)
+            if field_name == "id":
+                parts.append((key, GlobalId()))
+            elif (name, field_name) in COMPUTED_FIELDS:
+                parts.append((key, Computed(COMPUTED_FIELDS[(name, field_name)])))
+            elif (name, field_name) in REFERENCES:
+                target = get_nullable_type(field.type)
+                if field.args or not isinstance(target, GraphQLObjectType):
+                    raise NotCompilable(f"{name}.{field_name}")
+                shape = await self.object(target, field_details)
+                parts.append((key, Reference(REFERENCES[(name, field_name)], shape)))
+            elif supports(f"{name}.{field_name}"):
+                parts.append(
+                    (key, await self.connection(f"{name}.{field_name}", field, field_details))
+                )
+            else:
+                parts.append((key, self.leaf(table.c, strawberry_field, field)))
+        return ObjectShape(node=name, parts=tuple(parts))
+
+    def leaf(self, columns: Any, strawberry_field: StrawberryField, field: GraphQLField) -> Leaf:
+        column = strawberry_field.python_name
+        if strawberry_field.base_resolver is not None or field.args or column not in columns:
+            raise NotCompilable(f"{field} is not a column")
+        scalar = get_nullable_type(field.type)
+        if isinstance(scalar, GraphQLEnumType) and _upper_enum(scalar):
+            return Leaf(column, upper=True)
+        if getattr(scalar, "name", None) in PLAIN_SCALARS:
+            return Leaf(column)
+        raise NotCompilable(f"{scalar} is not plain JSON")
+
+    async def connection(self, list_name: str, field: GraphQLField, details: Details) -> ListShape:
+        arguments = self.arguments(field, details)
+        if set(arguments) - {"first", "after", "filter", "order_by"}:
+            raise NotCompilable("a list argument the compiled road does not know")
+        request = page_request(arguments.get("first"), arguments.get("after"))
+        filter = arguments.get("filter")
+        await require_references(self.context, filter)
+        connection_type = get_nullable_type(field.type)
+        if not isinstance(connection_type, GraphQLObjectType):
+            raise NotCompilable("not a connection")
+        edge_type = get_nullable_type(connection_type.fields["edges"].type).of_type
+        node_type = get_nullable_type(get_nullable_type(edge_type).fields["node"].type)
+        parts: list[tuple[str, Any]] = []
+        for key, field_details in self.subfields(connection_type, details).items():
+            name = field_details[0].node.name.value
+            if name == "__typename":
+                parts.append((key, Constant(connection_type.name)))
+            elif name == "totalCount":
+                parts.append((key, TotalCount()))
+            elif name == "nodes":
+                parts.append((key, await self.object(node_type, field_details)))
+            elif name == "edges":
+                parts.append((key, await self.edges(get_nullable_type(edge_type), field_details)))
+            elif name == "pageInfo":
+                parts.append((key, self.page_info(connection_type, field_details)))
+            else:
+                raise NotCompilable(f"{connection_type.name}.{name}")
+        spec = ListSpec(list_name, filter=filter, order=arguments.get("order_by"))
+        return ListShape(spec=spec, request=request, node=node_type.name, parts=tuple(parts))
+
+    async def edges(self, edge_type: GraphQLObjectType, details: Details) -> Edges:
+        parts: list[tuple[str, ObjectShape | Cursor | Constant]] = []
+        for key, field_details in self.subfields(edge_type, details).items():
+            name = field_details[0].node.name.value
+            if name == "node":
+                node_type = get_nullable_type(edge_type.fields["node"].type)
+                parts.append((key, await self.object(node_type, field_details)))
+            elif name == "cursor":
+                parts.append((key, Cursor()))
+            elif name == "__typename":
+                parts.append((key, Constant(edge_type.name)))
+            else:
+                raise NotCompilable(f"{edge_type.name}.{name}")
+        return Edges(parts=tuple(parts))
+
+    def page_info(self, connection_type: GraphQLObjectType, details: Details) -> PageInfoShape:
+        info_type = get_nullable_type(connection_type.fields["pageInfo"].type)
+        parts: list[tuple[str, str]] = []
+        for key, field_details in self.subfields(info_type, details).items():
+            name = field_details[0].node.name.value
+            if name == "__typename":
+                name = info_type.name
+            elif name not in PAGE_INFO:
+                raise NotCompilable(f"PageInfo.{name}")
+            parts.append((key, name))
+        return PageInfoShape(parts=tuple(parts))
