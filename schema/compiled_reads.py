@@ -9,6 +9,7 @@ leaves that root field to graphql-core, so the compiled road is only ever taken 
 the ordinary road's answer; tests/test_compiled_reads.py holds the two side by side.
 """
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -30,6 +31,7 @@ from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
 from resolvers.context import Context
+from resolvers.errors import ApiError
 from resolvers.ids import decode_id
 from resolvers.json_reads import (
     Computed,
@@ -53,7 +55,7 @@ from resolvers.nodes import NODE_TABLES
 from resolvers.paging import page_request
 from resolvers.references import require_references
 
-__all__ = ["NotCompilable", "Planner"]
+__all__ = ["CompiledRoot", "NotCompilable", "Planner", "plan_roots"]
 
 ROOT_LISTS = frozenset({"organizations", "alliances", "agreements"})
 
@@ -105,7 +107,8 @@ class Planner:
     fragments: dict[str, FragmentDetails]
     variables: VariableValues
     operation: OperationDefinitionNode
-    context: Context
+    checks: list[Any] = dataclasses.field(default_factory=list)
+    """The filters met on the way, whose references must be checked on every request."""
 
     def subfields(self, parent: GraphQLObjectType, details: Details) -> dict[str, Details]:
         for detail in details:
@@ -130,7 +133,7 @@ class Planner:
             config=strawberry_schema.config,
         )
 
-    async def root(self, parent: GraphQLObjectType, details: Details) -> Root:
+    def root(self, parent: GraphQLObjectType, details: Details) -> Root:
         name = details[0].node.name.value
         field = parent.fields[name]
         if name == "node":
@@ -138,12 +141,12 @@ class Planner:
             node_type = self.schema.type_map.get(type_name)
             if not isinstance(node_type, GraphQLObjectType):
                 raise NotCompilable("not a node type")
-            return NodeRoot(key=key, shape=await self.object(node_type, details))
+            return NodeRoot(key=key, shape=self.object(node_type, details))
         if name in ROOT_LISTS:
-            return await self.connection(name, field, details)
+            return self.connection(name, field, details)
         raise NotCompilable(f"root field {name}")
 
-    async def object(self, node_type: GraphQLObjectType, details: Details) -> ObjectShape:
+    def object(self, node_type: GraphQLObjectType, details: Details) -> ObjectShape:
         name = node_type.name
         table = NODE_TABLES.get(name)
         if table is None:
@@ -164,12 +167,10 @@ class Planner:
                 target = get_nullable_type(field.type)
                 if field.args or not isinstance(target, GraphQLObjectType):
                     raise NotCompilable(f"{name}.{field_name}")
-                shape = await self.object(target, field_details)
+                shape = self.object(target, field_details)
                 parts.append((key, Reference(REFERENCES[(name, field_name)], shape)))
             elif supports(f"{name}.{field_name}"):
-                parts.append(
-                    (key, await self.connection(f"{name}.{field_name}", field, field_details))
-                )
+                parts.append((key, self.connection(f"{name}.{field_name}", field, field_details)))
             else:
                 parts.append((key, self.leaf(table.c, strawberry_field, field)))
         return ObjectShape(node=name, parts=tuple(parts))
@@ -185,13 +186,14 @@ class Planner:
             return Leaf(column)
         raise NotCompilable(f"{scalar} is not plain JSON")
 
-    async def connection(self, list_name: str, field: GraphQLField, details: Details) -> ListShape:
+    def connection(self, list_name: str, field: GraphQLField, details: Details) -> ListShape:
         arguments = self.arguments(field, details)
         if set(arguments) - {"first", "after", "filter", "order_by"}:
             raise NotCompilable("a list argument the compiled road does not know")
         request = page_request(arguments.get("first"), arguments.get("after"))
         filter = arguments.get("filter")
-        await require_references(self.context, filter)
+        if filter is not None:
+            self.checks.append(filter)
         connection_type = get_nullable_type(field.type)
         if not isinstance(connection_type, GraphQLObjectType):
             raise NotCompilable("not a connection")
@@ -205,9 +207,9 @@ class Planner:
             elif name == "totalCount":
                 parts.append((key, TotalCount()))
             elif name == "nodes":
-                parts.append((key, await self.object(node_type, field_details)))
+                parts.append((key, self.object(node_type, field_details)))
             elif name == "edges":
-                parts.append((key, await self.edges(get_nullable_type(edge_type), field_details)))
+                parts.append((key, self.edges(get_nullable_type(edge_type), field_details)))
             elif name == "pageInfo":
                 parts.append((key, self.page_info(connection_type, field_details)))
             else:
@@ -215,13 +217,13 @@ class Planner:
         spec = ListSpec(list_name, filter=filter, order=arguments.get("order_by"))
         return ListShape(spec=spec, request=request, node=node_type.name, parts=tuple(parts))
 
-    async def edges(self, edge_type: GraphQLObjectType, details: Details) -> Edges:
+    def edges(self, edge_type: GraphQLObjectType, details: Details) -> Edges:
         parts: list[tuple[str, ObjectShape | Cursor | Constant]] = []
         for key, field_details in self.subfields(edge_type, details).items():
             name = field_details[0].node.name.value
             if name == "node":
                 node_type = get_nullable_type(edge_type.fields["node"].type)
-                parts.append((key, await self.object(node_type, field_details)))
+                parts.append((key, self.object(node_type, field_details)))
             elif name == "cursor":
                 parts.append((key, Cursor()))
             elif name == "__typename":
@@ -241,3 +243,51 @@ class Planner:
                 raise NotCompilable(f"PageInfo.{name}")
             parts.append((key, name))
         return PageInfoShape(parts=tuple(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRoot:
+    root: Root
+    checks: tuple[Any, ...]
+    """Filters whose IDs must name visible objects (`require_references`), per request."""
+
+    async def check(self, context: Context) -> None:
+        for filter in self.checks:
+            await require_references(context, filter)
+
+
+_PLAN_CACHE_SIZE = 512
+_plans: dict[tuple[str, str, str], dict[str, CompiledRoot]] = {}
+"""Plans by document text, operation and variables: the same request plans the same way, for
+any caller (what a caller may see is applied when the statement is written)."""
+
+
+def plan_roots(
+    schema: GraphQLSchema,
+    fragments: dict[str, FragmentDetails],
+    variables: VariableValues,
+    operation: OperationDefinitionNode,
+    parent: GraphQLObjectType,
+    grouped_field_set: dict[str, Details],
+) -> dict[str, CompiledRoot]:
+    """The root fields that can be compiled, by response name (the rest are left out)."""
+    key = None
+    if operation.loc is not None:
+        name = operation.name.value if operation.name else ""
+        key = (operation.loc.source.body, name, repr(variables.coerced))
+        found = _plans.get(key)
+        if found is not None:
+            return found
+    planned: dict[str, CompiledRoot] = {}
+    for response_name, details in grouped_field_set.items():
+        planner = Planner(schema, fragments, variables, operation)
+        try:
+            root = planner.root(parent, details)
+        except (NotCompilable, ApiError):
+            continue
+        planned[response_name] = CompiledRoot(root, tuple(planner.checks))
+    if key is not None:
+        if len(_plans) >= _PLAN_CACHE_SIZE:
+            _plans.pop(next(iter(_plans)))
+        _plans[key] = planned
+    return planned

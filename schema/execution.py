@@ -32,7 +32,7 @@ from strawberry.types.field import StrawberryField
 from resolvers.context import Context
 from resolvers.errors import ApiError
 from resolvers.json_reads import Root, answer
-from schema.compiled_reads import NotCompilable, Planner
+from schema.compiled_reads import plan_roots
 
 __all__ = ["FastExecutionContext"]
 
@@ -171,17 +171,23 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """The query's root fields: those that are plain data from one SQL statement
         (`schema.compiled_reads`), the rest, and any that fail there, the ordinary way."""
         context = cast(Context, self.context_value)
-        planner = Planner(
-            self.schema, self.fragments, self.variable_values, self.operation, context
-        )
         roots: dict[str, Root] = {}
         values: list[Any] = []
         try:
-            for response_name, field_details_list in grouped_field_set.items():
+            planned = plan_roots(
+                self.schema,
+                self.fragments,
+                self.variable_values,
+                self.operation,
+                parent_type,
+                grouped_field_set,
+            )
+            for response_name, compiled_root in planned.items():
                 try:
-                    roots[response_name] = await planner.root(parent_type, field_details_list)
-                except (NotCompilable, ApiError):
+                    await compiled_root.check(context)
+                except ApiError:
                     continue
+                roots[response_name] = compiled_root.root
             if roots:
                 values = await answer(context, list(roots.values()))
         except Exception:
