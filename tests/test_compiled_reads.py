@@ -1,7 +1,8 @@
-"""Plain-data reads answered by one SQL statement give the ordinary road's answer, byte for byte.
+"""Plain-data reads answered by one SQL statement give the ordinary road's answer, exactly.
 
 Each document is sent twice for each kind of caller, once with `compiled_reads` on and once
-off, and the two response bodies must be equal: the same data, the same errors, the same
+off, and the two response bodies must be equal once parsed (the compiled road passes
+PostgreSQL's JSON text through, spaces and all): the same data, the same errors, the same
 order of keys. On SQLite both take the ordinary road (the compiled one is PostgreSQL's), so
 there the comparison holds trivially; the tests that the compiled road was really taken run
 on PostgreSQL only.
