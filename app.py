@@ -151,6 +151,8 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         settings.database_url,
         echo=settings.sql_echo,
         statement_timeout_ms=settings.statement_timeout_ms,
+        pool_size=settings.pool_size,
+        pool_overflow=settings.pool_overflow,
     )
     limiter = rate_limiter(settings)
 

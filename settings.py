@@ -35,6 +35,11 @@ class Settings:
     redis_prefix: str = "partnergraph"
     statement_timeout_ms: int = 10_000
     """PostgreSQL's `statement_timeout` for every connection; 0 turns it off."""
+    pool_size: int = 20
+    """PostgreSQL connections each worker keeps open. A read holds one only while its statement
+    runs; past `pool_size` at once, up to `pool_overflow` more are opened and closed again
+    after use, and opening one costs more than most reads (bench/RESULTS.md)."""
+    pool_overflow: int = 20
     compiled_reads: bool = True
     """Answer plain-data queries with one SQL statement on PostgreSQL (`resolvers.json_reads`)."""
 
@@ -75,5 +80,7 @@ def load_settings() -> Settings:
         statement_timeout_ms=_int(
             "PARTNERGRAPH_STATEMENT_TIMEOUT_MS", defaults.statement_timeout_ms
         ),
+        pool_size=_int("PARTNERGRAPH_POOL_SIZE", defaults.pool_size),
+        pool_overflow=_int("PARTNERGRAPH_POOL_OVERFLOW", defaults.pool_overflow),
         compiled_reads=_flag("PARTNERGRAPH_COMPILED_READS", defaults.compiled_reads),
     )

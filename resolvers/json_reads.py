@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
 
+from db.engine import reads_engine
 from resolvers import agreements as agreement_reads
 from resolvers import alliances as alliance_reads
 from resolvers import organizations as organization_reads
@@ -467,6 +468,6 @@ async def answer(ctx: Context, roots: Sequence[Root]) -> list[orjson.Fragment | 
     `orjson.Fragment` goes into the response as it is, never parsed into Python objects and
     encoded again (130 KB for the secretariat)."""
     sql, parameters = _sql(ctx, roots)
-    async with ctx.engine.connect() as connection:
+    async with reads_engine(ctx.engine).connect() as connection:
         row = (await connection.exec_driver_sql(sql, parameters)).one()
     return [None if value is None else orjson.Fragment(value) for value in row]

@@ -11,6 +11,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
+from db.engine import reads_engine
 from resolvers.paging import OrderBy, Page, PageRequest, fetch_page, fetch_pages
 from resolvers.viewer import Viewer
 from resolvers.visibility import visible
@@ -22,7 +23,7 @@ class Reader:
     """Reads for one request: one viewer, one engine."""
 
     def __init__(self, *, engine: AsyncEngine, viewer: Viewer) -> None:
-        self.engine = engine
+        self.engine = reads_engine(engine)
         self.viewer = viewer
 
     def select(self, table: sa.Table, *extra: ColumnElement[Any]) -> sa.Select[Any]:
