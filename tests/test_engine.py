@@ -71,12 +71,14 @@ async def test_reads_engine_sends_no_begin_and_shares_the_pool(demo_engine: Asyn
     assert reads.sync_engine.pool is demo_engine.sync_engine.pool
     async with reads.connect() as connection:
         await connection.execute(sa.text("SELECT 1"))
-        raw = await connection.get_raw_connection()
-        assert not raw.driver_connection.is_in_transaction()
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        assert not driver.is_in_transaction()
     async with demo_engine.connect() as connection:
         await connection.execute(sa.text("SELECT 1"))
-        raw = await connection.get_raw_connection()
-        assert raw.driver_connection.is_in_transaction()
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        assert driver.is_in_transaction()
 
 
 async def test_the_api_answers_after_the_database_dropped_its_connections(
