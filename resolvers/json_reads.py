@@ -32,6 +32,7 @@ from resolvers.context import Context
 from resolvers.nodes import NODE_TABLES
 from resolvers.ordering import order_by_field
 from resolvers.paging import OrderBy, PageRequest
+from resolvers.reading import narrowed
 from resolvers.relations import RELATIONS, relation_statement
 
 __all__ = [
@@ -164,7 +165,7 @@ def _organizations(ctx: Context, spec: ListSpec) -> ListSource:
     conditions = organization_reads.organization_conditions(spec.filter)
     return ListSource(
         table,
-        ctx.reader.select(table).where(*conditions),
+        narrowed(ctx.reader.select(table), conditions),
         organization_reads.organization_ordering(spec.order),
     )
 
@@ -178,17 +179,16 @@ def _agreements(ctx: Context, spec: ListSpec) -> ListSource:
     table = agreement_reads.AGREEMENT
     return ListSource(
         table,
-        ctx.reader.select(table).where(*agreement_reads.agreement_conditions(spec.filter)),
+        narrowed(ctx.reader.select(table), agreement_reads.agreement_conditions(spec.filter)),
         agreement_reads.agreement_ordering(spec.order),
     )
 
 
 def _agreements_of_organizations(ctx: Context, spec: ListSpec) -> ListSource:
     table, party = agreement_reads.AGREEMENT, agreement_reads.PARTY
-    statement = (
-        ctx.reader.select(table)
-        .join(party, party.c.agreement_id == table.c.id)
-        .where(*agreement_reads.agreement_conditions(spec.filter))
+    statement = narrowed(
+        ctx.reader.select(table).join(party, party.c.agreement_id == table.c.id),
+        agreement_reads.agreement_conditions(spec.filter),
     )
     return ListSource(
         table, statement, agreement_reads.agreement_ordering(spec.order), party.c.organization_id
@@ -199,7 +199,7 @@ def _alliances(ctx: Context, spec: ListSpec) -> ListSource:
     table = alliance_reads.ALLIANCE
     return ListSource(
         table,
-        ctx.reader.select(table).where(*alliance_reads.alliance_conditions(spec.filter)),
+        narrowed(ctx.reader.select(table), alliance_reads.alliance_conditions(spec.filter)),
         order_by_field(table, spec.order or alliance_reads.AllianceOrder()),
     )
 
@@ -208,7 +208,7 @@ def _memberships_of_alliances(ctx: Context, spec: ListSpec) -> ListSource:
     table = alliance_reads.MEMBERSHIP
     return ListSource(
         table,
-        ctx.reader.select(table).where(*alliance_reads.membership_conditions(spec.filter)),
+        narrowed(ctx.reader.select(table), alliance_reads.membership_conditions(spec.filter)),
         alliance_reads.MEMBERSHIP_ORDER,
         table.c.alliance_id,
     )

@@ -9,7 +9,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from strawberry.dataloader import DataLoader
 
 from resolvers.paging import OrderBy, Page, PageRequest
-from resolvers.reading import Reader
+from resolvers.reading import Reader, narrowed
 
 __all__ = ["Loaders"]
 
@@ -67,7 +67,7 @@ class Loaders:
         conditions = list(where() if callable(where) else where)
         made = statement() if callable(statement) else statement
         base = self.reader.select(table) if made is None else made
-        base = base.where(*conditions)
+        base = narrowed(base, conditions)
 
         async def batch(keys: Sequence[int]) -> list[Page]:
             return await self.reader.pages_by_key(

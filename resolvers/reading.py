@@ -9,14 +9,38 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BooleanClauseList, ColumnElement
 
 from db.engine import reads_engine
 from resolvers.paging import OrderBy, Page, PageRequest, fetch_page, fetch_pages
 from resolvers.viewer import Viewer
 from resolvers.visibility import visible
 
-__all__ = ["Reader"]
+__all__ = ["Reader", "narrowed"]
+
+
+def _criteria(clause: ColumnElement[Any] | None) -> list[ColumnElement[Any]]:
+    if clause is None:
+        return []
+    if isinstance(clause, BooleanClauseList) and clause.operator is operators.and_:
+        return list(clause.clauses)
+    return [clause]
+
+
+def narrowed(
+    statement: sa.Select[Any], conditions: Iterable[ColumnElement[bool]]
+) -> sa.Select[Any]:
+    """`statement.where(*conditions)`, leaving out the conditions it has already (compared by
+    structure). A filter can repeat the viewer's visibility (a secretariat asking for agreements
+    with a party in its own alliance); kept twice, PostgreSQL tests it twice on every row
+    (bench/RESULTS.md: the secretariat at 100,000 organizations)."""
+    present = _criteria(statement.whereclause)
+    added: list[ColumnElement[bool]] = []
+    for condition in conditions:
+        if not any(condition.compare(other) for other in (*present, *added)):
+            added.append(condition)
+    return statement.where(*added)
 
 
 class Reader:
@@ -45,7 +69,7 @@ class Reader:
         order_by: OrderBy,
         request: PageRequest,
     ) -> Page:
-        statement = self.select(table).where(*where)
+        statement = narrowed(self.select(table), where)
         async with self.engine.connect() as connection:
             return await fetch_page(
                 connection, statement, order_by=order_by, tiebreak=table.c.id, request=request
