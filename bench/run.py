@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -65,12 +65,18 @@ class Subjects:
             return {"id": encode_id("Alliance", self.alliance)}
         if scenario == "directory":
             return {"country": self.country}
+        if scenario == "report":
+            return {}
         raise KeyError(scenario)
 
     def floor_subject(self, scenario: str) -> Any:
-        return {"portal": self.portal, "secretariat": self.alliance, "directory": self.country}[
-            scenario
-        ]
+        subjects = {
+            "portal": self.portal,
+            "secretariat": self.alliance,
+            "directory": self.country,
+            "report": date.today().isoformat(),
+        }
+        return subjects[scenario]
 
 
 @dataclass
@@ -289,6 +295,7 @@ async def prepare(url: str, organizations: int, agreements: int, concurrency: in
             (TokenRole.EDITOR, portal, None),
             (TokenRole.SECRETARIAT, None, alliance),
             (TokenRole.ADMIN, None, None),
+            (TokenRole.REPORTER, None, None),
         ]:
             made = await create_token(
                 c,
@@ -366,7 +373,8 @@ async def check_and_count(url: str, subjects: Subjects) -> dict[str, dict[str, A
 
 def _objects(data: Any) -> int:
     if isinstance(data, dict):
-        return int("id" in data or "role" in data) + sum(_objects(v) for v in data.values())
+        counts = "id" in data or "role" in data or "keys" in data
+        return int(counts) + sum(_objects(v) for v in data.values())
     if isinstance(data, list):
         return sum(_objects(v) for v in data)
     return 0

@@ -202,6 +202,62 @@ SELECT json_build_object('organizations', json_build_object(
 """,
 )
 
+STATUS_ORDER = (
+    "ARRAY['draft', 'under_negotiation', 'awaiting_approval', 'signed', 'active', 'suspended', "
+    "'expired', 'terminated', 'superseded']"
+)
+
+REPORT = Scenario(
+    name="report",
+    description="a grouped cooperation summary: agreements, those in force and the count per "
+    "status, by agreement kind and signing year, with the total (reporter token)",
+    role="reporter",
+    document="""
+query Report {
+  cooperationSummary(groupBy: [AGREEMENT_KIND, SIGNED_YEAR]) {
+    total { agreements active byStatus { status count } }
+    groups { keys { value } measures { agreements active byStatus { status count } } }
+  }
+}""",
+    floor_sql=f"""
+WITH day AS (SELECT CAST(CAST($1 AS text) AS date) AS today),
+counted AS (
+  SELECT a.kind AS kind, CAST(extract(year FROM a.signed_on) AS integer) AS year,
+    CASE WHEN a.status IN ('signed', 'active') AND a.effective_to < day.today
+      THEN 'expired' ELSE a.status END AS status,
+    a.effective_from, day.today
+  FROM agreement a, day
+),
+by_status AS (
+  SELECT kind, year, status, count(*) AS n,
+    count(*) FILTER (WHERE status IN ('signed', 'active')
+      AND (effective_from IS NULL OR effective_from <= today)) AS active
+  FROM counted GROUP BY kind, year, status
+),
+grouped AS (
+  SELECT kind, year, sum(n) AS n, sum(active) AS active,
+    json_agg(json_build_object('status', upper(status), 'count', n)
+      ORDER BY array_position({STATUS_ORDER}, status)) AS statuses
+  FROM by_status GROUP BY kind, year
+),
+totals AS (
+  SELECT status, sum(n) AS n FROM by_status GROUP BY status
+)
+SELECT json_build_object('cooperationSummary', json_build_object(
+  'total', json_build_object(
+    'agreements', (SELECT coalesce(sum(n), 0) FROM grouped),
+    'active', (SELECT coalesce(sum(active), 0) FROM grouped),
+    'byStatus', (SELECT coalesce(json_agg(json_build_object('status', upper(status), 'count', n)
+      ORDER BY array_position({STATUS_ORDER}, status)), '[]'::json) FROM totals)),
+  'groups', (SELECT coalesce(json_agg(json_build_object(
+      'keys', json_build_array(json_build_object('value', kind),
+                               json_build_object('value', CAST(year AS text))),
+      'measures', json_build_object('agreements', n, 'active', active, 'byStatus', statuses))
+    ORDER BY kind, year), '[]'::json) FROM grouped)
+))
+""",
+)
+
 WRITE = Scenario(
     name="write",
     description="an agreement's title and end date changed with its version (history and "
@@ -217,7 +273,7 @@ mutation Write($input: UpdateAgreementInput!) {
     floor_sql=None,
 )
 
-SCENARIOS = [PORTAL, SECRETARIAT, DIRECTORY, WRITE]
+SCENARIOS = [PORTAL, SECRETARIAT, DIRECTORY, REPORT, WRITE]
 
 
 def normalise(data: Any) -> Any:

@@ -13,7 +13,7 @@ this module knows nothing of GraphQL and turns shapes into SQL. PostgreSQL only:
 base64 for global IDs, and reads there take the ordinary road.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import count
@@ -29,6 +29,7 @@ from resolvers import agreements as agreement_reads
 from resolvers import alliances as alliance_reads
 from resolvers import organizations as organization_reads
 from resolvers.context import Context
+from resolvers.memo import Bounded
 from resolvers.nodes import NODE_TABLES
 from resolvers.ordering import order_by_field
 from resolvers.paging import OrderBy, PageRequest
@@ -436,15 +437,13 @@ def _edge_node(edges: Edges) -> ObjectShape | None:
     return None
 
 
-_SQL_CACHE_SIZE = 512
-_sql_cache: dict[str, tuple[str, tuple[Any, ...]]] = {}
+_sql_cache: Bounded[Hashable, tuple[str, tuple[Any, ...]]] = Bounded(512)
 """Statements already written, by their shapes, viewer and day: building and compiling the
-secretariat's statement costs about 10 ms of Python, running it a few. Derived data only (the
-same in every worker), so a cache per process is safe."""
+secretariat's statement costs about 10 ms of Python, running it a few."""
 
 
-def _sql(ctx: Context, roots: Sequence[Root]) -> tuple[str, tuple[Any, ...]]:
-    key = repr((roots, ctx.viewer, date.today()))
+def _sql(ctx: Context, roots: Sequence[Root], shapes: Hashable) -> tuple[str, tuple[Any, ...]]:
+    key = (shapes, ctx.viewer, date.today())
     found = _sql_cache.get(key)
     if found is not None:
         return found
@@ -457,17 +456,19 @@ def _sql(ctx: Context, roots: Sequence[Root]) -> tuple[str, tuple[Any, ...]]:
     )
     values = compiled.construct_params()
     made = compiled.string, tuple(values[name] for name in compiled.positiontup or ())
-    if len(_sql_cache) >= _SQL_CACHE_SIZE:
-        _sql_cache.pop(next(iter(_sql_cache)))
-    _sql_cache[key] = made
-    return made
+    return _sql_cache.put(key, made)
 
 
-async def answer(ctx: Context, roots: Sequence[Root]) -> list[orjson.Fragment | None]:
+async def answer(
+    ctx: Context, roots: Sequence[Root], shapes: Hashable | None = None
+) -> list[orjson.Fragment | None]:
     """The JSON of each root, from one statement, as the text PostgreSQL wrote: an
     `orjson.Fragment` goes into the response as it is, never parsed into Python objects and
-    encoded again (130 KB for the secretariat)."""
-    sql, parameters = _sql(ctx, roots)
+    encoded again (130 KB for the secretariat).
+
+    `shapes` names `roots` by value in the cache of written statements (default: their repr;
+    a planner that keeps its plans passes a key it made once)."""
+    sql, parameters = _sql(ctx, roots, repr(tuple(roots)) if shapes is None else shapes)
     async with reads_engine(ctx.engine).connect() as connection:
         row = (await connection.exec_driver_sql(sql, parameters)).one()
     return [None if value is None else orjson.Fragment(value) for value in row]

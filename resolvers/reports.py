@@ -487,8 +487,11 @@ async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     groups to be hashed in memory rather than sorted on disk."""
     async with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
-            await connection.execute(sa.text("SET LOCAL jit = off"))
-            await connection.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+            await connection.execute(
+                sa.text(
+                    "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
+                )
+            )
         yield connection
 
 

@@ -51,6 +51,7 @@ from resolvers.json_reads import (
     TotalCount,
     supports,
 )
+from resolvers.memo import Bounded
 from resolvers.nodes import NODE_TABLES
 from resolvers.paging import page_request
 from resolvers.references import require_references
@@ -250,14 +251,15 @@ class CompiledRoot:
     root: Root
     checks: tuple[Any, ...]
     """Filters whose IDs must name visible objects (`require_references`), per request."""
+    text: str
+    """`root` by value, made once with the plan: the key of its written statement."""
 
     async def check(self, context: Context) -> None:
         for filter in self.checks:
             await require_references(context, filter)
 
 
-_PLAN_CACHE_SIZE = 512
-_plans: dict[tuple[str, str, str], dict[str, CompiledRoot]] = {}
+_plans: Bounded[tuple[str, str, str], dict[str, CompiledRoot]] = Bounded(512)
 """Plans by document text, operation and variables: the same request plans the same way, for
 any caller (what a caller may see is applied when the statement is written)."""
 
@@ -285,9 +287,7 @@ def plan_roots(
             root = planner.root(parent, details)
         except (NotCompilable, ApiError):
             continue
-        planned[response_name] = CompiledRoot(root, tuple(planner.checks))
+        planned[response_name] = CompiledRoot(root, tuple(planner.checks), repr(root))
     if key is not None:
-        if len(_plans) >= _PLAN_CACHE_SIZE:
-            _plans.pop(next(iter(_plans)))
-        _plans[key] = planned
+        _plans.put(key, planned)
     return planned

@@ -172,6 +172,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         (`schema.compiled_reads`), the rest, and any that fail there, the ordinary way."""
         context = cast(Context, self.context_value)
         roots: dict[str, Root] = {}
+        shapes: list[str] = []
         values: list[Any] = []
         try:
             planned = plan_roots(
@@ -188,8 +189,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 except ApiError:
                     continue
                 roots[response_name] = compiled_root.root
+                shapes.append(compiled_root.text)
             if roots:
-                values = await answer(context, list(roots.values()))
+                values = await answer(context, list(roots.values()), tuple(shapes))
         except Exception:
             logger.warning("a compiled read failed; answering it the ordinary way", exc_info=True)
             roots = {}

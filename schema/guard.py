@@ -11,11 +11,13 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError
+from graphql import ExecutionResult, GraphQLError, GraphQLSchema
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from resolvers.context import Context
 from resolvers.errors import ApiError, Forbidden, QueryTooLarge, RateLimited, Unauthenticated
+from resolvers.memo import Bounded
 from resolvers.tokens import authenticate
 from schema.limits import Measure, measure
 from settings import Introspection
@@ -83,17 +85,32 @@ def _answer_status(ctx: Context, error: ApiError) -> None:
         ctx.response.headers["Retry-After"] = str(error.retry_after)
 
 
+_measures: Bounded[tuple[str, str | None, str], Measure] = Bounded(1024)
+"""Measures by document text, operation and variables: the walk cost as much as planning a
+compiled read (bench/RESULTS.md) and gives the same answer every time."""
+
+
+def _measured(schema: GraphQLSchema, execution: ExecutionContext) -> Measure:
+    document = execution.graphql_document
+    assert document is not None
+    key = None
+    if document.loc is not None:
+        key = (document.loc.source.body, execution.operation_name, repr(execution.variables))
+        found = _measures.get(key)
+        if found is not None:
+            return found
+    made = measure(
+        schema, document, operation_name=execution.operation_name, variables=execution.variables
+    )
+    return made if key is None else _measures.put(key, made)
+
+
 class Guard(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         execution = self.execution_context
         ctx = execution.context
         assert isinstance(ctx, Context) and execution.graphql_document is not None
-        found = measure(
-            execution.schema._schema,
-            execution.graphql_document,
-            operation_name=execution.operation_name,
-            variables=execution.variables,
-        )
+        found = _measured(execution.schema._schema, execution)
         try:
             await _admit(ctx, found)
         except ApiError as error:
