@@ -27,6 +27,7 @@ from resolvers.reports_http import report_routes
 from resolvers.viewer import Viewer
 from schema import build_schema
 from schema.errors import coded
+from schema.fast_lane import answer_plain_read
 from settings import Settings, load_settings
 
 __all__ = ["create_app"]
@@ -36,18 +37,36 @@ class PartnerGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with our typed context and orjson encoding."""
 
     def __init__(self, *, engine: AsyncEngine, settings: Settings, limiter: RateLimiter) -> None:
-        super().__init__(
-            build_schema(settings), graphql_ide="graphiql" if settings.graphiql else None
-        )
+        schema = build_schema(settings)
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        self.graphql_schema = schema._schema
         self.engine = engine
         self.settings = settings
         self.limiter = limiter
 
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
-        """The request's context; its token is checked later, by `schema.guard.Guard`, once
-        the document is known to be within the limits."""
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A POST of a query already known to be plain data takes the fast lane
+        (`schema.fast_lane`); everything else, and anything the lane declines, strawberry's
+        view, with the body the lane read handed on to it."""
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or not self.settings.compiled_reads
+            or self.engine.dialect.name != "postgresql"
+        ):
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        body = await request.body()
+        response = await answer_plain_read(
+            request, body, schema=self.graphql_schema, ctx=self._context(request, None)
+        )
+        if response is not None:
+            await response(scope, receive, send)
+            return
+        await super().__call__(scope, _replay(body, receive), send)
+
+    def _context(self, request: Request | WebSocket, response: Response | None) -> Context:
         return build_context(
             engine=self.engine,
             viewer=Viewer.anonymous(),
@@ -56,8 +75,15 @@ class PartnerGraphQL(GraphQL[Context, None]):
             credentials=bearer_token(request.headers.get("authorization")),
             client=request.client.host if request.client else "unknown",
             request=request,
-            response=response if isinstance(response, Response) else None,
+            response=response,
         )
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        """The request's context; its token is checked later, by `schema.guard.Guard`, once
+        the document is known to be within the limits."""
+        return self._context(request, response if isinstance(response, Response) else None)
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -68,6 +94,20 @@ class PartnerGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """`receive` with the request body, already read, given once more."""
+    given = False
+
+    async def replayed() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
 
 
 class BodySizeLimit:

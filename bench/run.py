@@ -493,6 +493,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "DATABASE_URL": url_text,
         "PARTNERGRAPH_RATE_LIMIT": "0",
         "PARTNERGRAPH_ENV": "production",
+        # the floor has no statement timeout: under 16 concurrent secretariat reads at 100,000
+        # organizations each statement waits its turn for the 2 cores well past 10 s
+        "PARTNERGRAPH_STATEMENT_TIMEOUT_MS": "0",
     }
     api = _start_server("app:create_app", API_PORT, env, args.workers)
     floor = _start_server(

@@ -462,6 +462,26 @@ class SummaryRow:
     measures: Measures
 
 
+def _fold(measures: Measures, row: Any, *, activity: bool) -> None:
+    """Adds one (group, status) row of the main summary query to its group's measures, in
+    place (a `Measures` per row and `add` cost more than the query at 10,000 agreements)."""
+    n = int(row["agreements"])
+    measures.agreements += n
+    measures.by_status[row["status"]] = measures.by_status.get(row["status"], 0) + n
+    measures.active += int(row["active"] or 0)
+    if not activity:
+        return
+    measures.programs += int(row["programs"] or 0)
+    measures.enrolments += int(row["enrolments"] or 0)
+    measures.credits_earned += _decimal(row["credits_earned"])
+    measures.credits_recognised += _decimal(row["credits_recognised"])
+    measures.resources_shared += int(row["resources_shared"] or 0)
+    measures.activities += int(row["activities"] or 0)
+    measures.score_sum += _decimal(row["score_sum"])
+    measures.scores += int(row["scores"] or 0)
+    measures.mean_score = _mean(measures.score_sum, measures.scores)
+
+
 def _key_text(dimension: Dimension, value: Any) -> str | None:
     if value is None:
         return None
@@ -613,30 +633,14 @@ async def summary(
     async with reading(engine) as connection:
         for row in (await connection.execute(main)).all():
             values = tuple(row[:width])
-            m = row._mapping
-            scores = int(m["scores"] or 0)
             found = rows.get(values)
             if found is None:
                 found = rows[values] = SummaryRow(
                     keys={d: _key_text(d, v) for d, v in zip(dimensions, values, strict=True)},
                     labels={},
-                    measures=Measures(by_status={s: 0 for s in STATUSES}),
+                    measures=Measures(by_status=dict.fromkeys(STATUSES, 0)),
                 )
-            found.measures.add(
-                Measures(
-                    agreements=int(m["agreements"]),
-                    by_status={m["status"]: int(m["agreements"])},
-                    active=int(m["active"] or 0),
-                    programs=int(m["programs"] or 0),
-                    enrolments=int(m["enrolments"] or 0),
-                    credits_earned=_decimal(m["credits_earned"]),
-                    credits_recognised=_decimal(m["credits_recognised"]),
-                    resources_shared=int(m["resources_shared"] or 0),
-                    activities=int(m["activities"] or 0),
-                    score_sum=_decimal(m["score_sum"]),
-                    scores=scores,
-                )
-            )
+            _fold(found.measures, row._mapping, activity=Part.ACTIVITY in parts)
         if not rows:
             return []
         for row in (await connection.execute(parties)).all() if Part.PARTIES in parts else []:

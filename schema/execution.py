@@ -21,8 +21,10 @@ from typing import Any, cast
 from graphql import (
     GraphQLLeafType,
     GraphQLObjectType,
+    GraphQLOutputType,
     get_nullable_type,
     is_leaf_type,
+    is_list_type,
     is_non_null_type,
 )
 from graphql.pyutils import Path, Undefined
@@ -33,6 +35,7 @@ from resolvers.context import Context
 from resolvers.errors import ApiError
 from resolvers.json_reads import Root, answer
 from schema.compiled_reads import plan_roots
+from schema.fast_lane import Learned, learn
 
 __all__ = ["FastExecutionContext"]
 
@@ -85,6 +88,29 @@ def _fast(getter: Getter, leaf: GraphQLLeafType, nullable: bool) -> Getter:
 
 
 _PLANS: dict[GraphQLObjectType, dict[str, Getter]] = {}
+_OBJECT_PLANS: dict[GraphQLObjectType, dict[str, tuple[Getter, GraphQLOutputType]]] = {}
+
+
+class _Abort(Exception):
+    """A subtree that is not plain data after all: graphql-core answers the whole field."""
+
+
+def _object_plan(parent_type: GraphQLObjectType) -> dict[str, tuple[Getter, GraphQLOutputType]]:
+    """How to read each plain field of a type (no arguments; an attribute or a `self`-only
+    synchronous method) as it is, with its GraphQL type; worked out once per type."""
+    plan = _OBJECT_PLANS.get(parent_type)
+    if plan is not None:
+        return plan
+    plan = {}
+    for name, definition in parent_type.fields.items():
+        field = definition.extensions.get("strawberry-definition")
+        if not isinstance(field, StrawberryField) or definition.args:
+            continue
+        getter = _value_of(field)
+        if getter is not None:
+            plan[name] = (getter, definition.type)
+    _OBJECT_PLANS[parent_type] = plan
+    return plan
 
 
 def _plan(parent_type: GraphQLObjectType) -> dict[str, Getter]:
@@ -129,15 +155,26 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 parent_type, source_value, path, grouped_field_set, position_context
             )
         plan = _plan(parent_type)
+        objects = _object_plan(parent_type)
         slow: dict[str, Any] = {}
         results: dict[str, Any] = {}
         for response_name, field_details_list in grouped_field_set.items():
-            getter = plan.get(field_details_list[0].node.name.value)
+            name = field_details_list[0].node.name.value
+            getter = plan.get(name)
             if getter is not None:
                 value = getter(source_value)
                 if value is not _SLOW:
                     results[response_name] = value
                     continue
+            elif name in objects and id(field_details_list) not in self._not_plain:
+                read, field_type = objects[name]
+                try:
+                    results[response_name] = self._plain(
+                        field_type, field_details_list, read, source_value
+                    )
+                    continue
+                except _Abort:
+                    self._not_plain.add(id(field_details_list))
             results[response_name] = None  # keeps the order of the response's keys
             slow[response_name] = field_details_list
         if not slow:
@@ -152,6 +189,69 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return results
 
         return merged()
+
+    @property
+    def _not_plain(self) -> set[int]:
+        """Selections (by the identity of graphql-core's field lists, which it keeps for the
+        whole execution) found not to be plain data: not tried again for the next item."""
+        found: set[int] | None = self.__dict__.get("_not_plain_ids")
+        if found is None:
+            found = self.__dict__["_not_plain_ids"] = set()
+        return found
+
+    def _plain(self, field_type: GraphQLOutputType, details: Any, read: Getter, source: Any) -> Any:
+        """The completed value of a field whose whole selection is plain data (leaves, lists
+        and objects read from attributes or `self`-only methods), answered without graphql-core;
+        `_Abort` for anything else (an argument, an async or failing resolver, a null where the
+        schema says non-null, an interface, `@defer`), before anything is recorded, so that
+        graphql-core can answer the field from the start with its own errors and paths."""
+        try:
+            value = read(source)
+        except Exception as error:
+            raise _Abort from error
+        return self._complete_plain(field_type, details, value)
+
+    def _complete_plain(self, field_type: GraphQLOutputType, details: Any, value: Any) -> Any:
+        if is_non_null_type(field_type):
+            if value is None:
+                raise _Abort
+            field_type = field_type.of_type
+        elif value is None:
+            return None
+        if is_leaf_type(field_type):
+            try:
+                serialized = field_type.serialize(value)
+            except Exception as error:
+                raise _Abort from error
+            if serialized is None or serialized is Undefined:
+                raise _Abort
+            return serialized
+        if is_list_type(field_type):
+            if not isinstance(value, list | tuple):
+                raise _Abort
+            item_type = field_type.of_type
+            return [self._complete_plain(item_type, details, item) for item in value]
+        if not isinstance(field_type, GraphQLObjectType) or field_type.is_type_of is not None:
+            raise _Abort
+        grouped, new_defer_usages, _ = self.collect_subfields(field_type, details)
+        if new_defer_usages:
+            raise _Abort
+        fields = _object_plan(field_type)
+        completed: dict[str, Any] = {}
+        for response_name, field_details_list in grouped.items():
+            first = field_details_list[0]
+            if first.defer_usage is not None:
+                raise _Abort
+            name = first.node.name.value
+            if name == "__typename":
+                completed[response_name] = field_type.name
+                continue
+            found = fields.get(name)
+            if found is None:
+                raise _Abort
+            read, sub_type = found
+            completed[response_name] = self._plain(sub_type, field_details_list, read, value)
+        return completed
 
     def _compiles(self) -> bool:
         context = self.context_value
@@ -197,6 +297,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             roots = {}
         compiled = dict(zip(roots, values, strict=True))
         rest = {k: v for k, v in grouped_field_set.items() if k not in compiled}
+        if not rest:
+            learn(context, Learned(self.operation, self.fragment_definitions, self.fragments))
         ordinary: Any = {}
         if rest:
             ordinary = super().execute_fields(

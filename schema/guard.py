@@ -8,21 +8,22 @@ The cost of every admitted request is reported in `extensions.cost`.
 """
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError, GraphQLSchema
+from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionContext
 
 from resolvers.context import Context
 from resolvers.errors import ApiError, Forbidden, QueryTooLarge, RateLimited, Unauthenticated
 from resolvers.memo import Bounded
 from resolvers.tokens import authenticate
+from resolvers.viewer import Viewer
 from schema.limits import Measure, measure
 from settings import Introspection
 
-__all__ = ["Guard"]
+__all__ = ["ADMISSION", "Admission", "Guard", "admit", "measured"]
 
 log = logging.getLogger("partnergraph.access")
 
@@ -90,19 +91,66 @@ _measures: Bounded[tuple[str, str | None, str], Measure] = Bounded(1024)
 compiled read (bench/RESULTS.md) and gives the same answer every time."""
 
 
-def _measured(schema: GraphQLSchema, execution: ExecutionContext) -> Measure:
-    document = execution.graphql_document
-    assert document is not None
-    key = None
-    if document.loc is not None:
-        key = (document.loc.source.body, execution.operation_name, repr(execution.variables))
-        found = _measures.get(key)
-        if found is not None:
-            return found
-    made = measure(
-        schema, document, operation_name=execution.operation_name, variables=execution.variables
-    )
-    return made if key is None else _measures.put(key, made)
+def measured(
+    text: str | None,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    compute: Callable[[], Measure],
+) -> Measure:
+    """`compute()`, or what it gave before for the same document text, operation and
+    variables."""
+    if text is None:
+        return compute()
+    key = (text, operation_name, repr(variables))
+    found = _measures.get(key)
+    return found if found is not None else _measures.put(key, compute())
+
+
+ADMISSION = "partnergraph.admission"
+"""The key of a request's `Admission` in its ASGI scope's state."""
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """How `admit` ended for one HTTP request: kept in the request's scope, so that when the
+    fast lane (`schema.fast_lane`) hands a request on to strawberry, the token is checked and
+    the rate limiter charged once, not twice."""
+
+    viewer: Viewer | None = None
+    cost: object = None
+    refusal: ApiError | None = None
+
+    def apply(self, ctx: Context) -> None:
+        if self.refusal is not None:
+            raise self.refusal
+        if self.viewer is not None:
+            ctx.become(self.viewer)
+        ctx.extensions["cost"] = self.cost
+
+
+def _scope_state(ctx: Context) -> dict[str, Any] | None:
+    if ctx.request is None:
+        return None
+    state: dict[str, Any] = ctx.request.scope.setdefault("state", {})
+    return state
+
+
+async def admit(ctx: Context, found: Measure) -> None:
+    """Limits, token, introspection and rate limit for `ctx`'s request (once per request,
+    whichever road answers it); `ApiError` when refused."""
+    state = _scope_state(ctx)
+    recorded = state.get(ADMISSION) if state is not None else None
+    if isinstance(recorded, Admission):
+        recorded.apply(ctx)
+        return
+    try:
+        await _admit(ctx, found)
+    except ApiError as error:
+        if state is not None:
+            state[ADMISSION] = Admission(refusal=error)
+        raise
+    if state is not None:
+        state[ADMISSION] = Admission(viewer=ctx.viewer, cost=ctx.extensions.get("cost"))
 
 
 class Guard(SchemaExtension):
@@ -110,9 +158,20 @@ class Guard(SchemaExtension):
         execution = self.execution_context
         ctx = execution.context
         assert isinstance(ctx, Context) and execution.graphql_document is not None
-        found = _measured(execution.schema._schema, execution)
+        document = execution.graphql_document
+        found = measured(
+            document.loc.source.body if document.loc is not None else None,
+            execution.operation_name,
+            execution.variables,
+            lambda: measure(
+                execution.schema._schema,
+                document,
+                operation_name=execution.operation_name,
+                variables=execution.variables,
+            ),
+        )
         try:
-            await _admit(ctx, found)
+            await admit(ctx, found)
         except ApiError as error:
             log.info("refused %s: %s (%s)", ctx.viewer.label, error.code, error.message)
             _answer_status(ctx, error)

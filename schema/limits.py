@@ -39,7 +39,7 @@ from graphql import (
 
 from resolvers.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-__all__ = ["Measure", "measure"]
+__all__ = ["Measure", "measure", "measure_operation"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,9 +179,19 @@ def measure(
         for op in operations
         if operation_name is None or (op.name is not None and op.name.value == operation_name)
     ]
+    return measure_operation(schema, chosen[0] if chosen else None, fragments, variables)
+
+
+def measure_operation(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode | None,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any] | None,
+) -> Measure:
+    """The measure of one operation of a document whose fragments are `fragments`."""
     walk = _Walk(schema, fragments, variables or {})
     cost = 0
-    for operation in chosen[:1]:
+    if operation is not None:
         root = schema.get_root_type(operation.operation)
         cost = walk.selection(operation.selection_set, root, 1, 0)
     return Measure(

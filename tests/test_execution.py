@@ -107,3 +107,112 @@ def test_which_fields_take_the_fast_road() -> None:
     item = schema._schema.get_type("Item")
     assert isinstance(item, GraphQLObjectType)
     assert set(_plan(item)) == {"name", "maybe", "required", "colour", "doubled", "broken"}
+
+
+@strawberry.type
+class Group:
+    title: str
+    members: list[Item]
+    lead: Item | None
+    tags: list[str]
+    raw: strawberry.Private[int]
+
+    @strawberry.field
+    def size(self) -> int:
+        return len(self.members)
+
+    @strawberry.field
+    def nested(self) -> list["Group"]:
+        return [Group(title=f"{self.title}.1", members=[], lead=None, tags=[], raw=0)]
+
+
+@strawberry.type
+class GroupQuery:
+    @strawberry.field
+    def groups(self) -> list[Group]:
+        items = _items()
+        return [
+            Group(title="g", members=items[:1], lead=items[0], tags=["x", "y"], raw=1),
+            Group(title="h", members=[], lead=None, tags=[], raw=2),
+        ]
+
+    @strawberry.field
+    def broken_groups(self) -> list[Group]:
+        return [Group(title="b", members=_items(), lead=_items()[1], tags=[], raw=3)]
+
+
+async def _run_groups(fast: bool, document: str) -> dict[str, Any]:
+    schema = strawberry.Schema(
+        query=GroupQuery, execution_context_class=FastExecutionContext if fast else None
+    )
+    result = await schema.execute(document)
+    errors = [(e.message, e.path) for e in result.errors or []]
+    return {"data": result.data, "errors": errors}
+
+
+async def test_plain_subtrees_of_lists_and_objects_answer_as_graphql_core_does() -> None:
+    document = """{ groups { __typename title size tags t: title
+      members { name colour doubled } lead { name maybe ... on Item { colour } }
+      nested { title members { name } } } }"""
+    fast = await _run_groups(True, document)
+    assert fast == await _run_groups(False, document)
+    assert fast["errors"] == []
+    assert fast["data"]["groups"][0] == {
+        "__typename": "Group",
+        "title": "g",
+        "size": 1,
+        "tags": ["x", "y"],
+        "t": "g",
+        "members": [{"name": "a", "colour": "DARK_RED", "doubled": 2}],
+        "lead": {"name": "a", "maybe": None, "colour": "DARK_RED"},
+        "nested": [{"title": "g.1", "members": []}],
+    }
+    assert fast["data"]["groups"][1]["lead"] is None
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        "members { name later }",  # an async field inside the subtree
+        "members { times(by: 2) }",  # an argument
+        "members { broken }",  # a method that raises
+        "members { name required }",  # a null in a non-null field
+        "lead { required }",
+    ],
+)
+async def test_a_subtree_that_is_not_plain_is_answered_by_graphql_core(selection: str) -> None:
+    document = f"{{ brokenGroups {{ title {selection} }} }}"
+    fast = await _run_groups(True, document)
+    assert fast == await _run_groups(False, document)
+
+
+async def test_errors_below_a_plain_list_keep_their_paths() -> None:
+    fast = await _run_groups(True, "{ brokenGroups { members { name required } } }")
+    assert fast == await _run_groups(False, "{ brokenGroups { members { name required } } }")
+    assert fast["data"] is None
+    assert fast["errors"] == [
+        (
+            "Cannot return null for non-nullable field Item.required.",
+            ["brokenGroups", 0, "members", 1, "required"],
+        )
+    ]
+
+
+async def test_a_plain_subtree_is_completed_without_graphql_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    completed: list[str] = []
+    ordinary = FastExecutionContext.complete_value
+
+    def counting(self: FastExecutionContext, return_type: Any, *args: Any) -> Any:
+        completed.append(str(return_type))
+        return ordinary(self, return_type, *args)
+
+    monkeypatch.setattr(FastExecutionContext, "complete_value", counting)
+    await _run_groups(True, "{ groups { title members { name } lead { name } nested { title } } }")
+    # graphql-core completes the root list and its two groups; nothing below them
+    assert set(completed) == {"[Group!]!", "[Group!]", "Group!", "Group"}
+    assert len(completed) == 6
+    completed.clear()
+    await _run_groups(True, "{ groups { members { later } } }")
+    assert "Item!" in completed

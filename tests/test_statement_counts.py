@@ -149,3 +149,18 @@ async def test_directory_statements_do_not_grow_with_the_page(
         lengths.append(len(data["organizations"]["edges"]))  # type: ignore[index]
     assert lengths[0] < lengths[1]
     assert counts[0] == counts[1] == 1
+
+
+async def test_report_statements_do_not_grow_with_the_groups(
+    demo_engine: AsyncEngine, statements: StatementCounter
+) -> None:
+    token = await make_token(demo_engine, TokenRole.REPORTER)
+    counts, lengths = [], []
+    for more in (False, True):
+        if more:
+            await _generated(demo_engine)
+        count, data = await _scenario_statements(demo_engine, statements, "report", token, {})
+        counts.append(count)
+        lengths.append(len(data["cooperationSummary"]["groups"]))  # type: ignore[index]
+    assert lengths[0] < lengths[1]
+    assert counts[0] == counts[1] <= 3, "the token, the report's settings, the grouped counts"

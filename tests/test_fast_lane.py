@@ -1,0 +1,165 @@
+"""The fast lane (schema/fast_lane.py): learned plain-data queries answered before strawberry,
+byte for byte as strawberry answers them, with one admission per request."""
+
+import dataclasses
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import app as app_module
+from resolvers.memo import Bounded
+from resolvers.rate_limit import NoRateLimit, Spend
+from schema import fast_lane, guard
+from tests.conftest import TEST_SETTINGS, Databases, api_client
+
+pytestmark = pytest.mark.anyio
+
+ORDINARY = dataclasses.replace(TEST_SETTINGS, compiled_reads=False)
+
+DIRECTORY = """
+query Directory($country: String!, $first: Int!) {
+  organizations(first: $first, filter: {country: [$country]}) {
+    totalCount
+    edges { cursor node { id name kind country parent { name } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+WITH_AN_ORDINARY_FIELD = """
+query { agreements(first: 3) { edges { node { id title modes } } } }"""
+
+
+class Lane:
+    """Counts what the lane answered and what it left to strawberry."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.answered = 0
+        self.declined = 0
+        inner = app_module.answer_plain_read
+
+        async def spy(*args: Any, **kwargs: Any) -> Any:
+            response = await inner(*args, **kwargs)
+            if response is None:
+                self.declined += 1
+            else:
+                self.answered += 1
+            return response
+
+        monkeypatch.setattr(app_module, "answer_plain_read", spy)
+
+
+@pytest.fixture
+async def lane(demo_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Lane]:
+    if demo_engine.dialect.name != "postgresql":
+        pytest.skip("compiled reads, and so the lane, are PostgreSQL's")
+    monkeypatch.setattr(fast_lane, "_learned", Bounded(256))  # what other tests taught it
+    yield Lane(monkeypatch)
+
+
+async def _post(
+    client: httpx.AsyncClient, document: str, variables: dict[str, Any] | None = None
+) -> httpx.Response:
+    return await client.post("/graphql", json={"query": document, "variables": variables})
+
+
+async def test_a_plain_query_takes_the_lane_once_strawberry_has_run_it(
+    lane: Lane, client: httpx.AsyncClient
+) -> None:
+    variables = {"country": "CN", "first": 3}
+    first = await _post(client, DIRECTORY, variables)
+    assert (lane.answered, lane.declined) == (0, 1)
+    second = await _post(client, DIRECTORY, variables)
+    assert (lane.answered, lane.declined) == (1, 1)
+    assert second.status_code == first.status_code == 200
+    assert second.headers["content-type"] == first.headers["content-type"]
+    assert second.content == first.content
+    body = orjson.loads(second.content)
+    assert len(body["data"]["organizations"]["edges"]) == 3
+    assert body["extensions"]["cost"]["requested"] > 0
+
+
+async def test_other_variables_take_the_lane_with_their_own_answer(
+    lane: Lane, client: httpx.AsyncClient, demo_engine: AsyncEngine, databases: Databases
+) -> None:
+    await _post(client, DIRECTORY, {"country": "CN", "first": 3})
+    through_lane = await _post(client, DIRECTORY, {"country": "GB", "first": 2})
+    assert lane.answered == 1
+    async with api_client(demo_engine, databases.admin_token, ORDINARY) as ordinary_client:
+        ordinary = await _post(ordinary_client, DIRECTORY, {"country": "GB", "first": 2})
+    assert orjson.loads(through_lane.content) == orjson.loads(ordinary.content)
+    edges = orjson.loads(through_lane.content)["data"]["organizations"]["edges"]
+    assert edges and {edge["node"]["country"] for edge in edges} == {"GB"}
+
+
+async def test_variables_that_do_not_coerce_are_reported_by_strawberry(
+    lane: Lane, client: httpx.AsyncClient
+) -> None:
+    await _post(client, DIRECTORY, {"country": "CN", "first": 3})
+    refused = await _post(client, DIRECTORY, {"country": "CN", "first": "three"})
+    assert lane.answered == 0
+    errors = orjson.loads(refused.content)["errors"]
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_query_with_an_ordinary_field_never_takes_the_lane(
+    lane: Lane, client: httpx.AsyncClient
+) -> None:
+    for _ in range(3):
+        response = await _post(client, WITH_AN_ORDINARY_FIELD)
+        assert "errors" not in orjson.loads(response.content)
+    assert (lane.answered, lane.declined) == (0, 3)
+
+
+async def test_a_bad_token_is_checked_once_and_refused_as_strawberry_refuses_it(
+    lane: Lane,
+    client: httpx.AsyncClient,
+    demo_engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    variables = {"country": "CN", "first": 3}
+    await _post(client, DIRECTORY, variables)
+    checked: list[str] = []
+    authenticate = guard.authenticate
+
+    async def counting(engine: AsyncEngine, raw: str) -> Any:
+        checked.append(raw)
+        return await authenticate(engine, raw)
+
+    monkeypatch.setattr(guard, "authenticate", counting)
+    async with api_client(demo_engine, "pgt_nope_nothing") as stranger:
+        refused = await _post(stranger, DIRECTORY, variables)
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"].startswith("Bearer")
+    assert orjson.loads(refused.content)["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert checked == ["pgt_nope_nothing"]
+    assert lane.answered == 0
+
+
+async def test_the_rate_limiter_is_charged_once_whichever_road_answers(
+    lane: Lane, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spent: list[int] = []
+
+    async def spend(self: NoRateLimit, caller: str, points: int) -> Spend:
+        spent.append(points)
+        return Spend(allowed=True, remaining=None)
+
+    monkeypatch.setattr(NoRateLimit, "spend", spend)
+    variables = {"country": "CN", "first": 3}
+    await _post(client, DIRECTORY, variables)  # strawberry
+    await _post(client, DIRECTORY, variables)  # the lane
+    assert lane.answered == 1
+    assert len(spent) == 2
+    # admitted by the lane, then handed on: a reference in a filter that names nothing
+    document = """query ($party: ID!) { agreements(first: 2, filter: {party: $party}) {
+      totalCount } }"""
+    await _post(client, document, {"party": "T3JnYW5pemF0aW9uOjE"})
+    await _post(client, document, {"party": "T3JnYW5pemF0aW9uOjE"})
+    missing = await _post(client, document, {"party": "T3JnYW5pemF0aW9uOjk5OTk5"})
+    assert orjson.loads(missing.content)["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert (lane.answered, lane.declined) == (2, 3)
+    assert len(spent) == 5
