@@ -10,10 +10,11 @@ import orjson
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import app as app_module
 from resolvers.memo import Bounded
 from resolvers.rate_limit import NoRateLimit, Spend
-from schema import fast_lane, guard
+from resolvers.tokens import authenticate
+from schema import fast_lane
+from schema.fast_lane import answer_plain_read
 from tests.conftest import TEST_SETTINGS, Databases, api_client
 
 pytestmark = pytest.mark.anyio
@@ -39,7 +40,7 @@ class Lane:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.answered = 0
         self.declined = 0
-        inner = app_module.answer_plain_read
+        inner = answer_plain_read
 
         async def spy(*args: Any, **kwargs: Any) -> Any:
             response = await inner(*args, **kwargs)
@@ -49,7 +50,7 @@ class Lane:
                 self.answered += 1
             return response
 
-        monkeypatch.setattr(app_module, "answer_plain_read", spy)
+        monkeypatch.setattr("app.answer_plain_read", spy)
 
 
 @pytest.fixture
@@ -123,13 +124,12 @@ async def test_a_bad_token_is_checked_once_and_refused_as_strawberry_refuses_it(
     variables = {"country": "CN", "first": 3}
     await _post(client, DIRECTORY, variables)
     checked: list[str] = []
-    authenticate = guard.authenticate
 
     async def counting(engine: AsyncEngine, raw: str) -> Any:
         checked.append(raw)
         return await authenticate(engine, raw)
 
-    monkeypatch.setattr(guard, "authenticate", counting)
+    monkeypatch.setattr("schema.guard.authenticate", counting)
     async with api_client(demo_engine, "pgt_nope_nothing") as stranger:
         refused = await _post(stranger, DIRECTORY, variables)
     assert refused.status_code == 401
