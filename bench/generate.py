@@ -814,7 +814,7 @@ async def generate(
     if engine.dialect.name == "postgresql":
         async with engine.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(sa.text("ANALYZE"))
+            await connection.execute(sa.text("VACUUM ANALYZE"))
 
 
 async def _main(url: str, organizations: int, agreements: int, seed: int, migrate: bool) -> None:

@@ -25,6 +25,8 @@ from resolvers.ids import decode_id_of, reference_to
 from resolvers.ordering import SortDirection, ordered
 from resolvers.organizations import like_text
 from resolvers.paging import Page, PageRequest
+from resolvers.viewer import Viewer
+from resolvers.visibility import agreement_visible_through_party
 
 __all__ = [
     "AGREEMENT",
@@ -215,6 +217,15 @@ async def agreements_page(
     )
 
 
+def agreements_through_parties(viewer: Viewer) -> sa.Select[Any]:
+    """The agreements `viewer` may see, once per party (the rows of organizations' lists)."""
+    return (
+        sa.select(AGREEMENT)
+        .join(PARTY, PARTY.c.agreement_id == AGREEMENT.c.id)
+        .where(agreement_visible_through_party(viewer, PARTY.c.organization_id))
+    )
+
+
 def agreements_of_organizations(
     ctx: Context,
     *,
@@ -226,9 +237,7 @@ def agreements_of_organizations(
     return ctx.loaders.children(
         AGREEMENT,
         key=PARTY.c.organization_id,
-        statement=lambda: ctx.reader.select(AGREEMENT).join(
-            PARTY, PARTY.c.agreement_id == AGREEMENT.c.id
-        ),
+        statement=lambda: agreements_through_parties(ctx.viewer),
         where=lambda: agreement_conditions(filter),
         order_by=agreement_ordering(order),
         request=request,

@@ -188,7 +188,7 @@ def _agreements(ctx: Context, spec: ListSpec) -> ListSource:
 def _agreements_of_organizations(ctx: Context, spec: ListSpec) -> ListSource:
     table, party = agreement_reads.AGREEMENT, agreement_reads.PARTY
     statement = narrowed(
-        ctx.reader.select(table).join(party, party.c.agreement_id == table.c.id),
+        agreement_reads.agreements_through_parties(ctx.viewer),
         agreement_reads.agreement_conditions(spec.filter),
     )
     return ListSource(

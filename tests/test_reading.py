@@ -1,13 +1,23 @@
-"""`resolvers.reading.narrowed`: a filter that repeats the viewer's visibility is applied once."""
+"""Reads through `resolvers.reading`: a filter that repeats the viewer's visibility is applied
+once, and an organization's agreements are decided on the listed party row where they can be."""
 
+import dataclasses
+
+import httpx
+import pytest
 import sqlalchemy as sa
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.enums import TokenRole
 from resolvers.agreements import AGREEMENT, AgreementFilter, agreement_conditions
 from resolvers.ids import encode_id
 from resolvers.reading import narrowed
 from resolvers.viewer import Role, Viewer
 from resolvers.visibility import visible
+from tests.conftest import TEST_SETTINGS, api_client, make_token
+from tests.factories import add_network
+from tests.graphql import query
 
 SECRETARIAT = Viewer(role=Role.SECRETARIAT, alliance_id=2, token_id=1)
 
@@ -43,3 +53,40 @@ def test_repeated_filters_are_applied_once_and_other_conditions_kept() -> None:
     sql = _sql(statement)
     assert sql.count("EXISTS") == 1
     assert sql.count("agreement.kind = 'mou'") == 1
+
+
+ORGANIZATION_AGREEMENTS = """
+query ($name: String!) {
+  organizations(first: 1, filter: {text: $name}) { edges { node {
+    name agreements(first: 10) { totalCount edges { node { title } } }
+  } } }
+}"""
+
+
+async def _agreements_of(client: httpx.AsyncClient, name: str) -> list[str]:
+    data = await query(client, ORGANIZATION_AGREEMENTS, {"name": name})
+    (edge,) = data["organizations"]["edges"]
+    connection = edge["node"]["agreements"]
+    titles = sorted(e["node"]["title"] for e in connection["edges"])
+    assert connection["totalCount"] == len(titles)
+    return titles
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("compiled", [True, False])
+async def test_an_organizations_agreements_are_those_the_viewer_may_see(
+    demo_engine: AsyncEngine, compiled: bool
+) -> None:
+    """An editor sees all of its own organization's agreements, and of another's only those
+    its organization is a party to (decided on the listed party row when it is the editor's)."""
+    await add_network(demo_engine, organizations=6, prefix="Ring")
+    token = await make_token(demo_engine, TokenRole.EDITOR, organization="Ring University 001")
+    settings = dataclasses.replace(TEST_SETTINGS, compiled_reads=compiled)
+    async with api_client(demo_engine, token, settings) as client:
+        for _ in range(2):  # the second time through the fast lane, where it applies
+            assert await _agreements_of(client, "Ring University 001") == [
+                "Ring exchange 000",
+                "Ring exchange 001",
+            ]
+            assert await _agreements_of(client, "Ring University 002") == ["Ring exchange 001"]
+            assert await _agreements_of(client, "Ring University 004") == []
