@@ -91,13 +91,18 @@ class AgreementOrder:
 
 def _with_party(
     condition: Callable[[ColumnElement[int]], ColumnElement[bool]],
+    listed: ColumnElement[int] | None = None,
 ) -> ColumnElement[bool]:
     """Agreements with at least one party whose organization id meets `condition` (a correlated
-    EXISTS: an index probe per agreement, see `resolvers.visibility`)."""
+    EXISTS: an index probe per agreement, see `resolvers.visibility`). With `listed`, the
+    organization of the party row an agreement was reached through: tested first, the probe
+    made only when it does not meet `condition` (a member's agreements with a party in its own
+    alliance need none)."""
     party = PARTY.alias()
-    return sa.exists().where(
+    probe = sa.exists().where(
         party.c.agreement_id == AGREEMENT.c.id, condition(party.c.organization_id)
     )
+    return probe if listed is None else sa.or_(condition(listed), probe)
 
 
 def _organizations_where(condition: ColumnElement[bool]) -> sa.Select[tuple[int]]:
@@ -140,8 +145,13 @@ def status_as_read(status: str, effective_to: date | None, today: date) -> Agree
 
 
 def agreement_conditions(
-    f: AgreementFilter | None, *, field: str = "filter"
+    f: AgreementFilter | None,
+    *,
+    field: str = "filter",
+    listed: ColumnElement[int] | None = None,
 ) -> list[ColumnElement[bool]]:
+    """The filter as conditions on `AGREEMENT`; `listed` is the organization column of the
+    party row the agreements are reached through, if any (see `_with_party`)."""
     if f is None:
         return []
     a = AGREEMENT.c
@@ -159,14 +169,14 @@ def agreement_conditions(
         )
     if f.party is not None:
         party_id = decode_id_of(f.party, "Organization", field=f"{field}.party")
-        conditions.append(_with_party(lambda organization: organization == party_id))
+        conditions.append(_with_party(lambda organization: organization == party_id, listed))
     if f.party_kind:
         kinds = _organizations_where(ORGANIZATION.c.kind.in_([k.value for k in f.party_kind]))
-        conditions.append(_with_party(lambda organization: organization.in_(kinds)))
+        conditions.append(_with_party(lambda organization: organization.in_(kinds), listed))
     if f.party_country:
         countries = [c.upper() for c in f.party_country]
         in_countries = _organizations_where(ORGANIZATION.c.country.in_(countries))
-        conditions.append(_with_party(lambda organization: organization.in_(in_countries)))
+        conditions.append(_with_party(lambda organization: organization.in_(in_countries), listed))
     if f.party_alliance is not None:
         alliance_id = decode_id_of(f.party_alliance, "Alliance", field=f"{field}.partyAlliance")
         members = (
@@ -174,7 +184,7 @@ def agreement_conditions(
             .where(MEMBERSHIP.c.alliance_id == alliance_id, MEMBERSHIP.c.left_on.is_(None))
             .correlate(None)
         )
-        conditions.append(_with_party(lambda organization: organization.in_(members)))
+        conditions.append(_with_party(lambda organization: organization.in_(members), listed))
     if f.active_on is not None:
         conditions.append(
             sa.and_(
@@ -238,7 +248,7 @@ def agreements_of_organizations(
         AGREEMENT,
         key=PARTY.c.organization_id,
         statement=lambda: agreements_through_parties(ctx.viewer),
-        where=lambda: agreement_conditions(filter),
+        where=lambda: agreement_conditions(filter, listed=PARTY.c.organization_id),
         order_by=agreement_ordering(order),
         request=request,
         args=(repr(filter), repr(order)),

@@ -33,6 +33,7 @@ from db.enums import AgreementStatus
 from resolvers.agreements import AgreementFilter, agreement_conditions, effective_status
 from resolvers.errors import BadUserInput
 from resolvers.ids import encode_id
+from resolvers.memo import Bounded
 from resolvers.viewer import Role, Viewer
 from resolvers.visibility import visible
 
@@ -572,20 +573,24 @@ async def summary_with_total(
     return Summary(total=total, groups=groups)
 
 
-async def summary(
-    *,
-    engine: AsyncEngine,
+_summary_cache: Bounded[str, tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]] = Bounded(256)
+"""Summary statements by caller, filter, dimensions, date and figures asked for: building them
+cost a quarter of a summary's time at 10,000 agreements (bench/RESULTS.md); a statement built
+once also skips SQLAlchemy's cache-key walk on every later run."""
+
+
+def _summary_statements(
     viewer: Viewer,
     filter: AgreementFilter | None,
-    group_by: Sequence[Dimension],
+    dimensions: list[Dimension],
     as_of: date | None,
-    parts: frozenset[Part] = ALL_PARTS,
-) -> list[SummaryRow]:
-    """The measures per group of `group_by`, ordered by the groups' keys; with no dimensions,
-    one row of totals (each agreement counted once)."""
-    dimensions = list(dict.fromkeys(group_by))
-    if len(dimensions) > 4:
-        raise BadUserInput("group by at most 4 dimensions", field="groupBy")
+    parts: frozenset[Part],
+) -> tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]:
+    """The grouped counts (and activity measures), the distinct parties and the funding."""
+    key = repr((viewer, filter, dimensions, as_of, sorted(parts), date.today()))
+    found = _summary_cache.get(key)
+    if found is not None:
+        return found
     base = agreements_as_of(viewer, filter, as_of)
     g = _grouped(viewer, base, dimensions, as_of)
     keys = [g.c[f"d_{d.value}"] for d in dimensions]
@@ -628,6 +633,24 @@ async def summary(
         .group_by(*keys, given.c.currency)
         .order_by(given.c.currency)
     )
+    return _summary_cache.put(key, (main, parties, funding))
+
+
+async def summary(
+    *,
+    engine: AsyncEngine,
+    viewer: Viewer,
+    filter: AgreementFilter | None,
+    group_by: Sequence[Dimension],
+    as_of: date | None,
+    parts: frozenset[Part] = ALL_PARTS,
+) -> list[SummaryRow]:
+    """The measures per group of `group_by`, ordered by the groups' keys; with no dimensions,
+    one row of totals (each agreement counted once)."""
+    dimensions = list(dict.fromkeys(group_by))
+    if len(dimensions) > 4:
+        raise BadUserInput("group by at most 4 dimensions", field="groupBy")
+    main, parties, funding = _summary_statements(viewer, filter, dimensions, as_of, parts)
     width = len(dimensions)
     rows: dict[tuple[Any, ...], SummaryRow] = {}
     async with reading(engine) as connection:

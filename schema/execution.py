@@ -15,16 +15,21 @@ paths and messages; with a schema extension that hooks `resolve` (a middleware) 
 """
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, cast
 
 from graphql import (
+    GraphQLEnumType,
+    GraphQLInt,
     GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLString,
     get_nullable_type,
     is_leaf_type,
-    is_list_type,
     is_non_null_type,
 )
 from graphql.pyutils import Path, Undefined
@@ -93,6 +98,41 @@ _OBJECT_PLANS: dict[GraphQLObjectType, dict[str, tuple[Getter, GraphQLOutputType
 
 class _Abort(Exception):
     """A subtree that is not plain data after all: graphql-core answers the whole field."""
+
+
+_MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
+
+_Selected = tuple[str, str | None, Any, Any, Any]
+"""A field to complete: response name, and either the type name (`__typename`) or how to read
+it, its type and its own selection."""
+
+_ENUM_NAMES: dict[GraphQLEnumType, dict[tuple[type, Any], Any]] = {}
+"""Each enum type's serialised value per value met (strawberry's conversion of an enum costs
+more than the rest of a plain field)."""
+
+
+def _serialized(leaf: GraphQLScalarType | GraphQLEnumType, value: Any) -> Any:
+    """`leaf.serialize(value)`; `_Abort` where graphql-core would report an error."""
+    kind = type(value)
+    if (kind is str and leaf is GraphQLString) or (
+        kind is int and leaf is GraphQLInt and _MIN_INT <= value <= _MAX_INT
+    ):
+        return value  # what graphql-core's serialize gives them
+    names = _ENUM_NAMES.setdefault(leaf, {}) if isinstance(leaf, GraphQLEnumType) else None
+    key = (type(value), value)
+    if names is not None and isinstance(value, Hashable):
+        found = names.get(key)
+        if found is not None:
+            return found
+    try:
+        serialized = leaf.serialize(value)
+    except Exception as error:
+        raise _Abort from error
+    if serialized is None or serialized is Undefined:
+        raise _Abort
+    if names is not None and isinstance(value, Hashable):
+        names[key] = serialized
+    return serialized
 
 
 def _object_plan(parent_type: GraphQLObjectType) -> dict[str, tuple[Getter, GraphQLOutputType]]:
@@ -212,46 +252,63 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return self._complete_plain(field_type, details, value)
 
     def _complete_plain(self, field_type: GraphQLOutputType, details: Any, value: Any) -> Any:
-        if is_non_null_type(field_type):
+        if isinstance(field_type, GraphQLNonNull):
             if value is None:
                 raise _Abort
             field_type = field_type.of_type
         elif value is None:
             return None
-        if is_leaf_type(field_type):
-            try:
-                serialized = field_type.serialize(value)
-            except Exception as error:
-                raise _Abort from error
-            if serialized is None or serialized is Undefined:
-                raise _Abort
-            return serialized
-        if is_list_type(field_type):
+        if isinstance(field_type, GraphQLScalarType | GraphQLEnumType):
+            return _serialized(field_type, value)
+        if isinstance(field_type, GraphQLList):
             if not isinstance(value, list | tuple):
                 raise _Abort
             item_type = field_type.of_type
             return [self._complete_plain(item_type, details, item) for item in value]
         if not isinstance(field_type, GraphQLObjectType) or field_type.is_type_of is not None:
             raise _Abort
-        grouped, new_defer_usages, _ = self.collect_subfields(field_type, details)
+        completed: dict[str, Any] = {}
+        for response_name, typename, read, sub_type, sub_details in self._selection(
+            field_type, details
+        ):
+            if typename is not None:
+                completed[response_name] = typename
+            else:
+                completed[response_name] = self._plain(sub_type, sub_details, read, value)
+        return completed
+
+    def _selection(self, object_type: GraphQLObjectType, details: Any) -> list[_Selected]:
+        """What to read for each field of `details` on `object_type`, worked out once per
+        execution and selection (graphql-core keeps `details` alive for the execution)."""
+        selections: dict[tuple[GraphQLObjectType, int], list[_Selected]] | None = self.__dict__.get(
+            "_selections"
+        )
+        if selections is None:
+            selections = self.__dict__["_selections"] = {}
+        key = (object_type, id(details))
+        found = selections.get(key)
+        if found is not None:
+            return found
+        grouped, new_defer_usages, _ = self.collect_subfields(object_type, details)
         if new_defer_usages:
             raise _Abort
-        fields = _object_plan(field_type)
-        completed: dict[str, Any] = {}
+        fields = _object_plan(object_type)
+        selected: list[_Selected] = []
         for response_name, field_details_list in grouped.items():
             first = field_details_list[0]
             if first.defer_usage is not None:
                 raise _Abort
             name = first.node.name.value
             if name == "__typename":
-                completed[response_name] = field_type.name
+                selected.append((response_name, object_type.name, None, None, None))
                 continue
-            found = fields.get(name)
-            if found is None:
+            plain = fields.get(name)
+            if plain is None:
                 raise _Abort
-            read, sub_type = found
-            completed[response_name] = self._plain(sub_type, field_details_list, read, value)
-        return completed
+            read, sub_type = plain
+            selected.append((response_name, None, read, sub_type, field_details_list))
+        selections[key] = selected
+        return selected
 
     def _compiles(self) -> bool:
         context = self.context_value

@@ -41,6 +41,8 @@ OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organization
 
 MAX_EXPIRING = 500
 
+_STATUSES = {status.value: status for status in AgreementStatus}
+
 
 @strawberry.type(description="How many agreements were in one status.")
 class StatusCount:
@@ -82,7 +84,7 @@ class ReportMeasures:
         return cls(
             agreements=m.agreements,
             by_status=[
-                StatusCount(status=AgreementStatus(s), count=n) for s, n in m.by_status.items() if n
+                StatusCount(status=_STATUSES[s], count=n) for s, n in m.by_status.items() if n
             ],
             active=m.active,
             parties=m.parties,

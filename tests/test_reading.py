@@ -15,7 +15,7 @@ from resolvers.ids import encode_id
 from resolvers.reading import narrowed
 from resolvers.viewer import Role, Viewer
 from resolvers.visibility import visible
-from tests.conftest import TEST_SETTINGS, api_client, make_token
+from tests.conftest import TEST_SETTINGS, Databases, api_client, make_token
 from tests.factories import add_network
 from tests.graphql import query
 
@@ -90,3 +90,43 @@ async def test_an_organizations_agreements_are_those_the_viewer_may_see(
             ]
             assert await _agreements_of(client, "Ring University 002") == ["Ring exchange 001"]
             assert await _agreements_of(client, "Ring University 004") == []
+
+
+PARTY_FILTERED = """
+query ($name: String!, $party: ID!) {
+  organizations(first: 1, filter: {text: $name}) { edges { node {
+    agreements(first: 10, filter: {party: $party}) { totalCount edges { node { title } } }
+  } } }
+}"""
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("compiled", [True, False])
+async def test_a_party_filter_on_an_organizations_agreements(
+    demo_engine: AsyncEngine, databases: Databases, compiled: bool
+) -> None:
+    """The listed organization meets the filter itself for all its agreements; another party
+    only for those it shares (tested on the listed row first, then by probing the others)."""
+    await add_network(demo_engine, organizations=6, prefix="Ring")
+    ids = {}
+    async with demo_engine.connect() as connection:
+        for row in await connection.execute(
+            sa.text("SELECT id, name FROM organization WHERE name LIKE 'Ring University %'")
+        ):
+            ids[row.name[-3:]] = encode_id("Organization", row.id)
+    settings = dataclasses.replace(TEST_SETTINGS, compiled_reads=compiled)
+    async with api_client(demo_engine, databases.admin_token, settings) as client:
+
+        async def titles(party: str) -> list[str]:
+            data = await query(
+                client, PARTY_FILTERED, {"name": "Ring University 002", "party": ids[party]}
+            )
+            connection = data["organizations"]["edges"][0]["node"]["agreements"]
+            found = sorted(e["node"]["title"] for e in connection["edges"])
+            assert connection["totalCount"] == len(found)
+            return found
+
+        for _ in range(2):
+            assert await titles("002") == ["Ring exchange 001", "Ring exchange 002"]
+            assert await titles("003") == ["Ring exchange 002"]
+            assert await titles("005") == []
