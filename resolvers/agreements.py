@@ -91,18 +91,18 @@ class AgreementOrder:
 
 def _with_party(
     condition: Callable[[ColumnElement[int]], ColumnElement[bool]],
-    listed: ColumnElement[int] | None = None,
+    listed: sa.Table | None = None,
 ) -> ColumnElement[bool]:
     """Agreements with at least one party whose organization id meets `condition` (a correlated
-    EXISTS: an index probe per agreement, see `resolvers.visibility`). With `listed`, the
-    organization of the party row an agreement was reached through: tested first, the probe
-    made only when it does not meet `condition` (a member's agreements with a party in its own
-    alliance need none)."""
+    EXISTS: an index probe per agreement, see `resolvers.visibility`). With `listed`, the party
+    table the agreements are reached through: its row's organization is tested first and the
+    probe made only when it does not meet `condition` (a member's agreements with a party in
+    its own alliance need none), all on the party row, so PostgreSQL filters the party rows
+    before joining their agreements."""
     party = PARTY.alias()
-    probe = sa.exists().where(
-        party.c.agreement_id == AGREEMENT.c.id, condition(party.c.organization_id)
-    )
-    return probe if listed is None else sa.or_(condition(listed), probe)
+    agreement = AGREEMENT.c.id if listed is None else listed.c.agreement_id
+    probe = sa.exists().where(party.c.agreement_id == agreement, condition(party.c.organization_id))
+    return probe if listed is None else sa.or_(condition(listed.c.organization_id), probe)
 
 
 def _organizations_where(condition: ColumnElement[bool]) -> sa.Select[tuple[int]]:
@@ -148,10 +148,10 @@ def agreement_conditions(
     f: AgreementFilter | None,
     *,
     field: str = "filter",
-    listed: ColumnElement[int] | None = None,
+    listed: sa.Table | None = None,
 ) -> list[ColumnElement[bool]]:
-    """The filter as conditions on `AGREEMENT`; `listed` is the organization column of the
-    party row the agreements are reached through, if any (see `_with_party`)."""
+    """The filter as conditions on `AGREEMENT`; `listed` is the party table the agreements are
+    reached through, if any (see `_with_party`)."""
     if f is None:
         return []
     a = AGREEMENT.c
@@ -232,7 +232,7 @@ def agreements_through_parties(viewer: Viewer) -> sa.Select[Any]:
     return (
         sa.select(AGREEMENT)
         .join(PARTY, PARTY.c.agreement_id == AGREEMENT.c.id)
-        .where(agreement_visible_through_party(viewer, PARTY.c.organization_id))
+        .where(agreement_visible_through_party(viewer, PARTY))
     )
 
 
@@ -248,7 +248,7 @@ def agreements_of_organizations(
         AGREEMENT,
         key=PARTY.c.organization_id,
         statement=lambda: agreements_through_parties(ctx.viewer),
-        where=lambda: agreement_conditions(filter, listed=PARTY.c.organization_id),
+        where=lambda: agreement_conditions(filter, listed=PARTY),
         order_by=agreement_ordering(order),
         request=request,
         args=(repr(filter), repr(order)),

@@ -189,7 +189,7 @@ def _agreements_of_organizations(ctx: Context, spec: ListSpec) -> ListSource:
     table, party = agreement_reads.AGREEMENT, agreement_reads.PARTY
     statement = narrowed(
         agreement_reads.agreements_through_parties(ctx.viewer),
-        agreement_reads.agreement_conditions(spec.filter, listed=party.c.organization_id),
+        agreement_reads.agreement_conditions(spec.filter, listed=party),
     )
     return ListSource(
         table, statement, agreement_reads.agreement_ordering(spec.order), party.c.organization_id

@@ -94,18 +94,17 @@ def _answers_for(viewer: Viewer, organization: sa.ColumnElement[int | None]) -> 
     return sa.or_(*answers_for)
 
 
-def agreement_visible_through_party(
-    viewer: Viewer, party_organization: sa.ColumnElement[int | None]
-) -> ColumnElement[bool]:
-    """`visible(viewer, agreement)` for an agreement reached through one of its party rows (an
-    organization's agreements): decided on that row when its organization is one the viewer
-    answers for, and only otherwise by probing the agreement's other parties. An editor
+def agreement_visible_through_party(viewer: Viewer, party: sa.Table) -> ColumnElement[bool]:
+    """`visible(viewer, agreement)` for an agreement reached through one of its rows of `party`
+    (an organization's agreements): decided on that row when its organization is one the
+    viewer answers for, and only otherwise by probing the agreement's other parties; all on the
+    party row, so PostgreSQL filters the party rows before joining their agreements. An editor
     listing its own organization's agreements then costs no probe at all (the portal at
     100,000 organizations, bench/RESULTS.md)."""
-    general = visible(viewer, AGREEMENT)
+    general = visible(viewer, party)
     if viewer.is_admin or not viewer.sees_records:
         return general
-    return sa.or_(_answers_for(viewer, party_organization), general)
+    return sa.or_(_answers_for(viewer, party.c.organization_id), general)
 
 
 def _ids_where(table: sa.Table, condition: ColumnElement[bool]) -> sa.Select[tuple[int]]:
