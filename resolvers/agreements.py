@@ -228,10 +228,14 @@ async def agreements_page(
 
 
 def agreements_through_parties(viewer: Viewer) -> sa.Select[Any]:
-    """The agreements `viewer` may see, once per party (the rows of organizations' lists)."""
+    """The agreements `viewer` may see, once per party (the rows of organizations' lists).
+
+    From the party rows, with their agreement left-joined: every party has its agreement (a
+    foreign key), so it is the inner join by another name, but PostgreSQL drops a left join
+    to a unique key that nothing reads, and a page's total then counts party rows alone."""
     return (
         sa.select(AGREEMENT)
-        .join(PARTY, PARTY.c.agreement_id == AGREEMENT.c.id)
+        .select_from(PARTY.outerjoin(AGREEMENT, AGREEMENT.c.id == PARTY.c.agreement_id))
         .where(agreement_visible_through_party(viewer, PARTY))
     )
 
