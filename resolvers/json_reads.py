@@ -29,12 +29,14 @@ from resolvers import agreements as agreement_reads
 from resolvers import alliances as alliance_reads
 from resolvers import organizations as organization_reads
 from resolvers.context import Context
+from resolvers.json_reports import SummaryRoot, summary_json
 from resolvers.memo import Bounded
 from resolvers.nodes import NODE_TABLES
 from resolvers.ordering import order_by_field
 from resolvers.paging import OrderBy, PageRequest
 from resolvers.reading import narrowed
 from resolvers.relations import RELATIONS, relation_statement
+from resolvers.reports import tune_for_reports
 
 __all__ = [
     "COMPUTED",
@@ -148,7 +150,7 @@ class NodeRoot:
 
 
 Part = Leaf | Computed | GlobalId | Constant | Reference | ListShape
-Root = NodeRoot | ListShape
+Root = NodeRoot | ListShape | SummaryRoot
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,6 +422,8 @@ class _Statement:
     def root(self, root: Root) -> ColumnElement[Any]:
         if isinstance(root, ListShape):
             return self.connection(root, None)
+        if isinstance(root, SummaryRoot):
+            return summary_json(self.ctx.viewer, root, self.name)
         table = NODE_TABLES[root.shape.node]
         row = (
             self.ctx.reader.select(table)
@@ -469,6 +473,10 @@ async def answer(
     `shapes` names `roots` by value in the cache of written statements (default: their repr;
     a planner that keeps its plans passes a key it made once)."""
     sql, parameters = _sql(ctx, roots, repr(tuple(roots)) if shapes is None else shapes)
-    async with reads_engine(ctx.engine).connect() as connection:
+    summaries = any(isinstance(root, SummaryRoot) for root in roots)
+    engine = ctx.engine if summaries else reads_engine(ctx.engine)
+    async with engine.connect() as connection:
+        if summaries:  # in a transaction, for the report settings to hold
+            await tune_for_reports(connection)
         row = (await connection.exec_driver_sql(sql, parameters)).one()
     return [None if value is None else orjson.Fragment(value) for value in row]

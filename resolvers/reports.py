@@ -40,6 +40,8 @@ from resolvers.visibility import visible
 __all__ = [
     "ALL_PARTS",
     "IN_FORCE",
+    "MULTI_VALUED",
+    "STATUSES",
     "Dimension",
     "Interval",
     "Measures",
@@ -49,10 +51,12 @@ __all__ = [
     "TrendPoint",
     "agreements_as_of",
     "counted",
+    "grouped",
     "reading",
     "summary",
     "summary_with_total",
     "trend",
+    "tune_for_reports",
 ]
 
 AGREEMENT = table_of(t.Agreement)
@@ -358,7 +362,7 @@ def _funding_by_agreement(viewer: Viewer, as_of: date | None) -> sa.Subquery:
 # --- grouping ------------------------------------------------------------------------------
 
 
-def _grouped(
+def grouped(
     viewer: Viewer, base: sa.Subquery, dimensions: Sequence[Dimension], as_of: date | None
 ) -> sa.Subquery:
     """One row per counted agreement and combination of its dimension values."""
@@ -507,13 +511,16 @@ async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     compilation cost more than it saved on every summary measured) and enough `work_mem` for the
     groups to be hashed in memory rather than sorted on disk."""
     async with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            await connection.execute(
-                sa.text(
-                    "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
-                )
-            )
+        await tune_for_reports(connection)
         yield connection
+
+
+async def tune_for_reports(connection: AsyncConnection) -> None:
+    """`reading`'s settings, for the transaction `connection` is in (PostgreSQL only)."""
+    if connection.dialect.name == "postgresql":
+        await connection.execute(
+            sa.text("SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)")
+        )
 
 
 @dataclass
@@ -592,7 +599,7 @@ def _summary_statements(
     if found is not None:
         return found
     base = agreements_as_of(viewer, filter, as_of)
-    g = _grouped(viewer, base, dimensions, as_of)
+    g = grouped(viewer, base, dimensions, as_of)
     keys = [g.c[f"d_{d.value}"] for d in dimensions]
     source: Any = g
     measure_columns: list[ColumnElement[Any]] = []

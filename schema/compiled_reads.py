@@ -19,6 +19,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     OperationDefinitionNode,
+    get_named_type,
     get_nullable_type,
 )
 from graphql.execution.collect_fields import (
@@ -51,6 +52,7 @@ from resolvers.json_reads import (
     TotalCount,
     supports,
 )
+from resolvers.json_reports import Selection, SummaryRoot, summarisable
 from resolvers.memo import Bounded
 from resolvers.nodes import NODE_TABLES
 from resolvers.paging import page_request
@@ -73,6 +75,16 @@ REFERENCES = {
     ("Membership", "organization"): "organization_id",
 }
 """Fields that fetch the node whose key is in a column of their object (all nullable)."""
+
+SUMMARY_FIELDS: dict[str, dict[str, str | None]] = {
+    "CooperationSummary": {"asOf": None, "groupBy": None, "total": "m", "groups": "g"},
+    "SummaryGroup": {"keys": "k", "measures": "m"},
+    "ReportKey": {"dimension": None, "value": None, "label": None},
+    "ReportMeasures": {"agreements": None, "active": None, "byStatus": "s"},
+    "StatusCount": {"status": None, "count": None},
+}
+"""The fields of a summary `resolvers.json_reports` writes (those naming a sub-selection are
+objects); any other field of these types leaves the summary to its resolver."""
 
 PLAIN_SCALARS = frozenset({"String", "Int", "Float", "Boolean", "Date"})
 """Scalars PostgreSQL's JSON writes as GraphQL does (not DateTime: its fractions differ)."""
@@ -145,7 +157,51 @@ class Planner:
             return NodeRoot(key=key, shape=self.object(node_type, details))
         if name in ROOT_LISTS:
             return self.connection(name, field, details)
+        if name == "cooperationSummary":
+            return self.summary(field, details)
         raise NotCompilable(f"root field {name}")
+
+    def summary(self, field: GraphQLField, details: Details) -> SummaryRoot:
+        """A summary of counts only, by dimensions with one value per agreement."""
+        arguments = self.arguments(field, details)
+        dimensions = tuple(dict.fromkeys(arguments.get("group_by") or []))
+        if not summarisable(dimensions):
+            raise NotCompilable("a summary json_reports cannot write")
+        filter = arguments.get("filter")
+        if filter is not None:
+            self.checks.append(filter)
+        summary_type = get_nullable_type(field.type)
+        if not isinstance(summary_type, GraphQLObjectType):
+            raise NotCompilable("not an object")
+        shape = self.selection(summary_type, details, SUMMARY_FIELDS)
+        return SummaryRoot(filter, dimensions, arguments.get("as_of"), shape)
+
+    def selection(
+        self,
+        object_type: GraphQLObjectType,
+        details: Details,
+        allowed: dict[str, dict[str, str | None]],
+    ) -> Selection:
+        """The plain fields asked for of `object_type`, each one `allowed` for its type."""
+        fields = allowed.get(object_type.name)
+        if fields is None:
+            raise NotCompilable(f"{object_type.name} is not plain here")
+        parts: list[tuple[str, str, Selection | None]] = []
+        for key, field_details in self.subfields(object_type, details).items():
+            name = field_details[0].node.name.value
+            if name == "__typename":
+                parts.append((key, name, None))
+                continue
+            if name not in fields or field_details[0].node.arguments:
+                raise NotCompilable(f"{object_type.name}.{name}")
+            sub = None
+            if fields[name] is not None:
+                sub_type = get_named_type(object_type.fields[name].type)
+                if not isinstance(sub_type, GraphQLObjectType):
+                    raise NotCompilable("not an object")
+                sub = self.selection(sub_type, field_details, allowed)
+            parts.append((key, name, sub))
+        return Selection(object_type.name, tuple(parts))
 
     def object(self, node_type: GraphQLObjectType, details: Details) -> ObjectShape:
         name = node_type.name

@@ -328,3 +328,80 @@ async def test_a_field_that_is_not_plain_data_takes_the_ordinary_road(
     body = response.json()
     assert "errors" not in body
     assert statements.count == 3, "token, the page, the modes: no compiled statement first"
+
+
+SUMMARIES = [
+    # (document, variables, compiled: whether the summary is written in SQL)
+    (
+        """query ($by: [ReportDimension!]) { cooperationSummary(groupBy: $by) {
+          __typename asOf groupBy
+          total { agreements active byStatus { status count } }
+          groups { keys { dimension value label } measures { agreements active
+            byStatus { count status __typename } } } } }""",
+        {"by": ["AGREEMENT_KIND", "SIGNED_YEAR"]},
+        True,
+    ),
+    (
+        """{ s: cooperationSummary(groupBy: [STATUS, SIGNED_QUARTER, START_YEAR, START_QUARTER],
+              asOf: "2024-06-30") {
+          groups { k: keys { v: value d: dimension } m: measures { n: agreements
+            a: byStatus { count } b: byStatus { status } } }
+          total { byStatus { status } agreements } } }""",
+        None,
+        True,
+    ),
+    (
+        """query ($f: AgreementFilter) { cooperationSummary(filter: $f) {
+          total { agreements active byStatus { status count } } groups { keys { value } } } }""",
+        {
+            "f": {
+                "kind": ["MEMORANDUM_OF_UNDERSTANDING", "JOINT_PROGRAM"],
+                "status": ["ACTIVE", "SIGNED", "EXPIRED"],
+            }
+        },
+        True,
+    ),
+    (
+        """{ cooperationSummary(groupBy: [AGREEMENT_KIND], filter: {text: "no such title"}) {
+          total { agreements active byStatus { status count } }
+          groups { keys { value } measures { agreements } } } }""",
+        None,
+        True,
+    ),
+    (  # a dimension with several values per agreement: the resolver
+        """{ cooperationSummary(groupBy: [PARTY_COUNTRY]) {
+          total { agreements } groups { keys { value } measures { agreements } } } }""",
+        None,
+        False,
+    ),
+    (  # a measure other than counts: the resolver
+        """{ cooperationSummary(groupBy: [AGREEMENT_KIND]) {
+          groups { keys { value } measures { agreements parties } } } }""",
+        None,
+        False,
+    ),
+]
+
+
+async def test_summaries_of_counts_get_the_same_answer_either_way(
+    demo_engine: AsyncEngine, databases: Any, statements: StatementCounter
+) -> None:
+    await add_network(demo_engine, organizations=12, prefix="Summary")
+    _, org_name, _, alliance_name = await _subjects(demo_engine)
+    callers = await _callers(demo_engine, org_name, alliance_name, databases.admin_token)
+    for role, token in callers.items():
+        token_lookup = 0 if token is None else 1
+        for document, variables, compiled in SUMMARIES:
+            # the token, the report settings, the answer (the resolver: its own statements)
+            expected = token_lookup + 2 if compiled else None
+            answer = await _same(
+                demo_engine,
+                token,
+                document,
+                variables,
+                statements if compiled else None,
+                expected,
+            )
+            assert "errors" not in answer, (role, answer)
+            if role == "reporter" and document is SUMMARIES[0][0]:
+                assert len(answer["data"]["cooperationSummary"]["groups"]) > 3
