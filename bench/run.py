@@ -628,6 +628,13 @@ def _sections(measured: str) -> dict[tuple[int, str], str]:
     return found
 
 
+def _run_order(key: tuple[int, str]) -> tuple[int, int, str]:
+    """Size, then the run's number (labels start with it: `2b-...` after `2-...`, `10-...`
+    after `9-...`)."""
+    number = re.match(r"\d+", key[1])
+    return key[0], int(number[0]) if number else 0, key[1]
+
+
 def write_results(latest: dict[str, Any]) -> None:
     """Regenerate the measured section of RESULTS.md from the newest report per size and label,
     keeping the tables of earlier runs whose reports are no longer in bench/out."""
@@ -646,7 +653,7 @@ def write_results(latest: dict[str, Any]) -> None:
     for report in reports:
         sections[(report["organizations"], report["label"])] = "\n".join(_table(report)).strip()
     body = [MARK, ""]
-    for key in sorted(sections):
+    for key in sorted(sections, key=_run_order):
         body += [sections[key], ""]
     RESULTS.write_text(head + "\n".join(body))
 
