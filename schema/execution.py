@@ -154,21 +154,15 @@ def _object_plan(parent_type: GraphQLObjectType) -> dict[str, tuple[Getter, Grap
 
 
 def _plan(parent_type: GraphQLObjectType) -> dict[str, Getter]:
-    """The fast getters of a type's plain fields, worked out once per type."""
+    """The fast getters of a type's plain leaf fields, worked out once per type."""
     plan = _PLANS.get(parent_type)
     if plan is not None:
         return plan
     plan = {}
-    for name, definition in parent_type.fields.items():
-        field = definition.extensions.get("strawberry-definition")
-        if not isinstance(field, StrawberryField):
-            continue
-        leaf = get_nullable_type(definition.type)
-        if not is_leaf_type(leaf) or definition.args:
-            continue
-        getter = _value_of(field)
-        if getter is not None:
-            plan[name] = _fast(getter, leaf, nullable=not is_non_null_type(definition.type))
+    for name, (getter, field_type) in _object_plan(parent_type).items():
+        leaf = get_nullable_type(field_type)
+        if is_leaf_type(leaf):
+            plan[name] = _fast(getter, leaf, nullable=not is_non_null_type(field_type))
     _PLANS[parent_type] = plan
     return plan
 
