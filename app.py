@@ -59,7 +59,7 @@ class PartnerGraphQL(GraphQL[Context, None]):
         request = Request(scope, receive)
         body = await request.body()
         response = await answer_plain_read(
-            request, body, schema=self.graphql_schema, ctx=self._context(request, None)
+            request, body, schema=self.graphql_schema, context=lambda: self._context(request, None)
         )
         if response is not None:
             await response(scope, receive, send)

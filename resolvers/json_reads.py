@@ -30,6 +30,7 @@ from resolvers import alliances as alliance_reads
 from resolvers import organizations as organization_reads
 from resolvers.context import Context
 from resolvers.json_reports import SummaryRoot, summary_json
+from resolvers.json_sql import EMPTY_ARRAY, constant
 from resolvers.memo import Bounded
 from resolvers.nodes import NODE_TABLES
 from resolvers.ordering import order_by_field
@@ -256,31 +257,23 @@ COMPUTED: dict[str, Callable[[sa.Table], ColumnElement[Any]]] = {
 }
 
 
-def _text(value: str) -> ColumnElement[Any]:
-    """A string constant written into the statement (keys, type names: never user input)."""
-    return sa.literal_column("'" + value.replace("'", "''") + "'")
-
-
 def _base64url(text: ColumnElement[Any], *, padded: bool) -> ColumnElement[Any]:
     encoded = sa.func.translate(
-        sa.func.encode(sa.func.convert_to(text, _text("UTF8")), _text("base64")),
-        _text("+/"),
-        _text("-_"),
+        sa.func.encode(sa.func.convert_to(text, constant("UTF8")), constant("base64")),
+        constant("+/"),
+        constant("-_"),
     )
-    return encoded if padded else sa.func.rtrim(encoded, _text("="))
+    return encoded if padded else sa.func.rtrim(encoded, constant("="))
 
 
 def _global_id(type_name: str, key: ColumnElement[Any]) -> ColumnElement[Any]:
     """`resolvers.ids.encode_id` in SQL."""
-    return _base64url(_text(f"{type_name}:").op("||")(sa.cast(key, sa.Text)), padded=False)
+    return _base64url(constant(f"{type_name}:").op("||")(sa.cast(key, sa.Text)), padded=False)
 
 
 def _cursor(position: ColumnElement[Any]) -> ColumnElement[Any]:
     """`resolvers.paging.cursor_at` in SQL."""
-    return _base64url(_text("offset:").op("||")(sa.cast(position, sa.Text)), padded=True)
-
-
-_EMPTY: ColumnElement[Any] = sa.literal_column("'[]'::json")
+    return _base64url(constant("offset:").op("||")(sa.cast(position, sa.Text)), padded=True)
 
 
 class _Statement:
@@ -306,7 +299,7 @@ class _Statement:
     def object(self, shape: ObjectShape, row: sa.Subquery) -> ColumnElement[Any]:
         values: list[ColumnElement[Any]] = []
         for key, part in shape.parts:
-            values += [_text(key), self.value(shape, part, row)]
+            values += [constant(key), self.value(shape, part, row)]
         return sa.func.json_build_object(*values)
 
     def value(self, shape: ObjectShape, part: Part, row: sa.Subquery) -> ColumnElement[Any]:
@@ -318,7 +311,7 @@ class _Statement:
         if isinstance(part, GlobalId):
             return _global_id(shape.node, row.c.id)
         if isinstance(part, Constant):
-            return _text(part.value)
+            return constant(part.value)
         if isinstance(part, Reference):
             return self.reference(part, row)
         return self.connection(part, row)
@@ -341,11 +334,11 @@ class _Statement:
             statement = statement.where(source.key == parent.c.id).correlate(parent)
         values: list[ColumnElement[Any]] = []
         for key, part in shape.parts:
-            values.append(_text(key))
+            values.append(constant(key))
             if isinstance(part, TotalCount):
                 values.append(self.total(statement))
             elif isinstance(part, Constant):
-                values.append(_text(part.value))
+                values.append(constant(part.value))
             elif isinstance(part, PageInfoShape):
                 values.append(self.page_info(part, statement, shape.request))
             else:
@@ -383,16 +376,18 @@ class _Statement:
         else:
             values: list[ColumnElement[Any]] = []
             for key, edge_part in part.parts:
-                values.append(_text(key))
+                values.append(constant(key))
                 if isinstance(edge_part, ObjectShape):
                     values.append(self.object(edge_part, rows))
                 elif isinstance(edge_part, Cursor):
                     values.append(_cursor(rows.c._rn - 1))
                 else:
-                    values.append(_text(edge_part.value))
+                    values.append(constant(edge_part.value))
             item = sa.func.json_build_object(*values)
         aggregated = sa.func.json_agg(aggregate_order_by(item, rows.c._rn))
-        return sa.select(sa.func.coalesce(aggregated, _EMPTY)).select_from(rows).scalar_subquery()
+        return (
+            sa.select(sa.func.coalesce(aggregated, EMPTY_ARRAY)).select_from(rows).scalar_subquery()
+        )
 
     def page_info(
         self, part: PageInfoShape, statement: sa.Select[Any], request: PageRequest
@@ -401,7 +396,7 @@ class _Statement:
         first, offset = request.first, request.offset
         values: list[ColumnElement[Any]] = []
         for key, name in part.parts:
-            values.append(_text(key))
+            values.append(constant(key))
             if name == "hasPreviousPage":
                 values.append(sa.true() if offset > 0 else sa.false())
             elif name == "hasNextPage":
@@ -416,7 +411,7 @@ class _Statement:
                 present = sa.and_(total > offset, sa.literal(first > 0))
                 values.append(sa.case((present, _cursor(last)), else_=sa.null()))
             else:
-                values.append(_text(name))
+                values.append(constant(name))
         return sa.func.json_build_object(*values)
 
     def root(self, root: Root) -> ColumnElement[Any]:
@@ -464,15 +459,15 @@ def _sql(ctx: Context, roots: Sequence[Root], shapes: Hashable) -> tuple[str, tu
 
 
 async def answer(
-    ctx: Context, roots: Sequence[Root], shapes: Hashable | None = None
+    ctx: Context, roots: Sequence[Root], shapes: Hashable
 ) -> list[orjson.Fragment | None]:
     """The JSON of each root, from one statement, as the text PostgreSQL wrote: an
     `orjson.Fragment` goes into the response as it is, never parsed into Python objects and
     encoded again (130 KB for the secretariat).
 
-    `shapes` names `roots` by value in the cache of written statements (default: their repr;
-    a planner that keeps its plans passes a key it made once)."""
-    sql, parameters = _sql(ctx, roots, repr(tuple(roots)) if shapes is None else shapes)
+    `shapes` names `roots` by value in the cache of written statements (the planner makes it
+    once per plan: a `repr` of the shapes on every request was 3.6% of the portal's time)."""
+    sql, parameters = _sql(ctx, roots, shapes)
     summaries = any(isinstance(root, SummaryRoot) for root in roots)
     engine = ctx.engine if summaries else reads_engine(ctx.engine)
     async with engine.connect() as connection:

@@ -20,7 +20,9 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
 
 from resolvers.agreements import AgreementFilter
+from resolvers.json_sql import EMPTY_ARRAY, constant
 from resolvers.reports import (
+    MAX_DIMENSIONS,
     MULTI_VALUED,
     STATUSES,
     Dimension,
@@ -53,14 +55,8 @@ class SummaryRoot:
 def summarisable(dimensions: tuple[Dimension, ...]) -> bool:
     """Whether a summary by these dimensions can be written here (the total is then the sum
     of the groups, as in `summary_with_total`)."""
-    return len(dimensions) <= 4 and not MULTI_VALUED & set(dimensions)
+    return len(dimensions) <= MAX_DIMENSIONS and not MULTI_VALUED & set(dimensions)
 
-
-def _text(value: str) -> ColumnElement[Any]:
-    return sa.literal_column("'" + value.replace("'", "''") + "'")
-
-
-_EMPTY: ColumnElement[Any] = sa.literal_column("'[]'::json")
 
 _STATUS_ORDER: ColumnElement[Any] = sa.literal_column(
     "ARRAY[" + ", ".join("'" + s + "'" for s in STATUSES) + "]::varchar[]"
@@ -71,7 +67,7 @@ def _key_text(dimension: Dimension, value: ColumnElement[Any]) -> ColumnElement[
     """`resolvers.reports._key_text` in SQL."""
     if dimension in (Dimension.SIGNED_QUARTER, Dimension.START_QUARTER):
         year = sa.cast(value // 10, sa.Text)
-        return year.op("||")(_text("-Q")).op("||")(sa.cast(value % 10, sa.Text))
+        return year.op("||")(constant("-Q")).op("||")(sa.cast(value % 10, sa.Text))
     return sa.cast(value, sa.Text)
 
 
@@ -81,16 +77,16 @@ def _statuses(
     """`byStatus` as a JSON array over rows of (status, count), in the enum's order."""
     values: list[ColumnElement[Any]] = []
     for key, name, _ in shape.parts:
-        values.append(_text(key))
+        values.append(constant(key))
         if name == "status":
             values.append(sa.func.upper(status))
         elif name == "count":
             values.append(count)
         else:
-            values.append(_text(shape.type_name))
+            values.append(constant(shape.type_name))
     item = sa.func.json_build_object(*values)
     ordered = aggregate_order_by(item, sa.func.array_position(_STATUS_ORDER, status))
-    return sa.func.coalesce(sa.func.json_agg(ordered), _EMPTY)
+    return sa.func.coalesce(sa.func.json_agg(ordered), EMPTY_ARRAY)
 
 
 def summary_json(viewer: Viewer, root: SummaryRoot, name: Callable[[], str]) -> ColumnElement[Any]:
@@ -120,7 +116,7 @@ def summary_json(viewer: Viewer, root: SummaryRoot, name: Callable[[], str]) -> 
     ) -> ColumnElement[Any]:
         values: list[ColumnElement[Any]] = []
         for key, field, sub in shape.parts:
-            values.append(_text(key))
+            values.append(constant(key))
             if field == "agreements":
                 values.append(agreements)
             elif field == "active":
@@ -128,7 +124,7 @@ def summary_json(viewer: Viewer, root: SummaryRoot, name: Callable[[], str]) -> 
             elif field == "byStatus" and sub is not None:
                 values.append(statuses(sub))
             else:
-                values.append(_text(shape.type_name))
+                values.append(constant(shape.type_name))
         return sa.func.json_build_object(*values)
 
     def total_statuses(sub: Selection) -> ColumnElement[Any]:
@@ -148,37 +144,37 @@ def summary_json(viewer: Viewer, root: SummaryRoot, name: Callable[[], str]) -> 
 
     def groups(shape: Selection) -> ColumnElement[Any]:
         if not dimensions:
-            return _EMPTY
-        status_columns: dict[Selection, ColumnElement[Any]] = {}
-
-        def group_statuses(sub: Selection) -> ColumnElement[Any]:
-            return status_columns[sub]
-
-        for _, field, sub in shape.parts:
-            if field == "measures" and sub is not None:
-                for _, measure, status_shape in sub.parts:
-                    if measure == "byStatus" and status_shape is not None:
-                        status_columns[status_shape] = sa.literal_column("")
-        per_group_columns = [
-            _statuses(status_shape, counts.c.status, counts.c.n).label(f"s{i}")
-            for i, status_shape in enumerate(status_columns)
-        ]
+            return EMPTY_ARRAY
+        status_shapes = list(
+            dict.fromkeys(
+                status_shape
+                for _, field, sub in shape.parts
+                if field == "measures" and sub is not None
+                for _, measure, status_shape in sub.parts
+                if measure == "byStatus" and status_shape is not None
+            )
+        )
         per_group = (
             sa.select(
                 *ckeys,
                 sa.func.sum(counts.c.n).label("n"),
                 sa.func.sum(counts.c.act).label("act"),
-                *per_group_columns,
+                *(
+                    _statuses(status_shape, counts.c.status, counts.c.n).label(f"s{i}")
+                    for i, status_shape in enumerate(status_shapes)
+                ),
             )
             .group_by(*ckeys)
             .subquery(name())
         )
-        for i, status_shape in enumerate(list(status_columns)):
-            status_columns[status_shape] = per_group.c[f"s{i}"]
+
+        def group_statuses(sub: Selection) -> ColumnElement[Any]:
+            return per_group.c[f"s{status_shapes.index(sub)}"]
+
         gkeys = [per_group.c[f"d_{d.value}"] for d in dimensions]
         values: list[ColumnElement[Any]] = []
         for key, field, sub in shape.parts:
-            values.append(_text(key))
+            values.append(constant(key))
             if field == "keys" and sub is not None:
                 values.append(
                     sa.func.json_build_array(
@@ -188,26 +184,28 @@ def summary_json(viewer: Viewer, root: SummaryRoot, name: Callable[[], str]) -> 
             elif field == "measures" and sub is not None:
                 values.append(measures(sub, per_group.c.n, per_group.c.act, group_statuses))
             else:
-                values.append(_text(shape.type_name))
+                values.append(constant(shape.type_name))
         item = sa.func.json_build_object(*values)
         aggregated = sa.func.json_agg(aggregate_order_by(item, *gkeys))
         return (
-            sa.select(sa.func.coalesce(aggregated, _EMPTY)).select_from(per_group).scalar_subquery()
+            sa.select(sa.func.coalesce(aggregated, EMPTY_ARRAY))
+            .select_from(per_group)
+            .scalar_subquery()
         )
 
     values: list[ColumnElement[Any]] = []
     for key, field, sub in root.shape.parts:
-        values.append(_text(key))
+        values.append(constant(key))
         if field == "asOf":
-            values.append(_text((root.as_of or date.today()).isoformat()))
+            values.append(constant((root.as_of or date.today()).isoformat()))
         elif field == "groupBy":
-            values.append(sa.func.json_build_array(*(_text(d.name) for d in dimensions)))
+            values.append(sa.func.json_build_array(*(constant(d.name) for d in dimensions)))
         elif field == "total" and sub is not None:
             values.append(measures(sub, total_agreements, total_active, total_statuses))
         elif field == "groups" and sub is not None:
             values.append(groups(sub))
         else:
-            values.append(_text(root.shape.type_name))
+            values.append(constant(root.shape.type_name))
     return sa.select(sa.func.json_build_object(*values)).scalar_subquery()
 
 
@@ -216,13 +214,13 @@ def _report_key(
 ) -> ColumnElement[Any]:
     values: list[ColumnElement[Any]] = []
     for key, field, _ in shape.parts:
-        values.append(_text(key))
+        values.append(constant(key))
         if field == "dimension":
-            values.append(_text(dimension.name))
+            values.append(constant(dimension.name))
         elif field == "value":
             values.append(_key_text(dimension, value))
         elif field == "label":
             values.append(sa.null())
         else:
-            values.append(_text(shape.type_name))
+            values.append(constant(shape.type_name))
     return sa.func.json_build_object(*values)

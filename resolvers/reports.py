@@ -40,6 +40,7 @@ from resolvers.visibility import visible
 __all__ = [
     "ALL_PARTS",
     "IN_FORCE",
+    "MAX_DIMENSIONS",
     "MULTI_VALUED",
     "STATUSES",
     "Dimension",
@@ -110,6 +111,7 @@ PARTY_DIMENSIONS = {
 }
 PROGRAM_DIMENSIONS = {Dimension.PROGRAM_KIND: "kind", Dimension.PROGRAM_CATEGORY: "category"}
 MULTI_VALUED = {*PARTY_DIMENSIONS, *PROGRAM_DIMENSIONS, Dimension.ALLIANCE}
+MAX_DIMENSIONS = 4
 
 
 class Interval(StrEnum):
@@ -655,8 +657,8 @@ async def summary(
     """The measures per group of `group_by`, ordered by the groups' keys; with no dimensions,
     one row of totals (each agreement counted once)."""
     dimensions = list(dict.fromkeys(group_by))
-    if len(dimensions) > 4:
-        raise BadUserInput("group by at most 4 dimensions", field="groupBy")
+    if len(dimensions) > MAX_DIMENSIONS:
+        raise BadUserInput(f"group by at most {MAX_DIMENSIONS} dimensions", field="groupBy")
     main, parties, funding = _summary_statements(viewer, filter, dimensions, as_of, parts)
     width = len(dimensions)
     rows: dict[tuple[Any, ...], SummaryRow] = {}

@@ -13,6 +13,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, cast
 
+import orjson
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
@@ -50,6 +51,7 @@ from resolvers.json_reads import (
     Reference,
     Root,
     TotalCount,
+    answer,
     supports,
 )
 from resolvers.json_reports import Selection, SummaryRoot, summarisable
@@ -58,7 +60,7 @@ from resolvers.nodes import NODE_TABLES
 from resolvers.paging import page_request
 from resolvers.references import require_references
 
-__all__ = ["CompiledRoot", "NotCompilable", "Planner", "plan_roots"]
+__all__ = ["CompiledRoot", "NotCompilable", "Planner", "answer_planned", "plan_roots"]
 
 ROOT_LISTS = frozenset({"organizations", "alliances", "agreements"})
 
@@ -347,3 +349,22 @@ def plan_roots(
     if key is not None:
         _plans.put(key, planned)
     return planned
+
+
+async def answer_planned(
+    context: Context, planned: dict[str, CompiledRoot]
+) -> dict[str, orjson.Fragment | None]:
+    """The JSON of each planned root field, by response name, from one statement; a root
+    whose filter names something the caller cannot see is left out (its resolver reports it)."""
+    checked: dict[str, CompiledRoot] = {}
+    for response_name, compiled_root in planned.items():
+        try:
+            await compiled_root.check(context)
+        except ApiError:
+            continue
+        checked[response_name] = compiled_root
+    if not checked:
+        return {}
+    roots = list(checked.values())
+    values = await answer(context, [c.root for c in roots], tuple(c.text for c in roots))
+    return dict(zip(checked, values, strict=True))

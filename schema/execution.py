@@ -37,9 +37,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
 from resolvers.context import Context
-from resolvers.errors import ApiError
-from resolvers.json_reads import Root, answer
-from schema.compiled_reads import plan_roots
+from schema.compiled_reads import answer_planned, plan_roots
 from schema.fast_lane import Learned, learn
 
 __all__ = ["FastExecutionContext"]
@@ -118,10 +116,10 @@ def _serialized(leaf: GraphQLScalarType | GraphQLEnumType, value: Any) -> Any:
         kind is int and leaf is GraphQLInt and _MIN_INT <= value <= _MAX_INT
     ):
         return value  # what graphql-core's serialize gives them
-    names = _ENUM_NAMES.setdefault(leaf, {}) if isinstance(leaf, GraphQLEnumType) else None
-    key = (type(value), value)
-    if names is not None and isinstance(value, Hashable):
-        found = names.get(key)
+    names = None
+    if isinstance(leaf, GraphQLEnumType) and isinstance(value, Hashable):
+        names = _ENUM_NAMES.setdefault(leaf, {})
+        found = names.get((kind, value))
         if found is not None:
             return found
     try:
@@ -130,8 +128,8 @@ def _serialized(leaf: GraphQLScalarType | GraphQLEnumType, value: Any) -> Any:
         raise _Abort from error
     if serialized is None or serialized is Undefined:
         raise _Abort
-    if names is not None and isinstance(value, Hashable):
-        names[key] = serialized
+    if names is not None:
+        names[(kind, value)] = serialized
     return serialized
 
 
@@ -168,6 +166,14 @@ def _plan(parent_type: GraphQLObjectType) -> dict[str, Getter]:
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._not_plain: set[int] = set()
+        """Selections (by the identity of graphql-core's field lists, which it keeps for the
+        whole execution) found not to be plain data: not tried again for the next item."""
+        self._selections: dict[tuple[GraphQLObjectType, int], list[_Selected]] = {}
+        """What `_selection` worked out, per object type and selection."""
+
     def execute_fields(
         self,
         parent_type: GraphQLObjectType,
@@ -224,15 +230,6 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
         return merged()
 
-    @property
-    def _not_plain(self) -> set[int]:
-        """Selections (by the identity of graphql-core's field lists, which it keeps for the
-        whole execution) found not to be plain data: not tried again for the next item."""
-        found: set[int] | None = self.__dict__.get("_not_plain_ids")
-        if found is None:
-            found = self.__dict__["_not_plain_ids"] = set()
-        return found
-
     def _plain(self, field_type: GraphQLOutputType, details: Any, read: Getter, source: Any) -> Any:
         """The completed value of a field whose whole selection is plain data (leaves, lists
         and objects read from attributes or `self`-only methods), answered without graphql-core;
@@ -274,13 +271,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _selection(self, object_type: GraphQLObjectType, details: Any) -> list[_Selected]:
         """What to read for each field of `details` on `object_type`, worked out once per
         execution and selection (graphql-core keeps `details` alive for the execution)."""
-        selections: dict[tuple[GraphQLObjectType, int], list[_Selected]] | None = self.__dict__.get(
-            "_selections"
-        )
-        if selections is None:
-            selections = self.__dict__["_selections"] = {}
         key = (object_type, id(details))
-        found = selections.get(key)
+        found = self._selections.get(key)
         if found is not None:
             return found
         grouped, new_defer_usages, _ = self.collect_subfields(object_type, details)
@@ -301,7 +293,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 raise _Abort
             read, sub_type = plain
             selected.append((response_name, None, read, sub_type, field_details_list))
-        selections[key] = selected
+        self._selections[key] = selected
         return selected
 
     def _compiles(self) -> bool:
@@ -322,9 +314,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """The query's root fields: those that are plain data from one SQL statement
         (`schema.compiled_reads`), the rest, and any that fail there, the ordinary way."""
         context = cast(Context, self.context_value)
-        roots: dict[str, Root] = {}
-        shapes: list[str] = []
-        values: list[Any] = []
+        compiled: dict[str, Any] = {}
         try:
             planned = plan_roots(
                 self.schema,
@@ -334,19 +324,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 parent_type,
                 grouped_field_set,
             )
-            for response_name, compiled_root in planned.items():
-                try:
-                    await compiled_root.check(context)
-                except ApiError:
-                    continue
-                roots[response_name] = compiled_root.root
-                shapes.append(compiled_root.text)
-            if roots:
-                values = await answer(context, list(roots.values()), tuple(shapes))
+            compiled = await answer_planned(context, planned)
         except Exception:
             logger.warning("a compiled read failed; answering it the ordinary way", exc_info=True)
-            roots = {}
-        compiled = dict(zip(roots, values, strict=True))
         rest = {k: v for k, v in grouped_field_set.items() if k not in compiled}
         if not rest:
             learn(context, Learned(self.operation, self.fragment_definitions, self.fragments))

@@ -19,6 +19,7 @@ request is authenticated or charged twice.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,9 +37,8 @@ from starlette.responses import Response
 
 from resolvers.context import Context
 from resolvers.errors import ApiError
-from resolvers.json_reads import answer
 from resolvers.memo import Bounded
-from schema.compiled_reads import plan_roots
+from schema.compiled_reads import answer_planned, plan_roots
 from schema.guard import admit, measured
 from schema.limits import measure_operation
 
@@ -99,9 +99,10 @@ def _payload(body: bytes) -> tuple[str, str | None, dict[str, Any]] | None:
 
 
 async def answer_plain_read(
-    request: Request, body: bytes, *, schema: GraphQLSchema, ctx: Context
+    request: Request, body: bytes, *, schema: GraphQLSchema, context: Callable[[], Context]
 ) -> Response | None:
-    """The response to a learned plain-data query, or `None` to leave it to strawberry."""
+    """The response to a learned plain-data query, or `None` to leave it to strawberry;
+    `context` makes the request's context (only once the document is known to be learned)."""
     if not _is_json(request.headers.get("content-type")):
         return None
     sent = _payload(body)
@@ -117,6 +118,7 @@ async def answer_plain_read(
     variables = get_variable_values(schema, operation.variable_definitions or (), raw_variables)
     if isinstance(variables, list):
         return None
+    ctx = context()
     found = measured(
         query,
         name,
@@ -139,19 +141,13 @@ async def answer_plain_read(
         )
         if len(planned) != len(grouped.grouped_field_set) or grouped.new_defer_usages:
             return None
-        for compiled in planned.values():
-            await compiled.check(ctx)
-        values = await answer(
-            ctx,
-            [planned[key].root for key in grouped.grouped_field_set],
-            tuple(planned[key].text for key in grouped.grouped_field_set),
-        )
-    except ApiError:
-        return None
+        compiled = await answer_planned(ctx, planned)
     except Exception:
         log.warning("the fast lane failed; strawberry answers instead", exc_info=True)
         return None
-    data = dict(zip(grouped.grouped_field_set, values, strict=True))
+    if len(compiled) != len(grouped.grouped_field_set):
+        return None  # a filter names something the caller cannot see: strawberry reports it
+    data = {key: compiled[key] for key in grouped.grouped_field_set}
     result: dict[str, Any] = {"data": data}
     if "cost" in ctx.extensions:
         result["extensions"] = {"cost": ctx.extensions["cost"]}

@@ -59,9 +59,9 @@ DOCUMENT = """{ items { name maybe colour doubled times(by: 3) later alias: name
   ... on Item { required } } }"""
 
 
-async def _run(fast: bool, document: str) -> dict[str, Any]:
+async def _run(fast: bool, document: str, query: type = Query) -> dict[str, Any]:
     schema = strawberry.Schema(
-        query=Query, execution_context_class=FastExecutionContext if fast else None
+        query=query, execution_context_class=FastExecutionContext if fast else None
     )
     result = await schema.execute(document)
     errors = [(e.message, e.path) for e in result.errors or []]
@@ -141,21 +141,12 @@ class GroupQuery:
         return [Group(title="b", members=_items(), lead=_items()[1], tags=[], raw=3)]
 
 
-async def _run_groups(fast: bool, document: str) -> dict[str, Any]:
-    schema = strawberry.Schema(
-        query=GroupQuery, execution_context_class=FastExecutionContext if fast else None
-    )
-    result = await schema.execute(document)
-    errors = [(e.message, e.path) for e in result.errors or []]
-    return {"data": result.data, "errors": errors}
-
-
 async def test_plain_subtrees_of_lists_and_objects_answer_as_graphql_core_does() -> None:
     document = """{ groups { __typename title size tags t: title
       members { name colour doubled } lead { name maybe ... on Item { colour } }
       nested { title members { name } } } }"""
-    fast = await _run_groups(True, document)
-    assert fast == await _run_groups(False, document)
+    fast = await _run(True, document, GroupQuery)
+    assert fast == await _run(False, document, GroupQuery)
     assert fast["errors"] == []
     assert fast["data"]["groups"][0] == {
         "__typename": "Group",
@@ -182,13 +173,13 @@ async def test_plain_subtrees_of_lists_and_objects_answer_as_graphql_core_does()
 )
 async def test_a_subtree_that_is_not_plain_is_answered_by_graphql_core(selection: str) -> None:
     document = f"{{ brokenGroups {{ title {selection} }} }}"
-    fast = await _run_groups(True, document)
-    assert fast == await _run_groups(False, document)
+    fast = await _run(True, document, GroupQuery)
+    assert fast == await _run(False, document, GroupQuery)
 
 
 async def test_errors_below_a_plain_list_keep_their_paths() -> None:
-    fast = await _run_groups(True, "{ brokenGroups { members { name required } } }")
-    assert fast == await _run_groups(False, "{ brokenGroups { members { name required } } }")
+    fast = await _run(True, "{ brokenGroups { members { name required } } }", GroupQuery)
+    assert fast == await _run(False, "{ brokenGroups { members { name required } } }", GroupQuery)
     assert fast["data"] is None
     assert fast["errors"] == [
         (
@@ -209,10 +200,12 @@ async def test_a_plain_subtree_is_completed_without_graphql_core(
         return ordinary(self, return_type, *args)
 
     monkeypatch.setattr(FastExecutionContext, "complete_value", counting)
-    await _run_groups(True, "{ groups { title members { name } lead { name } nested { title } } }")
+    await _run(
+        True, "{ groups { title members { name } lead { name } nested { title } } }", GroupQuery
+    )
     # graphql-core completes the root list and its two groups; nothing below them
     assert set(completed) == {"[Group!]!", "[Group!]", "Group!", "Group"}
     assert len(completed) == 6
     completed.clear()
-    await _run_groups(True, "{ groups { members { later } } }")
+    await _run(True, "{ groups { members { later } } }", GroupQuery)
     assert "Item!" in completed
