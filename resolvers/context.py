@@ -32,10 +32,14 @@ class Context:
     request: Request | WebSocket | None = None
     response: Response | None = None
     extensions: dict[str, object] = field(default_factory=dict)
+    access_version: int | None = None
+    """Set when `viewer` is one this worker kept (`resolvers.token_cache`): the access change
+    counter it was read at, which a statement answered for it must find unchanged."""
 
-    def become(self, viewer: Viewer) -> None:
+    def become(self, viewer: Viewer, *, access_version: int | None = None) -> None:
         """Reads from now on are made as `viewer`."""
         self.viewer = viewer
+        self.access_version = access_version
         self.reader = Reader(engine=self.engine, viewer=viewer)
         self.loaders = Loaders(self.reader)
 

@@ -38,6 +38,8 @@ from resolvers.paging import OrderBy, PageRequest
 from resolvers.reading import narrowed
 from resolvers.relations import RELATIONS, relation_statement
 from resolvers.reports import tune_for_reports
+from resolvers.token_cache import StaleAccess
+from resolvers.tokens import access_version
 
 __all__ = [
     "COMPUTED",
@@ -441,15 +443,18 @@ _sql_cache: Bounded[Hashable, tuple[str, tuple[Any, ...]]] = Bounded(512)
 secretariat's statement costs about 10 ms of Python, running it a few."""
 
 
-def _sql(ctx: Context, roots: Sequence[Root], shapes: Hashable) -> tuple[str, tuple[Any, ...]]:
-    key = (shapes, ctx.viewer, date.today())
+def _sql(
+    ctx: Context, roots: Sequence[Root], shapes: Hashable, *, checked: bool
+) -> tuple[str, tuple[Any, ...]]:
+    """The statement and its parameters; `checked` puts the access change counter first."""
+    key = (shapes, ctx.viewer, date.today(), checked)
     found = _sql_cache.get(key)
     if found is not None:
         return found
     builder = _Statement(ctx)
-    statement = sa.select(
-        *(sa.cast(builder.root(root), sa.Text).label(f"f{i}") for i, root in enumerate(roots))
-    )
+    columns: list[ColumnElement[Any]] = [access_version()] if checked else []
+    columns += [sa.cast(builder.root(root), sa.Text).label(f"f{i}") for i, root in enumerate(roots)]
+    statement = sa.select(*columns)
     compiled = statement.compile(
         dialect=ctx.engine.dialect, compile_kwargs={"render_postcompile": True}
     )
@@ -466,12 +471,19 @@ async def answer(
     encoded again (130 KB for the secretariat).
 
     `shapes` names `roots` by value in the cache of written statements (the planner makes it
-    once per plan: a `repr` of the shapes on every request was 3.6% of the portal's time)."""
-    sql, parameters = _sql(ctx, roots, shapes)
+    once per plan: a `repr` of the shapes on every request was 3.6% of the portal's time).
+
+    For a viewer this worker kept (`ctx.access_version` set) the statement also reads the
+    access change counter, in the same snapshot; `StaleAccess` if it has moved since."""
+    checked = ctx.access_version is not None
+    sql, parameters = _sql(ctx, roots, shapes, checked=checked)
     summaries = any(isinstance(root, SummaryRoot) for root in roots)
     engine = ctx.engine if summaries else reads_engine(ctx.engine)
     async with engine.connect() as connection:
         if summaries:  # in a transaction, for the report settings to hold
             await tune_for_reports(connection)
         row = (await connection.exec_driver_sql(sql, parameters)).one()
-    return [None if value is None else orjson.Fragment(value) for value in row]
+    if checked and row[0] != ctx.access_version:
+        raise StaleAccess
+    values = row[1:] if checked else row
+    return [None if value is None else orjson.Fragment(value) for value in values]

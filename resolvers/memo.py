@@ -26,5 +26,8 @@ class Bounded(Generic[K, V]):
         self._items[key] = value
         return value
 
+    def clear(self) -> None:
+        self._items.clear()
+
     def __len__(self) -> int:
         return len(self._items)

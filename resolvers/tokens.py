@@ -20,13 +20,16 @@ from db.base import table_of, utcnow
 from db.engine import reads_engine
 from db.enums import TokenRole
 from resolvers.errors import BadUserInput, NotFound, Unauthenticated
+from resolvers.token_cache import TokenRecord, token_cache
 from resolvers.viewer import Role, Viewer
 
 __all__ = [
     "TOKEN",
     "NewToken",
+    "access_version",
     "authenticate",
     "create_token",
+    "kept_token",
     "list_tokens",
     "revoke_token",
 ]
@@ -34,6 +37,7 @@ __all__ = [
 TOKEN = table_of(t.ApiToken)
 ORGANIZATION = table_of(t.Organization)
 ALLIANCE = table_of(t.Alliance)
+ACCESS = table_of(t.AccessChange)
 _SCHEME = "pgt"
 
 
@@ -141,7 +145,8 @@ async def list_tokens(engine: AsyncEngine) -> list[RowMapping]:
 
 def _scope_query() -> sa.Select[tuple[object, ...]]:
     """The token's row (by `prefix`) once per organization in its scope (its organization and
-    every unit below it), in one statement: a recursive walk down `parent_id`."""
+    every unit below it), with the access change counter, in one statement: a recursive walk
+    down `parent_id`."""
     prefix = sa.bindparam("prefix", type_=sa.String)
     roots = sa.select(TOKEN.c.organization_id.label("id")).where(
         TOKEN.c.prefix == prefix, TOKEN.c.organization_id.is_not(None)
@@ -151,36 +156,76 @@ def _scope_query() -> sa.Select[tuple[object, ...]]:
         sa.select(ORGANIZATION.c.id).join(scope, ORGANIZATION.c.parent_id == scope.c.id)
     )
     return (
-        sa.select(TOKEN, scope.c.id.label("scope_id"))
+        sa.select(
+            TOKEN,
+            scope.c.id.label("scope_id"),
+            access_version().label("access_version"),
+        )
         .outerjoin(scope, sa.true())
         .where(TOKEN.c.prefix == prefix)
     )
+
+
+def access_version() -> sa.ScalarSelect[int]:
+    """The access change counter (`db.tables.access.AccessChange`), as a column of a statement."""
+    return sa.select(ACCESS.c.value).where(ACCESS.c.id == 1).scalar_subquery()
 
 
 _SCOPE_QUERY = _scope_query()
 """Built once: building it was a fifth of an authenticated read's time (bench/RESULTS.md)."""
 
 
+async def _read(engine: AsyncEngine, prefix: str) -> TokenRecord | None:
+    async with reads_engine(engine).connect() as connection:
+        rows = list((await connection.execute(_SCOPE_QUERY, {"prefix": prefix})).mappings())
+    if not rows:
+        return None
+    token = rows[0]
+    return TokenRecord(
+        secret_hash=token["secret_hash"],
+        revoked=token["revoked_at"] is not None,
+        expires_at=token["expires_at"],
+        viewer=Viewer(
+            role=Role(token["role"]),
+            organization_id=token["organization_id"],
+            alliance_id=token["alliance_id"],
+            token_id=token["id"],
+            scope=frozenset(row["scope_id"] for row in rows if row["scope_id"] is not None),
+        ),
+        access_version=token["access_version"],
+    )
+
+
 async def authenticate(engine: AsyncEngine, raw: str) -> Viewer:
-    """The viewer behind a bearer token; `Unauthenticated` for any token that is not good now."""
+    """The viewer behind a bearer token, read now; `Unauthenticated` for any token that is not
+    good now."""
+    prefix, secret_hash = _parts(raw)
+    record = await _read(engine, prefix)
+    if record is None or not hmac.compare_digest(record.secret_hash, secret_hash):
+        raise Unauthenticated("unknown API token")
+    if record.revoked:
+        raise Unauthenticated("this API token was revoked")
+    if record.expires_at is not None and record.expires_at <= utcnow():
+        raise Unauthenticated("this API token has expired")
+    token_cache(engine).keep(prefix, record)
+    return record.viewer
+
+
+def kept_token(engine: AsyncEngine, raw: str) -> TokenRecord | None:
+    """The record this worker kept for a token, if it admits the token now; only for an answer
+    that checks its `access_version` in its own statement (`resolvers.token_cache`)."""
+    try:
+        prefix, secret_hash = _parts(raw)
+    except Unauthenticated:
+        return None
+    record = token_cache(engine).get(prefix)
+    return record if record is not None and record.admits(secret_hash) else None
+
+
+def _parts(raw: str) -> tuple[str, str]:
+    """The prefix and the hash of the secret of a token's text."""
     split = _split(raw.strip())
     if split is None:
         raise Unauthenticated("malformed API token")
     prefix, secret = split
-    async with reads_engine(engine).connect() as connection:
-        rows = list((await connection.execute(_SCOPE_QUERY, {"prefix": prefix})).mappings())
-    if not rows or not hmac.compare_digest(rows[0]["secret_hash"], _hash(secret)):
-        raise Unauthenticated("unknown API token")
-    token = rows[0]
-    if token["revoked_at"] is not None:
-        raise Unauthenticated("this API token was revoked")
-    expires_at = token["expires_at"]
-    if expires_at is not None and expires_at <= utcnow():
-        raise Unauthenticated("this API token has expired")
-    return Viewer(
-        role=Role(token["role"]),
-        organization_id=token["organization_id"],
-        alliance_id=token["alliance_id"],
-        token_id=token["id"],
-        scope=frozenset(row["scope_id"] for row in rows if row["scope_id"] is not None),
-    )
+    return prefix, _hash(secret)

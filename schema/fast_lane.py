@@ -31,15 +31,16 @@ from graphql import (
     OperationType,
 )
 from graphql.execution.collect_fields import FragmentDetails, collect_fields
-from graphql.execution.values import get_variable_values
+from graphql.execution.values import VariableValues, get_variable_values
 from starlette.requests import Request
 from starlette.responses import Response
 
 from resolvers.context import Context
 from resolvers.errors import ApiError
 from resolvers.memo import Bounded
-from schema.compiled_reads import answer_planned, plan_roots
-from schema.guard import admit, measured
+from resolvers.token_cache import StaleAccess, token_cache
+from schema.compiled_reads import CompiledRoot, answer_planned, plan_roots
+from schema.guard import admit, confirm_admission, measured
 from schema.limits import measure_operation
 
 __all__ = ["LANE_KEY", "Learned", "answer_plain_read", "learn"]
@@ -126,9 +127,37 @@ async def answer_plain_read(
         lambda: measure_operation(schema, operation, learned.fragment_definitions, raw_variables),
     )
     try:
-        await admit(ctx, found)
+        await admit(ctx, found, kept_tokens=True)
     except ApiError:
         return None
+    response = await _answer(ctx, schema, learned, variables)
+    if response is None:
+        await confirm_admission(ctx)
+    return response
+
+
+async def _answer_afresh_if_stale(
+    ctx: Context, planned: dict[str, CompiledRoot]
+) -> dict[str, orjson.Fragment | None]:
+    """`answer_planned`; when the caller's kept token turns out stale, once more with the token
+    read afresh (and nothing, for strawberry to report the refusal, if it is no longer good)."""
+    try:
+        return await answer_planned(ctx, planned)
+    except StaleAccess:
+        token_cache(ctx.engine).forget_all()
+    await confirm_admission(ctx)
+    if ctx.access_version is not None:
+        return {}
+    return await answer_planned(ctx, planned)
+
+
+async def _answer(
+    ctx: Context, schema: GraphQLSchema, learned: Learned, variables: VariableValues
+) -> Response | None:
+    """The lane's answer for an admitted request, or `None` for strawberry to give it."""
+    query_type = schema.query_type
+    assert query_type is not None
+    operation = learned.operation
     grouped = collect_fields(schema, learned.fragments, variables, query_type, operation)
     try:
         planned = plan_roots(
@@ -141,7 +170,7 @@ async def answer_plain_read(
         )
         if len(planned) != len(grouped.grouped_field_set) or grouped.new_defer_usages:
             return None
-        compiled = await answer_planned(ctx, planned)
+        compiled = await _answer_afresh_if_stale(ctx, planned)
     except Exception:
         log.warning("the fast lane failed; strawberry answers instead", exc_info=True)
         return None

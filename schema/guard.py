@@ -18,12 +18,12 @@ from strawberry.extensions import SchemaExtension
 from resolvers.context import Context
 from resolvers.errors import ApiError, Forbidden, QueryTooLarge, RateLimited, Unauthenticated
 from resolvers.memo import Bounded
-from resolvers.tokens import authenticate
+from resolvers.tokens import authenticate, kept_token
 from resolvers.viewer import Viewer
 from schema.limits import Measure, measure
 from settings import Introspection
 
-__all__ = ["ADMISSION", "Admission", "Guard", "admit", "measured"]
+__all__ = ["ADMISSION", "Admission", "Guard", "admit", "confirm_admission", "measured"]
 
 log = logging.getLogger("partnergraph.access")
 
@@ -48,10 +48,14 @@ def _check_limits(ctx: Context, found: Measure) -> None:
         )
 
 
-async def _admit(ctx: Context, found: Measure) -> None:
+async def _admit(ctx: Context, found: Measure, *, kept_tokens: bool) -> None:
     _check_limits(ctx, found)
     if ctx.credentials is not None:
-        ctx.become(await authenticate(ctx.engine, ctx.credentials))
+        kept = kept_token(ctx.engine, ctx.credentials) if kept_tokens else None
+        if kept is not None:
+            ctx.become(kept.viewer, access_version=kept.access_version)
+        else:
+            ctx.become(await authenticate(ctx.engine, ctx.credentials))
     elif ctx.settings.private:
         raise Unauthenticated("this server answers only requests with an API token")
     if found.introspection:
@@ -119,12 +123,14 @@ class Admission:
     viewer: Viewer | None = None
     cost: object = None
     refusal: ApiError | None = None
+    access_version: int | None = None
+    """Set when `viewer` is a kept one (`Context.access_version`)."""
 
     def apply(self, ctx: Context) -> None:
         if self.refusal is not None:
             raise self.refusal
         if self.viewer is not None:
-            ctx.become(self.viewer)
+            ctx.become(self.viewer, access_version=self.access_version)
         ctx.extensions["cost"] = self.cost
 
 
@@ -135,22 +141,44 @@ def _scope_state(ctx: Context) -> dict[str, Any] | None:
     return state
 
 
-async def admit(ctx: Context, found: Measure) -> None:
+async def admit(ctx: Context, found: Measure, *, kept_tokens: bool = False) -> None:
     """Limits, token, introspection and rate limit for `ctx`'s request (once per request,
-    whichever road answers it); `ApiError` when refused."""
+    whichever road answers it); `ApiError` when refused. With `kept_tokens` the token may be
+    one this worker kept (`resolvers.token_cache`): only for a caller whose answer checks
+    `ctx.access_version`, and that calls `confirm_admission` before anything else answers."""
     state = _scope_state(ctx)
     recorded = state.get(ADMISSION) if state is not None else None
     if isinstance(recorded, Admission):
         recorded.apply(ctx)
         return
     try:
-        await _admit(ctx, found)
+        await _admit(ctx, found, kept_tokens=kept_tokens)
     except ApiError as error:
         if state is not None:
             state[ADMISSION] = Admission(refusal=error)
         raise
     if state is not None:
-        state[ADMISSION] = Admission(viewer=ctx.viewer, cost=ctx.extensions.get("cost"))
+        state[ADMISSION] = Admission(
+            viewer=ctx.viewer, cost=ctx.extensions.get("cost"), access_version=ctx.access_version
+        )
+
+
+async def confirm_admission(ctx: Context) -> None:
+    """Before a request admitted with a kept viewer is handed to a road that does not check the
+    access change counter: its token read afresh (and refused if it is no longer good), the
+    rate limit not charged again."""
+    state = _scope_state(ctx)
+    recorded = state.get(ADMISSION) if state is not None else None
+    if state is None or not isinstance(recorded, Admission) or recorded.access_version is None:
+        return
+    assert ctx.credentials is not None
+    try:
+        viewer = await authenticate(ctx.engine, ctx.credentials)
+    except ApiError as error:
+        state[ADMISSION] = Admission(refusal=error)
+        return
+    state[ADMISSION] = Admission(viewer=viewer, cost=recorded.cost)
+    ctx.become(viewer)
 
 
 class Guard(SchemaExtension):

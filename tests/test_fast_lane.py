@@ -8,14 +8,25 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.engine import create_engine
+from db.enums import TokenRole
+from resolvers.ids import encode_id
 from resolvers.memo import Bounded
 from resolvers.rate_limit import NoRateLimit, Spend
-from resolvers.tokens import authenticate
+from resolvers.tokens import authenticate, kept_token
 from schema import fast_lane
 from schema.fast_lane import answer_plain_read
-from tests.conftest import TEST_SETTINGS, Databases, api_client
+from tests.conftest import (
+    TEST_SETTINGS,
+    Databases,
+    StatementCounter,
+    api_client,
+    make_token,
+)
+from tests.graphql import query
 
 pytestmark = pytest.mark.anyio
 
@@ -163,3 +174,148 @@ async def test_the_rate_limiter_is_charged_once_whichever_road_answers(
     assert orjson.loads(missing.content)["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     assert (lane.answered, lane.declined) == (2, 3)
     assert len(spent) == 5
+
+
+# Kept tokens (resolvers/token_cache.py): a worker answers the lane with a token viewer it read
+# before, and its statement checks the access change counter. Two engines on one database stand
+# for two workers: each has its own kept tokens.
+
+AGREEMENTS_OF = """
+query ($id: ID!) { node(id: $id) { ... on Organization { name agreements { totalCount } } } }"""
+
+
+@pytest.fixture
+async def other_worker(demo_engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(demo_engine.url.render_as_string(hide_password=False))
+    yield engine
+    await engine.dispose()
+
+
+async def test_a_kept_token_saves_the_lane_its_statement(
+    lane: Lane, client: httpx.AsyncClient, statements: StatementCounter
+) -> None:
+    variables = {"country": "CN", "first": 3}
+    statements.reset()
+    first = await _post(client, DIRECTORY, variables)
+    through_strawberry = statements.count
+    statements.reset()
+    second = await _post(client, DIRECTORY, variables)
+    assert lane.answered == 1
+    assert second.content == first.content
+    assert (through_strawberry, statements.count) == (2, 1)
+
+
+async def test_a_token_revoked_on_one_worker_is_refused_by_another_at_its_next_request(
+    lane: Lane,
+    client: httpx.AsyncClient,
+    demo_engine: AsyncEngine,
+    other_worker: AsyncEngine,
+    statements: StatementCounter,
+) -> None:
+    reporter = await make_token(demo_engine, TokenRole.REPORTER)
+    variables = {"country": "CN", "first": 3}
+    async with api_client(other_worker, reporter) as worker:
+        for _ in range(2):
+            assert (await _post(worker, DIRECTORY, variables)).status_code == 200
+        assert lane.answered == 1
+        assert kept_token(other_worker, reporter) is not None
+        listed = await query(client, "{ apiTokens { nodes { id role } } }")
+        [token_id] = [n["id"] for n in listed["apiTokens"]["nodes"] if n["role"] == "REPORTER"]
+        revoked = await query(
+            client,
+            "mutation ($id: ID!) { revokeApiToken(id: $id) { token { revokedAt } } }",
+            {"id": token_id},
+        )
+        assert revoked["revokeApiToken"]["token"]["revokedAt"] is not None
+        refused = await _post(worker, DIRECTORY, variables)
+    assert refused.status_code == 401
+    error = orjson.loads(refused.content)["errors"][0]
+    assert (error["extensions"]["code"], error["message"]) == (
+        "UNAUTHENTICATED",
+        "this API token was revoked",
+    )
+    assert lane.answered == 1
+    assert kept_token(other_worker, reporter) is None
+
+
+async def _leaf_and_party(engine: AsyncEngine) -> tuple[str, int, int]:
+    """An organization with no units and no agreements, and another one with agreements that
+    the first is no party to."""
+    async with engine.connect() as connection:
+        leaf = (
+            await connection.execute(
+                sa.text(
+                    "SELECT o.id, o.name FROM organization o WHERE NOT EXISTS "
+                    "(SELECT 1 FROM organization u WHERE u.parent_id = o.id) AND NOT EXISTS "
+                    "(SELECT 1 FROM agreement_party p WHERE p.organization_id = o.id) "
+                    "ORDER BY o.id LIMIT 1"
+                )
+            )
+        ).one()
+        party = await connection.scalar(
+            sa.text(
+                "SELECT organization_id FROM agreement_party GROUP BY organization_id "
+                "ORDER BY count(*) DESC, organization_id LIMIT 1"
+            )
+        )
+    return leaf.name, leaf.id, party
+
+
+async def test_a_unit_moved_under_a_kept_tokens_organization_is_in_its_scope_at_once(
+    lane: Lane, demo_engine: AsyncEngine, other_worker: AsyncEngine
+) -> None:
+    name, leaf, party = await _leaf_and_party(demo_engine)
+    editor = await make_token(demo_engine, TokenRole.EDITOR, organization=name)
+    variables = {"id": encode_id("Organization", party)}
+    async with api_client(other_worker, editor) as worker:
+        before = [await query(worker, AGREEMENTS_OF, variables) for _ in range(2)]
+        assert lane.answered == 1
+        assert before[0] == before[1]
+        assert before[1]["node"]["agreements"]["totalCount"] == 0
+        async with demo_engine.begin() as connection:
+            await connection.execute(
+                sa.text("UPDATE organization SET parent_id = :leaf WHERE id = :party"),
+                {"leaf": leaf, "party": party},
+            )
+        after = await query(worker, AGREEMENTS_OF, variables)
+        again = await query(worker, AGREEMENTS_OF, variables)
+    assert after == again
+    assert after["node"]["agreements"]["totalCount"] > 0
+    assert lane.answered == 3  # the stale answer thrown away, the token read, answered again
+
+
+@pytest.mark.parametrize(
+    ("change", "moves"),
+    [
+        ("UPDATE api_token SET name = 'renamed'", True),
+        ("UPDATE api_token SET revoked_at = now()", True),
+        ("DELETE FROM api_token", True),
+        (
+            "INSERT INTO organization (name, kind, status, is_illustrative, created_at, "
+            "updated_at, version) SELECT 'New unit', kind, status, is_illustrative, now(), "
+            "now(), 1 FROM organization LIMIT 1",
+            True,
+        ),
+        ("UPDATE organization SET parent_id = NULL WHERE parent_id IS NOT NULL", True),
+        ("UPDATE organization SET name = name || '.'", False),
+        ("UPDATE agreement SET title = title || '.'", False),
+        (
+            "INSERT INTO alliance (name, scope, created_at, updated_at, version) "
+            "VALUES ('New alliance', 'national', now(), now(), 1)",
+            False,
+        ),
+    ],
+)
+async def test_the_access_change_counter_moves_with_what_a_token_admits(
+    demo_engine: AsyncEngine, change: str, moves: bool
+) -> None:
+    if demo_engine.dialect.name != "postgresql":
+        pytest.skip("the counter is moved by PostgreSQL triggers")
+    read = sa.text("SELECT value FROM access_change WHERE id = 1")
+    async with demo_engine.begin() as connection:
+        before = await connection.scalar(read)
+        await connection.execute(sa.text(change))
+        inside = await connection.scalar(read)
+    async with demo_engine.connect() as connection:
+        after = await connection.scalar(read)
+    assert (inside != before, after == inside) == (moves, True)

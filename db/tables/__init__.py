@@ -1,6 +1,6 @@
 """Every table of the domain; importing this module registers them all on `SQLModel.metadata`."""
 
-from db.tables.access import ApiToken
+from db.tables.access import AccessChange, ApiToken
 from db.tables.activities import Activity, ActivityAgreement, ActivityParticipant, ActivityProgram
 from db.tables.agreements import Agreement, AgreementMode, AgreementParty, Commitment, Document
 from db.tables.alliances import Alliance, Membership
@@ -22,6 +22,7 @@ from db.tables.programs import Course, CourseInstructor, Program, ProgramPartner
 from db.tables.resources import Resource, ResourceShare
 
 __all__ = [
+    "AccessChange",
     "Activity",
     "ActivityAgreement",
     "ActivityParticipant",
