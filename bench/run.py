@@ -499,7 +499,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     print(json.dumps(checks), flush=True)
     env = {
         "DATABASE_URL": url_text,
-        "PARTNERGRAPH_RATE_LIMIT": "0",
+        "PARTNERGRAPH_RATE_LIMIT": str(args.rate_limit),
         "PARTNERGRAPH_ENV": "production",
         # the floor has no statement timeout: under 16 concurrent secretariat reads at 100,000
         # organizations each statement waits its turn for the 2 cores well past 10 s
@@ -553,6 +553,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "agreements": agreements,
         "concurrency": args.concurrency,
         "workers": args.workers,
+        "rate_limit": args.rate_limit,
         "duration_s": args.duration,
         "machine": machine(),
         "memory": memory,
@@ -578,6 +579,13 @@ def _rps(value: float) -> str:
     return f"{value:.1f}" if value < 10 else f"{value:,.0f}"
 
 
+def _rate_limit(report: dict[str, Any]) -> str:
+    limit = report.get("rate_limit", 0)
+    if not limit:
+        return "API rate limiter off."
+    return f"API rate limiter on: {limit:,} cost points per caller a minute, counted in Redis."
+
+
 def _table(report: dict[str, Any]) -> list[str]:
     lines = [
         f"### {report['organizations']:,} organizations, {report['agreements']:,} agreements"
@@ -589,7 +597,8 @@ def _table(report: dict[str, Any]) -> list[str]:
         f"{report['concurrency']} connections, at least {report['duration_s']} s per measure "
         "after warm-up (column 'measured s': longer where one request takes seconds). "
         f"Peak server memory (RSS high-water mark, all workers): API "
-        f"{report['memory']['api_peak_mb']} MB, floor {report['memory']['floor_peak_mb']} MB.",
+        f"{report['memory']['api_peak_mb']} MB, floor {report['memory']['floor_peak_mb']} MB. "
+        + _rate_limit(report),
         "",
         "| scenario | objects | SQL / request | measured s | API req/s | API p50 / p95 ms | "
         "floor req/s | floor p50 / p95 ms | floor / API throughput | same JSON |",
@@ -671,6 +680,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=8.0)
     parser.add_argument("--label", default="")
     parser.add_argument("--only", nargs="*")
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=0,
+        help="the API's cost points per caller per minute, counted in Redis (0: off, as the floor)",
+    )
     args = parser.parse_args()
     asyncio.run(main_async(args))
 

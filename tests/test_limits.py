@@ -122,6 +122,19 @@ async def test_the_rate_limit_is_shared_by_workers_and_answers_429(
     assert second.status_code == 429
     assert _code(second.json()["errors"]) == "RATE_LIMITED"
     assert 1 <= int(second.headers["Retry-After"]) <= 61
+    [(spent, expires_in)] = await _windows(settings)
+    assert spent == 61, "the refused request's points are given back"
+    assert 0 < expires_in <= 120
+
+
+async def _windows(settings: Settings) -> list[tuple[int, int]]:
+    """Each counting window of the limiter's prefix in Redis: points spent, seconds to expiry."""
+    client = redis.asyncio.Redis.from_url(settings.redis_url)
+    try:
+        keys = [key async for key in client.scan_iter(f"{settings.redis_prefix}:rate:*")]
+        return [(int(await client.get(key) or 0), int(await client.ttl(key))) for key in keys]
+    finally:
+        await client.aclose()
 
 
 async def test_an_unreachable_rate_limiter_lets_requests_through(
