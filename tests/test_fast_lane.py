@@ -319,3 +319,23 @@ async def test_the_access_change_counter_moves_with_what_a_token_admits(
     async with demo_engine.connect() as connection:
         after = await connection.scalar(read)
     assert (inside != before, after == inside) == (moves, True)
+
+
+async def test_a_request_the_lane_hands_on_is_never_answered_with_a_stale_kept_token(
+    lane: Lane, demo_engine: AsyncEngine
+) -> None:
+    """The lane admits with the kept token, then declines before its statement (a filter names
+    an organization that does not exist): strawberry must see the token as it is now."""
+    reporter = await make_token(demo_engine, TokenRole.REPORTER)
+    document = """query ($party: ID!) { agreements(first: 2, filter: {party: $party}) {
+      totalCount } }"""
+    existing = {"party": encode_id("Organization", 1)}
+    async with api_client(demo_engine, reporter) as http:
+        for _ in range(2):
+            assert (await _post(http, document, existing)).status_code == 200
+        assert lane.answered == 1
+        async with demo_engine.begin() as connection:
+            await connection.execute(sa.text("UPDATE api_token SET revoked_at = now()"))
+        missing = await _post(http, document, {"party": encode_id("Organization", 99_999)})
+    assert missing.status_code == 401
+    assert orjson.loads(missing.content)["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
