@@ -207,7 +207,8 @@ async def authenticate(engine: AsyncEngine, raw: str) -> Viewer:
         raise Unauthenticated("this API token was revoked")
     if record.expires_at is not None and record.expires_at <= utcnow():
         raise Unauthenticated("this API token has expired")
-    token_cache(engine).keep(prefix, record)
+    if engine.dialect.name == "postgresql":  # where triggers move the counter (migration 0006)
+        token_cache(engine).keep(prefix, record)
     return record.viewer
 
 
