@@ -9,6 +9,7 @@ import httpx
 import orjson
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine
@@ -339,3 +340,44 @@ async def test_a_request_the_lane_hands_on_is_never_answered_with_a_stale_kept_t
         missing = await _post(http, document, {"party": encode_id("Organization", 99_999)})
     assert missing.status_code == 401
     assert orjson.loads(missing.content)["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def _relations_read(plan: dict[str, Any]) -> set[str]:
+    """The tables an `EXPLAIN (ANALYZE, FORMAT JSON)` plan actually read (loops > 0)."""
+    read = set()
+    if plan.get("Actual Loops", 0) > 0 and "Relation Name" in plan:
+        read.add(plan["Relation Name"])
+    for child in plan.get("Plans", []):
+        read |= _relations_read(child)
+    return read
+
+
+async def test_a_stale_kept_tokens_statement_reads_nothing_but_the_counter(
+    lane: Lane, client: httpx.AsyncClient, demo_engine: AsyncEngine
+) -> None:
+    variables = {"country": "CN", "first": 3}
+    for _ in range(2):
+        await _post(client, DIRECTORY, variables)
+    sent: list[tuple[str, Any]] = []
+
+    def record(_c: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    async with demo_engine.begin() as connection:
+        await connection.execute(sa.text("UPDATE access_change SET value = value + 1"))
+    event.listen(demo_engine.sync_engine, "before_cursor_execute", record)
+    try:
+        answer = await _post(client, DIRECTORY, variables)
+    finally:
+        event.remove(demo_engine.sync_engine, "before_cursor_execute", record)
+    assert lane.answered == 2
+    assert len(orjson.loads(answer.content)["data"]["organizations"]["edges"]) == 3
+    stale, parameters = sent[0]
+    assert len(sent) == 3, "the stale statement, the token read afresh, the answer"
+    async with demo_engine.connect() as connection:
+        explained = await connection.exec_driver_sql(
+            f"EXPLAIN (ANALYZE, FORMAT JSON) {stale}", parameters
+        )
+        plan = explained.scalar_one()
+        plan = orjson.loads(plan) if isinstance(plan, str) else plan
+    assert _relations_read(plan[0]["Plan"]) == {"access_change"}
