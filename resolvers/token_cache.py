@@ -42,7 +42,8 @@ class TokenRecord:
     revoked: bool
     expires_at: datetime | None
     viewer: Viewer
-    access_version: int
+    access_version: int | None
+    """`None` when the counter's row is missing: such a record is never kept."""
 
     def admits(self, secret_hash: str) -> bool:
         """Whether this record lets `secret_hash` in now (the expiry checked at each use)."""

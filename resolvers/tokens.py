@@ -207,8 +207,8 @@ async def authenticate(engine: AsyncEngine, raw: str) -> Viewer:
         raise Unauthenticated("this API token was revoked")
     if record.expires_at is not None and record.expires_at <= utcnow():
         raise Unauthenticated("this API token has expired")
-    if engine.dialect.name == "postgresql":  # where triggers move the counter (migration 0006)
-        token_cache(engine).keep(prefix, record)
+    if engine.dialect.name == "postgresql" and record.access_version is not None:
+        token_cache(engine).keep(prefix, record)  # where triggers move the counter (0006)
     return record.viewer
 
 

@@ -381,3 +381,15 @@ async def test_a_stale_kept_tokens_statement_reads_nothing_but_the_counter(
         plan = explained.scalar_one()
         plan = orjson.loads(plan) if isinstance(plan, str) else plan
     assert _relations_read(plan[0]["Plan"]) == {"access_change"}
+
+
+async def test_without_the_counter_row_no_token_is_kept(
+    lane: Lane, client: httpx.AsyncClient, demo_engine: AsyncEngine, databases: Databases
+) -> None:
+    async with demo_engine.begin() as connection:
+        await connection.execute(sa.text("DELETE FROM access_change"))
+    variables = {"country": "CN", "first": 3}
+    for _ in range(2):
+        assert (await _post(client, DIRECTORY, variables)).status_code == 200
+    assert lane.answered == 1
+    assert kept_token(demo_engine, databases.admin_token) is None
