@@ -5,8 +5,9 @@ organization and every unit below it), about a fifth of a portal request's time
 (bench/RESULTS.md). A worker keeps what that statement read, by token prefix, with the value
 the access change counter (`db.tables.access.AccessChange`) had in the same snapshot. A request
 answered with a kept viewer reads the counter again inside its own statement
-(`resolvers.json_reads.answer`); if it has moved, that answer is thrown away (`StaleAccess`),
-everything kept is forgotten and the token is read afresh. So a revocation, a changed expiry or
+(`resolvers.json_reads.answer`), which answers only if the counter has not moved; if it has, the
+statement returns the counter alone (`StaleAccess`), everything kept is forgotten and the token
+is read afresh. So a revocation, a changed expiry or
 a moved unit holds from the next statement on, on every worker, as it does without the cache:
 only a statement is saved. The secret and the expiry are still checked on every use, and a
 token that would be refused is always refused by a fresh read, never from here.
@@ -45,13 +46,16 @@ class TokenRecord:
     access_version: int | None
     """`None` when the counter's row is missing: such a record is never kept."""
 
-    def admits(self, secret_hash: str) -> bool:
-        """Whether this record lets `secret_hash` in now (the expiry checked at each use)."""
-        return (
-            hmac.compare_digest(self.secret_hash, secret_hash)
-            and not self.revoked
-            and (self.expires_at is None or self.expires_at > utcnow())
-        )
+    def refusal(self, secret_hash: str) -> str | None:
+        """Why this record does not let `secret_hash` in now, or `None` when it does (the expiry
+        checked at each use)."""
+        if not hmac.compare_digest(self.secret_hash, secret_hash):
+            return "unknown API token"
+        if self.revoked:
+            return "this API token was revoked"
+        if self.expires_at is not None and self.expires_at <= utcnow():
+            return "this API token has expired"
+        return None
 
 
 class TokenCache:
@@ -67,9 +71,6 @@ class TokenCache:
     def forget_all(self) -> None:
         """After the counter moved: every record kept was read at an older value."""
         self._records.clear()
-
-    def __len__(self) -> int:
-        return len(self._records)
 
 
 _caches: "weakref.WeakKeyDictionary[AsyncEngine, TokenCache]" = weakref.WeakKeyDictionary()
