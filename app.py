@@ -89,7 +89,7 @@ class PartnerGraphQL(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         for error in result.errors or []:
-            coded(error)
+            coded(error, suggestions=self.settings.suggestions)
         return await super().process_result(request, result)
 
     def encode_json(self, data: object) -> bytes:

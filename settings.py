@@ -31,6 +31,11 @@ class Settings:
     max_body_bytes: int = 200_000
     rate_limit_per_minute: int = 500_000
     """Cost points per caller (token, or client address when anonymous); 0 turns it off."""
+    max_failed_authentications: int = 20
+    """Failed authentications a minute per client address before it is refused (HTTP 429),
+    counted by the rate limiter (so off when it is); 0 turns it off."""
+    suggestions: bool = True
+    """"Did you mean ...?" in error messages; off in production."""
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_prefix: str = "partnergraph"
     statement_timeout_ms: int = 10_000
@@ -57,8 +62,9 @@ def _int(name: str, default: int) -> int:
 
 
 def load_settings() -> Settings:
-    """Settings from the environment; `PARTNERGRAPH_ENV=production` changes two defaults:
-    GraphiQL off, and introspection only for authenticated callers."""
+    """Settings from the environment; `PARTNERGRAPH_ENV=production` changes three defaults:
+    GraphiQL off, introspection only for authenticated callers, and no "Did you mean ...?"
+    suggestions in error messages."""
     production = os.environ.get("PARTNERGRAPH_ENV", "development").strip() == "production"
     introspection = os.environ.get("PARTNERGRAPH_INTROSPECTION")
     defaults = Settings()
@@ -76,6 +82,10 @@ def load_settings() -> Settings:
         max_tokens=_int("PARTNERGRAPH_MAX_TOKENS", defaults.max_tokens),
         max_body_bytes=_int("PARTNERGRAPH_MAX_BODY_BYTES", defaults.max_body_bytes),
         rate_limit_per_minute=_int("PARTNERGRAPH_RATE_LIMIT", defaults.rate_limit_per_minute),
+        max_failed_authentications=_int(
+            "PARTNERGRAPH_MAX_FAILED_AUTHENTICATIONS", defaults.max_failed_authentications
+        ),
+        suggestions=_flag("PARTNERGRAPH_SUGGESTIONS", not production),
         redis_url=os.environ.get("REDIS_URL", defaults.redis_url),
         statement_timeout_ms=_int(
             "PARTNERGRAPH_STATEMENT_TIMEOUT_MS", defaults.statement_timeout_ms

@@ -20,7 +20,7 @@ from sqlmodel import SQLModel
 
 from db import tables as t
 from db.base import table_of
-from resolvers.errors import BadUserInput, Forbidden, NotFound
+from resolvers.errors import BadUserInput, Forbidden, NotFound, excerpt
 from resolvers.viewer import Role, Viewer
 from resolvers.writes import delete_row, insert_row, row_or_none, update_row
 
@@ -233,14 +233,15 @@ def _check_values(values: Mapping[str, Any], current: Mapping[Any, Any] | None) 
         code = str(values["country"])
         if len(code) != 2 or not code.isupper() or pycountry.countries.get(alpha_2=code) is None:
             raise BadUserInput(
-                f"{code!r} is not an ISO 3166-1 alpha-2 country code (e.g. CN, AU)",
+                f"{excerpt(code)} is not an ISO 3166-1 alpha-2 country code (e.g. CN, AU)",
                 field="country",
             )
     if values.get("currency") is not None:
         code = str(values["currency"])
         if len(code) != 3 or not code.isupper() or pycountry.currencies.get(alpha_3=code) is None:
             raise BadUserInput(
-                f"{code!r} is not an ISO 4217 currency code (e.g. CNY, EUR)", field="currency"
+                f"{excerpt(code)} is not an ISO 4217 currency code (e.g. CNY, EUR)",
+                field="currency",
             )
     for first, last in _PERIODS:
         start, end = merged.get(first), merged.get(last)

@@ -1,6 +1,7 @@
 """Errors a caller can cause and fix; each carries the code clients read in `extensions.code`."""
 
 __all__ = [
+    "EXCERPT",
     "ApiError",
     "BadUserInput",
     "Forbidden",
@@ -9,8 +10,20 @@ __all__ = [
     "PageSizeTooLarge",
     "QueryTooLarge",
     "RateLimited",
+    "TooManyFailedAuthentications",
     "Unauthenticated",
+    "excerpt",
 ]
+
+EXCERPT = 64
+"""The most characters of a caller's input an error message repeats."""
+
+
+def excerpt(value: object, limit: int = EXCERPT) -> str:
+    """`repr(value)`, cut to its first `limit` characters (then `...`): an error names what it
+    refuses without echoing a large input back."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}..."
 
 
 class ApiError(Exception):
@@ -66,3 +79,9 @@ class RateLimited(ApiError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class TooManyFailedAuthentications(RateLimited):
+    """A client address over its failed authentications for this minute (HTTP 429)."""
+
+    code = "TOO_MANY_FAILED_AUTHENTICATIONS"

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from resolvers.admission import admit as admit_caller
+from resolvers.context import build_context
 from resolvers.errors import (
     ApiError,
     BadUserInput,
@@ -17,9 +19,9 @@ from resolvers.errors import (
     NotFound,
     RateLimited,
     Unauthenticated,
+    excerpt,
 )
 from resolvers.rate_limit import RateLimiter
-from resolvers.tokens import authenticate
 from resolvers.viewer import Viewer
 from settings import Settings
 
@@ -57,7 +59,7 @@ def query_enums(request: Request, name: str, enum: type[E]) -> list[E] | None:
             found.append(enum(value.lower()))
         except ValueError:
             allowed = ", ".join(member.name for member in enum)
-            raise BadUserInput(f"{value!r} is not one of {allowed}", field=name) from None
+            raise BadUserInput(f"{excerpt(value)} is not one of {allowed}", field=name) from None
     return found
 
 
@@ -70,25 +72,19 @@ async def admit(
     credentials_of: Callable[[str | None], str | None],
     cost: int,
 ) -> Viewer:
-    """The caller of `request`, once its token is valid (or it may be anonymous) and `cost`
-    points fit in its rate limit, counted on the same key as its GraphQL requests."""
-    credentials = credentials_of(request.headers.get("authorization"))
-    if credentials is not None:
-        viewer = await authenticate(engine, credentials)
-    elif settings.private:
-        raise Unauthenticated("this server answers only requests with an API token")
-    else:
-        viewer = Viewer.anonymous()
-    client = request.client.host if request.client else "unknown"
-    caller = viewer.label if viewer.token_id is not None else f"client:{client}"
-    spend = await limiter.spend(caller, cost)
-    if not spend.allowed:
-        raise RateLimited(
-            f"over the rate limit of {settings.rate_limit_per_minute} cost points a minute; "
-            f"retry in {spend.retry_after} s",
-            retry_after=spend.retry_after,
-        )
-    return viewer
+    """The caller of `request`, admitted as GraphQL admits its callers (`resolvers.admission`)
+    for `cost` points, counted on the same key as its GraphQL requests."""
+    ctx = build_context(
+        engine=engine,
+        viewer=Viewer.anonymous(),
+        settings=settings,
+        limiter=limiter,
+        credentials=credentials_of(request.headers.get("authorization")),
+        client=request.client.host if request.client else "unknown",
+        request=request,
+    )
+    await admit_caller(ctx, cost=cost)
+    return ctx.viewer
 
 
 def refusal(error: ApiError, *, status: int | None = None) -> Response:

@@ -5,7 +5,7 @@ import binascii
 import dataclasses
 from typing import Any
 
-from resolvers.errors import InvalidId
+from resolvers.errors import InvalidId, excerpt
 
 __all__ = ["REFERENCES", "decode_id", "decode_id_of", "encode_id", "reference_to"]
 
@@ -29,9 +29,9 @@ def decode_id(global_id: str) -> tuple[str, int]:
         type_name, _, key = raw.partition(":")
         value = int(key)
     except (UnicodeError, ValueError, binascii.Error):
-        raise InvalidId(f"{global_id!r} is not a valid ID") from None
+        raise InvalidId(f"{excerpt(global_id)} is not a valid ID") from None
     if not type_name or value < 1 or encode_id(type_name, value) != global_id:
-        raise InvalidId(f"{global_id!r} is not a valid ID")
+        raise InvalidId(f"{excerpt(global_id)} is not a valid ID")
     return type_name, value
 
 
@@ -39,7 +39,7 @@ def decode_id_of(global_id: str, type_name: str, *, field: str | None = None) ->
     """The key of `global_id`, which must name an object of `type_name`."""
     found_type, key = decode_id(global_id)
     if found_type != type_name:
-        raise InvalidId(f"{global_id!r} is not the ID of a {type_name}", field=field)
+        raise InvalidId(f"{excerpt(global_id)} is not the ID of a {type_name}", field=field)
     return key
 
 

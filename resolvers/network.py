@@ -29,7 +29,7 @@ from graph.cache import cache_for
 from graph.data import TieKind
 from graph.network import Filter, Link, Neighbourhood, View
 from resolvers.context import Context
-from resolvers.errors import BadUserInput, InvalidId, NotFound
+from resolvers.errors import BadUserInput, InvalidId, NotFound, excerpt
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.nodes import row_of
 from resolvers.references import require_references
@@ -48,6 +48,8 @@ __all__ = [
     "articulation_points",
     "betweenness",
     "bridges",
+    "check_depth",
+    "check_path_count",
     "communities",
     "compute",
     "cooperation_paths",
@@ -99,7 +101,7 @@ async def graph_filter(ctx: Context, f: NetworkFilter | None, *, path: str = "fi
         bad = [c for c in f.countries if len(c) != 2 or not c.isalpha()]
         if bad:
             raise BadUserInput(
-                f"countries are ISO 3166-1 alpha-2 codes; {bad[0]!r} is not one",
+                f"countries are ISO 3166-1 alpha-2 codes; {excerpt(bad[0])} is not one",
                 field=f"{path}.countries",
             )
         countries = frozenset(c.upper() for c in f.countries)
@@ -150,11 +152,12 @@ async def organization_key(ctx: Context, global_id: str, *, field: str) -> int:
     except InvalidId as error:
         raise InvalidId(error.message, field=field) from None
     if await row_of(ctx, "Organization", key) is None:
-        raise NotFound(f"no Organization with ID {global_id!r}", field=field)
+        raise NotFound(f"no Organization with ID {excerpt(global_id)}", field=field)
     return key
 
 
-def _depth(depth: int) -> int:
+def check_depth(depth: int) -> int:
+    """`depth` of `partners`, refused out of range (also before anything runs: `schema.limits`)."""
     if not 1 <= depth <= MAX_DEPTH:
         raise BadUserInput(f"depth must be between 1 and {MAX_DEPTH}", field="depth")
     return depth
@@ -189,13 +192,19 @@ class Partners:
 async def partners(
     ctx: Context, *, organization_id: int, depth: int, f: NetworkFilter | None
 ) -> Partners:
-    hops = _depth(depth)
+    hops = check_depth(depth)
     view = await network_view(ctx, await graph_filter(ctx, f))
     centre = view.local(organization_id)
     if centre is None:  # the organization is outside the filter: it has no partners in it
         return Partners(view, -1, None)
     reach = await asyncio.to_thread(view.neighbourhood, centre, hops)
     return Partners(view, centre, reach)
+
+
+def check_path_count(limit: int) -> None:
+    """`max` of `cooperationPaths`, refused out of range."""
+    if not 1 <= limit <= MAX_PATHS:
+        raise BadUserInput(f"max must be between 1 and {MAX_PATHS}", field="max")
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,8 +219,7 @@ async def cooperation_paths(
     ctx: Context, *, source: str, target: str, f: NetworkFilter | None, limit: int
 ) -> list[Path]:
     """Up to `limit` shortest paths, each with its hops (edges with the ties behind them)."""
-    if not 1 <= limit <= MAX_PATHS:
-        raise BadUserInput(f"max must be between 1 and {MAX_PATHS}", field="max")
+    check_path_count(limit)
     a = await organization_key(ctx, source, field="from")
     b = await organization_key(ctx, target, field="to")
     view = await network_view(ctx, await graph_filter(ctx, f))

@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 from db import tables as t
 from db.base import table_of
 from resolvers.context import Context
-from resolvers.errors import InvalidId
+from resolvers.errors import InvalidId, excerpt
 from resolvers.ids import decode_id
 
 __all__ = ["NODE_TABLES", "node_row", "node_rows", "row_of"]
@@ -58,7 +58,7 @@ async def node_row(ctx: Context, global_id: str) -> tuple[str, RowMapping] | Non
     """The type name and visible row behind a global ID; `None` if missing or hidden."""
     type_name, key = decode_id(global_id)
     if type_name not in NODE_TABLES:
-        raise InvalidId(f"{global_id!r} is not a valid ID")
+        raise InvalidId(f"{excerpt(global_id)} is not a valid ID")
     row = await row_of(ctx, type_name, key)
     return None if row is None else (type_name, row)
 

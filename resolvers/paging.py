@@ -10,7 +10,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from resolvers.errors import BadUserInput, PageSizeTooLarge
+from resolvers.errors import BadUserInput, PageSizeTooLarge, excerpt
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -65,9 +65,9 @@ def _offset_after(cursor: str) -> int:
             raise ValueError(raw)
         position = int(raw.removeprefix(_CURSOR_PREFIX))
     except (UnicodeError, ValueError):
-        raise BadUserInput(f"{cursor!r} is not a valid cursor", field="after") from None
+        raise BadUserInput(f"{excerpt(cursor)} is not a valid cursor", field="after") from None
     if position < 0:
-        raise BadUserInput(f"{cursor!r} is not a valid cursor", field="after")
+        raise BadUserInput(f"{excerpt(cursor)} is not a valid cursor", field="after")
     return position + 1
 
 

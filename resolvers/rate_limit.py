@@ -33,13 +33,16 @@ class Spend:
 
 
 class RateLimiter(Protocol):
-    async def spend(self, caller: str, points: int) -> Spend: ...
+    async def spend(self, caller: str, points: int, *, limit: int | None = None) -> Spend:
+        """Spends `points` of `caller`'s window, out of `limit` (the limiter's own when
+        `None`)."""
+        ...
 
     async def close(self) -> None: ...
 
 
 class NoRateLimit:
-    async def spend(self, caller: str, points: int) -> Spend:
+    async def spend(self, caller: str, points: int, *, limit: int | None = None) -> Spend:
         return Spend(allowed=True, remaining=None)
 
     async def close(self) -> None:
@@ -65,20 +68,21 @@ class RedisRateLimiter:
         self.prefix = prefix
         self._spend = self.redis.register_script(_SPEND)
 
-    async def spend(self, caller: str, points: int) -> Spend:
+    async def spend(self, caller: str, points: int, *, limit: int | None = None) -> Spend:
+        limit = self.limit if limit is None else limit
         now = time.time()
         window = int(now // WINDOW_SECONDS)
         key = f"{self.prefix}:rate:{caller}:{window}"
         try:
-            arguments = [points, WINDOW_SECONDS * 2, self.limit]
+            arguments = [points, WINDOW_SECONDS * 2, limit]
             spent = int(await self._spend(keys=[key], args=arguments))
         except (RedisError, OSError) as error:
             log.warning("rate limiter unavailable, request let through: %s", error)
             return Spend(allowed=True, remaining=None)
-        if spent > self.limit:
+        if spent > limit:
             retry = max(1, int((window + 1) * WINDOW_SECONDS - now) + 1)
             return Spend(allowed=False, remaining=0, retry_after=retry)
-        return Spend(allowed=True, remaining=self.limit - spent)
+        return Spend(allowed=True, remaining=limit - spent)
 
     async def close(self) -> None:
         await self.redis.aclose()

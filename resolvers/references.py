@@ -9,7 +9,7 @@ import dataclasses
 from strawberry.utils.str_converters import to_camel_case
 
 from resolvers.context import Context
-from resolvers.errors import InvalidId, NotFound
+from resolvers.errors import InvalidId, NotFound, excerpt
 from resolvers.ids import REFERENCES, decode_id
 from resolvers.nodes import row_of
 
@@ -32,6 +32,6 @@ async def require_references(ctx: Context, filter: object, *, path: str = "filte
         except InvalidId as error:
             raise InvalidId(error.message, field=where) from None
         if type_name != expected:
-            raise InvalidId(f"{value!r} is not the ID of a {expected}", field=where)
+            raise InvalidId(f"{excerpt(value)} is not the ID of a {expected}", field=where)
         if await row_of(ctx, type_name, key) is None:
-            raise NotFound(f"no {type_name} with ID {value!r}", field=where)
+            raise NotFound(f"no {type_name} with ID {excerpt(value)}", field=where)

@@ -34,16 +34,20 @@ from resolvers.visibility import visible
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "MAX_EXPIRING",
     "AllianceMember",
     "AllianceTotals",
     "Expiring",
     "RenewalStatus",
     "alliance_report",
+    "check_expiring_first",
+    "check_within",
     "expiring_agreements",
     "export_agreements",
 ]
 
 MAX_WITHIN_DAYS = 3660
+MAX_EXPIRING = 500
 
 
 @dataclass
@@ -275,12 +279,23 @@ class Expiring:
     successor_id: int | None
 
 
+def check_within(within: int) -> None:
+    """`within` of the expiring agreements, refused out of range."""
+    if within < 0 or within > MAX_WITHIN_DAYS:
+        raise BadUserInput(f"within must be between 0 and {MAX_WITHIN_DAYS} days", field="within")
+
+
+def check_expiring_first(first: int) -> None:
+    """`first` of the expiring agreements (a list of its own, up to `MAX_EXPIRING`)."""
+    if not 0 < first <= MAX_EXPIRING:
+        raise BadUserInput(f"first must be between 1 and {MAX_EXPIRING}", field="first")
+
+
 async def expiring_agreements(
     *, engine: AsyncEngine, viewer: Viewer, within: int, limit: int | None
 ) -> list[Expiring]:
     """Agreements in force that end within `within` days from today, soonest first."""
-    if within < 0 or within > MAX_WITHIN_DAYS:
-        raise BadUserInput(f"within must be between 0 and {MAX_WITHIN_DAYS} days", field="within")
+    check_within(within)
     today = date.today()
     base = agreements_as_of(viewer, None, None, rows=True)
     a = AGREEMENT.c

@@ -36,6 +36,7 @@ from resolvers.errors import (
     ApiError,
     BadUserInput,
     NotFound,
+    excerpt,
 )
 from resolvers.http_access import admit, query_enums, query_values, refusal
 from resolvers.ids import decode_id_of, encode_id
@@ -64,7 +65,7 @@ def _date(request: Request, name: str) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise BadUserInput(f"{value!r} is not an ISO 8601 date", field=name) from None
+        raise BadUserInput(f"{excerpt(value)} is not an ISO 8601 date", field=name) from None
 
 
 def _int(request: Request, name: str, default: int) -> int:
@@ -74,7 +75,7 @@ def _int(request: Request, name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise BadUserInput(f"{value!r} is not an integer", field=name) from None
+        raise BadUserInput(f"{excerpt(value)} is not an integer", field=name) from None
 
 
 def _filter(request: Request) -> AgreementFilter:
@@ -221,7 +222,7 @@ async def alliance(call: Call) -> Rows:
         engine=call.engine, viewer=call.viewer, alliance_id=key, as_of=_date(call.request, "asOf")
     )
     if found is None:
-        raise NotFound(f"no Alliance with ID {raw!r}", field="alliance")
+        raise NotFound(f"no Alliance with ID {excerpt(raw)}", field="alliance")
     names = [
         "agreements_with_members",
         "agreements_with_non_members",
@@ -322,7 +323,7 @@ def report_routes(
         report = REPORTS.get(name)
         if report is None:
             known = ", ".join(f"{n}.csv" for n in REPORTS)
-            return refusal(NotFound(f"no report {name!r}; there are {known}"))
+            return refusal(NotFound(f"no report {excerpt(name)}; there are {known}"))
         try:
             viewer = await admit(
                 request,

@@ -7,21 +7,40 @@ else is replaced by a reference the operator can find in the log.
 """
 
 import logging
+import re
 import uuid
 
 from graphql import GraphQLError
 
-from resolvers.errors import ApiError
+from resolvers.errors import EXCERPT, ApiError
 
-__all__ = ["coded"]
+__all__ = ["coded", "shown"]
 
 log = logging.getLogger("partnergraph.errors")
 
 _INPUT_MARKERS = ("Expected value of type", "got invalid value", "cannot represent")
 
+_SUGGESTION = re.compile(r" ?Did you mean [^\n]*\?$")
+_LONG_QUOTED = re.compile(r"""(["'])([^"'\n]{""" + str(EXCERPT) + r"""})[^"'\n]+\1""")
+_LONG_WORD = re.compile(r"(\S{" + str(EXCERPT) + r"})\S{9,}")
 
-def coded(error: GraphQLError) -> GraphQLError:
-    """Sets `extensions.code` on `error` (masking it when it is not the caller's doing)."""
+
+def shown(message: str, *, suggestions: bool = True) -> str:
+    """`message` as the caller may see it: a long quoted value or word cut to its first
+    characters (a message never echoes a large input back), and without graphql-core's
+    "Did you mean ...?" unless `suggestions` (which would tell any caller the schema's names)."""
+    if not suggestions:
+        message = _SUGGESTION.sub("", message)
+    if len(message) > EXCERPT:
+        message = _LONG_QUOTED.sub(r"\1\2...\1", message)
+        message = _LONG_WORD.sub(r"\1...", message)
+    return message
+
+
+def coded(error: GraphQLError, *, suggestions: bool = True) -> GraphQLError:
+    """Sets `extensions.code` on `error` (masking it when it is not the caller's doing), its
+    message `shown` to the caller."""
+    error.message = shown(error.message, suggestions=suggestions)
     original = error.original_error
     extensions = dict(error.extensions or {})
     if "code" in extensions:

@@ -9,8 +9,9 @@ directory that was most of the server's time (bench/RESULTS.md).
 The lane answers a POST whose document strawberry has already run once, in this process,
 entirely by compiled reads (`learn`, called from `schema.execution`): that document parsed,
 passed the token limit and validation, and every root field of its operation planned. For such
-a request the lane coerces the variables, measures the document, admits the caller
-(`schema.guard.admit`: limits, token, rate limit) and sends the statement's JSON as it came
+a request the lane coerces the variables, measures the document with them as strawberry's road
+does (`schema.limits.measure_operation`), admits the caller (`schema.guard.admit`: limits, then
+`resolvers.admission.admit`: token, rate limit) and sends the statement's JSON as it came
 from PostgreSQL, with the same `extensions.cost` strawberry would add. Anything else (a new
 document, variables that do not coerce, a refusal, a root field that does not plan, a failing
 reference check or statement) hands the request to strawberry unchanged, which then answers
@@ -35,12 +36,13 @@ from graphql.execution.values import VariableValues, get_variable_values
 from starlette.requests import Request
 from starlette.responses import Response
 
+from resolvers.admission import confirm_admission
 from resolvers.context import Context
 from resolvers.errors import ApiError
 from resolvers.memo import Bounded
 from resolvers.token_cache import StaleAccess, token_cache
 from schema.compiled_reads import CompiledRoot, answer_planned, plan_roots
-from schema.guard import admit, confirm_admission, measured
+from schema.guard import admit, measured
 from schema.limits import measure_operation
 
 __all__ = ["LANE_KEY", "Learned", "answer_plain_read", "learn"]
@@ -124,7 +126,7 @@ async def answer_plain_read(
         query,
         name,
         raw_variables,
-        lambda: measure_operation(schema, operation, learned.fragment_definitions, raw_variables),
+        lambda: measure_operation(schema, operation, learned.fragment_definitions, variables),
     )
     try:
         await admit(ctx, found, kept_tokens=True)

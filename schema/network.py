@@ -13,6 +13,7 @@ from resolvers import network as reads
 from resolvers.ids import encode_id
 from resolvers.nodes import row_of
 from resolvers.paging import cursor_at, page_request
+from schema.limits import CHECKS
 from schema.relay import Connection, Edge, Info, PageInfo
 
 if TYPE_CHECKING:
@@ -471,7 +472,11 @@ class NetworkQuery:
         description="The shortest paths between two organizations (at most `max`, up to 50), "
         "each hop with the agreements, alliances or programs behind it; empty when they are "
         "not connected.",
-        metadata={"cost": PATHS_COST, "size_argument": "max"},
+        metadata={
+            "cost": PATHS_COST,
+            "size_argument": "max",
+            CHECKS: {"max": reads.check_path_count},
+        },
     )
     async def cooperation_paths(
         self,

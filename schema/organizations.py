@@ -7,7 +7,9 @@ import strawberry
 from db.enums import OrganizationKind, OrganizationStatus
 from resolvers import agreements as agreement_reads
 from resolvers import organizations as reads
+from resolvers.network import check_depth
 from resolvers.nodes import row_of
+from schema.limits import CHECKS
 from schema.relay import Connection, Info, Node, connection, list_request, related
 
 if TYPE_CHECKING:
@@ -239,7 +241,7 @@ class Organization(Node):
     @strawberry.field(
         description="Organizations within `depth` hops (1 to 4) in the cooperation network, "
         "nearest first, with the edges that reach them.",
-        metadata={"cost": 50},
+        metadata={"cost": 50, CHECKS: {"depth": check_depth}},
     )
     async def partners(
         self,

@@ -11,12 +11,13 @@ import strawberry
 from db.enums import AgreementStatus, RenewalRule
 from resolvers import report_lists as lists
 from resolvers import reports as reads
-from resolvers.errors import BadUserInput, NotFound
+from resolvers.errors import NotFound, excerpt
 from resolvers.ids import decode_id_of
 from resolvers.references import require_references
 from schema.agreements import AgreementFilter
 from schema.enums import register_enums
 from schema.funding import Money
+from schema.limits import CHECKS
 from schema.relay import Info, fetch
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ strawberry.enum(lists.RenewalStatus, description="Where an expiring agreement's 
 AgreementRef = Annotated["Agreement", strawberry.lazy("schema.agreements")]
 OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organizations")]
 
-MAX_EXPIRING = 500
+MAX_EXPIRING = lists.MAX_EXPIRING
 
 _STATUSES = {status.value: status for status in AgreementStatus}
 
@@ -339,7 +340,7 @@ class ReportQuery:
             engine=ctx.engine, viewer=ctx.viewer, alliance_id=key, as_of=as_of
         )
         if found is None:
-            raise NotFound(f"no Alliance with ID {alliance!r}", field="alliance")
+            raise NotFound(f"no Alliance with ID {excerpt(alliance)}", field="alliance")
         members, totals = found
         return AllianceReport(
             as_of=as_of or date.today(),
@@ -369,14 +370,14 @@ class ReportQuery:
 
     @strawberry.field(
         description="Agreements in force ending within `within` days, soonest first, with the "
-        f"renewal status of each; at most {MAX_EXPIRING} (the CSV export has them all)."
+        f"renewal status of each; at most {MAX_EXPIRING} (the CSV export has them all).",
+        metadata={CHECKS: {"first": lists.check_expiring_first, "within": lists.check_within}},
     )
     async def expiring_agreements(
         self, info: Info, within: int = 90, first: int = 100
     ) -> list[ExpiringAgreement]:
         ctx = info.context
-        if not 0 < first <= MAX_EXPIRING:
-            raise BadUserInput(f"first must be between 1 and {MAX_EXPIRING}", field="first")
+        lists.check_expiring_first(first)
         found = await lists.expiring_agreements(
             engine=ctx.engine, viewer=ctx.viewer, within=within, limit=first
         )

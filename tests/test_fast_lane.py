@@ -141,7 +141,7 @@ async def test_a_bad_token_is_checked_once_and_refused_as_strawberry_refuses_it(
         checked.append(raw)
         return await authenticate(engine, raw)
 
-    monkeypatch.setattr("schema.guard.authenticate", counting)
+    monkeypatch.setattr("resolvers.admission.authenticate", counting)
     async with api_client(demo_engine, "pgt_nope_nothing") as stranger:
         refused = await _post(stranger, DIRECTORY, variables)
     assert refused.status_code == 401

@@ -192,3 +192,122 @@ async def test_postgresql_statements_time_out(databases: Databases, backend: str
                 await connection.exec_driver_sql("SELECT pg_sleep(2)")
     finally:
         await engine.dispose()
+
+
+DEFAULTED = (
+    "query($n: Int = 100) { organizations(first: $n) { nodes { agreements(first: $n) { nodes "
+    "{ parties(first: $n) { nodes { id } } } } } } }"
+)
+
+
+async def test_a_variable_default_counts_as_it_will_run(
+    client: httpx.AsyncClient, statements: StatementCounter
+) -> None:
+    """Sent without variables, the default (100) is what runs: measured as if sent."""
+    sent = await errors_of(client, DEFAULTED, {"n": 100})
+    statements.reset()
+    defaulted = await errors_of(client, DEFAULTED)
+    assert _code(sent) == _code(defaulted) == "QUERY_TOO_COSTLY"
+    assert sent[0]["message"] == defaulted[0]["message"]
+    assert statements.count == 0
+
+
+async def test_a_variable_default_is_what_the_rate_limit_is_charged(
+    client: httpx.AsyncClient,
+) -> None:
+    document = "query($n: Int = 7) { organizations(first: $n) { nodes { id } } }"
+    response = await client.post("/graphql", json={"query": document})
+    assert response.json()["extensions"]["cost"]["requested"] == 1 + 7
+
+
+def _doubling(fragments: int) -> str:
+    """`fragments` fragments, each spreading the next twice: 2^n spreads once expanded."""
+    parts = ["{ organizations(first: 1) { nodes { ...F0 } } }"]
+    for i in range(fragments):
+        inner = f"...F{i + 1} ...F{i + 1}" if i + 1 < fragments else ""
+        parts.append(f"fragment F{i} on Organization {{ parent {{ id }} {inner} }}")
+    return "\n".join(parts)
+
+
+def test_each_fragment_is_measured_once() -> None:
+    from graphql import parse
+
+    from schema import build_schema
+    from schema.limits import measure
+
+    found = measure(
+        build_schema()._schema, parse(_doubling(20)), operation_name=None, variables=None
+    )
+    assert found.fragments_measured == 20, "one walk per fragment, not one per spread"
+    assert found.cost == 1 + 1 + (2**20 - 1), "each spread counted as it would run"
+
+
+async def test_fragments_spreading_fragments_are_refused_before_any_sql(
+    client: httpx.AsyncClient, statements: StatementCounter
+) -> None:
+    statements.reset()
+    errors = await errors_of(client, _doubling(20))
+    assert _code(errors) == "QUERY_TOO_COSTLY"
+    assert statements.count == 0
+
+
+@pytest.mark.parametrize(
+    ("document", "code", "field"),
+    [
+        pytest.param(
+            "{ organizations(first: 101) { totalCount } }",
+            "PAGE_SIZE_TOO_LARGE",
+            "first",
+            id="first",
+        ),
+        pytest.param(
+            "{ organizations(first: -1) { totalCount } }", "BAD_USER_INPUT", "first", id="negative"
+        ),
+        pytest.param(
+            "query($n: Int = 500) { organizations(first: 1) { nodes { agreements(first: $n) "
+            "{ totalCount } } } }",
+            "PAGE_SIZE_TOO_LARGE",
+            "first",
+            id="nested-default",
+        ),
+        pytest.param(
+            '{ organizations(after: "nonsense") { totalCount } }',
+            "BAD_USER_INPUT",
+            "after",
+            id="cursor",
+        ),
+        pytest.param(
+            "{ organizations(first: 1) { nodes { partners(depth: 9) { totalCount } } } }",
+            "BAD_USER_INPUT",
+            "depth",
+            id="depth",
+        ),
+        pytest.param(
+            '{ cooperationPaths(from: "T3JnYW5pemF0aW9uOjE", to: "T3JnYW5pemF0aW9uOjI", '
+            "max: 500) { length } }",
+            "BAD_USER_INPUT",
+            "max",
+            id="max",
+        ),
+        pytest.param(
+            "{ expiringAgreements(first: 501) { daysLeft } }",
+            "BAD_USER_INPUT",
+            "first",
+            id="expiring-first",
+        ),
+        pytest.param(
+            "{ network { degree(first: 101) { score } } }",
+            "PAGE_SIZE_TOO_LARGE",
+            "first",
+            id="plain-list",
+        ),
+    ],
+)
+async def test_a_refused_argument_costs_no_sql(
+    client: httpx.AsyncClient, statements: StatementCounter, document: str, code: str, field: str
+) -> None:
+    statements.reset()
+    errors = await errors_of(client, document)
+    assert _code(errors) == code
+    assert errors[0]["extensions"]["field"] == field
+    assert statements.count == 0, "refused before the token lookup and any read"
