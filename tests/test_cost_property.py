@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 pytestmark = pytest.mark.anyio
@@ -124,6 +124,7 @@ def _objects(value: Any) -> int:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(generated=documents())
+@example(generated=("query($n: Int = 30) { organizations(first: $n) { nodes { id } } }", {}))
 async def test_objects_returned_never_exceed_the_cost_charged(
     client: httpx.AsyncClient, generated: tuple[str, dict[str, int]]
 ) -> None:
