@@ -6,7 +6,8 @@ For each scenario of the benchmark (bench/scenarios.py) and for the 20-fragment 
 document of issue 15: microseconds per measure with the code of this tree and, with `--before`,
 with `schema/limits.py` as it was at that commit (loaded from git beside the current one). A
 measure is what a request pays when the document, operation and variables are not in the
-guard's cache (`schema.guard.measured`); a repeated request pays a dictionary lookup.
+guard's cache (`schema.guard.measured`); a repeated request pays a lookup, shown as "hit":
+now a digest of the text and variables, before a tuple of them (`--before` only).
 """
 
 import argparse
@@ -23,7 +24,9 @@ from typing import Any
 from graphql import parse
 
 from bench.scenarios import SCENARIOS
+from resolvers.memo import Bounded
 from schema import build_schema
+from schema.guard import measured
 
 __all__ = ["main"]
 
@@ -78,7 +81,7 @@ def main() -> None:
         (s.name, s.document, VARIABLES.get(s.name, {})) for s in SCENARIOS if s.name != "write"
     ]
     documents.append(("doubling-20", _doubling(20), {}))
-    print(f"{'document':<14} {'now (us)':>10} {'before (us)':>12}")
+    print(f"{'document':<14} {'now (us)':>10} {'before (us)':>12} {'hit now':>8} {'before':>7}")
     for name, text, variables in documents:
         document = parse(text)
 
@@ -86,15 +89,26 @@ def main() -> None:
             return limits.measure(schema, document, operation_name=None, variables=variables)
 
         after = _microseconds(now, arguments.repeat)
-        before = ""
+        hit = _microseconds(
+            lambda text=text, variables=variables, now=now: measured(text, None, variables, now),
+            arguments.repeat * 10,
+        )
+        before = hit_before = ""
         if old is not None:
+            kept: Bounded[tuple[str, str | None, str], object] = Bounded(1024)
+
+            def lookup(text: str = text, variables: Any = variables, kept: Any = kept) -> object:
+                key = (text, None, repr(variables))
+                return kept.get(key) or kept.put(key, 1)
+
+            hit_before = f"{_microseconds(lookup, arguments.repeat * 10):7.2f}"
 
             def then(document: Any = document, variables: Any = variables) -> object:
                 return old.measure(schema, document, operation_name=None, variables=variables)
 
             repeat = 1 if name.startswith("doubling") else arguments.repeat
             before = f"{_microseconds(then, repeat, budget=30.0):12.1f}"
-        print(f"{name:<14} {after:10.1f} {before}")
+        print(f"{name:<14} {after:10.1f} {before:>12} {hit:8.2f} {hit_before}")
     sys.stdout.flush()
 
 

@@ -3,6 +3,7 @@ data (variables with and without defaults, fragments spread once or twice, alias
 connections), the objects in the JSON answer never outnumber `extensions.cost.requested`."""
 
 import itertools
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,8 +119,12 @@ def _objects(value: Any) -> int:
     return 0
 
 
+EXAMPLES = int(os.environ.get("PARTNERGRAPH_COST_EXAMPLES", "25"))
+"""Documents generated per backend: a few in CI, more for a longer run."""
+
+
 @settings(
-    max_examples=25,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
