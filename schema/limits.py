@@ -16,8 +16,9 @@ connection, and each agreement) roughly as GitHub counts it.
 Arguments are read as execution reads them: `graphql.execution.values.get_argument_values`
 over the variables as `get_variable_values` coerced them, so a variable's default counts as
 it will run, and `@skip`/`@include` leave out what will not run. The arguments with limits of
-their own are checked on the way (a page over the maximum, a `depth` out of range: see
-`_checks`), so such a request is refused before any database work.
+their own are checked on the way: every `first` (with `after`) as a page unless the field
+declares its own check, and the checks a field declares in `metadata={CHECKS: {...}}` (a
+`depth` or `max` out of range); so such a request is refused before any database work.
 
 The walk measures each selection per parent object and multiplies, so each fragment is measured
 once per page size it is spread under and reused at every spread: the time is linear in the
