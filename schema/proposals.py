@@ -27,7 +27,14 @@ from schema.people import Person
 from schema.programs import Program
 from schema.relay import Connection, Info, Node, connection, fetch, list_request, related
 
-__all__ = ["Proposal", "ProposalFilter", "ProposalMutation", "ProposalQuery"]
+__all__ = [
+    "Proposal",
+    "ProposalFilter",
+    "ProposalMutation",
+    "ProposalQuery",
+    "ProposalSide",
+    "ProposalSubject",
+]
 
 register_enums(ProposalKind, ProposalStatus, reads.ProposalDirection)
 
@@ -59,20 +66,70 @@ class ProposalFilter(reads.ProposalFilter):
 
 
 @strawberry.type(
+    description="What a proposal would bind the organization to: one of agreement, alliance, "
+    "program or activity (null where the caller cannot see it yet), and its name."
+)
+class ProposalSubject:
+    name: str = strawberry.field(
+        description="The title or name of the subject when proposed (the side asked may not see "
+        "the subject itself before it accepts)."
+    )
+    agreement_id: strawberry.Private[int | None]
+    alliance_id: strawberry.Private[int | None]
+    program_id: strawberry.Private[int | None]
+    activity_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="For a party: the agreement, if the caller can see it.")
+    async def agreement(self, info: Info) -> Agreement | None:
+        return await fetch(info, Agreement, self.agreement_id)
+
+    @strawberry.field(description="For a membership: the alliance.")
+    async def alliance(self, info: Info) -> Alliance | None:
+        return await fetch(info, Alliance, self.alliance_id)
+
+    @strawberry.field(description="For a program partner: the program.")
+    async def program(self, info: Info) -> Program | None:
+        return await fetch(info, Program, self.program_id)
+
+    @strawberry.field(description="For a participant: the activity, if the caller can see it.")
+    async def activity(self, info: Info) -> Activity | None:
+        return await fetch(info, Activity, self.activity_id)
+
+
+@strawberry.type(
+    description="One side of a proposal: an organization (its editors act for it) or an "
+    "alliance (its secretariat does); both null for a proposal an admin made."
+)
+class ProposalSide:
+    organization_id: strawberry.Private[int | None]
+    alliance_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The organization, if an organization is this side.")
+    async def organization(self, info: Info) -> Organization | None:
+        return await fetch(info, Organization, self.organization_id)
+
+    @strawberry.field(description="The alliance, if its secretariat is this side.")
+    async def alliance(self, info: Info) -> Alliance | None:
+        return await fetch(info, Alliance, self.alliance_id)
+
+
+@strawberry.type(
     description="A change that binds an organization (a party, a member, a program partner, an "
     "activity participant), proposed by one side and made only when the other side accepts. "
     "Seen by both sides and admins only."
 )
 class Proposal(Node):
     kind: ProposalKind = strawberry.field(description="What the organization would be bound to.")
-    subject_name: str = strawberry.field(
-        description="The title or name of the subject when proposed (the side asked may not see "
-        "the subject itself before it accepts)."
+    subject: ProposalSubject = strawberry.field(description="What it would be bound to.")
+    proposed_by: ProposalSide = strawberry.field(description="The side that proposed it.")
+    addressed_to: ProposalSide = strawberry.field(
+        description="The side asked to answer: the organization to be bound, or, for a request "
+        "to join an alliance, the alliance."
     )
     joined_on: date | None = strawberry.field(
         description="For a membership: the day the organization would join."
     )
-    proposed_by: str = strawberry.field(description="The proposing token (`token:<id>`).")
+    proposer_token: str = strawberry.field(description="The token that proposed (`token:<id>`).")
     expires_on: date = strawberry.field(
         description="The last day it may be answered; unanswered after it, it is LAPSED."
     )
@@ -87,25 +144,31 @@ class Proposal(Node):
     )
     stored_status: strawberry.Private[str]
     stored_role: strawberry.Private[str | None]
-    agreement_id: strawberry.Private[int | None]
-    alliance_id: strawberry.Private[int | None]
-    program_id: strawberry.Private[int | None]
-    activity_id: strawberry.Private[int | None]
     organization_id: strawberry.Private[int]
     person_id: strawberry.Private[int | None]
-    proposer_organization_id: strawberry.Private[int | None]
-    proposer_alliance_id: strawberry.Private[int | None]
-    addressed_organization_id: strawberry.Private[int | None]
-    addressed_alliance_id: strawberry.Private[int | None]
 
     @classmethod
     def from_row(cls, row: RowMapping) -> "Proposal":
         return cls(
             pk=row["id"],
             kind=ProposalKind(row["kind"]),
-            subject_name=row["subject_name"],
+            subject=ProposalSubject(
+                name=row["subject_name"],
+                agreement_id=row["agreement_id"],
+                alliance_id=row["alliance_id"],
+                program_id=row["program_id"],
+                activity_id=row["activity_id"],
+            ),
+            proposed_by=ProposalSide(
+                organization_id=row["proposer_organization_id"],
+                alliance_id=row["proposer_alliance_id"],
+            ),
+            addressed_to=ProposalSide(
+                organization_id=row["addressed_organization_id"],
+                alliance_id=row["addressed_alliance_id"],
+            ),
             joined_on=row["joined_on"],
-            proposed_by=row["proposed_by"],
+            proposer_token=row["proposed_by"],
             expires_on=row["expires_on"],
             answered_at=row["answered_at"],
             answered_by=row["answered_by"],
@@ -114,16 +177,8 @@ class Proposal(Node):
             version=row["version"],
             stored_status=row["status"],
             stored_role=row["role"],
-            agreement_id=row["agreement_id"],
-            alliance_id=row["alliance_id"],
-            program_id=row["program_id"],
-            activity_id=row["activity_id"],
             organization_id=row["organization_id"],
             person_id=row["person_id"],
-            proposer_organization_id=row["proposer_organization_id"],
-            proposer_alliance_id=row["proposer_alliance_id"],
-            addressed_organization_id=row["addressed_organization_id"],
-            addressed_alliance_id=row["addressed_alliance_id"],
         )
 
     @strawberry.field(description="PENDING, ACCEPTED, DECLINED, WITHDRAWN, or LAPSED.")
@@ -142,22 +197,6 @@ class Proposal(Node):
             return self.stored_role
         return enum(self.stored_role).name
 
-    @strawberry.field(description="For a party: the agreement, if the caller can see it.")
-    async def agreement(self, info: Info) -> Agreement | None:
-        return await fetch(info, Agreement, self.agreement_id)
-
-    @strawberry.field(description="For a membership: the alliance.")
-    async def alliance(self, info: Info) -> Alliance | None:
-        return await fetch(info, Alliance, self.alliance_id)
-
-    @strawberry.field(description="For a program partner: the program.")
-    async def program(self, info: Info) -> Program | None:
-        return await fetch(info, Program, self.program_id)
-
-    @strawberry.field(description="For a participant: the activity, if the caller can see it.")
-    async def activity(self, info: Info) -> Activity | None:
-        return await fetch(info, Activity, self.activity_id)
-
     @strawberry.field(description="The organization that would be bound.")
     async def organization(self, info: Info) -> Organization | None:
         return await fetch(info, Organization, self.organization_id)
@@ -167,24 +206,6 @@ class Proposal(Node):
     )
     async def person(self, info: Info) -> Person | None:
         return await fetch(info, Person, self.person_id)
-
-    @strawberry.field(description="The organization that proposed it, if an organization did.")
-    async def proposing_organization(self, info: Info) -> Organization | None:
-        return await fetch(info, Organization, self.proposer_organization_id)
-
-    @strawberry.field(description="The alliance whose secretariat proposed it, if one did.")
-    async def proposing_alliance(self, info: Info) -> Alliance | None:
-        return await fetch(info, Alliance, self.proposer_alliance_id)
-
-    @strawberry.field(description="The organization asked to answer (its editors answer).")
-    async def addressed_organization(self, info: Info) -> Organization | None:
-        return await fetch(info, Organization, self.addressed_organization_id)
-
-    @strawberry.field(
-        description="The alliance asked to answer a request to join (its secretariat answers)."
-    )
-    async def addressed_alliance(self, info: Info) -> Alliance | None:
-        return await fetch(info, Alliance, self.addressed_alliance_id)
 
     @strawberry.field(description="Every step of this proposal, oldest first.")
     async def history(
