@@ -175,7 +175,9 @@ async def propose(
     expires_on: date | None,
 ) -> RowMapping:
     """Records a proposal the caller was found entitled to make (the `propose_*` functions
-    decide that): the link must be possible now, and not proposed already."""
+    decide that): the link must be possible now, and not proposed already by the same side
+    (another side's proposal of the same link is not the caller's to know of: both may wait,
+    and accepting the second finds the link made)."""
     await check(connection, terms)
     kind = KINDS[terms.kind]
     pending = await connection.scalar(
@@ -185,6 +187,8 @@ async def propose(
             PROPOSAL.c[kind.column] == terms.subject_id,
             PROPOSAL.c.organization_id == terms.organization_id,
             PROPOSAL.c.person_id.is_not_distinct_from(terms.person_id),
+            PROPOSAL.c.proposer_organization_id.is_not_distinct_from(proposer_organization_id),
+            PROPOSAL.c.proposer_alliance_id.is_not_distinct_from(proposer_alliance_id),
             PROPOSAL.c.status == S.PENDING.value,
             PROPOSAL.c.expires_on >= date.today(),
         )

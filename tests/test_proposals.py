@@ -466,6 +466,28 @@ async def test_who_may_propose(world: World) -> None:
     assert codes(twice) == ["ALREADY_PROPOSED"]
 
 
+async def test_the_other_party_proposing_the_same_learns_nothing_of_the_first(
+    world: World,
+) -> None:
+    w = world
+    first = await _party_proposal(w)
+    token = await make_token(
+        w.engine, TokenRole.EDITOR, organization="School of Lifelong Education"
+    )
+    async with api_client(w.engine, token) as other_party:
+        second = await call(
+            other_party,
+            "proposeAgreementParty",
+            agreement=w.ids["agreement"],
+            organization=w.ids["tsinghua"],
+        )
+        assert second["userErrors"] == []
+        assert [p["id"] for p in await _proposals(other_party)] == [second["proposal"]["id"]]
+    assert (await call(w.tsinghua, "acceptProposal", **answer(first)))["userErrors"] == []
+    late = await call(w.tsinghua, "acceptProposal", **answer(second["proposal"]))
+    assert codes(late) == ["ALREADY_LINKED"]
+
+
 async def test_who_may_answer(world: World) -> None:
     w = world
     proposal = await _party_proposal(w)
