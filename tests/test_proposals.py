@@ -7,6 +7,7 @@ Jiangxi alliance's secretariat invites organizations and answers requests to joi
 """
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db import tables as t
 from db.base import table_of
 from db.enums import TokenRole
-from tests.conftest import Databases, StatementCounter, api_client, make_token
+from tests.conftest import TEST_SETTINGS, Databases, StatementCounter, api_client, make_token
 from tests.graphql import query
 
 pytestmark = pytest.mark.anyio
@@ -608,3 +609,38 @@ async def test_the_list_costs_the_same_statements_however_long(
     assert len(four["proposals"]["nodes"]) == demo + 4
     assert len(eight["proposals"]["nodes"]) == demo + 8
     assert statements.count == counted
+
+
+async def test_a_proposal_reads_the_same_on_either_road(
+    demo_engine: AsyncEngine, databases: Databases
+) -> None:
+    """On PostgreSQL a plain-data `node` is compiled to one statement; a proposal read that way
+    must obey the same visibility and give the ordinary road's answer."""
+    ordinary = dataclasses.replace(TEST_SETTINGS, compiled_reads=False)
+    document = (
+        "query ($id: ID!) { node(id: $id) { __typename id ... on Proposal { kind version "
+        "expiresOn joinedOn note answeredBy } } }"
+    )
+    async with api_client(demo_engine, databases.admin_token) as admin:
+        [demo] = await _proposals(admin)
+    tokens = {
+        "admin": databases.admin_token,
+        "proposer": await make_token(
+            demo_engine, TokenRole.EDITOR, organization="Beijing Normal University"
+        ),
+        "addressed": await make_token(
+            demo_engine, TokenRole.VIEWER, organization="Open University of China"
+        ),
+        "third": await make_token(
+            demo_engine, TokenRole.EDITOR, organization="Nanchang University"
+        ),
+        "anonymous": None,
+    }
+    for role, token in tokens.items():
+        answers = []
+        for settings in (TEST_SETTINGS, ordinary):
+            async with api_client(demo_engine, token, settings) as client:
+                answers.append(await query(client, document, {"id": demo["id"]}))
+        assert answers[0] == answers[1], role
+        seen = answers[0]["node"] is not None
+        assert seen == (role in {"admin", "proposer", "addressed"}), role
