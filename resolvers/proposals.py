@@ -47,7 +47,6 @@ __all__ = [
     "ProposalLapsed",
     "accept",
     "decline",
-    "propose",
     "propose_activity_participant",
     "propose_agreement_party",
     "propose_membership",
@@ -162,7 +161,7 @@ def _expiry(expires_on: date | None) -> date:
     return expires_on
 
 
-async def propose(
+async def _propose(
     connection: AsyncConnection,
     viewer: Viewer,
     *,
@@ -172,7 +171,7 @@ async def propose(
     addressed_organization_id: int | None,
     addressed_alliance_id: int | None,
     subject_name: str,
-    expires_on: date | None,
+    expires_on: date,
 ) -> RowMapping:
     """Records a proposal the caller was found entitled to make (the `propose_*` functions
     decide that): the link must be possible now, and not proposed already by the same side
@@ -212,7 +211,7 @@ async def propose(
         "proposer_alliance_id": proposer_alliance_id,
         "addressed_organization_id": addressed_organization_id,
         "addressed_alliance_id": addressed_alliance_id,
-        "expires_on": _expiry(expires_on),
+        "expires_on": expires_on,
     }
     row = await insert_row(connection, PROPOSAL, values, actor=viewer.label)
     await _trace(
@@ -243,6 +242,7 @@ async def propose_agreement_party(
     expires_on: date | None = None,
 ) -> RowMapping:
     """An editor of a party asks `organization_id` to become a party too."""
+    expiry = _expiry(expires_on)
     kind = KINDS[ProposalKind.AGREEMENT_PARTY]
     agreement = await _visible_row(
         connection, viewer, kind.subject, agreement_id, what="Agreement", field="agreement"
@@ -250,7 +250,7 @@ async def propose_agreement_party(
     parties = await _organizations(connection, PARTY.c.agreement_id, agreement_id)
     proposer = _acting_editor(viewer, parties, doing="propose parties for this agreement")
     await _organization_exists(connection, organization_id)
-    return await propose(
+    return await _propose(
         connection,
         viewer,
         terms=Terms(ProposalKind.AGREEMENT_PARTY, agreement_id, organization_id, role.value),
@@ -259,7 +259,7 @@ async def propose_agreement_party(
         addressed_organization_id=organization_id,
         addressed_alliance_id=None,
         subject_name=agreement["title"],
-        expires_on=expires_on,
+        expires_on=expiry,
     )
 
 
@@ -275,6 +275,7 @@ async def propose_membership(
 ) -> RowMapping:
     """The alliance's secretariat (or an admin) invites an organization, which answers; or the
     organization's editor asks to join, and the secretariat answers."""
+    expiry = _expiry(expires_on)
     kind = KINDS[ProposalKind.MEMBERSHIP]
     alliance = await _visible_row(
         connection, viewer, kind.subject, alliance_id, what="Alliance", field="alliance"
@@ -305,12 +306,12 @@ async def propose_membership(
             f"{viewer.role.value} callers may not propose this membership (needs the "
             "alliance's secretariat, an editor of the organization asking to join, or an admin)"
         )
-    return await propose(
+    return await _propose(
         connection,
         viewer,
         terms=terms,
         subject_name=alliance["name"],
-        expires_on=expires_on,
+        expires_on=expiry,
         **sides,
     )
 
@@ -325,6 +326,7 @@ async def propose_program_partner(
     expires_on: date | None = None,
 ) -> RowMapping:
     """An editor of a partner asks `organization_id` to become a partner of the program."""
+    expiry = _expiry(expires_on)
     kind = KINDS[ProposalKind.PROGRAM_PARTNER]
     program = await _visible_row(
         connection, viewer, kind.subject, program_id, what="Program", field="program"
@@ -332,7 +334,7 @@ async def propose_program_partner(
     partners = await _organizations(connection, PROGRAM_PARTNER.c.program_id, program_id)
     proposer = _acting_editor(viewer, partners, doing="propose partners for this program")
     await _organization_exists(connection, organization_id)
-    return await propose(
+    return await _propose(
         connection,
         viewer,
         terms=Terms(ProposalKind.PROGRAM_PARTNER, program_id, organization_id, role.value),
@@ -341,7 +343,7 @@ async def propose_program_partner(
         addressed_organization_id=organization_id,
         addressed_alliance_id=None,
         subject_name=program["name"],
-        expires_on=expires_on,
+        expires_on=expiry,
     )
 
 
@@ -358,6 +360,9 @@ async def propose_activity_participant(
     """Whoever may change the activity (an editor of a participant, the secretariat of the
     activity's alliance) asks `organization_id` to take part, optionally through a person the
     caller can see."""
+    expiry = _expiry(expires_on)
+    if role is not None and len(role) > 200:
+        raise BadUserInput("a role is at most 200 characters", field="role")
     kind = KINDS[ProposalKind.ACTIVITY_PARTICIPANT]
     activity = await _visible_row(
         connection, viewer, kind.subject, activity_id, what="Activity", field="activity"
@@ -374,9 +379,7 @@ async def propose_activity_participant(
     await _organization_exists(connection, organization_id)
     if person_id is not None:
         await _visible_row(connection, viewer, PERSON, person_id, what="Person", field="person")
-    if role is not None and len(role) > 200:
-        raise BadUserInput("a role is at most 200 characters", field="role")
-    return await propose(
+    return await _propose(
         connection,
         viewer,
         terms=Terms(
@@ -387,7 +390,7 @@ async def propose_activity_participant(
         addressed_organization_id=organization_id,
         addressed_alliance_id=None,
         subject_name=activity["title"],
-        expires_on=expires_on,
+        expires_on=expiry,
     )
 
 
@@ -494,6 +497,7 @@ async def accept(
 ) -> RowMapping:
     """The side addressed accepts: the link is made (checked again now) and the proposal is
     ACCEPTED, in one transaction."""
+    note = _note(note)
     row = await _pending(
         connection,
         viewer,
@@ -504,12 +508,13 @@ async def accept(
         side="the side it is addressed to",
     )
     made = await link(connection, Terms.of(row), actor=viewer.label)
-    return await _close(connection, viewer, row, S.ACCEPTED, note=_note(note), link_id=made["id"])
+    return await _close(connection, viewer, row, S.ACCEPTED, note=note, link_id=made["id"])
 
 
 async def decline(
     connection: AsyncConnection, viewer: Viewer, *, key: int, version: int, note: str | None = None
 ) -> RowMapping:
+    note = _note(note)
     row = await _pending(
         connection,
         viewer,
@@ -519,12 +524,13 @@ async def decline(
         doing="decline this proposal",
         side="the side it is addressed to",
     )
-    return await _close(connection, viewer, row, S.DECLINED, note=_note(note))
+    return await _close(connection, viewer, row, S.DECLINED, note=note)
 
 
 async def withdraw(
     connection: AsyncConnection, viewer: Viewer, *, key: int, version: int, note: str | None = None
 ) -> RowMapping:
+    note = _note(note)
     row = await _pending(
         connection,
         viewer,
@@ -534,4 +540,4 @@ async def withdraw(
         doing="withdraw this proposal",
         side="the side that proposed it",
     )
-    return await _close(connection, viewer, row, S.WITHDRAWN, note=_note(note))
+    return await _close(connection, viewer, row, S.WITHDRAWN, note=note)
