@@ -19,6 +19,8 @@ __all__ = [
     "ProgramCategory",
     "ProgramKind",
     "ProgramStatus",
+    "ProposalKind",
+    "ProposalStatus",
     "RenewalRule",
     "ResourceKind",
     "TargetLearnerGroup",
@@ -53,6 +55,26 @@ class MembershipRole(StrEnum):
     DIRECTOR = "director"
     MEMBER = "member"
     OBSERVER = "observer"
+
+
+class ProposalKind(StrEnum):
+    """What a proposal would bind another organization to."""
+
+    AGREEMENT_PARTY = "agreement_party"
+    MEMBERSHIP = "membership"
+    PROGRAM_PARTNER = "program_partner"
+    ACTIVITY_PARTICIPANT = "activity_participant"
+
+
+class ProposalStatus(StrEnum):
+    """Where a proposal stands; LAPSED is never stored: a PENDING one past `expires_on` reads
+    as LAPSED."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    LAPSED = "lapsed"
 
 
 class AgreementKind(StrEnum):

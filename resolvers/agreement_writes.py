@@ -18,7 +18,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import tables as t
-from db.base import table_of
+from db.base import table_of, utcnow
 from db.enums import (
     AgreementKind,
     AgreementStatus,
@@ -48,11 +48,13 @@ __all__ = [
     "PartyTerms",
     "Transition",
     "add_commitment",
+    "add_party",
     "create_agreement",
     "delete_agreement",
     "mutation_name",
     "refresh_terms_hash",
     "renew",
+    "require_open_terms",
     "settle_commitment",
     "sign",
     "terms_of",
@@ -737,6 +739,65 @@ async def delete_agreement(
             field="id",
         )
     return await delete_row(connection, AGREEMENT, key, version, actor=viewer.label)
+
+
+def require_open_terms(row: RowMapping) -> None:
+    """Refuses an agreement whose terms can no longer change (in force, ended or superseded)."""
+    status = _status(row)
+    if status in _TERMS_FROZEN:
+        raise InvalidTransition(
+            f"the terms of an agreement that is {status.value} cannot change; renew it instead",
+            field="agreement",
+        )
+
+
+async def add_party(
+    connection: AsyncConnection,
+    agreement_id: int,
+    party: PartyTerms,
+    *,
+    actor: str,
+    action: str = "party added",
+) -> RowMapping:
+    """One more party (returned), as any change of the terms is made: the terms hash
+    recomputed, the agreement's version raised, "terms changed" in its history, and a signed
+    agreement or one awaiting approval sent back to negotiation with its signatures cleared.
+
+    No permission check: the caller has established that both sides consented (an accepted
+    proposal, `resolvers.proposals`)."""
+    row = await _load(connection, agreement_id)
+    require_open_terms(row)
+    old_terms = await terms_of(connection, agreement_id)
+    added = await insert_row(
+        connection,
+        PARTY,
+        {
+            "agreement_id": agreement_id,
+            "organization_id": party.organization_id,
+            "role": party.role.value,
+        },
+        actor=actor,
+        action=action,
+    )
+    new_terms = await terms_of(connection, agreement_id)
+    await refresh_terms_hash(connection, agreement_id)
+    result = await connection.execute(
+        sa.update(AGREEMENT)
+        .where(AGREEMENT.c.id == agreement_id)
+        .values(version=AGREEMENT.c.version + 1, updated_at=utcnow())
+        .returning(AGREEMENT)
+    )
+    after: RowMapping = result.mappings().one()
+    await record(
+        connection,
+        table=AGREEMENT,
+        row=after,
+        action="terms changed",
+        actor=actor,
+        changes={"parties": {"old": old_terms["parties"], "new": new_terms["parties"]}},
+    )
+    await _reopen_if_signed(connection, after, actor)
+    return added
 
 
 def mutation_name(action: str) -> str:

@@ -20,7 +20,7 @@ from resolvers.permissions import require_secretariat
 from resolvers.viewer import Viewer
 from resolvers.writes import insert_row, row_or_none, update_row
 
-__all__ = ["add_member", "change_role", "leave"]
+__all__ = ["add_member", "change_role", "join", "leave", "require_joinable"]
 
 MEMBERSHIP = table_of(t.Membership)
 ALLIANCE = table_of(t.Alliance)
@@ -157,4 +157,49 @@ async def leave(
         actor=viewer.label,
         action="left",
         what="membership",
+    )
+
+
+async def require_joinable(
+    connection: AsyncConnection, *, alliance_id: int, organization_id: int, role: MembershipRole
+) -> None:
+    """Refuses an organization that is a current member already, or a second chair."""
+    current = await connection.scalar(
+        sa.select(MEMBERSHIP.c.id).where(
+            MEMBERSHIP.c.alliance_id == alliance_id,
+            MEMBERSHIP.c.organization_id == organization_id,
+            MEMBERSHIP.c.left_on.is_(None),
+        )
+    )
+    if current is not None:
+        raise MembershipConflict("this organization is already a member", field="organization")
+    await _check_chair(connection, alliance_id, role)
+
+
+async def join(
+    connection: AsyncConnection,
+    *,
+    alliance_id: int,
+    organization_id: int,
+    role: MembershipRole,
+    joined_on: date | None,
+    actor: str,
+    action: str = "joined",
+) -> RowMapping:
+    """The membership (returned) of an organization both sides agreed on: no permission check
+    here (an accepted proposal, `resolvers.proposals`), the membership rules all the same."""
+    await require_joinable(
+        connection, alliance_id=alliance_id, organization_id=organization_id, role=role
+    )
+    return await insert_row(
+        connection,
+        MEMBERSHIP,
+        {
+            "alliance_id": alliance_id,
+            "organization_id": organization_id,
+            "role": role.value,
+            "joined_on": joined_on,
+        },
+        actor=actor,
+        action=action,
     )

@@ -43,6 +43,7 @@ _MODELS: dict[str, type[SQLModel]] = {
     "ActivityParticipant": t.ActivityParticipant,
     "Evaluation": t.Evaluation,
     "ApiToken": t.ApiToken,
+    "Proposal": t.Proposal,
 }
 NODE_TABLES: dict[str, sa.Table] = {name: table_of(model) for name, model in _MODELS.items()}
 

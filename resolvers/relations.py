@@ -85,6 +85,7 @@ def _history_of(subject_type: str) -> Relation:
 RELATIONS: dict[str, Relation] = {
     "Membership.history": _history_of("membership"),
     "Commitment.history": _history_of("commitment"),
+    "Proposal.history": _history_of("proposal"),
     "Organization.memberships": _by("Membership", "organization_id", "joined_on"),
     "Organization.agreementParties": _by("AgreementParty", "organization_id"),
     "Organization.positions": _by("Position", "organization_id", "title"),

@@ -17,6 +17,7 @@ The rules (README "Access control"):
   whoever sees their agreement, or is one of the organizations they name.
 - Personal data (people, positions, learners and their credits): only the person's or learner's
   own organization (scope) and admins.
+- Proposals that bind an organization: by their two sides (`resolvers.proposal_visibility`).
 - Reporters and anonymous callers see public profiles only; API tokens only admins.
 """
 
@@ -27,6 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from db import tables as t
 from db.base import table_of
+from resolvers.proposal_visibility import proposal_history_visible, proposal_visible
 from resolvers.viewer import Role, Viewer
 
 __all__ = ["PUBLIC_TABLES", "agreement_visible_through_party", "visible"]
@@ -174,7 +176,9 @@ _RULES: dict[str, Rule] = {
     "commitment": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
     "document": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
     "history_entry": lambda v, tb: sa.or_(
-        _agreement_visible(v, tb.c.agreement_id), tb.c.subject_type == "membership"
+        _agreement_visible(v, tb.c.agreement_id),
+        tb.c.subject_type == "membership",
+        proposal_history_visible(v, tb),
     ),
     "activity": lambda v, tb: _activity(v),
     "activity_participant": lambda v, tb: tb.c.activity_id.in_(_ids_where(ACTIVITY, _activity(v))),
@@ -207,6 +211,7 @@ _RULES: dict[str, Rule] = {
     "enrolment": lambda v, tb: tb.c.learner_id.in_(_ids_where(LEARNER, _learner(v))),
     "learning_outcome": lambda v, tb: _outcome(v),
     "credit_recognition": lambda v, tb: tb.c.outcome_id.in_(_ids_where(OUTCOME, _outcome(v))),
+    "proposal": proposal_visible,
 }
 
 

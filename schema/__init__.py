@@ -18,6 +18,7 @@ from schema import (
     organizations,
     people,
     programs,
+    proposals,
     reports,
     resources,
     tokens,
@@ -44,12 +45,18 @@ Query = merge_types(
         tokens.TokenQuery,
         reports.ReportQuery,
         network.NetworkQuery,
+        proposals.ProposalQuery,
     ),
 )
 
 Mutation = merge_types(
     "Mutation",
-    (agreement_mutations.AgreementMutation, crud.EntityMutation, tokens.TokenMutation),
+    (
+        agreement_mutations.AgreementMutation,
+        crud.EntityMutation,
+        tokens.TokenMutation,
+        proposals.ProposalMutation,
+    ),
 )
 
 NODE_TYPES: list[type] = [
@@ -79,6 +86,7 @@ NODE_TYPES: list[type] = [
     activities.ActivityParticipant,
     evaluations.Evaluation,
     tokens.ApiToken,
+    proposals.Proposal,
 ]
 
 

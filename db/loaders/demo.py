@@ -11,7 +11,7 @@ are there so that every part of the API has something to show: they are flagged
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
@@ -36,6 +36,7 @@ from db.enums import (
     ProgramCategory,
     ProgramKind,
     ProgramStatus,
+    ProposalKind,
     ResourceKind,
     TargetLearnerGroup,
 )
@@ -57,6 +58,7 @@ from db.tables import (
     Evaluation,
     EvaluationMeasure,
     Funding,
+    HistoryEntry,
     Learner,
     LearningOutcome,
     Membership,
@@ -67,6 +69,7 @@ from db.tables import (
     Program,
     ProgramPartner,
     ProgramTargetGroup,
+    Proposal,
     RecognitionRule,
     Resource,
     ResourceShare,
@@ -641,6 +644,39 @@ async def _lifelong_learning(b: _Builder) -> None:
     )
 
 
+async def _proposal(b: _Builder) -> None:
+    """An illustrative proposal waiting for its answer (it lapses 30 days after the load): Beijing
+    Normal University asks the Open University of China to take part in the promotion event."""
+    activity = table_of(Activity)
+    event_id = await b.session.scalar(
+        sa.select(activity.c.id).where(activity.c.title == "Lifelong learning promotion event")
+    )
+    assert event_id is not None
+    proposer, addressed = b.orgs["Beijing Normal University"], b.orgs["Open University of China"]
+    proposal_id = await b.key(
+        Proposal(
+            kind=ProposalKind.ACTIVITY_PARTICIPANT.value,
+            activity_id=event_id,
+            subject_name="Lifelong learning promotion event",
+            organization_id=addressed,
+            role="co-organiser (illustrative)",
+            proposed_by="demo",
+            proposer_organization_id=proposer,
+            addressed_organization_id=addressed,
+            expires_on=date.today() + timedelta(days=30),
+        )
+    )
+    await b.add(
+        HistoryEntry(
+            subject_type="proposal",
+            subject_id=proposal_id,
+            action="proposed",
+            actor="demo",
+            changes={"organization_id": {"old": None, "new": addressed}},
+        )
+    )
+
+
 async def load_demo(engine: AsyncEngine) -> dict[str, int]:
     """Load the demo data in one transaction; returns the rows added per table."""
     async with AsyncSession(engine) as session, session.begin():
@@ -650,6 +686,7 @@ async def load_demo(engine: AsyncEngine) -> dict[str, int]:
         await _jiangxi(builder)
         await _jiangsu(builder)
         await _lifelong_learning(builder)
+        await _proposal(builder)
         await _refresh_all_terms(builder)
     return dict(sorted(builder.counts.items()))
 

@@ -19,6 +19,7 @@ from db.tables.network import NetworkChange
 from db.tables.organizations import Organization, OrganizationIdentifier, OrganizationRelation
 from db.tables.people import Person, Position
 from db.tables.programs import Course, CourseInstructor, Program, ProgramPartner, ProgramTargetGroup
+from db.tables.proposals import Proposal
 from db.tables.resources import Resource, ResourceShare
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "Program",
     "ProgramPartner",
     "ProgramTargetGroup",
+    "Proposal",
     "RecognitionRule",
     "Resource",
     "ResourceShare",
