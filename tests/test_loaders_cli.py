@@ -23,9 +23,7 @@ def test_load_prints_the_counts_and_the_skipped_records_then_nothing_changes(dat
 
     assert first.exit_code == 0, first.output
     assert "projects: read 18, created 13" in first.output
-    assert "skipped organizations line 33: org_id None is not a CORDIS organization id" in (
-        first.output
-    )
+    assert f"{CORDIS / 'organizations.csv'}, line 33: no org_id" in first.output
     assert "and 12 more skipped (--show-skips N)" in first.output
     assert second.exit_code == 0, second.output
     assert "rows written: none (nothing changed)" in second.output
