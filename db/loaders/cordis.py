@@ -301,6 +301,8 @@ def _project(line: int, row: dict[str, str], today: date) -> tuple[str, _Project
     if title is None:
         raise BadRecord("no title")
     status = (row.get("status") or "").strip()
+    if not status:
+        raise BadRecord("no status")
     if status not in _STATUSES:
         raise BadRecord(f"unknown status {status[:40]!r}")
     start, end = _date(row, "start_date"), _date(row, "end_date")
@@ -380,6 +382,7 @@ def read_cordis(directory: Path, report: LoadReport, today: date) -> CordisInput
             projects_part.skip(f"line {line}", f"project {project_id} is listed again")
             continue
         projects[project_id] = project
+    projects_part.require_usable("projects")
 
     participations = report.part("participations", str(paths["participations"]))
     usable: list[_Participation] = []
@@ -389,6 +392,7 @@ def read_cordis(directory: Path, report: LoadReport, today: date) -> CordisInput
             usable.append(_participation(line, row, projects, org_ids))
         except BadRecord as error:
             participations.skip(f"line {line}", str(error))
+    participations.require_usable("participations")
     with_parties = {p.project_id for p in usable}
     for project_id, project in list(projects.items()):
         if project_id not in with_parties:
@@ -396,8 +400,6 @@ def read_cordis(directory: Path, report: LoadReport, today: date) -> CordisInput
                 f"line {project.line}", f"project {project_id} has no participation to load"
             )
             del projects[project_id]
-    projects_part.require_usable("projects")
-    participations.require_usable("participations")
     return CordisInput(records, projects, usable)
 
 
@@ -406,12 +408,18 @@ def _participation(
 ) -> _Participation:
     refuse_nul(row)
     project_id = (row.get("project_id") or "").strip()
+    if not project_id:
+        raise BadRecord("no project_id")
     if project_id not in projects:
         raise BadRecord(f"project {project_id[:40]!r} is not loaded")
     org_id = (row.get("org_id") or "").strip()
+    if not org_id:
+        raise BadRecord("no org_id")
     if org_id not in org_ids:
         raise BadRecord(f"organization {org_id[:40]!r} is not loaded")
     role = (row.get("role") or "").strip()
+    if not role:
+        raise BadRecord("no role")
     if role not in _ROLES:
         raise BadRecord(f"unknown role {role[:40]!r}")
     order = (row.get("order") or "").strip()

@@ -111,6 +111,8 @@ def ror_record(position: int, record: Any) -> OrgRecord:
         raise BadRecord(f"is {describe(record)}, not an object")
     refuse_nul(record)
     ror_id = record.get("id")
+    if ror_id is None:
+        raise BadRecord("no id")
     if (
         not isinstance(ror_id, str)
         or not ror_id.startswith("https://ror.org/")
