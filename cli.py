@@ -210,7 +210,7 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision, e.g.
 @load_app.command("demo")
 def load_demo_command() -> None:
     """Load the demo data (built from the source documents) into an empty database."""
-    typer.echo(asyncio.run(_prepare(data=Data.DEMO)))
+    typer.echo(_run_load(lambda: _prepare(data=Data.DEMO)))
 
 
 @contextmanager

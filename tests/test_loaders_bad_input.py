@@ -336,3 +336,12 @@ async def test_load_real_reads_every_file_before_writing_any(engine, tmp_path):
         await load_registries(engine, ROR, CORDIS, bad)
 
     assert set((await table_counts(engine)).values()) == {0}
+
+
+async def test_a_json_file_with_a_byte_order_mark_loads(engine, tmp_path):
+    path = tmp_path / "universities.json"
+    path.write_bytes(b"\xef\xbb\xbf" + UNIVERSITIES.read_bytes())
+
+    report = await load_universities(engine, path)
+
+    assert report.read == len(json.loads(UNIVERSITIES.read_text(encoding="utf-8")))

@@ -164,3 +164,10 @@ def test_skips_are_counted_by_reason_with_the_first_place_of_each():
         "    data/organizations.csv, line 5: unknown country code 'QQ'",
         "    ... and 2 more skipped (--show-skips N)",
     ]
+
+
+def test_a_ror_schema_v1_record_says_so():
+    v1 = {"id": "https://ror.org/00k4n6c32", "name": "European Commission", "status": "active"}
+
+    with pytest.raises(BadRecord, match="is a ROR schema v1 record"):
+        ror_record(1, v1)

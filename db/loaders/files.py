@@ -4,6 +4,7 @@ of the wrong shape (not a JSON array; a CSV header without the columns the loade
 delimiter, rows with another number of fields). Each refusal is a `LoadError` naming the file,
 and the line where it applies, raised before anything is written."""
 
+import codecs
 import csv
 import gzip
 import io
@@ -76,6 +77,7 @@ def read_json_array(path: Path, what: str) -> list[Any]:
         data = _gunzip(path, data)
     elif data[:4] == _ZIP or path.suffix == ".zip":
         data = _unzip(path, data)
+    data = data.removeprefix(codecs.BOM_UTF8)
     if not data.strip():
         raise LoadError(path, "is empty")
     try:

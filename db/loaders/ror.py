@@ -120,6 +120,8 @@ def ror_record(position: int, record: Any) -> OrgRecord:
     ):
         shown = ror_id if not isinstance(ror_id, str) else ror_id[:60]
         raise BadRecord(f"id {shown!r} is not a ROR id")
+    if "names" not in record and isinstance(record.get("name"), str):
+        raise BadRecord("is a ROR schema v1 record (name, not names); load the schema v2 file")
     name, local, short, others = _names(record)
     if not name.strip():
         raise BadRecord("the ror_display name is empty")
