@@ -1,14 +1,13 @@
 """The command line: serve the API, migrate the database, load data, export the schema."""
 
 import asyncio
-import json
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import sqlalchemy as sa
 import typer
@@ -18,7 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from db.base import table_of, utcnow
 from db.engine import create_engine
 from db.enums import TokenRole
-from db.loaders import LoadReport, load_cordis, load_ror, load_universities
+from db.loaders import (
+    LoadError,
+    LoadReport,
+    load_cordis,
+    load_registries,
+    load_ror,
+    load_universities,
+)
 from db.loaders.demo import database_is_empty, load_demo
 from db.loaders.registry import Progress
 from db.migrate import downgrade, upgrade
@@ -134,13 +140,9 @@ async def _load_real(
     engine: AsyncEngine, data_dir: Path, progress: Progress | None = None
 ) -> list[LoadReport]:
     """ROR first (it ranks highest, so the others merge into its organizations), then CORDIS,
-    then the universities list; each in a transaction of its own."""
-    ror, cordis, universities = _registry_paths(data_dir)
-    reports = [
-        await load_ror(engine, ror, progress=progress),
-        await load_cordis(engine, cordis, progress=progress),
-        await load_universities(engine, universities, progress=progress),
-    ]
+    then the universities list; each in a transaction of its own, after all three files are
+    read and checked."""
+    reports = await load_registries(engine, *_registry_paths(data_dir), progress=progress)
     await note_load(engine)
     return reports
 
@@ -208,7 +210,7 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision, e.g.
 @load_app.command("demo")
 def load_demo_command() -> None:
     """Load the demo data (built from the source documents) into an empty database."""
-    typer.echo(asyncio.run(_prepare(data=Data.DEMO)))
+    typer.echo(_run_load(lambda: _prepare(data=Data.DEMO)))
 
 
 @contextmanager
@@ -230,22 +232,40 @@ def _progress_bar() -> Iterator[Progress | None]:
         yield update
 
 
+INPUT_ERROR = 1
+"""The exit code of a load refused for its input (a file missing, cut short, of the wrong shape,
+or without one usable record); nothing was written."""
+DATABASE_ERROR = 3
+"""The exit code of a load the database failed (unreachable, or refusing a write); the failing
+registry's transaction was rolled back."""
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
 def _run_load(work: Callable[[], Coroutine[Any, Any, str]]) -> str:
-    """Run a load; bad input files end it with a message (nothing written), not a traceback."""
+    """Run a load; a bad input file or a failing database ends it with a one-line message and
+    an exit code, never a traceback (nor click's bare "Aborted!", which an `EOFError` from a
+    truncated gzip file used to give)."""
     try:
         return asyncio.run(work())
-    except (FileNotFoundError, IsADirectoryError, json.JSONDecodeError, ValueError) as error:
-        typer.echo(f"error: {error}; nothing was written", err=True)
-        raise typer.Exit(1) from None
+    except LoadError as error:
+        _fail(f"{error}; nothing was written", INPUT_ERROR)
+    except (sa.exc.SQLAlchemyError, OSError) as error:
+        text = str(getattr(error, "orig", None) or error).strip().splitlines()
+        first = text[0][:300] if text else type(error).__name__
+        _fail(
+            f"the database failed during the load ({first}); its transaction was rolled back",
+            DATABASE_ERROR,
+        )
 
 
 def _report_text(report: LoadReport, show_skips: int) -> str:
     lines = [report.summary()]
-    skips = report.all_skips()
-    for skip in skips[:show_skips]:
-        lines.append(f"  skipped {skip.where}: {skip.reason}")
-    if len(skips) > show_skips:
-        lines.append(f"  ... and {len(skips) - show_skips} more skipped (--show-skips N)")
+    lines += [f"  note: {note}" for note in report.all_notes()]
+    lines += report.skip_summary(show_skips)
     return "\n".join(lines)
 
 

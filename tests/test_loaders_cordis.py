@@ -45,14 +45,23 @@ async def test_counts_and_skipped_records_with_their_line_and_reason(engine):
         assert (
             part.created + part.updated + part.merged + part.unchanged + part.skipped == part.read
         )
-    reasons = {(skip.where, skip.reason) for skip in report.all_skips()}
-    assert ("organizations line 34", "no legal_name") in reasons
-    assert ("organizations line 35", "unknown country code 'ZZ'") in reasons
-    assert ("projects line 16", "end_date 2023-01-01 is before start_date 2024-01-01") in reasons
-    assert ("projects line 17", "unknown status 'FROZEN'") in reasons
-    assert ("projects line 19", "project 101040437 is listed again") in reasons
-    assert ("participations line 39", "organization '900000002' is not loaded") in reasons
-    assert ("participations line 41", "ec_contribution 'lots' is not a number") in reasons
+    reasons = {(Path(skip.file).name, skip.where, skip.reason) for skip in report.all_skips()}
+    assert ("organizations.csv", "line 33", "no org_id") in reasons
+    assert ("organizations.csv", "line 34", "no legal_name") in reasons
+    assert ("organizations.csv", "line 35", "unknown country code 'ZZ'") in reasons
+    assert (
+        "projects.csv",
+        "line 16",
+        "end_date 2023-01-01 is before start_date 2024-01-01",
+    ) in reasons
+    assert ("projects.csv", "line 17", "unknown status 'FROZEN'") in reasons
+    assert ("projects.csv", "line 19", "project 101040437 is listed again") in reasons
+    assert (
+        "participations.csv",
+        "line 39",
+        "organization '900000002' is not loaded",
+    ) in reasons
+    assert ("participations.csv", "line 41", "ec_contribution 'lots' is not a number") in reasons
     assert projects.created == 13
     assert await count(engine, "SELECT count(*) FROM agreement WHERE source = 'cordis'") == 13
 

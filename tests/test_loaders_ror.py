@@ -36,7 +36,7 @@ async def test_counts_and_bad_records(engine):
     assert report.created == len(RECORDS) - 5
     reasons = {skip.where: skip.reason for skip in report.skips}
     assert reasons == {
-        "record 23": "not an object",
+        "record 23": "is a number, not an object",
         "record 24": "id 'not-a-ror-id' is not a ROR id",
         "record 25": "no ror_display name",
         "record 26": "unknown status 'gone'",

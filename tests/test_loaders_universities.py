@@ -28,10 +28,10 @@ async def test_counts_and_bad_records(engine):
 
     assert report.read == len(RECORDS)
     assert {skip.where: skip.reason for skip in report.skips} == {
-        f"record {len(RECORDS) - 3}": "not an object",
+        f"record {len(RECORDS) - 3}": "is null, not an object",
         f"record {len(RECORDS) - 2}": "no name",
         f"record {len(RECORDS) - 1}": "unknown country code 'ZZ'",
-        f"record {len(RECORDS)}": "not an object",
+        f"record {len(RECORDS)}": "is text, not an object",
     }
     assert report.created + report.merged == report.read - report.skipped
     universities = "SELECT count(*) FROM organization WHERE kind = 'university'"

@@ -20,8 +20,6 @@ Mapping (see the README section "Real registries"):
 A run is one transaction: all of it is written, or (on any error) none of it.
 """
 
-import csv
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -42,8 +40,17 @@ from db.loaders.bulk import (
     sync_sequences,
     update_rows,
 )
+from db.loaders.files import read_csv
 from db.loaders.merge import LIMITS, OrganizationIndex, OrgRecord
-from db.loaders.registry import LoadReport, Progress, country_code, domain_of
+from db.loaders.records import refuse_nul
+from db.loaders.registry import (
+    BadRecord,
+    LoadError,
+    LoadReport,
+    Progress,
+    country_code,
+    domain_of,
+)
 from db.tables import (
     Agreement,
     AgreementMode,
@@ -55,7 +62,15 @@ from db.tables import (
 )
 from db.terms import terms_hash as canonical_terms_hash
 
-__all__ = ["EUROPEAN_COMMISSION", "load_cordis", "terms_hash"]
+__all__ = [
+    "COLUMNS",
+    "EUROPEAN_COMMISSION",
+    "CordisInput",
+    "load_cordis",
+    "read_cordis",
+    "terms_hash",
+    "write_cordis",
+]
 
 SOURCE = "cordis"
 ACTOR = "loader: CORDIS"
@@ -111,15 +126,46 @@ _AGREEMENT_FIELDS = (
 )
 
 
-class BadRecord(ValueError):
-    pass
+COLUMNS = {
+    "organizations": (
+        "org_id",
+        "legal_name",
+        "short_name",
+        "activity_type",
+        "country",
+        "city",
+        "url",
+        "geolocation",
+    ),
+    "projects": (
+        "project_id",
+        "acronym",
+        "title",
+        "status",
+        "start_date",
+        "end_date",
+        "ec_signature_date",
+        "call",
+        "topic",
+        "funding_scheme",
+    ),
+    "participations": ("project_id", "org_id", "role", "order", "ec_contribution"),
+}
+"""The columns each file's header must name (the ones the loader reads; others may follow)."""
+
+_KEY = 100
+"""The longest CORDIS id kept (the width of an agreement's reference)."""
+_MOST = Decimal("1e15")
+"""No contribution reaches a thousand billion euros: a larger number is a mistake."""
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            yield reader.line_num, row
+def _key(row: dict[str, str], name: str, what: str) -> str:
+    value = _text(row, name)
+    if value is None:
+        raise BadRecord(f"no {name}")
+    if not (value.isascii() and value.isdigit()) or len(value) > _KEY:
+        raise BadRecord(f"{name} {value[:40]!r} is not a CORDIS {what} id")
+    return value
 
 
 def _text(row: dict[str, str], name: str, limit: int | None = None) -> str | None:
@@ -133,10 +179,12 @@ def _text(row: dict[str, str], name: str, limit: int | None = None) -> str | Non
 
 def _date(row: dict[str, str], name: str) -> date | None:
     value = _text(row, name)
+    if value is None:
+        return None
     try:
-        return date.fromisoformat(value) if value else None
+        return date.fromisoformat(value)
     except ValueError:
-        raise BadRecord(f"{name} {value!r} is not a date") from None
+        raise BadRecord(f"{name} {value[:40]!r} is not a date") from None
 
 
 def _amount(row: dict[str, str], name: str) -> Decimal | None:
@@ -146,9 +194,9 @@ def _amount(row: dict[str, str], name: str) -> Decimal | None:
     try:
         amount = Decimal(value)
     except InvalidOperation:
-        raise BadRecord(f"{name} {value!r} is not a number") from None
-    if not amount.is_finite() or amount < 0:
-        raise BadRecord(f"{name} {value!r} is not an amount")
+        raise BadRecord(f"{name} {value[:40]!r} is not a number") from None
+    if not amount.is_finite() or amount < 0 or amount >= _MOST:
+        raise BadRecord(f"{name} {value[:40]!r} is not an amount")
     return amount.quantize(Decimal("0.01"))
 
 
@@ -163,15 +211,14 @@ def _coordinates(text: str | None) -> tuple[float | None, float | None]:
 
 
 def _organization(line: int, row: dict[str, str]) -> OrgRecord:
-    org_id = _text(row, "org_id")
-    if org_id is None or not org_id.isdigit():
-        raise BadRecord(f"org_id {org_id!r} is not a CORDIS organization id")
+    refuse_nul(row)
+    org_id = _key(row, "org_id", "organization")
     name = _text(row, "legal_name", LIMITS["name"])
     if name is None:
         raise BadRecord("no legal_name")
     activity = (row.get("activity_type") or "").strip()
     if activity not in _KINDS:
-        raise BadRecord(f"unknown activity_type {activity!r}")
+        raise BadRecord(f"unknown activity_type {activity[:40]!r}")
     try:
         country = country_code(row.get("country"))
     except ValueError as error:
@@ -208,10 +255,30 @@ class _Party:
 
 
 @dataclass(slots=True)
+class _Participation:
+    line: int
+    order: int
+    project_id: str
+    org_id: str
+    role: str
+    amount: Decimal | None
+
+
+@dataclass(slots=True)
 class _Project:
-    where: str
+    line: int
     values: dict[str, Any]
     parties: dict[int, _Party] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class CordisInput:
+    """The usable records of the three files, checked against each other: every project has a
+    participation, every participation a project and an organization of the files."""
+
+    organizations: list[OrgRecord]
+    projects: dict[str, _Project]
+    participations: list[_Participation]
 
 
 _STATUSES = {"SIGNED", "CLOSED", "TERMINATED"}
@@ -228,15 +295,16 @@ def _status(text: str, start: date | None, today: date) -> str:
 
 
 def _project(line: int, row: dict[str, str], today: date) -> tuple[str, _Project]:
-    project_id = _text(row, "project_id")
-    if project_id is None or not project_id.isdigit():
-        raise BadRecord(f"project_id {project_id!r} is not a CORDIS project id")
+    refuse_nul(row)
+    project_id = _key(row, "project_id", "project")
     title = _text(row, "title", 1000) or _text(row, "acronym")
     if title is None:
         raise BadRecord("no title")
     status = (row.get("status") or "").strip()
+    if not status:
+        raise BadRecord("no status")
     if status not in _STATUSES:
-        raise BadRecord(f"unknown status {status!r}")
+        raise BadRecord(f"unknown status {status[:40]!r}")
     start, end = _date(row, "start_date"), _date(row, "end_date")
     if start and end and end < start:
         raise BadRecord(f"end_date {end} is before start_date {start}")
@@ -254,7 +322,7 @@ def _project(line: int, row: dict[str, str], today: date) -> tuple[str, _Project
         "topic": _text(row, "topic", 200),
         "funding_scheme": scheme.lstrip("/") if scheme else None,
     }
-    return project_id, _Project(where=f"line {line} (project {project_id})", values=values)
+    return project_id, _Project(line=line, values=values)
 
 
 def terms_hash(values: dict[str, Any], parties: list[list[Any]]) -> str:
@@ -276,30 +344,34 @@ def _tick(progress: Progress | None, stage: str, done: int, total: int) -> None:
         progress(stage, done, total)
 
 
-async def load_cordis(
-    engine: AsyncEngine, directory: Path, *, progress: Progress | None = None
-) -> LoadReport:
-    """Load `organizations.csv`, `projects.csv` and `participations.csv` from `directory` in
-    one transaction; see the module's docstring for the mapping."""
-    report = LoadReport(SOURCE)
-    today = date.today()
-    files = [directory / f"{name}.csv" for name in ("organizations", "projects", "participations")]
-    for path in files:
+def read_cordis(directory: Path, report: LoadReport, today: date) -> CordisInput:
+    """The usable records of `organizations.csv`, `projects.csv` and `participations.csv` in
+    `directory`, the others skipped in `report` (a part per file); `LoadError` when a file
+    cannot be read or one of them has no usable record (a project without a loadable
+    participation is skipped: an agreement without parties says nothing)."""
+    paths = {name: directory / f"{name}.csv" for name in COLUMNS}
+    if not directory.exists():
+        raise LoadError(directory, "is missing")
+    if not directory.is_dir():
+        raise LoadError(directory, f"is not a directory (of {', '.join(COLUMNS)} .csv files)")
+    for path in paths.values():
         if not path.is_file():
-            raise FileNotFoundError(f"{path} is missing")
-    _tick(progress, "reading", 0, 3)
-    organizations = report.part("organizations")
+            raise LoadError(path, "is missing")
+    rows = {name: read_csv(path, COLUMNS[name], report.notes) for name, path in paths.items()}
+    organizations = report.part("organizations", str(paths["organizations"]))
     records: list[OrgRecord] = []
-    for line, row in _rows(files[0]):
+    for line, row in rows.pop("organizations"):
         organizations.read += 1
         try:
             records.append(_organization(line, row))
         except BadRecord as error:
             organizations.skip(f"line {line}", str(error))
-    _tick(progress, "reading", 1, 3)
-    projects_part = report.part("projects")
+    org_ids = {record.key[1] for record in records}
+    organizations.require_usable("organizations")
+
+    projects_part = report.part("projects", str(paths["projects"]))
     projects: dict[str, _Project] = {}
-    for line, row in _rows(files[1]):
+    for line, row in rows.pop("projects"):
         projects_part.read += 1
         try:
             project_id, project = _project(line, row, today)
@@ -310,9 +382,74 @@ async def load_cordis(
             projects_part.skip(f"line {line}", f"project {project_id} is listed again")
             continue
         projects[project_id] = project
-    _tick(progress, "reading", 2, 3)
-    participations = [(line, row) for line, row in _rows(files[2])]
-    _tick(progress, "reading", 3, 3)
+    projects_part.require_usable("projects")
+
+    participations = report.part("participations", str(paths["participations"]))
+    usable: list[_Participation] = []
+    for line, row in rows.pop("participations"):
+        participations.read += 1
+        try:
+            usable.append(_participation(line, row, projects, org_ids))
+        except BadRecord as error:
+            participations.skip(f"line {line}", str(error))
+    participations.require_usable("participations")
+    with_parties = {p.project_id for p in usable}
+    for project_id, project in list(projects.items()):
+        if project_id not in with_parties:
+            projects_part.skip(
+                f"line {project.line}", f"project {project_id} has no participation to load"
+            )
+            del projects[project_id]
+    return CordisInput(records, projects, usable)
+
+
+def _participation(
+    line: int, row: dict[str, str], projects: dict[str, _Project], org_ids: set[str]
+) -> _Participation:
+    refuse_nul(row)
+    project_id = (row.get("project_id") or "").strip()
+    if not project_id:
+        raise BadRecord("no project_id")
+    if project_id not in projects:
+        raise BadRecord(f"project {project_id[:40]!r} is not loaded")
+    org_id = (row.get("org_id") or "").strip()
+    if not org_id:
+        raise BadRecord("no org_id")
+    if org_id not in org_ids:
+        raise BadRecord(f"organization {org_id[:40]!r} is not loaded")
+    role = (row.get("role") or "").strip()
+    if not role:
+        raise BadRecord("no role")
+    if role not in _ROLES:
+        raise BadRecord(f"unknown role {role[:40]!r}")
+    order = (row.get("order") or "").strip()
+    rank = int(order) if order.isascii() and order.isdigit() and len(order) < 10 else 1 << 30
+    return _Participation(line, rank, project_id, org_id, role, _amount(row, "ec_contribution"))
+
+
+async def load_cordis(
+    engine: AsyncEngine, directory: Path, *, progress: Progress | None = None
+) -> LoadReport:
+    """Load `organizations.csv`, `projects.csv` and `participations.csv` from `directory` in
+    one transaction; see the module's docstring for the mapping. Files that cannot be loaded
+    whole raise `LoadError` before any write."""
+    report = LoadReport(SOURCE, file=str(directory))
+    _tick(progress, "reading", 0, 1)
+    found = read_cordis(directory, report, date.today())
+    _tick(progress, "reading", 1, 1)
+    return await write_cordis(engine, found, report, progress=progress)
+
+
+async def write_cordis(
+    engine: AsyncEngine,
+    found: CordisInput,
+    report: LoadReport,
+    *,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Write what `read_cordis` gave, in one transaction."""
+    records, projects = found.organizations, found.projects
+    organizations = report.parts["organizations"]
 
     async with engine.begin() as connection:
         await lock_tables(connection, TABLES)
@@ -326,9 +463,9 @@ async def load_cordis(
                 _tick(progress, "organizations", done, len(records))
         await index.write(connection, organizations, now)
         _tick(progress, "organizations", len(records), len(records))
-        _parties(participations, projects, by_org_id, report.part("participations"))
+        _parties(found.participations, projects, by_org_id, report.parts["participations"])
         await _write_agreements(
-            connection, projects, commission, projects_part, report, now, progress
+            connection, projects, commission, report.parts["projects"], report, now, progress
         )
         await sync_sequences(connection, [ORGANIZATION, IDENTIFIER, *TABLES[2:]])
         if report.changed or any(part.changed for part in report.parts.values()):
@@ -340,45 +477,28 @@ async def load_cordis(
 
 
 def _parties(
-    rows: list[tuple[int, dict[str, str]]],
+    participations: list[_Participation],
     projects: dict[str, _Project],
     by_org_id: dict[str, int],
     report: LoadReport,
 ) -> None:
-    def order(item: tuple[int, dict[str, str]]) -> tuple[int, int]:
-        text = (item[1].get("order") or "").strip()
-        return (int(text) if text.isdigit() else 1 << 30, item[0])
-
-    for line, row in sorted(rows, key=order):
-        report.read += 1
-        where = f"line {line}"
-        project = projects.get((row.get("project_id") or "").strip())
-        if project is None:
-            report.skip(where, f"project {row.get('project_id')!r} is not loaded")
-            continue
-        organization = by_org_id.get((row.get("org_id") or "").strip())
-        if organization is None:
-            report.skip(where, f"organization {row.get('org_id')!r} is not loaded")
-            continue
-        role = (row.get("role") or "").strip()
-        if role not in _ROLES:
-            report.skip(where, f"unknown role {role!r}")
-            continue
-        try:
-            amount = _amount(row, "ec_contribution")
-        except BadRecord as error:
-            report.skip(where, str(error))
-            continue
+    """Each project's parties: one per organization (two CORDIS organizations may have merged
+    into one), with its strongest role and the sum of its contributions."""
+    for row in sorted(participations, key=lambda p: (p.order, p.line)):
+        project = projects[row.project_id]
+        organization = by_org_id[row.org_id]
         party = project.parties.get(organization)
         if party is None:
-            project.parties[organization] = _Party(organization, _ROLES[role], role, amount)
+            project.parties[organization] = _Party(
+                organization, _ROLES[row.role], row.role, row.amount
+            )
             continue
         report.merged += 1
         report.merged_by["same organization twice in a project"] += 1
-        if _ROLES[role] < party.rank:
-            party.rank, party.source_role = _ROLES[role], role
-        if amount is not None:
-            party.amount = (party.amount or Decimal(0)) + amount
+        if _ROLES[row.role] < party.rank:
+            party.rank, party.source_role = _ROLES[row.role], row.role
+        if row.amount is not None:
+            party.amount = (party.amount or Decimal(0)) + row.amount
 
 
 def _party_role(party: _Party) -> str:

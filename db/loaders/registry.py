@@ -1,16 +1,20 @@
-"""What the registry loaders share: the report of a run, progress, and the normalisation of
-names, web domains and country codes that the merge rules compare."""
+"""What the registry loaders share: the report of a run, the two kinds of failure (a bad record,
+skipped; a bad file, refused), progress, and the normalisation of names, web domains and country
+codes that the merge rules compare."""
 
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pycountry
 
 __all__ = [
+    "BadRecord",
+    "LoadError",
     "LoadReport",
     "Progress",
     "Skip",
@@ -23,12 +27,46 @@ Progress = Callable[[str, int, int], None]
 """Called as `progress(stage, done, total)` while a loader works."""
 
 
+class LoadError(Exception):
+    """A file that cannot be loaded as a whole: missing, cut short, not of the expected shape,
+    or without one usable record of a kind the load needs. It is raised before anything is
+    written (or inside the run's transaction), so nothing is."""
+
+    def __init__(self, path: Path | str, message: str, where: str | None = None) -> None:
+        self.path, self.message, self.where = str(path), message, where
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        at = f", {self.where}" if self.where else ""
+        return f"{self.path}{at}: {self.message}"
+
+
+class BadRecord(ValueError):
+    """One record that cannot be loaded; it is skipped, and its message is the reason."""
+
+
 @dataclass(frozen=True, slots=True)
 class Skip:
-    """A record left out: where it is in the input (line or id) and why."""
+    """A record left out: the file, where it is in the file (line or record) and why."""
 
     where: str
     reason: str
+    file: str = ""
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}, {self.where}: {self.reason}"
+            if self.file
+            else f"{self.where}: {self.reason}"
+        )
+
+
+_VALUES = re.compile(r"'[^']*'|\"[^\"]*\"|[\w.:/+-]*\d[\w.:/+-]*")
+
+
+def reason_kind(reason: str) -> str:
+    """A reason without the values it quotes, so that skips can be counted by kind."""
+    return _VALUES.sub("…", reason)
 
 
 @dataclass(slots=True)
@@ -39,6 +77,8 @@ class LoadReport:
     per table."""
 
     source: str
+    file: str = ""
+    """The file the records were read from (skips name it)."""
     read: int = 0
     created: int = 0
     updated: int = 0
@@ -51,8 +91,11 @@ class LoadReport:
     parts: dict[str, "LoadReport"] = field(default_factory=dict)
     """For a registry of several files (CORDIS), the counts per file; the totals sum them."""
 
-    def part(self, name: str) -> "LoadReport":
-        return self.parts.setdefault(name, LoadReport(name))
+    notes: list[str] = field(default_factory=list)
+    """Doubts about the input that did not stop the run (a file without a final line break)."""
+
+    def part(self, name: str, file: str = "") -> "LoadReport":
+        return self.parts.setdefault(name, LoadReport(name, file=file))
 
     def total(self, name: str) -> int:
         """A count of this report and all its parts (`read`, `created`, ..., `skipped`)."""
@@ -65,12 +108,55 @@ class LoadReport:
 
     def all_skips(self) -> list[Skip]:
         found = list(self.skips)
-        for name, part in self.parts.items():
-            found += [Skip(f"{name} {skip.where}", skip.reason) for skip in part.all_skips()]
+        for part in self.parts.values():
+            found += part.all_skips()
         return found
 
+    def all_notes(self) -> list[str]:
+        return self.notes + [note for part in self.parts.values() for note in part.all_notes()]
+
     def skip(self, where: str, reason: str) -> None:
-        self.skips.append(Skip(where, reason))
+        self.skips.append(Skip(where, reason, self.file))
+
+    def usable(self) -> int:
+        """Records read and not skipped."""
+        return self.read - len(self.skips)
+
+    def require_usable(self, what: str) -> None:
+        """Refuse the run (`LoadError`) when the file gave no record that can be loaded: a
+        registry load without any of them would write nothing useful, or worse (agreements
+        without parties)."""
+        if self.read == 0:
+            raise LoadError(self.file or self.source, f"has no {what}")
+        if self.usable() > 0:
+            return
+        kinds = Counter(reason_kind(skip.reason) for skip in self.skips)
+        (kind, n), *_ = kinds.most_common(1)
+        first = next(s for s in self.skips if reason_kind(s.reason) == kind)
+        raise LoadError(
+            self.file or self.source,
+            f"none of its {self.read} {what} can be loaded ({n} of them: {kind}; "
+            f"the first, {first.where}: {first.reason})",
+        )
+
+    def skip_summary(self, listed: int) -> list[str]:
+        """The skipped records counted by reason (with where the first of each is), then the
+        first `listed` of them in full."""
+        skips = self.all_skips()
+        if not skips:
+            return []
+        kinds: dict[str, list[Skip]] = {}
+        for skip in skips:
+            kinds.setdefault(reason_kind(skip.reason), []).append(skip)
+        lines = [f"  skipped {len(skips)} record{'s' if len(skips) != 1 else ''}, by reason:"]
+        for kind, found in sorted(kinds.items(), key=lambda item: -len(item[1])):
+            lines.append(f"    {len(found):>6}  {kind} (first: {found[0].file}, {found[0].where})")
+        if listed > 0:
+            lines.append("  skipped records:")
+            lines += [f"    {skip}" for skip in skips[:listed]]
+        if len(skips) > listed:
+            lines.append(f"    ... and {len(skips) - listed} more skipped (--show-skips N)")
+        return lines
 
     @property
     def changed(self) -> bool:
@@ -147,7 +233,7 @@ def domain_of(url: str | None) -> str | None:
         host = (parts.hostname or "").rstrip(".")
     except ValueError:
         return None
-    if "." not in host or " " in host:
+    if "." not in host or " " in host or len(host) > 253:
         return None
     host = host.removeprefix("www.")
     if host in _GENERIC_HOSTS or parts.path.strip("/"):

@@ -20,22 +20,22 @@ Mapping (see the README section "Real registries"):
 A run is one transaction.
 """
 
-import gzip
 from pathlib import Path
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db.base import table_of, utcnow
 from db.enums import OrganizationKind, OrganizationStatus
 from db.loaders.bulk import analyze, insert_rows, lock_tables, sync_sequences, update_rows
+from db.loaders.files import read_json_array
 from db.loaders.merge import LIMITS, OrganizationIndex, OrgRecord
-from db.loaders.registry import LoadReport, Progress, country_code, domain_of
+from db.loaders.records import describe, field_list, field_object, field_text, objects, refuse_nul
+from db.loaders.registry import BadRecord, LoadReport, Progress, country_code, domain_of
 from db.tables import Organization, OrganizationIdentifier, OrganizationRelation
 
-__all__ = ["load_ror", "ror_record"]
+__all__ = ["load_ror", "read_ror", "ror_record", "ror_relations", "write_ror"]
 
 SOURCE = "ror"
 ORGANIZATION = table_of(Organization)
@@ -53,8 +53,10 @@ _STATUSES = {status.value for status in OrganizationStatus}
 _RELATIONS = {"parent", "child", "related", "successor", "predecessor"}
 
 
-class BadRecord(ValueError):
-    pass
+_ROR_ID = 50
+"""The longest ROR id kept (the column's width; real ones are 25 characters)."""
+_SCHEME = 40
+"""The longest identifier scheme kept (the column's width)."""
 
 
 def _limited(value: Any, name: str) -> str | None:
@@ -70,10 +72,11 @@ def _names(record: dict[str, Any]) -> tuple[str, str | None, str | None, list[st
     display: dict[str, Any] | None = None
     english = other = acronym = None
     others: list[str] = []
-    for entry in record.get("names") or []:
-        if not isinstance(entry, dict) or not isinstance(entry.get("value"), str):
-            raise BadRecord("a name is not an object with a value")
-        types, lang, value = entry.get("types") or [], entry.get("lang"), entry["value"]
+    for entry in objects(record, "names"):
+        value, lang = field_text(entry, "value"), field_text(entry, "lang")
+        if value is None:
+            raise BadRecord("a name has no value")
+        types = field_list(entry, "types")
         if "ror_display" in types:
             display = entry
         if "acronym" in types:
@@ -95,44 +98,61 @@ def _names(record: dict[str, Any]) -> tuple[str, str | None, str | None, list[st
     return name, local, short, [n for n in others if n != name]
 
 
+def _coordinate(place: dict[str, Any], name: str, limit: float) -> float | None:
+    value = place.get(name)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if -limit <= value <= limit else None
+
+
 def ror_record(position: int, record: Any) -> OrgRecord:
-    """The organization a ROR v2 record describes; raises ValueError for a malformed one."""
+    """The organization a ROR v2 record describes; raises `BadRecord` for a malformed one."""
     if not isinstance(record, dict):
-        raise BadRecord("not an object")
+        raise BadRecord(f"is {describe(record)}, not an object")
+    refuse_nul(record)
     ror_id = record.get("id")
-    if not isinstance(ror_id, str) or not ror_id.startswith("https://ror.org/"):
-        raise BadRecord(f"id {ror_id!r} is not a ROR id")
+    if ror_id is None:
+        raise BadRecord("no id")
+    if (
+        not isinstance(ror_id, str)
+        or not ror_id.startswith("https://ror.org/")
+        or len(ror_id) > _ROR_ID
+    ):
+        shown = ror_id if not isinstance(ror_id, str) else ror_id[:60]
+        raise BadRecord(f"id {shown!r} is not a ROR id")
+    if "names" not in record and isinstance(record.get("name"), str):
+        raise BadRecord("is a ROR schema v1 record (name, not names); load the schema v2 file")
     name, local, short, others = _names(record)
     if not name.strip():
         raise BadRecord("the ror_display name is empty")
-    types = record.get("types") or []
+    types = field_list(record, "types")
     kind = next((k for t, k in _KINDS if t in types), OrganizationKind.OTHER)
     status = record.get("status")
-    if status not in _STATUSES:
-        raise BadRecord(f"unknown status {status!r}")
-    locations = record.get("locations") or []
-    place = (locations[0].get("geonames_details") or {}) if locations else {}
+    if not isinstance(status, str) or status not in _STATUSES:
+        shown = status[:40] if isinstance(status, str) else status
+        raise BadRecord(f"unknown status {shown!r}")
+    locations = objects(record, "locations")
+    place = field_object(locations[0], "geonames_details") if locations else {}
     try:
-        country = country_code(place.get("country_code"))
+        country = country_code(field_text(place, "country_code"))
     except ValueError as error:
         raise BadRecord(str(error)) from None
-    lat, lng = place.get("lat"), place.get("lng")
     website = next(
         (
-            link.get("value")
-            for link in record.get("links") or []
-            if isinstance(link, dict) and link.get("type") == "website"
+            field_text(link, "value")
+            for link in objects(record, "links")
+            if link.get("type") == "website"
         ),
         None,
     )
-    domains = [domain_of(d) for d in record.get("domains") or [] if isinstance(d, str)]
+    domains = [domain_of(d) for d in field_list(record, "domains") if isinstance(d, str)]
     domains.append(domain_of(website))
     identifiers = [
-        (str(entry["type"]), str(value))
-        for entry in record.get("external_ids") or []
-        if isinstance(entry, dict) and entry.get("type")
-        for value in entry.get("all") or []
-        if value and len(str(value)) <= 300
+        (scheme, str(value))
+        for entry in objects(record, "external_ids")
+        if isinstance(scheme := entry.get("type"), str) and 0 < len(scheme) <= _SCHEME
+        for value in field_list(entry, "all")
+        if isinstance(value, (str, int)) and value and len(str(value)) <= 300
     ]
     return OrgRecord(
         where=f"record {position} ({ror_id})",
@@ -148,8 +168,8 @@ def ror_record(position: int, record: Any) -> OrgRecord:
             "region": _limited(place.get("country_subdivision_name"), "region"),
             "city": _limited(place.get("name"), "city"),
             "website": _limited(website, "website"),
-            "latitude": float(lat) if isinstance(lat, (int, float)) else None,
-            "longitude": float(lng) if isinstance(lng, (int, float)) else None,
+            "latitude": _coordinate(place, "lat", 90),
+            "longitude": _coordinate(place, "lng", 180),
             "status": status,
         },
         domains=tuple(dict.fromkeys(d for d in domains if d)),
@@ -158,47 +178,58 @@ def ror_record(position: int, record: Any) -> OrgRecord:
     )
 
 
-def _relations(record: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+def ror_relations(record: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """The relationships of a record (checked by `ror_record` first)."""
     found = []
-    for link in record.get("relationships") or []:
-        if not isinstance(link, dict):
-            continue
+    for link in objects(record, "relationships"):
         kind, target, label = link.get("type"), link.get("id"), link.get("label")
-        if kind in _RELATIONS and isinstance(target, str) and len(target) <= 50:
+        if (
+            isinstance(kind, str)
+            and kind in _RELATIONS
+            and isinstance(target, str)
+            and len(target) <= _ROR_ID
+        ):
             found.append((kind, target, label[:500] if isinstance(label, str) else None))
     return found
 
 
-def read_records(path: Path) -> list[Any]:
-    """The records of a JSON array file, gzipped (`.gz`) or not; ValueError when it is not
-    JSON."""
-    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
-        raise ValueError(f"{path} is not valid JSON: {error}") from None
-    del raw
-    if not isinstance(data, list):
-        raise ValueError(f"{path} is not a JSON array of ROR records")
-    return data
+def read_ror(path: Path, report: LoadReport) -> "RorRecords":
+    """The usable records of `path` (a JSON array, plain, `.gz` or `.zip`), the others skipped
+    in `report`; `LoadError` when the file cannot be read or has no usable record."""
+    report.file = str(path)
+    records = []
+    for position, item in enumerate(read_json_array(path, "ROR records"), start=1):
+        report.read += 1
+        try:
+            records.append((ror_record(position, item), ror_relations(item)))
+        except BadRecord as error:
+            report.skip(f"record {position}", str(error))
+    report.require_usable("ROR records")
+    return records
 
 
 async def load_ror(
     engine: AsyncEngine, path: Path, *, progress: Progress | None = None
 ) -> LoadReport:
-    """Load the ROR records of `path` (a JSON array, `.gz` or plain) in one transaction."""
+    """Load the ROR records of `path` (a JSON array: plain, `.gz` or in a `.zip`) in one
+    transaction; a file that cannot be loaded whole raises `LoadError` before any write."""
     report = LoadReport(SOURCE)
     if progress:
         progress("reading", 0, 1)
-    raw = read_records(path)
-    records: list[tuple[OrgRecord, list[tuple[str, str, str | None]]]] = []
-    for position, item in enumerate(raw, start=1):
-        report.read += 1
-        try:
-            records.append((ror_record(position, item), _relations(item)))
-        except (BadRecord, TypeError, AttributeError, ValueError) as error:
-            report.skip(f"record {position}", str(error) or type(error).__name__)
-    del raw
+    return await write_ror(engine, read_ror(path, report), report, progress=progress)
+
+
+RorRecords = list[tuple[OrgRecord, list[tuple[str, str, str | None]]]]
+
+
+async def write_ror(
+    engine: AsyncEngine,
+    records: RorRecords,
+    report: LoadReport,
+    *,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Write the records `read_ror` gave, in one transaction."""
     async with engine.begin() as connection:
         await lock_tables(connection, TABLES)
         now = utcnow()

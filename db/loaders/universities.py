@@ -12,39 +12,56 @@ A run is one transaction.
 from pathlib import Path
 from typing import Any
 
-import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.base import table_of, utcnow
 from db.enums import OrganizationKind
 from db.loaders.bulk import analyze, lock_tables, sync_sequences
+from db.loaders.files import read_json_array
 from db.loaders.merge import LIMITS, OrganizationIndex, OrgRecord
-from db.loaders.registry import LoadReport, Progress, country_code, domain_of, normal_name
+from db.loaders.records import describe, field_list, field_text, refuse_nul
+from db.loaders.registry import (
+    BadRecord,
+    LoadReport,
+    Progress,
+    country_code,
+    domain_of,
+    normal_name,
+)
 from db.tables import Organization, OrganizationIdentifier
 
-__all__ = ["load_universities", "university_record"]
+__all__ = [
+    "load_universities",
+    "read_universities",
+    "university_record",
+    "write_universities",
+]
 
 SOURCE = "universities"
 TABLES = [table_of(Organization), table_of(OrganizationIdentifier)]
 
 
 def university_record(position: int, item: Any) -> OrgRecord:
-    """The organization one entry of the list describes; raises ValueError for a bad one."""
+    """The organization one entry of the list describes; raises `BadRecord` for a bad one."""
     if not isinstance(item, dict):
-        raise ValueError("not an object")
-    name = item.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError("no name")
+        raise BadRecord(f"is {describe(item)}, not an object")
+    refuse_nul(item)
+    name = field_text(item, "name")
+    if name is None or not name.strip():
+        raise BadRecord("no name")
     name = name.strip()
     if len(name) > LIMITS["name"]:
-        raise ValueError(f"name is longer than {LIMITS['name']} characters")
-    country = country_code(item.get("alpha_two_code"))
+        raise BadRecord(f"name is longer than {LIMITS['name']} characters")
+    try:
+        country = country_code(field_text(item, "alpha_two_code"))
+    except ValueError as error:
+        raise BadRecord(str(error)) from None
     if country is None:
-        raise ValueError("no alpha_two_code")
-    pages = [p for p in item.get("web_pages") or [] if isinstance(p, str) and p.strip()]
+        raise BadRecord("no alpha_two_code")
+    pages = [p for p in field_list(item, "web_pages") if isinstance(p, str) and p.strip()]
     website = pages[0].strip() if pages and len(pages[0].strip()) <= LIMITS["website"] else None
-    region = item.get("state-province")
-    domains = [domain_of(d) for d in item.get("domains") or [] if isinstance(d, str)]
+    region = field_text(item, "state-province")
+    domains = [domain_of(d) for d in field_list(item, "domains") if isinstance(d, str)]
     domains.append(domain_of(website))
     return OrgRecord(
         where=f"record {position} ({name})",
@@ -54,9 +71,7 @@ def university_record(position: int, item: Any) -> OrgRecord:
             "kind": OrganizationKind.UNIVERSITY.value,
             "name": name,
             "country": country,
-            "region": region.strip()[: LIMITS["region"]]
-            if isinstance(region, str) and region.strip()
-            else None,
+            "region": region.strip()[: LIMITS["region"]] if region and region.strip() else None,
             "website": website,
             "status": "active",
         },
@@ -64,29 +79,40 @@ def university_record(position: int, item: Any) -> OrgRecord:
     )
 
 
-def _read(path: Path) -> list[Any]:
-    try:
-        data = orjson.loads(path.read_bytes())
-    except orjson.JSONDecodeError as error:
-        raise ValueError(f"{path} is not valid JSON: {error}") from None
-    if not isinstance(data, list):
-        raise ValueError(f"{path} is not a JSON array of universities")
-    return data
+def read_universities(path: Path, report: LoadReport) -> list[OrgRecord]:
+    """The usable entries of `path` (a JSON array), the others skipped in `report`;
+    `LoadError` when the file cannot be read or has no usable entry."""
+    report.file = str(path)
+    records = []
+    for position, item in enumerate(read_json_array(path, "universities"), start=1):
+        report.read += 1
+        try:
+            records.append(university_record(position, item))
+        except BadRecord as error:
+            report.skip(f"record {position}", str(error))
+    report.require_usable("universities")
+    return records
 
 
 async def load_universities(
     engine: AsyncEngine, path: Path, *, progress: Progress | None = None
 ) -> LoadReport:
-    """Load the universities of `path` (a JSON array) in one transaction."""
+    """Load the universities of `path` (a JSON array) in one transaction; a file that cannot be
+    loaded whole raises `LoadError` before any write."""
     report = LoadReport(SOURCE)
-    data = _read(path)
-    records = []
-    for position, item in enumerate(data, start=1):
-        report.read += 1
-        try:
-            records.append(university_record(position, item))
-        except (ValueError, TypeError, AttributeError) as error:
-            report.skip(f"record {position}", str(error))
+    return await write_universities(
+        engine, read_universities(path, report), report, progress=progress
+    )
+
+
+async def write_universities(
+    engine: AsyncEngine,
+    records: list[OrgRecord],
+    report: LoadReport,
+    *,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Write the entries `read_universities` gave, in one transaction."""
     async with engine.begin() as connection:
         await lock_tables(connection, TABLES)
         index = await OrganizationIndex.load(connection)
