@@ -450,7 +450,7 @@ def _base(mutation: str) -> dict[str, Any]:
         name = mutation.removeprefix(prefix)
         if name in CREATE and mutation == prefix + name:
             if prefix == "create":
-                return _copy(CREATE[name])
+                return dict(_copy(CREATE[name]))
             return {"id": _own(name)}
     given = {"id": _own(MUTATIONS[mutation][0].type_name), **_copy(OTHER.get(mutation, {}))}
     if mutation in {"createAgreement", "addCommitment", "addMember"}:
@@ -514,7 +514,7 @@ def request(case: Case, known: Known) -> dict[str, Any]:
         subject = given["agreement"] if field == "agreementVersion" else given["id"]
         if "version" in NODE_TABLES[subject.type_name].c:
             given[field] = known.version(subject.type_name, subject.label)
-    return resolve(given, known)
+    return dict(resolve(given, known))
 
 
 def _present(case: Case) -> list[tuple[Ref, R]]:
