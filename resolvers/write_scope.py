@@ -19,19 +19,29 @@ Every write path calls the functions here, in the order its arguments are declar
      credits a rule recognises): seeing it is enough.
    A visible record the caller may not change answers `FORBIDDEN`.
 3. Who may change a record (its owners) is derived from the same declarations (`RECORDS`):
-   organizations named by a column of the row (a course's organization, a grant's funder), by
-   the rows that refer to it (an agreement's parties, a person's positions, a program's
-   partners, an activity's participants), or the owners of a record it belongs to (a
-   document, a commitment, a funding row's... agreement: see `through`); and, for a
-   secretariat, its alliance's records. Admins may do anything; an editor changes what its
-   scope owns; a secretariat its alliance's records; viewers, reporters and anonymous callers
-   nothing.
+   organizations named by a column of the row (a course's organization, a grant's funder, a
+   learning outcome's provider, a credit account's bank), by the rows that refer to it (an
+   agreement's parties, a person's positions, a program's partners, an activity's
+   participants), or the owners of the record it belongs to (`through`: a document's or a
+   commitment's agreement, a share's resource, an enrolment's learner); and, for a
+   secretariat, its alliance's records (the alliance, its activities, its memberships).
+   Admins may do anything; an editor changes what its scope owns; a secretariat its
+   alliance's records; viewers, reporters and anonymous callers nothing. So a recognition
+   rule, funding, an evaluation or a resource share naming an agreement needs a caller who
+   may change that agreement (an editor of one of its parties), and a learning outcome an
+   account the caller may change.
 4. After a write, a caller who is not an admin must still be able to change the row it wrote:
    nobody leaves an ownerless record behind, or hands one to another organization. A person,
    program or activity is owned through rows that refer to it, so `createPerson`,
    `createProgram` and `createActivity` take its first owner in the same write (`position`,
    `partner`, `participant`: `FirstOwner`); a secretariat's activity is owned through its
    alliance instead.
+
+Agreements: `createAgreement` names as parties only organizations the caller edits (an admin:
+any), so a draft may have a single party; the others are proposed, and `submitForApproval`
+needs two parties. `renewAgreement` carries the predecessor's parties over (each agreed to the
+predecessor and signs the successor anew). Signing needs an editor of the signing party and a
+signatory it can see.
 
 Links that bind another organization are removed or changed only by that organization's own
 editor or an admin (an organization may leave by itself; nobody removes another): an

@@ -20,7 +20,7 @@ from db.base import enum_of
 from resolvers import entity_writes as writes
 from resolvers.errors import BadUserInput
 from resolvers.ids import decode_id_of
-from resolvers.permissions import Permission
+from resolvers.permissions import ANYONE
 from schema import (  # noqa: F401  (defines the node types looked up below)
     activities,
     agreements,
@@ -38,7 +38,6 @@ from schema.relay import Info, Node
 
 __all__ = ["EntityMutation"]
 
-ANYONE = Permission("a role checked against the records", lambda viewer, arguments: True)
 _SKIPPED = {"id", "created_at", "updated_at", "version", "source"}
 """Columns no input sets: keys, stamps, and `source`, which only the registry loaders set."""
 
