@@ -781,8 +781,10 @@ async def settle_commitment(
 async def delete_agreement(
     connection: AsyncConnection, viewer: Viewer, key: int, version: int
 ) -> RowMapping:
-    """Only a never-signed draft or negotiation is deleted; anything signed is terminated."""
-    row = await _load_for_change(connection, viewer, key, doing="delete this agreement")
+    """Only a never-signed draft or negotiation is deleted, and only by a caller who answers for
+    every party (a party alone abandons it, or leaves); anything signed is terminated."""
+    [ref] = MUTATIONS["deleteAgreement"]
+    row = await check_reference(connection, viewer, ref, key)
     parties = await _parties(connection, key)
     if _status(row) not in {S.DRAFT, S.UNDER_NEGOTIATION} or any(p["signed_on"] for p in parties):
         raise InvalidTransition(

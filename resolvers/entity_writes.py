@@ -23,6 +23,7 @@ from db.base import table_of
 from resolvers.errors import BadUserInput, Forbidden
 from resolvers.viewer import Viewer
 from resolvers.write_scope import (
+    MUTATIONS,
     RECORDS,
     TABLES,
     Record,
@@ -216,10 +217,8 @@ async def delete(
 ) -> RowMapping:
     if not entity.deletable:
         raise Forbidden(f"a {entity.name} is not deleted; change its status instead")
-    current = await load_for_write(connection, viewer, entity.name, key)
-    await require_change(
-        connection, viewer, entity.name, current, doing=f"delete this {entity.name}"
-    )
+    [ref] = MUTATIONS[f"delete{entity.name}"]
+    await check_reference(connection, viewer, ref, key)
     return await delete_row(
         connection, entity.table, key, version, actor=viewer.label, what=entity.name
     )

@@ -17,6 +17,9 @@ Every write path calls the functions here, in the order its arguments are declar
      catalogue course an outcome was earned in, the program a learner enrols in, the
      organization a resource is shared with or a grant goes to, the organization whose
      credits a rule recognises): seeing it is enough.
+   - `EVERY`: deleting a record owned through other rows (a person's positions, a program's
+     partners, an activity's participants, an agreement's parties) removes every owner's
+     link, so the caller must answer for all of them (else: leave, or abandon the agreement).
    A visible record the caller may not change answers `FORBIDDEN`.
 3. Who may change a record (its owners) is derived from the same declarations (`RECORDS`):
    organizations named by a column of the row (a course's organization, a grant's funder, a
@@ -95,6 +98,9 @@ class Needs(StrEnum):
     CHANGES = "changes"
     CONSENT = "consent"
     SEES = "sees"
+    EVERY = "every"
+    """`CHANGES` for every organization that owns the record: deleting a person, program,
+    activity or agreement also removes the links of every organization it is owned through."""
 
 
 class ConsentRequired(ApiError):
@@ -364,7 +370,8 @@ def _generic() -> dict[str, tuple[Ref, ...]]:
         if "version" in entity.table.c:
             found[f"update{entity.name}"] = (own, *record.references)
         if entity.deletable:
-            found[f"delete{entity.name}"] = (own,)
+            whole = record.children is not None
+            found[f"delete{entity.name}"] = (Ref(_ID, entity.name, Needs.EVERY) if whole else own,)
     return found
 
 
@@ -378,7 +385,7 @@ def _agreements() -> dict[str, tuple[Ref, ...]]:
             Ref("signatory", "Person", C),
         ),
         "renewAgreement": (_AGREEMENT,),
-        "deleteAgreement": (_AGREEMENT,),
+        "deleteAgreement": (Ref(_ID, "Agreement", Needs.EVERY),),
         "addCommitment": (
             Ref("agreement", "Agreement", C),
             Ref("obligor", ORG, S),
@@ -454,9 +461,13 @@ class Owners:
     def __or__(self, other: "Owners") -> "Owners":
         return Owners(self.organizations | other.organizations, self.alliances | other.alliances)
 
-    def admit(self, viewer: Viewer) -> bool:
+    def admit(self, viewer: Viewer, *, every: bool = False) -> bool:
+        """Whether the viewer answers for one of the owners (`every`: for each owning
+        organization)."""
         if viewer.is_admin:
             return True
+        if every and self.organizations:
+            return viewer.role is Role.EDITOR and self.organizations <= viewer.scope
         if viewer.role is Role.EDITOR:
             return bool(viewer.scope & self.organizations)
         if viewer.role is Role.SECRETARIAT:
@@ -493,13 +504,18 @@ async def owners_of(connection: AsyncConnection, type_name: str, row: Mapping[An
 
 
 async def may_change(
-    connection: AsyncConnection, viewer: Viewer, type_name: str, row: Mapping[Any, Any]
+    connection: AsyncConnection,
+    viewer: Viewer,
+    type_name: str,
+    row: Mapping[Any, Any],
+    *,
+    every: bool = False,
 ) -> bool:
     if viewer.is_admin:
         return True
     if viewer.role not in PROPOSERS:
         return False
-    return (await owners_of(connection, type_name, row)).admit(viewer)
+    return (await owners_of(connection, type_name, row)).admit(viewer, every=every)
 
 
 async def require_change(
@@ -510,16 +526,18 @@ async def require_change(
     *,
     field: str | None = _ID,
     doing: str | None = None,
+    every: bool = False,
 ) -> None:
-    """`Forbidden` unless the caller may change `row`."""
-    if await may_change(connection, viewer, type_name, row):
+    """`Forbidden` unless the caller may change `row` (`every`: for each of its owners)."""
+    if await may_change(connection, viewer, type_name, row, every=every):
         return
     what = doing or f"change this {type_name}"
-    raise Forbidden(
-        f"{viewer.role.value} callers may not {what} (needs an editor of an organization that "
-        "owns it, its alliance's secretariat, or an admin)",
-        field=field,
+    needs = (
+        "an editor of every organization that owns it, or an admin"
+        if every
+        else "an editor of an organization that owns it, its alliance's secretariat, or an admin"
     )
+    raise Forbidden(f"{viewer.role.value} callers may not {what} (needs {needs})", field=field)
 
 
 async def check_reference(
@@ -548,7 +566,8 @@ async def check_reference_row(
     if ref.of is not None:
         column, subject_type = ref.of
         subject = await load_for_write(connection, viewer, subject_type, row[column], field=at)
-    if await may_change(connection, viewer, subject_type, subject):
+    every = ref.needs is Needs.EVERY
+    if await may_change(connection, viewer, subject_type, subject, every=every):
         return
     if ref.needs is Needs.CONSENT and viewer.role in PROPOSERS:
         raise ConsentRequired(
@@ -557,7 +576,7 @@ async def check_reference_row(
             "admin) answers with `acceptProposal` or `declineProposal`",
             field=at,
         )
-    await require_change(connection, viewer, subject_type, subject, field=at)
+    await require_change(connection, viewer, subject_type, subject, field=at, every=every)
 
 
 async def check_organizations(

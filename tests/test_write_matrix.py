@@ -572,7 +572,8 @@ class Oracle:
             if ref.of is not None:
                 column, type_name = ref.of
                 row = await self._row(c, type_name, row[column])
-            changes = await write_scope.may_change(c, self.viewer, type_name, row)
+            every = ref.needs is Needs.EVERY
+            changes = await write_scope.may_change(c, self.viewer, type_name, row, every=every)
         if changes:
             return OK
         if ref.needs is Needs.CONSENT and self.viewer.role in write_scope.PROPOSERS:

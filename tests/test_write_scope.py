@@ -377,3 +377,17 @@ async def test_a_visible_agreement_the_caller_may_not_change_is_forbidden(
         {"input": {"id": seen["id"], "version": seen["version"]}},
     )
     assert [e["code"] for e in data["terminateAgreement"]["userErrors"]] == ["FORBIDDEN"]
+
+
+async def test_one_party_abandons_a_shared_draft_but_does_not_delete_it(callers: Callers) -> None:
+    """Deleting removes every party's link: only a caller who answers for all of them (or an
+    admin) deletes; one party abandons the agreement, or leaves it."""
+    social = await _agreement(callers.admin, "social education")
+    given = {"input": {"id": social["id"], "version": social["version"]}}
+    deleted = await query(callers.jou, VERSIONED.format("deleteAgreement"), given)
+    assert [e["code"] for e in deleted["deleteAgreement"]["userErrors"]] == ["FORBIDDEN"]
+    abandoned = await query(callers.jou, VERSIONED.format("abandonAgreement"), given)
+    assert abandoned["abandonAgreement"]["userErrors"] == []
+    micro = await _id(callers.admin, "programs", "Micro-specialties")
+    program = await _mutate(callers.jou, "deleteProgram", {"id": micro, "version": 1})
+    assert _errors(program) == [("FORBIDDEN", "id")]
