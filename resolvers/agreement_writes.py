@@ -28,9 +28,15 @@ from db.enums import (
     RenewalRule,
 )
 from db.terms import hash_of, terms_document
-from resolvers.errors import ApiError, BadUserInput, NotFound
-from resolvers.permissions import require_editor
+from resolvers.errors import ApiError, BadUserInput
 from resolvers.viewer import Viewer
+from resolvers.write_scope import (
+    MUTATIONS,
+    check_organizations,
+    check_reference,
+    load_for_write,
+    require_change,
+)
 from resolvers.writes import (
     StaleVersion,
     delete_row,
@@ -70,7 +76,6 @@ MODE = table_of(t.AgreementMode)
 COMMITMENT = table_of(t.Commitment)
 POSITION = table_of(t.Position)
 ORGANIZATION = table_of(t.Organization)
-PERSON = table_of(t.Person)
 
 
 class InvalidTransition(ApiError):
@@ -230,20 +235,38 @@ def _check_dates(start: date | None, end: date | None) -> None:
         raise BadUserInput("the agreement cannot end before it starts", field="effectiveTo")
 
 
-async def _check_parties(connection: AsyncConnection, parties: Sequence[PartyTerms]) -> None:
+MIN_PARTIES_TO_SUBMIT = 2
+
+
+def _check_parties(parties: Sequence[PartyTerms]) -> None:
+    """The shape of a list of parties; who may name them is `_check_new_parties`."""
     ids = [p.organization_id for p in parties]
     if len(ids) > MAX_PARTIES:
         raise BadUserInput(f"at most {MAX_PARTIES} parties at once", field="parties")
-    if len(ids) < 2:
-        raise BadUserInput("an agreement needs at least two parties", field="parties")
+    if not ids:
+        raise BadUserInput("an agreement needs a party", field="parties")
     if len(set(ids)) != len(ids):
         raise BadUserInput("the same organization is named twice as a party", field="parties")
-    found = set(
-        await connection.scalars(sa.select(ORGANIZATION.c.id).where(ORGANIZATION.c.id.in_(ids)))
+
+
+async def _check_new_parties(
+    connection: AsyncConnection,
+    viewer: Viewer,
+    mutation: str,
+    parties: Sequence[PartyTerms],
+    existing: set[int],
+) -> None:
+    """Every organization named as a new party exists and is one the caller edits (else it
+    must be proposed: `CONSENT_REQUIRED`)."""
+    ref = next(r for r in MUTATIONS[mutation] if r.field == "parties.organization")
+    await check_organizations(
+        connection,
+        viewer,
+        ref,
+        [p.organization_id for p in parties],
+        field="parties.{index}.organization",
+        skip=frozenset(existing),
     )
-    for index, key in enumerate(ids):
-        if key not in found:
-            raise NotFound("no such organization", field=f"parties.{index}.organization")
 
 
 async def _set_parties(
@@ -303,9 +326,19 @@ def _check_version(row: RowMapping, version: int) -> None:
 
 
 async def _load(connection: AsyncConnection, key: int) -> RowMapping:
+    """An agreement this transaction knows exists (after a write, or a check of the caller)."""
     row = await row_or_none(connection, AGREEMENT, key)
-    if row is None:
-        raise NotFound("no agreement with that ID", field="id")
+    assert row is not None
+    return row
+
+
+async def _load_for_change(
+    connection: AsyncConnection, viewer: Viewer, key: int, *, doing: str, field: str = "id"
+) -> RowMapping:
+    """The agreement, if the caller sees it (else as missing) and may change it (else
+    `FORBIDDEN`): the first check of every agreement mutation, before any state or version."""
+    row = await load_for_write(connection, viewer, "Agreement", key, field=field)
+    await require_change(connection, viewer, "Agreement", row, field=field, doing=doing)
     return row
 
 
@@ -316,14 +349,16 @@ async def _party_organizations(connection: AsyncConnection, key: int) -> list[in
 async def create_agreement(
     connection: AsyncConnection, viewer: Viewer, draft: AgreementDraft
 ) -> RowMapping:
-    """A new DRAFT between at least two distinct organizations, one of them the caller's."""
-    require_editor(viewer, [p.organization_id for p in draft.parties], doing="make an agreement")
+    """A new DRAFT between distinct organizations the caller edits (an admin: any); the
+    others are proposed afterwards (`CONSENT_REQUIRED` names the proposal)."""
     if not draft.title.strip():
         raise BadUserInput("an agreement needs a title", field="title")
     _check_dates(draft.effective_from, draft.effective_to)
-    await _check_parties(connection, draft.parties)
+    _check_parties(draft.parties)
+    await _check_new_parties(connection, viewer, "createAgreement", draft.parties, set())
     if draft.parent_id is not None:
-        await _load(connection, draft.parent_id)
+        [parent] = [r for r in MUTATIONS["createAgreement"] if r.field == "parent"]
+        await check_reference(connection, viewer, parent, draft.parent_id)
     row = await insert_row(
         connection,
         AGREEMENT,
@@ -391,13 +426,28 @@ async def update_agreement(
     parties: Sequence[PartyTerms] | None = None,
     modes: Sequence[CollaborationMode] | None = None,
 ) -> RowMapping:
-    """Changes fields, parties or modes; a change of terms reopens a signed agreement."""
-    current = await _load(connection, key)
-    organizations = await _party_organizations(connection, key)
-    require_editor(viewer, organizations, doing="change this agreement")
+    """Changes fields, parties or modes; a change of terms reopens a signed agreement.
+
+    A party is removed, or its role changed, only by its own editor or an admin; a new one
+    only when the caller edits it (others are proposed)."""
+    current = await _load_for_change(connection, viewer, key, doing="change this agreement")
     if parties is not None:
-        require_editor(viewer, [p.organization_id for p in parties], doing="change this agreement")
-        await _check_parties(connection, parties)
+        _check_parties(parties)
+        roles = {p.organization_id: p.role.value for p in parties}
+        existing = await _parties(connection, key)
+        for party in existing:
+            if roles.get(party["organization_id"]) != party["role"]:
+                await require_change(
+                    connection,
+                    viewer,
+                    "AgreementParty",
+                    party,
+                    field="parties",
+                    doing="remove another organization's party, or change its role (only "
+                    "its own editor may)",
+                )
+        known = {p["organization_id"] for p in existing}
+        await _check_new_parties(connection, viewer, "updateAgreement", parties, known)
     start = values.get("effective_from", current["effective_from"])
     end = values.get("effective_to", current["effective_to"])
     _check_dates(start, end)
@@ -438,10 +488,7 @@ async def transition(
 ) -> RowMapping:
     """A plain status change of `TRANSITIONS` (not `sign` or `renew`, which have their own)."""
     move = BY_ACTION[action]
-    row = await _load(connection, key)
-    require_editor(
-        viewer, await _party_organizations(connection, key), doing=f"{action} this agreement"
-    )
+    row = await _load_for_change(connection, viewer, key, doing=f"{action} this agreement")
     status = _status(row)
     if status not in move.sources:
         allowed = ", ".join(sorted(s.value for s in move.sources))
@@ -449,6 +496,14 @@ async def transition(
             f"cannot {action} an agreement that is {status.value} (only from {allowed})",
             field="id",
         )
+    if move.target is S.AWAITING_APPROVAL:
+        count = len(await _party_organizations(connection, key))
+        if count < MIN_PARTIES_TO_SUBMIT:
+            raise BadUserInput(
+                f"an agreement needs at least {MIN_PARTIES_TO_SUBMIT} parties before it is "
+                "submitted: propose the others with `proposeAgreementParty`",
+                field="id",
+            )
     values: dict[str, Any] = {"status": move.target.value}
     if move.target is S.UNDER_NEGOTIATION and status in _SIGNATURE_RESET:
         await connection.execute(
@@ -512,8 +567,10 @@ async def sign(
     signed_on: date,
 ) -> RowMapping:
     """One party signs the current terms; the last signature makes the agreement SIGNED."""
-    row = await _load(connection, key)
-    require_editor(viewer, [organization_id], doing="sign for this party")
+    row = await _load_for_change(connection, viewer, key, doing="sign this agreement")
+    _, party_ref, signatory_ref = MUTATIONS["signAgreement"]
+    await check_reference(connection, viewer, party_ref, organization_id)
+    await check_reference(connection, viewer, signatory_ref, signatory_id)
     status = _status(row)
     if status not in BY_ACTION["sign"].sources:
         raise InvalidTransition(
@@ -527,8 +584,6 @@ async def sign(
         raise BadUserInput("this organization is not a party to the agreement", field="party")
     if party["signed_on"] is not None:
         raise InvalidTransition("this party has already signed", field="party")
-    if await row_or_none(connection, PERSON, signatory_id) is None:
-        raise NotFound("no such person", field="signatory")
     if not await _belongs_to(connection, signatory_id, organization_id):
         raise BadUserInput(
             "the signatory holds no current position at the signing party", field="signatory"
@@ -576,10 +631,7 @@ async def renew(
 ) -> RowMapping:
     """The successor: a DRAFT starting the day after this one ends, carrying its parties,
     modes and open commitments; this one is superseded when the successor is activated."""
-    row = await _load(connection, key)
-    require_editor(
-        viewer, await _party_organizations(connection, key), doing="renew this agreement"
-    )
+    row = await _load_for_change(connection, viewer, key, doing="renew this agreement")
     status = _status(row)
     if status not in BY_ACTION["renew"].sources:
         raise InvalidTransition(f"cannot renew an agreement that is {status.value}", field="id")
@@ -662,9 +714,14 @@ async def add_commitment(
     terms: CommitmentTerms,
 ) -> RowMapping:
     """A new commitment is a change of terms (so it reopens a signed agreement)."""
-    await _load(connection, agreement_id)
+    await _load_for_change(
+        connection, viewer, agreement_id, doing="add commitments to it", field="agreement"
+    )
+    _, obligor, beneficiary = MUTATIONS["addCommitment"]
+    await check_reference(connection, viewer, obligor, terms.obligor_id)
+    if terms.beneficiary_id is not None:
+        await check_reference(connection, viewer, beneficiary, terms.beneficiary_id)
     organizations = await _party_organizations(connection, agreement_id)
-    require_editor(viewer, organizations, doing="add commitments to this agreement")
     if not terms.description.strip():
         raise BadUserInput("a commitment needs a description", field="description")
     if terms.obligor_id not in organizations:
@@ -702,11 +759,10 @@ async def settle_commitment(
     on: date | None,
 ) -> RowMapping:
     """Marks an open commitment delivered (on a date) or waived; its terms stay as signed."""
-    commitment = await row_or_none(connection, COMMITMENT, key)
-    if commitment is None:
-        raise NotFound("no commitment with that ID", field="id")
-    organizations = await _party_organizations(connection, commitment["agreement_id"])
-    require_editor(viewer, organizations, doing="settle this commitment")
+    commitment = await load_for_write(connection, viewer, "Commitment", key)
+    await require_change(
+        connection, viewer, "Commitment", commitment, doing="settle this commitment"
+    )
     if CommitmentStatus(commitment["status"]) is not CommitmentStatus.OPEN:
         raise InvalidTransition(f"this commitment is already {commitment['status']}", field="id")
     values: dict[str, Any] = {"status": status.value}
@@ -727,11 +783,10 @@ async def settle_commitment(
 async def delete_agreement(
     connection: AsyncConnection, viewer: Viewer, key: int, version: int
 ) -> RowMapping:
-    """Only a never-signed draft or negotiation is deleted; anything signed is terminated."""
-    row = await _load(connection, key)
-    require_editor(
-        viewer, await _party_organizations(connection, key), doing="delete this agreement"
-    )
+    """Only a never-signed draft or negotiation is deleted, and only by a caller who answers for
+    every party (a party alone abandons it, or leaves); anything signed is terminated."""
+    [ref] = MUTATIONS["deleteAgreement"]
+    row = await check_reference(connection, viewer, ref, key)
     parties = await _parties(connection, key)
     if _status(row) not in {S.DRAFT, S.UNDER_NEGOTIATION} or any(p["signed_on"] for p in parties):
         raise InvalidTransition(

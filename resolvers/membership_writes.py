@@ -1,9 +1,12 @@
 """Alliance membership over time: join, change role, leave; one row per role held over a period.
 
-A role change ends the current row on the day and opens a new one from that day (a membership
-`on` a date is one with `joined_on <= date < left_on`), so "who was vice-chair on 1 March" stays
-answerable. An alliance has at most one current chair (checked here with a clear error, and by
-a partial unique index against races).
+Who may do what is declared in `resolvers.write_scope`: the secretariat (or an admin) adds
+members it edits (any other organization joins by accepting `proposeMembership`) and changes
+roles; the secretariat or the member's own editor records its leaving. A role change ends the
+current row on the day and opens a new one from that day (a membership `on` a date is one
+with `joined_on <= date < left_on`), so "who was vice-chair on 1 March" stays answerable.
+An alliance has at most one current chair (checked here with a clear error, and by a partial
+unique index against races).
 """
 
 from datetime import date
@@ -15,16 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from db import tables as t
 from db.base import table_of
 from db.enums import MembershipRole
-from resolvers.errors import ApiError, BadUserInput, NotFound
-from resolvers.permissions import require_secretariat
+from resolvers.errors import ApiError, BadUserInput
 from resolvers.viewer import Viewer
-from resolvers.writes import insert_row, row_or_none, update_row
+from resolvers.write_scope import MUTATIONS, check_reference
+from resolvers.writes import insert_row, update_row
 
 __all__ = ["add_member", "change_role", "join", "leave", "require_joinable"]
 
 MEMBERSHIP = table_of(t.Membership)
-ALLIANCE = table_of(t.Alliance)
-ORGANIZATION = table_of(t.Organization)
 
 
 class MembershipConflict(ApiError):
@@ -60,11 +61,11 @@ async def add_member(
     role: MembershipRole,
     joined_on: date | None,
 ) -> RowMapping:
-    require_secretariat(viewer, alliance_id, doing="add members to this alliance")
-    if await row_or_none(connection, ALLIANCE, alliance_id) is None:
-        raise NotFound("no such alliance", field="alliance")
-    if await row_or_none(connection, ORGANIZATION, organization_id) is None:
-        raise NotFound("no such organization", field="organization")
+    """A member its secretariat (or an admin) adds: only an organization the caller edits,
+    others join by accepting a proposal (`CONSENT_REQUIRED`)."""
+    alliance, organization = MUTATIONS["addMember"]
+    await check_reference(connection, viewer, alliance, alliance_id)
+    await check_reference(connection, viewer, organization, organization_id)
     current = await connection.scalar(
         sa.select(MEMBERSHIP.c.id).where(
             MEMBERSHIP.c.alliance_id == alliance_id,
@@ -91,10 +92,12 @@ async def add_member(
     )
 
 
-async def _current(connection: AsyncConnection, key: int) -> RowMapping:
-    row = await row_or_none(connection, MEMBERSHIP, key)
-    if row is None:
-        raise NotFound("no membership with that ID", field="id")
+async def _current(
+    connection: AsyncConnection, viewer: Viewer, mutation: str, key: int
+) -> RowMapping:
+    """The membership, once the caller holds what `mutation` declares on it."""
+    [ref] = MUTATIONS[mutation]
+    row = await check_reference(connection, viewer, ref, key)
     if row["left_on"] is not None:
         raise MembershipConflict("this membership has ended", field="id")
     return row
@@ -110,8 +113,7 @@ async def change_role(
     on: date,
 ) -> RowMapping:
     """Ends the current role on `on` and starts `role` from `on`; returns the new membership."""
-    row = await _current(connection, key)
-    require_secretariat(viewer, row["alliance_id"], doing="change roles in this alliance")
+    row = await _current(connection, viewer, "changeMemberRole", key)
     if MembershipRole(row["role"]) is role:
         raise BadUserInput(f"the member already holds the role {role.value}", field="role")
     if row["joined_on"] is not None and on < row["joined_on"]:
@@ -144,8 +146,7 @@ async def change_role(
 async def leave(
     connection: AsyncConnection, viewer: Viewer, key: int, version: int, *, left_on: date
 ) -> RowMapping:
-    row = await _current(connection, key)
-    require_secretariat(viewer, row["alliance_id"], doing="record members leaving this alliance")
+    row = await _current(connection, viewer, "recordMemberLeaving", key)
     if row["joined_on"] is not None and left_on < row["joined_on"]:
         raise BadUserInput("a member cannot leave before it joined", field="leftOn")
     return await update_row(

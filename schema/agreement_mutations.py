@@ -26,17 +26,13 @@ from resolvers import agreement_writes as writes
 from resolvers import membership_writes as memberships
 from resolvers.errors import BadUserInput
 from resolvers.ids import decode_id_of
-from resolvers.permissions import Permission
+from resolvers.permissions import ANYONE
 from schema.agreements import Agreement, Commitment
 from schema.alliances import Membership
 from schema.mutations import UserError, run_mutation
 from schema.relay import Info
 
 __all__ = ["AgreementMutation"]
-
-ANYONE = Permission("a role checked against the records", lambda viewer, arguments: True)
-"""The role check of these mutations needs the records (whose parties, which alliance), so it
-runs inside the transaction (`resolvers.permissions.require_editor`/`require_secretariat`)."""
 
 
 def _key(global_id: strawberry.ID, type_name: str, field: str) -> int:

@@ -20,7 +20,7 @@ from db.base import enum_of
 from resolvers import entity_writes as writes
 from resolvers.errors import BadUserInput
 from resolvers.ids import decode_id_of
-from resolvers.permissions import Permission
+from resolvers.permissions import ANYONE
 from schema import (  # noqa: F401  (defines the node types looked up below)
     activities,
     agreements,
@@ -38,7 +38,6 @@ from schema.relay import Info, Node
 
 __all__ = ["EntityMutation"]
 
-ANYONE = Permission("a role checked against the records", lambda viewer, arguments: True)
 _SKIPPED = {"id", "created_at", "updated_at", "version", "source"}
 """Columns no input sets: keys, stamps, and `source`, which only the registry loaders set."""
 
@@ -112,7 +111,7 @@ def _input(name: str, fields: dict[str, tuple[Any, Any]], description: str) -> t
 _REQUIRED = object()
 
 
-def _create_input(entity: writes.Entity, columns: list[_Column]) -> type:
+def _create_fields(columns: list[_Column]) -> dict[str, tuple[Any, Any]]:
     fields: dict[str, tuple[Any, Any]] = {}
     for column in sorted(columns, key=lambda c: not c.required):
         if column.required:
@@ -126,6 +125,30 @@ def _create_input(entity: writes.Entity, columns: list[_Column]) -> type:
             ):
                 default = column.base(default)
             fields[column.name] = (column.base | None, default)
+    return fields
+
+
+def _first_owner(entity: writes.Entity) -> tuple[writes.Entity, list[_Column]] | None:
+    """The row that owns a new person, program or activity, and its settable columns."""
+    first = entity.record.first_owner
+    if first is None:
+        return None
+    link = writes.BY_NAME[first.type_name]
+    return link, [c for c in _columns(link) if c.column != first.via]
+
+
+def _create_input(entity: writes.Entity, columns: list[_Column]) -> type:
+    fields = _create_fields(columns)
+    found = _first_owner(entity)
+    first = entity.record.first_owner
+    if found is not None and first is not None:
+        link, link_columns = found
+        owner_input = _input(
+            f"First{link.name}Input",
+            _create_fields(link_columns),
+            f"The {link.name} that makes the new {entity.name} owned by an organization.",
+        )
+        fields[first.field] = (owner_input | None, None)
     return _input(f"Create{entity.name}Input", fields, f"A new {entity.name}.")
 
 
@@ -216,9 +239,23 @@ def _mutations(entity: writes.Entity) -> dict[str, Any]:
             found[column.column] = column.value(value)
         return found
 
+    first = entity.record.first_owner
+    owner_link = _first_owner(entity)
+    link_columns = {c.name: c for c in owner_link[1]} if owner_link is not None else {}
+
+    def first_owner_of(given: Any) -> dict[str, Any] | None:
+        owner = getattr(given, first.field, None) if first is not None else None
+        if owner is None:
+            return None
+        return {c.column: c.value(getattr(owner, name)) for name, c in link_columns.items()}
+
     async def create(connection: AsyncConnection, info: Info, given: Any) -> Any:
         row = await writes.create(
-            connection, info.context.viewer, entity, values_of(given, partial=False)
+            connection,
+            info.context.viewer,
+            entity,
+            values_of(given, partial=False),
+            first_owner_of(given),
         )
         return payload(**{key: node.from_row(row)})
 

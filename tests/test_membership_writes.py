@@ -112,10 +112,63 @@ async def test_one_chair_at_a_time(secretariat: httpx.AsyncClient) -> None:
     assert now_chair["userErrors"] == []
 
 
-async def test_join_leave_and_rejoin(secretariat: httpx.AsyncClient) -> None:
+async def test_a_secretariat_cannot_add_an_organization_without_its_consent(
+    secretariat: httpx.AsyncClient, client: httpx.AsyncClient
+) -> None:
+    ids = await _ids(secretariat)
+    refused = await _call(
+        secretariat,
+        "addMember",
+        "AddMemberInput",
+        {"alliance": ids["alliance"], "organization": ids["tsinghua"]},
+    )
+    [error] = refused["userErrors"]
+    assert (error["code"], error["field"]) == ("CONSENT_REQUIRED", "organization")
+    assert "proposeMembership" in error["message"] and "acceptProposal" in error["message"]
+    assert "Tsinghua University" not in (await _ids(client))["members"]
+
+
+async def test_a_member_records_its_own_leaving_but_not_anothers(
+    demo_engine: AsyncEngine,
+) -> None:
+    editor = await make_token(demo_engine, TokenRole.EDITOR, organization="Nanchang University")
+    async with api_client(demo_engine, editor) as client:
+        ids = await _ids(client)
+        own, other = (
+            ids["members"]["Nanchang University"],
+            ids["members"]["Gannan Normal University"],
+        )
+        refused = await _call(
+            client,
+            "recordMemberLeaving",
+            "MemberLeavingInput",
+            {"id": other["id"], "version": other["version"], "leftOn": "2026-06-30"},
+        )
+        left = await _call(
+            client,
+            "recordMemberLeaving",
+            "MemberLeavingInput",
+            {"id": own["id"], "version": own["version"], "leftOn": "2026-06-30"},
+        )
+        promoted = await _call(
+            client,
+            "changeMemberRole",
+            "ChangeMemberRoleInput",
+            {"id": own["id"], "version": own["version"], "role": "CHAIR", "on": "2026-03-01"},
+        )
+    assert [e["code"] for e in refused["userErrors"]] == ["FORBIDDEN"]
+    assert left["userErrors"] == [] and left["membership"]["leftOn"] == "2026-06-30"
+    assert [e["code"] for e in promoted["userErrors"]] == ["FORBIDDEN"]
+
+
+async def test_join_leave_and_rejoin(
+    secretariat: httpx.AsyncClient, client: httpx.AsyncClient
+) -> None:
+    """An admin adds the member (a secretariat proposes it: above); its secretariat records
+    its leaving."""
     ids = await _ids(secretariat)
     joined = await _call(
-        secretariat,
+        client,
         "addMember",
         "AddMemberInput",
         {"alliance": ids["alliance"], "organization": ids["tsinghua"], "joinedOn": "2026-01-10"},
@@ -123,7 +176,7 @@ async def test_join_leave_and_rejoin(secretariat: httpx.AsyncClient) -> None:
     membership = joined["membership"]
     assert (membership["role"], membership["joinedOn"]) == ("MEMBER", "2026-01-10")
     twice = await _call(
-        secretariat,
+        client,
         "addMember",
         "AddMemberInput",
         {"alliance": ids["alliance"], "organization": ids["tsinghua"]},
@@ -144,7 +197,7 @@ async def test_join_leave_and_rejoin(secretariat: httpx.AsyncClient) -> None:
     )
     assert left["membership"]["leftOn"] == "2026-06-30"
     again = await _call(
-        secretariat,
+        client,
         "addMember",
         "AddMemberInput",
         {"alliance": ids["alliance"], "organization": ids["tsinghua"], "role": "OBSERVER"},
