@@ -1,0 +1,283 @@
+"""networkit computations in separate processes, each with a deadline.
+
+A crash in native code (networkit is C++ with OpenMP) would otherwise take the whole server
+process down with every request it was serving, and a long computation could not be stopped.
+So the API runs every `analytics.Measure` in a small pool of processes (`spawn`ed, started on
+first use and reused): each process runs one computation at a time, keeps the networkit graphs
+of the last few views it was sent (the edges travel once per view and process), and answers
+with the kernel's raw result, which the caller finishes with its view. When a process dies
+(a segmentation fault, the kernel's OOM killer) its computation fails with `AnalyticsFailed`;
+when one runs past its deadline it is killed and the computation fails with
+`AnalyticsTimeout`; either way a fresh process takes its place, and the caller lives on.
+
+Every view's result is computed once: concurrent callers wanting the same measure of the same
+view wait for the one computation in progress.
+"""
+
+import asyncio
+import itertools
+import multiprocessing
+import os
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any, TypeVar
+
+from graph.analytics import Edges, Graphs, Measure
+from graph.network import View
+
+__all__ = [
+    "AnalyticsFailed",
+    "AnalyticsPool",
+    "AnalyticsTimeout",
+    "analytics_pool",
+]
+
+T = TypeVar("T")
+VIEWS_PER_PROCESS = 4
+"""Views whose networkit graphs a process keeps (CORDIS's whole view: about 40 MB)."""
+_KEY = "isolation.key"
+_PENDING = "isolation.pending."
+_keys = itertools.count(1)
+
+
+class AnalyticsFailed(Exception):
+    """The computation's process died or the computation raised."""
+
+
+class AnalyticsTimeout(Exception):
+    """The computation ran past its deadline and was stopped."""
+
+
+def _serve(connection: Connection, views: int) -> None:
+    """A pool process: (key, edges or None, kernel) in, ("ok", raw) or ("missing"|"error", ...)
+    out, until the server goes away."""
+    graphs: OrderedDict[int, Graphs] = OrderedDict()
+    while True:
+        try:
+            key, edges, kernel = connection.recv()
+        except (EOFError, OSError):
+            return
+        if edges is not None:
+            graphs[key] = Graphs(edges)
+            while len(graphs) > views:
+                graphs.popitem(last=False)
+        found = graphs.get(key)
+        if found is None:
+            connection.send(("missing", None))
+            continue
+        graphs.move_to_end(key)
+        try:
+            answer = ("ok", kernel(found))
+        except Exception as error:  # a bug in a kernel: told to the caller, the process lives
+            answer = ("error", f"{type(error).__name__}: {error}")
+        connection.send(answer)
+
+
+@dataclass(eq=False)
+class _Process:
+    process: BaseProcess
+    connection: Connection
+    views: OrderedDict[int, None] = field(default_factory=OrderedDict)
+    """The views this process holds, in its own order (it drops the oldest past its limit)."""
+
+    def sent(self, key: int, limit: int) -> None:
+        self.views[key] = None
+        self.views.move_to_end(key)
+        while len(self.views) > limit:
+            self.views.popitem(last=False)
+
+    def kill(self) -> None:
+        self.connection.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+
+
+class AnalyticsPool:
+    """Up to `processes` processes, started on first use; `run` waits for a free one."""
+
+    def __init__(self, processes: int, *, views: int = VIEWS_PER_PROCESS) -> None:
+        if processes < 1:
+            raise ValueError("an analytics pool needs at least one process")
+        self.processes = processes
+        self._views = views
+        self._idle: list[_Process] = []
+        self._started = 0
+        self._waiting: list[asyncio.Future[None]] = []
+        self.replaced = 0
+        """Processes killed or found dead and replaced (for tests and the benchmark)."""
+
+    async def run(self, view: View, measure: Measure[T], *, budget: float) -> T:
+        """`measure` of `view`, computed once per view in a pool process within `budget`
+        seconds; `AnalyticsTimeout` or `AnalyticsFailed` otherwise (and nothing is kept)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            found = view.memo.get(measure.name)
+            if found is not None:
+                result: T = found
+                return result
+            pending = view.memo.get(_PENDING + measure.name)
+            if not isinstance(pending, asyncio.Future) or pending.get_loop() is not loop:
+                break
+            try:
+                return await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if not pending.cancelled() or (task is not None and task.cancelling()):
+                    raise
+        future: asyncio.Future[T] = loop.create_future()
+        view.memo[_PENDING + measure.name] = future
+        try:
+            raw = await self._compute(view, measure.kernel, budget)
+            result = await asyncio.to_thread(measure.finish, view, raw)
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except BaseException as error:
+            if not future.done():
+                future.set_exception(error)
+                future.exception()  # retrieved here; the waiters get it too
+            raise
+        else:
+            view.memo[measure.name] = result
+            future.set_result(result)
+            return result
+        finally:
+            if view.memo.get(_PENDING + measure.name) is future:
+                del view.memo[_PENDING + measure.name]
+
+    async def _compute(self, view: View, kernel: Callable[[Graphs], Any], budget: float) -> Any:
+        key = view.memo.get(_KEY)
+        if not isinstance(key, int):
+            key = view.memo[_KEY] = next(_keys)
+        process = await self._acquire()
+        healthy = False
+        try:
+            status, value = await self._exchange(process, key, view, kernel, budget)
+            if status == "missing":
+                process.views.pop(key, None)
+                status, value = await self._exchange(process, key, view, kernel, budget)
+            healthy = True
+        finally:
+            self._release(process, healthy)
+        if status != "ok":
+            raise AnalyticsFailed(f"the computation failed: {value}")
+        return value
+
+    async def _exchange(
+        self,
+        process: _Process,
+        key: int,
+        view: View,
+        kernel: Callable[[Graphs], Any],
+        budget: float,
+    ) -> tuple[str, Any]:
+        loop = asyncio.get_running_loop()
+        edges = None if key in process.views else Edges.of(view)
+        connection = process.connection
+        try:
+            await asyncio.wait_for(
+                loop.run_in_executor(None, connection.send, (key, edges, kernel)), budget
+            )
+            readable: asyncio.Future[None] = loop.create_future()
+            loop.add_reader(connection.fileno(), _wake, readable)
+            try:
+                await asyncio.wait_for(readable, budget)
+            finally:
+                loop.remove_reader(connection.fileno())
+            answer: tuple[str, Any] = await loop.run_in_executor(None, connection.recv)
+        except TimeoutError:
+            raise AnalyticsTimeout(f"the computation ran past its {budget:g} s budget") from None
+        except (EOFError, OSError) as error:
+            raise AnalyticsFailed(f"the computation's process ended ({_ended(process)})") from error
+        process.sent(key, self._views)
+        return answer
+
+    async def _acquire(self) -> _Process:
+        while True:
+            while self._idle:
+                process = self._idle.pop()
+                if process.process.is_alive():
+                    return process
+                self._discard(process)
+            if self._started < self.processes:
+                self._started += 1
+                try:
+                    return await asyncio.get_running_loop().run_in_executor(None, self._start)
+                except BaseException:
+                    self._started -= 1
+                    raise
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiting.append(waiter)
+            try:
+                await waiter
+            finally:
+                if waiter in self._waiting:
+                    self._waiting.remove(waiter)
+
+    def _start(self) -> _Process:
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        process = context.Process(
+            target=_serve, args=(child, self._views), name="partnergraph-analytics", daemon=True
+        )
+        process.start()
+        child.close()
+        return _Process(process, parent)
+
+    def _release(self, process: _Process, healthy: bool) -> None:
+        if healthy:
+            self._idle.append(process)
+        else:
+            self._discard(process)
+            self.replaced += 1
+        while self._waiting:
+            waiter = self._waiting.pop(0)
+            if not waiter.done():
+                waiter.get_loop().call_soon_threadsafe(_wake, waiter)
+                break
+
+    def _discard(self, process: _Process) -> None:
+        self._started -= 1
+        process.kill()
+
+    def close(self) -> None:
+        """Stops the idle processes (busy ones stop when their server process ends)."""
+        for process in self._idle:
+            process.kill()
+        self._started -= len(self._idle)
+        self._idle.clear()
+
+    def pids(self) -> list[int]:
+        """The idle processes' ids (for tests)."""
+        return [p.process.pid for p in self._idle if p.process.pid is not None]
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+def _ended(process: _Process) -> str:
+    process.process.join(1)
+    code = process.process.exitcode
+    if code is None:
+        return "it stopped answering"
+    if code < 0:
+        return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+_POOLS: dict[tuple[int, int], AnalyticsPool] = {}
+
+
+def analytics_pool(processes: int) -> AnalyticsPool:
+    """This server process's pool of `processes` processes (one per size asked for)."""
+    key = (os.getpid(), processes)
+    found = _POOLS.get(key)
+    if found is None:
+        found = _POOLS[key] = AnalyticsPool(processes)
+    return found
