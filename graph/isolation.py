@@ -2,13 +2,13 @@
 
 A crash in native code (networkit is C++ with OpenMP) would otherwise take the whole server
 process down with every request it was serving, and a long computation could not be stopped.
-So the API runs every `analytics.Measure` in a small pool of processes (`spawn`ed, started on
-first use and reused): each process runs one computation at a time, keeps the networkit graphs
-of the last few views it was sent (the edges travel once per view and process), and answers
-with the kernel's raw result, which the caller finishes with its view. When a process dies
-(a segmentation fault, the kernel's OOM killer) its computation fails with `AnalyticsFailed`;
-when one runs past its deadline it is killed and the computation fails with
-`AnalyticsTimeout`; either way a fresh process takes its place, and the caller lives on.
+So the API runs every `analytics.Measure` in a small pool of processes (fresh interpreters,
+started on first use and reused): each runs one computation at a time, keeps the networkit
+graphs of the last few views it was sent (the edges travel once per view and process), and
+answers with the kernel's raw result, which the caller finishes with its view. When a process
+dies (a segmentation fault, the OOM killer) its computation fails with `AnalyticsFailed`; when
+one runs past its budget it is killed and the computation fails with `AnalyticsTimeout`;
+either way a fresh process takes its place, and the caller lives on.
 
 Every view's result is computed once: concurrent callers wanting the same measure of the same
 view wait for the one computation in progress.
@@ -16,13 +16,14 @@ view wait for the one computation in progress.
 
 import asyncio
 import itertools
-import multiprocessing
 import os
+import socket
+import subprocess
+import sys
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 from graph.analytics import Edges, Graphs, Measure
@@ -49,6 +50,11 @@ class AnalyticsFailed(Exception):
 
 class AnalyticsTimeout(Exception):
     """The computation ran past its deadline and was stopped."""
+
+
+def serve(descriptor: int, views: int) -> None:
+    """A pool process's main: answer on the socket `descriptor` until the server goes away."""
+    _serve(Connection(descriptor), views)
 
 
 def _serve(connection: Connection, views: int) -> None:
@@ -78,7 +84,7 @@ def _serve(connection: Connection, views: int) -> None:
 
 @dataclass(eq=False)
 class _Process:
-    process: BaseProcess
+    process: subprocess.Popen[bytes]
     connection: Connection
     views: OrderedDict[int, None] = field(default_factory=OrderedDict)
     """The views this process holds, in its own order (it drops the oldest past its limit)."""
@@ -89,11 +95,14 @@ class _Process:
         while len(self.views) > limit:
             self.views.popitem(last=False)
 
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
     def kill(self) -> None:
         self.connection.close()
-        if self.process.is_alive():
+        if self.alive():
             self.process.kill()
-        self.process.join(5)
+        self.process.wait(5)
 
 
 class AnalyticsPool:
@@ -200,7 +209,7 @@ class AnalyticsPool:
         while True:
             while self._idle:
                 process = self._idle.pop()
-                if process.process.is_alive():
+                if process.alive():
                     return process
                 self._discard(process)
             if self._started < self.processes:
@@ -219,14 +228,24 @@ class AnalyticsPool:
                     self._waiting.remove(waiter)
 
     def _start(self) -> _Process:
-        context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe()
-        process = context.Process(
-            target=_serve, args=(child, self._views), name="partnergraph-analytics", daemon=True
+        """A new process, running `serve` from this code with this interpreter and path (its
+        own session, so a terminal's Ctrl+C reaches the server only; it ends when the server
+        closes its socket)."""
+        parent, child = socket.socketpair()
+        path = os.pathsep.join(p or os.getcwd() for p in sys.path)
+        command = [
+            sys.executable,
+            "-c",
+            f"from graph.isolation import serve; serve({child.fileno()}, {self._views})",
+        ]
+        process = subprocess.Popen(
+            command,
+            pass_fds=[child.fileno()],
+            env={**os.environ, "PYTHONPATH": path},
+            start_new_session=True,
         )
-        process.start()
         child.close()
-        return _Process(process, parent)
+        return _Process(process, Connection(parent.detach()))
 
     def _release(self, process: _Process, healthy: bool) -> None:
         if healthy:
@@ -262,8 +281,10 @@ def _wake(waiter: asyncio.Future[None]) -> None:
 
 
 def _ended(process: _Process) -> str:
-    process.process.join(1)
-    code = process.process.exitcode
+    try:
+        code: int | None = process.process.wait(1)
+    except subprocess.TimeoutExpired:
+        code = None
     if code is None:
         return "it stopped answering"
     if code < 0:
