@@ -39,6 +39,9 @@ __all__ = [
 T = TypeVar("T")
 VIEWS_PER_PROCESS = 4
 """Views whose networkit graphs a process keeps (CORDIS's whole view: about 40 MB)."""
+START_S = 60
+"""How long a new process may take to import networkit and say it is ready (not counted in any
+computation's budget)."""
 _KEY = "isolation.key"
 _PENDING = "isolation.pending."
 _keys = itertools.count(1)
@@ -54,7 +57,9 @@ class AnalyticsTimeout(Exception):
 
 def serve(descriptor: int, views: int) -> None:
     """A pool process's main: answer on the socket `descriptor` until the server goes away."""
-    _serve(Connection(descriptor), views)
+    connection = Connection(descriptor)
+    connection.send(("ready", os.getpid()))
+    _serve(connection, views)
 
 
 def _serve(connection: Connection, views: int) -> None:
@@ -118,6 +123,8 @@ class AnalyticsPool:
         self._waiting: list[asyncio.Future[None]] = []
         self.replaced = 0
         """Processes killed or found dead and replaced (for tests and the benchmark)."""
+        self.computations = 0
+        """Computations sent to a process (for tests and the benchmark)."""
 
     async def run(self, view: View, measure: Measure[T], *, budget: float) -> T:
         """`measure` of `view`, computed once per view in a pool process within `budget`
@@ -163,6 +170,7 @@ class AnalyticsPool:
         if not isinstance(key, int):
             key = view.memo[_KEY] = next(_keys)
         process = await self._acquire()
+        self.computations += 1
         healthy = False
         try:
             status, value = await self._exchange(process, key, view, kernel, budget)
@@ -245,7 +253,15 @@ class AnalyticsPool:
             start_new_session=True,
         )
         child.close()
-        return _Process(process, Connection(parent.detach()))
+        started = _Process(process, Connection(parent.detach()))
+        try:
+            if not started.connection.poll(START_S):
+                raise AnalyticsFailed(f"an analytics process did not start in {START_S} s")
+            started.connection.recv()
+        except (EOFError, OSError, AnalyticsFailed) as error:
+            started.kill()
+            raise AnalyticsFailed(f"an analytics process did not start: {error}") from error
+        return started
 
     def _release(self, process: _Process, healthy: bool) -> None:
         if healthy:

@@ -1,0 +1,126 @@
+"""graph.isolation: networkit measures in pool processes that may crash or overrun, and the
+caller lives on."""
+
+import asyncio
+import dataclasses
+import os
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from graph import analytics
+from graph.analytics import Graphs, Measure
+from graph.isolation import AnalyticsFailed, AnalyticsPool, AnalyticsTimeout
+from graph.network import Filter, View
+from tests import native_hooks
+from tests.test_graph import Builder
+
+pytestmark = pytest.mark.anyio
+
+MEASURES: list[Measure[Any]] = [
+    analytics.COMPONENTS,
+    analytics.BICONNECTED,
+    analytics.BETWEENNESS,
+    analytics.PAGERANK,
+    analytics.COMMUNITIES,
+]
+
+
+def ring_of_triangles(n: int) -> Builder:
+    """Triangles 3k+1..3k+3, each tied to the next by one agreement, and one loner."""
+    b = Builder(3 * n + 1)
+    for k in range(n):
+        b.agreement(2 * k + 1, 3 * k + 1, 3 * k + 2, 3 * k + 3)
+        b.agreement(2 * k + 2, 3 * k + 3, (3 * k + 4) % (3 * n) or 3 * n)
+    return b
+
+
+def raw(name: str, kernel: Callable[[Graphs], Any]) -> Measure[Any]:
+    """A measure answering its kernel's result as it is."""
+    return Measure(name, kernel, lambda _, found: found)
+
+
+PID = raw("pid", native_hooks.pid)
+CRASH = raw("crash", native_hooks.segfault)
+SLOW = raw("slow", native_hooks.sleep)
+
+
+def fresh(b: Builder) -> View:
+    return b.network().view(Filter())
+
+
+@pytest.fixture
+async def pool() -> AsyncIterator[AnalyticsPool]:
+    found = AnalyticsPool(1)
+    yield found
+    found.close()
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+async def test_each_measure_in_the_pool_equals_the_one_computed_here(pool: AnalyticsPool) -> None:
+    b = ring_of_triangles(20)
+    for m in MEASURES:
+        assert await pool.run(fresh(b), m, budget=60) == analytics.measure(fresh(b), m)
+
+
+async def test_a_crashed_process_fails_its_computation_and_the_next_one_works(
+    pool: AnalyticsPool,
+) -> None:
+    b = ring_of_triangles(5)
+    pid = await pool.run(fresh(b), PID, budget=60)
+    with pytest.raises(AnalyticsFailed, match="signal 11"):
+        await pool.run(fresh(b), CRASH, budget=60)
+    assert gone(pid) and pool.replaced == 1
+    view = fresh(b)
+    assert await pool.run(view, analytics.PAGERANK, budget=60) == analytics.pagerank(fresh(b))
+    assert analytics.PAGERANK.name in view.memo and "crash" not in view.memo
+
+
+async def test_a_computation_past_its_budget_is_stopped(pool: AnalyticsPool) -> None:
+    b = ring_of_triangles(5)
+    pid = await pool.run(fresh(b), PID, budget=60)
+    with pytest.raises(AnalyticsTimeout, match=r"0\.5 s budget"):
+        await pool.run(fresh(b), SLOW, budget=0.5)
+    assert gone(pid) and pool.replaced == 1
+    assert await pool.run(fresh(b), analytics.BICONNECTED, budget=60) == analytics.measure(
+        fresh(b), analytics.BICONNECTED
+    )
+
+
+async def test_concurrent_callers_of_one_measure_share_one_computation(
+    pool: AnalyticsPool,
+) -> None:
+    view = fresh(ring_of_triangles(30))
+    found: list[Any] = await asyncio.gather(*(pool.run(view, m, budget=60) for m in MEASURES * 4))
+    assert pool.computations == len(MEASURES)
+    expected: list[Any] = [analytics.measure(fresh(ring_of_triangles(30)), m) for m in MEASURES]
+    assert found == expected * 4
+
+
+async def test_the_waiters_of_a_failed_computation_get_its_error(pool: AnalyticsPool) -> None:
+    view = fresh(ring_of_triangles(5))
+    found = await asyncio.gather(
+        *(pool.run(view, CRASH, budget=60) for _ in range(3)), return_exceptions=True
+    )
+    assert [type(e) for e in found] == [AnalyticsFailed] * 3
+    assert pool.computations == 1
+
+
+def test_views_computed_here_take_turns_on_one_set_of_graphs() -> None:
+    """In-process, a view's networkit graphs are built once and kept while any computation
+    uses them (a graph dropped under a running algorithm was the crash of issue 15)."""
+    view = fresh(ring_of_triangles(10))
+    analytics.summary(view)
+    graphs = view.memo["graphs.local"].graphs
+    analytics.bridges(view)
+    analytics.pagerank(view)
+    assert view.memo["graphs.local"].graphs is graphs
+    assert dataclasses.fields(graphs)
