@@ -20,6 +20,8 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,8 +60,16 @@ class AnalyticsTimeout(Exception):
 def serve(descriptor: int, views: int) -> None:
     """A pool process's main: answer on the socket `descriptor` until the server goes away."""
     connection = Connection(descriptor)
+    threading.Thread(target=_orphaned, args=(os.getppid(),), daemon=True).start()
     connection.send(("ready", os.getpid()))
     _serve(connection, views)
+
+
+def _orphaned(server: int) -> None:
+    """Ends this process when its server is gone, even in the middle of a computation."""
+    while os.getppid() == server:
+        time.sleep(1)
+    os._exit(0)
 
 
 def _serve(connection: Connection, views: int) -> None:
@@ -128,41 +138,30 @@ class AnalyticsPool:
 
     async def run(self, view: View, measure: Measure[T], *, budget: float) -> T:
         """`measure` of `view`, computed once per view in a pool process within `budget`
-        seconds; `AnalyticsTimeout` or `AnalyticsFailed` otherwise (and nothing is kept)."""
+        seconds; `AnalyticsTimeout` or `AnalyticsFailed` otherwise (and nothing is kept).
+        A caller that goes away (cancelled) leaves the computation running for the others and
+        for the memo: only the budget stops it."""
+        found = view.memo.get(measure.name)
+        if found is not None:
+            result: T = found
+            return result
         loop = asyncio.get_running_loop()
-        while True:
-            found = view.memo.get(measure.name)
-            if found is not None:
-                result: T = found
-                return result
-            pending = view.memo.get(_PENDING + measure.name)
-            if not isinstance(pending, asyncio.Future) or pending.get_loop() is not loop:
-                break
-            try:
-                return await asyncio.shield(pending)
-            except asyncio.CancelledError:
-                task = asyncio.current_task()
-                if not pending.cancelled() or (task is not None and task.cancelling()):
-                    raise
-        future: asyncio.Future[T] = loop.create_future()
-        view.memo[_PENDING + measure.name] = future
+        pending = view.memo.get(_PENDING + measure.name)
+        if not isinstance(pending, asyncio.Task) or pending.get_loop() is not loop:
+            pending = loop.create_task(self._settle(view, measure, budget))
+            pending.add_done_callback(_retrieve)
+            view.memo[_PENDING + measure.name] = pending
+        answer: T = await asyncio.shield(pending)
+        return answer
+
+    async def _settle(self, view: View, measure: Measure[T], budget: float) -> T:
         try:
             raw = await self._compute(view, measure.kernel, budget)
             result = await asyncio.to_thread(measure.finish, view, raw)
-        except asyncio.CancelledError:
-            future.cancel()
-            raise
-        except BaseException as error:
-            if not future.done():
-                future.set_exception(error)
-                future.exception()  # retrieved here; the waiters get it too
-            raise
-        else:
             view.memo[measure.name] = result
-            future.set_result(result)
             return result
         finally:
-            if view.memo.get(_PENDING + measure.name) is future:
+            if view.memo.get(_PENDING + measure.name) is asyncio.current_task():
                 del view.memo[_PENDING + measure.name]
 
     async def _compute(self, view: View, kernel: Callable[[Graphs], Any], budget: float) -> Any:
@@ -289,6 +288,12 @@ class AnalyticsPool:
     def pids(self) -> list[int]:
         """The idle processes' ids (for tests)."""
         return [p.process.pid for p in self._idle if p.process.pid is not None]
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    """Marks a computation's error as seen (its callers may all have gone away)."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _wake(waiter: asyncio.Future[None]) -> None:

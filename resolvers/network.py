@@ -12,6 +12,7 @@ The network is built once per process and change (`graph.cache`); a request pick
 import asyncio
 import dataclasses
 import itertools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -68,6 +69,7 @@ __all__ = [
 ]
 
 AGREEMENT = table_of(Agreement)
+log = logging.getLogger("partnergraph.analytics")
 MAX_DEPTH = 4
 MAX_PATHS = 50
 MAX_DENSITY_POINTS = 50
@@ -304,13 +306,15 @@ async def _isolated(ctx: Context, view: View, measure: analytics.Measure[T]) -> 
         return await analytics_pool(settings.analytics_processes).run(
             view, measure, budget=settings.analytics_timeout_s
         )
-    except AnalyticsTimeout:
+    except AnalyticsTimeout as error:
+        log.warning("network %s stopped: %s (%d organizations)", measure.name, error, view.size)
         raise AnalyticsError(
             f"the network's {measure.name} took longer than {settings.analytics_timeout_s:g} s "
             "and was stopped; narrow the network with a filter",
             code="ANALYTICS_TIMEOUT",
         ) from None
-    except AnalyticsFailed:
+    except AnalyticsFailed as error:
+        log.warning("network %s failed: %s (%d organizations)", measure.name, error, view.size)
         raise AnalyticsError(
             f"the network's {measure.name} could not be computed; try again",
             code="ANALYTICS_FAILED",
