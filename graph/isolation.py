@@ -24,6 +24,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
@@ -131,6 +132,8 @@ class AnalyticsPool:
         self._idle: list[_Process] = []
         self._started = 0
         self._waiting: list[asyncio.Future[None]] = []
+        self._threads = ThreadPoolExecutor(processes, thread_name_prefix="analytics")
+        """One thread per process, each waiting for its process's answer."""
         self.replaced = 0
         """Processes killed or found dead and replaced (for tests and the benchmark)."""
         self.computations = 0
@@ -191,24 +194,18 @@ class AnalyticsPool:
         kernel: Callable[[Graphs], Any],
         budget: float,
     ) -> tuple[str, Any]:
-        loop = asyncio.get_running_loop()
         edges = None if key in process.views else Edges.of(view)
-        connection = process.connection
+        message = (key, edges, kernel)
         try:
-            await asyncio.wait_for(
-                loop.run_in_executor(None, connection.send, (key, edges, kernel)), budget
+            answer = await asyncio.get_running_loop().run_in_executor(
+                self._threads, _ask, process.connection, message, budget
             )
-            readable: asyncio.Future[None] = loop.create_future()
-            loop.add_reader(connection.fileno(), _wake, readable)
-            try:
-                await asyncio.wait_for(readable, budget)
-            finally:
-                loop.remove_reader(connection.fileno())
-            answer: tuple[str, Any] = await loop.run_in_executor(None, connection.recv)
         except TimeoutError:
             raise AnalyticsTimeout(f"the computation ran past its {budget:g} s budget") from None
         except (EOFError, OSError) as error:
-            raise AnalyticsFailed(f"the computation's process ended ({_ended(process)})") from error
+            raise AnalyticsFailed(
+                f"the computation's process ended ({_ended(process)}; {error!r})"
+            ) from error
         process.sent(key, self._views)
         return answer
 
@@ -288,6 +285,16 @@ class AnalyticsPool:
     def pids(self) -> list[int]:
         """The idle processes' ids (for tests)."""
         return [p.process.pid for p in self._idle if p.process.pid is not None]
+
+
+def _ask(connection: Connection, message: Any, budget: float) -> tuple[str, Any]:
+    """Sends `message` and waits up to `budget` seconds for the answer (in a thread: waiting on
+    the event loop would need the socket non-blocking, which `recv` cannot read)."""
+    connection.send(message)
+    if not connection.poll(budget):
+        raise TimeoutError
+    answer: tuple[str, Any] = connection.recv()
+    return answer
 
 
 def _retrieve(task: asyncio.Task[Any]) -> None:
