@@ -66,11 +66,15 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+
+
 def _workers(server: int) -> set[int]:
-    """The server's worker processes (uvicorn's children that are Python interpreters; the
-    analytics pool's processes are grandchildren)."""
+    """The server's worker processes (uvicorn's spawned children; the analytics pool's
+    processes are grandchildren)."""
     try:
-        return {c for c in _children(server) if "python" in Path(f"/proc/{c}/cmdline").read_text()}
+        return {c for c in _children(server) if "spawn_main" in _cmdline(c)}
     except FileNotFoundError:
         return set()
 
@@ -180,13 +184,18 @@ async def fire(
         started = time.perf_counter()
         await asyncio.gather(*(one(*job) for job in jobs))
         elapsed = time.perf_counter() - started
-    differing = sum(1 for found in answers.values() if len(found) > 1)
+    differing = sorted(
+        f"{kind} {FILTERS[f] or '(no filter)'} as {role}"
+        for (kind, f, role), found in answers.items()
+        if len(found) > 1
+    )
     return {
         "requests": args.requests,
         "concurrency": args.concurrency,
         "seconds": round(elapsed, 1),
         "outcomes": dict(counts),
         "different_answers_to_the_same_request": differing,
+        "note": "Louvain communities are repeatable only up to 5,000 organizations (README)",
         "examples": examples,
         "latency_s": {
             kind: {
