@@ -108,7 +108,8 @@ def _start(url: str, port: int, env: dict[str, str], log: Path) -> subprocess.Po
         "PARTNERGRAPH_MAX_COST": "1000000",
         **env,
     }
-    command = ["partnergraph", "serve", "--workers", "2", "--data", "none", "--port", str(port)]
+    script = str(Path(sys.executable).with_name("partnergraph"))
+    command = [script, "serve", "--workers", "2", "--data", "none", "--port", str(port)]
     return subprocess.Popen(
         command,
         env=environment,
