@@ -141,7 +141,8 @@ class AnalyticsPool:
 
     async def run(self, view: View, measure: Measure[T], *, budget: float) -> T:
         """`measure` of `view`, computed once per view in a pool process within `budget`
-        seconds; `AnalyticsTimeout` or `AnalyticsFailed` otherwise (and nothing is kept).
+        seconds (waiting for a free process included); `AnalyticsTimeout` or `AnalyticsFailed`
+        otherwise (and nothing is kept).
         A caller that goes away (cancelled) leaves the computation running for the others and
         for the memo: only the budget stops it."""
         found = view.memo.get(measure.name)
@@ -171,14 +172,25 @@ class AnalyticsPool:
         key = view.memo.get(_KEY)
         if not isinstance(key, int):
             key = view.memo[_KEY] = next(_keys)
-        process = await self._acquire()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + budget
+        try:
+            process = await asyncio.wait_for(self._acquire(), budget)
+        except TimeoutError:
+            raise AnalyticsTimeout(
+                f"no analytics process was free within the {budget:g} s budget"
+            ) from None
         self.computations += 1
         healthy = False
         try:
-            status, value = await self._exchange(process, key, view, kernel, budget)
+            status, value = await self._exchange(
+                process, key, view, kernel, max(deadline - loop.time(), 0.0)
+            )
             if status == "missing":
                 process.views.pop(key, None)
-                status, value = await self._exchange(process, key, view, kernel, budget)
+                status, value = await self._exchange(
+                    process, key, view, kernel, max(deadline - loop.time(), 0.0)
+                )
             healthy = True
         finally:
             self._release(process, healthy)
@@ -201,7 +213,7 @@ class AnalyticsPool:
                 self._threads, _ask, process.connection, message, budget
             )
         except TimeoutError:
-            raise AnalyticsTimeout(f"the computation ran past its {budget:g} s budget") from None
+            raise AnalyticsTimeout("the computation ran past its budget") from None
         except (EOFError, OSError) as error:
             raise AnalyticsFailed(
                 f"the computation's process ended ({_ended(process)}; {error!r})"
