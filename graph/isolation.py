@@ -37,14 +37,15 @@ __all__ = [
     "AnalyticsPool",
     "AnalyticsTimeout",
     "analytics_pool",
+    "serve",
 ]
 
 T = TypeVar("T")
 VIEWS_PER_PROCESS = 4
 """Views whose networkit graphs a process keeps (CORDIS's whole view: about 40 MB)."""
 START_S = 60
-"""How long a new process may take to import networkit and say it is ready (not counted in any
-computation's budget)."""
+"""How long a new process may take to import networkit and say it is ready (a second or two;
+it counts in the budget of the computation that waits for it)."""
 _KEY = "isolation.key"
 _PENDING = "isolation.pending."
 _keys = itertools.count(1)
