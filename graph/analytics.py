@@ -39,6 +39,7 @@ __all__ = [
     "EXACT_BETWEENNESS_WORK",
     "PAGERANK",
     "REPEATABLE_COMMUNITIES_LIMIT",
+    "REPEATABLE_DECIMALS",
     "Betweenness",
     "Community",
     "Edges",
@@ -214,8 +215,14 @@ def _communities_kernel(graphs: Graphs) -> npt.NDArray[np.int64]:
     return np.array(algorithm.getPartition().getVector(), dtype=np.int64)
 
 
+REPEATABLE_DECIMALS = 12
+"""Scores are rounded to this many decimals: networkit's parallel sums differ in the last bits
+from one run to the next (about 1e-16), which reordered equal scores between two workers."""
+
+
 def _ranked(view: View, values: Values) -> list[Score]:
     """Every organization with its value, highest first (ties by organization id)."""
+    values = np.round(values, REPEATABLE_DECIMALS)
     order = np.lexsort((view.organization_ids, -values))
     return [Score(int(view.organization_ids[i]), float(values[i])) for i in order]
 
