@@ -196,7 +196,6 @@ async def fire(
         "seconds": round(elapsed, 1),
         "outcomes": dict(counts),
         "different_answers_to_the_same_request": differing,
-        "note": "Louvain communities are repeatable only up to 5,000 organizations (README)",
         "examples": examples,
         "latency_s": {
             kind: {

@@ -3,7 +3,7 @@
 The algorithms are networkit's (C++, OpenMP): degree, betweenness (exact up to
 `EXACT_BETWEENNESS_WORK`, above it estimated from a sample of source nodes, the Brandes-Pich
 estimator, error measured in `bench/network.py`), PageRank, Louvain communities
-(PLM, on the weighted graph; sequential, hence repeatable, on small views), and biconnected
+(PLM, on the weighted graph; sequential, hence repeatable), and biconnected
 components, from which bridges (two-node components) and articulation points (nodes in more
 than one component) follow. Each result is computed once per view and kept in `View.memo`.
 
@@ -38,7 +38,6 @@ __all__ = [
     "COMPONENTS",
     "EXACT_BETWEENNESS_WORK",
     "PAGERANK",
-    "REPEATABLE_COMMUNITIES_LIMIT",
     "REPEATABLE_DECIMALS",
     "Betweenness",
     "Community",
@@ -62,8 +61,6 @@ __all__ = [
 
 EXACT_BETWEENNESS_WORK = 20_000_000
 """Exact betweenness when organizations x edges is at most this (about a second), else sampled."""
-REPEATABLE_COMMUNITIES_LIMIT = 5000
-"""Louvain runs sequentially (the same answer every time) up to this many organizations."""
 BETWEENNESS_SAMPLES = 256
 SEED = 20260101
 
@@ -208,9 +205,9 @@ def _communities_kernel(graphs: Graphs) -> npt.NDArray[np.int64]:
     if e.count == 0:
         return np.zeros(e.size, dtype=np.int64)
     nk.engineering.setSeed(SEED, False)
-    # Sequential on small views, so the same data gives the same communities every time.
-    parallel = "balanced" if e.size > REPEATABLE_COMMUNITIES_LIMIT else "none"
-    algorithm = nk.community.PLM(graphs.weighted, refine=True, par=parallel)
+    # Sequential, so the same data gives the same communities on every worker (and on CORDIS
+    # in a third of the parallel run's time on two cores: bench/RESULTS.md).
+    algorithm = nk.community.PLM(graphs.weighted, refine=True, par="none")
     algorithm.run()
     return np.array(algorithm.getPartition().getVector(), dtype=np.int64)
 

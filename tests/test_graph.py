@@ -281,3 +281,15 @@ def test_scores_are_the_same_from_one_run_to_the_next() -> None:
     assert all(run == runs[0] for run in runs)
     ranks = [analytics.pagerank(network.view(Filter())) for _ in range(4)]
     assert all(rank == ranks[0] for rank in ranks)
+
+
+def test_communities_of_a_large_network_are_the_same_from_one_run_to_the_next() -> None:
+    """Louvain runs sequentially at every size (the parallel run split large networks
+    differently each time, so two workers gave two answers)."""
+    rng = random.Random(6)
+    b = Builder(6000)
+    for key in range(1, 6000):
+        b.agreement(key, *rng.sample(range(1, 6001), 3))
+    network = b.network()
+    runs = [analytics.communities(network.view(Filter())) for _ in range(3)]
+    assert all(run == runs[0] for run in runs)
