@@ -240,7 +240,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         report["workers_at_start"] = len(before)
         report["worker_restarts"] = len(seen - before)
         report["worker_deaths_under_load"] = _deaths(log) - report["worker_deaths_at_start_up"]
-        report["analytics_processes_failed_or_stopped"] = sum(
+        report["log_lines_analytics_failed_or_stopped"] = sum(
             1
             for line in log.read_text(errors="replace").splitlines()
             if line.startswith("network ") and (" failed: " in line or " stopped: " in line)
