@@ -300,8 +300,15 @@ def yearly_days(network: AllianceNetwork, today: date | None = None) -> list[dat
 # in a thread; each once per view (see graph.analytics and graph.isolation).
 
 
+_LABELS = {
+    analytics.COMPONENTS.name: "components",
+    analytics.BICONNECTED.name: "bridges and articulation points",
+}
+
+
 async def _isolated(ctx: Context, view: View, measure: analytics.Measure[T]) -> T:
     settings = ctx.settings
+    label = _LABELS.get(measure.name, measure.name)
     try:
         return await analytics_pool(settings.analytics_processes).run(
             view, measure, budget=settings.analytics_timeout_s
@@ -309,14 +316,14 @@ async def _isolated(ctx: Context, view: View, measure: analytics.Measure[T]) -> 
     except AnalyticsTimeout as error:
         log.warning("network %s stopped: %s (%d organizations)", measure.name, error, view.size)
         raise AnalyticsError(
-            f"the network's {measure.name} took longer than {settings.analytics_timeout_s:g} s "
+            f"the network's {label} took longer than {settings.analytics_timeout_s:g} s "
             "and was stopped; narrow the network with a filter",
             code="ANALYTICS_TIMEOUT",
         ) from None
     except AnalyticsFailed as error:
         log.warning("network %s failed: %s (%d organizations)", measure.name, error, view.size)
         raise AnalyticsError(
-            f"the network's {measure.name} could not be computed; try again",
+            f"the network's {label} could not be computed; try again",
             code="ANALYTICS_FAILED",
         ) from None
 
