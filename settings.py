@@ -47,6 +47,10 @@ class Settings:
     pool_overflow: int = 20
     compiled_reads: bool = True
     """Answer plain-data queries with one SQL statement on PostgreSQL (`resolvers.json_reads`)."""
+    analytics_processes: int = 2
+    """Processes per worker that run the network analytics (`graph.isolation`)."""
+    analytics_timeout_s: float = 60.0
+    """How long one network analytic may run before it is stopped (ANALYTICS_TIMEOUT)."""
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -59,6 +63,11 @@ def _flag(name: str, default: bool) -> bool:
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return default if value is None or not value.strip() else int(value)
+
+
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return default if value is None or not value.strip() else float(value)
 
 
 def load_settings() -> Settings:
@@ -93,4 +102,8 @@ def load_settings() -> Settings:
         pool_size=_int("PARTNERGRAPH_POOL_SIZE", defaults.pool_size),
         pool_overflow=_int("PARTNERGRAPH_POOL_OVERFLOW", defaults.pool_overflow),
         compiled_reads=_flag("PARTNERGRAPH_COMPILED_READS", defaults.compiled_reads),
+        analytics_processes=_int("PARTNERGRAPH_ANALYTICS_PROCESSES", defaults.analytics_processes),
+        analytics_timeout_s=_float(
+            "PARTNERGRAPH_ANALYTICS_TIMEOUT_S", defaults.analytics_timeout_s
+        ),
     )

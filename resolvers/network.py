@@ -12,6 +12,7 @@ The network is built once per process and change (`graph.cache`); a request pick
 import asyncio
 import dataclasses
 import itertools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -27,9 +28,10 @@ from graph import alliances as alliance_measures
 from graph import analytics
 from graph.cache import cache_for
 from graph.data import TieKind
+from graph.isolation import AnalyticsFailed, AnalyticsTimeout, analytics_pool
 from graph.network import Filter, Link, Neighbourhood, View
 from resolvers.context import Context
-from resolvers.errors import BadUserInput, InvalidId, NotFound, excerpt
+from resolvers.errors import ApiError, BadUserInput, InvalidId, NotFound, excerpt
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.nodes import row_of
 from resolvers.references import require_references
@@ -40,6 +42,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_PATHS",
     "AllianceNetwork",
+    "AnalyticsError",
     "NetworkFilter",
     "Partners",
     "Path",
@@ -68,10 +71,20 @@ __all__ = [
 ]
 
 AGREEMENT = table_of(Agreement)
+log = logging.getLogger("partnergraph.analytics")
 MAX_DEPTH = 4
 MAX_PATHS = 50
 MAX_DENSITY_POINTS = 50
 T = TypeVar("T")
+
+
+class AnalyticsError(ApiError):
+    """A network analytic that ran past `Settings.analytics_timeout_s` (ANALYTICS_TIMEOUT) or
+    whose process failed (ANALYTICS_FAILED); the server lives on and the next request retries."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass
@@ -291,31 +304,60 @@ def yearly_days(network: AllianceNetwork, today: date | None = None) -> list[dat
     return [date(y, 1, 1) for y in range(max(start, end - MAX_DENSITY_POINTS + 1), end + 1)]
 
 
-# The measures, computed off the event loop on a view (each once per view, see graph.analytics).
+# The measures: networkit's in the analytics pool (a process apart, with a deadline), the others
+# in a thread; each once per view (see graph.analytics and graph.isolation).
 
 
-async def summary(view: View) -> analytics.Summary:
-    return await compute(analytics.summary, view)
+_LABELS = {
+    analytics.COMPONENTS.name: "components",
+    analytics.BICONNECTED.name: "bridges and articulation points",
+}
+
+
+async def _isolated(ctx: Context, view: View, measure: analytics.Measure[T]) -> T:
+    settings = ctx.settings
+    label = _LABELS.get(measure.name, measure.name)
+    try:
+        return await analytics_pool(settings.analytics_processes).run(
+            view, measure, budget=settings.analytics_timeout_s
+        )
+    except AnalyticsTimeout as error:
+        log.warning("network %s stopped: %s (%d organizations)", measure.name, error, view.size)
+        raise AnalyticsError(
+            f"the network's {label} took longer than {settings.analytics_timeout_s:g} s "
+            "and was stopped; narrow the network with a filter",
+            code="ANALYTICS_TIMEOUT",
+        ) from None
+    except AnalyticsFailed as error:
+        log.warning("network %s failed: %s (%d organizations)", measure.name, error, view.size)
+        raise AnalyticsError(
+            f"the network's {label} could not be computed; try again",
+            code="ANALYTICS_FAILED",
+        ) from None
+
+
+async def summary(ctx: Context, view: View) -> analytics.Summary:
+    return analytics.summary_of(view, await _isolated(ctx, view, analytics.COMPONENTS))
 
 
 async def degree(view: View) -> list[analytics.Score]:
     return await compute(analytics.degree, view)
 
 
-async def betweenness(view: View) -> analytics.Betweenness:
-    return await compute(analytics.betweenness, view)
+async def betweenness(ctx: Context, view: View) -> analytics.Betweenness:
+    return await _isolated(ctx, view, analytics.BETWEENNESS)
 
 
-async def pagerank(view: View) -> list[analytics.Score]:
-    return await compute(analytics.pagerank, view)
+async def pagerank(ctx: Context, view: View) -> list[analytics.Score]:
+    return await _isolated(ctx, view, analytics.PAGERANK)
 
 
-async def communities(view: View) -> list[analytics.Community]:
-    return await compute(analytics.communities, view)
+async def communities(ctx: Context, view: View) -> list[analytics.Community]:
+    return await _isolated(ctx, view, analytics.COMMUNITIES)
 
 
-async def bridges(view: View) -> list[Link]:
-    pairs = await compute(analytics.bridges, view)
+async def bridges(ctx: Context, view: View) -> list[Link]:
+    pairs = analytics.bridges_of(view, await _isolated(ctx, view, analytics.BICONNECTED))
     links = []
     for a, b in pairs:
         x, y = view.local(a), view.local(b)
@@ -325,8 +367,9 @@ async def bridges(view: View) -> list[Link]:
     return links
 
 
-async def articulation_points(view: View) -> list[int]:
-    return await compute(analytics.articulation_points, view)
+async def articulation_points(ctx: Context, view: View) -> list[int]:
+    biconnected = await _isolated(ctx, view, analytics.BICONNECTED)
+    return analytics.articulation_points_of(view, biconnected)
 
 
 async def isolated_members(network: AllianceNetwork) -> list[int]:

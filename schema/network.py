@@ -307,45 +307,45 @@ class Network:
     view: strawberry.Private[reads.View]
 
     @strawberry.field(description="Organizations in the network (those the filter keeps).")
-    async def organization_count(self) -> int:
-        return (await reads.summary(self.view)).organizations
+    async def organization_count(self, info: Info) -> int:
+        return (await reads.summary(info.context, self.view)).organizations
 
     @strawberry.field(description="Pairs of organizations that share at least one tie.")
     async def edge_count(self) -> int:
         return self.view.edge_count
 
     @strawberry.field(description="Edges over possible pairs, from 0 to 1.")
-    async def density(self) -> float:
-        return (await reads.summary(self.view)).density
+    async def density(self, info: Info) -> float:
+        return (await reads.summary(info.context, self.view)).density
 
     @strawberry.field(description="Connected components (an organization alone counts as one).")
-    async def components(self) -> int:
-        return (await reads.summary(self.view)).components
+    async def components(self, info: Info) -> int:
+        return (await reads.summary(info.context, self.view)).components
 
     @strawberry.field(description="Organizations in the largest connected component.")
-    async def largest_component(self) -> int:
-        return (await reads.summary(self.view)).largest_component
+    async def largest_component(self, info: Info) -> int:
+        return (await reads.summary(info.context, self.view)).largest_component
 
     @strawberry.field(description="Organizations with no partner in the network.")
-    async def isolated(self) -> int:
-        return (await reads.summary(self.view)).isolated
+    async def isolated(self, info: Info) -> int:
+        return (await reads.summary(info.context, self.view)).isolated
 
     @strawberry.field(description="Organizations by number of partners, most first.")
     async def degree(self, first: int = 10) -> list[RankedOrganization]:
         return _ranking(await reads.degree(self.view), first)
 
     @strawberry.field(description="Organizations by betweenness: who bridges the others.")
-    async def betweenness(self) -> BetweennessRanking:
-        found = await reads.betweenness(self.view)
+    async def betweenness(self, info: Info) -> BetweennessRanking:
+        found = await reads.betweenness(info.context, self.view)
         return BetweennessRanking(exact=found.exact, samples=found.samples, scores=found.scores)
 
     @strawberry.field(description="Organizations by PageRank over the weighted network.")
-    async def pagerank(self, first: int = 10) -> list[RankedOrganization]:
-        return _ranking(await reads.pagerank(self.view), first)
+    async def pagerank(self, info: Info, first: int = 10) -> list[RankedOrganization]:
+        return _ranking(await reads.pagerank(info.context, self.view), first)
 
     @strawberry.field(description="Louvain communities, largest first.")
-    async def communities(self, first: int = 10) -> list[NetworkCommunity]:
-        found = await reads.communities(self.view)
+    async def communities(self, info: Info, first: int = 10) -> list[NetworkCommunity]:
+        found = await reads.communities(info.context, self.view)
         size = page_request(first, None).first
         return [
             NetworkCommunity(
@@ -355,8 +355,8 @@ class Network:
         ]
 
     @strawberry.field(description="Edges whose removal would cut their two organizations apart.")
-    async def bridges(self, first: int = 20) -> list[NetworkLink]:
-        found = await reads.bridges(self.view)
+    async def bridges(self, info: Info, first: int = 20) -> list[NetworkLink]:
+        found = await reads.bridges(info.context, self.view)
         return [NetworkLink.of(link) for link in found[: page_request(first, None).first]]
 
     @strawberry.field(
@@ -365,7 +365,7 @@ class Network:
     async def articulation_points(
         self, info: Info, first: int = 20
     ) -> list[OrganizationRef | None]:
-        found = await reads.articulation_points(self.view)
+        found = await reads.articulation_points(info.context, self.view)
         size = page_request(first, None).first
         return [await _organization(info, k) for k in found[:size]]
 

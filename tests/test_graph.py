@@ -1,5 +1,6 @@
 """graph/ on small hand-made networks whose answers are worked out by hand."""
 
+import random
 from datetime import date
 from xml.etree import ElementTree as ET
 
@@ -265,3 +266,30 @@ def test_exports_hold_every_node_and_edge() -> None:
     assert len(cytoscape["elements"]["nodes"]) == 7
     bridge = [e for e in cytoscape["elements"]["edges"] if e["data"]["weight"] == 1]
     assert {"agreement:3"} in [set(e["data"]["ties"]) for e in bridge]
+
+
+def test_scores_are_the_same_from_one_run_to_the_next() -> None:
+    """networkit sums in parallel, in no fixed order: the last bits of a score differed between
+    runs (two workers answered the same question differently); scores are rounded."""
+    rng = random.Random(5)
+    b = Builder(3000)
+    for key in range(1, 2500):
+        b.agreement(key, *rng.sample(range(1, 3001), 2))
+    network = b.network()
+    runs = [analytics.betweenness(network.view(Filter())) for _ in range(4)]
+    assert all(run.exact for run in runs)
+    assert all(run == runs[0] for run in runs)
+    ranks = [analytics.pagerank(network.view(Filter())) for _ in range(4)]
+    assert all(rank == ranks[0] for rank in ranks)
+
+
+def test_communities_of_a_large_network_are_the_same_from_one_run_to_the_next() -> None:
+    """Louvain runs sequentially at every size (the parallel run split large networks
+    differently each time, so two workers gave two answers)."""
+    rng = random.Random(6)
+    b = Builder(6000)
+    for key in range(1, 6000):
+        b.agreement(key, *rng.sample(range(1, 6001), 3))
+    network = b.network()
+    runs = [analytics.communities(network.view(Filter())) for _ in range(3)]
+    assert all(run == runs[0] for run in runs)

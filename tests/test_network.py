@@ -6,6 +6,8 @@ School of Art-School of Lifelong Education (5, under negotiation). The Jiangxi a
 members, none of them party to an agreement with another.
 """
 
+import asyncio
+import dataclasses
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -13,13 +15,16 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.engine import create_engine
 from db.enums import TokenRole
+from graph import analytics
 from graph.cache import cache_for
 from resolvers import network_export
 from resolvers.network_changes import note_load
-from tests.conftest import Databases, StatementCounter, api_client, make_token
+from tests.conftest import TEST_SETTINGS, Databases, StatementCounter, api_client, make_token
 from tests.factories import add_network
 from tests.graphql import errors_of, post, query
+from tests.native_hooks import segfault, sleep
 
 pytestmark = pytest.mark.anyio
 
@@ -385,3 +390,83 @@ async def test_a_bulk_load_is_seen_once_it_raises_the_counter(
     after = await network(client, AGREEMENTS_ONLY)
     assert after["organizationCount"] == before["organizationCount"] + 4
     assert after["edgeCount"] == before["edgeCount"] + 4
+
+
+ANALYTICS = {
+    "summary": "organizationCount edgeCount density components largestComponent isolated",
+    "degree": "degree(first: 3) { score organization { name } }",
+    "betweenness": "betweenness { exact top(first: 3) { score organization { name } } }",
+    "pagerank": "pagerank(first: 3) { score organization { name } }",
+    "communities": "communities(first: 5) { size members(first: 5) { name } }",
+    "bridges": "bridges(first: 10) { weight source { name } target { name } }",
+    "articulationPoints": "articulationPoints(first: 10) { name }",
+}
+ANALYTICS["all"] = " ".join(ANALYTICS.values())
+ANALYTICS_FILTERS: list[dict[str, Any] | None] = [
+    None,
+    AGREEMENTS_ONLY,
+    {"countries": ["CN"]},
+    {"ties": ["ALLIANCE", "UNIT"]},
+]
+
+
+def analytic(kind: str) -> str:
+    return f"query ($f: NetworkFilter) {{ network(filter: $f) {{ {ANALYTICS[kind]} }} }}"
+
+
+async def test_concurrent_analytics_of_every_kind_answer_as_one_at_a_time(
+    demo_engine: AsyncEngine, databases: Databases
+) -> None:
+    """Many requests at once, several on one cached view, each kind of analytic (they run in the
+    analytics pool's processes): the same answers as one request at a time on a fresh cache."""
+    asks = [(kind, f) for kind in ANALYTICS for f in range(len(ANALYTICS_FILTERS))] * 3
+    async with api_client(demo_engine, databases.admin_token) as caller:
+        found = await asyncio.gather(
+            *(query(caller, analytic(kind), {"f": ANALYTICS_FILTERS[f]}) for kind, f in asks)
+        )
+    alone = create_engine(demo_engine.url.render_as_string(hide_password=False))
+    try:
+        async with api_client(alone, databases.admin_token) as caller:
+            for (kind, f), answer in zip(asks, found, strict=True):
+                one = await query(caller, analytic(kind), {"f": ANALYTICS_FILTERS[f]})
+                assert answer == one, (kind, ANALYTICS_FILTERS[f])
+    finally:
+        await alone.dispose()
+    assert found[asks.index(("summary", 1))]["network"]["largestComponent"] == 6
+
+
+async def test_an_analytic_whose_process_crashes_is_an_error_and_the_next_one_works(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash in native code ends only the analytics process (ANALYTICS_FAILED); the server
+    answers the rest of the request, and the next request as usual."""
+    crash = dataclasses.replace(analytics.PAGERANK, name="pagerank.crash", kernel=segfault)
+    monkeypatch.setattr(analytics, "PAGERANK", crash)
+    document = "{ network { edgeCount pagerank(first: 1) { score } } }"
+    body = await post(client, document)
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "ANALYTICS_FAILED"
+    assert error["message"] == "the network's pagerank.crash could not be computed; try again"
+    assert error["path"] == ["network", "pagerank"]
+    monkeypatch.undo()
+    found = await query(client, document)
+    assert found["network"]["pagerank"][0]["score"] > 0
+
+
+async def test_an_analytic_past_its_budget_is_stopped_with_a_clear_error(
+    demo_engine: AsyncEngine, databases: Databases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow = dataclasses.replace(analytics.COMMUNITIES, name="communities.slow", kernel=sleep)
+    monkeypatch.setattr(analytics, "COMMUNITIES", slow)
+    settings = dataclasses.replace(TEST_SETTINGS, analytics_timeout_s=0.5)
+    async with api_client(demo_engine, databases.admin_token, settings) as caller:
+        errors = await errors_of(caller, "{ network { communities { size } } }")
+    assert errors[0]["extensions"]["code"] == "ANALYTICS_TIMEOUT"
+    assert errors[0]["message"] == (
+        "the network's communities.slow took longer than 0.5 s and was stopped; "
+        "narrow the network with a filter"
+    )
+    monkeypatch.undo()
+    async with api_client(demo_engine, databases.admin_token) as caller:
+        found = await query(caller, "{ network { communities { size } } }")
+    assert found["network"]["communities"]
