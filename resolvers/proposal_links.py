@@ -39,8 +39,10 @@ class AlreadyLinked(ApiError):
 
 @dataclass(frozen=True, slots=True)
 class Kind:
-    """Where a kind's subject lives: its table, the proposal column naming it, the input field."""
+    """Where a kind's subject lives: its type and table, the proposal column naming it, the
+    input field."""
 
+    type_name: str
     subject: sa.Table
     column: str
     field: str
@@ -52,10 +54,14 @@ class Kind:
 
 
 KINDS: Mapping[ProposalKind, Kind] = {
-    ProposalKind.AGREEMENT_PARTY: Kind(AGREEMENT, "agreement_id", "agreement", "title"),
-    ProposalKind.MEMBERSHIP: Kind(ALLIANCE, "alliance_id", "alliance", "name"),
-    ProposalKind.PROGRAM_PARTNER: Kind(PROGRAM, "program_id", "program", "name"),
-    ProposalKind.ACTIVITY_PARTICIPANT: Kind(ACTIVITY, "activity_id", "activity", "title"),
+    ProposalKind.AGREEMENT_PARTY: Kind(
+        "Agreement", AGREEMENT, "agreement_id", "agreement", "title"
+    ),
+    ProposalKind.MEMBERSHIP: Kind("Alliance", ALLIANCE, "alliance_id", "alliance", "name"),
+    ProposalKind.PROGRAM_PARTNER: Kind("Program", PROGRAM, "program_id", "program", "name"),
+    ProposalKind.ACTIVITY_PARTICIPANT: Kind(
+        "Activity", ACTIVITY, "activity_id", "activity", "title"
+    ),
 }
 
 
