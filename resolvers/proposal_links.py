@@ -20,16 +20,13 @@ from db.base import table_of
 from db.enums import MembershipRole, PartyRole, ProposalKind
 from resolvers import agreement_writes, membership_writes
 from resolvers.errors import ApiError, NotFound
+from resolvers.write_scope import TABLES
 from resolvers.writes import insert_row, row_or_none
 
 __all__ = ["KINDS", "AlreadyLinked", "Kind", "Terms", "check", "link"]
 
-AGREEMENT = table_of(t.Agreement)
 PARTY = table_of(t.AgreementParty)
-ALLIANCE = table_of(t.Alliance)
-PROGRAM = table_of(t.Program)
 PROGRAM_PARTNER = table_of(t.ProgramPartner)
-ACTIVITY = table_of(t.Activity)
 PARTICIPANT = table_of(t.ActivityParticipant)
 
 
@@ -39,12 +36,20 @@ class AlreadyLinked(ApiError):
 
 @dataclass(frozen=True, slots=True)
 class Kind:
-    """Where a kind's subject lives: its table, the proposal column naming it, the input field."""
+    """A kind's subject: its type (its table is `write_scope.TABLES`'), the input field and
+    proposal column (`<field>_id`) naming it, and the column of its name."""
 
-    subject: sa.Table
-    column: str
+    type_name: str
     field: str
     name_column: str
+
+    @property
+    def subject(self) -> sa.Table:
+        return TABLES[self.type_name]
+
+    @property
+    def column(self) -> str:
+        return f"{self.field}_id"
 
     @property
     def what(self) -> str:
@@ -52,10 +57,10 @@ class Kind:
 
 
 KINDS: Mapping[ProposalKind, Kind] = {
-    ProposalKind.AGREEMENT_PARTY: Kind(AGREEMENT, "agreement_id", "agreement", "title"),
-    ProposalKind.MEMBERSHIP: Kind(ALLIANCE, "alliance_id", "alliance", "name"),
-    ProposalKind.PROGRAM_PARTNER: Kind(PROGRAM, "program_id", "program", "name"),
-    ProposalKind.ACTIVITY_PARTICIPANT: Kind(ACTIVITY, "activity_id", "activity", "title"),
+    ProposalKind.AGREEMENT_PARTY: Kind("Agreement", "agreement", "title"),
+    ProposalKind.MEMBERSHIP: Kind("Alliance", "alliance", "name"),
+    ProposalKind.PROGRAM_PARTNER: Kind("Program", "program", "name"),
+    ProposalKind.ACTIVITY_PARTICIPANT: Kind("Activity", "activity", "title"),
 }
 
 

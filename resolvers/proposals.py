@@ -22,7 +22,6 @@ history entry on the proposal. A proposal, or a subject, the caller cannot see a
 `NOT_FOUND` as a missing one does, before any check of role, version or state.
 """
 
-from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,10 +32,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from db import tables as t
 from db.base import table_of, utcnow
 from db.enums import MembershipRole, PartyRole, ProposalKind, ProposalStatus
-from resolvers.errors import ApiError, BadUserInput, Forbidden, NotFound
+from resolvers.errors import ApiError, BadUserInput
 from resolvers.proposal_links import KINDS, Terms, check, link
-from resolvers.viewer import Role, Viewer
-from resolvers.visibility import visible
+from resolvers.viewer import Viewer
+from resolvers.write_scope import check_arguments, may_change, owners_of
 from resolvers.writes import HISTORY, StaleVersion, insert_row, jsonable, update_row
 
 __all__ = [
@@ -60,11 +59,6 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 365
 
 PROPOSAL = table_of(t.Proposal)
-ORGANIZATION = table_of(t.Organization)
-PERSON = table_of(t.Person)
-PARTY = table_of(t.AgreementParty)
-PROGRAM_PARTNER = table_of(t.ProgramPartner)
-PARTICIPANT = table_of(t.ActivityParticipant)
 S = ProposalStatus
 
 
@@ -87,26 +81,6 @@ def status_of(row: RowMapping, today: date | None = None) -> ProposalStatus:
     return status
 
 
-async def _visible_row(
-    connection: AsyncConnection,
-    viewer: Viewer,
-    table: sa.Table,
-    key: int,
-    *,
-    what: str,
-    field: str,
-    lock: bool = False,
-) -> RowMapping:
-    """The row if it exists and the viewer may see it; `NotFound` either way otherwise."""
-    statement = sa.select(table).where(table.c.id == key, visible(viewer, table))
-    if lock:
-        statement = statement.with_for_update()
-    row = (await connection.execute(statement)).mappings().first()
-    if row is None:
-        raise NotFound(f"no {what} with that ID", field=field)
-    return row
-
-
 async def _trace(
     connection: AsyncConnection,
     proposal: RowMapping,
@@ -127,27 +101,6 @@ async def _trace(
             changes=changes,
         )
     )
-
-
-def _acting_editor(viewer: Viewer, organizations: Iterable[int], *, doing: str) -> int | None:
-    """The organization an editor acts for (one of `organizations` in its scope; none for an
-    admin); `Forbidden` for anyone else."""
-    if viewer.is_admin:
-        return None
-    if viewer.role is Role.EDITOR:
-        for organization in sorted(set(organizations)):
-            if organization in viewer.scope:
-                return organization
-    raise Forbidden(
-        f"{viewer.role.value} callers may not {doing} (needs an editor of an organization "
-        "already taking part, or an admin)"
-    )
-
-
-async def _organizations(connection: AsyncConnection, column: sa.Column[Any], key: Any) -> set[int]:
-    table = column.table
-    found = await connection.scalars(sa.select(table.c.organization_id).where(column == key))
-    return set(found)
 
 
 def _expiry(expires_on: date | None) -> date:
@@ -224,12 +177,38 @@ async def _propose(
     return row
 
 
-async def _organization_exists(connection: AsyncConnection, organization_id: int) -> None:
-    found = await connection.scalar(
-        sa.select(ORGANIZATION.c.id).where(ORGANIZATION.c.id == organization_id)
+async def _propose_link(
+    connection: AsyncConnection,
+    viewer: Viewer,
+    mutation: str,
+    terms: Terms,
+    *,
+    expires_on: date,
+) -> RowMapping:
+    """A proposal by whoever may change its subject (the side it comes from: the
+    organization, or alliance, among the subject's owners that the caller acts for), addressed
+    to the organization it binds."""
+    kind = KINDS[terms.kind]
+    keys = {
+        kind.field: terms.subject_id,
+        "organization": terms.organization_id,
+        "person": terms.person_id,
+    }
+    rows = await check_arguments(connection, viewer, mutation, keys)
+    subject = rows[kind.field]
+    owners = await owners_of(connection, kind.type_name, subject)
+    proposer, proposer_alliance = owners.acting_for(viewer)
+    return await _propose(
+        connection,
+        viewer,
+        terms=terms,
+        proposer_organization_id=proposer,
+        proposer_alliance_id=proposer_alliance,
+        addressed_organization_id=terms.organization_id,
+        addressed_alliance_id=None,
+        subject_name=subject[kind.name_column],
+        expires_on=expires_on,
     )
-    if found is None:
-        raise NotFound("no Organization with that ID", field="organization")
 
 
 async def propose_agreement_party(
@@ -243,23 +222,9 @@ async def propose_agreement_party(
 ) -> RowMapping:
     """An editor of a party asks `organization_id` to become a party too."""
     expiry = _expiry(expires_on)
-    kind = KINDS[ProposalKind.AGREEMENT_PARTY]
-    agreement = await _visible_row(
-        connection, viewer, kind.subject, agreement_id, what="Agreement", field="agreement"
-    )
-    parties = await _organizations(connection, PARTY.c.agreement_id, agreement_id)
-    proposer = _acting_editor(viewer, parties, doing="propose parties for this agreement")
-    await _organization_exists(connection, organization_id)
-    return await _propose(
-        connection,
-        viewer,
-        terms=Terms(ProposalKind.AGREEMENT_PARTY, agreement_id, organization_id, role.value),
-        proposer_organization_id=proposer,
-        proposer_alliance_id=None,
-        addressed_organization_id=organization_id,
-        addressed_alliance_id=None,
-        subject_name=agreement["title"],
-        expires_on=expiry,
+    terms = Terms(ProposalKind.AGREEMENT_PARTY, agreement_id, organization_id, role.value)
+    return await _propose_link(
+        connection, viewer, "proposeAgreementParty", terms, expires_on=expiry
     )
 
 
@@ -276,41 +241,34 @@ async def propose_membership(
     """The alliance's secretariat (or an admin) invites an organization, which answers; or the
     organization's editor asks to join, and the secretariat answers."""
     expiry = _expiry(expires_on)
-    kind = KINDS[ProposalKind.MEMBERSHIP]
-    alliance = await _visible_row(
-        connection, viewer, kind.subject, alliance_id, what="Alliance", field="alliance"
+    rows = await check_arguments(
+        connection,
+        viewer,
+        "proposeMembership",
+        {"alliance": alliance_id, "organization": organization_id},
     )
-    await _organization_exists(connection, organization_id)
     terms = Terms(
         ProposalKind.MEMBERSHIP, alliance_id, organization_id, role.value, joined_on=joined_on
     )
-    invites = viewer.is_admin or (
-        viewer.role is Role.SECRETARIAT and viewer.alliance_id == alliance_id
-    )
-    if invites:
+    if await may_change(connection, viewer, "Alliance", rows["alliance"]):
         sides: dict[str, int | None] = {
             "proposer_organization_id": None,
             "proposer_alliance_id": alliance_id,
             "addressed_organization_id": organization_id,
             "addressed_alliance_id": None,
         }
-    elif viewer.role is Role.EDITOR and organization_id in viewer.scope:
+    else:
         sides = {
             "proposer_organization_id": organization_id,
             "proposer_alliance_id": None,
             "addressed_organization_id": None,
             "addressed_alliance_id": alliance_id,
         }
-    else:
-        raise Forbidden(
-            f"{viewer.role.value} callers may not propose this membership (needs the "
-            "alliance's secretariat, an editor of the organization asking to join, or an admin)"
-        )
     return await _propose(
         connection,
         viewer,
         terms=terms,
-        subject_name=alliance["name"],
+        subject_name=rows["alliance"]["name"],
         expires_on=expiry,
         **sides,
     )
@@ -327,23 +285,9 @@ async def propose_program_partner(
 ) -> RowMapping:
     """An editor of a partner asks `organization_id` to become a partner of the program."""
     expiry = _expiry(expires_on)
-    kind = KINDS[ProposalKind.PROGRAM_PARTNER]
-    program = await _visible_row(
-        connection, viewer, kind.subject, program_id, what="Program", field="program"
-    )
-    partners = await _organizations(connection, PROGRAM_PARTNER.c.program_id, program_id)
-    proposer = _acting_editor(viewer, partners, doing="propose partners for this program")
-    await _organization_exists(connection, organization_id)
-    return await _propose(
-        connection,
-        viewer,
-        terms=Terms(ProposalKind.PROGRAM_PARTNER, program_id, organization_id, role.value),
-        proposer_organization_id=proposer,
-        proposer_alliance_id=None,
-        addressed_organization_id=organization_id,
-        addressed_alliance_id=None,
-        subject_name=program["name"],
-        expires_on=expiry,
+    terms = Terms(ProposalKind.PROGRAM_PARTNER, program_id, organization_id, role.value)
+    return await _propose_link(
+        connection, viewer, "proposeProgramPartner", terms, expires_on=expiry
     )
 
 
@@ -363,72 +307,24 @@ async def propose_activity_participant(
     expiry = _expiry(expires_on)
     if role is not None and len(role) > 200:
         raise BadUserInput("a role is at most 200 characters", field="role")
-    kind = KINDS[ProposalKind.ACTIVITY_PARTICIPANT]
-    activity = await _visible_row(
-        connection, viewer, kind.subject, activity_id, what="Activity", field="activity"
-    )
-    alliance = activity["alliance_id"]
-    proposer_alliance = None
-    if viewer.role is Role.SECRETARIAT and alliance is not None and viewer.alliance_id == alliance:
-        proposer, proposer_alliance = None, alliance
-    else:
-        participants = await _organizations(connection, PARTICIPANT.c.activity_id, activity_id)
-        proposer = _acting_editor(
-            viewer, participants, doing="propose participants for this activity"
-        )
-    await _organization_exists(connection, organization_id)
-    if person_id is not None:
-        await _visible_row(connection, viewer, PERSON, person_id, what="Person", field="person")
-    return await _propose(
-        connection,
-        viewer,
-        terms=Terms(
-            ProposalKind.ACTIVITY_PARTICIPANT, activity_id, organization_id, role, person_id
-        ),
-        proposer_organization_id=proposer,
-        proposer_alliance_id=proposer_alliance,
-        addressed_organization_id=organization_id,
-        addressed_alliance_id=None,
-        subject_name=activity["title"],
-        expires_on=expiry,
-    )
-
-
-def _addressed(viewer: Viewer, row: RowMapping) -> bool:
-    if viewer.role is Role.EDITOR:
-        return row["addressed_organization_id"] in viewer.scope
-    return viewer.role is Role.SECRETARIAT and (
-        row["addressed_alliance_id"] is not None
-        and row["addressed_alliance_id"] == viewer.alliance_id
-    )
-
-
-def _proposing(viewer: Viewer, row: RowMapping) -> bool:
-    if viewer.role is Role.EDITOR:
-        return row["proposer_organization_id"] in viewer.scope
-    return viewer.role is Role.SECRETARIAT and (
-        row["proposer_alliance_id"] is not None
-        and row["proposer_alliance_id"] == viewer.alliance_id
+    terms = Terms(ProposalKind.ACTIVITY_PARTICIPANT, activity_id, organization_id, role, person_id)
+    return await _propose_link(
+        connection, viewer, "proposeActivityParticipant", terms, expires_on=expiry
     )
 
 
 async def _pending(
     connection: AsyncConnection,
     viewer: Viewer,
+    mutation: str,
     key: int,
     version: int,
-    *,
-    may: Callable[[Viewer, RowMapping], bool],
-    doing: str,
-    side: str,
 ) -> RowMapping:
-    """The proposal, locked, if the viewer sees it, may `doing` it, read it at `version`, and it
-    is still waiting for an answer; checked in that order."""
-    row = await _visible_row(
-        connection, viewer, PROPOSAL, key, what="Proposal", field="id", lock=True
-    )
-    if not (viewer.is_admin or may(viewer, row)):
-        raise Forbidden(f"{viewer.role.value} callers may not {doing} (needs {side}, or an admin)")
+    """The proposal, locked, if the viewer sees it, may answer (or withdraw) it as `mutation`
+    declares, read it at `version`, and it is still waiting for an answer; checked in that
+    order."""
+    rows = await check_arguments(connection, viewer, mutation, {"id": key}, lock=frozenset({"id"}))
+    row = rows["id"]
     if row["version"] != version:
         raise StaleVersion(
             f"this proposal changed since version {version} was read (it is at version "
@@ -498,15 +394,7 @@ async def accept(
     """The side addressed accepts: the link is made (checked again now) and the proposal is
     ACCEPTED, in one transaction."""
     note = _note(note)
-    row = await _pending(
-        connection,
-        viewer,
-        key,
-        version,
-        may=_addressed,
-        doing="accept this proposal",
-        side="the side it is addressed to",
-    )
+    row = await _pending(connection, viewer, "acceptProposal", key, version)
     made = await link(connection, Terms.of(row), actor=viewer.label)
     return await _close(connection, viewer, row, S.ACCEPTED, note=note, link_id=made["id"])
 
@@ -515,15 +403,7 @@ async def decline(
     connection: AsyncConnection, viewer: Viewer, *, key: int, version: int, note: str | None = None
 ) -> RowMapping:
     note = _note(note)
-    row = await _pending(
-        connection,
-        viewer,
-        key,
-        version,
-        may=_addressed,
-        doing="decline this proposal",
-        side="the side it is addressed to",
-    )
+    row = await _pending(connection, viewer, "declineProposal", key, version)
     return await _close(connection, viewer, row, S.DECLINED, note=note)
 
 
@@ -531,13 +411,5 @@ async def withdraw(
     connection: AsyncConnection, viewer: Viewer, *, key: int, version: int, note: str | None = None
 ) -> RowMapping:
     note = _note(note)
-    row = await _pending(
-        connection,
-        viewer,
-        key,
-        version,
-        may=_proposing,
-        doing="withdraw this proposal",
-        side="the side that proposed it",
-    )
+    row = await _pending(connection, viewer, "withdrawProposal", key, version)
     return await _close(connection, viewer, row, S.WITHDRAWN, note=note)

@@ -20,6 +20,12 @@ Every write path calls the functions here, in the order its arguments are declar
    - `EVERY`: deleting a record owned through other rows (a person's positions, a program's
      partners, an activity's participants, an agreement's parties) removes every owner's
      link, so the caller must answer for all of them (else: leave, or abandon the agreement).
+   - `ANSWERS`: the caller answers for the side a proposal is addressed to (the
+     organization to bind, or the alliance a request to join is addressed to): it accepts or
+     declines; the proposing side (the proposal's owner, `CHANGES`) withdraws.
+   - `EITHER`: `CHANGES` on this record or on the mutation's other `EITHER` argument, checked
+     once both are loaded (`check_arguments`): a membership is proposed by the alliance's
+     secretariat (an invitation) or by the organization's own editor (a request to join).
    A visible record the caller may not change answers `FORBIDDEN`.
 3. Who may change a record (its owners) is derived from the same declarations (`RECORDS`):
    organizations named by a column of the row (a course's organization, a grant's funder, a
@@ -84,6 +90,8 @@ __all__ = [
     "Owners",
     "Record",
     "Ref",
+    "addressed_to",
+    "check_arguments",
     "check_organizations",
     "check_reference",
     "check_reference_row",
@@ -101,6 +109,10 @@ class Needs(StrEnum):
     EVERY = "every"
     """`CHANGES` for every organization that owns the record: deleting a person, program,
     activity or agreement also removes the links of every organization it is owned through."""
+    ANSWERS = "answers"
+    """The caller answers for the side the record (a proposal) is addressed to."""
+    EITHER = "either"
+    """`CHANGES` on this record or on the mutation's other `EITHER` argument."""
 
 
 class ConsentRequired(ApiError):
@@ -161,6 +173,9 @@ class Record:
     first_owner: FirstOwner | None = None
     proposal: str | None = None
     """The proposal that makes a row of this kind for another organization."""
+    addressed: tuple[str, str] | None = None
+    """The organization and alliance columns of the side a row is addressed to, which answers
+    it (`Needs.ANSWERS`)."""
 
     def reference(self, column: str) -> Ref:
         return next(r for r in self.references if r.column == column)
@@ -314,6 +329,12 @@ RECORDS: dict[str, Record] = {
             ),
         ),
         Record(
+            "Proposal",
+            organizations=("proposer_organization_id",),
+            alliance="proposer_alliance_id",
+            addressed=("addressed_organization_id", "addressed_alliance_id"),
+        ),
+        Record(
             "CreditRecognition",
             through=("rule_id",),
             references=(
@@ -405,8 +426,30 @@ def _agreements() -> dict[str, tuple[Ref, ...]]:
     return found
 
 
+def _proposals() -> dict[str, tuple[Ref, ...]]:
+    """A proposal names the subject the caller may change (its proposing side) and the
+    organization to bind, which it only needs to see: binding it waits for its answer."""
+    organization = Ref("organization", ORG, S)
+    return {
+        "proposeAgreementParty": (Ref("agreement", "Agreement", C), organization),
+        "proposeMembership": (
+            Ref("alliance", "Alliance", Needs.EITHER),
+            Ref("organization", ORG, Needs.EITHER),
+        ),
+        "proposeProgramPartner": (Ref("program", "Program", C), organization),
+        "proposeActivityParticipant": (
+            Ref("activity", "Activity", C),
+            organization,
+            Ref("person", "Person", S),
+        ),
+        "acceptProposal": (Ref(_ID, "Proposal", Needs.ANSWERS),),
+        "declineProposal": (Ref(_ID, "Proposal", Needs.ANSWERS),),
+        "withdrawProposal": (Ref(_ID, "Proposal", C),),
+    }
+
+
 def _mutations() -> dict[str, tuple[Ref, ...]]:
-    return {**_agreements(), **_generic()}
+    return {**_agreements(), **_proposals(), **_generic()}
 
 
 class _Mutations(Mapping[str, tuple[Ref, ...]]):
@@ -440,14 +483,21 @@ def _table(type_name: str) -> sa.Table:
 
 
 async def load_for_write(
-    connection: AsyncConnection, viewer: Viewer, type_name: str, key: int, *, field: str = _ID
+    connection: AsyncConnection,
+    viewer: Viewer,
+    type_name: str,
+    key: int,
+    *,
+    field: str = _ID,
+    lock: bool = False,
 ) -> RowMapping:
-    """The row, if the caller can see it; else exactly what a missing one answers."""
+    """The row, if the caller can see it; else exactly what a missing one answers. `lock`
+    holds it until the transaction ends (on PostgreSQL), so a racing writer waits."""
     table = _table(type_name)
-    result = await connection.execute(
-        sa.select(table).where(table.c.id == key, visible(viewer, table))
-    )
-    row = result.mappings().first()
+    statement = sa.select(table).where(table.c.id == key, visible(viewer, table))
+    if lock:
+        statement = statement.with_for_update()
+    row = (await connection.execute(statement)).mappings().first()
     if row is None:
         raise NotFound(f"no {type_name} with that ID", field=field)
     return row
@@ -473,6 +523,27 @@ class Owners:
         if viewer.role is Role.SECRETARIAT:
             return viewer.alliance_id is not None and viewer.alliance_id in self.alliances
         return False
+
+    def acting_for(self, viewer: Viewer) -> tuple[int | None, int | None]:
+        """The organization, or alliance, of these owners that the viewer acts for (`None`
+        for an admin): the side a proposal it makes comes from."""
+        if viewer.role is Role.EDITOR:
+            return min(viewer.scope & self.organizations, default=None), None
+        if viewer.role is Role.SECRETARIAT and viewer.alliance_id in self.alliances:
+            return None, viewer.alliance_id
+        return None, None
+
+
+def addressed_to(type_name: str, row: Mapping[Any, Any]) -> Owners:
+    """The side a row (a proposal) is addressed to, which answers it."""
+    columns = RECORDS[type_name].addressed
+    if columns is None:
+        return Owners()
+    organization, alliance = (row.get(c) for c in columns)
+    return Owners(
+        frozenset() if organization is None else frozenset({int(organization)}),
+        frozenset() if alliance is None else frozenset({int(alliance)}),
+    )
 
 
 async def owners_of(connection: AsyncConnection, type_name: str, row: Mapping[Any, Any]) -> Owners:
@@ -510,11 +581,16 @@ async def may_change(
     row: Mapping[Any, Any],
     *,
     every: bool = False,
+    answers: bool = False,
 ) -> bool:
+    """Whether the caller may change `row` (`every`: for each of its owners; `answers`: as
+    the side it is addressed to)."""
     if viewer.is_admin:
         return True
     if viewer.role not in PROPOSERS:
         return False
+    if answers:
+        return addressed_to(type_name, row).admit(viewer)
     return (await owners_of(connection, type_name, row)).admit(viewer, every=every)
 
 
@@ -527,16 +603,20 @@ async def require_change(
     field: str | None = _ID,
     doing: str | None = None,
     every: bool = False,
+    answers: bool = False,
 ) -> None:
-    """`Forbidden` unless the caller may change `row` (`every`: for each of its owners)."""
-    if await may_change(connection, viewer, type_name, row, every=every):
+    """`Forbidden` unless the caller may change `row` (`every`: for each of its owners;
+    `answers`: as the side it is addressed to)."""
+    if await may_change(connection, viewer, type_name, row, every=every, answers=answers):
         return
-    what = doing or f"change this {type_name}"
-    needs = (
-        "an editor of every organization that owns it, or an admin"
-        if every
-        else "an editor of an organization that owns it, its alliance's secretariat, or an admin"
-    )
+    what = doing or f"{'answer' if answers else 'change'} this {type_name}"
+    if every:
+        needs = "an editor of every organization that owns it, or an admin"
+    elif answers:
+        needs = "the side it is addressed to: an editor of its organization, or the secretariat "
+        needs += "of its alliance; or an admin"
+    else:
+        needs = "an editor of an organization that owns it, its alliance's secretariat, or an admin"
     raise Forbidden(f"{viewer.role.value} callers may not {what} (needs {needs})", field=field)
 
 
@@ -560,14 +640,14 @@ async def check_reference_row(
 ) -> None:
     """What `ref` needs, on a row the caller is known to see."""
     at = field
-    if ref.needs is Needs.SEES or viewer.is_admin:
+    if ref.needs in (Needs.SEES, Needs.EITHER) or viewer.is_admin:
         return
     subject_type, subject = ref.type_name, row
     if ref.of is not None:
         column, subject_type = ref.of
         subject = await load_for_write(connection, viewer, subject_type, row[column], field=at)
-    every = ref.needs is Needs.EVERY
-    if await may_change(connection, viewer, subject_type, subject, every=every):
+    every, answers = ref.needs is Needs.EVERY, ref.needs is Needs.ANSWERS
+    if await may_change(connection, viewer, subject_type, subject, every=every, answers=answers):
         return
     if ref.needs is Needs.CONSENT and viewer.role in PROPOSERS:
         raise ConsentRequired(
@@ -576,7 +656,52 @@ async def check_reference_row(
             "admin) answers with `acceptProposal` or `declineProposal`",
             field=at,
         )
-    await require_change(connection, viewer, subject_type, subject, field=at, every=every)
+    await require_change(
+        connection, viewer, subject_type, subject, field=at, every=every, answers=answers
+    )
+
+
+async def check_arguments(
+    connection: AsyncConnection,
+    viewer: Viewer,
+    mutation: str,
+    keys: Mapping[str, int | None],
+    *,
+    lock: frozenset[str] = frozenset(),
+) -> dict[str, RowMapping]:
+    """Every reference argument of `mutation` given in `keys` (by input field; `None`: not
+    given), checked in the declared order, and its `EITHER` arguments once the last of them
+    is loaded; the rows by field. `lock`: fields whose row is held until the transaction ends."""
+    rows: dict[str, RowMapping] = {}
+    refs = MUTATIONS[mutation]
+    either = [r for r in refs if r.needs is Needs.EITHER and keys.get(r.field) is not None]
+    for ref in refs:
+        key = keys.get(ref.field)
+        if key is None:
+            continue
+        row = await load_for_write(
+            connection, viewer, ref.type_name, key, field=ref.field, lock=ref.field in lock
+        )
+        await check_reference_row(connection, viewer, ref, row, field=ref.field)
+        rows[ref.field] = row
+        if either and ref is either[-1]:
+            await _check_either(connection, viewer, [(r, rows[r.field]) for r in either])
+    return rows
+
+
+async def _check_either(
+    connection: AsyncConnection, viewer: Viewer, given: list[tuple[Ref, RowMapping]]
+) -> None:
+    for ref, row in given:
+        if await may_change(connection, viewer, ref.type_name, row):
+            return
+    last, row = given[-1]
+    names = " or ".join(r.type_name for r, _ in given)
+    raise Forbidden(
+        f"{viewer.role.value} callers may not do this (needs a caller who may change the "
+        f"{names}, or an admin)",
+        field=last.field,
+    )
 
 
 async def check_organizations(

@@ -19,24 +19,29 @@ raises), so every case starts from the same data. The editor and the secretariat
 case; admin, viewer, reporter and anonymous callers one target per argument, in rotation.
 
 Then an invariant, with hypothesis: after any accepted write by a caller who is not an admin,
-the records it can see grow only by the records the write created.
+the records it can see grow only by the records the write created, or, when a proposal was
+accepted (by the caller or, as a step of its own, by the side the caller's proposal is
+addressed to), by what the proposal's other side sees: it consented to the link.
 """
 
 import asyncio
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.elements import ColumnElement
 
 from db import tables as t
 from db.base import table_of, utcnow
 from db.engine import create_engine
+from db.enums import TokenRole
 from resolvers import write_scope
 from resolvers.errors import ApiError
 from resolvers.ids import encode_id
@@ -46,7 +51,7 @@ from resolvers.viewer import Role, Viewer
 from resolvers.visibility import visible
 from resolvers.write_scope import MUTATIONS, Needs, Ref
 from schema import build_schema
-from tests.conftest import Databases, api_client
+from tests.conftest import Databases, api_client, make_token
 from tests.graphql import post
 from tests.test_access_matrix import EDITOR, ROLES, SECRETARIAT, _token_for
 
@@ -84,6 +89,7 @@ TARGETS: dict[str, list[str]] = {
     "LearningOutcome": ["outcome", "own outcome"],
     "RecognitionRule": ["rule to JOU", "rule to LLE"],
     "CreditRecognition": ["own recognition", "recognition"],
+    "Proposal": ["to JOU", "from JOU", "to Jiangxi", "hidden"],
 }
 MISSING_KEY = 987_654
 
@@ -201,7 +207,16 @@ OTHER: dict[str, dict[str, Any]] = {
     "addMember": {"alliance": R("Alliance", "Jiangxi"), "organization": _org()},
     "changeMemberRole": {"role": "MEMBER", "on": "2026-03-01"},
     "recordMemberLeaving": {"leftOn": "2026-06-30"},
+    "proposeAgreementParty": {"agreement": SOCIAL, "organization": _org("NJU")},
+    "proposeMembership": {"alliance": R("Alliance", "Jiangxi"), "organization": _org()},
+    "proposeProgramPartner": {"program": MICRO, "organization": _org("NJU")},
+    "proposeActivityParticipant": {
+        "activity": R("Activity", "meeting"),
+        "organization": _org("NJU"),
+        "person": R("Person", "Xia"),
+    },
 }
+NO_ID = {"createAgreement", "addCommitment", "addMember", *(m for m in OTHER if "propose" in m)}
 
 
 @dataclass
@@ -384,6 +399,7 @@ async def prepare(engine: AsyncEngine) -> Known:
                 recognised_on=utcnow().date(),
             ),
         }
+        keys.update(await _proposals(c, orgs, keys))
         versions: dict[tuple[str, int], int] = {}
         for (type_name, _), key in keys.items():
             table = T[type_name]
@@ -392,6 +408,57 @@ async def prepare(engine: AsyncEngine) -> Known:
                     c, sa.select(table.c.version).where(table.c.id == key)
                 )
     return Known(keys, versions)
+
+
+async def _proposals(
+    c: AsyncConnection, orgs: dict[str, int], keys: dict[tuple[str, str], int]
+) -> dict[tuple[str, str], int]:
+    """Pending proposals: an invitation of the alliance to JOU (JOU answers, the secretariat
+    withdraws), JOU's proposal of NJU as a partner of its program, NJU's request to join the
+    alliance (the secretariat answers), and the demo's, which neither sees."""
+    alliance, micro = keys[("Alliance", "Jiangxi")], keys[("Program", "micro")]
+    pending = {
+        "status": "pending",
+        "proposed_by": "token:matrix",
+        "expires_on": utcnow().date() + timedelta(days=30),
+    }
+    membership = {**pending, "kind": "membership", "alliance_id": alliance, "role": "member"}
+    proposal = table_of(t.Proposal)
+    return {
+        ("Proposal", "to JOU"): await _insert(
+            c,
+            t.Proposal,
+            **membership,
+            subject_name="Jiangxi",
+            organization_id=orgs["JOU"],
+            proposer_alliance_id=alliance,
+            addressed_organization_id=orgs["JOU"],
+        ),
+        ("Proposal", "from JOU"): await _insert(
+            c,
+            t.Proposal,
+            **pending,
+            kind="program_partner",
+            program_id=micro,
+            subject_name="Micro-specialties",
+            organization_id=orgs["NJU"],
+            role="partner",
+            proposer_organization_id=orgs["Art"],
+            addressed_organization_id=orgs["NJU"],
+        ),
+        ("Proposal", "to Jiangxi"): await _insert(
+            c,
+            t.Proposal,
+            **membership,
+            subject_name="Jiangxi",
+            organization_id=orgs["NJU"],
+            proposer_organization_id=orgs["NJU"],
+            addressed_alliance_id=alliance,
+        ),
+        ("Proposal", "hidden"): await _scalar(
+            c, sa.select(proposal.c.id).where(proposal.c.proposed_by != "token:matrix").limit(1)
+        ),
+    }
 
 
 # Cases ------------------------------------------------------------------------------------
@@ -453,7 +520,7 @@ def _base(mutation: str) -> dict[str, Any]:
                 return dict(_copy(CREATE[name]))
             return {"id": _own(name)}
     given = {"id": _own(MUTATIONS[mutation][0].type_name), **_copy(OTHER.get(mutation, {}))}
-    if mutation in {"createAgreement", "addCommitment", "addMember"}:
+    if mutation in NO_ID:
         del given["id"]
     return given
 
@@ -492,7 +559,7 @@ def _needs_version(mutation: str) -> str | None:
     """The input field carrying the version of the row the mutation changes, if any."""
     if mutation == "addCommitment":
         return "agreementVersion"
-    if mutation.startswith("create") or mutation == "addMember":
+    if mutation.startswith(("create", "propose")) or mutation == "addMember":
         return None
     return "version"
 
@@ -560,7 +627,7 @@ class Oracle:
     async def one(self, ref: Ref, target: R) -> str:
         if not await self.sees(target.type_name, target.label):
             return "NOT_FOUND"
-        if ref.needs is Needs.SEES or self.viewer.is_admin:
+        if ref.needs in (Needs.SEES, Needs.EITHER) or self.viewer.is_admin:
             return OK
         async with self.engine.connect() as c:
             type_name, row = (
@@ -572,8 +639,10 @@ class Oracle:
             if ref.of is not None:
                 column, type_name = ref.of
                 row = await self._row(c, type_name, row[column])
-            every = ref.needs is Needs.EVERY
-            changes = await write_scope.may_change(c, self.viewer, type_name, row, every=every)
+            every, answers = ref.needs is Needs.EVERY, ref.needs is Needs.ANSWERS
+            changes = await write_scope.may_change(
+                c, self.viewer, type_name, row, every=every, answers=answers
+            )
         if changes:
             return OK
         if ref.needs is Needs.CONSENT and self.viewer.role in write_scope.PROPOSERS:
@@ -581,11 +650,27 @@ class Oracle:
         return "FORBIDDEN"
 
     async def expect(self, case: Case) -> tuple[str, str | None]:
-        for ref, target in _present(case):
+        present = _present(case)
+        either = [(ref, target) for ref, target in present if ref.needs is Needs.EITHER]
+        for ref, target in present:
             outcome = await self.one(ref, target)
             if outcome != OK:
                 return outcome, ref.field
+            if either and (ref, target) == either[-1] and not await self.either(either):
+                return "FORBIDDEN", ref.field
         return await self.after(case)
+
+    async def either(self, given: list[tuple[Ref, R]]) -> bool:
+        """Whether the caller may change one of the records of an `EITHER` group."""
+        if self.viewer.is_admin:
+            return True
+        async with self.engine.connect() as c:
+            for ref, target in given:
+                key = self.known.keys[(target.type_name, target.label)]
+                row = await self._row(c, ref.type_name, key)
+                if await write_scope.may_change(c, self.viewer, ref.type_name, row):
+                    return True
+        return False
 
     async def after(self, case: Case) -> tuple[str, str | None]:
         """A generic create or update must leave a row its caller may still change."""
@@ -674,7 +759,8 @@ async def test_each_role_writes_exactly_what_the_declarations_allow(
     token = await _token_for(role, demo_engine, databases)
     viewer = await _viewer_of(demo_engine, token)
     wrong: list[str] = []
-    not_found: dict[tuple[str, int], set[tuple[str | None, str]]] = {}
+    not_found: dict[tuple[str, str | None], set[str]] = {}
+    """The messages of `NOT_FOUND`, by mutation and the field that answered it."""
     cases = cases_for(role)
     async with api_client(demo_engine, token) as client:
         oracle = Oracle(demo_engine, viewer, client, known)
@@ -684,7 +770,7 @@ async def test_each_role_writes_exactly_what_the_declarations_allow(
             if (code, field) != (expected, at if expected != OK else None):
                 wrong.append(f"{role} {case}: expected {expected} at {at}, got {code} at {field}")
             if code == "NOT_FOUND":
-                not_found.setdefault((case.mutation, case.argument), set()).add((field, message))
+                not_found.setdefault((case.mutation, field), set()).add(message)
     assert not wrong, f"{len(wrong)} of {len(cases)} cases:\n" + "\n".join(wrong)
     differing = {k: v for k, v in not_found.items() if len(v) > 1}
     assert not differing, f"an invisible record answers unlike a missing one: {differing}"
@@ -707,24 +793,132 @@ async def all_keys(engine: AsyncEngine) -> set[tuple[str, int]]:
     return await visible_keys(engine, Viewer(role=Role.ADMIN))
 
 
-async def _walk(databases: Databases, role: str, cases: list[Case]) -> list[str]:
+@dataclass(frozen=True)
+class OtherSideAccepts:
+    """A step of the walk: the side that the caller's newest pending proposal is addressed
+    to accepts it (nothing happens when there is none)."""
+
+    def __str__(self) -> str:
+        return "the other side accepts"
+
+
+Step = Case | OtherSideAccepts
+PROPOSALS = table_of(t.Proposal)
+ORGANIZATIONS = table_of(t.Organization)
+ALLIANCES = table_of(t.Alliance)
+Side = tuple[str, int]
+"""("organization" or "alliance", its key)."""
+
+
+def _sides(row: Any, ends: tuple[str, ...] = ("proposer", "addressed")) -> list[Side]:
+    return [
+        (kind, int(row[f"{end}_{kind}_id"]))
+        for end in ends
+        for kind in ("organization", "alliance")
+        if row[f"{end}_{kind}_id"] is not None
+    ]
+
+
+def _is_caller(viewer: Viewer, side: Side) -> bool:
+    kind, key = side
+    return key in viewer.scope if kind == "organization" else key == viewer.alliance_id
+
+
+class Sides:
+    """The callers a proposal's sides act through: an editor of the organization, or the
+    alliance's secretariat (tokens made on first use)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.tokens: dict[Side, str] = {}
+
+    async def token(self, side: Side) -> str:
+        if side not in self.tokens:
+            kind, key = side
+            table = ORGANIZATIONS if kind == "organization" else ALLIANCES
+            async with self.engine.connect() as c:
+                name = await c.scalar(sa.select(table.c.name).where(table.c.id == key))
+            role = TokenRole.EDITOR if kind == "organization" else TokenRole.SECRETARIAT
+            self.tokens[side] = await make_token(self.engine, role, **{kind: name})
+        return self.tokens[side]
+
+    async def sees(self, side: Side) -> set[tuple[str, int]]:
+        return await visible_keys(
+            self.engine, await authenticate(self.engine, await self.token(side))
+        )
+
+
+async def _accepted(engine: AsyncEngine) -> dict[int, Any]:
+    async with engine.connect() as c:
+        rows = await c.execute(sa.select(PROPOSALS).where(PROPOSALS.c.status == "accepted"))
+        return {int(row["id"]): row for row in rows.mappings()}
+
+
+async def _other_side_accepts(engine: AsyncEngine, viewer: Viewer, sides: Sides) -> None:
+    p = PROPOSALS.c
+    proposer: list[ColumnElement[bool]] = (
+        [p.proposer_organization_id.in_(sorted(viewer.scope))] if viewer.scope else []
+    )
+    if viewer.alliance_id is not None:
+        proposer.append(p.proposer_alliance_id == viewer.alliance_id)
+    async with engine.connect() as c:
+        result = await c.execute(
+            sa.select(PROPOSALS)
+            .where(
+                sa.or_(sa.false(), *proposer),
+                p.status == "pending",
+                p.expires_on >= utcnow().date(),
+            )
+            .order_by(p.id.desc())
+            .limit(1)
+        )
+        row = result.mappings().first()
+    if row is None:
+        return
+    addressed = [side for side in _sides(row, ("addressed",)) if not _is_caller(viewer, side)]
+    if not addressed:
+        return
+    async with api_client(engine, await sides.token(addressed[-1])) as other:
+        await send(
+            other,
+            "acceptProposal",
+            {"id": encode_id("Proposal", row["id"]), "version": row["version"]},
+        )
+
+
+async def _walk(databases: Databases, role: str, steps: list[Step]) -> list[str]:
+    """Runs the steps as `role`; after each, what the caller sees may have grown only by rows
+    the step created and, for a proposal accepted in it, by what its other side sees."""
     engine = create_engine(await databases.demo())
     broken: list[str] = []
     try:
         known = await prepare(engine)
         token = await _token_for(role, engine, databases)
         viewer = await _viewer_of(engine, token)
+        sides = Sides(engine)
         async with api_client(engine, token) as client:
-            for case in cases:
+            for step in steps:
                 before, existing = await visible_keys(engine, viewer), await all_keys(engine)
-                await send(client, case.mutation, request(case, known))
+                accepted = await _accepted(engine)
+                if isinstance(step, Case):
+                    await send(client, step.mutation, request(step, known))
+                else:
+                    await _other_side_accepts(engine, viewer, sides)
                 after, now = await visible_keys(engine, viewer), await all_keys(engine)
                 grown = after - before - (now - existing)
+                for key, row in (await _accepted(engine)).items():
+                    if key not in accepted and grown:
+                        for side in _sides(row):
+                            if not _is_caller(viewer, side):
+                                grown -= await sides.sees(side)
                 if grown:
-                    broken.append(f"{role} {case}: now sees {sorted(grown)}")
+                    broken.append(f"{role} {step}: now sees {sorted(grown)}")
     finally:
         await engine.dispose()
     return broken
+
+
+PROPOSAL_CASES = [c for c in all_cases() if "Proposal" in c.mutation or "propose" in c.mutation]
 
 
 @settings(
@@ -734,9 +928,20 @@ async def _walk(databases: Databases, role: str, cases: list[Case]) -> list[str]
 )
 @given(
     role=st.sampled_from(sorted(FULL_ROLES)),
-    cases=st.lists(st.sampled_from(all_cases()), min_size=1, max_size=6),
+    steps=st.lists(
+        st.one_of(
+            st.sampled_from(all_cases()),
+            st.sampled_from(PROPOSAL_CASES),
+            st.just(OtherSideAccepts()),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
 )
-def test_what_a_caller_sees_grows_only_by_what_it_created(
-    databases: Databases, role: str, cases: list[Case]
+@example(role=SECRETARIAT, steps=[Case("proposeMembership", 1, "Art"), OtherSideAccepts()])
+@example(role=EDITOR, steps=[Case("acceptProposal", 0, "to JOU")])
+@example(role=EDITOR, steps=[Case("proposeAgreementParty", 1, "NJU"), OtherSideAccepts()])
+def test_what_a_caller_sees_grows_only_by_what_it_created_or_another_side_accepted(
+    databases: Databases, role: str, steps: list[Step]
 ) -> None:
-    assert asyncio.run(_walk(databases, role, cases)) == []
+    assert asyncio.run(_walk(databases, role, steps)) == []
