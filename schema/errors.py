@@ -17,14 +17,21 @@ __all__ = ["coded"]
 
 log = logging.getLogger("partnergraph.errors")
 
-_INPUT_MARKERS = ("Expected value of type", "got invalid value", "cannot represent")
+_INPUT_MARKERS = (
+    "Expected value of type",
+    "got invalid value",
+    "has invalid value",
+    "cannot represent",
+)
 
 
 def _callers_doing(error: GraphQLError) -> bool:
     """A failure outside any field that came from the caller's input (a variable that does not
     coerce) rather than from the server (an extension or the database failing before
     execution)."""
-    return any(marker in error.message for marker in _INPUT_MARKERS)
+    return isinstance(error.original_error, GraphQLError) or any(
+        marker in error.message for marker in _INPUT_MARKERS
+    )
 
 
 def coded(error: GraphQLError) -> GraphQLError:
