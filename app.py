@@ -261,6 +261,10 @@ def rate_limiter(settings: Settings) -> RateLimiter:
         settings.redis_url,
         points_per_minute=settings.rate_limit_per_minute,
         prefix=settings.redis_prefix,
+        timeout_s=settings.redis_timeout_ms / 1000,
+        breaker_failures=settings.redis_breaker_failures,
+        breaker_pause_s=settings.redis_breaker_seconds,
+        on_failure=settings.rate_limit_on_redis_failure,
     )
 
 
@@ -293,6 +297,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         # (tens of ms each, in the middle of requests; bench/RESULTS.md).
         gc.collect()
         gc.freeze()
+        await limiter.check()
         yield {}
         await limiter.close()
         if owned:
