@@ -30,19 +30,42 @@ _ENTRY_OVERHEAD = 200
 _every: "weakref.WeakSet[Bounded[Any, Any]]" = weakref.WeakSet()
 
 
+_recent: dict[int, tuple[str, bytes]] = {}
+"""The digests of the last few texts digested, by identity: one request's document text is the
+key of several caches (parsed, validated, measured, planned), and is digested once."""
+_RECENT_ENTRIES = 64
+_RECENT_LENGTH = 16_384
+"""Texts longer than this are not remembered (the entries hold the texts themselves)."""
+
+
+def _text_digest(text: str) -> bytes:
+    found = _recent.get(id(text))
+    if found is not None and found[0] is text:
+        return found[1]
+    digest = hashlib.blake2b(
+        text.encode("utf-8", "surrogatepass"), digest_size=_DIGEST_SIZE
+    ).digest()
+    if len(text) <= _RECENT_LENGTH:
+        if len(_recent) >= _RECENT_ENTRIES:
+            _recent.clear()
+        _recent[id(text)] = (text, digest)
+    return digest
+
+
 def digest_key(key: Hashable) -> Hashable:
     """`key` with every text in it (at any depth of tuples) longer than a digest replaced by
     that digest; everything else kept as it is."""
+    kind = type(key)
+    if kind is str:
+        return key if len(key) <= _DIGEST_SIZE else _text_digest(key)  # type: ignore[arg-type]
+    if kind is tuple:
+        return tuple([digest_key(part) for part in key])  # type: ignore[attr-defined]
     if isinstance(key, str):
-        if len(key) <= _DIGEST_SIZE:
-            return key
-        return hashlib.blake2b(
-            key.encode("utf-8", "surrogatepass"), digest_size=_DIGEST_SIZE
-        ).digest()
+        return key if len(key) <= _DIGEST_SIZE else _text_digest(key)
     if isinstance(key, bytes) and len(key) > _DIGEST_SIZE:
         return ("bytes", hashlib.blake2b(key, digest_size=_DIGEST_SIZE).digest())
     if isinstance(key, tuple):
-        return tuple(digest_key(part) for part in key)
+        return tuple([digest_key(part) for part in key])
     return key
 
 
