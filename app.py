@@ -1,6 +1,7 @@
 """The Starlette application: GraphQL (with GraphiQL) at /graphql, over one async engine."""
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from strawberry.types import ExecutionResult
 
 from db.engine import create_engine
 from resolvers.context import Context, build_context
-from resolvers.errors import ApiError, Unavailable
+from resolvers.errors import ApiError, Unavailable, database_outage
 from resolvers.graphql_request import check_body, check_params
 from resolvers.http_errors import (
     GRAPHQL_RESPONSE_JSON,
@@ -46,6 +47,8 @@ from schema.fast_lane import answer_plain_read
 from settings import Settings, load_settings
 
 __all__ = ["create_app"]
+
+log = logging.getLogger("partnergraph.app")
 
 
 class PartnerGraphQL(GraphQL[Context, None]):
@@ -90,16 +93,30 @@ class PartnerGraphQL(GraphQL[Context, None]):
         if "json" in request.headers.get("content-type", ""):
             check_body(body, max_depth=depth)
         if self.settings.compiled_reads and self.engine.dialect.name == "postgresql":
-            response = await answer_plain_read(
+            response = await self._lane(request, body)
+            if response is not None:
+                return self._finish(request, response)
+        replayed = Request(request.scope, _replay(body, receive))
+        return self._finish(request, await self.run(replayed))
+
+    async def _lane(self, request: Request, body: bytes) -> Response | None:
+        """The fast lane's answer, or `None` for strawberry to answer: also when the lane fails
+        unexpectedly (strawberry then answers, and reports, as it would have without the lane),
+        but not when the database is out of reach (answered 503 at once)."""
+        try:
+            return await answer_plain_read(
                 request,
                 body,
                 schema=self.graphql_schema,
                 context=lambda: self._context(request, None),
             )
-            if response is not None:
-                return self._finish(request, response)
-        replayed = Request(request.scope, _replay(body, receive))
-        return self._finish(request, await self.run(replayed))
+        except ApiError:
+            raise
+        except Exception as error:
+            if database_outage(error) is not None:
+                raise
+            log.warning("the fast lane failed; strawberry answers instead", exc_info=True)
+            return None
 
     def _finish(self, request: Request, response: Response) -> Response:
         """The status and media type the outcome (`process_result`) and the client's `Accept`
