@@ -1,14 +1,19 @@
 """The Starlette application: GraphQL (with GraphiQL) at /graphql, over one async engine."""
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
+from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -21,6 +26,17 @@ from strawberry.types import ExecutionResult
 
 from db.engine import create_engine
 from resolvers.context import Context, build_context
+from resolvers.errors import ApiError, Unavailable, database_outage
+from resolvers.graphql_request import check_body, check_params
+from resolvers.http_errors import (
+    GRAPHQL_RESPONSE_JSON,
+    LastResort,
+    error_response,
+    http_exception_response,
+    starlette_http_exception,
+    status_of,
+    wants_graphql_response,
+)
 from resolvers.network_export import NetworkExport
 from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
 from resolvers.reports_http import report_routes
@@ -31,6 +47,8 @@ from schema.fast_lane import answer_plain_read
 from settings import Settings, load_settings
 
 __all__ = ["create_app"]
+
+log = logging.getLogger("partnergraph.app")
 
 
 class PartnerGraphQL(GraphQL[Context, None]):
@@ -45,26 +63,77 @@ class PartnerGraphQL(GraphQL[Context, None]):
         self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """A POST of a query already known to be plain data takes the fast lane
-        (`schema.fast_lane`); everything else, and anything the lane declines, strawberry's
-        view, with the body the lane read handed on to it."""
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "POST"
-            or not self.settings.compiled_reads
-            or self.engine.dialect.name != "postgresql"
-        ):
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
+        graphql_response = wants_graphql_response(request.headers.get("accept"))
+        try:
+            response = await self._answer(request, receive)
+        except HTTPException as error:
+            response = http_exception_response(
+                error.status_code, error.reason, graphql_response=graphql_response, headers=None
+            )
+        except ApiError as error:
+            response = error_response(error, graphql_response=graphql_response)
+        await response(scope, receive, send)
+
+    async def _answer(self, request: Request, receive: Receive) -> Response:
+        """The request checked (`resolvers.graphql_request`), then, for a POST of a query
+        already known to be plain data, the fast lane (`schema.fast_lane`); everything else,
+        and anything the lane declines, strawberry's view, with the body the lane read handed
+        on to it."""
+        depth = self.settings.max_json_depth
+        if request.method == "GET":
+            check_params(request.query_params, max_depth=depth)
+            return self._finish(request, await self.run(request))
+        if request.method != "POST":
+            return await self.run(request)
         body = await request.body()
-        response = await answer_plain_read(
-            request, body, schema=self.graphql_schema, context=lambda: self._context(request, None)
-        )
-        if response is not None:
-            await response(scope, receive, send)
-            return
-        await super().__call__(scope, _replay(body, receive), send)
+        if "json" in request.headers.get("content-type", ""):
+            check_body(body, max_depth=depth)
+        if self.settings.compiled_reads and self.engine.dialect.name == "postgresql":
+            response = await self._lane(request, body)
+            if response is not None:
+                return self._finish(request, response)
+        replayed = Request(request.scope, _replay(body, receive))
+        return self._finish(request, await self.run(replayed))
+
+    async def _lane(self, request: Request, body: bytes) -> Response | None:
+        """The fast lane's answer, or `None` for strawberry to answer: also when the lane fails
+        unexpectedly (strawberry then answers, and reports, as it would have without the lane),
+        but not when the database is out of reach (answered 503 at once)."""
+        try:
+            return await answer_plain_read(
+                request,
+                body,
+                schema=self.graphql_schema,
+                context=lambda: self._context(request, None),
+            )
+        except ApiError:
+            raise
+        except Exception as error:
+            if database_outage(error) is not None:
+                raise
+            log.warning("the fast lane failed; strawberry answers instead", exc_info=True)
+            return None
+
+    def _finish(self, request: Request, response: Response) -> Response:
+        """The status and media type the outcome (`process_result`) and the client's `Accept`
+        call for."""
+        if response.media_type != "application/json":
+            return response
+        outcome = request.scope.get("state", {}).get(_OUTCOME)
+        graphql_response = wants_graphql_response(request.headers.get("accept"))
+        if isinstance(outcome, _Outcome):
+            if outcome.retry_after is not None:
+                response.status_code = 503
+                response.headers["Retry-After"] = str(outcome.retry_after)
+            elif graphql_response and outcome.request_error and response.status_code == 200:
+                response.status_code = status_of(outcome.code)
+        if graphql_response:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+        return response
 
     def _context(self, request: Request | WebSocket, response: Response | None) -> Context:
         return build_context(
@@ -88,12 +157,48 @@ class PartnerGraphQL(GraphQL[Context, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        for error in result.errors or []:
+        errors = result.errors or []
+        for error in errors:
             coded(error, suggestions=self.settings.suggestions)
-        return await super().process_result(request, result)
+        processed = await super().process_result(request, result)
+        if errors:
+            outcome = _Outcome.of(result.data, errors)
+            request.scope.setdefault("state", {})[_OUTCOME] = outcome
+            if outcome.request_error and wants_graphql_response(request.headers.get("accept")):
+                processed.pop("data", None)  # the spec's form of a request error
+        return processed
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+
+_OUTCOME = "partnergraph.outcome"
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What the errors of a GraphQL result mean for the HTTP answer."""
+
+    request_error: bool
+    """No data at all and no error in a field: the request was refused as a whole."""
+    code: str
+    retry_after: int | None
+    """Set when a dependency was out of reach (HTTP 503)."""
+
+    @staticmethod
+    def of(data: object, errors: list[GraphQLError]) -> "_Outcome":
+        unavailable = next(
+            (e.original_error for e in errors if isinstance(e.original_error, Unavailable)), None
+        )
+        code = (errors[0].extensions or {}).get("code", "BAD_REQUEST")
+        return _Outcome(
+            request_error=data is None and all(e.path is None for e in errors),
+            code=str(code),
+            retry_after=unavailable.retry_after if unavailable is not None else None,
+        )
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -143,11 +248,12 @@ class BodySizeLimit:
             await self._too_large(scope, receive, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        error = {
-            "message": f"the request body is over {self.max_bytes} bytes",
-            "extensions": {"code": "PAYLOAD_TOO_LARGE"},
-        }
-        response = JSONResponse({"data": None, "errors": [error]}, status_code=413)
+        response = http_exception_response(
+            413,
+            f"the request body is over {self.max_bytes} bytes",
+            graphql_response=wants_graphql_response(Headers(scope=scope).get("accept")),
+            headers=None,
+        )
         await response(scope, receive, send)
 
 
@@ -172,6 +278,10 @@ def rate_limiter(settings: Settings) -> RateLimiter:
         settings.redis_url,
         points_per_minute=settings.rate_limit_per_minute,
         prefix=settings.redis_prefix,
+        timeout_s=settings.redis_timeout_ms / 1000,
+        breaker_failures=settings.redis_breaker_failures,
+        breaker_pause_s=settings.redis_breaker_seconds,
+        on_failure=settings.rate_limit_on_redis_failure,
     )
 
 
@@ -193,6 +303,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         statement_timeout_ms=settings.statement_timeout_ms,
         pool_size=settings.pool_size,
         pool_overflow=settings.pool_overflow,
+        connect_timeout_s=settings.database_connect_timeout_ms / 1000,
     )
     limiter = rate_limiter(settings)
 
@@ -203,6 +314,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         # (tens of ms each, in the middle of requests; bench/RESULTS.md).
         gc.collect()
         gc.freeze()
+        await limiter.check()
         yield {}
         await limiter.close()
         if owned:
@@ -225,7 +337,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 methods=["GET"],
             ),
         ],
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[
+            Middleware(LastResort),
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+        ],
+        exception_handlers={StarletteHTTPException: starlette_http_exception},
         lifespan=lifespan,
     )
     application.state.limiter = limiter

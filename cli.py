@@ -174,6 +174,7 @@ def serve(
         port=port,
         workers=None if reload else workers,
         reload=reload,
+        timeout_worker_healthcheck=load_settings().worker_healthcheck_timeout_s,
     )
 
 

@@ -4,7 +4,7 @@ import os
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["DEFAULT_DATABASE_URL", "Introspection", "Settings", "load_settings"]
+__all__ = ["DEFAULT_DATABASE_URL", "FailureMode", "Introspection", "Settings", "load_settings"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./partnergraph.db"
 
@@ -14,6 +14,15 @@ class Introspection(StrEnum):
     AUTHENTICATED = "authenticated"
     """Off for anonymous callers."""
     OFF = "off"
+
+
+class FailureMode(StrEnum):
+    """What the rate limiter does while Redis cannot be reached."""
+
+    OPEN = "open"
+    """Let requests through uncounted (and log it)."""
+    CLOSED = "closed"
+    """Refuse them: HTTP 503, code `RATE_LIMIT_UNAVAILABLE`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +47,23 @@ class Settings:
     """"Did you mean ...?" in error messages; off in production."""
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_prefix: str = "partnergraph"
+    redis_timeout_ms: int = 200
+    """Deadline for connecting to Redis and for each reply: what a slow Redis may add to a
+    request."""
+    redis_breaker_failures: int = 3
+    """Consecutive Redis failures after which Redis is skipped for `redis_breaker_seconds`
+    (then one request probes it again)."""
+    redis_breaker_seconds: float = 10.0
+    rate_limit_on_redis_failure: FailureMode = FailureMode.OPEN
+    max_json_depth: int = 64
+    """Deepest nesting of arrays and objects a request body (or `variables` / `extensions`
+    query parameter) may have; deeper is refused with 400 before it is decoded."""
+    database_connect_timeout_ms: int = 5_000
+    """Deadline for opening a PostgreSQL connection (asyncpg waits a minute by default)."""
+    worker_healthcheck_timeout_s: int = 120
+    """How long `serve --workers N` waits for a worker to answer its health check before it
+    kills and replaces it (uvicorn's default, 5 s, is shorter than a worker's start-up on a
+    busy machine)."""
     statement_timeout_ms: int = 10_000
     """PostgreSQL's `statement_timeout` for every connection; 0 turns it off."""
     pool_size: int = 20
@@ -96,6 +122,23 @@ def load_settings() -> Settings:
         ),
         suggestions=_flag("PARTNERGRAPH_SUGGESTIONS", not production),
         redis_url=os.environ.get("REDIS_URL", defaults.redis_url),
+        redis_timeout_ms=_int("PARTNERGRAPH_REDIS_TIMEOUT_MS", defaults.redis_timeout_ms),
+        redis_breaker_failures=_int(
+            "PARTNERGRAPH_REDIS_BREAKER_FAILURES", defaults.redis_breaker_failures
+        ),
+        redis_breaker_seconds=float(
+            os.environ.get("PARTNERGRAPH_REDIS_BREAKER_SECONDS") or defaults.redis_breaker_seconds
+        ),
+        rate_limit_on_redis_failure=FailureMode(
+            (os.environ.get("PARTNERGRAPH_RATE_LIMIT_ON_REDIS_FAILURE") or "open").strip().lower()
+        ),
+        max_json_depth=_int("PARTNERGRAPH_MAX_JSON_DEPTH", defaults.max_json_depth),
+        database_connect_timeout_ms=_int(
+            "PARTNERGRAPH_DB_CONNECT_TIMEOUT_MS", defaults.database_connect_timeout_ms
+        ),
+        worker_healthcheck_timeout_s=_int(
+            "PARTNERGRAPH_WORKER_HEALTHCHECK_TIMEOUT_S", defaults.worker_healthcheck_timeout_s
+        ),
         statement_timeout_ms=_int(
             "PARTNERGRAPH_STATEMENT_TIMEOUT_MS", defaults.statement_timeout_ms
         ),

@@ -1,9 +1,12 @@
 """The async engine and sessions for SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
 
+import sqlite3
 import time
 import weakref
+from collections.abc import Iterator
 from typing import Any
 
+import asyncpg
 from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -13,7 +16,15 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-__all__ = ["IDLE_PING_SECONDS", "create_engine", "is_sqlite", "reads_engine", "session_factory"]
+__all__ = [
+    "IDLE_PING_SECONDS",
+    "Unreachable",
+    "create_engine",
+    "is_sqlite",
+    "is_unavailable",
+    "reads_engine",
+    "session_factory",
+]
 
 
 def is_sqlite(url: str) -> bool:
@@ -55,6 +66,74 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         raise exc.DisconnectionError("a pooled connection failed its ping") from error
 
 
+class Unreachable(ConnectionError):
+    """Opening a connection to the database failed, for whatever reason (refused, timed out,
+    unknown host, authentication, a database that does not exist, too many clients): the cause
+    is chained, and is for the log only, never for a caller."""
+
+
+def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except Exception as error:
+        raise Unreachable("could not open a connection to the database") from error
+
+
+_LOST = (
+    OSError,
+    Unreachable,
+    exc.DisconnectionError,
+    exc.TimeoutError,
+    exc.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+"""Failures that say the database cannot be reached or cannot take the request now (a lost or
+refused connection, a server shutting down, a full pool), as opposed to a failing statement."""
+
+_SQLITE_UNAVAILABLE = ("unable to open database file", "database is locked", "disk i/o error")
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    found: BaseException | None = error
+    pending: list[BaseException] = []
+    while found is not None or pending:
+        if found is None:
+            found = pending.pop()
+        if id(found) in seen:
+            found = None
+            continue
+        seen.add(id(found))
+        yield found
+        orig = getattr(found, "orig", None)
+        if isinstance(orig, BaseException):
+            pending.append(orig)
+        if found.__context__ is not None:
+            pending.append(found.__context__)
+        found = found.__cause__
+
+
+def is_unavailable(error: BaseException | None) -> bool:
+    """Whether `error` (or what caused it) says the database is out of reach, rather than that a
+    statement failed: the request may succeed as it is once the database is back."""
+    if error is None:
+        return False
+    for cause in _causes(error):
+        if isinstance(cause, _LOST):
+            return True
+        if isinstance(cause, exc.DBAPIError) and cause.connection_invalidated:
+            return True
+        if isinstance(cause, sqlite3.OperationalError) and any(
+            text in str(cause).lower() for text in _SQLITE_UNAVAILABLE
+        ):
+            return True
+    return False
+
+
 def create_engine(
     url: str,
     *,
@@ -62,21 +141,26 @@ def create_engine(
     statement_timeout_ms: int = 0,
     pool_size: int = 20,
     pool_overflow: int = 20,
+    connect_timeout_s: float = 5.0,
 ) -> AsyncEngine:
     """An engine for `url`; SQLite gets foreign keys enforced and write-ahead logging.
 
     `statement_timeout_ms` sets PostgreSQL's `statement_timeout` on every connection (SQLite
-    has no equivalent; its queries here are bounded by the page size limits instead)."""
+    has no equivalent; its queries here are bounded by the page size limits instead);
+    `connect_timeout_s` bounds opening one (asyncpg waits a minute by default). A connection
+    that cannot be opened raises `Unreachable` (`is_unavailable`)."""
     if is_sqlite(url):
         engine = create_async_engine(url, echo=echo)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "do_connect", _connect)
         return engine
-    connect_args: dict[str, Any] = {}
+    connect_args: dict[str, Any] = {"timeout": connect_timeout_s}
     if statement_timeout_ms > 0:
         connect_args["server_settings"] = {"statement_timeout": str(statement_timeout_ms)}
     engine = create_async_engine(
         url, echo=echo, pool_size=pool_size, max_overflow=pool_overflow, connect_args=connect_args
     )
+    event.listen(engine.sync_engine, "do_connect", _connect)
     event.listen(engine.sync_engine.pool, "checkin", _returned)
     event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
     return engine

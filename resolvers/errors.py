@@ -1,17 +1,24 @@
 """Errors a caller can cause and fix; each carries the code clients read in `extensions.code`."""
 
+from db.engine import is_unavailable
+
 __all__ = [
+    "DATABASE_RETRY_AFTER_SECONDS",
     "EXCERPT",
     "ApiError",
     "BadUserInput",
+    "DatabaseUnavailable",
     "Forbidden",
     "InvalidId",
     "NotFound",
     "PageSizeTooLarge",
     "QueryTooLarge",
+    "RateLimitUnavailable",
     "RateLimited",
     "TooManyFailedAuthentications",
     "Unauthenticated",
+    "Unavailable",
+    "database_outage",
     "excerpt",
 ]
 
@@ -85,3 +92,37 @@ class TooManyFailedAuthentications(RateLimited):
     """A client address over its failed authentications for this minute (HTTP 429)."""
 
     code = "TOO_MANY_FAILED_AUTHENTICATIONS"
+
+
+class Unavailable(ApiError):
+    """A dependency is out of reach for now; the same request may succeed later (HTTP 503 with
+    `Retry-After`)."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class DatabaseUnavailable(Unavailable):
+    code = "DATABASE_UNAVAILABLE"
+
+
+class RateLimitUnavailable(Unavailable):
+    """The rate limiter cannot count, and the server is set to refuse rather than let requests
+    through uncounted (`PARTNERGRAPH_RATE_LIMIT_ON_REDIS_FAILURE=closed`)."""
+
+    code = "RATE_LIMIT_UNAVAILABLE"
+
+
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def database_outage(error: BaseException | None) -> DatabaseUnavailable | None:
+    """What a caller is told when `error` says the database cannot be reached (never its text,
+    which may carry addresses, URLs and driver internals); `None` for any other error."""
+    if not is_unavailable(error):
+        return None
+    return DatabaseUnavailable(
+        f"the database is unavailable; retry in {DATABASE_RETRY_AFTER_SECONDS} s",
+        retry_after=DATABASE_RETRY_AFTER_SECONDS,
+    )

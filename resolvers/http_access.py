@@ -19,6 +19,7 @@ from resolvers.errors import (
     NotFound,
     RateLimited,
     Unauthenticated,
+    Unavailable,
     excerpt,
 )
 from resolvers.rate_limit import RateLimiter
@@ -34,6 +35,7 @@ _STATUS: dict[type[ApiError], int] = {
     Forbidden: 403,
     NotFound: 404,
     RateLimited: 429,
+    Unavailable: 503,
 }
 
 
@@ -98,6 +100,6 @@ def refusal(error: ApiError, *, status: int | None = None) -> Response:
     response = JSONResponse({"errors": [body]}, status_code=status)
     if isinstance(error, Unauthenticated):
         response.headers["WWW-Authenticate"] = 'Bearer realm="partnergraph"'
-    if isinstance(error, RateLimited):
+    if isinstance(error, RateLimited | Unavailable):
         response.headers["Retry-After"] = str(error.retry_after)
     return response

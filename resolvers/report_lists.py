@@ -4,7 +4,7 @@ expire with their renewal status, and the agreements themselves for export.
 Figures obey the same rule as the summaries (`resolvers.reports.counted`).
 """
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -383,7 +383,7 @@ async def export_agreements(
     filter: AgreementFilter | None,
     as_of: date | None,
     batch: int = 2000,
-) -> AsyncIterator[Sequence[tuple[Any, ...]]]:
+) -> AsyncGenerator[Sequence[tuple[Any, ...]], None]:
     """The counted agreements in batches, from a server-side cursor: memory stays constant
     whatever the number of rows."""
     base = agreements_as_of(viewer, filter, as_of, rows=True)

@@ -279,10 +279,17 @@ async def agreements(call: Call) -> Rows:
         as_of=_date(call.request, "asOf"),
     )
 
+    first = await anext(batches, None)  # before the answer starts: a failure can still be told
+
     async def rows() -> Rows:
-        yield [lists.EXPORT_COLUMNS]
-        async for batch in batches:
-            yield [(encode_id("Agreement", r[0]), *r[1:]) for r in batch]
+        try:
+            yield [lists.EXPORT_COLUMNS]
+            if first is not None:
+                yield [(encode_id("Agreement", r[0]), *r[1:]) for r in first]
+            async for batch in batches:
+                yield [(encode_id("Agreement", r[0]), *r[1:]) for r in batch]
+        finally:
+            await batches.aclose()
 
     return rows()
 

@@ -1,7 +1,7 @@
 """The assembled GraphQL schema: one small query class per domain, merged into `Query`."""
 
 import strawberry
-from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import MaxTokensLimiter
 from strawberry.tools import merge_types
 
 from schema import (
@@ -23,6 +23,7 @@ from schema import (
     resources,
     tokens,
 )
+from schema.document_caches import ParsedDocuments, ValidatedDocuments
 from schema.execution import FastExecutionContext
 from schema.guard import Guard
 from settings import Settings
@@ -99,9 +100,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         execution_context_class=FastExecutionContext,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
-            # Factories: the caches themselves live at module level, shared by every request.
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
+            ParsedDocuments,  # the caches live at module level, shared by every request
+            ValidatedDocuments,
             Guard,
         ],
     )

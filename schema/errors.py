@@ -12,13 +12,28 @@ import uuid
 
 from graphql import GraphQLError
 
-from resolvers.errors import EXCERPT, ApiError
+from resolvers.errors import EXCERPT, ApiError, database_outage
 
 __all__ = ["coded", "shown"]
 
 log = logging.getLogger("partnergraph.errors")
 
-_INPUT_MARKERS = ("Expected value of type", "got invalid value", "cannot represent")
+_INPUT_MARKERS = (
+    "Expected value of type",
+    "got invalid value",
+    "has invalid value",
+    "cannot represent",
+)
+
+
+def _callers_doing(error: GraphQLError) -> bool:
+    """A failure outside any field that came from the caller's input (a variable that does not
+    coerce) rather than from the server (an extension or the database failing before
+    execution)."""
+    return isinstance(error.original_error, GraphQLError) or any(
+        marker in error.message for marker in _INPUT_MARKERS
+    )
+
 
 _SUGGESTION = re.compile(r" ?Did you mean [^\n]*\?$")
 _LONG_QUOTED = re.compile(r"""(["'])([^"'\n]{""" + str(EXCERPT) + r"""})[^"'\n]+\1""")
@@ -45,11 +60,16 @@ def coded(error: GraphQLError, *, suggestions: bool = True) -> GraphQLError:
     extensions = dict(error.extensions or {})
     if "code" in extensions:
         return error
+    outage = None if isinstance(original, ApiError) else database_outage(original)
+    if outage is not None:
+        log.warning("database unavailable at %s: %r", error.path, original)
+        original = error.original_error = outage
+        error.message = outage.message
     if isinstance(original, ApiError):
         extensions["code"] = original.code
         if original.field is not None:
             extensions["field"] = original.field
-    elif original is None or error.path is None:
+    elif original is None or (error.path is None and _callers_doing(error)):
         if "tokens. Parsing aborted" in error.message:
             extensions["code"] = "TOO_MANY_TOKENS"
         elif error.message.startswith("Syntax Error"):

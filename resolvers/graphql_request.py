@@ -1,0 +1,103 @@
+"""A GraphQL-over-HTTP request checked before anything decodes or runs it.
+
+A POST body must be UTF-8 JSON holding one object whose `query` is a string, `operationName`
+a string or null, and `variables` and `extensions` objects or null; a GET carries the same as
+query parameters, `variables` and `extensions` as JSON text. Arrays and objects may nest only
+`max_depth` deep: orjson decodes without recursing in Python and stops at 1,024 levels itself,
+and the depth is checked before anything recursive (strawberry's decoder, variable coercion,
+the cost walk) sees the value, so variables nested thousands deep are refused rather than
+exhausting the stack. Anything else is refused
+with `BadRequest` (HTTP 400, code `BAD_REQUEST`), whose message never repeats the input.
+"""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import orjson
+
+from resolvers.errors import ApiError
+
+__all__ = ["BadRequest", "check_body", "check_params", "nesting_depth"]
+
+
+class BadRequest(ApiError):
+    code = "BAD_REQUEST"
+
+
+def nesting_depth(value: Any, limit: int) -> int:
+    """How deep arrays and objects nest in the decoded JSON `value`, counted up to `limit` + 1
+    (and no further), without recursion."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        found, depth = pending.pop()
+        if isinstance(found, dict):
+            children: Iterable[Any] = found.values()
+        elif isinstance(found, list):
+            children = found
+        else:
+            continue
+        depth += 1
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                return deepest
+        pending.extend((child, depth) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def _decoded(text: bytes, what: str, max_depth: int) -> Any:
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        if "depth" in str(error):  # orjson's own limit (1,024), without recursion in Python
+            raise BadRequest(
+                f"{what} nests arrays and objects more than {max_depth} deep"
+            ) from None
+        raise BadRequest(f"{what} is not valid JSON in UTF-8") from None
+    if nesting_depth(value, max_depth) > max_depth:
+        raise BadRequest(f"{what} nests arrays and objects more than {max_depth} deep")
+    return value
+
+
+def _check_fields(payload: Mapping[str, Any], *, query_required: bool) -> None:
+    query = payload.get("query")
+    if not isinstance(query, str) and (query_required or query is not None):
+        raise BadRequest("`query` must be a string holding a GraphQL document")
+    name = payload.get("operationName")
+    if name is not None and not isinstance(name, str):
+        raise BadRequest("`operationName` must be a string or null")
+    for field in ("variables", "extensions"):
+        value = payload.get(field)
+        if value is not None and not isinstance(value, dict):
+            raise BadRequest(f"`{field}` must be an object or null")
+
+
+def check_body(body: bytes, *, max_depth: int) -> None:
+    """Refuses a POST body (sent as JSON) that is not one well-formed GraphQL request."""
+    if not body.strip():
+        raise BadRequest("the request body is empty; send a JSON object with a `query`")
+    payload = _decoded(body, "the request body", max_depth)
+    if isinstance(payload, list):
+        raise BadRequest("batched requests (a JSON array) are not supported; send one object")
+    if not isinstance(payload, dict):
+        raise BadRequest("the request body must be a JSON object with a `query`")
+    _check_fields(payload, query_required=True)
+
+
+def check_params(params: Mapping[str, str], *, max_depth: int) -> None:
+    """Refuses GET query parameters that are not one well-formed GraphQL request (a GET with
+    no `query` at all asks for GraphiQL, and is let through)."""
+    decoded: dict[str, Any] = {
+        "query": params.get("query"),
+        "operationName": params.get("operationName") or None,
+    }
+    for field in ("variables", "extensions"):
+        text = params.get(field)
+        if text:
+            try:
+                encoded = text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise BadRequest(f"`{field}` is not valid JSON in UTF-8") from None
+            decoded[field] = _decoded(encoded, f"`{field}`", max_depth)
+    _check_fields(decoded, query_required=False)
