@@ -24,6 +24,7 @@ from schema import (
 )
 from schema.execution import FastExecutionContext
 from schema.guard import Guard
+from schema.input_hygiene import InputHygiene
 from settings import Settings
 
 __all__ = ["build_schema", "schema_sdl"]
@@ -95,6 +96,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             Guard,
+            InputHygiene,
         ],
     )
 

@@ -41,6 +41,7 @@ from resolvers.memo import Bounded
 from resolvers.token_cache import StaleAccess, token_cache
 from schema.compiled_reads import CompiledRoot, answer_planned, plan_roots
 from schema.guard import admit, confirm_admission, measured
+from schema.input_hygiene import input_problem
 from schema.limits import measure_operation
 
 __all__ = ["LANE_KEY", "Learned", "answer_plain_read", "learn"]
@@ -120,6 +121,9 @@ async def answer_plain_read(
     if isinstance(variables, list):
         return None
     ctx = context()
+    definitions = [operation, *learned.fragment_definitions.values()]
+    if input_problem(schema, definitions, operation, raw_variables, ctx.settings) is not None:
+        return None
     found = measured(
         query,
         name,

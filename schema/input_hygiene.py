@@ -1,0 +1,263 @@
+"""Every string a caller sends is checked once, before any resolver or the database sees it.
+
+A string holding a NUL character (PostgreSQL cannot store one in `text`, and drivers cut or
+refuse it), or longer than `Settings.max_string_length` (a search: `max_search_length`, since
+SQLite refuses a LIKE pattern over 50,000 bytes), is refused with `BAD_USER_INPUT` naming
+where it was: the argument path of a literal (`organizations.filter.text`), or the variable
+path of a value sent in `variables` (`$input.name`).
+
+The check walks the operation's arguments and its variables with their GraphQL input types,
+so it covers every argument, input object field and list item of every type at once (String,
+ID and the custom scalars alike); the values themselves are checked as they came, before
+coercion. It runs as a schema extension after admission (`schema.guard.Guard`) and before
+execution; the fast lane (`schema.fast_lane`) calls `input_problem` on the variables of a
+learned document and hands a refused request to strawberry, which reports it.
+"""
+
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    ArgumentNode,
+    DirectiveNode,
+    DocumentNode,
+    ExecutableDefinitionNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLSchema,
+    ListValueNode,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    StringValueNode,
+    TypeInfo,
+    TypeInfoVisitor,
+    ValueNode,
+    VariableNode,
+    Visitor,
+    get_nullable_type,
+    type_from_ast,
+    visit,
+)
+from strawberry.extensions import SchemaExtension
+
+from resolvers.context import Context
+from resolvers.errors import BadUserInput
+from settings import Settings
+
+__all__ = ["SEARCH_FIELDS", "InputHygiene", "input_problem"]
+
+SEARCH_FIELDS = frozenset({"text"})
+"""Input fields that are free-text searches (matched with LIKE), held to `max_search_length`."""
+
+_SHOWN = 40
+"""Characters of a refused string shown back in the message, at most."""
+
+
+def _limit(settings: Settings, parent: GraphQLInputType | None, name: str) -> int:
+    if isinstance(parent, GraphQLInputObjectType) and name in SEARCH_FIELDS:
+        return min(settings.max_search_length, settings.max_string_length)
+    return settings.max_string_length
+
+
+def _refusal(value: str, where: str, limit: int) -> BadUserInput | None:
+    if "\x00" in value:
+        message = f"{where} holds a NUL character (\\u0000), which is not allowed"
+        return BadUserInput(message, field=where)
+    if len(value) > limit:
+        shown = value[:_SHOWN].replace("\x00", "")
+        return BadUserInput(
+            f"{where} is {len(value)} characters long, over the limit of {limit} "
+            f"(it begins {shown!r})",
+            field=where,
+        )
+    return None
+
+
+def _inner(type_: GraphQLInputType | None) -> GraphQLInputType | None:
+    return None if type_ is None else get_nullable_type(type_)  # type: ignore[return-value]
+
+
+def _sent_problems(
+    value: object, type_: GraphQLInputType | None, where: str, limit: int, settings: Settings
+) -> Iterator[BadUserInput]:
+    """Problems in a value sent as JSON (in `variables`), walked along its declared type."""
+    named = _inner(type_)
+    if isinstance(value, str):
+        found = _refusal(value, where, limit)
+        if found is not None:
+            yield found
+    elif isinstance(value, Mapping):
+        fields = named.fields if isinstance(named, GraphQLInputObjectType) else {}
+        for key, item in value.items():
+            key_text = str(key)
+            found = _refusal(key_text, f"{where} (a field name)", settings.max_string_length)
+            if found is not None:
+                yield found
+                continue
+            field = fields.get(key_text)
+            yield from _sent_problems(
+                item,
+                field.type if field is not None else None,
+                f"{where}.{key_text}",
+                _limit(settings, named, key_text),
+                settings,
+            )
+    elif isinstance(value, list):
+        item_type = named.of_type if isinstance(named, GraphQLList) else named
+        for index, item in enumerate(value):
+            yield from _sent_problems(item, item_type, f"{where}[{index}]", limit, settings)
+
+
+@dataclass(frozen=True, slots=True)
+class _Walk:
+    settings: Settings
+    sent: Mapping[str, Any]
+    defaults: Mapping[str, ValueNode]
+
+
+def _literal_problems(
+    node: ValueNode, type_: GraphQLInputType | None, where: str, limit: int, walk: _Walk
+) -> Iterator[BadUserInput]:
+    """Problems in a value written in the document; a variable in it is checked as sent (or as
+    its default) against the limit of the place it is used in (a search, say)."""
+    named = _inner(type_)
+    settings = walk.settings
+    if isinstance(node, VariableNode):
+        name = node.name.value
+        if name in walk.sent:
+            yield from _sent_problems(walk.sent[name], type_, f"${name}", limit, settings)
+        elif name in walk.defaults:
+            yield from _literal_problems(walk.defaults[name], type_, f"${name}", limit, walk)
+    elif isinstance(node, StringValueNode):
+        found = _refusal(node.value, where, limit)
+        if found is not None:
+            yield found
+    elif isinstance(node, ObjectValueNode):
+        fields = named.fields if isinstance(named, GraphQLInputObjectType) else {}
+        for entry in node.fields:
+            name = entry.name.value
+            field = fields.get(name)
+            yield from _literal_problems(
+                entry.value,
+                field.type if field is not None else None,
+                f"{where}.{name}",
+                _limit(settings, named, name),
+                walk,
+            )
+    elif isinstance(node, ListValueNode):
+        item_type = named.of_type if isinstance(named, GraphQLList) else named
+        for index, item in enumerate(node.values):
+            yield from _literal_problems(item, item_type, f"{where}[{index}]", limit, walk)
+
+
+class _Arguments(Visitor):
+    """Collects the problems of every argument literal in a document."""
+
+    def __init__(self, type_info: TypeInfo, walk: _Walk) -> None:
+        super().__init__()
+        self.type_info = type_info
+        self.walk = walk
+        self.found: list[BadUserInput] = []
+
+    def enter_argument(self, node: ArgumentNode, *args: Any) -> object:
+        ancestors = args[3]
+        owner = next(
+            (a for a in reversed(ancestors) if isinstance(a, FieldNode | DirectiveNode)), None
+        )
+        prefix = "@" if isinstance(owner, DirectiveNode) else ""
+        where = f"{prefix}{owner.name.value}.{node.name.value}" if owner else node.name.value
+        argument = self.type_info.get_argument()
+        self.found.extend(
+            _literal_problems(
+                node.value,
+                argument.type if argument is not None else None,
+                where,
+                self.walk.settings.max_string_length,
+                self.walk,
+            )
+        )
+        return Visitor.SKIP
+
+
+def input_problem(
+    schema: GraphQLSchema,
+    definitions: Iterable[ExecutableDefinitionNode],
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any] | None,
+    settings: Settings,
+) -> BadUserInput | None:
+    """The first string refused in the arguments of `definitions` (the operation and the
+    fragments it may spread, with the variables they use), then in `operation`'s variables as
+    declared, as the error to answer with; `None` when all are acceptable."""
+    sent = variables or {}
+    limit = settings.max_string_length
+    defaults = {
+        d.variable.name.value: d.default_value
+        for d in operation.variable_definitions or ()
+        if d.default_value is not None
+    }
+    walk = _Walk(settings, sent, defaults)
+    type_info = TypeInfo(schema)
+    arguments = _Arguments(type_info, walk)
+    visitor = TypeInfoVisitor(type_info, arguments)
+    for executable in definitions:
+        visit(executable, visitor)
+        if arguments.found:
+            return arguments.found[0]
+    for variable in operation.variable_definitions or ():
+        name = variable.variable.name.value
+        input_type: GraphQLInputType | None = type_from_ast(  # type: ignore[assignment]
+            schema, variable.type
+        )
+        where = f"${name}"
+        if name in sent:
+            problems = _sent_problems(sent[name], input_type, where, limit, settings)
+        elif variable.default_value is not None:
+            problems = _literal_problems(variable.default_value, input_type, where, limit, walk)
+        else:
+            continue
+        for problem in problems:
+            return problem
+    return None
+
+
+class InputHygiene(SchemaExtension):
+    """Refuses an operation holding a string that is not acceptable (see the module)."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        ctx = execution.context
+        document = execution.graphql_document
+        if execution.result is None and isinstance(ctx, Context) and document is not None:
+            operation = _operation(document, execution.operation_name)
+            if operation is not None:
+                definitions: list[ExecutableDefinitionNode] = [
+                    d
+                    for d in document.definitions
+                    if d is operation or isinstance(d, FragmentDefinitionNode)
+                ]
+                problem = input_problem(
+                    execution.schema._schema,
+                    definitions,
+                    operation,
+                    execution.variables,
+                    ctx.settings,
+                )
+                if problem is not None:
+                    execution.result = ExecutionResult(
+                        data=None, errors=[GraphQLError(problem.message, original_error=problem)]
+                    )
+        yield
+
+
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((o for o in operations if o.name is not None and o.name.value == name), None)
