@@ -7,12 +7,22 @@ from typing import Any
 
 from resolvers.errors import InvalidId
 
-__all__ = ["REFERENCES", "decode_id", "decode_id_of", "encode_id", "reference_to"]
+__all__ = ["MAX_KEY", "REFERENCES", "decode_id", "decode_id_of", "encode_id", "reference_to"]
 
 REFERENCES = "references"
 
 
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+MAX_KEY = 2**31 - 1
+"""Keys are 32-bit integers in the database; a larger one names no row of ours."""
+
+_SHOWN = 40
+
+
+def _shown(global_id: str) -> str:
+    """The ID as quoted in an error: at most a short prefix of what the caller sent."""
+    return repr(global_id) if len(global_id) <= _SHOWN else f"{global_id[:_SHOWN]!r}..."
 
 
 def encode_id(type_name: str, key: int) -> str:
@@ -29,9 +39,9 @@ def decode_id(global_id: str) -> tuple[str, int]:
         type_name, _, key = raw.partition(":")
         value = int(key)
     except (UnicodeError, ValueError, binascii.Error):
-        raise InvalidId(f"{global_id!r} is not a valid ID") from None
-    if not type_name or value < 1 or encode_id(type_name, value) != global_id:
-        raise InvalidId(f"{global_id!r} is not a valid ID")
+        raise InvalidId(f"{_shown(global_id)} is not a valid ID") from None
+    if not type_name or not 1 <= value <= MAX_KEY or encode_id(type_name, value) != global_id:
+        raise InvalidId(f"{_shown(global_id)} is not a valid ID")
     return type_name, value
 
 
@@ -39,7 +49,7 @@ def decode_id_of(global_id: str, type_name: str, *, field: str | None = None) ->
     """The key of `global_id`, which must name an object of `type_name`."""
     found_type, key = decode_id(global_id)
     if found_type != type_name:
-        raise InvalidId(f"{global_id!r} is not the ID of a {type_name}", field=field)
+        raise InvalidId(f"{_shown(global_id)} is not the ID of a {type_name}", field=field)
     return key
 
 

@@ -1,0 +1,100 @@
+"""Custom scalars and IDs refuse values the database cannot hold, with a clear error.
+
+Found by the fuzzing (tests/test_fuzz.py): a Decimal of `NaN` answered INTERNAL_SERVER_ERROR on
+both databases, `Infinity` and `1e400` on PostgreSQL; an ID whose key is over 32 bits did on
+both; and an invalid ID was echoed whole in its error.
+"""
+
+from typing import Any
+
+import httpx
+import pytest
+
+from resolvers.ids import encode_id
+from tests.graphql import errors_of, query
+
+pytestmark = pytest.mark.anyio
+
+AGREEMENT = encode_id("Agreement", 1)
+ORGANIZATION = encode_id("Organization", 1)
+FUNDING = (
+    'mutation($amount: Decimal) { createFunding(input: {currency: "CNY", amount: $amount,'
+    f' agreement: "{AGREEMENT}", funder: "{ORGANIZATION}"}})'
+    " { funding { id amount { amount currency } } userErrors { field code message } } }"
+)
+
+
+def _code(errors: list[dict[str, Any]]) -> str:
+    assert len(errors) == 1, errors
+    code: str = errors[0]["extensions"]["code"]
+    return code
+
+
+@pytest.mark.parametrize(
+    "amount", ["NaN", "-NaN", "sNaN", "Infinity", "-Infinity", "1e400", "1e-400", "1E+18", "1_000"]
+)
+async def test_a_decimal_that_is_not_a_finite_number_in_range_is_refused(
+    client: httpx.AsyncClient, amount: str
+) -> None:
+    errors = await errors_of(client, FUNDING, {"amount": amount})
+    assert _code(errors) == "BAD_USER_INPUT"
+    assert "Decimal" in errors[0]["message"]
+
+
+async def test_a_decimal_literal_is_checked_like_a_variable(client: httpx.AsyncClient) -> None:
+    document = FUNDING.replace("($amount: Decimal)", "").replace("$amount", '"NaN"')
+    errors = await errors_of(client, document)
+    assert _code(errors) == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize("amount", ["12.50", "0", "9999999999999999.99", 3, 2.5])
+async def test_a_decimal_in_range_is_accepted(client: httpx.AsyncClient, amount: object) -> None:
+    data = await query(client, FUNDING, {"amount": amount})
+    payload = data["createFunding"]
+    assert payload["userErrors"] == [] and payload["funding"]["id"]
+
+
+async def test_a_date_of_year_zero_is_refused(client: httpx.AsyncClient) -> None:
+    errors = await errors_of(
+        client,
+        "query($d: Date!) { agreements(filter: {activeOn: $d}) { totalCount } }",
+        {"d": "0000-01-01"},
+    )
+    assert _code(errors) == "BAD_USER_INPUT"
+
+
+async def test_a_refused_scalar_is_not_echoed_whole(client: httpx.AsyncClient) -> None:
+    errors = await errors_of(
+        client,
+        "query($d: Date!) { agreements(filter: {activeOn: $d}) { totalCount } }",
+        {"d": "2025-01-01" + "x" * 5_000},
+    )
+    assert _code(errors) == "BAD_USER_INPUT"
+    assert len(errors[0]["message"]) < 400
+
+
+@pytest.mark.parametrize("key", [2**31, 2**63, 10**23])
+async def test_an_id_with_a_key_over_32_bits_is_invalid(
+    client: httpx.AsyncClient, key: int
+) -> None:
+    errors = await errors_of(
+        client, "query($id: ID!) { node(id: $id) { id } }", {"id": encode_id("Organization", key)}
+    )
+    assert _code(errors) == "INVALID_ID"
+
+
+async def test_the_largest_key_is_a_missing_row(client: httpx.AsyncClient) -> None:
+    data = await query(
+        client,
+        "query($id: ID!) { node(id: $id) { id } }",
+        {"id": encode_id("Organization", 2**31 - 1)},
+    )
+    assert data == {"node": None}
+
+
+async def test_an_invalid_id_is_not_echoed_whole(client: httpx.AsyncClient) -> None:
+    errors = await errors_of(
+        client, "query($id: ID!) { node(id: $id) { id } }", {"id": "!" * 9_000}
+    )
+    assert _code(errors) == "INVALID_ID"
+    assert len(errors[0]["message"]) < 100
