@@ -98,3 +98,32 @@ async def test_an_invalid_id_is_not_echoed_whole(client: httpx.AsyncClient) -> N
     )
     assert _code(errors) == "INVALID_ID"
     assert len(errors[0]["message"]) < 100
+
+
+async def test_a_number_over_its_column_is_a_user_error(
+    client: httpx.AsyncClient, backend: str
+) -> None:
+    """Credits are NUMERIC(8, 2): PostgreSQL's refusal of 99,999,999 was an unexpected error.
+    (SQLite stores it: its columns have no precision.)"""
+    if backend == "sqlite":
+        pytest.skip("SQLite stores any number in a NUMERIC column")
+    account = encode_id("CreditAccount", 1)
+    data = await query(
+        client,
+        "mutation($input: CreateLearningOutcomeInput!) { createLearningOutcome(input: $input)"
+        " { learningOutcome { id } userErrors { code message } } }",
+        {
+            "input": {
+                "title": "t",
+                "earnedOn": "2024-01-01",
+                "account": account,
+                "provider": ORGANIZATION,
+                "credits": "99999999",
+            }
+        },
+    )
+    payload = data["createLearningOutcome"]
+    assert payload["learningOutcome"] is None
+    assert payload["userErrors"] == [
+        {"code": "INVALID_VALUE", "message": "a number is too large for its field"}
+    ]
