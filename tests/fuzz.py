@@ -9,6 +9,7 @@ answer; `tests/test_fuzz.py` runs a few examples of it, `bench/fuzz.py` many.
 """
 
 import base64
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -27,6 +28,7 @@ __all__ = [
     "INTERNAL_TEXT",
     "ROLES",
     "SCALARS",
+    "Request",
     "node_type_names",
     "operations",
     "problems",
@@ -193,22 +195,72 @@ SCALARS: dict[str, st.SearchStrategy[graphql.ValueNode]] = {
 }
 
 
-def _with_cursors(document: graphql.DocumentNode) -> str:
-    """The document as text, where half of the `after:` strings (chosen by their text, so the
-    same every time) are replaced by real cursors: random text is a malformed cursor, refused
-    before anything else in the request is looked at."""
+Request = tuple[str, dict[str, Any] | None]
+"""A document's text and its variables (`None`: none sent)."""
 
-    class Cursors(graphql.Visitor):
-        def enter_argument(self, node: graphql.ArgumentNode, *_: object) -> object:
-            value = node.value
-            if node.name.value != "after" or not isinstance(value, graphql.StringValueNode):
-                return None
-            if len(value.value) % 2:
-                return None
-            cursor = cursor_at(len(value.value) % 30)
-            return graphql.ArgumentNode(name=node.name, value=_string(cursor))
 
-    return graphql.print_ast(graphql.visit(document, Cursors()))
+class _Cursors(graphql.Visitor):
+    """Half of the `after:` strings (chosen by their text, so the same every time) become real
+    cursors: random text is a malformed cursor, refused before anything else is looked at."""
+
+    def enter_argument(self, node: graphql.ArgumentNode, *_: object) -> object:
+        value = node.value
+        if node.name.value != "after" or not isinstance(value, graphql.StringValueNode):
+            return None
+        if len(value.value) % 2:
+            return None
+        return graphql.ArgumentNode(name=node.name, value=_string(cursor_at(len(value.value) % 30)))
+
+
+def _lifted(document: graphql.DocumentNode) -> Request:
+    """The document with its root field's arguments sent as variables (coerced by another road
+    than literals, and checked by the input hygiene as sent)."""
+    operation = document.definitions[0]
+    assert isinstance(operation, graphql.OperationDefinitionNode)
+    root_type = (
+        SCHEMA.mutation_type if operation.operation.value == "mutation" else SCHEMA.query_type
+    )
+    assert root_type is not None
+    field = operation.selection_set.selections[0]
+    if not isinstance(field, graphql.FieldNode) or field.name.value not in root_type.fields:
+        return graphql.print_ast(document), None
+    declared = root_type.fields[field.name.value].args
+    variables: dict[str, Any] = {}
+    definitions = []
+    arguments = []
+    for argument in field.arguments or ():
+        name = argument.name.value
+        if name not in declared:
+            arguments.append(argument)
+            continue
+        variable = graphql.VariableNode(name=graphql.NameNode(value=name))
+        variables[name] = graphql.value_from_ast_untyped(argument.value)
+        definitions.append(
+            graphql.VariableDefinitionNode(
+                variable=variable,
+                type=graphql.parse_type(str(declared[name].type)),
+                directives=(),
+            )
+        )
+        arguments.append(graphql.ArgumentNode(name=argument.name, value=variable))
+    field = dataclasses.replace(field, arguments=tuple(arguments))
+    selections = (field, *operation.selection_set.selections[1:])
+    operation = dataclasses.replace(
+        operation,
+        variable_definitions=tuple(definitions),
+        selection_set=graphql.SelectionSetNode(selections=selections),
+    )
+    return graphql.print_ast(graphql.DocumentNode(definitions=(operation,))), variables
+
+
+def _request(document: graphql.DocumentNode) -> Request:
+    """The generated document with real cursors, and half of the time (chosen by its text)
+    with its root field's arguments as variables."""
+    document = graphql.visit(document, _Cursors())
+    text = graphql.print_ast(document)
+    if len(text) % 2 or len(document.definitions) != 1:
+        return text, None
+    return _lifted(document)
 
 
 def _root_fields() -> list[tuple[str, str, bool]]:
@@ -225,15 +277,22 @@ def _root_fields() -> list[tuple[str, str, bool]]:
 ROOT_FIELDS = _root_fields()
 
 
-def _on(root: tuple[str, str, bool]) -> st.SearchStrategy[str]:
+def _on(root: tuple[str, str, bool]) -> st.SearchStrategy[Request]:
     """Operations on one root field: most valid and without NUL characters (refused before
     anything else looks at them), some with NULs, and, where the field takes arguments, some
     with one violation of the schema."""
     kind, name, has_arguments = root
     make = queries if kind == "query" else mutations
 
-    def made(mode: Mode, allow_x00: bool) -> st.SearchStrategy[str]:
-        return make(SCHEMA, fields=[name], custom_scalars=SCALARS, mode=mode, allow_x00=allow_x00)
+    def made(mode: Mode, allow_x00: bool) -> st.SearchStrategy[Request]:
+        return make(
+            SCHEMA,
+            fields=[name],
+            custom_scalars=SCALARS,
+            mode=mode,
+            allow_x00=allow_x00,
+            print_ast=_request,
+        )
 
     valid = made(Mode.POSITIVE, False)
     variants = [valid, valid, valid, valid, made(Mode.POSITIVE, True)]
@@ -242,7 +301,7 @@ def _on(root: tuple[str, str, bool]) -> st.SearchStrategy[str]:
     return st.one_of(variants)
 
 
-def operations() -> st.SearchStrategy[str]:
+def operations() -> st.SearchStrategy[Request]:
     """Queries and mutations, one root field at a time so that each is asked as often."""
     return st.sampled_from(ROOT_FIELDS).flatmap(_on)
 

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.enums import TokenRole
 from tests.conftest import Databases, api_client, make_token
-from tests.fuzz import ROLES, operations, problems
+from tests.fuzz import ROLES, Request, operations, problems
 
 pytestmark = pytest.mark.anyio
 
@@ -61,7 +61,7 @@ async def clients(
 
 
 def _record(
-    backend: str, role: str, document: str, response: httpx.Response, found: list[str]
+    backend: str, role: str, request: Request, response: httpx.Response, found: list[str]
 ) -> None:
     assert FINDINGS is not None
     with Path(FINDINGS).open("a", encoding="utf-8") as out:
@@ -71,12 +71,15 @@ def _record(
             "problems": found,
             "status": response.status_code,
             "answer": response.text[:2000],
-            "document": document,
+            "document": request[0],
+            "variables": request[1],
         }
         out.write(json.dumps(finding) + "\n")
 
 
-def _tally(backend: str, role: str, document: str, response: httpx.Response) -> None:
+def _tally(
+    backend: str, role: str, document: str, variables: bool, response: httpx.Response
+) -> None:
     """One line per example in `<findings>.tally`: what was asked and how it was answered."""
     assert FINDINGS is not None
     try:
@@ -92,6 +95,7 @@ def _tally(backend: str, role: str, document: str, response: httpx.Response) -> 
         "backend": backend,
         "role": role,
         "kind": kind,
+        "variables": variables,
         "codes": codes,
         "messages": messages,
         "data": answered,
@@ -113,15 +117,18 @@ def _tally(backend: str, role: str, document: str, response: httpx.Response) -> 
         HealthCheck.filter_too_much,
     ],
 )
-@given(role=st.sampled_from(ROLES), document=operations())
+@given(role=st.sampled_from(ROLES), request=operations())
 async def test_fuzzed_operations_get_well_formed_answers(
-    clients: dict[str, httpx.AsyncClient], backend: str, role: str, document: str
+    clients: dict[str, httpx.AsyncClient], backend: str, role: str, request: Request
 ) -> None:
-    response = await clients[role].post("/graphql", json={"query": document})
+    document, variables = request
+    response = await clients[role].post(
+        "/graphql", json={"query": document, "variables": variables}
+    )
     found = problems(response)
     if FINDINGS is not None:
-        _tally(backend, role, document, response)
+        _tally(backend, role, document, variables is not None, response)
     if found and FINDINGS is not None:
-        _record(backend, role, document, response, found)
+        _record(backend, role, request, response, found)
         return
     assert not found, (found, response.status_code, response.text[:2000])
