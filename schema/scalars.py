@@ -2,8 +2,9 @@
 
 A Decimal must be a finite number the database can hold: strawberry's accepts `NaN`,
 `Infinity` and `1e400`, which then failed in the resolvers or in PostgreSQL as unexpected
-errors. Every refusal quotes at most a short prefix of the value (strawberry's quoted all of
-it). The names, descriptions and serialisation are strawberry's, so the schema is unchanged.
+errors. Dates and times lie between `EARLIEST` and `LATEST`. Every refusal quotes at most a
+short prefix of the value (strawberry's quoted all of it). The names, descriptions and
+serialisation are strawberry's, so the schema is unchanged.
 """
 
 import datetime as dt
@@ -21,12 +22,18 @@ from strawberry.schema.types.base_scalars import (
 )
 from strawberry.types.scalar import ScalarDefinition
 
-__all__ = ["MAX_DECIMAL_PLACES", "MAX_DECIMAL_UNITS", "SCALAR_OVERRIDES"]
+__all__ = ["EARLIEST", "LATEST", "MAX_DECIMAL_PLACES", "MAX_DECIMAL_UNITS", "SCALAR_OVERRIDES"]
 
 MAX_DECIMAL_UNITS = 10**16
 """A Decimal's magnitude stays below this (the widest column is NUMERIC(18, 2))."""
 
 MAX_DECIMAL_PLACES = 10
+
+EARLIEST = dt.date(100, 1, 1)
+LATEST = dt.date(8999, 12, 31)
+"""Dates and times are refused outside these: the resolvers count periods, windows and renewal
+terms from them, and near Python's limits (years 1 and 9999) that arithmetic overflowed into
+unexpected errors (a trend or summary in the year 9999)."""
 
 _SHOWN = 40
 
@@ -76,6 +83,23 @@ def _decimal(text: str) -> decimal.Decimal:
     return value
 
 
+def _in_range(day: dt.date, type_name: str) -> None:
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"Expected a {type_name} between {EARLIEST} and {LATEST}.")
+
+
+def _date(text: str) -> dt.date:
+    day = dt.date.fromisoformat(text)
+    _in_range(day, "date")
+    return day
+
+
+def _datetime(text: str) -> dt.datetime:
+    moment: dt.datetime = dateutil.parser.isoparse(text)
+    _in_range(moment.date(), "date and time")
+    return moment
+
+
 def _override(definition: ScalarDefinition, parse_value: Callable[[object], object]) -> Any:
     return ScalarDefinition(
         name=definition.name,
@@ -89,8 +113,8 @@ def _override(definition: ScalarDefinition, parse_value: Callable[[object], obje
 
 
 SCALAR_OVERRIDES: dict[object, Any] = {
-    dt.date: _override(DateDefinition, _strict(dt.date.fromisoformat, "Date")),
-    dt.datetime: _override(DateTimeDefinition, _strict(dateutil.parser.isoparse, "DateTime")),
+    dt.date: _override(DateDefinition, _strict(_date, "Date")),
+    dt.datetime: _override(DateTimeDefinition, _strict(_datetime, "DateTime")),
     decimal.Decimal: _override(
         DecimalDefinition, _strict(_decimal, "Decimal", accept_numbers=True)
     ),

@@ -127,3 +127,38 @@ async def test_a_number_over_its_column_is_a_user_error(
     assert payload["userErrors"] == [
         {"code": "INVALID_VALUE", "message": "a number is too large for its field"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("document", "variables"),
+    [
+        (
+            'query($d: Date!) { cooperationTrend(interval: MONTH, from: $d, to: "9999-12-31")'
+            " { __typename } }",
+            {"d": "9999-01-01"},
+        ),
+        ("query($d: Date) { cooperationSummary(asOf: $d) { __typename } }", {"d": "9999-12-31"}),
+        ('{ cooperationSummary(asOf: "0001-01-01") { __typename } }', None),
+        (
+            'mutation($t: DateTime) { createApiToken(input: {name: "n", role: REPORTER,'
+            " expiresAt: $t}) { userErrors { code } } }",
+            {"t": "9999-12-31T23:59:59-12:00"},
+        ),
+    ],
+)
+async def test_a_date_near_the_ends_of_the_calendar_is_refused(
+    client: httpx.AsyncClient, document: str, variables: dict[str, Any] | None
+) -> None:
+    """A trend or a summary in the year 9999 overflowed into INTERNAL_SERVER_ERROR."""
+    errors = await errors_of(client, document, variables)
+    assert {e["extensions"]["code"] for e in errors} == {"BAD_USER_INPUT"}
+    assert "between 0100-01-01 and 8999-12-31" in errors[0]["message"]
+
+
+async def test_an_old_founding_date_is_accepted(client: httpx.AsyncClient) -> None:
+    data = await query(
+        client,
+        'mutation { createAlliance(input: {name: "Old", scope: NATIONAL, foundedOn: "1088-01-01"})'
+        " { alliance { foundedOn } userErrors { code message } } }",
+    )
+    assert data["createAlliance"]["alliance"] == {"foundedOn": "1088-01-01"}
