@@ -35,6 +35,8 @@ def summarise(findings: Path) -> str:
             example = json.loads(line)
             examples += 1
             codes = ",".join(example["codes"]) or ("data" if example["data"] else "empty")
+            if example.get("userErrors"):
+                codes += " userErrors:" + ",".join(example["userErrors"])
             answered[f"{example['backend']} {example['kind']} {codes}"] += 1
     lines.append(f"{examples} examples")
     lines.extend(f"  {count:6d}  {what}" for what, count in answered.most_common())

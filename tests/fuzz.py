@@ -199,12 +199,17 @@ Request = tuple[str, dict[str, Any] | None]
 """A document's text and its variables (`None`: none sent)."""
 
 
-class _Cursors(graphql.Visitor):
-    """Half of the `after:` strings (chosen by their text, so the same every time) become real
-    cursors: random text is a malformed cursor, refused before anything else is looked at."""
+class _Tame(graphql.Visitor):
+    """Half of the `after:` strings and of the integer arguments (chosen by their value, so the
+    same every time) become real cursors and small numbers: random text is a malformed cursor
+    and a random integer a page size out of range, each refused before anything else in the
+    request is looked at."""
 
     def enter_argument(self, node: graphql.ArgumentNode, *_: object) -> object:
         value = node.value
+        if isinstance(value, graphql.IntValueNode) and int(value.value) % 2 == 0:
+            small = graphql.IntValueNode(value=str(abs(int(value.value)) % 50))
+            return graphql.ArgumentNode(name=node.name, value=small)
         if node.name.value != "after" or not isinstance(value, graphql.StringValueNode):
             return None
         if len(value.value) % 2:
@@ -254,9 +259,9 @@ def _lifted(document: graphql.DocumentNode) -> Request:
 
 
 def _request(document: graphql.DocumentNode) -> Request:
-    """The generated document with real cursors, and half of the time (chosen by its text)
+    """The generated document tamed (`_Tame`), and half of the time (chosen by its text)
     with its root field's arguments as variables."""
-    document = graphql.visit(document, _Cursors())
+    document = graphql.visit(document, _Tame())
     text = graphql.print_ast(document)
     if len(text) % 2 or len(document.definitions) != 1:
         return text, None

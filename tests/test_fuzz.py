@@ -77,6 +77,15 @@ def _record(
         out.write(json.dumps(finding) + "\n")
 
 
+def _user_error_codes(data: object) -> list[str]:
+    if isinstance(data, dict):
+        found = [str(e.get("code")) for e in data.get("userErrors") or [] if isinstance(e, dict)]
+        return found + [c for v in data.values() for c in _user_error_codes(v)]
+    if isinstance(data, list):
+        return [c for v in data for c in _user_error_codes(v)]
+    return []
+
+
 def _tally(
     backend: str, role: str, document: str, variables: bool, response: httpx.Response
 ) -> None:
@@ -88,8 +97,9 @@ def _tally(
         codes = sorted({str((e.get("extensions") or {}).get("code")) for e in errors})
         messages = [str(e.get("message"))[:150] for e in errors[:3]]
         answered = bool(body.get("data"))
+        user_errors = sorted(set(_user_error_codes(body.get("data"))))
     except (ValueError, AttributeError, TypeError):
-        codes, messages, answered = ["<not json>"], [], False
+        codes, messages, answered, user_errors = ["<not json>"], [], False, []
     kind = "mutation" if document.lstrip().startswith("mutation") else "query"
     line = {
         "backend": backend,
@@ -99,6 +109,7 @@ def _tally(
         "codes": codes,
         "messages": messages,
         "data": answered,
+        "userErrors": user_errors,
     }
     with Path(FINDINGS + ".tally").open("a", encoding="utf-8") as out:
         out.write(json.dumps(line) + "\n")

@@ -5,12 +5,18 @@ both databases, `Infinity` and `1e400` on PostgreSQL; an ID whose key is over 32
 both; and an invalid ID was echoed whole in its error.
 """
 
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from resolvers.ids import encode_id
+from db.base import table_of
+from db.enums import AgreementStatus
+from db.tables import Agreement
+from resolvers.ids import decode_id, encode_id
 from tests.graphql import errors_of, query
 
 pytestmark = pytest.mark.anyio
@@ -162,3 +168,51 @@ async def test_an_old_founding_date_is_accepted(client: httpx.AsyncClient) -> No
         " { alliance { foundedOn } userErrors { code message } } }",
     )
     assert data["createAlliance"]["alliance"] == {"foundedOn": "1088-01-01"}
+
+
+@pytest.mark.parametrize(
+    ("effective_to", "term_months"), [("8999-12-31", None), ("2030-12-31", 2**31 - 1)]
+)
+async def test_a_renewal_past_the_calendar_is_a_user_error(
+    client: httpx.AsyncClient, demo_engine: AsyncEngine, effective_to: str, term_months: int | None
+) -> None:
+    """The successor's end is counted from the predecessor's period or its renewal term, which
+    overflowed Python's calendar into INTERNAL_SERVER_ERROR."""
+    created = await query(
+        client,
+        "mutation($input: CreateAgreementInput!) { createAgreement(input: $input)"
+        " { agreement { id } userErrors { code message } } }",
+        {
+            "input": {
+                "title": "Long",
+                "kind": "OTHER",
+                "parties": [
+                    {"organization": encode_id("Organization", 1), "role": "LEAD"},
+                    {"organization": encode_id("Organization", 2), "role": "PARTNER"},
+                ],
+            }
+        },
+    )
+    agreement = created["createAgreement"]["agreement"]["id"]
+    table = table_of(Agreement)
+    async with demo_engine.begin() as connection:
+        await connection.execute(
+            sa.update(table)
+            .where(table.c.id == decode_id(agreement)[1])
+            .values(
+                status=AgreementStatus.ACTIVE.value,
+                effective_from=date(2020, 1, 1),
+                effective_to=date.fromisoformat(effective_to),
+                renewal_term_months=term_months,
+            )
+        )
+    data = await query(
+        client,
+        "mutation($id: ID!) { renewAgreement(input: {id: $id, version: 1})"
+        " { agreement { id } userErrors { code field } } }",
+        {"id": agreement},
+    )
+    assert data["renewAgreement"] == {
+        "agreement": None,
+        "userErrors": [{"code": "BAD_USER_INPUT", "field": "effectiveTo"}],
+    }
