@@ -2,7 +2,8 @@
 
 A Decimal must be a finite number the database can hold: strawberry's accepts `NaN`,
 `Infinity` and `1e400`, which then failed in the resolvers or in PostgreSQL as unexpected
-errors. Dates and times lie between `EARLIEST` and `LATEST`. Every refusal quotes at most a
+errors. Dates and times lie between `EARLIEST` and `LATEST`; a time without an offset is UTC
+(a naive one failed to store). Every refusal quotes at most a
 short prefix of the value (strawberry's quoted all of it). The names, descriptions and
 serialisation are strawberry's, so the schema is unchanged.
 """
@@ -95,9 +96,10 @@ def _date(text: str) -> dt.date:
 
 
 def _datetime(text: str) -> dt.datetime:
+    """A moment; one written without an offset is taken as UTC (every stored time has one)."""
     moment: dt.datetime = dateutil.parser.isoparse(text)
     _in_range(moment.date(), "date and time")
-    return moment
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _override(definition: ScalarDefinition, parse_value: Callable[[object], object]) -> Any:

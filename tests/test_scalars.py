@@ -216,3 +216,21 @@ async def test_a_renewal_past_the_calendar_is_a_user_error(
         "agreement": None,
         "userErrors": [{"code": "BAD_USER_INPUT", "field": "effectiveTo"}],
     }
+
+
+async def test_a_time_without_an_offset_is_utc(client: httpx.AsyncClient) -> None:
+    """A naive DateTime failed to store (every time column has an offset): found by fuzzing."""
+    data = await query(
+        client,
+        "mutation($input: CreateDocumentInput!) { createDocument(input: $input)"
+        " { document { id } userErrors { code message } } }",
+        {
+            "input": {
+                "title": "Minutes",
+                "agreement": AGREEMENT,
+                "uploadedAt": "2025-01-11T15:13:48.003476",
+            }
+        },
+    )
+    assert data["createDocument"]["userErrors"] == []
+    assert data["createDocument"]["document"]["id"]
