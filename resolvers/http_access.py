@@ -18,6 +18,7 @@ from resolvers.errors import (
     RateLimited,
     Unauthenticated,
 )
+from resolvers.input_checks import query_parameters_problem
 from resolvers.rate_limit import RateLimiter
 from resolvers.tokens import authenticate
 from resolvers.viewer import Viewer
@@ -71,7 +72,11 @@ async def admit(
     cost: int,
 ) -> Viewer:
     """The caller of `request`, once its token is valid (or it may be anonymous) and `cost`
-    points fit in its rate limit, counted on the same key as its GraphQL requests."""
+    points fit in its rate limit, counted on the same key as its GraphQL requests. Its query
+    parameters are checked first (`resolvers.input_checks`)."""
+    problem = query_parameters_problem(request.query_params.multi_items(), settings)
+    if problem is not None:
+        raise problem
     credentials = credentials_of(request.headers.get("authorization"))
     if credentials is not None:
         viewer = await authenticate(engine, credentials)

@@ -1,10 +1,9 @@
-"""Every string a caller sends is checked once, before any resolver or the database sees it.
+"""Every string a GraphQL caller sends is checked once, before any resolver or the database.
 
-A string holding a NUL character (PostgreSQL cannot store one in `text`, and drivers cut or
-refuse it), or longer than `Settings.max_string_length` (a search: `max_search_length`, since
-SQLite refuses a LIKE pattern over 50,000 bytes), is refused with `BAD_USER_INPUT` naming
-where it was: the argument path of a literal (`organizations.filter.text`), or the variable
-path of a value sent in `variables` (`$input.name`).
+A string refused by `resolvers.input_checks` (a NUL character, over the length limits) answers
+`BAD_USER_INPUT` naming where it was: the argument path of a literal
+(`organizations.filter.text`), or the variable path of a value sent in `variables`
+(`$input.name`).
 
 The check walks the operation's arguments and its variables with their GraphQL input types,
 so it covers every argument, input object field and list item of every type at once (String,
@@ -48,35 +47,16 @@ from strawberry.extensions import SchemaExtension
 
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
+from resolvers.input_checks import SEARCH_FIELDS, search_limit, string_problem
 from settings import Settings
 
-__all__ = ["SEARCH_FIELDS", "InputHygiene", "input_problem"]
-
-SEARCH_FIELDS = frozenset({"text"})
-"""Input fields that are free-text searches (matched with LIKE), held to `max_search_length`."""
-
-_SHOWN = 40
-"""Characters of a refused string shown back in the message, at most."""
+__all__ = ["InputHygiene", "input_problem"]
 
 
 def _limit(settings: Settings, parent: GraphQLInputType | None, name: str) -> int:
     if isinstance(parent, GraphQLInputObjectType) and name in SEARCH_FIELDS:
-        return min(settings.max_search_length, settings.max_string_length)
+        return search_limit(settings)
     return settings.max_string_length
-
-
-def _refusal(value: str, where: str, limit: int) -> BadUserInput | None:
-    if "\x00" in value:
-        message = f"{where} holds a NUL character (\\u0000), which is not allowed"
-        return BadUserInput(message, field=where)
-    if len(value) > limit:
-        shown = value[:_SHOWN].replace("\x00", "")
-        return BadUserInput(
-            f"{where} is {len(value)} characters long, over the limit of {limit} "
-            f"(it begins {shown!r})",
-            field=where,
-        )
-    return None
 
 
 def _inner(type_: GraphQLInputType | None) -> GraphQLInputType | None:
@@ -89,14 +69,14 @@ def _sent_problems(
     """Problems in a value sent as JSON (in `variables`), walked along its declared type."""
     named = _inner(type_)
     if isinstance(value, str):
-        found = _refusal(value, where, limit)
+        found = string_problem(value, where, limit)
         if found is not None:
             yield found
     elif isinstance(value, Mapping):
         fields = named.fields if isinstance(named, GraphQLInputObjectType) else {}
         for key, item in value.items():
             key_text = str(key)
-            found = _refusal(key_text, f"{where} (a field name)", settings.max_string_length)
+            found = string_problem(key_text, f"{where} (a field name)", settings.max_string_length)
             if found is not None:
                 yield found
                 continue
@@ -135,7 +115,7 @@ def _literal_problems(
         elif name in walk.defaults:
             yield from _literal_problems(walk.defaults[name], type_, f"${name}", limit, walk)
     elif isinstance(node, StringValueNode):
-        found = _refusal(node.value, where, limit)
+        found = string_problem(node.value, where, limit)
         if found is not None:
             yield found
     elif isinstance(node, ObjectValueNode):

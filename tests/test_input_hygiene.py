@@ -130,3 +130,24 @@ async def test_a_repeated_plain_read_with_nul_is_refused(client: httpx.AsyncClie
     for _ in range(2):
         body = await post(client, document, {"t": "Nan\x00jing"})
         _only(body["errors"])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/reports/agreements.csv?text=a%00b",
+        "/reports/agreements.csv?text=" + "x" * 1_001,
+        "/reports/agreements.csv?partyCountry=a%00b",
+        "/reports/agreements.csv?a%00b=1",
+        "/network/export.graphml?countries=C%00N",
+    ],
+)
+async def test_query_parameters_of_the_http_roads_are_checked(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    """A NUL in a CSV report's `text` broke its PostgreSQL statement mid-stream (the answer was
+    cut after its header line)."""
+    response = await client.get(path)
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
