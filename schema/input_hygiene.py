@@ -66,32 +66,33 @@ def _inner(type_: GraphQLInputType | None) -> GraphQLInputType | None:
 def _sent_problems(
     value: object, type_: GraphQLInputType | None, where: str, limit: int, settings: Settings
 ) -> Iterator[BadUserInput]:
-    """Problems in a value sent as JSON (in `variables`), walked along its declared type."""
+    """Problems in a value sent as JSON (in `variables`), walked along its declared type only:
+    what lies outside it (an unknown field, a list where a scalar goes) is refused by coercion,
+    and the walk stays as shallow as the schema's input types however deep the value."""
     named = _inner(type_)
     if isinstance(value, str):
         found = string_problem(value, where, limit)
         if found is not None:
             yield found
-    elif isinstance(value, Mapping):
-        fields = named.fields if isinstance(named, GraphQLInputObjectType) else {}
+    elif isinstance(value, Mapping) and isinstance(named, GraphQLInputObjectType):
         for key, item in value.items():
             key_text = str(key)
             found = string_problem(key_text, f"{where} (a field name)", settings.max_string_length)
             if found is not None:
                 yield found
                 continue
-            field = fields.get(key_text)
-            yield from _sent_problems(
-                item,
-                field.type if field is not None else None,
-                f"{where}.{key_text}",
-                _limit(settings, named, key_text),
-                settings,
-            )
-    elif isinstance(value, list):
-        item_type = named.of_type if isinstance(named, GraphQLList) else named
+            field = named.fields.get(key_text)
+            if field is not None:
+                yield from _sent_problems(
+                    item,
+                    field.type,
+                    f"{where}.{key_text}",
+                    _limit(settings, named, key_text),
+                    settings,
+                )
+    elif isinstance(value, list) and isinstance(named, GraphQLList):
         for index, item in enumerate(value):
-            yield from _sent_problems(item, item_type, f"{where}[{index}]", limit, settings)
+            yield from _sent_problems(item, named.of_type, f"{where}[{index}]", limit, settings)
 
 
 @dataclass(frozen=True, slots=True)

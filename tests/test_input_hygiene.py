@@ -151,3 +151,17 @@ async def test_query_parameters_of_the_http_roads_are_checked(
     assert response.status_code == 400
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_deep_variables_are_left_to_coercion(client: httpx.AsyncClient) -> None:
+    """The check walks a value only as deep as the variable's type; coercion refuses the rest."""
+    deep: Any = "x"
+    for _ in range(900):
+        deep = [deep]
+    errors = await errors_of(
+        client,
+        "query($f: OrganizationFilter) { organizations(filter: $f) { totalCount } }",
+        {"f": {"country": deep, "unknown": {"a\x00": 1}}},
+    )
+    assert {e["extensions"]["code"] for e in errors} == {"BAD_USER_INPUT"}
+    assert all(len(e["message"]) < 300 for e in errors)
