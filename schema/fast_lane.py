@@ -122,7 +122,7 @@ async def answer_plain_read(
         return None
     ctx = context()
     definitions = [operation, *learned.fragment_definitions.values()]
-    if input_problem(schema, definitions, operation, raw_variables, ctx.settings) is not None:
+    if input_problem(schema, definitions, operation, raw_variables, ctx.settings, text=query):
         return None
     found = measured(
         query,

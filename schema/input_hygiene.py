@@ -48,6 +48,7 @@ from strawberry.extensions import SchemaExtension
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from resolvers.input_checks import SEARCH_FIELDS, search_limit, string_problem
+from resolvers.memo import Bounded
 from settings import Settings
 
 __all__ = ["InputHygiene", "input_problem"]
@@ -96,25 +97,37 @@ def _sent_problems(
 
 
 @dataclass(frozen=True, slots=True)
-class _Walk:
-    settings: Settings
-    sent: Mapping[str, Any]
+class _Usage:
+    """A variable used in an argument: what it must be checked as there."""
+
+    name: str
+    type: GraphQLInputType | None
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a document needs checked: its literals once (the first refusal, if any), and the
+    variables it uses, where it uses them, on every request."""
+
+    refused: BadUserInput | None
+    usages: tuple[_Usage, ...]
     defaults: Mapping[str, ValueNode]
 
 
 def _literal_problems(
-    node: ValueNode, type_: GraphQLInputType | None, where: str, limit: int, walk: _Walk
+    node: ValueNode,
+    type_: GraphQLInputType | None,
+    where: str,
+    limit: int,
+    settings: Settings,
+    usages: list[_Usage],
 ) -> Iterator[BadUserInput]:
-    """Problems in a value written in the document; a variable in it is checked as sent (or as
-    its default) against the limit of the place it is used in (a search, say)."""
+    """Problems in a value written in the document; a variable in it is noted in `usages`, with
+    the limit of the place it is used in (a search, say)."""
     named = _inner(type_)
-    settings = walk.settings
     if isinstance(node, VariableNode):
-        name = node.name.value
-        if name in walk.sent:
-            yield from _sent_problems(walk.sent[name], type_, f"${name}", limit, settings)
-        elif name in walk.defaults:
-            yield from _literal_problems(walk.defaults[name], type_, f"${name}", limit, walk)
+        usages.append(_Usage(node.name.value, type_, limit))
     elif isinstance(node, StringValueNode):
         found = string_problem(node.value, where, limit)
         if found is not None:
@@ -129,22 +142,26 @@ def _literal_problems(
                 field.type if field is not None else None,
                 f"{where}.{name}",
                 _limit(settings, named, name),
-                walk,
+                settings,
+                usages,
             )
     elif isinstance(node, ListValueNode):
         item_type = named.of_type if isinstance(named, GraphQLList) else named
         for index, item in enumerate(node.values):
-            yield from _literal_problems(item, item_type, f"{where}[{index}]", limit, walk)
+            yield from _literal_problems(
+                item, item_type, f"{where}[{index}]", limit, settings, usages
+            )
 
 
 class _Arguments(Visitor):
-    """Collects the problems of every argument literal in a document."""
+    """Collects the problems of every argument literal in a document, and its variable uses."""
 
-    def __init__(self, type_info: TypeInfo, walk: _Walk) -> None:
+    def __init__(self, type_info: TypeInfo, settings: Settings) -> None:
         super().__init__()
         self.type_info = type_info
-        self.walk = walk
+        self.settings = settings
         self.found: list[BadUserInput] = []
+        self.usages: list[_Usage] = []
 
     def enter_argument(self, node: ArgumentNode, *args: Any) -> object:
         ancestors = args[3]
@@ -159,11 +176,42 @@ class _Arguments(Visitor):
                 node.value,
                 argument.type if argument is not None else None,
                 where,
-                self.walk.settings.max_string_length,
-                self.walk,
+                self.settings.max_string_length,
+                self.settings,
+                self.usages,
             )
         )
         return Visitor.SKIP
+
+
+def _plan(
+    schema: GraphQLSchema,
+    definitions: Iterable[ExecutableDefinitionNode],
+    operation: OperationDefinitionNode,
+    settings: Settings,
+) -> _Plan:
+    type_info = TypeInfo(schema)
+    arguments = _Arguments(type_info, settings)
+    visitor = TypeInfoVisitor(type_info, arguments)
+    for executable in definitions:
+        visit(executable, visitor)
+    usages = arguments.usages
+    defaults: dict[str, ValueNode] = {}
+    for variable in operation.variable_definitions or ():
+        name = variable.variable.name.value
+        declared: GraphQLInputType | None = type_from_ast(  # type: ignore[assignment]
+            schema, variable.type
+        )
+        usages.append(_Usage(name, declared, settings.max_string_length))
+        if variable.default_value is not None:
+            defaults[name] = variable.default_value
+    refused = arguments.found[0] if arguments.found else None
+    return _Plan(refused=refused, usages=tuple(usages), defaults=defaults)
+
+
+_plans: Bounded[tuple[str | None, str | None, int, int], _Plan] = Bounded(256)
+"""Plans by document text, operation name and limits (walking a document with its types cost
+a few hundred microseconds; checking the variables of a planned one, a few)."""
 
 
 def input_problem(
@@ -172,35 +220,31 @@ def input_problem(
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any] | None,
     settings: Settings,
+    *,
+    text: str | None = None,
 ) -> BadUserInput | None:
     """The first string refused in the arguments of `definitions` (the operation and the
-    fragments it may spread, with the variables they use), then in `operation`'s variables as
-    declared, as the error to answer with; `None` when all are acceptable."""
+    fragments it may spread), then in the variables they use (as sent, or their defaults),
+    where they use them, then as declared; `None` when all are acceptable. With `text`, the
+    document's, the walk of the document is kept for the next request with the same text."""
+    name = operation.name.value if operation.name is not None else None
+    key = (text, name, settings.max_string_length, settings.max_search_length)
+    plan = _plans.get(key) if text is not None else None
+    if plan is None:
+        plan = _plan(schema, definitions, operation, settings)
+        if text is not None:
+            _plans.put(key, plan)
+    if plan.refused is not None:
+        return plan.refused
     sent = variables or {}
-    limit = settings.max_string_length
-    defaults = {
-        d.variable.name.value: d.default_value
-        for d in operation.variable_definitions or ()
-        if d.default_value is not None
-    }
-    walk = _Walk(settings, sent, defaults)
-    type_info = TypeInfo(schema)
-    arguments = _Arguments(type_info, walk)
-    visitor = TypeInfoVisitor(type_info, arguments)
-    for executable in definitions:
-        visit(executable, visitor)
-        if arguments.found:
-            return arguments.found[0]
-    for variable in operation.variable_definitions or ():
-        name = variable.variable.name.value
-        input_type: GraphQLInputType | None = type_from_ast(  # type: ignore[assignment]
-            schema, variable.type
-        )
-        where = f"${name}"
-        if name in sent:
-            problems = _sent_problems(sent[name], input_type, where, limit, settings)
-        elif variable.default_value is not None:
-            problems = _literal_problems(variable.default_value, input_type, where, limit, walk)
+    for usage in plan.usages:
+        where = f"${usage.name}"
+        if usage.name in sent:
+            problems = _sent_problems(sent[usage.name], usage.type, where, usage.limit, settings)
+        elif usage.name in plan.defaults:
+            problems = _literal_problems(
+                plan.defaults[usage.name], usage.type, where, usage.limit, settings, []
+            )
         else:
             continue
         for problem in problems:
@@ -229,6 +273,7 @@ class InputHygiene(SchemaExtension):
                     operation,
                     execution.variables,
                     ctx.settings,
+                    text=document.loc.source.body if document.loc is not None else None,
                 )
                 if problem is not None:
                     execution.result = ExecutionResult(
