@@ -38,6 +38,10 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 5_000
     max_body_bytes: int = 200_000
+    max_string_length: int = 10_000
+    """Characters in any one string a caller sends (`schema.input_hygiene`)."""
+    max_search_length: int = 1_000
+    """Characters in a free-text search (a filter's `text`)."""
     rate_limit_per_minute: int = 500_000
     """Cost points per caller (token, or client address when anonymous); 0 turns it off."""
     max_failed_authentications: int = 20
@@ -116,6 +120,8 @@ def load_settings() -> Settings:
         max_aliases=_int("PARTNERGRAPH_MAX_ALIASES", defaults.max_aliases),
         max_tokens=_int("PARTNERGRAPH_MAX_TOKENS", defaults.max_tokens),
         max_body_bytes=_int("PARTNERGRAPH_MAX_BODY_BYTES", defaults.max_body_bytes),
+        max_string_length=_int("PARTNERGRAPH_MAX_STRING_LENGTH", defaults.max_string_length),
+        max_search_length=_int("PARTNERGRAPH_MAX_SEARCH_LENGTH", defaults.max_search_length),
         rate_limit_per_minute=_int("PARTNERGRAPH_RATE_LIMIT", defaults.rate_limit_per_minute),
         max_failed_authentications=_int(
             "PARTNERGRAPH_MAX_FAILED_AUTHENTICATIONS", defaults.max_failed_authentications

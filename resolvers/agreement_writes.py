@@ -643,12 +643,16 @@ async def renew(
         raise InvalidTransition("this agreement has already been renewed", field="id")
     if row["effective_to"] is None:
         raise BadUserInput("an agreement without an end date has nothing to renew", field="id")
-    start = row["effective_to"] + timedelta(days=1)
-    if effective_to is None:
-        if row["renewal_term_months"]:
-            effective_to = _add_months(start, row["renewal_term_months"]) - timedelta(days=1)
-        elif row["effective_from"] is not None:
-            effective_to = _same_length(row["effective_from"], row["effective_to"], start)
+    try:
+        start = row["effective_to"] + timedelta(days=1)
+        if effective_to is None:
+            if row["renewal_term_months"]:
+                effective_to = _add_months(start, row["renewal_term_months"]) - timedelta(days=1)
+            elif row["effective_from"] is not None:
+                effective_to = _same_length(row["effective_from"], row["effective_to"], start)
+    except (OverflowError, ValueError):
+        message = "the renewed period would end after the last day of the calendar"
+        raise BadUserInput(message, field="effectiveTo") from None
     _check_dates(start, effective_to)
     successor = await insert_row(
         connection,

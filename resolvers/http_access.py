@@ -22,6 +22,7 @@ from resolvers.errors import (
     Unavailable,
     excerpt,
 )
+from resolvers.input_checks import query_parameters_problem
 from resolvers.rate_limit import RateLimiter
 from resolvers.viewer import Viewer
 from settings import Settings
@@ -75,7 +76,11 @@ async def admit(
     cost: int,
 ) -> Viewer:
     """The caller of `request`, admitted as GraphQL admits its callers (`resolvers.admission`)
-    for `cost` points, counted on the same key as its GraphQL requests."""
+    for `cost` points, counted on the same key as its GraphQL requests. Its query parameters are
+    checked first (`resolvers.input_checks`)."""
+    problem = query_parameters_problem(request.query_params.multi_items(), settings)
+    if problem is not None:
+        raise problem
     ctx = build_context(
         engine=engine,
         viewer=Viewer.anonymous(),

@@ -7,12 +7,15 @@ from typing import Any
 
 from resolvers.errors import InvalidId, excerpt
 
-__all__ = ["REFERENCES", "decode_id", "decode_id_of", "encode_id", "reference_to"]
+__all__ = ["MAX_KEY", "REFERENCES", "decode_id", "decode_id_of", "encode_id", "reference_to"]
 
 REFERENCES = "references"
 
 
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+MAX_KEY = 2**31 - 1
+"""Keys are 32-bit integers in the database; a larger one names no row of ours."""
 
 
 def encode_id(type_name: str, key: int) -> str:
@@ -30,7 +33,7 @@ def decode_id(global_id: str) -> tuple[str, int]:
         value = int(key)
     except (UnicodeError, ValueError, binascii.Error):
         raise InvalidId(f"{excerpt(global_id)} is not a valid ID") from None
-    if not type_name or value < 1 or encode_id(type_name, value) != global_id:
+    if not type_name or not 1 <= value <= MAX_KEY or encode_id(type_name, value) != global_id:
         raise InvalidId(f"{excerpt(global_id)} is not a valid ID")
     return type_name, value
 

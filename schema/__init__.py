@@ -26,6 +26,8 @@ from schema import (
 from schema.document_caches import ParsedDocuments, ValidatedDocuments
 from schema.execution import FastExecutionContext
 from schema.guard import Guard
+from schema.input_hygiene import InputHygiene
+from schema.scalars import SCALAR_OVERRIDES
 from settings import Settings
 
 __all__ = ["build_schema", "schema_sdl"]
@@ -98,11 +100,13 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         types=NODE_TYPES,
         execution_context_class=FastExecutionContext,
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
             ParsedDocuments,  # the caches live at module level, shared by every request
             ValidatedDocuments,
             Guard,
+            InputHygiene,
         ],
     )
 

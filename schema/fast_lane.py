@@ -43,6 +43,7 @@ from resolvers.memo import Bounded
 from resolvers.token_cache import StaleAccess, token_cache
 from schema.compiled_reads import CompiledRoot, answer_planned, plan_roots
 from schema.guard import admit, measured
+from schema.input_hygiene import input_problem
 from schema.limits import measure_operation
 
 __all__ = ["LANE_KEY", "Learned", "answer_plain_read", "learn"]
@@ -122,6 +123,9 @@ async def answer_plain_read(
     if isinstance(variables, list):
         return None
     ctx = context()
+    definitions = [operation, *learned.fragment_definitions.values()]
+    if input_problem(schema, definitions, operation, raw_variables, ctx.settings, text=query):
+        return None
     found = measured(
         query,
         name,

@@ -3,8 +3,9 @@
 A mutation resolver is written as `work(connection, arguments) -> payload`. `run_mutation`
 checks the permission first (a refusal is a `FORBIDDEN` user error, logged, nothing changed),
 then runs the work in one transaction: any `ApiError` rolls everything back and comes out as
-a user error with its code and field. A transaction that commits also raises the network change
-counter (`resolvers.network_changes`), so cached networks on every worker are rebuilt.
+a user error with its code and field, as does a value the database refuses (`data_error`).
+A transaction that commits also raises the network change counter
+(`resolvers.network_changes`), so cached networks on every worker are rebuilt.
 """
 
 import logging
@@ -63,6 +64,25 @@ def constraint_error(error: sa.exc.IntegrityError) -> tuple[str, str]:
     return "INVALID_VALUE", f"the change breaks the rule {name}"
 
 
+_DATA_ERRORS = {
+    "22003": "a number is too large for its field",
+    "22001": "a text is too long for its field",
+    "22008": "a date or time is out of range",
+    "22007": "a date or time is not valid",
+}
+
+
+def data_error(error: sa.exc.DBAPIError) -> str | None:
+    """A readable message when the database refused a value (SQLSTATE class 22, data
+    exception: a number over a column's precision, say), else `None`. The last line of defence,
+    like `constraint_error`: the scalars and the mutations check what they can first."""
+    state = getattr(getattr(error.orig, "__cause__", None), "sqlstate", None)
+    state = state or getattr(error.orig, "sqlstate", None)
+    if not isinstance(state, str) or not state.startswith("22"):
+        return None
+    return _DATA_ERRORS.get(state, "a value cannot be stored as given")
+
+
 async def run_mutation(
     info: Info,
     *,
@@ -90,3 +110,8 @@ async def run_mutation(
     except sa.exc.IntegrityError as error:
         code, message = constraint_error(error)
         return refused([UserError(message=message, code=code)])
+    except sa.exc.DBAPIError as error:
+        found = data_error(error)
+        if found is None:
+            raise
+        return refused([UserError(message=found, code="INVALID_VALUE")])
