@@ -230,6 +230,16 @@ async def _parties(connection: AsyncConnection, agreement_id: int) -> list[RowMa
     return list(result.mappings())
 
 
+MAX_RENEWAL_TERM_MONTHS = 600
+
+
+def _check_renewal_term(months: int | None) -> None:
+    if months is not None and not 1 <= months <= MAX_RENEWAL_TERM_MONTHS:
+        raise BadUserInput(
+            f"a renewal term is 1 to {MAX_RENEWAL_TERM_MONTHS} months", field="renewalTermMonths"
+        )
+
+
 def _check_dates(start: date | None, end: date | None) -> None:
     if start is not None and end is not None and end < start:
         raise BadUserInput("the agreement cannot end before it starts", field="effectiveTo")
@@ -354,6 +364,7 @@ async def create_agreement(
     if not draft.title.strip():
         raise BadUserInput("an agreement needs a title", field="title")
     _check_dates(draft.effective_from, draft.effective_to)
+    _check_renewal_term(draft.renewal_term_months)
     _check_parties(draft.parties)
     await _check_new_parties(connection, viewer, "createAgreement", draft.parties, set())
     if draft.parent_id is not None:
@@ -451,6 +462,7 @@ async def update_agreement(
     start = values.get("effective_from", current["effective_from"])
     end = values.get("effective_to", current["effective_to"])
     _check_dates(start, end)
+    _check_renewal_term(values.get("renewal_term_months"))
     if "title" in values and not str(values["title"] or "").strip():
         raise BadUserInput("an agreement needs a title", field="title")
     old_terms = await terms_of(connection, key)

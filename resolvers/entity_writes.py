@@ -121,6 +121,18 @@ def _check_values(values: Mapping[str, Any], current: Mapping[Any, Any] | None) 
         raise BadUserInput("a score is between 0 and 100", field="score")
 
 
+def _check_precision(table: sa.Table, values: Mapping[str, Any]) -> None:
+    """A number must fit its column (`NUMERIC(p, s)`: under 10^(p-s)): PostgreSQL refuses a
+    wider one and SQLite would store it, so both databases answer alike, before either sees it."""
+    for column, value in values.items():
+        kind = table.c[column].type if column in table.c else None
+        if value is None or not isinstance(kind, sa.Numeric) or kind.precision is None:
+            continue
+        bound = Decimal(10) ** (kind.precision - (kind.scale or 0))
+        if abs(Decimal(value)) >= bound:
+            raise BadUserInput(f"{column} must be below {bound:,}", field=_camel(column))
+
+
 def _camel(column: str) -> str:
     head, *rest = column.split("_")
     return head + "".join(part.title() for part in rest)
@@ -170,6 +182,7 @@ async def create(
 ) -> RowMapping:
     """A new row; `first_owner` (for a person, program or activity) the row that owns it."""
     _check_values(values, None)
+    _check_precision(entity.table, values)
     await _check_references(connection, viewer, entity.record, values)
     link = entity.record.first_owner
     if first_owner is not None and link is not None:
@@ -205,6 +218,7 @@ async def update(
     current = await load_for_write(connection, viewer, entity.name, key)
     await require_change(connection, viewer, entity.name, current)
     _check_values(values, current)
+    _check_precision(entity.table, values)
     await _check_references(connection, viewer, entity.record, values)
     row = await update_row(
         connection, entity.table, key, version, values, actor=viewer.label, what=entity.name

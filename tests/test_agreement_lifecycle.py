@@ -351,6 +351,8 @@ async def test_a_party_signs_only_for_itself(walk: Walk) -> None:
         ({"parties": "none"}, "BAD_USER_INPUT", "parties"),
         ({"parties": "too many"}, "BAD_USER_INPUT", "parties"),
         ({"title": "  "}, "BAD_USER_INPUT", "title"),
+        ({"renewalTermMonths": -1}, "BAD_USER_INPUT", "renewalTermMonths"),
+        ({"renewalTermMonths": 2_000_000_000}, "BAD_USER_INPUT", "renewalTermMonths"),
     ],
 )
 async def test_agreement_validation(

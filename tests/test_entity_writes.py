@@ -202,3 +202,27 @@ async def test_position_dates_in_order_and_references_exist(client: httpx.AsyncC
         {"person": "UGVyc29uOjk5OTk", "organization": art["id"], "title": "Dean"},
     )
     assert _errors(missing) == [("NOT_FOUND", "person")]
+
+
+@pytest.mark.parametrize(
+    ("credits", "error"),
+    [
+        ("999999.99", None),
+        ("1000000", ("BAD_USER_INPUT", "credits")),
+        ("-1", ("BAD_USER_INPUT", "credits")),
+    ],
+)
+async def test_numbers_fit_their_columns_on_both_databases(
+    client: httpx.AsyncClient, credits: str, error: tuple[str, str] | None
+) -> None:
+    """Credits are NUMERIC(8, 2): PostgreSQL refused 1,000,000 (INVALID_VALUE) where SQLite
+    stored it; both now refuse it before the database, with the same answer."""
+    owner = await _org(client, "Jiangsu Open University")
+    given = {"title": "Wide", "organization": owner["id"], "credits": credits}
+    payload = await _mutate(client, "createCourse", "course { credits }", given)
+    if error is None:
+        assert payload["userErrors"] == []
+        assert payload["course"]["credits"] == credits
+    else:
+        assert payload["course"] is None
+        assert _errors(payload) == [error]
