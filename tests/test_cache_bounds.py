@@ -1,14 +1,18 @@
 """Caches derived from requests are keyed by digests and bounded in bytes as well as entries:
 anonymous callers sending large unique variables cannot grow a worker without bound."""
 
+import dataclasses
 import gc
 import sys
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from resolvers.memo import Bounded, approximate_size, caches, digest_key
+from tests.conftest import TEST_SETTINGS, api_client
 
 pytestmark = pytest.mark.anyio
 
@@ -19,6 +23,15 @@ DOCUMENT = (
 RETAINED_LIMIT = 40 * 1024 * 1024
 """Well under what 300 requests of 150 KB kept whole (45 MB of keys alone), and over the sum of
 the budgets the caches these requests reach may fill."""
+
+
+@pytest.fixture
+async def anonymous_client(demo_engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
+    """An anonymous client whose 150 KB strings are let through the input checks
+    (`PARTNERGRAPH_MAX_STRING_LENGTH`), so that every cache on a request's road is reached."""
+    settings = dataclasses.replace(TEST_SETTINGS, max_string_length=200_000)
+    async with api_client(demo_engine, None, settings) as http:
+        yield http
 
 
 def _large_texts() -> int:

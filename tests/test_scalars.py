@@ -106,13 +106,9 @@ async def test_an_invalid_id_is_not_echoed_whole(client: httpx.AsyncClient) -> N
     assert len(errors[0]["message"]) < 100
 
 
-async def test_a_number_over_its_column_is_a_user_error(
-    client: httpx.AsyncClient, backend: str
-) -> None:
-    """Credits are NUMERIC(8, 2): PostgreSQL's refusal of 99,999,999 was an unexpected error.
-    (SQLite stores it: its columns have no precision.)"""
-    if backend == "sqlite":
-        pytest.skip("SQLite stores any number in a NUMERIC column")
+async def test_a_number_over_its_column_is_a_user_error(client: httpx.AsyncClient) -> None:
+    """Credits are NUMERIC(8, 2): PostgreSQL's refusal of 99,999,999 was an unexpected error,
+    and SQLite stored it; both now refuse it before the database (`entity_writes`)."""
     account = encode_id("CreditAccount", 1)
     data = await query(
         client,
@@ -131,7 +127,7 @@ async def test_a_number_over_its_column_is_a_user_error(
     payload = data["createLearningOutcome"]
     assert payload["learningOutcome"] is None
     assert payload["userErrors"] == [
-        {"code": "INVALID_VALUE", "message": "a number is too large for its field"}
+        {"code": "BAD_USER_INPUT", "message": "credits must be below 1,000,000"}
     ]
 
 
