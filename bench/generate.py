@@ -16,7 +16,7 @@ The shape, so that the benchmark scenarios find what real users would:
 - alliances: one per 200 organizations (at least 3), 20-120 members each, one chair, vice-chairs,
   directors, members and observers, and some past memberships;
 - every agreement has 2-5 parties (the first leads), 1-3 collaboration modes, dates in order,
-  and a `terms_hash` equal to what `resolvers.agreement_writes.refresh_terms_hash` computes;
+  and a `terms_hash` equal to what `db.terms.refresh_terms_hash` computes;
   signed parties carry the hash they signed;
 - programs (one per 20 agreements) with partners and target groups, activities (one per 50
   agreements) with participants and the agreement they concern, funding and evaluations (one per
@@ -170,7 +170,7 @@ def terms_hash(
     modes: Iterable[str],
     commitments: Iterable[tuple[int, int | None, str, date | None]],
 ) -> str:
-    """What `resolvers.agreement_writes.refresh_terms_hash` stores, computed without queries."""
+    """What `db.terms.refresh_terms_hash` stores, computed without queries."""
     return db_terms_hash(
         kind=kind,
         effective_from=effective_from,

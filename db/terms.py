@@ -1,8 +1,9 @@
 """The terms of an agreement that its parties sign, in one canonical form, and their hash.
 
-One definition for everything that stores a hash: the API's writes (from the rows of an
-agreement), the registry loaders and the benchmark's generator (from rows they are about to
-insert), so that a signature made anywhere proves the same version of the terms.
+One definition for everything that stores a hash: the API's writes and the demo loader (from the
+stored rows of an agreement, `refresh_terms_hash`), the registry loaders and the benchmark's
+generator (from rows they are about to insert, `terms_hash`), so that a signature made anywhere
+proves the same version of the terms.
 """
 
 import hashlib
@@ -11,7 +12,18 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-__all__ = ["hash_of", "terms_document", "terms_hash"]
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db import tables as t
+from db.base import table_of
+
+__all__ = ["hash_of", "refresh_terms_hash", "terms_document", "terms_hash", "terms_of"]
+
+AGREEMENT = table_of(t.Agreement)
+PARTY = table_of(t.AgreementParty)
+MODE = table_of(t.AgreementMode)
+COMMITMENT = table_of(t.Commitment)
 
 
 def _iso(value: date | None) -> str | None:
@@ -66,3 +78,44 @@ def terms_hash(
             commitments=commitments,
         )
     )
+
+
+async def terms_of(connection: AsyncConnection, agreement_id: int) -> dict[str, Any]:
+    """The stored terms of an agreement as `terms_document` gives them."""
+    result = await connection.execute(sa.select(AGREEMENT).where(AGREEMENT.c.id == agreement_id))
+    row = result.mappings().first()
+    assert row is not None
+    parties = await connection.execute(
+        sa.select(PARTY.c.organization_id, PARTY.c.role).where(PARTY.c.agreement_id == agreement_id)
+    )
+    modes = await connection.scalars(
+        sa.select(MODE.c.mode).where(MODE.c.agreement_id == agreement_id)
+    )
+    commitments = await connection.execute(
+        sa.select(
+            COMMITMENT.c.obligor_id,
+            COMMITMENT.c.beneficiary_id,
+            COMMITMENT.c.description,
+            COMMITMENT.c.due_on,
+        ).where(COMMITMENT.c.agreement_id == agreement_id)
+    )
+
+    return terms_document(
+        kind=row["kind"],
+        effective_from=row["effective_from"],
+        effective_to=row["effective_to"],
+        parties=((p.organization_id, p.role) for p in parties),
+        modes=modes,
+        commitments=(
+            (c.obligor_id, c.beneficiary_id, c.description, c.due_on) for c in commitments
+        ),
+    )
+
+
+async def refresh_terms_hash(connection: AsyncConnection, agreement_id: int) -> str:
+    """Hash the stored terms of an agreement again and store the hash; returns it."""
+    digest = hash_of(await terms_of(connection, agreement_id))
+    await connection.execute(
+        sa.update(AGREEMENT).where(AGREEMENT.c.id == agreement_id).values(terms_hash=digest)
+    )
+    return digest

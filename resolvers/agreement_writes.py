@@ -27,7 +27,7 @@ from db.enums import (
     PartyRole,
     RenewalRule,
 )
-from db.terms import hash_of, terms_document
+from db.terms import refresh_terms_hash, terms_of
 from resolvers.errors import ApiError, BadUserInput
 from resolvers.viewer import Viewer
 from resolvers.write_scope import (
@@ -182,45 +182,6 @@ def _status(row: RowMapping, today: date | None = None) -> AgreementStatus:
     if status in _IN_FORCE and end is not None and end < (today or date.today()):
         return S.EXPIRED
     return status
-
-
-async def terms_of(connection: AsyncConnection, agreement_id: int) -> dict[str, Any]:
-    """The terms the parties sign, in a canonical form (sorted, ISO dates)."""
-    row = await row_or_none(connection, AGREEMENT, agreement_id)
-    assert row is not None
-    parties = await connection.execute(
-        sa.select(PARTY.c.organization_id, PARTY.c.role).where(PARTY.c.agreement_id == agreement_id)
-    )
-    modes = await connection.scalars(
-        sa.select(MODE.c.mode).where(MODE.c.agreement_id == agreement_id)
-    )
-    commitments = await connection.execute(
-        sa.select(
-            COMMITMENT.c.obligor_id,
-            COMMITMENT.c.beneficiary_id,
-            COMMITMENT.c.description,
-            COMMITMENT.c.due_on,
-        ).where(COMMITMENT.c.agreement_id == agreement_id)
-    )
-
-    return terms_document(
-        kind=row["kind"],
-        effective_from=row["effective_from"],
-        effective_to=row["effective_to"],
-        parties=((p.organization_id, p.role) for p in parties),
-        modes=modes,
-        commitments=(
-            (c.obligor_id, c.beneficiary_id, c.description, c.due_on) for c in commitments
-        ),
-    )
-
-
-async def refresh_terms_hash(connection: AsyncConnection, agreement_id: int) -> str:
-    digest = hash_of(await terms_of(connection, agreement_id))
-    await connection.execute(
-        sa.update(AGREEMENT).where(AGREEMENT.c.id == agreement_id).values(terms_hash=digest)
-    )
-    return digest
 
 
 async def _parties(connection: AsyncConnection, agreement_id: int) -> list[RowMapping]:

@@ -326,7 +326,7 @@ def _project(line: int, row: dict[str, str], today: date) -> tuple[str, _Project
 
 
 def terms_hash(values: dict[str, Any], parties: list[list[Any]]) -> str:
-    """The hash `resolvers.agreement_writes.refresh_terms_hash` computes for these terms (one
+    """The hash `db.terms.refresh_terms_hash` computes for these terms (one
     mode, joint research; no commitments); a test keeps the two equal."""
 
     return canonical_terms_hash(

@@ -74,7 +74,7 @@ from db.tables import (
     Resource,
     ResourceShare,
 )
-from resolvers.agreement_writes import refresh_terms_hash
+from db.terms import refresh_terms_hash
 
 __all__ = ["database_is_empty", "load_demo"]
 

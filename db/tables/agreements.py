@@ -47,7 +47,7 @@ class Agreement(Mutable, table=True):
     predecessor_id: int | None = fk("agreement.id", ondelete="SET NULL")
     is_illustrative: bool = Field(default=False)
     terms_hash: str | None = Field(default=None, max_length=64)
-    """SHA-256 of the terms (see `resolvers.agreement_writes.terms_of`), kept current by every
+    """SHA-256 of the terms (see `db.terms.terms_of`), kept current by every
     change; each party's signature stores the hash it signed."""
     short_title: str | None = Field(default=None, max_length=100)
     call: str | None = Field(default=None, max_length=100)

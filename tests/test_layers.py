@@ -1,0 +1,71 @@
+"""The layers hold: a lower layer never imports a higher one.
+
+schema/ (GraphQL types) -> resolvers/ (rules, services) -> db/ (tables, loaders); graph/ knows
+nothing of GraphQL, the rules or HTTP; app.py is the top, imported by nobody but cli.py. Every
+import counts, including ones inside functions and under ``TYPE_CHECKING``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FORBIDDEN: dict[str, frozenset[str]] = {
+    "db": frozenset({"resolvers", "schema", "graph", "app"}),
+    "resolvers": frozenset({"schema", "app"}),
+    "graph": frozenset({"schema", "resolvers", "app"}),
+    "schema": frozenset({"app"}),
+}
+
+
+def _package_of(path: Path) -> str:
+    """The dotted package a module lives in, for resolving relative imports."""
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+
+
+def _imported(node: ast.Import | ast.ImportFrom, package: str) -> list[str]:
+    """The absolute module names an import statement reaches."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if node.level:
+        parts = package.split(".")
+        base = ".".join(parts[: len(parts) - node.level + 1])
+        return [f"{base}.{node.module}" if node.module else base]
+    return [node.module or ""]
+
+
+def violations() -> list[str]:
+    """Every ``file:line`` where a layer imports one it must not, with what it imports."""
+    found: list[str] = []
+    for layer, forbidden in FORBIDDEN.items():
+        for path in sorted((ROOT / layer).rglob("*.py")):
+            tree = ast.parse(path.read_text(), filename=str(path))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Import | ast.ImportFrom):
+                    continue
+                for name in _imported(node, _package_of(path)):
+                    if name.split(".")[0] in forbidden:
+                        where = path.relative_to(ROOT)
+                        found.append(f"{where}:{node.lineno}: {layer} imports {name}")
+    return found
+
+
+def test_no_lower_layer_imports_a_higher_one() -> None:
+    found = violations()
+    assert not found, "layering violations:\n" + "\n".join(found)
+
+
+def test_only_cli_imports_app() -> None:
+    found: list[str] = []
+    for path in sorted(ROOT.glob("*.py")):
+        if path.name in {"cli.py", "app.py"}:
+            continue
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                for name in _imported(node, ""):
+                    if name.split(".")[0] == "app":
+                        found.append(f"{path.name}:{node.lineno}: imports {name}")
+    assert not found, "only cli.py may import app:\n" + "\n".join(found)
