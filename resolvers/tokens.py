@@ -18,7 +18,9 @@ from db import tables as t
 from db.base import table_of, utcnow
 from db.engine import reads_engine
 from db.enums import TokenRole
+from resolvers.context import Context
 from resolvers.errors import BadUserInput, NotFound, Unauthenticated
+from resolvers.paging import Page, PageRequest
 from resolvers.token_cache import TokenRecord, token_cache
 from resolvers.viewer import Role, Viewer
 
@@ -31,6 +33,8 @@ __all__ = [
     "kept_token",
     "list_tokens",
     "revoke_token",
+    "token_row",
+    "tokens_page",
 ]
 
 TOKEN = table_of(t.ApiToken)
@@ -134,6 +138,17 @@ async def revoke_token(connection: AsyncConnection, token_id: int) -> RowMapping
     if found is None:
         raise NotFound(f"no API token with id {token_id}", field="id")
     return found
+
+
+async def token_row(connection: AsyncConnection, token_id: int) -> RowMapping:
+    """A token's row, read on the caller's transaction (one it has just made)."""
+    result = await connection.execute(sa.select(TOKEN).where(TOKEN.c.id == token_id))
+    return result.mappings().one()
+
+
+async def tokens_page(ctx: Context, request: PageRequest) -> Page:
+    """A page of every token, oldest first, as the caller may see them (admins only)."""
+    return await ctx.reader.page(TOKEN, where=[], order_by=[TOKEN.c.id.asc()], request=request)
 
 
 async def list_tokens(engine: AsyncEngine) -> list[RowMapping]:

@@ -4,7 +4,6 @@ tokens. The secret of a new token is in `createApiToken`'s payload, once."""
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
-import sqlalchemy as sa
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -90,14 +89,7 @@ class TokenQuery:
     async def api_tokens(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[ApiToken]:
-        request = page_request(first, after)
-        ctx = info.context
-        page = await ctx.reader.page(
-            token_store.TOKEN,
-            where=[],
-            order_by=[token_store.TOKEN.c.id.asc()],
-            request=request,
-        )
+        page = await token_store.tokens_page(info.context, page_request(first, after))
         return connection(page, ApiToken.from_row)
 
 
@@ -156,7 +148,8 @@ class TokenMutation:
                 expires_at=input.expires_at,
             )
             return CreateApiTokenPayload(
-                token=await _token(connection, made.id), secret=made.secret
+                token=ApiToken.from_row(await token_store.token_row(connection, made.id)),
+                secret=made.secret,
             )
 
         return await run_mutation(
@@ -183,16 +176,3 @@ class TokenMutation:
             refused=lambda errors: RevokeApiTokenPayload(user_errors=errors),
             name="revoke API tokens",
         )
-
-
-async def _token(connection: AsyncConnection, key: int) -> ApiToken:
-    row = (
-        (
-            await connection.execute(
-                sa.select(token_store.TOKEN).where(token_store.TOKEN.c.id == key)
-            )
-        )
-        .mappings()
-        .one()
-    )
-    return ApiToken.from_row(row)
