@@ -1,6 +1,6 @@
 """Raising the network change counter: the signal that every worker's cached network is stale.
 
-`schema.mutations.run_mutation` calls `note_change` at the end of every mutation's transaction,
+`resolvers.transactions.in_transaction` calls `note_change` at the end of every write transaction,
 so the counter moves exactly when a write commits (and not when it rolls back), on whichever
 worker made it. It is the last statement of the transaction, so the counter row's lock is held
 only for the commit. The registry loads of the command line call `note_load` once they

@@ -711,7 +711,7 @@ def rolled_back(monkeypatch: pytest.MonkeyPatch) -> None:
     async def refuse(_: AsyncConnection) -> None:
         raise RolledBack("every check passed; rolled back by the test")
 
-    monkeypatch.setattr("schema.mutations.note_change", refuse)
+    monkeypatch.setattr("resolvers.transactions.note_change", refuse)
 
 
 _INPUT_TYPES: dict[str, str] = {
