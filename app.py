@@ -1,5 +1,6 @@
 """The Starlette application: GraphQL (with GraphiQL) at /graphql, over one async engine."""
 
+import functools
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -293,6 +294,16 @@ async def root(_: Request) -> Response:
     return RedirectResponse("/graphql")
 
 
+@functools.cache
+def _freeze_start_up_heap() -> None:
+    """Move everything made at start-up (schema, tables, registries), which lives as long as the
+    process, out of the collector's sight, so full collections stop walking it in the middle of
+    requests (tens of ms each; bench/RESULTS.md). Once per process: a process that starts many
+    apps (the test suite) does not collect its whole heap at each start."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
     """The application; `engine` is shared with the caller (tests) when given, else owned."""
     settings = settings or load_settings()
@@ -309,11 +320,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[dict[str, Any]]:
-        # Everything made at start-up (schema, tables, registries) lives as long as the process:
-        # moved out of the collector's sight, it is no longer walked by every full collection
-        # (tens of ms each, in the middle of requests; bench/RESULTS.md).
-        gc.collect()
-        gc.freeze()
+        _freeze_start_up_heap()
         await limiter.check()
         yield {}
         await limiter.close()
