@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import db.loaders.cordis as cordis_module
+import db.loaders.cordis_write as cordis_module
 from db.loaders import load_cordis, load_ror
 from db.loaders.bulk import insert_rows
 from db.migrate import upgrade

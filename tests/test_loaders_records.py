@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from db.loaders.cordis import COLUMNS, _organization, _participation, _project
+from db.loaders.cordis_read import COLUMNS, _organization, _participation, _project
 from db.loaders.registry import BadRecord, LoadReport
 from db.loaders.ror import ror_record, ror_relations
 from db.loaders.universities import university_record

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.loaders.cordis import SOURCE as CORDIS
-from db.loaders.cordis import read_cordis, write_cordis
+from db.loaders.cordis_read import SOURCE as CORDIS
+from db.loaders.cordis_read import read_cordis
+from db.loaders.cordis_write import write_cordis
 from db.loaders.registry import LoadReport, Progress
 from db.loaders.ror import SOURCE as ROR
 from db.loaders.ror import read_ror, write_ror
