@@ -37,7 +37,7 @@ from resolvers.ordering import order_by_field
 from resolvers.paging import OrderBy, PageRequest
 from resolvers.reading import narrowed
 from resolvers.relations import RELATIONS, relation_statement
-from resolvers.reports import tune_for_reports
+from resolvers.report_terms import tune_for_reports
 from resolvers.token_cache import StaleAccess
 from resolvers.tokens import access_version
 

@@ -21,14 +21,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from resolvers.agreements import AgreementFilter
 from resolvers.json_sql import EMPTY_ARRAY, constant
-from resolvers.reports import (
-    MAX_DIMENSIONS,
-    MULTI_VALUED,
-    STATUSES,
-    Dimension,
-    agreements_as_of,
-    grouped,
-)
+from resolvers.report_as_of import agreements_as_of
+from resolvers.report_grouping import grouped
+from resolvers.report_terms import MAX_DIMENSIONS, MULTI_VALUED, STATUSES, Dimension
 from resolvers.viewer import Viewer
 
 __all__ = ["Selection", "SummaryRoot", "summarisable", "summary_json"]

@@ -1,7 +1,7 @@
 """Reports that list things: an alliance's members and their cooperation, agreements about to
 expire with their renewal status, and the agreements themselves for export.
 
-Figures obey the same rule as the summaries (`resolvers.reports.counted`).
+Figures obey the same rule as the summaries (`resolvers.report_terms.counted`).
 """
 
 from collections.abc import AsyncGenerator, Sequence
@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.enums import AgreementStatus, RenewalRule
 from resolvers.agreements import NOT_YET_BINDING, AgreementFilter
 from resolvers.errors import BadUserInput
-from resolvers.reports import (
+from resolvers.report_as_of import agreements_as_of
+from resolvers.report_terms import (
     ACTIVITY,
     AGREEMENT,
     ALLIANCE,
@@ -26,7 +27,6 @@ from resolvers.reports import (
     MEMBERSHIP,
     ORGANIZATION,
     PARTY,
-    agreements_as_of,
     counted,
 )
 from resolvers.viewer import Viewer

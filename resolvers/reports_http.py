@@ -29,6 +29,8 @@ from db.enums import (
     OrganizationKind,
 )
 from resolvers import report_lists as lists
+from resolvers import report_terms as terms
+from resolvers import report_trends as trends
 from resolvers import reports
 from resolvers.agreements import AgreementFilter
 from resolvers.context import build_context
@@ -128,7 +130,7 @@ MEASURES = [
 ]
 
 
-def _measures(m: reports.Measures) -> list[Any]:
+def _measures(m: terms.Measures) -> list[Any]:
     return [
         m.agreements,
         m.active,
@@ -159,7 +161,7 @@ async def _one(rows: Sequence[Sequence[Any]]) -> Rows:
 
 
 async def summary(call: Call) -> Rows:
-    dimensions = query_enums(call.request, "groupBy", reports.Dimension) or []
+    dimensions = query_enums(call.request, "groupBy", terms.Dimension) or []
     found = await reports.summary(
         engine=call.engine,
         viewer=call.viewer,
@@ -180,11 +182,11 @@ async def summary(call: Call) -> Rows:
 
 async def trend(call: Call) -> Rows:
     request = call.request
-    interval = (query_enums(request, "interval", reports.Interval) or [reports.Interval.YEAR])[0]
+    interval = (query_enums(request, "interval", terms.Interval) or [terms.Interval.YEAR])[0]
     start, end = _date(request, "from"), _date(request, "to")
     if start is None or end is None:
         raise BadUserInput("give both `from` and `to` (ISO 8601 dates)", field="from")
-    points = await reports.trend(
+    points = await trends.trend(
         engine=call.engine,
         viewer=call.viewer,
         filter=_filter(request),

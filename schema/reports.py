@@ -10,6 +10,8 @@ import strawberry
 
 from db.enums import AgreementStatus, RenewalRule
 from resolvers import report_lists as lists
+from resolvers import report_terms as terms
+from resolvers import report_trends as trends
 from resolvers import reports as reads
 from resolvers.errors import NotFound, excerpt
 from resolvers.ids import decode_id_of
@@ -33,8 +35,8 @@ __all__ = [
 ]
 
 register_enums()
-strawberry.enum(reads.Dimension, name="ReportDimension", description="What a summary groups by.")
-strawberry.enum(reads.Interval, name="ReportInterval")
+strawberry.enum(terms.Dimension, name="ReportDimension", description="What a summary groups by.")
+strawberry.enum(terms.Interval, name="ReportInterval")
 strawberry.enum(lists.RenewalStatus, description="Where an expiring agreement's renewal stands.")
 
 AgreementRef = Annotated["Agreement", strawberry.lazy("schema.agreements")]
@@ -81,7 +83,7 @@ class ReportMeasures:
     )
 
     @classmethod
-    def of(cls, m: reads.Measures) -> "ReportMeasures":
+    def of(cls, m: terms.Measures) -> "ReportMeasures":
         return cls(
             agreements=m.agreements,
             by_status=[
@@ -102,7 +104,7 @@ class ReportMeasures:
 
 @strawberry.type(description="The value of one dimension for a group.")
 class ReportKey:
-    dimension: reads.Dimension
+    dimension: terms.Dimension
     value: str | None = strawberry.field(
         description="The kind, status, country code, region, year ('2024'), quarter ('2024-Q1') "
         "or alliance ID; null for agreements without one (no program, not yet signed...)."
@@ -119,7 +121,7 @@ class SummaryGroup:
 @strawberry.type(description="Cooperation figures, in total and per group.")
 class CooperationSummary:
     as_of: date
-    group_by: list[reads.Dimension]
+    group_by: list[terms.Dimension]
     total: ReportMeasures = strawberry.field(
         description="Over every agreement counted, each once (so, for a dimension with several "
         "values per agreement such as PARTY_COUNTRY, less than the sum of the groups)."
@@ -144,7 +146,7 @@ class TrendPoint:
     funding: list[Money] = strawberry.field(description="Funding awarded in it, per currency.")
 
     @classmethod
-    def of(cls, p: reads.TrendPoint) -> "TrendPoint":
+    def of(cls, p: trends.TrendPoint) -> "TrendPoint":
         return cls(
             period=p.period,
             starts_on=p.starts_on,
@@ -164,7 +166,7 @@ class TrendPoint:
 
 @strawberry.type(description="A time series over the agreements a filter selects.")
 class CooperationTrend:
-    interval: reads.Interval
+    interval: terms.Interval
     points: list[TrendPoint] = strawberry.field(
         description="Every period from `from` to `to`, those without data as zeros."
     )
@@ -253,16 +255,16 @@ def _field_names(selections: Sequence[Any]) -> set[str]:
     return names
 
 
-def _parts_asked(info: Info) -> frozenset[reads.Part]:
+def _parts_asked(info: Info) -> frozenset[terms.Part]:
     """The families of figures the query selects: the others cost no SQL."""
     names = _field_names(info.selected_fields)
     parts = set()
     if names & _ACTIVITY_FIELDS:
-        parts.add(reads.Part.ACTIVITY)
+        parts.add(terms.Part.ACTIVITY)
     if "parties" in names:
-        parts.add(reads.Part.PARTIES)
+        parts.add(terms.Part.PARTIES)
     if "funding" in names:
-        parts.add(reads.Part.FUNDING)
+        parts.add(terms.Part.FUNDING)
     return frozenset(parts)
 
 
@@ -276,7 +278,7 @@ class ReportQuery:
         self,
         info: Info,
         filter: AgreementFilter | None = None,
-        group_by: list[reads.Dimension] | None = None,
+        group_by: list[terms.Dimension] | None = None,
         as_of: date | None = None,
     ) -> CooperationSummary:
         ctx = info.context
@@ -313,14 +315,14 @@ class ReportQuery:
     async def cooperation_trend(
         self,
         info: Info,
-        interval: reads.Interval,
+        interval: terms.Interval,
         from_: Annotated[date, strawberry.argument(name="from")],
         to: date,
         filter: AgreementFilter | None = None,
     ) -> CooperationTrend:
         ctx = info.context
         await require_references(ctx, filter)
-        points = await reads.trend(
+        points = await trends.trend(
             engine=ctx.engine,
             viewer=ctx.viewer,
             filter=filter,
