@@ -22,15 +22,8 @@ from db import tables as t
 from db.base import table_of
 from resolvers.errors import BadUserInput, Forbidden, excerpt
 from resolvers.viewer import Viewer
-from resolvers.write_scope import (
-    MUTATIONS,
-    RECORDS,
-    TABLES,
-    Record,
-    check_reference,
-    load_for_write,
-    require_change,
-)
+from resolvers.write_declarations import MUTATIONS, RECORDS, TABLES, Record
+from resolvers.write_scope import check_reference, load_for_write, require_change
 from resolvers.writes import delete_row, insert_row, update_row
 
 __all__ = ["BY_NAME", "ENTITIES", "Entity", "create", "delete", "update"]
@@ -39,7 +32,7 @@ __all__ = ["BY_NAME", "ENTITIES", "Entity", "create", "delete", "update"]
 @dataclass(frozen=True)
 class Entity:
     """An entity with generated mutations; who owns it and what it references is declared in
-    `resolvers.write_scope.RECORDS`."""
+    `resolvers.write_declarations.RECORDS`."""
 
     name: str
     model: type[SQLModel]
@@ -147,7 +140,7 @@ async def _check_references(
     skip: str | None = None,
     prefix: str = "",
 ) -> None:
-    """Every reference given, in its declared order (`resolvers.write_scope`)."""
+    """Every reference given, in its declared order (`resolvers.write_declarations`)."""
     for ref in record.references:
         if ref.column is None or ref.column == skip or values.get(ref.column) is None:
             continue

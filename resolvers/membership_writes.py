@@ -20,7 +20,8 @@ from db.base import table_of
 from db.enums import MembershipRole
 from resolvers.errors import ApiError, BadUserInput
 from resolvers.viewer import Viewer
-from resolvers.write_scope import MUTATIONS, check_reference
+from resolvers.write_declarations import MUTATIONS
+from resolvers.write_scope import check_reference
 from resolvers.writes import insert_row, update_row
 
 __all__ = ["add_member", "change_role", "join", "leave", "require_joinable"]

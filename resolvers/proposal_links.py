@@ -2,7 +2,7 @@
 
 `check` runs when a proposal is made and again, in the accepting transaction, before `link`;
 `link` makes the row through the functions every other write of it uses (an agreement's party
-through `agreement_writes.add_party`, so its terms hash, version and history move as for any
+through `agreement_terms.add_party`, so its terms hash, version and history move as for any
 change of terms; a membership through `membership_writes.join`, with the one-chair rule).
 """
 
@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from db import tables as t
 from db.base import table_of
 from db.enums import MembershipRole, PartyRole, ProposalKind
-from resolvers import agreement_writes, membership_writes
+from resolvers import agreement_lifecycle, agreement_terms, membership_writes
 from resolvers.errors import ApiError, NotFound
-from resolvers.write_scope import TABLES
+from resolvers.write_declarations import TABLES
 from resolvers.writes import insert_row, row_or_none
 
 __all__ = ["KINDS", "AlreadyLinked", "Kind", "Terms", "check", "link"]
@@ -36,7 +36,7 @@ class AlreadyLinked(ApiError):
 
 @dataclass(frozen=True, slots=True)
 class Kind:
-    """A kind's subject: its type (its table is `write_scope.TABLES`'), the input field and
+    """A kind's subject: its type (its table is `write_declarations.TABLES`'), the input field and
     proposal column (`<field>_id`) naming it, and the column of its name."""
 
     type_name: str
@@ -107,7 +107,7 @@ async def check(connection: AsyncConnection, terms: Terms) -> RowMapping:
     subject = await _subject(connection, terms)
     organization = terms.organization_id
     if terms.kind is ProposalKind.AGREEMENT_PARTY:
-        agreement_writes.require_open_terms(subject)
+        agreement_lifecycle.require_open_terms(subject)
         linked = sa.select(PARTY.c.id).where(
             PARTY.c.agreement_id == terms.subject_id, PARTY.c.organization_id == organization
         )
@@ -143,10 +143,10 @@ async def link(connection: AsyncConnection, terms: Terms, *, actor: str) -> RowM
     await check(connection, terms)
     action = "accepted proposal"
     if terms.kind is ProposalKind.AGREEMENT_PARTY:
-        return await agreement_writes.add_party(
+        return await agreement_terms.add_party(
             connection,
             terms.subject_id,
-            agreement_writes.PartyTerms(
+            agreement_terms.PartyTerms(
                 terms.organization_id, PartyRole(terms.role or PartyRole.PARTNER)
             ),
             actor=actor,

@@ -1,5 +1,7 @@
 """Agreement, commitment and membership mutations: thin GraphQL over `resolvers.agreement_writes`
-and `resolvers.membership_writes`, one transaction each (`schema.mutations.run_mutation`).
+(and its siblings `agreement_lifecycle`, `agreement_signing`, `agreement_terms`,
+`agreement_commitments`) and `resolvers.membership_writes`, one transaction each
+(`schema.mutations.run_mutation`).
 
 The status-change mutations are generated from `TRANSITIONS`, so the schema cannot drift from
 the table the code enforces.
@@ -22,6 +24,10 @@ from db.enums import (
     PartyRole,
     RenewalRule,
 )
+from resolvers import agreement_commitments as commitments
+from resolvers import agreement_lifecycle as lifecycle
+from resolvers import agreement_signing as signing
+from resolvers import agreement_terms as terms
 from resolvers import agreement_writes as writes
 from resolvers import membership_writes as memberships
 from resolvers.errors import BadUserInput
@@ -171,9 +177,9 @@ class MemberLeavingInput:
     left_on: date
 
 
-def _parties(parties: list[PartyInput]) -> list[writes.PartyTerms]:
+def _parties(parties: list[PartyInput]) -> list[terms.PartyTerms]:
     return [
-        writes.PartyTerms(_key(p.organization, "Organization", f"parties.{i}.organization"), p.role)
+        terms.PartyTerms(_key(p.organization, "Organization", f"parties.{i}.organization"), p.role)
         for i, p in enumerate(parties)
     ]
 
@@ -194,13 +200,13 @@ async def _agreement(
     )
 
 
-def _transition_field(move: writes.Transition) -> Any:
+def _transition_field(move: lifecycle.Transition) -> Any:
     async def resolve(info: Info, input: AgreementVersionInput) -> AgreementPayload:
         viewer = info.context.viewer
         return await _agreement(
             info,
             f"{move.action} agreements",
-            lambda c: writes.transition(
+            lambda c: lifecycle.transition(
                 c, viewer, _key(input.id, "Agreement", "id"), input.version, move.action
             ),
         )
@@ -218,8 +224,8 @@ TransitionMutation = strawberry.type(
         "TransitionMutation",
         (),
         {
-            writes.mutation_name(move.action): _transition_field(move)
-            for move in writes.TRANSITIONS
+            lifecycle.mutation_name(move.action): _transition_field(move)
+            for move in lifecycle.TRANSITIONS
             if move.action not in _SPECIAL
         },
     )
@@ -303,7 +309,7 @@ class LifecycleMutation:
         return await _agreement(
             info,
             "sign agreements",
-            lambda c: writes.sign(
+            lambda c: signing.sign(
                 c,
                 viewer,
                 _key(input.id, "Agreement", "id"),
@@ -323,7 +329,7 @@ class LifecycleMutation:
         return await _agreement(
             info,
             "renew agreements",
-            lambda c: writes.renew(
+            lambda c: signing.renew(
                 c,
                 viewer,
                 _key(input.id, "Agreement", "id"),
@@ -358,12 +364,12 @@ class LifecycleMutation:
         viewer = info.context.viewer
 
         async def work(connection: AsyncConnection) -> CommitmentPayload:
-            row = await writes.add_commitment(
+            row = await commitments.add_commitment(
                 connection,
                 viewer,
                 _key(input.agreement, "Agreement", "agreement"),
                 input.agreement_version,
-                writes.CommitmentTerms(
+                commitments.CommitmentTerms(
                     obligor_id=_key(input.obligor, "Organization", "obligor"),
                     beneficiary_id=_optional_key(input.beneficiary, "Organization", "beneficiary"),
                     description=input.description,
@@ -448,7 +454,7 @@ async def _settle(
     viewer = info.context.viewer
 
     async def work(connection: AsyncConnection) -> CommitmentPayload:
-        row = await writes.settle_commitment(
+        row = await commitments.settle_commitment(
             connection,
             viewer,
             _key(input.id, "Commitment", "id"),

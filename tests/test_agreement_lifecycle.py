@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.base import table_of
 from db.enums import AgreementStatus, TokenRole
 from db.tables import Agreement, AgreementParty, HistoryEntry
-from resolvers.agreement_writes import TRANSITIONS, mutation_name, transitions_markdown
+from resolvers.agreement_lifecycle import TRANSITIONS, mutation_name, transitions_markdown
 from tests.conftest import Databases, api_client, make_token
 from tests.graphql import query
 

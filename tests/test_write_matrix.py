@@ -1,5 +1,5 @@
 """Who may write what: every mutation x reference argument x target x role, generated from the
-declarations of `resolvers/write_scope.py`, on the demo data.
+declarations of `resolvers/write_declarations.py`, on the demo data.
 
 For each mutation, a base input that the editor of Jiangsu Open University may send (every
 reference naming one of its own records); each case replaces one reference argument by one
@@ -42,14 +42,14 @@ from db import tables as t
 from db.base import table_of, utcnow
 from db.engine import create_engine
 from db.enums import TokenRole
-from resolvers import write_scope
+from resolvers import write_declarations, write_scope
 from resolvers.errors import ApiError
 from resolvers.ids import encode_id
 from resolvers.nodes import NODE_TABLES
 from resolvers.tokens import authenticate
 from resolvers.viewer import Role, Viewer
 from resolvers.visibility import visible
-from resolvers.write_scope import MUTATIONS, Needs, Ref
+from resolvers.write_declarations import MUTATIONS, Needs, Ref
 from schema import build_schema
 from tests.conftest import Databases, api_client, make_token
 from tests.graphql import post
@@ -253,7 +253,7 @@ async def _insert(connection: AsyncConnection, model: Any, **values: Any) -> int
 
 async def prepare(engine: AsyncEngine) -> Known:
     """Adds the rows the demo lacks for a target class, and finds every target."""
-    T = {name: table_of(getattr(t, name)) for name in write_scope.TABLES}
+    T = {name: table_of(getattr(t, name)) for name in write_declarations.TABLES}
     org = T["Organization"]
     async with engine.begin() as c:
 
@@ -678,7 +678,7 @@ class Oracle:
         if found is None or self.viewer.is_admin or found.group(2) not in CREATE:
             return OK, None
         verb, name = found.groups()
-        record = write_scope.RECORDS[name]
+        record = write_declarations.RECORDS[name]
         given = case_input(case)
         async with self.engine.connect() as c:
             row: dict[str, Any] = {}
