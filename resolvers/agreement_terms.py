@@ -42,6 +42,7 @@ __all__ = [
     "set_parties",
 ]
 
+
 AGREEMENT = table_of(t.Agreement)
 PARTY = table_of(t.AgreementParty)
 MODE = table_of(t.AgreementMode)
@@ -93,22 +94,23 @@ async def check_new_parties(
     )
 
 
+async def _insert_party(
+    connection: AsyncConnection, agreement_id: int, party: PartyTerms, *, actor: str, action: str
+) -> RowMapping:
+    values = {
+        "agreement_id": agreement_id,
+        "organization_id": party.organization_id,
+        "role": party.role.value,
+    }
+    return await insert_row(connection, PARTY, values, actor=actor, action=action)
+
+
 async def set_parties(
     connection: AsyncConnection, agreement_id: int, parties: Sequence[PartyTerms], actor: str
 ) -> None:
     await connection.execute(sa.delete(PARTY).where(PARTY.c.agreement_id == agreement_id))
     for party in parties:
-        await insert_row(
-            connection,
-            PARTY,
-            {
-                "agreement_id": agreement_id,
-                "organization_id": party.organization_id,
-                "role": party.role.value,
-            },
-            actor=actor,
-            action="party added",
-        )
+        await _insert_party(connection, agreement_id, party, actor=actor, action="party added")
 
 
 async def set_modes(
@@ -139,17 +141,7 @@ async def add_party(
     row = await load_agreement(connection, agreement_id)
     require_open_terms(row)
     old_terms = await terms_of(connection, agreement_id)
-    added = await insert_row(
-        connection,
-        PARTY,
-        {
-            "agreement_id": agreement_id,
-            "organization_id": party.organization_id,
-            "role": party.role.value,
-        },
-        actor=actor,
-        action=action,
-    )
+    added = await _insert_party(connection, agreement_id, party, actor=actor, action=action)
     new_terms = await terms_of(connection, agreement_id)
     await refresh_terms_hash(connection, agreement_id)
     result = await connection.execute(

@@ -67,18 +67,9 @@ async def add_member(
     alliance, organization = MUTATIONS["addMember"]
     await check_reference(connection, viewer, alliance, alliance_id)
     await check_reference(connection, viewer, organization, organization_id)
-    current = await connection.scalar(
-        sa.select(MEMBERSHIP.c.id).where(
-            MEMBERSHIP.c.alliance_id == alliance_id,
-            MEMBERSHIP.c.organization_id == organization_id,
-            MEMBERSHIP.c.left_on.is_(None),
-        )
+    await require_joinable(
+        connection, alliance_id=alliance_id, organization_id=organization_id, role=role
     )
-    if current is not None:
-        raise MembershipConflict(
-            "this organization is already a member; change its role instead", field="organization"
-        )
-    await _check_chair(connection, alliance_id, role)
     return await insert_row(
         connection,
         MEMBERSHIP,
@@ -174,7 +165,9 @@ async def require_joinable(
         )
     )
     if current is not None:
-        raise MembershipConflict("this organization is already a member", field="organization")
+        raise MembershipConflict(
+            "this organization is already a member; change its role instead", field="organization"
+        )
     await _check_chair(connection, alliance_id, role)
 
 
