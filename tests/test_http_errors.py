@@ -141,7 +141,7 @@ async def test_an_unexpected_failure_on_an_http_endpoint_is_json_with_a_referenc
     async def broken(*_: Any, **__: Any) -> None:
         raise RuntimeError("internal detail: /srv/secret.py line 3")
 
-    monkeypatch.setattr("resolvers.reports_http.require_references", broken)
+    monkeypatch.setattr("web.reports_csv.require_references", broken)
     response = await client.get("/reports/summary.csv")
     [error] = _refusal(response, 500, "INTERNAL_SERVER_ERROR")["errors"]
     reference = error["extensions"]["reference"]

@@ -1,8 +1,8 @@
 """The layers hold: a lower layer never imports a higher one.
 
-schema/ (GraphQL types) -> resolvers/ (rules, services) -> db/ (tables, loaders); graph/ knows
-nothing of GraphQL, the rules or HTTP; app.py is the top, imported by nobody but cli.py. Every
-import counts, including ones inside functions and under ``TYPE_CHECKING``.
+web/ (HTTP endpoints) -> schema/ (GraphQL types) -> resolvers/ (rules, services) -> db/ (tables,
+loaders); graph/ knows nothing of GraphQL, the rules or HTTP; app.py is the top, imported by nobody
+but cli.py. Every import counts, including ones inside functions and under ``TYPE_CHECKING``.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 FORBIDDEN: dict[str, frozenset[str]] = {
-    "db": frozenset({"resolvers", "schema", "graph", "app"}),
-    "resolvers": frozenset({"schema", "app"}),
-    "graph": frozenset({"schema", "resolvers", "app"}),
-    "schema": frozenset({"app"}),
+    "db": frozenset({"resolvers", "schema", "graph", "web", "app"}),
+    "resolvers": frozenset({"schema", "web", "app"}),
+    "graph": frozenset({"schema", "resolvers", "web", "app"}),
+    "schema": frozenset({"web", "app"}),
+    "web": frozenset({"app"}),
 }
 
 

@@ -19,12 +19,12 @@ from db.engine import create_engine
 from db.enums import TokenRole
 from graph import analytics
 from graph.cache import cache_for
-from resolvers import network_export
 from resolvers.network_changes import note_load
 from tests.conftest import TEST_SETTINGS, Databases, StatementCounter, api_client, make_token
 from tests.factories import add_network
 from tests.graphql import errors_of, post, query
 from tests.native_hooks import segfault, sleep
+from web import network_export
 
 pytestmark = pytest.mark.anyio
 

@@ -25,11 +25,11 @@ from graph import export
 from graph.data import TieKind
 from resolvers.context import build_context
 from resolvers.errors import ApiError, BadUserInput
-from resolvers.http_access import admit, query_enums, query_values, refusal
 from resolvers.ids import encode_id
 from resolvers.network import NetworkFilter, View, graph_filter, network_view
 from resolvers.rate_limit import RateLimiter
 from settings import Settings
+from web.access import admit, query_enums, query_values, refusal
 
 __all__ = ["EXPORT_COST", "MAX_EXPORT_EDGES", "NetworkExport"]
 

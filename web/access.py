@@ -27,7 +27,7 @@ from resolvers.rate_limit import RateLimiter
 from resolvers.viewer import Viewer
 from settings import Settings
 
-__all__ = ["admit", "query_enums", "query_values", "refusal"]
+__all__ = ["admit", "bearer_token", "query_enums", "query_values", "refusal"]
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -108,3 +108,13 @@ def refusal(error: ApiError, *, status: int | None = None) -> Response:
     if isinstance(error, RateLimited | Unavailable):
         response.headers["Retry-After"] = str(error.retry_after)
     return response
+
+
+def bearer_token(header: str | None) -> str | None:
+    """The credentials of an `Authorization` header: a bearer token's text, or the whole header
+    when it is not a bearer token (which then fails authentication, rather than passing as
+    anonymous)."""
+    if header is None or not header.strip():
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else header

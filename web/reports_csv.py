@@ -40,12 +40,12 @@ from resolvers.errors import (
     NotFound,
     excerpt,
 )
-from resolvers.http_access import admit, query_enums, query_values, refusal
 from resolvers.ids import decode_id_of, encode_id
 from resolvers.rate_limit import RateLimiter
 from resolvers.references import require_references
 from resolvers.viewer import Viewer
 from settings import Settings
+from web.access import admit, query_enums, query_values, refusal
 
 __all__ = ["REPORTS", "report_routes"]
 

@@ -1,0 +1,203 @@
+"""The GraphQL endpoint: strawberry's ASGI view with the request checks, the fast lane, the
+status codes the GraphQL-over-HTTP spec asks for, our typed context and orjson encoding."""
+
+import logging
+from dataclasses import dataclass
+
+import orjson
+from cross_web import HTTPException
+from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from resolvers.context import Context, build_context
+from resolvers.errors import ApiError, Unavailable, database_outage
+from resolvers.rate_limit import RateLimiter
+from resolvers.viewer import Viewer
+from schema import build_schema
+from schema.errors import coded
+from schema.fast_lane import answer_plain_read
+from settings import Settings
+from web.access import bearer_token
+from web.errors import (
+    GRAPHQL_RESPONSE_JSON,
+    error_response,
+    http_exception_response,
+    status_of,
+    wants_graphql_response,
+)
+from web.graphql_request import check_body, check_params
+
+__all__ = ["PartnerGraphQL"]
+
+log = logging.getLogger("partnergraph.app")
+
+
+class PartnerGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with our typed context and orjson encoding."""
+
+    def __init__(self, *, engine: AsyncEngine, settings: Settings, limiter: RateLimiter) -> None:
+        schema = build_schema(settings)
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        self.graphql_schema = schema._schema
+        self.engine = engine
+        self.settings = settings
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        graphql_response = wants_graphql_response(request.headers.get("accept"))
+        try:
+            response = await self._answer(request, receive)
+        except HTTPException as error:
+            response = http_exception_response(
+                error.status_code, error.reason, graphql_response=graphql_response, headers=None
+            )
+        except ApiError as error:
+            response = error_response(error, graphql_response=graphql_response)
+        await response(scope, receive, send)
+
+    async def _answer(self, request: Request, receive: Receive) -> Response:
+        """The request checked (`web.graphql_request`), then, for a POST of a query
+        already known to be plain data, the fast lane (`schema.fast_lane`); everything else,
+        and anything the lane declines, strawberry's view, with the body the lane read handed
+        on to it."""
+        depth = self.settings.max_json_depth
+        if request.method == "GET":
+            check_params(request.query_params, max_depth=depth)
+            return self._finish(request, await self.run(request))
+        if request.method != "POST":
+            return await self.run(request)
+        body = await request.body()
+        if "json" in request.headers.get("content-type", ""):
+            check_body(body, max_depth=depth)
+        if self.settings.compiled_reads and self.engine.dialect.name == "postgresql":
+            response = await self._lane(request, body)
+            if response is not None:
+                return self._finish(request, response)
+        replayed = Request(request.scope, _replay(body, receive))
+        return self._finish(request, await self.run(replayed))
+
+    async def _lane(self, request: Request, body: bytes) -> Response | None:
+        """The fast lane's answer, or `None` for strawberry to answer: also when the lane fails
+        unexpectedly (strawberry then answers, and reports, as it would have without the lane),
+        but not when the database is out of reach (answered 503 at once)."""
+        try:
+            return await answer_plain_read(
+                request,
+                body,
+                schema=self.graphql_schema,
+                context=lambda: self._context(request, None),
+            )
+        except ApiError:
+            raise
+        except Exception as error:
+            if database_outage(error) is not None:
+                raise
+            log.warning("the fast lane failed; strawberry answers instead", exc_info=True)
+            return None
+
+    def _finish(self, request: Request, response: Response) -> Response:
+        """The status and media type the outcome (`process_result`) and the client's `Accept`
+        call for."""
+        if response.media_type != "application/json":
+            return response
+        outcome = request.scope.get("state", {}).get(_OUTCOME)
+        graphql_response = wants_graphql_response(request.headers.get("accept"))
+        if isinstance(outcome, _Outcome):
+            if outcome.retry_after is not None:
+                response.status_code = 503
+                response.headers["Retry-After"] = str(outcome.retry_after)
+            elif graphql_response and outcome.request_error and response.status_code == 200:
+                response.status_code = status_of(outcome.code)
+        if graphql_response:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+        return response
+
+    def _context(self, request: Request | WebSocket, response: Response | None) -> Context:
+        return build_context(
+            engine=self.engine,
+            viewer=Viewer.anonymous(),
+            settings=self.settings,
+            limiter=self.limiter,
+            credentials=bearer_token(request.headers.get("authorization")),
+            client=request.client.host if request.client else "unknown",
+            request=request,
+            response=response,
+        )
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        """The request's context; its token is checked later, by `schema.guard.Guard`, once
+        the document is known to be within the limits."""
+        return self._context(request, response if isinstance(response, Response) else None)
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        errors = result.errors or []
+        for error in errors:
+            coded(error, suggestions=self.settings.suggestions)
+        processed = await super().process_result(request, result)
+        if errors:
+            outcome = _Outcome.of(result.data, errors)
+            request.scope.setdefault("state", {})[_OUTCOME] = outcome
+            if outcome.request_error and wants_graphql_response(request.headers.get("accept")):
+                processed.pop("data", None)  # the spec's form of a request error
+        return processed
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+_OUTCOME = "partnergraph.outcome"
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What the errors of a GraphQL result mean for the HTTP answer."""
+
+    request_error: bool
+    """No data at all and no error in a field: the request was refused as a whole."""
+    code: str
+    retry_after: int | None
+    """Set when a dependency was out of reach (HTTP 503)."""
+
+    @staticmethod
+    def of(data: object, errors: list[GraphQLError]) -> "_Outcome":
+        unavailable = next(
+            (e.original_error for e in errors if isinstance(e.original_error, Unavailable)), None
+        )
+        code = (errors[0].extensions or {}).get("code", "BAD_REQUEST")
+        return _Outcome(
+            request_error=data is None and all(e.path is None for e in errors),
+            code=str(code),
+            retry_after=unavailable.retry_after if unavailable is not None else None,
+        )
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """`receive` with the request body, already read, given once more."""
+    given = False
+
+    async def replayed() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
