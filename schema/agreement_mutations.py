@@ -16,14 +16,6 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.tools import merge_types
 
-from db.enums import (
-    AgreementKind,
-    CollaborationMode,
-    CommitmentStatus,
-    MembershipRole,
-    PartyRole,
-    RenewalRule,
-)
 from resolvers import agreement_commitments as commitments
 from resolvers import agreement_lifecycle as lifecycle
 from resolvers import agreement_signing as signing
@@ -35,6 +27,14 @@ from resolvers.ids import decode_id_of
 from resolvers.permissions import ANYONE
 from schema.agreements import Agreement, Commitment
 from schema.alliances import Membership
+from schema.enums import (
+    AgreementKind,
+    CollaborationMode,
+    CommitmentStatus,
+    MembershipRole,
+    PartyRole,
+    RenewalRule,
+)
 from schema.mutations import UserError, run_mutation
 from schema.relay import Info
 

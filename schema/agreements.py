@@ -6,9 +6,16 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from db.enums import AgreementKind, AgreementStatus, CollaborationMode, PartyRole, RenewalRule
 from resolvers import agreements as reads
 from resolvers.nodes import row_of
+from schema.enums import (
+    AgreementKind,
+    AgreementStatus,
+    CollaborationMode,
+    CommitmentState,
+    PartyRole,
+    RenewalRule,
+)
 from schema.relay import Connection, Info, Node, connection, list_request, related
 
 if TYPE_CHECKING:
@@ -266,7 +273,7 @@ class Commitment(Node):
     beneficiary_id: strawberry.Private[int | None]
 
     @strawberry.field(name="status", description="OVERDUE when still open after its due date.")
-    def state(self) -> reads.CommitmentState:
+    def state(self) -> CommitmentState:
         return reads.commitment_state(self.status, self.due_on, date.today())
 
     @strawberry.field

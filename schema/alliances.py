@@ -5,9 +5,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from db.enums import AllianceScope, MembershipRole
 from resolvers import alliances as reads
 from resolvers.nodes import row_of
+from schema.enums import AllianceScope, MembershipRole
 from schema.relay import Connection, Info, Node, connection, list_request, related
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from db.enums import EnrolmentStatus
 from resolvers import credits as reads
+from schema.enums import EnrolmentStatus
 from schema.relay import Connection, Info, Node, fetch, related
 
 if TYPE_CHECKING:

@@ -1,10 +1,42 @@
-"""The domain's vocabularies as GraphQL enums (registered once on the db enums themselves)."""
+"""Every enum the GraphQL schema shows, made a GraphQL enum here and nowhere else.
+
+Schema modules import the enums they use from this module, never from `db.enums`
+(tests/test_layers.py checks it), so an enum is registered before any type that uses it is
+built, whatever the order of imports. `strawberry.enum` marks the class itself: the tables and
+the rules keep using the same classes from `db.enums` and `resolvers/` and know nothing of
+GraphQL. The sort fields of the `...Order` inputs are declared with the inputs' reading rules in
+`resolvers/` and registered here too.
+"""
 
 from enum import Enum
 
 import strawberry
 
-from db import enums as e
+from db.enums import (
+    ActivityKind,
+    AgreementKind,
+    AgreementStatus,
+    AllianceScope,
+    CollaborationMode,
+    CommitmentStatus,
+    DeliveryMode,
+    EnrolmentStatus,
+    EvaluationIndicator,
+    MembershipRole,
+    OrganizationKind,
+    OrganizationStatus,
+    PartyRole,
+    ProgramCategory,
+    ProgramKind,
+    ProgramStatus,
+    ProposalKind,
+    ProposalStatus,
+    RenewalRule,
+    ResourceKind,
+    TargetLearnerGroup,
+    TokenRole,
+)
+from graph.data import TieKind
 from resolvers.activities import ActivityOrderField
 from resolvers.agreements import AgreementOrderField, CommitmentState
 from resolvers.alliances import AllianceOrderField
@@ -14,31 +46,73 @@ from resolvers.ordering import SortDirection
 from resolvers.organizations import OrganizationOrderField
 from resolvers.people import PersonOrderField
 from resolvers.programs import ProgramOrderField
+from resolvers.proposal_reads import ProposalDirection
+from resolvers.report_lists import RenewalStatus
+from resolvers.report_terms import Dimension, Interval
 from resolvers.resources import ResourceOrderField
 
-__all__ = ["register_enums"]
+__all__ = [
+    "ActivityKind",
+    "ActivityOrderField",
+    "AgreementKind",
+    "AgreementOrderField",
+    "AgreementStatus",
+    "AllianceOrderField",
+    "AllianceScope",
+    "CollaborationMode",
+    "CommitmentState",
+    "CommitmentStatus",
+    "CourseOrderField",
+    "DeliveryMode",
+    "Dimension",
+    "EnrolmentStatus",
+    "EvaluationIndicator",
+    "EvaluationOrderField",
+    "Interval",
+    "MembershipRole",
+    "OrganizationKind",
+    "OrganizationOrderField",
+    "OrganizationStatus",
+    "PartyRole",
+    "PersonOrderField",
+    "ProgramCategory",
+    "ProgramKind",
+    "ProgramOrderField",
+    "ProgramStatus",
+    "ProposalDirection",
+    "ProposalKind",
+    "ProposalStatus",
+    "RenewalRule",
+    "RenewalStatus",
+    "ResourceKind",
+    "ResourceOrderField",
+    "SortDirection",
+    "TargetLearnerGroup",
+    "TieKind",
+    "TokenRole",
+]
 
-_ENUMS: tuple[type[Enum], ...] = (
-    e.ActivityKind,
-    e.AgreementKind,
-    e.AgreementStatus,
-    e.AllianceScope,
-    e.CollaborationMode,
-    e.CommitmentStatus,
-    e.DeliveryMode,
-    e.EnrolmentStatus,
-    e.EvaluationIndicator,
-    e.MembershipRole,
-    e.OrganizationKind,
-    e.OrganizationStatus,
-    e.PartyRole,
-    e.ProgramCategory,
-    e.ProgramKind,
-    e.ProgramStatus,
-    e.RenewalRule,
-    e.ResourceKind,
-    e.TargetLearnerGroup,
-    e.TokenRole,
+_NAMED_AS_IN_PYTHON: tuple[type[Enum], ...] = (
+    ActivityKind,
+    AgreementKind,
+    AgreementStatus,
+    AllianceScope,
+    CollaborationMode,
+    CommitmentStatus,
+    DeliveryMode,
+    EnrolmentStatus,
+    EvaluationIndicator,
+    MembershipRole,
+    OrganizationKind,
+    OrganizationStatus,
+    PartyRole,
+    ProgramCategory,
+    ProgramKind,
+    ProgramStatus,
+    RenewalRule,
+    ResourceKind,
+    TargetLearnerGroup,
+    TokenRole,
     SortDirection,
     OrganizationOrderField,
     AgreementOrderField,
@@ -50,14 +124,19 @@ _ENUMS: tuple[type[Enum], ...] = (
     PersonOrderField,
     ProgramOrderField,
     ResourceOrderField,
+    ProposalKind,
+    ProposalStatus,
+    ProposalDirection,
 )
 
-
-def register_enums(*extra: type[Enum]) -> None:
-    """Makes the enums usable as GraphQL types; idempotent."""
-    for enum in (*_ENUMS, *extra):
-        if not hasattr(enum, "__strawberry_definition__") and not hasattr(enum, "_enum_definition"):
-            strawberry.enum(enum)
-
-
-register_enums()
+for _enum in _NAMED_AS_IN_PYTHON:
+    strawberry.enum(_enum)
+strawberry.enum(
+    TieKind,
+    name="NetworkTieKind",
+    description="What binds two organizations: a shared agreement, alliance or program, or "
+    "one being a unit of the other.",
+)
+strawberry.enum(Dimension, name="ReportDimension", description="What a summary groups by.")
+strawberry.enum(Interval, name="ReportInterval")
+strawberry.enum(RenewalStatus, description="Where an expiring agreement's renewal stands.")

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from db.enums import EvaluationIndicator
 from resolvers import evaluations as reads
+from schema.enums import EvaluationIndicator
 from schema.relay import Connection, Info, Node, connection, fetch, list_request
 
 if TYPE_CHECKING:

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from graph.analytics import Score
-from graph.data import Tie, TieKind
+from graph.data import Tie
 from graph.network import Link
 from resolvers import network as reads
 from resolvers.ids import encode_id
 from resolvers.nodes import row_of
 from resolvers.paging import cursor_at, page_request
+from schema.enums import TieKind
 from schema.limits import CHECKS
 from schema.relay import Connection, Edge, Info, PageInfo
 
@@ -32,13 +33,6 @@ __all__ = [
 ]
 
 OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organizations")]
-
-strawberry.enum(
-    TieKind,
-    name="NetworkTieKind",
-    description="What binds two organizations: a shared agreement, alliance or program, or "
-    "one being a unit of the other.",
-)
 
 NETWORK_COST = 1000
 PATHS_COST = 100

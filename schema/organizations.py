@@ -4,11 +4,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from db.enums import OrganizationKind, OrganizationStatus
 from resolvers import agreements as agreement_reads
 from resolvers import organizations as reads
 from resolvers.network import check_depth
 from resolvers.nodes import row_of
+from schema.enums import OrganizationKind, OrganizationStatus
 from schema.limits import CHECKS
 from schema.relay import Connection, Info, Node, connection, list_request, related
 

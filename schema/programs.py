@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from db.enums import (
+from resolvers import courses as course_reads
+from resolvers import programs as reads
+from schema.enums import (
     DeliveryMode,
     PartyRole,
     ProgramCategory,
@@ -14,8 +16,6 @@ from db.enums import (
     ProgramStatus,
     TargetLearnerGroup,
 )
-from resolvers import courses as course_reads
-from resolvers import programs as reads
 from schema.relay import Connection, Info, Node, connection, fetch, list_request, related
 
 if TYPE_CHECKING:

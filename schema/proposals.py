@@ -12,7 +12,6 @@ import strawberry
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from db.enums import MembershipRole, PartyRole, ProposalKind, ProposalStatus
 from resolvers import proposal_reads as reads
 from resolvers import proposals as service
 from resolvers.ids import decode_id_of
@@ -20,7 +19,13 @@ from resolvers.permissions import Permission
 from schema.activities import Activity
 from schema.agreements import Agreement, HistoryEntry
 from schema.alliances import Alliance
-from schema.enums import register_enums
+from schema.enums import (
+    MembershipRole,
+    PartyRole,
+    ProposalDirection,
+    ProposalKind,
+    ProposalStatus,
+)
 from schema.mutations import UserError, run_mutation
 from schema.organizations import Organization
 from schema.people import Person
@@ -35,8 +40,6 @@ __all__ = [
     "ProposalSide",
     "ProposalSubject",
 ]
-
-register_enums(ProposalKind, ProposalStatus, reads.ProposalDirection)
 
 ANYONE = Permission("a role checked against the records", lambda viewer, arguments: True)
 """Who may propose or answer depends on the records (the parties, the sides), so the check runs
@@ -58,8 +61,8 @@ class ProposalFilter(reads.ProposalFilter):
         default=None,
         description="Only proposals in one of these states (LAPSED: pending past its expiry).",
     )
-    direction: reads.ProposalDirection = strawberry.field(
-        default=reads.ProposalDirection.ANY,
+    direction: ProposalDirection = strawberry.field(
+        default=ProposalDirection.ANY,
         description="INCOMING: those the caller's side is asked to answer; OUTGOING: those it "
         "made; ANY: both (for an admin, every proposal whichever is given).",
     )

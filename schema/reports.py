@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from db.enums import AgreementStatus, RenewalRule
 from resolvers import report_lists as lists
 from resolvers import report_terms as terms
 from resolvers import report_trends as trends
@@ -17,7 +16,7 @@ from resolvers.errors import NotFound, excerpt
 from resolvers.ids import decode_id_of
 from resolvers.references import require_references
 from schema.agreements import AgreementFilter
-from schema.enums import register_enums
+from schema.enums import AgreementStatus, Dimension, Interval, RenewalRule, RenewalStatus
 from schema.funding import Money
 from schema.limits import CHECKS
 from schema.relay import Info, fetch
@@ -34,10 +33,6 @@ __all__ = [
     "ReportQuery",
 ]
 
-register_enums()
-strawberry.enum(terms.Dimension, name="ReportDimension", description="What a summary groups by.")
-strawberry.enum(terms.Interval, name="ReportInterval")
-strawberry.enum(lists.RenewalStatus, description="Where an expiring agreement's renewal stands.")
 
 AgreementRef = Annotated["Agreement", strawberry.lazy("schema.agreements")]
 OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organizations")]
@@ -104,7 +99,7 @@ class ReportMeasures:
 
 @strawberry.type(description="The value of one dimension for a group.")
 class ReportKey:
-    dimension: terms.Dimension
+    dimension: Dimension
     value: str | None = strawberry.field(
         description="The kind, status, country code, region, year ('2024'), quarter ('2024-Q1') "
         "or alliance ID; null for agreements without one (no program, not yet signed...)."
@@ -121,7 +116,7 @@ class SummaryGroup:
 @strawberry.type(description="Cooperation figures, in total and per group.")
 class CooperationSummary:
     as_of: date
-    group_by: list[terms.Dimension]
+    group_by: list[Dimension]
     total: ReportMeasures = strawberry.field(
         description="Over every agreement counted, each once (so, for a dimension with several "
         "values per agreement such as PARTY_COUNTRY, less than the sum of the groups)."
@@ -166,7 +161,7 @@ class TrendPoint:
 
 @strawberry.type(description="A time series over the agreements a filter selects.")
 class CooperationTrend:
-    interval: terms.Interval
+    interval: Interval
     points: list[TrendPoint] = strawberry.field(
         description="Every period from `from` to `to`, those without data as zeros."
     )
@@ -217,7 +212,7 @@ class ExpiringAgreement:
     effective_to: date
     days_left: int
     renewal_rule: RenewalRule
-    renewal_status: lists.RenewalStatus
+    renewal_status: RenewalStatus
     agreement_id: strawberry.Private[int]
     successor_id: strawberry.Private[int | None]
 
@@ -278,7 +273,7 @@ class ReportQuery:
         self,
         info: Info,
         filter: AgreementFilter | None = None,
-        group_by: list[terms.Dimension] | None = None,
+        group_by: list[Dimension] | None = None,
         as_of: date | None = None,
     ) -> CooperationSummary:
         ctx = info.context
@@ -315,7 +310,7 @@ class ReportQuery:
     async def cooperation_trend(
         self,
         info: Info,
-        interval: terms.Interval,
+        interval: Interval,
         from_: Annotated[date, strawberry.argument(name="from")],
         to: date,
         filter: AgreementFilter | None = None,

@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from db.enums import ResourceKind
 from resolvers import resources as reads
+from schema.enums import ResourceKind
 from schema.relay import Connection, Info, Node, connection, fetch, list_request, related
 
 if TYPE_CHECKING:

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from db.enums import TokenRole
 from resolvers import tokens as token_store
 from resolvers.ids import decode_id_of
 from resolvers.paging import page_request
 from resolvers.permissions import ADMIN
+from schema.enums import TokenRole
 from schema.mutations import UserError, run_mutation
 from schema.relay import Connection, Info, Node, connection, fetch
 

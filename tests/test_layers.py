@@ -70,3 +70,22 @@ def test_only_cli_imports_app() -> None:
                     if name.split(".")[0] == "app":
                         found.append(f"{path.name}:{node.lineno}: imports {name}")
     assert not found, "only cli.py may import app:\n" + "\n".join(found)
+
+
+def test_schema_modules_take_their_enums_from_schema_enums() -> None:
+    """`schema/enums.py` makes the domain's enums GraphQL enums; a schema module that took one
+    from `db.enums` would depend on some other import having registered it first."""
+    found: list[str] = []
+    for path in sorted((ROOT / "schema").rglob("*.py")):
+        if path == ROOT / "schema" / "enums.py":
+            continue
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            names = _imported(node, _package_of(path))
+            if isinstance(node, ast.ImportFrom) and names == ["db"]:
+                names = [f"db.{alias.name}" for alias in node.names]
+            if any(name == "db.enums" or name.startswith("db.enums.") for name in names):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: imports db.enums")
+    assert not found, "import enums from schema.enums:\n" + "\n".join(found)
