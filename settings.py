@@ -1,12 +1,41 @@
-"""Configuration read from the environment, in one place (README "Configuration")."""
+"""Configuration read from the environment, each variable declared once (docs/configuration.md).
 
+A field of `Settings` that the environment can set is declared with `setting(...)`: its default,
+its variable's name, what it means and, where production differs, its production default. The
+parsing in `load_settings` and the page `docs/configuration.md` (`uv run python -m settings >
+docs/configuration.md`) are both read from those declarations; a test keeps the page in step.
+`Settings()` itself is the defaults, without reading the environment.
+"""
+
+import dataclasses
 import os
+import sys
+import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, TypeVar
 
-__all__ = ["DEFAULT_DATABASE_URL", "FailureMode", "Introspection", "Settings", "load_settings"]
+from starlette.config import Config
+
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "ENVIRONMENT",
+    "TEST_VARIABLES",
+    "FailureMode",
+    "Introspection",
+    "Settings",
+    "Variable",
+    "configuration_page",
+    "load_settings",
+]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./partnergraph.db"
+
+T = TypeVar("T")
+
+_SAME: Any = object()
+"""A production default that is the ordinary default."""
 
 
 class Introspection(StrEnum):
@@ -26,133 +55,296 @@ class FailureMode(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Variable:
+    """An environment variable read outside `Settings` (the environment's name, the tests'),
+    declared for the documentation."""
+
+    env: str
+    default: str | None
+    meaning: str
+
+
+ENVIRONMENT = Variable(
+    "PARTNERGRAPH_ENV",
+    "development",
+    "`production` turns GraphiQL off, introspection off for anonymous callers and "
+    '"Did you mean ...?" suggestions off (unless set below)',
+)
+
+TEST_VARIABLES = (
+    Variable(
+        "PARTNERGRAPH_TEST_POSTGRES",
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
+        "The server to create test databases on",
+    ),
+    Variable(
+        "PARTNERGRAPH_REQUIRE_POSTGRES",
+        None,
+        "`1` fails the run when PostgreSQL is unreachable",
+    ),
+    Variable(
+        "PARTNERGRAPH_COST_EXAMPLES",
+        "25",
+        "Documents generated per backend by the cost property test "
+        "(`tests/test_cost_property.py`); more for a longer run",
+    ),
+)
+"""Read by the test suite (tests/conftest.py, tests/test_cost_property.py), not the server."""
+
+
+def setting(default: T, env: str, meaning: str, *, production: T = _SAME) -> T:
+    """A field of `Settings` read from the variable `env`: `default` unless it is set (or, when
+    `PARTNERGRAPH_ENV=production`, `production` if given)."""
+    metadata = {"env": env, "meaning": meaning, "production": production}
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
-    database_url: str = DEFAULT_DATABASE_URL
-    graphiql: bool = True
-    introspection: Introspection = Introspection.ON
-    sql_echo: bool = False
-    private: bool = False
-    """Refuse anonymous callers altogether (HTTP 401)."""
-    max_cost: int = 50_000
-    max_depth: int = 15
-    max_aliases: int = 30
-    max_tokens: int = 5_000
-    max_body_bytes: int = 200_000
-    max_string_length: int = 10_000
-    """Characters in any one string a caller sends (`schema.input_hygiene`)."""
-    max_search_length: int = 1_000
-    """Characters in a free-text search (a filter's `text`)."""
-    rate_limit_per_minute: int = 500_000
-    """Cost points per caller (token, or client address when anonymous); 0 turns it off."""
-    max_failed_authentications: int = 20
-    """Failed authentications a minute per client address before it is refused (HTTP 429),
-    counted by the rate limiter (so off when it is); 0 turns it off."""
-    suggestions: bool = True
-    """"Did you mean ...?" in error messages; off in production."""
-    redis_url: str = "redis://127.0.0.1:6379/0"
+    database_url: str = setting(
+        DEFAULT_DATABASE_URL,
+        "DATABASE_URL",
+        "The database; `postgresql+asyncpg://user@host:5432/db` for PostgreSQL",
+    )
+    graphiql: bool = setting(
+        True, "PARTNERGRAPH_GRAPHIQL", "Serve GraphiQL on `GET /graphql`", production=False
+    )
+    introspection: Introspection = setting(
+        Introspection.ON,
+        "PARTNERGRAPH_INTROSPECTION",
+        "`on`, `authenticated` (refused to anonymous callers) or `off`",
+        production=Introspection.AUTHENTICATED,
+    )
+    sql_echo: bool = setting(False, "PARTNERGRAPH_SQL_ECHO", "Log every SQL statement")
+    private: bool = setting(
+        False, "PARTNERGRAPH_PRIVATE", "`1` refuses anonymous callers altogether (HTTP 401)"
+    )
+    max_cost: int = setting(
+        50_000, "PARTNERGRAPH_MAX_COST", "The most cost points one request may ask for"
+    )
+    max_depth: int = setting(15, "PARTNERGRAPH_MAX_DEPTH", "The deepest field nesting of a request")
+    max_aliases: int = setting(30, "PARTNERGRAPH_MAX_ALIASES", "Aliases per request")
+    max_tokens: int = setting(
+        5_000, "PARTNERGRAPH_MAX_TOKENS", "Lexical tokens per document (checked while parsing)"
+    )
+    max_body_bytes: int = setting(
+        200_000, "PARTNERGRAPH_MAX_BODY_BYTES", "Request body size (HTTP 413 above it)"
+    )
+    max_string_length: int = setting(
+        10_000,
+        "PARTNERGRAPH_MAX_STRING_LENGTH",
+        "Characters in any one string of arguments, variables or query parameters "
+        "(`BAD_USER_INPUT` above it)",
+    )
+    """Checked by `schema.input_hygiene`."""
+    max_search_length: int = setting(
+        1_000,
+        "PARTNERGRAPH_MAX_SEARCH_LENGTH",
+        "Characters in a free-text search (`text` of a filter)",
+    )
+    rate_limit_per_minute: int = setting(
+        500_000,
+        "PARTNERGRAPH_RATE_LIMIT",
+        "Cost points per caller per minute, counted in Redis; `0` turns it off",
+    )
+    """A caller is its token, or its client address when anonymous."""
+    max_failed_authentications: int = setting(
+        20,
+        "PARTNERGRAPH_MAX_FAILED_AUTHENTICATIONS",
+        "Failed authentications per client address per minute before it is refused (HTTP 429, "
+        "`TOO_MANY_FAILED_AUTHENTICATIONS`), counted in Redis with the rate limit (off when it "
+        "is off); `0` turns it off",
+    )
+    suggestions: bool = setting(
+        True,
+        "PARTNERGRAPH_SUGGESTIONS",
+        '"Did you mean ...?" suggestions in error messages',
+        production=False,
+    )
+    redis_url: str = setting(
+        "redis://127.0.0.1:6379/0",
+        "REDIS_URL",
+        "Where the rate limit is counted (shared by every worker)",
+    )
     redis_prefix: str = "partnergraph"
-    redis_timeout_ms: int = 200
-    """Deadline for connecting to Redis and for each reply: what a slow Redis may add to a
-    request."""
-    redis_breaker_failures: int = 3
-    """Consecutive Redis failures after which Redis is skipped for `redis_breaker_seconds`
-    (then one request probes it again)."""
-    redis_breaker_seconds: float = 10.0
-    rate_limit_on_redis_failure: FailureMode = FailureMode.OPEN
-    max_json_depth: int = 64
-    """Deepest nesting of arrays and objects a request body (or `variables` / `extensions`
-    query parameter) may have; deeper is refused with 400 before it is decoded."""
-    database_connect_timeout_ms: int = 5_000
-    """Deadline for opening a PostgreSQL connection (asyncpg waits a minute by default)."""
-    worker_healthcheck_timeout_s: int = 120
-    """How long `serve --workers N` waits for a worker to answer its health check before it
-    kills and replaces it (uvicorn's default, 5 s, is shorter than a worker's start-up on a
-    busy machine)."""
-    statement_timeout_ms: int = 10_000
-    """PostgreSQL's `statement_timeout` for every connection; 0 turns it off."""
-    pool_size: int = 20
-    """PostgreSQL connections each worker keeps open. A read holds one only while its statement
-    runs; past `pool_size` at once, up to `pool_overflow` more are opened and closed again
-    after use, and opening one costs more than most reads (bench/RESULTS.md)."""
-    pool_overflow: int = 20
-    compiled_reads: bool = True
-    """Answer plain-data queries with one SQL statement on PostgreSQL (`resolvers.json_reads`)."""
-    analytics_processes: int = 2
-    """Processes per worker that run the network analytics (`graph.isolation`)."""
-    analytics_timeout_s: float = 60.0
-    """How long one network analytic may run before it is stopped (ANALYTICS_TIMEOUT)."""
+    redis_timeout_ms: int = setting(
+        200,
+        "PARTNERGRAPH_REDIS_TIMEOUT_MS",
+        "Deadline for connecting to Redis and for each reply; a call is never retried",
+    )
+    """What a slow Redis may add to a request."""
+    redis_breaker_failures: int = setting(
+        3,
+        "PARTNERGRAPH_REDIS_BREAKER_FAILURES",
+        "Consecutive Redis failures after which Redis is skipped for a while (the circuit "
+        "breaker opens)",
+    )
+    redis_breaker_seconds: float = setting(
+        10.0,
+        "PARTNERGRAPH_REDIS_BREAKER_SECONDS",
+        "How long Redis is skipped once the breaker opens; then one request probes it again",
+    )
+    rate_limit_on_redis_failure: FailureMode = setting(
+        FailureMode.OPEN,
+        "PARTNERGRAPH_RATE_LIMIT_ON_REDIS_FAILURE",
+        "While Redis cannot be reached: `open` lets requests through uncounted (logged), "
+        "`closed` refuses them (HTTP 503, `RATE_LIMIT_UNAVAILABLE`)",
+    )
+    max_json_depth: int = setting(
+        64,
+        "PARTNERGRAPH_MAX_JSON_DEPTH",
+        "Deepest nesting of arrays and objects in a request body (or the `variables` / "
+        "`extensions` of a GET); deeper is refused with 400",
+    )
+    """Checked before the body is decoded by anything that recurses (`web.graphql_request`)."""
+    database_connect_timeout_ms: int = setting(
+        5_000,
+        "PARTNERGRAPH_DB_CONNECT_TIMEOUT_MS",
+        "Deadline for opening a PostgreSQL connection",
+    )
+    """asyncpg waits a minute by default."""
+    worker_healthcheck_timeout_s: int = setting(
+        120,
+        "PARTNERGRAPH_WORKER_HEALTHCHECK_TIMEOUT_S",
+        "`serve --workers N`: how long a worker may take to answer uvicorn's health check "
+        "before it is killed and replaced (uvicorn's 5 s is shorter than a worker's start-up "
+        "on a busy machine)",
+    )
+    statement_timeout_ms: int = setting(
+        10_000,
+        "PARTNERGRAPH_STATEMENT_TIMEOUT_MS",
+        "PostgreSQL `statement_timeout` per connection; `0` turns it off",
+    )
+    pool_size: int = setting(
+        20,
+        "PARTNERGRAPH_POOL_SIZE",
+        "PostgreSQL connections each worker keeps open (a read holds one only while its "
+        "statement runs)",
+    )
+    """Past `pool_size` reads at once, up to `pool_overflow` more connections are opened and
+    closed again after use, and opening one costs more than most reads (bench/RESULTS.md)."""
+    pool_overflow: int = setting(
+        20,
+        "PARTNERGRAPH_POOL_OVERFLOW",
+        "Connections opened beyond the pool at busy moments and closed after use",
+    )
+    compiled_reads: bool = setting(
+        True,
+        "PARTNERGRAPH_COMPILED_READS",
+        "On PostgreSQL, answer a query whose selection is plain data with one SQL statement "
+        '(see "Performance"); `0` sends every field through graphql-core',
+    )
+    analytics_processes: int = setting(
+        2,
+        "PARTNERGRAPH_ANALYTICS_PROCESSES",
+        "Processes per worker that run the network analytics (centrality, communities, "
+        "components); started on first use",
+    )
+    """See `graph.isolation`."""
+    analytics_timeout_s: float = setting(
+        60.0,
+        "PARTNERGRAPH_ANALYTICS_TIMEOUT_S",
+        "How long one network analytic may run; past it, it is stopped and answered "
+        "`ANALYTICS_TIMEOUT`",
+    )
 
 
-def _flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+_TRUE = frozenset({"1", "true", "yes", "on"})
 
 
-def _int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return default if value is None or not value.strip() else int(value)
+def _parser(kind: type[Any], default: Any) -> Callable[[Any], Any]:
+    """How a variable of `kind` is read: a flag is on only for 1/true/yes/on (any case); an
+    empty number or choice is its default; a choice is read in any case; text is kept as is.
+    Anything else is a `ValueError` naming the variable (`starlette.config.Config`)."""
+
+    def parse(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # the default, which Config also passes through the cast
+        if kind is bool:
+            return value.strip().lower() in _TRUE
+        if kind is str:
+            return value
+        if not value.strip():
+            return default
+        return kind(value.strip().lower()) if issubclass(kind, StrEnum) else kind(value)
+
+    parse.__name__ = kind.__name__
+    return parse
 
 
-def _float(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    return default if value is None or not value.strip() else float(value)
+def _declared() -> list[tuple[dataclasses.Field[Any], type[Any]]]:
+    """The fields of `Settings` that the environment sets, with their types."""
+    hints = typing.get_type_hints(Settings)
+    return [(f, hints[f.name]) for f in dataclasses.fields(Settings) if "env" in f.metadata]
+
+
+def _production_default(field: dataclasses.Field[Any]) -> Any:
+    given = field.metadata["production"]
+    return field.default if given is _SAME else given
 
 
 def load_settings() -> Settings:
     """Settings from the environment; `PARTNERGRAPH_ENV=production` changes three defaults:
     GraphiQL off, introspection only for authenticated callers, and no "Did you mean ...?"
     suggestions in error messages."""
-    production = os.environ.get("PARTNERGRAPH_ENV", "development").strip() == "production"
-    introspection = os.environ.get("PARTNERGRAPH_INTROSPECTION")
-    defaults = Settings()
-    return Settings(
-        database_url=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
-        graphiql=_flag("PARTNERGRAPH_GRAPHIQL", not production),
-        introspection=Introspection(introspection.strip())
-        if introspection
-        else (Introspection.AUTHENTICATED if production else Introspection.ON),
-        sql_echo=_flag("PARTNERGRAPH_SQL_ECHO", False),
-        private=_flag("PARTNERGRAPH_PRIVATE", False),
-        max_cost=_int("PARTNERGRAPH_MAX_COST", defaults.max_cost),
-        max_depth=_int("PARTNERGRAPH_MAX_DEPTH", defaults.max_depth),
-        max_aliases=_int("PARTNERGRAPH_MAX_ALIASES", defaults.max_aliases),
-        max_tokens=_int("PARTNERGRAPH_MAX_TOKENS", defaults.max_tokens),
-        max_body_bytes=_int("PARTNERGRAPH_MAX_BODY_BYTES", defaults.max_body_bytes),
-        max_string_length=_int("PARTNERGRAPH_MAX_STRING_LENGTH", defaults.max_string_length),
-        max_search_length=_int("PARTNERGRAPH_MAX_SEARCH_LENGTH", defaults.max_search_length),
-        rate_limit_per_minute=_int("PARTNERGRAPH_RATE_LIMIT", defaults.rate_limit_per_minute),
-        max_failed_authentications=_int(
-            "PARTNERGRAPH_MAX_FAILED_AUTHENTICATIONS", defaults.max_failed_authentications
-        ),
-        suggestions=_flag("PARTNERGRAPH_SUGGESTIONS", not production),
-        redis_url=os.environ.get("REDIS_URL", defaults.redis_url),
-        redis_timeout_ms=_int("PARTNERGRAPH_REDIS_TIMEOUT_MS", defaults.redis_timeout_ms),
-        redis_breaker_failures=_int(
-            "PARTNERGRAPH_REDIS_BREAKER_FAILURES", defaults.redis_breaker_failures
-        ),
-        redis_breaker_seconds=float(
-            os.environ.get("PARTNERGRAPH_REDIS_BREAKER_SECONDS") or defaults.redis_breaker_seconds
-        ),
-        rate_limit_on_redis_failure=FailureMode(
-            (os.environ.get("PARTNERGRAPH_RATE_LIMIT_ON_REDIS_FAILURE") or "open").strip().lower()
-        ),
-        max_json_depth=_int("PARTNERGRAPH_MAX_JSON_DEPTH", defaults.max_json_depth),
-        database_connect_timeout_ms=_int(
-            "PARTNERGRAPH_DB_CONNECT_TIMEOUT_MS", defaults.database_connect_timeout_ms
-        ),
-        worker_healthcheck_timeout_s=_int(
-            "PARTNERGRAPH_WORKER_HEALTHCHECK_TIMEOUT_S", defaults.worker_healthcheck_timeout_s
-        ),
-        statement_timeout_ms=_int(
-            "PARTNERGRAPH_STATEMENT_TIMEOUT_MS", defaults.statement_timeout_ms
-        ),
-        pool_size=_int("PARTNERGRAPH_POOL_SIZE", defaults.pool_size),
-        pool_overflow=_int("PARTNERGRAPH_POOL_OVERFLOW", defaults.pool_overflow),
-        compiled_reads=_flag("PARTNERGRAPH_COMPILED_READS", defaults.compiled_reads),
-        analytics_processes=_int("PARTNERGRAPH_ANALYTICS_PROCESSES", defaults.analytics_processes),
-        analytics_timeout_s=_float(
-            "PARTNERGRAPH_ANALYTICS_TIMEOUT_S", defaults.analytics_timeout_s
-        ),
+    config = Config(environ=os.environ)
+    production = config(ENVIRONMENT.env, default="development").strip() == "production"
+    values: dict[str, Any] = {}
+    for field, kind in _declared():
+        default = _production_default(field) if production else field.default
+        values[field.name] = config(
+            field.metadata["env"], cast=_parser(kind, default), default=default
+        )
+    return Settings(**values)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "unset" if value is None else str(value)
+
+
+def _row(env: str, default: str, meaning: str) -> str:
+    return f"| `{env}` | {default} | {meaning} |"
+
+
+def configuration_page() -> str:
+    """docs/configuration.md, generated from the declarations above."""
+    rows = [_row(ENVIRONMENT.env, f"`{ENVIRONMENT.default}`", ENVIRONMENT.meaning)]
+    for field, _ in _declared():
+        default = f"`{_shown(field.default)}`"
+        if field.metadata["production"] is not _SAME:
+            default += f" (`{_shown(field.metadata['production'])}` in production)"
+        rows.append(_row(field.metadata["env"], default, field.metadata["meaning"]))
+    tests = [
+        _row(v.env, "unset" if v.default is None else f"`{v.default}`", v.meaning)
+        for v in TEST_VARIABLES
+    ]
+    header = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    return "\n".join(
+        [
+            "# Configuration",
+            "",
+            "<!-- Generated from settings.py by `uv run python -m settings > "
+            "docs/configuration.md`; do not edit by hand. -->",
+            "",
+            "The server reads these environment variables when it starts (`settings.py`).",
+            "",
+            *header,
+            *rows,
+            "",
+            "## Tests",
+            "",
+            "Read by the test suite, not by the server.",
+            "",
+            *header,
+            *tests,
+            "",
+        ]
     )
+
+
+if __name__ == "__main__":
+    sys.stdout.write(configuration_page())
