@@ -21,6 +21,7 @@ from db.loaders.demo import load_demo
 from db.migrate import upgrade
 from settings import Settings
 from tests.factories import add_network
+from tests.statements import StatementCounter
 
 QUERY = """
 query ($first: Int!) {
@@ -46,20 +47,14 @@ async def run(url: str, organizations: int, requests: int) -> None:
     if empty:
         await load_demo(engine)
         await add_network(engine, organizations=organizations, prefix="Bench")
-    statements = 0
-
-    def count(*_: object) -> None:
-        nonlocal statements
-        statements += 1
-
-    sa.event.listen(engine.sync_engine, "before_cursor_execute", count)
+    statements = StatementCounter(engine)
     app = create_app(Settings(), engine=engine)
     transport = httpx.ASGITransport(app=app)
     body = {"query": QUERY, "variables": {"first": organizations}}
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         for _ in range(10):
             (await client.post("/graphql", json=body)).raise_for_status()
-        statements = 0
+        statements.reset()
         times = []
         for _ in range(requests):
             start = time.perf_counter()
@@ -72,7 +67,7 @@ async def run(url: str, organizations: int, requests: int) -> None:
         f"{engine.dialect.name}: {organizations} organizations x 2 agreements x 2 parties, "
         f"{requests} requests, {len(response.content)} bytes each: "
         f"p50 {statistics.median(times):.1f} ms, p95 {times[int(len(times) * 0.95)]:.1f} ms, "
-        f"{statements / requests:.1f} SQL statements per request"
+        f"{statements.count / requests:.1f} SQL statements per request"
     )
 
 

@@ -42,6 +42,7 @@ from db.migrate import upgrade
 from resolvers.ids import encode_id
 from resolvers.tokens import create_token
 from settings import Settings
+from tests.statements import StatementCounter
 
 HERE = Path(__file__).parent
 OUT = HERE / "out"
@@ -318,13 +319,7 @@ async def check_and_count(url: str, subjects: Subjects) -> dict[str, dict[str, A
     """In process: the statements of one request per scenario, and the API's `data` compared
     with the floor's."""
     engine = create_engine(url)
-    count = 0
-
-    def counted(*_: object) -> None:
-        nonlocal count
-        count += 1
-
-    sa.event.listen(engine.sync_engine, "before_cursor_execute", counted)
+    statements = StatementCounter(engine)
     app = create_app(Settings(rate_limit_per_minute=0), engine=engine)
     floor = await asyncpg.connect(
         make_url(url).set(drivername="postgresql").render_as_string(False)
@@ -345,15 +340,14 @@ async def check_and_count(url: str, subjects: Subjects) -> dict[str, dict[str, A
             (await client.post("/graphql", json=body, headers=headers)).raise_for_status()
             if scenario.floor_sql is None:
                 variables["input"]["version"] = version + 1
-            count = 0
+            statements.reset()
             started = time.perf_counter()
             response = await client.post("/graphql", json=body, headers=headers)
             single_ms = (time.perf_counter() - started) * 1000
             answer = response.json()
             assert "errors" not in answer, answer
-            statements = count
             entry: dict[str, Any] = {
-                "statements": statements,
+                "statements": statements.count,
                 "bytes": len(response.content),
                 "single_ms": round(single_ms, 1),
             }

@@ -19,13 +19,11 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -38,6 +36,7 @@ from db.loaders.demo import load_demo
 from db.migrate import upgrade
 from resolvers.tokens import create_token
 from settings import Settings
+from tests.statements import StatementCounter
 
 POSTGRES = os.environ.get(
     "PARTNERGRAPH_TEST_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -236,27 +235,12 @@ async def make_token(
     return made.secret
 
 
-class StatementCounter:
-    def __init__(self) -> None:
-        self.count = 0
-        self.active = False
-
-    def __call__(self, *_: Any) -> None:
-        if self.active:
-            self.count += 1
-
-    def reset(self) -> None:
-        self.count = 0
-        self.active = True
-
-
 @pytest.fixture
 def statements(demo_engine: AsyncEngine) -> Iterator[StatementCounter]:
     """Counts the SQL statements sent on the demo engine after `reset()`."""
-    counter = StatementCounter()
-    event.listen(demo_engine.sync_engine, "before_cursor_execute", counter)
+    counter = StatementCounter(demo_engine)
     yield counter
-    event.remove(demo_engine.sync_engine, "before_cursor_execute", counter)
+    counter.close()
 
 
 def pytest_unconfigure() -> None:

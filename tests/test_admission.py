@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from settings import Settings, load_settings
-from tests.conftest import TEST_SETTINGS, StatementCounter, api_client
+from tests.conftest import TEST_SETTINGS, api_client
 from tests.graphql import errors_of
+from tests.statements import StatementCounter
 from tests.test_limits import _redis_or_skip
 
 pytestmark = pytest.mark.anyio

@@ -21,8 +21,9 @@ from bench.scenarios import SCENARIOS
 from db.enums import TokenRole
 from resolvers.ids import encode_id
 from resolvers.token_cache import token_cache
-from tests.conftest import TEST_SETTINGS, StatementCounter, api_client, make_token
+from tests.conftest import TEST_SETTINGS, api_client, make_token
 from tests.factories import add_network
+from tests.statements import StatementCounter
 
 pytestmark = pytest.mark.anyio
 

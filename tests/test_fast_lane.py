@@ -20,14 +20,9 @@ from resolvers.rate_limit import NoRateLimit, Spend
 from resolvers.tokens import authenticate, kept_token
 from schema import fast_lane
 from schema.fast_lane import answer_plain_read
-from tests.conftest import (
-    TEST_SETTINGS,
-    Databases,
-    StatementCounter,
-    api_client,
-    make_token,
-)
+from tests.conftest import TEST_SETTINGS, Databases, api_client, make_token
 from tests.graphql import query
+from tests.statements import StatementCounter
 
 pytestmark = pytest.mark.anyio
 

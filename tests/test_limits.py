@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine
 from settings import Introspection, Settings
-from tests.conftest import REQUIRE_POSTGRES, TEST_SETTINGS, Databases, StatementCounter, api_client
+from tests.conftest import REQUIRE_POSTGRES, TEST_SETTINGS, Databases, api_client
 from tests.graphql import errors_of, query
+from tests.statements import StatementCounter
 
 pytestmark = pytest.mark.anyio
 

@@ -20,10 +20,11 @@ from db.enums import TokenRole
 from graph import analytics
 from graph.cache import cache_for
 from resolvers.network_changes import note_load
-from tests.conftest import TEST_SETTINGS, Databases, StatementCounter, api_client, make_token
+from tests.conftest import TEST_SETTINGS, Databases, api_client, make_token
 from tests.factories import add_network
 from tests.graphql import errors_of, post, query
 from tests.native_hooks import segfault, sleep
+from tests.statements import StatementCounter
 from web import network_export
 
 pytestmark = pytest.mark.anyio

@@ -22,8 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db import tables as t
 from db.base import table_of
 from db.enums import TokenRole
-from tests.conftest import TEST_SETTINGS, Databases, StatementCounter, api_client, make_token
+from tests.conftest import TEST_SETTINGS, Databases, api_client, make_token
 from tests.graphql import query
+from tests.statements import StatementCounter
 
 pytestmark = pytest.mark.anyio
 

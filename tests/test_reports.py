@@ -33,8 +33,9 @@ from db.tables import (
     Organization,
     Program,
 )
-from tests.conftest import Databases, StatementCounter, api_client, make_token
+from tests.conftest import Databases, api_client, make_token
 from tests.graphql import errors_of, query
+from tests.statements import StatementCounter
 
 pytestmark = pytest.mark.anyio
 

@@ -7,9 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.enums import TokenRole
 from resolvers.ids import encode_id
-from tests.conftest import StatementCounter, api_client, make_token
+from tests.conftest import api_client, make_token
 from tests.factories import add_network
 from tests.graphql import query
+from tests.statements import StatementCounter
 
 pytestmark = pytest.mark.anyio
 
