@@ -59,6 +59,7 @@ from db.enums import (
     TargetLearnerGroup,
 )
 from db.loaders import bulk
+from db.loaders.merge import FIELDS
 from db.terms import terms_hash as db_terms_hash
 
 __all__ = ["generate"]
@@ -278,31 +279,14 @@ async def _organizations(
                 None,
                 None,
                 "active" if rng.random() < 0.95 else "inactive",
+                None,
+                None,
                 parent,
                 True,
             )
         )
-    await w.insert(
-        "organization",
-        [
-            "id",
-            *STAMP,
-            "kind",
-            "name",
-            "local_name",
-            "short_name",
-            "country",
-            "region",
-            "city",
-            "website",
-            "ror_id",
-            "description",
-            "status",
-            "parent_id",
-            "is_illustrative",
-        ],
-        rows,
-    )
+    columns = ["id", *STAMP, *FIELDS, "ror_id", "description", "parent_id", "is_illustrative"]
+    await w.insert("organization", columns, rows)
     return ids, kind_of, country_of
 
 

@@ -54,8 +54,12 @@ FIELDS = (
 )
 """The columns of `organization` that registries fill."""
 
-LIMITS = {"name": 500, "local_name": 500, "short_name": 100, "region": 200, "city": 200}
-LIMITS["website"] = 500
+LIMITS: dict[str, int] = {
+    column.name: length
+    for column in ORGANIZATION.columns
+    if (length := getattr(column.type, "length", None))
+}
+"""The longest text each text column of `organization` holds (its declared length)."""
 
 RANK = {"universities": 1, "cordis": 2, "ror": 3}
 _BY_HAND = 100
