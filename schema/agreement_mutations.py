@@ -195,7 +195,7 @@ async def _agreement(
         permission=ANYONE,
         arguments={},
         work=run,
-        refused=lambda errors: AgreementPayload(user_errors=errors),
+        payload=AgreementPayload,
         name=name,
     )
 
@@ -353,7 +353,7 @@ class LifecycleMutation:
             permission=ANYONE,
             arguments={},
             work=work,
-            refused=lambda errors: DeletePayload(user_errors=errors),
+            payload=DeletePayload,
             name="delete agreements",
         )
 
@@ -383,7 +383,7 @@ class LifecycleMutation:
             permission=ANYONE,
             arguments={},
             work=work,
-            refused=lambda errors: CommitmentPayload(user_errors=errors),
+            payload=CommitmentPayload,
             name="add commitments",
         )
 
@@ -469,7 +469,7 @@ async def _settle(
         permission=ANYONE,
         arguments={},
         work=work,
-        refused=lambda errors: CommitmentPayload(user_errors=errors),
+        payload=CommitmentPayload,
         name=f"mark commitments {status.value}",
     )
 
@@ -485,7 +485,7 @@ async def _membership(
         permission=ANYONE,
         arguments={},
         work=run,
-        refused=lambda errors: MembershipPayload(user_errors=errors),
+        payload=MembershipPayload,
         name=name,
     )
 

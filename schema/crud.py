@@ -210,7 +210,7 @@ def _resolver(
             permission=ANYONE,
             arguments={},
             work=run,
-            refused=lambda errors: payload(user_errors=errors),
+            payload=payload,
             name=f"{verb} {entity.name} records",
         )
 

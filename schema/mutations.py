@@ -46,18 +46,20 @@ async def run_mutation(
     permission: Permission,
     arguments: Mapping[str, Any],
     work: Callable[[AsyncConnection], Awaitable[P]],
-    refused: Callable[[list[UserError]], P],
+    payload: Callable[..., P],
     name: str,
 ) -> P:
-    """`work` in one transaction if the viewer holds `permission` for these `arguments`."""
+    """`work` in one transaction if the viewer holds `permission` for these `arguments`; else,
+    or when the work fails, `payload` made with nothing but its `user_errors`."""
     ctx = info.context
     if not permission(ctx.viewer, arguments):
         log.warning("forbidden: %s may not %s (needs %s)", ctx.viewer.label, name, permission.name)
         message = f"{ctx.viewer.role.value} callers may not {name} (needs {permission.name})"
-        return refused([UserError(message=message, code="FORBIDDEN")])
+        return payload(user_errors=[UserError(message=message, code="FORBIDDEN")])
     try:
         return await in_transaction(ctx.engine, work)
     except ApiError as error:
         if isinstance(error, Forbidden):
             log.warning("forbidden: %s may not %s: %s", ctx.viewer.label, name, error.message)
-        return refused([UserError(message=error.message, code=error.code, field=error.field)])
+        refusal = UserError(message=error.message, code=error.code, field=error.field)
+        return payload(user_errors=[refusal])

@@ -310,7 +310,7 @@ async def _run(
         permission=ANYONE,
         arguments={},
         work=run,
-        refused=lambda errors: ProposalPayload(user_errors=errors),
+        payload=ProposalPayload,
         name=name,
     )
 

@@ -157,7 +157,7 @@ class TokenMutation:
             permission=ADMIN,
             arguments={},
             work=work,
-            refused=lambda errors: CreateApiTokenPayload(user_errors=errors),
+            payload=CreateApiTokenPayload,
             name="create API tokens",
         )
 
@@ -173,6 +173,6 @@ class TokenMutation:
             permission=ADMIN,
             arguments={},
             work=work,
-            refused=lambda errors: RevokeApiTokenPayload(user_errors=errors),
+            payload=RevokeApiTokenPayload,
             name="revoke API tokens",
         )
