@@ -60,7 +60,7 @@ from db.enums import (
 )
 from db.loaders import bulk
 from db.loaders.merge import FIELDS
-from db.terms import terms_hash as db_terms_hash
+from db.terms import terms_hash
 
 __all__ = ["generate"]
 
@@ -161,25 +161,6 @@ def _weighted(rng: random.Random, choices: Sequence[tuple[Any, int]], k: int) ->
 
 def _day(rng: random.Random, span_days: int = 16 * 365) -> date:
     return START + timedelta(days=rng.randrange(span_days))
-
-
-def terms_hash(
-    kind: str,
-    effective_from: date | None,
-    effective_to: date | None,
-    parties: Iterable[tuple[int, str]],
-    modes: Iterable[str],
-    commitments: Iterable[tuple[int, int | None, str, date | None]],
-) -> str:
-    """What `db.terms.refresh_terms_hash` stores, computed without queries."""
-    return db_terms_hash(
-        kind=kind,
-        effective_from=effective_from,
-        effective_to=effective_to,
-        parties=parties,
-        modes=modes,
-        commitments=commitments,
-    )
 
 
 class _Writer:
@@ -471,12 +452,12 @@ async def _agreements(
                     cid = next(commitment_ids)
                     owed.append((cid, obligor, beneficiary, f"Deliver item {cid}", due))
             digest = terms_hash(
-                kind,
-                effective_from,
-                effective_to,
-                zip(orgs, roles, strict=True),
-                chosen_modes,
-                [row[1:] for row in owed],
+                kind=kind,
+                effective_from=effective_from,
+                effective_to=effective_to,
+                parties=zip(orgs, roles, strict=True),
+                modes=chosen_modes,
+                commitments=[row[1:] for row in owed],
             )
             renewal = rng.choice(list(RenewalRule)).value
             agreements.append(

@@ -67,20 +67,13 @@ async def add_member(
     alliance, organization = MUTATIONS["addMember"]
     await check_reference(connection, viewer, alliance, alliance_id)
     await check_reference(connection, viewer, organization, organization_id)
-    await require_joinable(
-        connection, alliance_id=alliance_id, organization_id=organization_id, role=role
-    )
-    return await insert_row(
+    return await join(
         connection,
-        MEMBERSHIP,
-        {
-            "alliance_id": alliance_id,
-            "organization_id": organization_id,
-            "role": role.value,
-            "joined_on": joined_on,
-        },
+        alliance_id=alliance_id,
+        organization_id=organization_id,
+        role=role,
+        joined_on=joined_on,
         actor=viewer.label,
-        action="joined",
     )
 
 
