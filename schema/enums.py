@@ -1,4 +1,5 @@
-"""Every enum the GraphQL schema shows, made a GraphQL enum here and nowhere else.
+"""Every enum the GraphQL schema shows, made a GraphQL enum here and nowhere else: every name
+this module exports is one.
 
 Schema modules import the enums they use from this module, never from `db.enums`
 (tests/test_layers.py checks it), so an enum is registered before any type that uses it is
@@ -7,8 +8,6 @@ the rules keep using the same classes from `db.enums` and `resolvers/` and know 
 GraphQL. The sort fields of the `...Order` inputs are declared with the inputs' reading rules in
 `resolvers/` and registered here too.
 """
-
-from enum import Enum
 
 import strawberry
 
@@ -92,51 +91,17 @@ __all__ = [
     "TokenRole",
 ]
 
-_NAMED_AS_IN_PYTHON: tuple[type[Enum], ...] = (
-    ActivityKind,
-    AgreementKind,
-    AgreementStatus,
-    AllianceScope,
-    CollaborationMode,
-    CommitmentStatus,
-    DeliveryMode,
-    EnrolmentStatus,
-    EvaluationIndicator,
-    MembershipRole,
-    OrganizationKind,
-    OrganizationStatus,
-    PartyRole,
-    ProgramCategory,
-    ProgramKind,
-    ProgramStatus,
-    RenewalRule,
-    ResourceKind,
-    TargetLearnerGroup,
-    TokenRole,
-    SortDirection,
-    OrganizationOrderField,
-    AgreementOrderField,
-    CommitmentState,
-    ActivityOrderField,
-    AllianceOrderField,
-    CourseOrderField,
-    EvaluationOrderField,
-    PersonOrderField,
-    ProgramOrderField,
-    ResourceOrderField,
-    ProposalKind,
-    ProposalStatus,
-    ProposalDirection,
-)
+_AS_DECLARED: dict[str, dict[str, str]] = {
+    "TieKind": {
+        "name": "NetworkTieKind",
+        "description": "What binds two organizations: a shared agreement, alliance or program, "
+        "or one being a unit of the other.",
+    },
+    "Dimension": {"name": "ReportDimension", "description": "What a summary groups by."},
+    "Interval": {"name": "ReportInterval"},
+    "RenewalStatus": {"description": "Where an expiring agreement's renewal stands."},
+}
+"""The enums whose GraphQL name or description is not their Python one."""
 
-for _enum in _NAMED_AS_IN_PYTHON:
-    strawberry.enum(_enum)
-strawberry.enum(
-    TieKind,
-    name="NetworkTieKind",
-    description="What binds two organizations: a shared agreement, alliance or program, or "
-    "one being a unit of the other.",
-)
-strawberry.enum(Dimension, name="ReportDimension", description="What a summary groups by.")
-strawberry.enum(Interval, name="ReportInterval")
-strawberry.enum(RenewalStatus, description="Where an expiring agreement's renewal stands.")
+for _name in __all__:
+    strawberry.enum(globals()[_name], **_AS_DECLARED.get(_name, {}))
