@@ -91,17 +91,19 @@ __all__ = [
     "TokenRole",
 ]
 
-_AS_DECLARED: dict[str, dict[str, str]] = {
-    "TieKind": {
-        "name": "NetworkTieKind",
-        "description": "What binds two organizations: a shared agreement, alliance or program, "
-        "or one being a unit of the other.",
-    },
-    "Dimension": {"name": "ReportDimension", "description": "What a summary groups by."},
-    "Interval": {"name": "ReportInterval"},
-    "RenewalStatus": {"description": "Where an expiring agreement's renewal stands."},
+_AS_DECLARED: dict[str, tuple[str | None, str | None]] = {
+    "TieKind": (
+        "NetworkTieKind",
+        "What binds two organizations: a shared agreement, alliance or program, or one being a "
+        "unit of the other.",
+    ),
+    "Dimension": ("ReportDimension", "What a summary groups by."),
+    "Interval": ("ReportInterval", None),
+    "RenewalStatus": (None, "Where an expiring agreement's renewal stands."),
 }
-"""The enums whose GraphQL name or description is not their Python one."""
+"""The GraphQL name and description of the enums whose name is not their Python one, or that
+have a description."""
 
 for _name in __all__:
-    strawberry.enum(globals()[_name], **_AS_DECLARED.get(_name, {}))
+    _graphql_name, _description = _AS_DECLARED.get(_name, (None, None))
+    strawberry.enum(globals()[_name], name=_graphql_name, description=_description)
