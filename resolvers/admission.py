@@ -1,6 +1,6 @@
 """Admission: the one gate every road calls before it answers a caller.
 
-GraphQL on strawberry's road (`schema.guard`), GraphQL on the fast lane (`schema.fast_lane`),
+GraphQL on strawberry's road (`schema.guard`), GraphQL on the fast lane (`schema.compiled.fast_lane`),
 the CSV reports and the network exports (`resolvers.http_access`) all call `admit`, which in
 order: refuses an address that failed authentication too often; authenticates the bearer token
 (a token this worker kept, where the caller checks the access change counter, else read afresh),

@@ -2,18 +2,17 @@
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from db.enums import EvaluationIndicator
 from resolvers import evaluations as reads
-from schema.relay import Connection, Info, Node, connection, fetch, list_request
+from schema.compiled.declare import reference_to
+from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
-    from schema.agreements import Agreement
-    from schema.organizations import Organization
-    from schema.programs import Program
+    pass
 
 __all__ = ["Evaluation", "EvaluationFilter", "EvaluationMeasure", "EvaluationQuery"]
 
@@ -48,29 +47,13 @@ class Evaluation(Node):
     program_id: strawberry.Private[int | None]
     evaluator_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def agreement(
-        self, info: Info
-    ) -> Annotated["Agreement", strawberry.lazy("schema.agreements")] | None:
-        from schema.agreements import Agreement
+    agreement = reference_to("Agreement", "agreement_id")
 
-        return await fetch(info, Agreement, self.agreement_id)
+    program = reference_to("Program", "program_id")
 
-    @strawberry.field
-    async def program(
-        self, info: Info
-    ) -> Annotated["Program", strawberry.lazy("schema.programs")] | None:
-        from schema.programs import Program
-
-        return await fetch(info, Program, self.program_id)
-
-    @strawberry.field(description="The organization that made the evaluation.")
-    async def evaluator(
-        self, info: Info
-    ) -> Annotated["Organization", strawberry.lazy("schema.organizations")] | None:
-        from schema.organizations import Organization
-
-        return await fetch(info, Organization, self.evaluator_id)
+    evaluator = reference_to(
+        "Organization", "evaluator_id", description="The organization that made the evaluation."
+    )
 
     @strawberry.field
     async def measures(self, info: Info) -> list[EvaluationMeasure]:

@@ -17,10 +17,11 @@ from resolvers.errors import NotFound, excerpt
 from resolvers.ids import decode_id_of
 from resolvers.references import require_references
 from schema.agreements import AgreementFilter
+from schema.compiled.declare import reference_to
 from schema.enums import register_enums
 from schema.funding import Money
 from schema.limits import CHECKS
-from schema.relay import Info, fetch
+from schema.relay import Info
 
 if TYPE_CHECKING:
     from schema.agreements import Agreement
@@ -185,11 +186,7 @@ class AllianceMemberReport:
     mean_evaluation_score: Decimal | None
     organization_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def organization(self, info: Info) -> OrganizationRef | None:
-        from schema.organizations import Organization
-
-        return await fetch(info, Organization, self.organization_id)
+    organization = reference_to("Organization", "organization_id")
 
 
 @strawberry.type(description="An alliance's totals, each agreement and program counted once.")
@@ -221,17 +218,13 @@ class ExpiringAgreement:
     agreement_id: strawberry.Private[int]
     successor_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def agreement(self, info: Info) -> AgreementRef | None:
-        from schema.agreements import Agreement
+    agreement = reference_to("Agreement", "agreement_id")
 
-        return await fetch(info, Agreement, self.agreement_id)
-
-    @strawberry.field(description="The agreement renewing it, if one is drafted or signed.")
-    async def successor(self, info: Info) -> AgreementRef | None:
-        from schema.agreements import Agreement
-
-        return await fetch(info, Agreement, self.successor_id)
+    successor = reference_to(
+        "Agreement",
+        "successor_id",
+        description="The agreement renewing it, if one is drafted or signed.",
+    )
 
 
 _ACTIVITY_FIELDS = {

@@ -18,8 +18,8 @@ from resolvers.ids import encode_id
 from resolvers.memo import Bounded
 from resolvers.rate_limit import NoRateLimit, Spend
 from resolvers.tokens import authenticate, kept_token
-from schema import fast_lane
-from schema.fast_lane import answer_plain_read
+from schema.compiled import fast_lane
+from schema.compiled.fast_lane import answer_plain_read
 from tests.conftest import (
     TEST_SETTINGS,
     Databases,
