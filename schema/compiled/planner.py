@@ -138,6 +138,50 @@ def field_kind(node_type: GraphQLObjectType, field_name: str) -> Kind:
     raise NotCompilable(f"{scalar} is not plain JSON")
 
 
+CONNECTION_FIELDS = frozenset({"totalCount", "nodes", "edges", "pageInfo"})
+EDGE_FIELDS = frozenset({"node", "cursor"})
+ROOT_FIELDS = frozenset({"node", "cooperationSummary"})
+"""Root fields planned by name; the root lists are declared (`child_list`)."""
+
+
+def compiled_fields(schema: GraphQLSchema) -> set[str]:
+    """Every `Type.field` of the schema the planner compiles (whatever is selected below it):
+    the fields of node types `field_kind` accepts, the root fields, and the fields of the
+    connections, edges, page infos and summaries these reach."""
+    found: set[str] = set()
+    query = schema.query_type
+    assert query is not None
+    connections: list[GraphQLField] = []
+    for name, field in query.fields.items():
+        if name in ROOT_FIELDS:
+            found.add(f"{query.name}.{name}")
+        elif isinstance(declared(_strawberry(field)), ListRead):
+            found.add(f"{query.name}.{name}")
+            connections.append(field)
+    for object_type in schema.type_map.values():
+        if not isinstance(object_type, GraphQLObjectType) or object_type.name not in NODE_TABLES:
+            continue
+        for name, field in object_type.fields.items():
+            try:
+                kind = field_kind(object_type, name)
+            except NotCompilable:
+                continue
+            found.add(f"{object_type.name}.{name}")
+            if isinstance(kind, ListRead):
+                connections.append(field)
+    for field in connections:
+        connection_type = get_named_type(field.type)
+        assert isinstance(connection_type, GraphQLObjectType)
+        edge_type = get_named_type(connection_type.fields["edges"].type)
+        info_type = get_named_type(connection_type.fields["pageInfo"].type)
+        found |= {f"{connection_type.name}.{name}" for name in CONNECTION_FIELDS}
+        found |= {f"{edge_type.name}.{name}" for name in EDGE_FIELDS}
+        found |= {f"{info_type.name}.{name}" for name in PAGE_INFO_FIELDS}
+    for type_name, fields in SUMMARY_FIELDS.items():
+        found |= {f"{type_name}.{name}" for name in fields}
+    return found
+
+
 @dataclass
 class Planner:
     """One request's view of the document: schema, fragments, variables."""
@@ -175,6 +219,8 @@ class Planner:
     def root(self, parent: GraphQLObjectType, details: Details) -> Root:
         name = details[0].node.name.value
         field = parent.fields[name]
+        if name not in ROOT_FIELDS and not isinstance(declared(_strawberry(field)), ListRead):
+            raise NotCompilable(f"root field {name}")
         if name == "node":
             type_name, key = decode_id(self.arguments(field, details)["id"])
             node_type = self.schema.type_map.get(type_name)
@@ -232,6 +278,8 @@ class Planner:
 
     def object(self, node_type: GraphQLObjectType, details: Details) -> ObjectShape:
         name = node_type.name
+        if name not in NODE_TABLES:
+            raise NotCompilable(f"{name} has no table")
         parts: list[tuple[str, Part]] = []
         for key, field_details in self.subfields(node_type, details).items():
             field_name = field_details[0].node.name.value
@@ -268,6 +316,8 @@ class Planner:
             name = field_details[0].node.name.value
             if name == "__typename":
                 parts.append((key, Constant(connection_type.name)))
+            elif name not in CONNECTION_FIELDS:
+                raise NotCompilable(f"{connection_type.name}.{name}")
             elif name == "totalCount":
                 parts.append((key, TotalCount()))
             elif name == "nodes":
