@@ -43,8 +43,8 @@ from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
 from resolvers.reports_http import report_routes
 from resolvers.viewer import Viewer
 from schema import build_schema
-from schema.errors import coded
 from schema.compiled.fast_lane import answer_plain_read
+from schema.errors import coded
 from settings import Settings, load_settings
 
 __all__ = ["create_app"]
@@ -81,8 +81,8 @@ class PartnerGraphQL(GraphQL[Context, None]):
 
     async def _answer(self, request: Request, receive: Receive) -> Response:
         """The request checked (`resolvers.graphql_request`), then, for a POST of a query
-        already known to be plain data, the fast lane (`schema.compiled.fast_lane`); everything else,
-        and anything the lane declines, strawberry's view, with the body the lane read handed
+        already known to be plain data, the fast lane (`schema.compiled.fast_lane`); everything
+        else, and anything the lane declines, strawberry's view, with the body the lane read handed
         on to it."""
         depth = self.settings.max_json_depth
         if request.method == "GET":

@@ -1,4 +1,8 @@
-"""Meetings, visits, conferences and ceremonies, and who took part; the root list."""
+"""Meetings, visits, conferences and ceremonies, and who took part; the root list.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from datetime import date
 from typing import TYPE_CHECKING
@@ -7,7 +11,7 @@ import strawberry
 
 from db.enums import ActivityKind
 from resolvers import activities as reads
-from schema.compiled.declare import list_of, reference_to
+from schema.compiled.declare import list_of, referenced
 from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
@@ -38,7 +42,7 @@ class Activity(Node):
     version: int
     alliance_id: strawberry.Private[int | None]
 
-    alliance = reference_to(
+    alliance = referenced(
         "Alliance", "alliance_id", description="The alliance that held it, if any."
     )
 
@@ -64,11 +68,11 @@ class ActivityParticipant(Node):
     organization_id: strawberry.Private[int]
     person_id: strawberry.Private[int | None]
 
-    activity = reference_to("Activity", "activity_id")
+    activity = referenced("Activity", "activity_id")
 
-    organization = reference_to("Organization", "organization_id")
+    organization = referenced("Organization", "organization_id")
 
-    person = reference_to("Person", "person_id")
+    person = referenced("Person", "person_id")
 
 
 @strawberry.type

@@ -1,4 +1,8 @@
-"""Agreements, their parties, commitments, documents and history; the root list."""
+"""Agreements, their parties, commitments, documents and history; the root list.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
@@ -10,7 +14,7 @@ from db.enums import AgreementKind, AgreementStatus, CollaborationMode, PartyRol
 from resolvers import agreements as reads
 from resolvers.compiled import lists
 from resolvers.nodes import row_of
-from schema.compiled.declare import child_list, computed, list_of, reference_to
+from schema.compiled.declare import child_list, computed, list_of, referenced
 from schema.relay import Connection, Info, Node, connection, list_request, related
 
 if TYPE_CHECKING:
@@ -89,11 +93,11 @@ class Agreement(Node):
     async def modes(self, info: Info) -> list[CollaborationMode]:
         return [CollaborationMode(m) for m in await reads.modes_of(info.context).load(self.pk)]
 
-    parent = reference_to(
+    parent = referenced(
         "Agreement", "parent_id", description="The framework agreement this one implements."
     )
 
-    predecessor = reference_to(
+    predecessor = referenced(
         "Agreement", "predecessor_id", description="The agreement this one renews."
     )
 
@@ -173,11 +177,11 @@ class AgreementParty(Node):
     organization_id: strawberry.Private[int]
     signatory_id: strawberry.Private[int | None]
 
-    agreement = reference_to("Agreement", "agreement_id")
+    agreement = referenced("Agreement", "agreement_id")
 
-    organization = reference_to("Organization", "organization_id")
+    organization = referenced("Organization", "organization_id")
 
-    signatory = reference_to(
+    signatory = referenced(
         "Person", "signatory_id", description="The person who signed for this party."
     )
 
@@ -197,13 +201,11 @@ class Commitment(Node):
     def state(self) -> reads.CommitmentState:
         return reads.commitment_state(self.status, self.due_on, date.today())
 
-    agreement = reference_to("Agreement", "agreement_id")
+    agreement = referenced("Agreement", "agreement_id")
 
-    obligor = reference_to(
-        "Organization", "obligor_id", description="The organization that owes it."
-    )
+    obligor = referenced("Organization", "obligor_id", description="The organization that owes it.")
 
-    beneficiary = reference_to(
+    beneficiary = referenced(
         "Organization", "beneficiary_id", description="The organization it is owed to."
     )
 
@@ -225,7 +227,7 @@ class Document(Node):
     issued_on: date | None
     agreement_id: strawberry.Private[int]
 
-    agreement = reference_to("Agreement", "agreement_id")
+    agreement = referenced("Agreement", "agreement_id")
 
 
 @strawberry.type(description="One recorded change: who, when, what, with old and new values.")

@@ -1,4 +1,8 @@
-"""Alliances and their memberships (organization, role, joined, left); the root list."""
+"""Alliances and their memberships (organization, role, joined, left); the root list.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
@@ -9,7 +13,7 @@ from db.enums import AllianceScope, MembershipRole
 from resolvers import alliances as reads
 from resolvers.compiled import lists
 from resolvers.nodes import row_of
-from schema.compiled.declare import child_list, list_of, reference_to
+from schema.compiled.declare import child_list, list_of, referenced
 from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
@@ -60,7 +64,7 @@ class Alliance(Node):
     description: str | None
     secretariat_id: strawberry.Private[int | None]
 
-    secretariat = reference_to(
+    secretariat = referenced(
         "Organization",
         "secretariat_id",
         description="The organization that runs the alliance's secretariat.",
@@ -112,7 +116,7 @@ class Membership(Node):
     alliance_id: strawberry.Private[int]
     organization_id: strawberry.Private[int]
 
-    alliance = reference_to("Alliance", "alliance_id")
+    alliance = referenced("Alliance", "alliance_id")
 
     history = list_of(
         "Membership.history",
@@ -120,7 +124,7 @@ class Membership(Node):
         description="Every change of this membership, oldest first.",
     )
 
-    organization = reference_to("Organization", "organization_id")
+    organization = referenced("Organization", "organization_id")
 
 
 @strawberry.type

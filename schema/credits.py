@@ -1,6 +1,9 @@
 """The credit bank: learners, accounts, enrolments, outcomes, recognition rules and recognitions.
 
 Balances are never stored; `CreditAccount.creditsEarned` is a sum over the account's outcomes.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
 """
 
 from datetime import date
@@ -11,7 +14,7 @@ import strawberry
 
 from db.enums import EnrolmentStatus
 from resolvers import credits as reads
-from schema.compiled.declare import list_of, reference_to
+from schema.compiled.declare import list_of, referenced
 from schema.relay import Info, Node, fetch
 
 if TYPE_CHECKING:
@@ -53,7 +56,7 @@ class Learner(Node):
     email: str | None
     home_organization_id: strawberry.Private[int | None]
 
-    home_organization = reference_to("Organization", "home_organization_id")
+    home_organization = referenced("Organization", "home_organization_id")
 
     accounts = list_of("Learner.accounts", "CreditAccount", description="Accounts at credit banks.")
 
@@ -69,9 +72,9 @@ class CreditAccount(Node):
     learner_id: strawberry.Private[int]
     bank_id: strawberry.Private[int]
 
-    learner = reference_to("Learner", "learner_id")
+    learner = referenced("Learner", "learner_id")
 
-    bank = reference_to(
+    bank = referenced(
         "Organization", "bank_id", description="The organization keeping the account."
     )
 
@@ -96,9 +99,9 @@ class Enrolment(Node):
     learner_id: strawberry.Private[int]
     program_id: strawberry.Private[int]
 
-    learner = reference_to("Learner", "learner_id")
+    learner = referenced("Learner", "learner_id")
 
-    program = reference_to("Program", "program_id")
+    program = referenced("Program", "program_id")
 
 
 @strawberry.type(description="Credits earned by a learner at a provider, entered in an account.")
@@ -115,15 +118,15 @@ class LearningOutcome(Node):
     program_id: strawberry.Private[int | None]
     course_id: strawberry.Private[int | None]
 
-    account = reference_to("CreditAccount", "account_id")
+    account = referenced("CreditAccount", "account_id")
 
-    provider = reference_to(
+    provider = referenced(
         "Organization", "provider_id", description="The organization where the credits were earned."
     )
 
-    program = reference_to("Program", "program_id")
+    program = referenced("Program", "program_id")
 
-    course = reference_to("Course", "course_id")
+    course = referenced("Course", "course_id")
 
     recognitions = list_of(
         "LearningOutcome.recognitions",
@@ -148,17 +151,17 @@ class RecognitionRule(Node):
     to_organization_id: strawberry.Private[int]
     to_program_id: strawberry.Private[int | None]
 
-    agreement = reference_to(
+    agreement = referenced(
         "Agreement", "agreement_id", description="The agreement that sets this rule."
     )
 
-    from_organization = reference_to("Organization", "from_organization_id")
+    from_organization = referenced("Organization", "from_organization_id")
 
-    from_program = reference_to("Program", "from_program_id")
+    from_program = referenced("Program", "from_program_id")
 
-    to_organization = reference_to("Organization", "to_organization_id")
+    to_organization = referenced("Organization", "to_organization_id")
 
-    to_program = reference_to("Program", "to_program_id")
+    to_program = referenced("Program", "to_program_id")
 
     recognitions = list_of("RecognitionRule.recognitions", "CreditRecognition")
 
@@ -173,6 +176,6 @@ class CreditRecognition(Node):
     outcome_id: strawberry.Private[int]
     rule_id: strawberry.Private[int]
 
-    outcome = reference_to("LearningOutcome", "outcome_id")
+    outcome = referenced("LearningOutcome", "outcome_id")
 
-    rule = reference_to("RecognitionRule", "rule_id")
+    rule = referenced("RecognitionRule", "rule_id")

@@ -1,4 +1,8 @@
-"""Evaluations of agreements and programs, with their indicator measures; the root list."""
+"""Evaluations of agreements and programs, with their indicator measures; the root list.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from datetime import date
 from decimal import Decimal
@@ -8,7 +12,7 @@ import strawberry
 
 from db.enums import EvaluationIndicator
 from resolvers import evaluations as reads
-from schema.compiled.declare import reference_to
+from schema.compiled.declare import referenced
 from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
@@ -47,11 +51,11 @@ class Evaluation(Node):
     program_id: strawberry.Private[int | None]
     evaluator_id: strawberry.Private[int | None]
 
-    agreement = reference_to("Agreement", "agreement_id")
+    agreement = referenced("Agreement", "agreement_id")
 
-    program = reference_to("Program", "program_id")
+    program = referenced("Program", "program_id")
 
-    evaluator = reference_to(
+    evaluator = referenced(
         "Organization", "evaluator_id", description="The organization that made the evaluation."
     )
 

@@ -1,4 +1,8 @@
-"""Grants and special funds, as an amount of money in a currency."""
+"""Grants and special funds, as an amount of money in a currency.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from datetime import date
 from decimal import Decimal
@@ -7,7 +11,7 @@ from typing import TYPE_CHECKING, Self
 import strawberry
 from sqlalchemy.engine import RowMapping
 
-from schema.compiled.declare import reference_to
+from schema.compiled.declare import referenced
 from schema.relay import Node
 
 if TYPE_CHECKING:
@@ -53,16 +57,16 @@ class Funding(Node):
             program_id=row["program_id"],
         )
 
-    funder = reference_to(
+    funder = referenced(
         "Organization", "funder_id", description="The organization giving the money."
     )
 
-    recipient = reference_to(
+    recipient = referenced(
         "Organization",
         "recipient_id",
         description="The party receiving the money, when the grant names one.",
     )
 
-    agreement = reference_to("Agreement", "agreement_id")
+    agreement = referenced("Agreement", "agreement_id")
 
-    program = reference_to("Program", "program_id")
+    program = referenced("Program", "program_id")

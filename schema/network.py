@@ -13,7 +13,7 @@ from resolvers import network as reads
 from resolvers.ids import encode_id
 from resolvers.nodes import row_of
 from resolvers.paging import cursor_at, page_request
-from schema.compiled.declare import reference_to
+from schema.compiled.declare import referenced
 from schema.limits import CHECKS
 from schema.relay import Connection, Edge, Info, PageInfo
 
@@ -161,9 +161,9 @@ class NetworkLink:
             target_id=link.source if flip else link.target,
         )
 
-    source = reference_to("Organization", "source_id")
+    source = referenced("Organization", "source_id")
 
-    target = reference_to("Organization", "target_id")
+    target = referenced("Organization", "target_id")
 
 
 @strawberry.type(description="An organization within some hops of another.")
@@ -173,7 +173,7 @@ class Partner:
     organization_id: strawberry.Private[int]
     found: strawberry.Private[reads.Partners]
 
-    organization = reference_to("Organization", "organization_id")
+    organization = referenced("Organization", "organization_id")
 
     @strawberry.field(
         description="The edges that bring this partner one hop nearer: to each organization a "
@@ -256,7 +256,7 @@ class RankedOrganization:
     score: float
     organization_id: strawberry.Private[int]
 
-    organization = reference_to("Organization", "organization_id")
+    organization = referenced("Organization", "organization_id")
 
 
 def _ranking(scores: list[Score], first: int) -> list[RankedOrganization]:
@@ -369,9 +369,9 @@ class IndirectPair:
     first_id: strawberry.Private[int]
     second_id: strawberry.Private[int]
 
-    first = reference_to("Organization", "first_id")
+    first = referenced("Organization", "first_id")
 
-    second = reference_to("Organization", "second_id")
+    second = referenced("Organization", "second_id")
 
 
 @strawberry.type(description="The member network's size on a day.")

@@ -1,4 +1,8 @@
-"""Organizations: the type, its filter and order inputs, and the root list."""
+"""Organizations: the type, its filter and order inputs, and the root list.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from typing import TYPE_CHECKING, Annotated
 
@@ -9,7 +13,7 @@ from resolvers import agreements as agreement_reads
 from resolvers import organizations as reads
 from resolvers.compiled import lists
 from resolvers.network import check_depth
-from schema.compiled.declare import child_list, list_of, reference_to
+from schema.compiled.declare import child_list, list_of, referenced
 from schema.limits import CHECKS
 from schema.relay import Connection, Info, Node, connection, list_request
 
@@ -58,7 +62,7 @@ class Organization(Node):
     )
     parent_id: strawberry.Private[int | None]
 
-    parent = reference_to(
+    parent = referenced(
         "Organization", "parent_id", description="The organization this one is a unit of."
     )
 

@@ -1,4 +1,8 @@
-"""People (contacts, signatories, faculty) and the positions they hold; the root list."""
+"""People (contacts, signatories, faculty) and the positions they hold; the root list.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from datetime import date
 from typing import TYPE_CHECKING
@@ -6,7 +10,7 @@ from typing import TYPE_CHECKING
 import strawberry
 
 from resolvers import people as reads
-from schema.compiled.declare import list_of, reference_to
+from schema.compiled.declare import list_of, referenced
 from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
@@ -52,9 +56,9 @@ class Position(Node):
     person_id: strawberry.Private[int]
     organization_id: strawberry.Private[int]
 
-    person = reference_to("Person", "person_id")
+    person = referenced("Person", "person_id")
 
-    organization = reference_to("Organization", "organization_id")
+    organization = referenced("Organization", "organization_id")
 
 
 @strawberry.type

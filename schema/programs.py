@@ -1,4 +1,8 @@
-"""Shared programs, their partners and target learners, and their courses; the root list."""
+"""Shared programs, their partners and target learners, and their courses; the root list.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from datetime import date
 from decimal import Decimal
@@ -16,7 +20,7 @@ from db.enums import (
 )
 from resolvers import courses as course_reads
 from resolvers import programs as reads
-from schema.compiled.declare import list_of, reference_to
+from schema.compiled.declare import list_of, referenced
 from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
@@ -80,7 +84,7 @@ class Program(Node):
     version: int
     agreement_id: strawberry.Private[int | None]
 
-    agreement = reference_to(
+    agreement = referenced(
         "Agreement", "agreement_id", description="The agreement this program runs under."
     )
 
@@ -121,9 +125,9 @@ class ProgramPartner(Node):
     program_id: strawberry.Private[int]
     organization_id: strawberry.Private[int]
 
-    program = reference_to("Program", "program_id")
+    program = referenced("Program", "program_id")
 
-    organization = reference_to("Organization", "organization_id")
+    organization = referenced("Organization", "organization_id")
 
 
 @strawberry.type(description="A course an organization offers, on its own or within a program.")
@@ -140,9 +144,9 @@ class Course(Node):
     program_id: strawberry.Private[int | None]
     organization_id: strawberry.Private[int]
 
-    program = reference_to("Program", "program_id")
+    program = referenced("Program", "program_id")
 
-    organization = reference_to(
+    organization = referenced(
         "Organization", "organization_id", description="The organization offering the course."
     )
 

@@ -19,7 +19,7 @@ from resolvers.compiled import lists
 from resolvers.ids import decode_id_of
 from resolvers.permissions import Permission
 from schema.agreements import HistoryEntry
-from schema.compiled.declare import child_list, reference_to
+from schema.compiled.declare import child_list, referenced
 from schema.enums import register_enums
 from schema.mutations import UserError, run_mutation
 from schema.relay import Connection, Info, Node, connection, list_request, related
@@ -76,21 +76,17 @@ class ProposalSubject:
     program_id: strawberry.Private[int | None]
     activity_id: strawberry.Private[int | None]
 
-    agreement = reference_to(
+    agreement = referenced(
         "Agreement",
         "agreement_id",
         description="For a party: the agreement, if the caller can see it.",
     )
 
-    alliance = reference_to(
-        "Alliance", "alliance_id", description="For a membership: the alliance."
-    )
+    alliance = referenced("Alliance", "alliance_id", description="For a membership: the alliance.")
 
-    program = reference_to(
-        "Program", "program_id", description="For a program partner: the program."
-    )
+    program = referenced("Program", "program_id", description="For a program partner: the program.")
 
-    activity = reference_to(
+    activity = referenced(
         "Activity",
         "activity_id",
         description="For a participant: the activity, if the caller can see it.",
@@ -105,13 +101,13 @@ class ProposalSide:
     organization_id: strawberry.Private[int | None]
     alliance_id: strawberry.Private[int | None]
 
-    organization = reference_to(
+    organization = referenced(
         "Organization",
         "organization_id",
         description="The organization, if an organization is this side.",
     )
 
-    alliance = reference_to(
+    alliance = referenced(
         "Alliance", "alliance_id", description="The alliance, if its secretariat is this side."
     )
 
@@ -200,11 +196,11 @@ class Proposal(Node):
             return self.stored_role
         return enum(self.stored_role).name
 
-    organization = reference_to(
+    organization = referenced(
         "Organization", "organization_id", description="The organization that would be bound."
     )
 
-    person = reference_to(
+    person = referenced(
         "Person",
         "person_id",
         description="For a participant: the person it would take part through, if visible.",

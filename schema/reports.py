@@ -17,7 +17,7 @@ from resolvers.errors import NotFound, excerpt
 from resolvers.ids import decode_id_of
 from resolvers.references import require_references
 from schema.agreements import AgreementFilter
-from schema.compiled.declare import reference_to
+from schema.compiled.declare import referenced
 from schema.enums import register_enums
 from schema.funding import Money
 from schema.limits import CHECKS
@@ -186,7 +186,7 @@ class AllianceMemberReport:
     mean_evaluation_score: Decimal | None
     organization_id: strawberry.Private[int]
 
-    organization = reference_to("Organization", "organization_id")
+    organization = referenced("Organization", "organization_id")
 
 
 @strawberry.type(description="An alliance's totals, each agreement and program counted once.")
@@ -218,9 +218,9 @@ class ExpiringAgreement:
     agreement_id: strawberry.Private[int]
     successor_id: strawberry.Private[int | None]
 
-    agreement = reference_to("Agreement", "agreement_id")
+    agreement = referenced("Agreement", "agreement_id")
 
-    successor = reference_to(
+    successor = referenced(
         "Agreement",
         "successor_id",
         description="The agreement renewing it, if one is drafted or signed.",

@@ -1,4 +1,8 @@
-"""Resources an organization owns and shares with others; the root list."""
+"""Resources an organization owns and shares with others; the root list.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
@@ -7,7 +11,7 @@ import strawberry
 
 from db.enums import ResourceKind
 from resolvers import resources as reads
-from schema.compiled.declare import list_of, reference_to
+from schema.compiled.declare import list_of, referenced
 from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
@@ -40,7 +44,7 @@ class Resource(Node):
     version: int
     owner_id: strawberry.Private[int]
 
-    owner = reference_to("Organization", "owner_id")
+    owner = referenced("Organization", "owner_id")
 
     shares = list_of(
         "Resource.shares",
@@ -61,15 +65,15 @@ class ResourceShare(Node):
     organization_id: strawberry.Private[int]
     agreement_id: strawberry.Private[int | None]
 
-    resource = reference_to("Resource", "resource_id")
+    resource = referenced("Resource", "resource_id")
 
-    organization = reference_to(
+    organization = referenced(
         "Organization",
         "organization_id",
         description="The organization the resource is shared with.",
     )
 
-    agreement = reference_to("Agreement", "agreement_id")
+    agreement = referenced("Agreement", "agreement_id")
 
 
 @strawberry.type

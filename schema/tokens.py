@@ -12,7 +12,7 @@ from resolvers import tokens as token_store
 from resolvers.ids import decode_id_of
 from resolvers.paging import page_request
 from resolvers.permissions import ADMIN
-from schema.compiled.declare import reference_to
+from schema.compiled.declare import referenced
 from schema.mutations import UserError, run_mutation
 from schema.relay import Connection, Info, Node, connection
 
@@ -32,9 +32,9 @@ class ApiToken(Node):
     organization_id: strawberry.Private[int | None]
     alliance_id: strawberry.Private[int | None]
 
-    organization = reference_to("Organization", "organization_id")
+    organization = referenced("Organization", "organization_id")
 
-    alliance = reference_to("Alliance", "alliance_id")
+    alliance = referenced("Alliance", "alliance_id")
 
 
 @strawberry.type(description="The caller of this request, as its token makes it.")
@@ -45,9 +45,9 @@ class ViewerInfo:
     organization_id: strawberry.Private[int | None]
     alliance_id: strawberry.Private[int | None]
 
-    organization = reference_to("Organization", "organization_id")
+    organization = referenced("Organization", "organization_id")
 
-    alliance = reference_to("Alliance", "alliance_id")
+    alliance = referenced("Alliance", "alliance_id")
 
 
 @strawberry.type

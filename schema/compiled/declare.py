@@ -6,7 +6,7 @@ A field of a node type is compiled when it is
   nothing to declare); an enum, a scalar PostgreSQL's JSON writes as GraphQL does, or a DateTime;
 - a computed value: `strawberry.field(metadata=computed(lists.AGREEMENT_STATUS))`, an expression
   of `resolvers.compiled.lists` giving in SQL what the field's resolver gives in Python;
-- a reference to another node whose key is in a column: `reference_to("Agreement", "parent_id")`
+- a reference to another node whose key is in a column: `referenced("Agreement", "parent_id")`
   makes the resolver and declares it;
 - a child list (a connection): `list_of("Agreement.programs", "Program")` for a relation of
   `resolvers.relations.RELATIONS` makes the resolver and declares it; a list with filters keeps
@@ -16,7 +16,7 @@ The planner (`schema.compiled.planner`) reads these declarations; any other fiel
 field down the ordinary road, and tests/test_compiled_fields.py says which fields may.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,7 @@ __all__ = [
     "computed",
     "declared",
     "list_of",
-    "reference_to",
+    "referenced",
 ]
 
 COMPILED = "compiled"
@@ -65,7 +65,8 @@ Declaration = ComputedRead | ReferenceRead | ListRead
 
 
 def declared(field: StrawberryField) -> Declaration | None:
-    found = (field.metadata or {}).get(COMPILED)
+    metadata: Mapping[str, Any] = field.metadata or {}
+    found = metadata.get(COMPILED)
     return found if isinstance(found, ComputedRead | ReferenceRead | ListRead) else None
 
 
@@ -79,7 +80,7 @@ def child_list(source: ListMaker) -> dict[str, Any]:
     return {COMPILED: ListRead(source)}
 
 
-def reference_to(target: str, column: str, *, description: str | None = None) -> Any:
+def referenced(target: str, column: str, *, description: str | None = None) -> Any:
     """A nullable field: the visible node of type `target` whose key is in `column` of this
     object (a `strawberry.Private` attribute), fetched in a batch per request."""
 
