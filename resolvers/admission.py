@@ -1,12 +1,12 @@
 """Admission: the one gate every road calls before it answers a caller.
 
-GraphQL on strawberry's road (`schema.guard`), GraphQL on the fast lane (`schema.fast_lane`),
-the CSV reports and the network exports (`web.access`) all call `admit`, which in
-order: refuses an address that failed authentication too often; authenticates the bearer token
-(a token this worker kept, where the caller checks the access change counter, else read afresh),
-counting each failure against the client's address; refuses anonymous callers on a private
-server; refuses introspection to callers not allowed it; and spends the request's cost points
-with the rate limiter. A fix to admission is made here, once.
+GraphQL on strawberry's road (`schema.guard`), GraphQL on the fast lane
+(`schema.compiled.fast_lane`), the CSV reports and the network exports (`web.access`) all call
+`admit`, which in order: refuses an address that failed authentication too often; authenticates the
+bearer token (a token this worker kept, where the caller checks the access change counter, else read
+afresh), counting each failure against the client's address; refuses anonymous callers on a private
+server; refuses introspection to callers not allowed it; and spends the request's cost points with
+the rate limiter. A fix to admission is made here, once.
 
 An HTTP request is admitted once, whichever roads it takes: how `admit` ended is kept in the
 request's ASGI scope, so when the fast lane hands a request on to strawberry, the token is not

@@ -2,7 +2,7 @@
 combination of its dimension values), `per_agreement` (every activity measure of each agreement,
 over the rows that count, up to an as-of date) and `funding_by_agreement` (funding given to each
 agreement, directly or through its programs). Summaries in Python (`resolvers.reports`), in SQL
-JSON (`resolvers.json_reports`) and the trends (`resolvers.report_trends`) build on them.
+JSON (`resolvers.compiled.summaries`) and the trends (`resolvers.report_trends`) build on them.
 """
 
 from collections.abc import Sequence

@@ -5,7 +5,7 @@ organization and every unit below it), about a fifth of a portal request's time
 (bench/RESULTS.md). A worker keeps what that statement read, by token prefix, with the value
 the access change counter (`db.tables.access.AccessChange`) had in the same snapshot. A request
 answered with a kept viewer reads the counter again inside its own statement
-(`resolvers.json_reads.answer`), which answers only if the counter has not moved; if it has, the
+(`resolvers.compiled.answer`), which answers only if the counter has not moved; if it has, the
 statement returns the counter alone (`StaleAccess`), everything kept is forgotten and the token
 is read afresh. So a revocation, a changed expiry or
 a moved unit holds from the next statement on, on every worker, as it does without the cache:

@@ -4,7 +4,7 @@ import strawberry
 from strawberry.extensions import MaxTokensLimiter
 from strawberry.tools import merge_types
 
-from schema import (
+from schema import (  # noqa: F401  (their node types register on import)
     activities,
     agreement_mutations,
     agreements,
@@ -23,10 +23,11 @@ from schema import (
     resources,
     tokens,
 )
+from schema.compiled.execution import FastExecutionContext
 from schema.document_caches import ParsedDocuments, ValidatedDocuments
-from schema.execution import FastExecutionContext
 from schema.guard import Guard
 from schema.input_hygiene import InputHygiene
+from schema.node_types import node_types
 from schema.scalars import SCALAR_OVERRIDES
 from settings import Settings
 
@@ -62,35 +63,7 @@ Mutation = merge_types(
     ),
 )
 
-NODE_TYPES: list[type] = [
-    organizations.Organization,
-    people.Person,
-    people.Position,
-    alliances.Alliance,
-    alliances.Membership,
-    agreements.Agreement,
-    agreements.AgreementParty,
-    agreements.Commitment,
-    agreements.Document,
-    agreements.HistoryEntry,
-    programs.Program,
-    programs.ProgramPartner,
-    programs.Course,
-    credits.Learner,
-    credits.CreditAccount,
-    credits.Enrolment,
-    credits.LearningOutcome,
-    credits.RecognitionRule,
-    credits.CreditRecognition,
-    resources.Resource,
-    resources.ResourceShare,
-    funding.Funding,
-    activities.Activity,
-    activities.ActivityParticipant,
-    evaluations.Evaluation,
-    tokens.ApiToken,
-    proposals.Proposal,
-]
+NODE_TYPES: list[type] = node_types()
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:

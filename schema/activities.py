@@ -1,20 +1,21 @@
-"""Meetings, visits, conferences and ceremonies, and who took part; the root list."""
+"""Meetings, visits, conferences and ceremonies, and who took part; the root list.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from resolvers import activities as reads
+from schema.compiled.declare import list_of, referenced
 from schema.enums import ActivityKind
-from schema.relay import Connection, Info, Node, connection, fetch, list_request, related
+from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
-    from schema.agreements import Agreement
-    from schema.alliances import Alliance
-    from schema.organizations import Organization
-    from schema.people import Person
-    from schema.programs import Program
+    pass
 
 __all__ = ["Activity", "ActivityFilter", "ActivityParticipant", "ActivityQuery"]
 
@@ -41,46 +42,23 @@ class Activity(Node):
     version: int
     alliance_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="The alliance that held it, if any.")
-    async def alliance(
-        self, info: Info
-    ) -> Annotated["Alliance", strawberry.lazy("schema.alliances")] | None:
-        from schema.alliances import Alliance
+    alliance = referenced(
+        "Alliance", "alliance_id", description="The alliance that held it, if any."
+    )
 
-        return await fetch(info, Alliance, self.alliance_id)
+    participants = list_of(
+        "Activity.participants",
+        "ActivityParticipant",
+        description="Organizations that took part, and through whom.",
+    )
 
-    @strawberry.field(description="Organizations that took part, and through whom.")
-    async def participants(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection["ActivityParticipant"]:
-        return await related(
-            info,
-            "Activity.participants",
-            self.pk,
-            ActivityParticipant.from_row,
-            first=first,
-            after=after,
-        )
+    agreements = list_of(
+        "Activity.agreements", "Agreement", description="Agreements discussed, signed or launched."
+    )
 
-    @strawberry.field(description="Agreements discussed, signed or launched.")
-    async def agreements(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Agreement", strawberry.lazy("schema.agreements")]]:
-        from schema.agreements import Agreement
-
-        return await related(
-            info, "Activity.agreements", self.pk, Agreement.from_row, first=first, after=after
-        )
-
-    @strawberry.field(description="Programs discussed or launched.")
-    async def programs(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Program", strawberry.lazy("schema.programs")]]:
-        from schema.programs import Program
-
-        return await related(
-            info, "Activity.programs", self.pk, Program.from_row, first=first, after=after
-        )
+    programs = list_of(
+        "Activity.programs", "Program", description="Programs discussed or launched."
+    )
 
 
 @strawberry.type(description="An organization taking part in an activity, optionally via a person.")
@@ -90,25 +68,11 @@ class ActivityParticipant(Node):
     organization_id: strawberry.Private[int]
     person_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def activity(self, info: Info) -> Activity | None:
-        return await fetch(info, Activity, self.activity_id)
+    activity = referenced("Activity", "activity_id")
 
-    @strawberry.field
-    async def organization(
-        self, info: Info
-    ) -> Annotated["Organization", strawberry.lazy("schema.organizations")] | None:
-        from schema.organizations import Organization
+    organization = referenced("Organization", "organization_id")
 
-        return await fetch(info, Organization, self.organization_id)
-
-    @strawberry.field
-    async def person(
-        self, info: Info
-    ) -> Annotated["Person", strawberry.lazy("schema.people")] | None:
-        from schema.people import Person
-
-        return await fetch(info, Person, self.person_id)
+    person = referenced("Person", "person_id")
 
 
 @strawberry.type

@@ -1,4 +1,8 @@
-"""Agreements, their parties, commitments, documents and history; the root list."""
+"""Agreements, their parties, commitments, documents and history; the root list.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
@@ -7,7 +11,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from resolvers import agreements as reads
+from resolvers.compiled import lists
 from resolvers.nodes import row_of
+from schema.compiled.declare import child_list, computed, list_of, referenced
 from schema.enums import (
     AgreementKind,
     AgreementStatus,
@@ -19,14 +25,7 @@ from schema.enums import (
 from schema.relay import Connection, Info, Node, connection, list_request, related
 
 if TYPE_CHECKING:
-    from schema.activities import Activity
-    from schema.credits import RecognitionRule
-    from schema.evaluations import Evaluation
-    from schema.funding import Funding
     from schema.organizations import Organization
-    from schema.people import Person
-    from schema.programs import Program
-    from schema.resources import ResourceShare
 
 __all__ = [
     "Agreement",
@@ -92,6 +91,7 @@ class Agreement(Node):
     @strawberry.field(
         name="status",
         description="The lifecycle state as of today: one in force past its end date is EXPIRED.",
+        metadata=computed(lists.AGREEMENT_STATUS),
     )
     def status_as_read(self) -> AgreementStatus:
         return reads.status_as_read(self.status, self.effective_to, date.today())
@@ -100,13 +100,13 @@ class Agreement(Node):
     async def modes(self, info: Info) -> list[CollaborationMode]:
         return [CollaborationMode(m) for m in await reads.modes_of(info.context).load(self.pk)]
 
-    @strawberry.field(description="The framework agreement this one implements.")
-    async def parent(self, info: Info) -> "Agreement | None":
-        return Agreement.from_optional(await row_of(info.context, "Agreement", self.parent_id))
+    parent = referenced(
+        "Agreement", "parent_id", description="The framework agreement this one implements."
+    )
 
-    @strawberry.field(description="The agreement this one renews.")
-    async def predecessor(self, info: Info) -> "Agreement | None":
-        return Agreement.from_optional(await row_of(info.context, "Agreement", self.predecessor_id))
+    predecessor = referenced(
+        "Agreement", "predecessor_id", description="The agreement this one renews."
+    )
 
     @strawberry.field(description="The agreement that renews this one.")
     async def successor(self, info: Info) -> "Agreement | None":
@@ -115,115 +115,55 @@ class Agreement(Node):
         )
         return page.edges[0].node if page.edges else None
 
-    @strawberry.field(description="The parties, each with its role, signatory and signing date.")
-    async def parties(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection["AgreementParty"]:
-        return await related(
-            info, "Agreement.parties", self.pk, AgreementParty.from_row, first=first, after=after
-        )
+    parties = list_of(
+        "Agreement.parties",
+        "AgreementParty",
+        description="The parties, each with its role, signatory and signing date.",
+    )
 
-    @strawberry.field(description="Agreements implementing this framework agreement.")
-    async def children(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection["Agreement"]:
-        return await related(
-            info, "Agreement.children", self.pk, Agreement.from_row, first=first, after=after
-        )
+    children = list_of(
+        "Agreement.children",
+        "Agreement",
+        description="Agreements implementing this framework agreement.",
+    )
 
-    @strawberry.field(description="Who owes what to whom by when.")
-    async def commitments(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection["Commitment"]:
-        return await related(
-            info, "Agreement.commitments", self.pk, Commitment.from_row, first=first, after=after
-        )
+    commitments = list_of(
+        "Agreement.commitments", "Commitment", description="Who owes what to whom by when."
+    )
 
-    @strawberry.field
-    async def documents(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection["Document"]:
-        return await related(
-            info, "Agreement.documents", self.pk, Document.from_row, first=first, after=after
-        )
+    documents = list_of("Agreement.documents", "Document")
 
-    @strawberry.field(description="Every recorded change, oldest first.")
-    async def history(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection["HistoryEntry"]:
-        return await related(
-            info, "Agreement.history", self.pk, HistoryEntry.from_row, first=first, after=after
-        )
+    history = list_of(
+        "Agreement.history", "HistoryEntry", description="Every recorded change, oldest first."
+    )
 
-    @strawberry.field(description="Programs run under this agreement.")
-    async def programs(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Program", strawberry.lazy("schema.programs")]]:
-        from schema.programs import Program
+    programs = list_of(
+        "Agreement.programs", "Program", description="Programs run under this agreement."
+    )
 
-        return await related(
-            info, "Agreement.programs", self.pk, Program.from_row, first=first, after=after
-        )
+    resource_shares = list_of(
+        "Agreement.resourceShares",
+        "ResourceShare",
+        description="Resources shared under this agreement.",
+    )
 
-    @strawberry.field(description="Resources shared under this agreement.")
-    async def resource_shares(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["ResourceShare", strawberry.lazy("schema.resources")]]:
-        from schema.resources import ResourceShare
+    funding = list_of(
+        "Agreement.funding", "Funding", description="Grants and funds given to this agreement."
+    )
 
-        return await related(
-            info,
-            "Agreement.resourceShares",
-            self.pk,
-            ResourceShare.from_row,
-            first=first,
-            after=after,
-        )
+    recognition_rules = list_of(
+        "Agreement.recognitionRules",
+        "RecognitionRule",
+        description="Credit recognition rules set by this agreement.",
+    )
 
-    @strawberry.field(description="Grants and funds given to this agreement.")
-    async def funding(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Funding", strawberry.lazy("schema.funding")]]:
-        from schema.funding import Funding
+    evaluations = list_of("Agreement.evaluations", "Evaluation")
 
-        return await related(
-            info, "Agreement.funding", self.pk, Funding.from_row, first=first, after=after
-        )
-
-    @strawberry.field(description="Credit recognition rules set by this agreement.")
-    async def recognition_rules(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["RecognitionRule", strawberry.lazy("schema.credits")]]:
-        from schema.credits import RecognitionRule
-
-        return await related(
-            info,
-            "Agreement.recognitionRules",
-            self.pk,
-            RecognitionRule.from_row,
-            first=first,
-            after=after,
-        )
-
-    @strawberry.field
-    async def evaluations(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Evaluation", strawberry.lazy("schema.evaluations")]]:
-        from schema.evaluations import Evaluation
-
-        return await related(
-            info, "Agreement.evaluations", self.pk, Evaluation.from_row, first=first, after=after
-        )
-
-    @strawberry.field(description="Meetings, visits and ceremonies concerning this agreement.")
-    async def activities(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Activity", strawberry.lazy("schema.activities")]]:
-        from schema.activities import Activity
-
-        return await related(
-            info, "Agreement.activities", self.pk, Activity.from_row, first=first, after=after
-        )
+    activities = list_of(
+        "Agreement.activities",
+        "Activity",
+        description="Meetings, visits and ceremonies concerning this agreement.",
+    )
 
 
 @strawberry.type(description="One party to an agreement: its role, signatory and signing date.")
@@ -244,21 +184,13 @@ class AgreementParty(Node):
     organization_id: strawberry.Private[int]
     signatory_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def agreement(self, info: Info) -> Agreement | None:
-        return Agreement.from_optional(await row_of(info.context, "Agreement", self.agreement_id))
+    agreement = referenced("Agreement", "agreement_id")
 
-    @strawberry.field
-    async def organization(self, info: Info) -> OrganizationRef | None:
-        return await _organization(info, self.organization_id)
+    organization = referenced("Organization", "organization_id")
 
-    @strawberry.field(description="The person who signed for this party.")
-    async def signatory(
-        self, info: Info
-    ) -> Annotated["Person", strawberry.lazy("schema.people")] | None:
-        from schema.people import Person
-
-        return Person.from_optional(await row_of(info.context, "Person", self.signatory_id))
+    signatory = referenced(
+        "Person", "signatory_id", description="The person who signed for this party."
+    )
 
 
 @strawberry.type(description="What one party owes under an agreement, to whom, by when.")
@@ -276,25 +208,19 @@ class Commitment(Node):
     def state(self) -> CommitmentState:
         return reads.commitment_state(self.status, self.due_on, date.today())
 
-    @strawberry.field
-    async def agreement(self, info: Info) -> Agreement | None:
-        return Agreement.from_optional(await row_of(info.context, "Agreement", self.agreement_id))
+    agreement = referenced("Agreement", "agreement_id")
 
-    @strawberry.field(description="The organization that owes it.")
-    async def obligor(self, info: Info) -> OrganizationRef | None:
-        return await _organization(info, self.obligor_id)
+    obligor = referenced("Organization", "obligor_id", description="The organization that owes it.")
 
-    @strawberry.field(description="The organization it is owed to.")
-    async def beneficiary(self, info: Info) -> OrganizationRef | None:
-        return await _organization(info, self.beneficiary_id)
+    beneficiary = referenced(
+        "Organization", "beneficiary_id", description="The organization it is owed to."
+    )
 
-    @strawberry.field(description="Every change of this commitment, oldest first.")
-    async def history(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection["HistoryEntry"]:
-        return await related(
-            info, "Commitment.history", self.pk, HistoryEntry.from_row, first=first, after=after
-        )
+    history = list_of(
+        "Commitment.history",
+        "HistoryEntry",
+        description="Every change of this commitment, oldest first.",
+    )
 
 
 @strawberry.type(description="A document of an agreement (the signed text, an annex).")
@@ -308,9 +234,7 @@ class Document(Node):
     issued_on: date | None
     agreement_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def agreement(self, info: Info) -> Agreement | None:
-        return Agreement.from_optional(await row_of(info.context, "Agreement", self.agreement_id))
+    agreement = referenced("Agreement", "agreement_id")
 
 
 @strawberry.type(description="One recorded change: who, when, what, with old and new values.")
@@ -326,7 +250,10 @@ class HistoryEntry(Node):
 
 @strawberry.type
 class AgreementQuery:
-    @strawberry.field(description="Agreements, filtered and sorted; at most 100 a page.")
+    @strawberry.field(
+        description="Agreements, filtered and sorted; at most 100 a page.",
+        metadata=child_list(lists.AGREEMENTS),
+    )
     async def agreements(
         self,
         info: Info,

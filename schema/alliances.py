@@ -1,4 +1,8 @@
-"""Alliances and their memberships (organization, role, joined, left); the root list."""
+"""Alliances and their memberships (organization, role, joined, left); the root list.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
@@ -6,13 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from resolvers import alliances as reads
+from resolvers.compiled import lists
 from resolvers.nodes import row_of
+from schema.compiled.declare import child_list, list_of, referenced
 from schema.enums import AllianceScope, MembershipRole
-from schema.relay import Connection, Info, Node, connection, list_request, related
+from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
-    from schema.activities import Activity
-    from schema.agreements import HistoryEntry
     from schema.network import AllianceNetwork, NetworkFilter
     from schema.organizations import Organization
 
@@ -60,11 +64,16 @@ class Alliance(Node):
     description: str | None
     secretariat_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="The organization that runs the alliance's secretariat.")
-    async def secretariat(self, info: Info) -> OrganizationRef | None:
-        return await _organization(info, self.secretariat_id)
+    secretariat = referenced(
+        "Organization",
+        "secretariat_id",
+        description="The organization that runs the alliance's secretariat.",
+    )
 
-    @strawberry.field(description="Members with their roles, chair first.")
+    @strawberry.field(
+        description="Members with their roles, chair first.",
+        metadata=child_list(lists.MEMBERSHIPS_OF_ALLIANCES),
+    )
     async def memberships(
         self,
         info: Info,
@@ -79,15 +88,9 @@ class Alliance(Node):
         )
         return connection(await loader.load(self.pk), Membership.from_row)
 
-    @strawberry.field(description="Meetings and events of the alliance.")
-    async def activities(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Activity", strawberry.lazy("schema.activities")]]:
-        from schema.activities import Activity
-
-        return await related(
-            info, "Alliance.activities", self.pk, Activity.from_row, first=first, after=after
-        )
+    activities = list_of(
+        "Alliance.activities", "Activity", description="Meetings and events of the alliance."
+    )
 
     @strawberry.field(
         description="The members as a network: who has no agreement with another member, who "
@@ -113,28 +116,23 @@ class Membership(Node):
     alliance_id: strawberry.Private[int]
     organization_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def alliance(self, info: Info) -> Alliance | None:
-        return Alliance.from_optional(await row_of(info.context, "Alliance", self.alliance_id))
+    alliance = referenced("Alliance", "alliance_id")
 
-    @strawberry.field(description="Every change of this membership, oldest first.")
-    async def history(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["HistoryEntry", strawberry.lazy("schema.agreements")]]:
-        from schema.agreements import HistoryEntry
+    history = list_of(
+        "Membership.history",
+        "HistoryEntry",
+        description="Every change of this membership, oldest first.",
+    )
 
-        return await related(
-            info, "Membership.history", self.pk, HistoryEntry.from_row, first=first, after=after
-        )
-
-    @strawberry.field
-    async def organization(self, info: Info) -> OrganizationRef | None:
-        return await _organization(info, self.organization_id)
+    organization = referenced("Organization", "organization_id")
 
 
 @strawberry.type
 class AllianceQuery:
-    @strawberry.field(description="Alliances by name; at most 100 a page.")
+    @strawberry.field(
+        description="Alliances by name; at most 100 a page.",
+        metadata=child_list(lists.ALLIANCES),
+    )
     async def alliances(
         self,
         info: Info,

@@ -1,6 +1,9 @@
 """The credit bank: learners, accounts, enrolments, outcomes, recognition rules and recognitions.
 
 Balances are never stored; `CreditAccount.creditsEarned` is a sum over the account's outcomes.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
 """
 
 from datetime import date
@@ -10,13 +13,13 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from resolvers import credits as reads
+from schema.compiled.declare import list_of, referenced
 from schema.enums import EnrolmentStatus
-from schema.relay import Connection, Info, Node, fetch, related
+from schema.relay import Info, Node, fetch
 
 if TYPE_CHECKING:
-    from schema.agreements import Agreement
     from schema.organizations import Organization
-    from schema.programs import Course, Program
+    from schema.programs import Program
 
 __all__ = [
     "CreditAccount",
@@ -53,25 +56,11 @@ class Learner(Node):
     email: str | None
     home_organization_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def home_organization(self, info: Info) -> OrganizationRef | None:
-        return await _organization(info, self.home_organization_id)
+    home_organization = referenced("Organization", "home_organization_id")
 
-    @strawberry.field(description="Accounts at credit banks.")
-    async def accounts(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection["CreditAccount"]:
-        return await related(
-            info, "Learner.accounts", self.pk, CreditAccount.from_row, first=first, after=after
-        )
+    accounts = list_of("Learner.accounts", "CreditAccount", description="Accounts at credit banks.")
 
-    @strawberry.field
-    async def enrolments(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection["Enrolment"]:
-        return await related(
-            info, "Learner.enrolments", self.pk, Enrolment.from_row, first=first, after=after
-        )
+    enrolments = list_of("Learner.enrolments", "Enrolment")
 
 
 @strawberry.type(description="A learner's account at a credit bank (an organization).")
@@ -83,31 +72,20 @@ class CreditAccount(Node):
     learner_id: strawberry.Private[int]
     bank_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def learner(self, info: Info) -> Learner | None:
-        return await fetch(info, Learner, self.learner_id)
+    learner = referenced("Learner", "learner_id")
 
-    @strawberry.field(description="The organization keeping the account.")
-    async def bank(self, info: Info) -> OrganizationRef | None:
-        return await _organization(info, self.bank_id)
+    bank = referenced(
+        "Organization", "bank_id", description="The organization keeping the account."
+    )
 
     @strawberry.field(description="The sum of the credits of the account's outcomes.")
     async def credits_earned(self, info: Info) -> Decimal:
         earned: Decimal = await reads.credits_earned_of(info.context).load(self.pk)
         return earned
 
-    @strawberry.field(description="Credits earned, newest last.")
-    async def outcomes(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection["LearningOutcome"]:
-        return await related(
-            info,
-            "CreditAccount.outcomes",
-            self.pk,
-            LearningOutcome.from_row,
-            first=first,
-            after=after,
-        )
+    outcomes = list_of(
+        "CreditAccount.outcomes", "LearningOutcome", description="Credits earned, newest last."
+    )
 
 
 @strawberry.type(description="A learner's enrolment in a program.")
@@ -121,13 +99,9 @@ class Enrolment(Node):
     learner_id: strawberry.Private[int]
     program_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def learner(self, info: Info) -> Learner | None:
-        return await fetch(info, Learner, self.learner_id)
+    learner = referenced("Learner", "learner_id")
 
-    @strawberry.field
-    async def program(self, info: Info) -> ProgramRef | None:
-        return await _program(info, self.program_id)
+    program = referenced("Program", "program_id")
 
 
 @strawberry.type(description="Credits earned by a learner at a provider, entered in an account.")
@@ -144,38 +118,21 @@ class LearningOutcome(Node):
     program_id: strawberry.Private[int | None]
     course_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def account(self, info: Info) -> CreditAccount | None:
-        return await fetch(info, CreditAccount, self.account_id)
+    account = referenced("CreditAccount", "account_id")
 
-    @strawberry.field(description="The organization where the credits were earned.")
-    async def provider(self, info: Info) -> OrganizationRef | None:
-        return await _organization(info, self.provider_id)
+    provider = referenced(
+        "Organization", "provider_id", description="The organization where the credits were earned."
+    )
 
-    @strawberry.field
-    async def program(self, info: Info) -> ProgramRef | None:
-        return await _program(info, self.program_id)
+    program = referenced("Program", "program_id")
 
-    @strawberry.field
-    async def course(
-        self, info: Info
-    ) -> Annotated["Course", strawberry.lazy("schema.programs")] | None:
-        from schema.programs import Course
+    course = referenced("Course", "course_id")
 
-        return await fetch(info, Course, self.course_id)
-
-    @strawberry.field(description="Where these credits were recognised, and how many.")
-    async def recognitions(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection["CreditRecognition"]:
-        return await related(
-            info,
-            "LearningOutcome.recognitions",
-            self.pk,
-            CreditRecognition.from_row,
-            first=first,
-            after=after,
-        )
+    recognitions = list_of(
+        "LearningOutcome.recognitions",
+        "CreditRecognition",
+        description="Where these credits were recognised, and how many.",
+    )
 
 
 @strawberry.type(
@@ -194,42 +151,19 @@ class RecognitionRule(Node):
     to_organization_id: strawberry.Private[int]
     to_program_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="The agreement that sets this rule.")
-    async def agreement(
-        self, info: Info
-    ) -> Annotated["Agreement", strawberry.lazy("schema.agreements")] | None:
-        from schema.agreements import Agreement
+    agreement = referenced(
+        "Agreement", "agreement_id", description="The agreement that sets this rule."
+    )
 
-        return await fetch(info, Agreement, self.agreement_id)
+    from_organization = referenced("Organization", "from_organization_id")
 
-    @strawberry.field
-    async def from_organization(self, info: Info) -> OrganizationRef | None:
-        return await _organization(info, self.from_organization_id)
+    from_program = referenced("Program", "from_program_id")
 
-    @strawberry.field
-    async def from_program(self, info: Info) -> ProgramRef | None:
-        return await _program(info, self.from_program_id)
+    to_organization = referenced("Organization", "to_organization_id")
 
-    @strawberry.field
-    async def to_organization(self, info: Info) -> OrganizationRef | None:
-        return await _organization(info, self.to_organization_id)
+    to_program = referenced("Program", "to_program_id")
 
-    @strawberry.field
-    async def to_program(self, info: Info) -> ProgramRef | None:
-        return await _program(info, self.to_program_id)
-
-    @strawberry.field
-    async def recognitions(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection["CreditRecognition"]:
-        return await related(
-            info,
-            "RecognitionRule.recognitions",
-            self.pk,
-            CreditRecognition.from_row,
-            first=first,
-            after=after,
-        )
+    recognitions = list_of("RecognitionRule.recognitions", "CreditRecognition")
 
 
 @strawberry.type(description="Credits of one outcome recognised under one rule.")
@@ -242,10 +176,6 @@ class CreditRecognition(Node):
     outcome_id: strawberry.Private[int]
     rule_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def outcome(self, info: Info) -> LearningOutcome | None:
-        return await fetch(info, LearningOutcome, self.outcome_id)
+    outcome = referenced("LearningOutcome", "outcome_id")
 
-    @strawberry.field
-    async def rule(self, info: Info) -> RecognitionRule | None:
-        return await fetch(info, RecognitionRule, self.rule_id)
+    rule = referenced("RecognitionRule", "rule_id")

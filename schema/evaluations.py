@@ -1,19 +1,22 @@
-"""Evaluations of agreements and programs, with their indicator measures; the root list."""
+"""Evaluations of agreements and programs, with their indicator measures; the root list.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from resolvers import evaluations as reads
+from schema.compiled.declare import referenced
 from schema.enums import EvaluationIndicator
-from schema.relay import Connection, Info, Node, connection, fetch, list_request
+from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
-    from schema.agreements import Agreement
-    from schema.organizations import Organization
-    from schema.programs import Program
+    pass
 
 __all__ = ["Evaluation", "EvaluationFilter", "EvaluationMeasure", "EvaluationQuery"]
 
@@ -48,29 +51,13 @@ class Evaluation(Node):
     program_id: strawberry.Private[int | None]
     evaluator_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def agreement(
-        self, info: Info
-    ) -> Annotated["Agreement", strawberry.lazy("schema.agreements")] | None:
-        from schema.agreements import Agreement
+    agreement = referenced("Agreement", "agreement_id")
 
-        return await fetch(info, Agreement, self.agreement_id)
+    program = referenced("Program", "program_id")
 
-    @strawberry.field
-    async def program(
-        self, info: Info
-    ) -> Annotated["Program", strawberry.lazy("schema.programs")] | None:
-        from schema.programs import Program
-
-        return await fetch(info, Program, self.program_id)
-
-    @strawberry.field(description="The organization that made the evaluation.")
-    async def evaluator(
-        self, info: Info
-    ) -> Annotated["Organization", strawberry.lazy("schema.organizations")] | None:
-        from schema.organizations import Organization
-
-        return await fetch(info, Organization, self.evaluator_id)
+    evaluator = referenced(
+        "Organization", "evaluator_id", description="The organization that made the evaluation."
+    )
 
     @strawberry.field
     async def measures(self, info: Info) -> list[EvaluationMeasure]:

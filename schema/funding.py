@@ -1,18 +1,21 @@
-"""Grants and special funds, as an amount of money in a currency."""
+"""Grants and special funds, as an amount of money in a currency.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Self
 
 import strawberry
 from sqlalchemy.engine import RowMapping
 
-from schema.relay import Info, Node, fetch
+from schema.compiled.declare import referenced
+from schema.relay import Node
 
 if TYPE_CHECKING:
-    from schema.agreements import Agreement
-    from schema.organizations import Organization
-    from schema.programs import Program
+    pass
 
 __all__ = ["Funding", "Money"]
 
@@ -54,34 +57,16 @@ class Funding(Node):
             program_id=row["program_id"],
         )
 
-    @strawberry.field(description="The organization giving the money.")
-    async def funder(
-        self, info: Info
-    ) -> Annotated["Organization", strawberry.lazy("schema.organizations")] | None:
-        from schema.organizations import Organization
+    funder = referenced(
+        "Organization", "funder_id", description="The organization giving the money."
+    )
 
-        return await fetch(info, Organization, self.funder_id)
+    recipient = referenced(
+        "Organization",
+        "recipient_id",
+        description="The party receiving the money, when the grant names one.",
+    )
 
-    @strawberry.field(description="The party receiving the money, when the grant names one.")
-    async def recipient(
-        self, info: Info
-    ) -> Annotated["Organization", strawberry.lazy("schema.organizations")] | None:
-        from schema.organizations import Organization
+    agreement = referenced("Agreement", "agreement_id")
 
-        return await fetch(info, Organization, self.recipient_id)
-
-    @strawberry.field
-    async def agreement(
-        self, info: Info
-    ) -> Annotated["Agreement", strawberry.lazy("schema.agreements")] | None:
-        from schema.agreements import Agreement
-
-        return await fetch(info, Agreement, self.agreement_id)
-
-    @strawberry.field
-    async def program(
-        self, info: Info
-    ) -> Annotated["Program", strawberry.lazy("schema.programs")] | None:
-        from schema.programs import Program
-
-        return await fetch(info, Program, self.program_id)
+    program = referenced("Program", "program_id")

@@ -9,7 +9,7 @@ The check walks the operation's arguments and its variables with their GraphQL i
 so it covers every argument, input object field and list item of every type at once (String,
 ID and the custom scalars alike); the values themselves are checked as they came, before
 coercion. It runs as a schema extension after admission (`schema.guard.Guard`) and before
-execution; the fast lane (`schema.fast_lane`) calls `input_problem` on the variables of a
+execution; the fast lane (`schema.compiled.fast_lane`) calls `input_problem` on the variables of a
 learned document and hands a refused request to strawberry, which reports it.
 """
 

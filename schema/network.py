@@ -13,6 +13,7 @@ from resolvers import network as reads
 from resolvers.ids import encode_id
 from resolvers.nodes import row_of
 from resolvers.paging import cursor_at, page_request
+from schema.compiled.declare import referenced
 from schema.enums import TieKind
 from schema.limits import CHECKS
 from schema.relay import Connection, Edge, Info, PageInfo
@@ -154,13 +155,9 @@ class NetworkLink:
             target_id=link.source if flip else link.target,
         )
 
-    @strawberry.field
-    async def source(self, info: Info) -> OrganizationRef | None:
-        return await _organization(info, self.source_id)
+    source = referenced("Organization", "source_id")
 
-    @strawberry.field
-    async def target(self, info: Info) -> OrganizationRef | None:
-        return await _organization(info, self.target_id)
+    target = referenced("Organization", "target_id")
 
 
 @strawberry.type(description="An organization within some hops of another.")
@@ -170,9 +167,7 @@ class Partner:
     organization_id: strawberry.Private[int]
     found: strawberry.Private[reads.Partners]
 
-    @strawberry.field
-    async def organization(self, info: Info) -> OrganizationRef | None:
-        return await _organization(info, self.organization_id)
+    organization = referenced("Organization", "organization_id")
 
     @strawberry.field(
         description="The edges that bring this partner one hop nearer: to each organization a "
@@ -255,9 +250,7 @@ class RankedOrganization:
     score: float
     organization_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def organization(self, info: Info) -> OrganizationRef | None:
-        return await _organization(info, self.organization_id)
+    organization = referenced("Organization", "organization_id")
 
 
 def _ranking(scores: list[Score], first: int) -> list[RankedOrganization]:
@@ -370,13 +363,9 @@ class IndirectPair:
     first_id: strawberry.Private[int]
     second_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def first(self, info: Info) -> OrganizationRef | None:
-        return await _organization(info, self.first_id)
+    first = referenced("Organization", "first_id")
 
-    @strawberry.field
-    async def second(self, info: Info) -> OrganizationRef | None:
-        return await _organization(info, self.second_id)
+    second = referenced("Organization", "second_id")
 
 
 @strawberry.type(description="The member network's size on a day.")

@@ -1,4 +1,8 @@
-"""Organizations: the type, its filter and order inputs, and the root list."""
+"""Organizations: the type, its filter and order inputs, and the root list.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from typing import TYPE_CHECKING, Annotated
 
@@ -6,22 +10,16 @@ import strawberry
 
 from resolvers import agreements as agreement_reads
 from resolvers import organizations as reads
+from resolvers.compiled import lists
 from resolvers.network import check_depth
-from resolvers.nodes import row_of
+from schema.compiled.declare import child_list, list_of, referenced
 from schema.enums import OrganizationKind, OrganizationStatus
 from schema.limits import CHECKS
-from schema.relay import Connection, Info, Node, connection, list_request, related
+from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
-    from schema.activities import Activity
-    from schema.agreements import Agreement, AgreementFilter, AgreementOrder, AgreementParty
-    from schema.alliances import Membership
-    from schema.credits import Learner
-    from schema.funding import Funding
+    from schema.agreements import Agreement, AgreementFilter, AgreementOrder
     from schema.network import NetworkFilter, Partner
-    from schema.people import Person, Position
-    from schema.programs import Course, Program, ProgramPartner
-    from schema.resources import Resource, ResourceShare
 
 __all__ = ["Organization", "OrganizationFilter", "OrganizationOrder", "OrganizationQuery"]
 
@@ -64,13 +62,14 @@ class Organization(Node):
     )
     parent_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="The organization this one is a unit of.")
-    async def parent(self, info: Info) -> "Organization | None":
-        return Organization.from_optional(
-            await row_of(info.context, "Organization", self.parent_id)
-        )
+    parent = referenced(
+        "Organization", "parent_id", description="The organization this one is a unit of."
+    )
 
-    @strawberry.field(description="Schools, departments and colleges of this organization.")
+    @strawberry.field(
+        description="Schools, departments and colleges of this organization.",
+        metadata=child_list(lists.UNITS),
+    )
     async def units(
         self,
         info: Info,
@@ -87,7 +86,10 @@ class Organization(Node):
         )
         return connection(await loader.load(self.pk), Organization.from_row)
 
-    @strawberry.field(description="Agreements this organization is a party to.")
+    @strawberry.field(
+        description="Agreements this organization is a party to.",
+        metadata=child_list(lists.AGREEMENTS_OF_ORGANIZATIONS),
+    )
     async def agreements(
         self,
         info: Info,
@@ -106,137 +108,67 @@ class Organization(Node):
         )
         return connection(await loader.load(self.pk), Agreement.from_row)
 
-    @strawberry.field(description="This organization's part in each agreement: role, signatory.")
-    async def agreement_parties(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["AgreementParty", strawberry.lazy(_agreements)]]:
-        from schema.agreements import AgreementParty
-
-        return await related(
-            info,
-            "Organization.agreementParties",
-            self.pk,
-            AgreementParty.from_row,
-            first=first,
-            after=after,
-        )
-
-    @strawberry.field(description="Alliance memberships, past and present, with roles.")
-    async def memberships(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Membership", strawberry.lazy("schema.alliances")]]:
-        from schema.alliances import Membership
-
-        return await related(
-            info,
-            "Organization.memberships",
-            self.pk,
-            Membership.from_row,
-            first=first,
-            after=after,
-        )
-
-    @strawberry.field(description="Positions held at this organization (its people).")
-    async def positions(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Position", strawberry.lazy("schema.people")]]:
-        from schema.people import Position
-
-        return await related(
-            info, "Organization.positions", self.pk, Position.from_row, first=first, after=after
-        )
-
-    @strawberry.field(description="People holding or having held a position here, each once.")
-    async def people(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Person", strawberry.lazy("schema.people")]]:
-        from schema.people import Person
-
-        return await related(
-            info, "Organization.people", self.pk, Person.from_row, first=first, after=after
-        )
-
-    @strawberry.field(description="This organization's part in shared programs.")
-    async def program_partners(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["ProgramPartner", strawberry.lazy("schema.programs")]]:
-        from schema.programs import ProgramPartner
-
-        return await related(
-            info,
-            "Organization.programPartners",
-            self.pk,
-            ProgramPartner.from_row,
-            first=first,
-            after=after,
-        )
-
-    @strawberry.field(description="Programs this organization runs with partners.")
-    async def programs(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Program", strawberry.lazy("schema.programs")]]:
-        from schema.programs import Program
-
-        return await related(
-            info, "Organization.programs", self.pk, Program.from_row, first=first, after=after
-        )
-
-    @strawberry.field(description="Courses offered by this organization.")
-    async def courses(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Course", strawberry.lazy("schema.programs")]]:
-        from schema.programs import Course
-
-        return await related(
-            info, "Organization.courses", self.pk, Course.from_row, first=first, after=after
-        )
-
-    @strawberry.field(description="Resources this organization owns.")
-    async def resources(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Resource", strawberry.lazy("schema.resources")]]:
-        from schema.resources import Resource
-
-        return await related(
-            info, "Organization.resources", self.pk, Resource.from_row, first=first, after=after
-        )
-
-    @strawberry.field(description="Resources of others shared with this organization.")
-    async def resource_shares(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["ResourceShare", strawberry.lazy("schema.resources")]]:
-        from schema.resources import ResourceShare
-
-        return await related(
-            info,
-            "Organization.resourceShares",
-            self.pk,
-            ResourceShare.from_row,
-            first=first,
-            after=after,
-        )
-
-    @strawberry.field(description="Grants and funds this organization gives.")
-    async def funding_given(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Funding", strawberry.lazy("schema.funding")]]:
-        from schema.funding import Funding
-
-        return await related(
-            info, "Organization.fundingGiven", self.pk, Funding.from_row, first=first, after=after
-        )
-
-    @strawberry.field(
-        description="Meetings, visits and conferences this organization took part in."
+    agreement_parties = list_of(
+        "Organization.agreementParties",
+        "AgreementParty",
+        description="This organization's part in each agreement: role, signatory.",
     )
-    async def activities(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Activity", strawberry.lazy("schema.activities")]]:
-        from schema.activities import Activity
 
-        return await related(
-            info, "Organization.activities", self.pk, Activity.from_row, first=first, after=after
-        )
+    memberships = list_of(
+        "Organization.memberships",
+        "Membership",
+        description="Alliance memberships, past and present, with roles.",
+    )
+
+    positions = list_of(
+        "Organization.positions",
+        "Position",
+        description="Positions held at this organization (its people).",
+    )
+
+    people = list_of(
+        "Organization.people",
+        "Person",
+        description="People holding or having held a position here, each once.",
+    )
+
+    program_partners = list_of(
+        "Organization.programPartners",
+        "ProgramPartner",
+        description="This organization's part in shared programs.",
+    )
+
+    programs = list_of(
+        "Organization.programs",
+        "Program",
+        description="Programs this organization runs with partners.",
+    )
+
+    courses = list_of(
+        "Organization.courses", "Course", description="Courses offered by this organization."
+    )
+
+    resources = list_of(
+        "Organization.resources", "Resource", description="Resources this organization owns."
+    )
+
+    resource_shares = list_of(
+        "Organization.resourceShares",
+        "ResourceShare",
+        description="Resources of others shared with this organization.",
+    )
+
+    funding_given = list_of(
+        "Organization.fundingGiven",
+        "Funding",
+        description="Grants and funds this organization gives.",
+    )
+
+    activities = list_of(
+        "Organization.activities",
+        "Activity",
+        description="Meetings, visits and conferences this organization took part in.",
+    )
 
     @strawberry.field(
         description="Organizations within `depth` hops (1 to 4) in the cooperation network, "
@@ -257,20 +189,17 @@ class Organization(Node):
             info, self.pk, depth=depth, filter=filter, first=first, after=after
         )
 
-    @strawberry.field(description="Learners whose home organization this is.")
-    async def learners(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Learner", strawberry.lazy("schema.credits")]]:
-        from schema.credits import Learner
-
-        return await related(
-            info, "Organization.learners", self.pk, Learner.from_row, first=first, after=after
-        )
+    learners = list_of(
+        "Organization.learners", "Learner", description="Learners whose home organization this is."
+    )
 
 
 @strawberry.type
 class OrganizationQuery:
-    @strawberry.field(description="Organizations, filtered and sorted; at most 100 a page.")
+    @strawberry.field(
+        description="Organizations, filtered and sorted; at most 100 a page.",
+        metadata=child_list(lists.ORGANIZATIONS),
+    )
     async def organizations(
         self,
         info: Info,

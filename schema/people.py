@@ -1,16 +1,20 @@
-"""People (contacts, signatories, faculty) and the positions they hold; the root list."""
+"""People (contacts, signatories, faculty) and the positions they hold; the root list.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from resolvers import people as reads
-from resolvers.nodes import row_of
-from schema.relay import Connection, Info, Node, connection, list_request, related
+from schema.compiled.declare import list_of, referenced
+from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
-    from schema.organizations import Organization
+    pass
 
 __all__ = ["Person", "PersonFilter", "PersonQuery", "Position"]
 
@@ -36,13 +40,9 @@ class Person(Node):
     phone: str | None
     is_illustrative: bool
 
-    @strawberry.field(description="Positions held, at one or more organizations.")
-    async def positions(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection["Position"]:
-        return await related(
-            info, "Person.positions", self.pk, Position.from_row, first=first, after=after
-        )
+    positions = list_of(
+        "Person.positions", "Position", description="Positions held, at one or more organizations."
+    )
 
 
 @strawberry.type(description="A position a person holds at an organization (e.g. Deputy Dean).")
@@ -56,19 +56,9 @@ class Position(Node):
     person_id: strawberry.Private[int]
     organization_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def person(self, info: Info) -> Person | None:
-        return Person.from_optional(await row_of(info.context, "Person", self.person_id))
+    person = referenced("Person", "person_id")
 
-    @strawberry.field
-    async def organization(
-        self, info: Info
-    ) -> Annotated["Organization", strawberry.lazy("schema.organizations")] | None:
-        from schema.organizations import Organization
-
-        return Organization.from_optional(
-            await row_of(info.context, "Organization", self.organization_id)
-        )
+    organization = referenced("Organization", "organization_id")
 
 
 @strawberry.type

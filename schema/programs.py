@@ -1,4 +1,8 @@
-"""Shared programs, their partners and target learners, and their courses; the root list."""
+"""Shared programs, their partners and target learners, and their courses; the root list.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from datetime import date
 from decimal import Decimal
@@ -8,6 +12,7 @@ import strawberry
 
 from resolvers import courses as course_reads
 from resolvers import programs as reads
+from schema.compiled.declare import list_of, referenced
 from schema.enums import (
     DeliveryMode,
     PartyRole,
@@ -16,16 +21,10 @@ from schema.enums import (
     ProgramStatus,
     TargetLearnerGroup,
 )
-from schema.relay import Connection, Info, Node, connection, fetch, list_request, related
+from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
-    from schema.activities import Activity
-    from schema.agreements import Agreement
-    from schema.credits import Enrolment, LearningOutcome
-    from schema.evaluations import Evaluation
-    from schema.funding import Funding
     from schema.organizations import Organization
-    from schema.people import Person
 
 __all__ = [
     "Course",
@@ -85,74 +84,36 @@ class Program(Node):
     version: int
     agreement_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="The agreement this program runs under.")
-    async def agreement(
-        self, info: Info
-    ) -> Annotated["Agreement", strawberry.lazy("schema.agreements")] | None:
-        from schema.agreements import Agreement
-
-        return await fetch(info, Agreement, self.agreement_id)
+    agreement = referenced(
+        "Agreement", "agreement_id", description="The agreement this program runs under."
+    )
 
     @strawberry.field(description="The learner groups this program is for.")
     async def target_groups(self, info: Info) -> list[TargetLearnerGroup]:
         groups = await reads.target_groups_of(info.context).load(self.pk)
         return [TargetLearnerGroup(g) for g in groups]
 
-    @strawberry.field(description="The organizations running the program, with their roles.")
-    async def partners(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection["ProgramPartner"]:
-        return await related(
-            info, "Program.partners", self.pk, ProgramPartner.from_row, first=first, after=after
-        )
+    partners = list_of(
+        "Program.partners",
+        "ProgramPartner",
+        description="The organizations running the program, with their roles.",
+    )
 
-    @strawberry.field
-    async def courses(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection["Course"]:
-        return await related(
-            info, "Program.courses", self.pk, Course.from_row, first=first, after=after
-        )
+    courses = list_of("Program.courses", "Course")
 
-    @strawberry.field(description="Learners enrolled. Personal data.")
-    async def enrolments(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Enrolment", strawberry.lazy("schema.credits")]]:
-        from schema.credits import Enrolment
+    enrolments = list_of(
+        "Program.enrolments", "Enrolment", description="Learners enrolled. Personal data."
+    )
 
-        return await related(
-            info, "Program.enrolments", self.pk, Enrolment.from_row, first=first, after=after
-        )
+    funding = list_of(
+        "Program.funding", "Funding", description="Grants and funds given to this program."
+    )
 
-    @strawberry.field(description="Grants and funds given to this program.")
-    async def funding(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Funding", strawberry.lazy("schema.funding")]]:
-        from schema.funding import Funding
+    evaluations = list_of("Program.evaluations", "Evaluation")
 
-        return await related(
-            info, "Program.funding", self.pk, Funding.from_row, first=first, after=after
-        )
-
-    @strawberry.field
-    async def evaluations(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Evaluation", strawberry.lazy("schema.evaluations")]]:
-        from schema.evaluations import Evaluation
-
-        return await related(
-            info, "Program.evaluations", self.pk, Evaluation.from_row, first=first, after=after
-        )
-
-    @strawberry.field(description="Meetings and events concerning this program.")
-    async def activities(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Activity", strawberry.lazy("schema.activities")]]:
-        from schema.activities import Activity
-
-        return await related(
-            info, "Program.activities", self.pk, Activity.from_row, first=first, after=after
-        )
+    activities = list_of(
+        "Program.activities", "Activity", description="Meetings and events concerning this program."
+    )
 
 
 @strawberry.type(description="One organization's part in a program.")
@@ -164,15 +125,9 @@ class ProgramPartner(Node):
     program_id: strawberry.Private[int]
     organization_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def program(self, info: Info) -> Program | None:
-        return await fetch(info, Program, self.program_id)
+    program = referenced("Program", "program_id")
 
-    @strawberry.field
-    async def organization(self, info: Info) -> OrganizationRef | None:
-        from schema.organizations import Organization
-
-        return await fetch(info, Organization, self.organization_id)
+    organization = referenced("Organization", "organization_id")
 
 
 @strawberry.type(description="A course an organization offers, on its own or within a program.")
@@ -189,40 +144,23 @@ class Course(Node):
     program_id: strawberry.Private[int | None]
     organization_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def program(self, info: Info) -> Program | None:
-        return await fetch(info, Program, self.program_id)
+    program = referenced("Program", "program_id")
 
-    @strawberry.field(description="The organization offering the course.")
-    async def organization(self, info: Info) -> OrganizationRef | None:
-        from schema.organizations import Organization
+    organization = referenced(
+        "Organization", "organization_id", description="The organization offering the course."
+    )
 
-        return await fetch(info, Organization, self.organization_id)
+    instructors = list_of(
+        "Course.instructors",
+        "Person",
+        description="Faculty teaching it; people of other organizations are shared.",
+    )
 
-    @strawberry.field(description="Faculty teaching it; people of other organizations are shared.")
-    async def instructors(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["Person", strawberry.lazy("schema.people")]]:
-        from schema.people import Person
-
-        return await related(
-            info, "Course.instructors", self.pk, Person.from_row, first=first, after=after
-        )
-
-    @strawberry.field(description="Credits learners earned in this course.")
-    async def learning_outcomes(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Annotated["LearningOutcome", strawberry.lazy("schema.credits")]]:
-        from schema.credits import LearningOutcome
-
-        return await related(
-            info,
-            "Course.learningOutcomes",
-            self.pk,
-            LearningOutcome.from_row,
-            first=first,
-            after=after,
-        )
+    learning_outcomes = list_of(
+        "Course.learningOutcomes",
+        "LearningOutcome",
+        description="Credits learners earned in this course.",
+    )
 
 
 @strawberry.type

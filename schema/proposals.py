@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from resolvers import proposal_reads as reads
 from resolvers import proposals as service
+from resolvers.compiled import lists
 from resolvers.ids import decode_id_of
 from resolvers.permissions import Permission
-from schema.activities import Activity
-from schema.agreements import Agreement, HistoryEntry
-from schema.alliances import Alliance
+from schema.agreements import HistoryEntry
+from schema.compiled.declare import child_list, referenced
 from schema.enums import (
     MembershipRole,
     PartyRole,
@@ -27,10 +27,7 @@ from schema.enums import (
     ProposalStatus,
 )
 from schema.mutations import UserError, run_mutation
-from schema.organizations import Organization
-from schema.people import Person
-from schema.programs import Program
-from schema.relay import Connection, Info, Node, connection, fetch, list_request, related
+from schema.relay import Connection, Info, Node, connection, list_request, related
 
 __all__ = [
     "Proposal",
@@ -82,21 +79,21 @@ class ProposalSubject:
     program_id: strawberry.Private[int | None]
     activity_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="For a party: the agreement, if the caller can see it.")
-    async def agreement(self, info: Info) -> Agreement | None:
-        return await fetch(info, Agreement, self.agreement_id)
+    agreement = referenced(
+        "Agreement",
+        "agreement_id",
+        description="For a party: the agreement, if the caller can see it.",
+    )
 
-    @strawberry.field(description="For a membership: the alliance.")
-    async def alliance(self, info: Info) -> Alliance | None:
-        return await fetch(info, Alliance, self.alliance_id)
+    alliance = referenced("Alliance", "alliance_id", description="For a membership: the alliance.")
 
-    @strawberry.field(description="For a program partner: the program.")
-    async def program(self, info: Info) -> Program | None:
-        return await fetch(info, Program, self.program_id)
+    program = referenced("Program", "program_id", description="For a program partner: the program.")
 
-    @strawberry.field(description="For a participant: the activity, if the caller can see it.")
-    async def activity(self, info: Info) -> Activity | None:
-        return await fetch(info, Activity, self.activity_id)
+    activity = referenced(
+        "Activity",
+        "activity_id",
+        description="For a participant: the activity, if the caller can see it.",
+    )
 
 
 @strawberry.type(
@@ -107,13 +104,15 @@ class ProposalSide:
     organization_id: strawberry.Private[int | None]
     alliance_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="The organization, if an organization is this side.")
-    async def organization(self, info: Info) -> Organization | None:
-        return await fetch(info, Organization, self.organization_id)
+    organization = referenced(
+        "Organization",
+        "organization_id",
+        description="The organization, if an organization is this side.",
+    )
 
-    @strawberry.field(description="The alliance, if its secretariat is this side.")
-    async def alliance(self, info: Info) -> Alliance | None:
-        return await fetch(info, Alliance, self.alliance_id)
+    alliance = referenced(
+        "Alliance", "alliance_id", description="The alliance, if its secretariat is this side."
+    )
 
 
 @strawberry.type(
@@ -200,17 +199,20 @@ class Proposal(Node):
             return self.stored_role
         return enum(self.stored_role).name
 
-    @strawberry.field(description="The organization that would be bound.")
-    async def organization(self, info: Info) -> Organization | None:
-        return await fetch(info, Organization, self.organization_id)
+    organization = referenced(
+        "Organization", "organization_id", description="The organization that would be bound."
+    )
+
+    person = referenced(
+        "Person",
+        "person_id",
+        description="For a participant: the person it would take part through, if visible.",
+    )
 
     @strawberry.field(
-        description="For a participant: the person it would take part through, if visible."
+        description="Every step of this proposal, oldest first.",
+        metadata=child_list(lists.relation("Proposal.history")),
     )
-    async def person(self, info: Info) -> Person | None:
-        return await fetch(info, Person, self.person_id)
-
-    @strawberry.field(description="Every step of this proposal, oldest first.")
     async def history(
         self,
         info: Info,

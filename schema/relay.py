@@ -18,6 +18,7 @@ from resolvers.nodes import row_of
 from resolvers.paging import Page, PageRequest, cursor_at, page_request
 from resolvers.references import require_references
 from resolvers.relations import related_page
+from schema.node_types import register
 
 __all__ = [
     "Connection",
@@ -51,6 +52,10 @@ def _init_fields(cls: type) -> tuple[str, ...]:
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
 class Node:
     pk: strawberry.Private[int]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        register(cls)
 
     @strawberry.field(description="The opaque global ID of this object.")
     def id(self) -> strawberry.ID:

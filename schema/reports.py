@@ -16,10 +16,17 @@ from resolvers.errors import NotFound, excerpt
 from resolvers.ids import decode_id_of
 from resolvers.references import require_references
 from schema.agreements import AgreementFilter
-from schema.enums import AgreementStatus, Dimension, Interval, RenewalRule, RenewalStatus
+from schema.compiled.declare import referenced
+from schema.enums import (
+    AgreementStatus,
+    Dimension,
+    Interval,
+    RenewalRule,
+    RenewalStatus,
+)
 from schema.funding import Money
 from schema.limits import CHECKS
-from schema.relay import Info, fetch
+from schema.relay import Info
 
 if TYPE_CHECKING:
     from schema.agreements import Agreement
@@ -180,11 +187,7 @@ class AllianceMemberReport:
     mean_evaluation_score: Decimal | None
     organization_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def organization(self, info: Info) -> OrganizationRef | None:
-        from schema.organizations import Organization
-
-        return await fetch(info, Organization, self.organization_id)
+    organization = referenced("Organization", "organization_id")
 
 
 @strawberry.type(description="An alliance's totals, each agreement and program counted once.")
@@ -216,17 +219,13 @@ class ExpiringAgreement:
     agreement_id: strawberry.Private[int]
     successor_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def agreement(self, info: Info) -> AgreementRef | None:
-        from schema.agreements import Agreement
+    agreement = referenced("Agreement", "agreement_id")
 
-        return await fetch(info, Agreement, self.agreement_id)
-
-    @strawberry.field(description="The agreement renewing it, if one is drafted or signed.")
-    async def successor(self, info: Info) -> AgreementRef | None:
-        from schema.agreements import Agreement
-
-        return await fetch(info, Agreement, self.successor_id)
+    successor = referenced(
+        "Agreement",
+        "successor_id",
+        description="The agreement renewing it, if one is drafted or signed.",
+    )
 
 
 _ACTIVITY_FIELDS = {

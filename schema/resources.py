@@ -1,4 +1,8 @@
-"""Resources an organization owns and shares with others; the root list."""
+"""Resources an organization owns and shares with others; the root list.
+
+On PostgreSQL most plain fields of these types are answered by the compiled road, not by
+the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
+"""
 
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
@@ -6,11 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from resolvers import resources as reads
+from schema.compiled.declare import list_of, referenced
 from schema.enums import ResourceKind
-from schema.relay import Connection, Info, Node, connection, fetch, list_request, related
+from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
-    from schema.agreements import Agreement
     from schema.organizations import Organization
 
 __all__ = ["Resource", "ResourceFilter", "ResourceQuery", "ResourceShare"]
@@ -40,19 +44,13 @@ class Resource(Node):
     version: int
     owner_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def owner(self, info: Info) -> OrganizationRef | None:
-        from schema.organizations import Organization
+    owner = referenced("Organization", "owner_id")
 
-        return await fetch(info, Organization, self.owner_id)
-
-    @strawberry.field(description="Who the resource is shared with, on what terms.")
-    async def shares(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection["ResourceShare"]:
-        return await related(
-            info, "Resource.shares", self.pk, ResourceShare.from_row, first=first, after=after
-        )
+    shares = list_of(
+        "Resource.shares",
+        "ResourceShare",
+        description="Who the resource is shared with, on what terms.",
+    )
 
 
 @strawberry.type(description="A resource shared with an organization, under an agreement.")
@@ -67,23 +65,15 @@ class ResourceShare(Node):
     organization_id: strawberry.Private[int]
     agreement_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def resource(self, info: Info) -> Resource | None:
-        return await fetch(info, Resource, self.resource_id)
+    resource = referenced("Resource", "resource_id")
 
-    @strawberry.field(description="The organization the resource is shared with.")
-    async def organization(self, info: Info) -> OrganizationRef | None:
-        from schema.organizations import Organization
+    organization = referenced(
+        "Organization",
+        "organization_id",
+        description="The organization the resource is shared with.",
+    )
 
-        return await fetch(info, Organization, self.organization_id)
-
-    @strawberry.field
-    async def agreement(
-        self, info: Info
-    ) -> Annotated["Agreement", strawberry.lazy("schema.agreements")] | None:
-        from schema.agreements import Agreement
-
-        return await fetch(info, Agreement, self.agreement_id)
+    agreement = referenced("Agreement", "agreement_id")
 
 
 @strawberry.type

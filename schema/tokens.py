@@ -2,7 +2,7 @@
 tokens. The secret of a new token is in `createApiToken`'s payload, once."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -11,13 +11,13 @@ from resolvers import tokens as token_store
 from resolvers.ids import decode_id_of
 from resolvers.paging import page_request
 from resolvers.permissions import ADMIN
+from schema.compiled.declare import referenced
 from schema.enums import TokenRole
 from schema.mutations import UserError, run_mutation
-from schema.relay import Connection, Info, Node, connection, fetch
+from schema.relay import Connection, Info, Node, connection
 
 if TYPE_CHECKING:
-    from schema.alliances import Alliance
-    from schema.organizations import Organization
+    pass
 
 __all__ = ["ApiToken", "TokenMutation", "TokenQuery", "ViewerInfo"]
 
@@ -32,21 +32,9 @@ class ApiToken(Node):
     organization_id: strawberry.Private[int | None]
     alliance_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def organization(
-        self, info: Info
-    ) -> Annotated["Organization", strawberry.lazy("schema.organizations")] | None:
-        from schema.organizations import Organization
+    organization = referenced("Organization", "organization_id")
 
-        return await fetch(info, Organization, self.organization_id)
-
-    @strawberry.field
-    async def alliance(
-        self, info: Info
-    ) -> Annotated["Alliance", strawberry.lazy("schema.alliances")] | None:
-        from schema.alliances import Alliance
-
-        return await fetch(info, Alliance, self.alliance_id)
+    alliance = referenced("Alliance", "alliance_id")
 
 
 @strawberry.type(description="The caller of this request, as its token makes it.")
@@ -57,21 +45,9 @@ class ViewerInfo:
     organization_id: strawberry.Private[int | None]
     alliance_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def organization(
-        self, info: Info
-    ) -> Annotated["Organization", strawberry.lazy("schema.organizations")] | None:
-        from schema.organizations import Organization
+    organization = referenced("Organization", "organization_id")
 
-        return await fetch(info, Organization, self.organization_id)
-
-    @strawberry.field
-    async def alliance(
-        self, info: Info
-    ) -> Annotated["Alliance", strawberry.lazy("schema.alliances")] | None:
-        from schema.alliances import Alliance
-
-        return await fetch(info, Alliance, self.alliance_id)
+    alliance = referenced("Alliance", "alliance_id")
 
 
 @strawberry.type

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 import strawberry
 
-from schema.execution import FastExecutionContext
+from schema.compiled.execution import FastExecutionContext
 
 pytestmark = pytest.mark.anyio
 
@@ -101,7 +101,7 @@ async def test_an_error_in_a_plain_method_keeps_its_message_and_path() -> None:
 def test_which_fields_take_the_fast_road() -> None:
     from graphql import GraphQLObjectType
 
-    from schema.execution import _plan
+    from schema.compiled.execution import _plan
 
     schema = strawberry.Schema(query=Query, execution_context_class=FastExecutionContext)
     item = schema._schema.get_type("Item")

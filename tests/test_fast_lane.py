@@ -1,4 +1,4 @@
-"""The fast lane (schema/fast_lane.py): learned plain-data queries answered before strawberry,
+"""The fast lane (schema/compiled/fast_lane.py): learned plain-data queries answered before strawberry,
 byte for byte as strawberry answers them, with one admission per request."""
 
 import dataclasses
@@ -18,8 +18,8 @@ from resolvers.ids import encode_id
 from resolvers.memo import Bounded
 from resolvers.rate_limit import NoRateLimit, Spend
 from resolvers.tokens import authenticate, kept_token
-from schema import fast_lane
-from schema.fast_lane import answer_plain_read
+from schema.compiled import fast_lane
+from schema.compiled.fast_lane import answer_plain_read
 from tests.conftest import TEST_SETTINGS, Databases, api_client, make_token
 from tests.graphql import query
 from tests.statements import StatementCounter

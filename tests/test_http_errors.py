@@ -7,7 +7,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from schema import fast_lane
+from schema.compiled import fast_lane
 from tests.conftest import Databases, api_client
 
 pytestmark = pytest.mark.anyio

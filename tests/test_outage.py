@@ -16,7 +16,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine
-from schema import fast_lane
+from schema.compiled import fast_lane
 from tests.conftest import Databases, api_client
 
 pytestmark = pytest.mark.anyio

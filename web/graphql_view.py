@@ -21,8 +21,8 @@ from resolvers.errors import ApiError, Unavailable, database_outage
 from resolvers.rate_limit import RateLimiter
 from resolvers.viewer import Viewer
 from schema import build_schema
+from schema.compiled.fast_lane import answer_plain_read
 from schema.errors import coded
-from schema.fast_lane import answer_plain_read
 from settings import Settings
 from web.access import bearer_token
 from web.errors import (
@@ -68,9 +68,9 @@ class PartnerGraphQL(GraphQL[Context, None]):
 
     async def _answer(self, request: Request, receive: Receive) -> Response:
         """The request checked (`web.graphql_request`), then, for a POST of a query
-        already known to be plain data, the fast lane (`schema.fast_lane`); everything else,
-        and anything the lane declines, strawberry's view, with the body the lane read handed
-        on to it."""
+        already known to be plain data, the fast lane (`schema.compiled.fast_lane`); everything
+        else, and anything the lane declines, strawberry's view, with the body the lane read
+        handed on to it."""
         depth = self.settings.max_json_depth
         if request.method == "GET":
             check_params(request.query_params, max_depth=depth)

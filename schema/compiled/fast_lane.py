@@ -1,13 +1,13 @@
 """Plain-data queries answered before strawberry's HTTP view, when nothing but data is needed.
 
-A compiled read (`schema.compiled_reads`) costs the database one statement, yet the request
+A compiled read (`schema.compiled.planner`) costs the database one statement, yet the request
 around it still goes through strawberry's view: the body parsed, content type checked,
 extension hooks entered and left, an execution context built, the document looked up in the
 parser and validation caches, the result processed and encoded. For the portal and the
 directory that was most of the server's time (bench/RESULTS.md).
 
 The lane answers a POST whose document strawberry has already run once, in this process,
-entirely by compiled reads (`learn`, called from `schema.execution`): that document parsed,
+entirely by compiled reads (`learn`, called from `schema.compiled.execution`): that document parsed,
 passed the token limit and validation, and every root field of its operation planned. For such
 a request the lane coerces the variables, measures the document with them as strawberry's road
 does (`schema.limits.measure_operation`), admits the caller (`schema.guard.admit`: limits, then
@@ -41,7 +41,7 @@ from resolvers.context import Context
 from resolvers.errors import ApiError
 from resolvers.memo import Bounded
 from resolvers.token_cache import StaleAccess, token_cache
-from schema.compiled_reads import CompiledRoot, answer_planned, plan_roots
+from schema.compiled.planner import CompiledRoot, answer_planned, plan_roots
 from schema.guard import admit, measured
 from schema.input_hygiene import input_problem
 from schema.limits import measure_operation

@@ -37,8 +37,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
 from resolvers.context import Context
-from schema.compiled_reads import answer_planned, plan_roots
-from schema.fast_lane import Learned, learn
+from schema.compiled.fast_lane import Learned, learn
+from schema.compiled.planner import answer_planned, plan_roots
 
 __all__ = ["FastExecutionContext"]
 
@@ -312,7 +312,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> dict[str, Any]:
         """The query's root fields: those that are plain data from one SQL statement
-        (`schema.compiled_reads`), the rest, and any that fail there, the ordinary way."""
+        (`schema.compiled.planner`), the rest, and any that fail there, the ordinary way."""
         context = cast(Context, self.context_value)
         compiled: dict[str, Any] = {}
         try:

@@ -4,7 +4,7 @@
 Python; graphql-core then completes every key, count and status of every group (at 10,000
 agreements, 200 groups: two thirds of the request's time, bench/RESULTS.md). When a summary
 asks only for counts (`agreements`, `active`, `byStatus`) by dimensions with one value per
-agreement, `schema.compiled_reads` plans it as a `SummaryRoot` and this module writes its JSON
+agreement, `schema.compiled.planner` plans it as a `SummaryRoot` and this module writes its JSON
 in SQL from the same pieces (`agreements_as_of`, `grouped`): the same agreements counted, the
 same statuses, the groups in the same order. tests/test_compiled_reads.py holds the two roads'
 answers equal.
@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
 
 from resolvers.agreements import AgreementFilter
-from resolvers.json_sql import EMPTY_ARRAY, constant
+from resolvers.compiled.json_sql import EMPTY_ARRAY, constant
 from resolvers.report_as_of import agreements_as_of
 from resolvers.report_grouping import grouped
 from resolvers.report_terms import MAX_DIMENSIONS, MULTI_VALUED, STATUSES, Dimension

@@ -2,9 +2,9 @@
 
 `plan_roots` reads the selection of each root field (`node`, `organizations`, `alliances`,
 `agreements`) and, when every field below it is one the database can answer (a column, an id,
-an agreement's status, a reference to another node, a connection in `resolvers.json_reads`),
-describes it as shapes for `resolvers.json_reads.answer`. Anything else (a field with its own
-resolver logic, a DateTime, `@defer`, a permission class, a field of a type without a table)
+a value, a reference or a child list its field declares: `schema.compiled.declare`), describes
+it as shapes for `resolvers.compiled.answer`. Anything else (a field with its own resolver logic,
+`@defer`, a permission class, a field of a type without a table)
 leaves that root field to graphql-core, so the compiled road is only ever taken where it gives
 the ordinary road's answer; tests/test_compiled_reads.py holds the two side by side.
 """
@@ -22,6 +22,7 @@ from graphql import (
     OperationDefinitionNode,
     get_named_type,
     get_nullable_type,
+    is_non_null_type,
 )
 from graphql.execution.collect_fields import (
     FieldDetails,
@@ -32,16 +33,16 @@ from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
-from resolvers.context import Context
-from resolvers.errors import ApiError
-from resolvers.ids import decode_id
-from resolvers.json_reads import (
+from resolvers.compiled.answer import answer
+from resolvers.compiled.shapes import (
+    PAGE_INFO_FIELDS,
     Computed,
     Constant,
     Cursor,
     Edges,
     GlobalId,
     Leaf,
+    ListMaker,
     ListShape,
     ListSpec,
     NodeRoot,
@@ -51,32 +52,18 @@ from resolvers.json_reads import (
     Reference,
     Root,
     TotalCount,
-    answer,
-    supports,
 )
-from resolvers.json_reports import Selection, SummaryRoot, summarisable
+from resolvers.compiled.summaries import Selection, SummaryRoot, summarisable
+from resolvers.context import Context
+from resolvers.errors import ApiError
+from resolvers.ids import decode_id
 from resolvers.memo import Bounded
 from resolvers.nodes import NODE_TABLES
 from resolvers.paging import page_request
 from resolvers.references import require_references
+from schema.compiled.declare import ComputedRead, ListRead, ReferenceRead, declared
 
-__all__ = ["CompiledRoot", "NotCompilable", "Planner", "answer_planned", "plan_roots"]
-
-ROOT_LISTS = frozenset({"organizations", "alliances", "agreements"})
-
-COMPUTED_FIELDS = {("Agreement", "status"): "agreement_status"}
-
-REFERENCES = {
-    ("Organization", "parent"): "parent_id",
-    ("Agreement", "parent"): "parent_id",
-    ("Agreement", "predecessor"): "predecessor_id",
-    ("AgreementParty", "agreement"): "agreement_id",
-    ("AgreementParty", "organization"): "organization_id",
-    ("AgreementParty", "signatory"): "signatory_id",
-    ("Membership", "alliance"): "alliance_id",
-    ("Membership", "organization"): "organization_id",
-}
-"""Fields that fetch the node whose key is in a column of their object (all nullable)."""
+__all__ = ["CompiledRoot", "NotCompilable", "Planner", "answer_planned", "field_kind", "plan_roots"]
 
 SUMMARY_FIELDS: dict[str, dict[str, str | None]] = {
     "CooperationSummary": {"asOf": None, "groupBy": None, "total": "m", "groups": "g"},
@@ -85,13 +72,11 @@ SUMMARY_FIELDS: dict[str, dict[str, str | None]] = {
     "ReportMeasures": {"agreements": None, "active": None, "byStatus": "s"},
     "StatusCount": {"status": None, "count": None},
 }
-"""The fields of a summary `resolvers.json_reports` writes (those naming a sub-selection are
-objects); any other field of these types leaves the summary to its resolver."""
+"""The fields of a summary `resolvers.compiled.summaries` writes (those naming a sub-selection
+are objects); any other field of these types leaves the summary to its resolver."""
 
 PLAIN_SCALARS = frozenset({"String", "Int", "Float", "Boolean", "Date"})
-"""Scalars PostgreSQL's JSON writes as GraphQL does (not DateTime: its fractions differ)."""
-
-PAGE_INFO = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"})
+"""Scalars PostgreSQL's JSON writes as GraphQL does; DateTime is written as text (`Leaf.moment`)."""
 
 Details = list[FieldDetails]
 
@@ -112,6 +97,89 @@ def _strawberry(field: GraphQLField) -> StrawberryField:
 def _upper_enum(enum: GraphQLEnumType) -> bool:
     """Whether each value's name is its stored value in upper case (`upper(column)` in SQL)."""
     return all(name == str(value.value).upper() for name, value in enum.values.items())
+
+
+Kind = GlobalId | Computed | Leaf | ReferenceRead | ListRead
+
+
+def field_kind(node_type: GraphQLObjectType, field_name: str) -> Kind:
+    """How field `field_name` of a node type is compiled, whatever is selected below it;
+    `NotCompilable` if it is not."""
+    name = node_type.name
+    table = NODE_TABLES.get(name)
+    if table is None:
+        raise NotCompilable(f"{name} has no table")
+    field = node_type.fields[field_name]
+    strawberry_field = _strawberry(field)
+    if field_name == "id":
+        return GlobalId()
+    kind = declared(strawberry_field)
+    if isinstance(kind, ComputedRead):
+        return Computed(kind.expression)
+    if isinstance(kind, ReferenceRead):
+        if field.args or not isinstance(get_nullable_type(field.type), GraphQLObjectType):
+            raise NotCompilable(f"{name}.{field_name}")
+        if is_non_null_type(field.type):
+            raise NotCompilable(f"{name}.{field_name} is not nullable")
+        return kind
+    if isinstance(kind, ListRead):
+        return kind
+    column = strawberry_field.python_name
+    if strawberry_field.base_resolver is not None or field.args or column not in table.c:
+        raise NotCompilable(f"{name}.{field_name} is not a column")
+    scalar = get_nullable_type(field.type)
+    if isinstance(scalar, GraphQLEnumType) and _upper_enum(scalar):
+        return Leaf(column, upper=True)
+    scalar_name = getattr(scalar, "name", None)
+    if scalar_name == "DateTime":
+        return Leaf(column, moment=True)
+    if scalar_name in PLAIN_SCALARS:
+        return Leaf(column)
+    raise NotCompilable(f"{scalar} is not plain JSON")
+
+
+CONNECTION_FIELDS = frozenset({"totalCount", "nodes", "edges", "pageInfo"})
+EDGE_FIELDS = frozenset({"node", "cursor"})
+ROOT_FIELDS = frozenset({"node", "cooperationSummary"})
+"""Root fields planned by name; the root lists are declared (`child_list`)."""
+
+
+def compiled_fields(schema: GraphQLSchema) -> set[str]:
+    """Every `Type.field` of the schema the planner compiles (whatever is selected below it):
+    the fields of node types `field_kind` accepts, the root fields, and the fields of the
+    connections, edges, page infos and summaries these reach."""
+    found: set[str] = set()
+    query = schema.query_type
+    assert query is not None
+    connections: list[GraphQLField] = []
+    for name, field in query.fields.items():
+        if name in ROOT_FIELDS:
+            found.add(f"{query.name}.{name}")
+        elif isinstance(declared(_strawberry(field)), ListRead):
+            found.add(f"{query.name}.{name}")
+            connections.append(field)
+    for object_type in schema.type_map.values():
+        if not isinstance(object_type, GraphQLObjectType) or object_type.name not in NODE_TABLES:
+            continue
+        for name, field in object_type.fields.items():
+            try:
+                kind = field_kind(object_type, name)
+            except NotCompilable:
+                continue
+            found.add(f"{object_type.name}.{name}")
+            if isinstance(kind, ListRead):
+                connections.append(field)
+    for field in connections:
+        connection_type = get_named_type(field.type)
+        assert isinstance(connection_type, GraphQLObjectType)
+        edge_type = get_named_type(connection_type.fields["edges"].type)
+        info_type = get_named_type(connection_type.fields["pageInfo"].type)
+        found |= {f"{connection_type.name}.{name}" for name in CONNECTION_FIELDS}
+        found |= {f"{edge_type.name}.{name}" for name in EDGE_FIELDS}
+        found |= {f"{info_type.name}.{name}" for name in PAGE_INFO_FIELDS}
+    for type_name, fields in SUMMARY_FIELDS.items():
+        found |= {f"{type_name}.{name}" for name in fields}
+    return found
 
 
 @dataclass
@@ -151,14 +219,17 @@ class Planner:
     def root(self, parent: GraphQLObjectType, details: Details) -> Root:
         name = details[0].node.name.value
         field = parent.fields[name]
+        if name not in ROOT_FIELDS and not isinstance(declared(_strawberry(field)), ListRead):
+            raise NotCompilable(f"root field {name}")
         if name == "node":
             type_name, key = decode_id(self.arguments(field, details)["id"])
             node_type = self.schema.type_map.get(type_name)
             if not isinstance(node_type, GraphQLObjectType):
                 raise NotCompilable("not a node type")
             return NodeRoot(key=key, shape=self.object(node_type, details))
-        if name in ROOT_LISTS:
-            return self.connection(name, field, details)
+        kind = declared(_strawberry(field))
+        if isinstance(kind, ListRead):
+            return self.connection(kind.source, field, details)
         if name == "cooperationSummary":
             return self.summary(field, details)
         raise NotCompilable(f"root field {name}")
@@ -207,8 +278,7 @@ class Planner:
 
     def object(self, node_type: GraphQLObjectType, details: Details) -> ObjectShape:
         name = node_type.name
-        table = NODE_TABLES.get(name)
-        if table is None:
+        if name not in NODE_TABLES:
             raise NotCompilable(f"{name} has no table")
         parts: list[tuple[str, Part]] = []
         for key, field_details in self.subfields(node_type, details).items():
@@ -217,35 +287,18 @@ class Planner:
                 parts.append((key, Constant(name)))
                 continue
             field = node_type.fields[field_name]
-            strawberry_field = _strawberry(field)
-            if field_name == "id":
-                parts.append((key, GlobalId()))
-            elif (name, field_name) in COMPUTED_FIELDS:
-                parts.append((key, Computed(COMPUTED_FIELDS[(name, field_name)])))
-            elif (name, field_name) in REFERENCES:
+            kind = field_kind(node_type, field_name)
+            if isinstance(kind, ReferenceRead):
                 target = get_nullable_type(field.type)
-                if field.args or not isinstance(target, GraphQLObjectType):
-                    raise NotCompilable(f"{name}.{field_name}")
-                shape = self.object(target, field_details)
-                parts.append((key, Reference(REFERENCES[(name, field_name)], shape)))
-            elif supports(f"{name}.{field_name}"):
-                parts.append((key, self.connection(f"{name}.{field_name}", field, field_details)))
+                assert isinstance(target, GraphQLObjectType)
+                parts.append((key, Reference(kind.column, self.object(target, field_details))))
+            elif isinstance(kind, ListRead):
+                parts.append((key, self.connection(kind.source, field, field_details)))
             else:
-                parts.append((key, self.leaf(table.c, strawberry_field, field)))
+                parts.append((key, kind))
         return ObjectShape(node=name, parts=tuple(parts))
 
-    def leaf(self, columns: Any, strawberry_field: StrawberryField, field: GraphQLField) -> Leaf:
-        column = strawberry_field.python_name
-        if strawberry_field.base_resolver is not None or field.args or column not in columns:
-            raise NotCompilable(f"{field} is not a column")
-        scalar = get_nullable_type(field.type)
-        if isinstance(scalar, GraphQLEnumType) and _upper_enum(scalar):
-            return Leaf(column, upper=True)
-        if getattr(scalar, "name", None) in PLAIN_SCALARS:
-            return Leaf(column)
-        raise NotCompilable(f"{scalar} is not plain JSON")
-
-    def connection(self, list_name: str, field: GraphQLField, details: Details) -> ListShape:
+    def connection(self, source: ListMaker, field: GraphQLField, details: Details) -> ListShape:
         arguments = self.arguments(field, details)
         if set(arguments) - {"first", "after", "filter", "order_by"}:
             raise NotCompilable("a list argument the compiled road does not know")
@@ -263,6 +316,8 @@ class Planner:
             name = field_details[0].node.name.value
             if name == "__typename":
                 parts.append((key, Constant(connection_type.name)))
+            elif name not in CONNECTION_FIELDS:
+                raise NotCompilable(f"{connection_type.name}.{name}")
             elif name == "totalCount":
                 parts.append((key, TotalCount()))
             elif name == "nodes":
@@ -273,7 +328,7 @@ class Planner:
                 parts.append((key, self.page_info(connection_type, field_details)))
             else:
                 raise NotCompilable(f"{connection_type.name}.{name}")
-        spec = ListSpec(list_name, filter=filter, order=arguments.get("order_by"))
+        spec = ListSpec(source, filter=filter, order=arguments.get("order_by"))
         return ListShape(spec=spec, request=request, node=node_type.name, parts=tuple(parts))
 
     def edges(self, edge_type: GraphQLObjectType, details: Details) -> Edges:
@@ -298,7 +353,7 @@ class Planner:
             name = field_details[0].node.name.value
             if name == "__typename":
                 name = info_type.name
-            elif name not in PAGE_INFO:
+            elif name not in PAGE_INFO_FIELDS:
                 raise NotCompilable(f"PageInfo.{name}")
             parts.append((key, name))
         return PageInfoShape(parts=tuple(parts))

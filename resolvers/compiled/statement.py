@@ -1,0 +1,233 @@
+"""Shapes (`resolvers.compiled.shapes`) written as one SQL expression building their JSON.
+
+Nested `json_build_object`/`json_agg` over correlated pages, with the same visibility conditions
+(`Reader.select`), filters and orderings as the ordinary resolvers, so the same rows in the same
+order; every value is written as the text GraphQL would give it (global IDs and cursors in
+base64, enums by name, DateTime as Python's `isoformat`).
+"""
+
+from itertools import count
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.sql.elements import ColumnElement
+
+from resolvers.compiled.json_sql import EMPTY_ARRAY, constant
+from resolvers.compiled.shapes import (
+    Computed,
+    Constant,
+    Cursor,
+    Edges,
+    GlobalId,
+    Leaf,
+    ListShape,
+    ListSource,
+    ObjectShape,
+    PageInfoShape,
+    Part,
+    Reference,
+    Root,
+    TotalCount,
+)
+from resolvers.compiled.summaries import SummaryRoot, summary_json
+from resolvers.context import Context
+from resolvers.nodes import NODE_TABLES
+from resolvers.paging import PageRequest
+
+__all__ = ["Statement"]
+
+_SECONDS = 'YYYY-MM-DD"T"HH24:MI:SS'
+
+
+def _isoformat(moment: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`datetime.isoformat()` of a stored moment as read back (`db.base.UTCDateTime`: in UTC):
+    microseconds only when there are any, and the offset `+00:00`."""
+    utc = sa.func.timezone(constant("UTC"), moment)
+    whole = sa.func.to_char(utc, constant("US")) == constant("000000")
+    text = sa.case(
+        (whole, sa.func.to_char(utc, constant(_SECONDS))),
+        else_=sa.func.to_char(utc, constant(_SECONDS + ".US")),
+    )
+    return text.op("||")(constant("+00:00"))
+
+
+def _base64url(text: ColumnElement[Any], *, padded: bool) -> ColumnElement[Any]:
+    encoded = sa.func.translate(
+        sa.func.encode(sa.func.convert_to(text, constant("UTF8")), constant("base64")),
+        constant("+/"),
+        constant("-_"),
+    )
+    return encoded if padded else sa.func.rtrim(encoded, constant("="))
+
+
+def _global_id(type_name: str, key: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`resolvers.ids.encode_id` in SQL."""
+    return _base64url(constant(f"{type_name}:").op("||")(sa.cast(key, sa.Text)), padded=False)
+
+
+def _cursor(position: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`resolvers.paging.cursor_at` in SQL."""
+    return _base64url(constant("offset:").op("||")(sa.cast(position, sa.Text)), padded=True)
+
+
+class Statement:
+    """Builds one statement; every derived table gets a name of its own."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._names = count(1)
+
+    def name(self) -> str:
+        return f"r{next(self._names)}"
+
+    def columns(self, shape: ObjectShape, table: sa.Table) -> list[ColumnElement[Any]]:
+        """What a row source must carry for `shape`: the id, leaves, computed values, keys."""
+        wanted: dict[str, ColumnElement[Any]] = {"id": table.c.id}
+        for _, part in shape.parts:
+            if isinstance(part, Leaf | Reference):
+                wanted[f"c_{part.column}"] = table.c[part.column]
+            elif isinstance(part, Computed):
+                wanted[f"x_{part.expression.name}"] = part.expression.make(table)
+        return [value.label(label) for label, value in wanted.items()]
+
+    def object(self, shape: ObjectShape, row: sa.Subquery) -> ColumnElement[Any]:
+        values: list[ColumnElement[Any]] = []
+        for key, part in shape.parts:
+            values += [constant(key), self.value(shape, part, row)]
+        return sa.func.json_build_object(*values)
+
+    def value(self, shape: ObjectShape, part: Part, row: sa.Subquery) -> ColumnElement[Any]:
+        if isinstance(part, Leaf):
+            column = row.c[f"c_{part.column}"]
+            if part.moment:
+                return _isoformat(column)
+            return sa.func.upper(column) if part.upper else column
+        if isinstance(part, Computed):
+            return row.c[f"x_{part.expression.name}"]
+        if isinstance(part, GlobalId):
+            return _global_id(shape.node, row.c.id)
+        if isinstance(part, Constant):
+            return constant(part.value)
+        if isinstance(part, Reference):
+            return self.reference(part, row)
+        return self.connection(part, row)
+
+    def reference(self, part: Reference, row: sa.Subquery) -> ColumnElement[Any]:
+        table = NODE_TABLES[part.shape.node]
+        target = (
+            self.ctx.reader.select(table)
+            .with_only_columns(*self.columns(part.shape, table), maintain_column_froms=True)
+            .where(table.c.id == row.c[f"c_{part.column}"])
+            .correlate(row)
+            .subquery(self.name())
+        )
+        return sa.select(self.object(part.shape, target)).select_from(target).scalar_subquery()
+
+    def connection(self, shape: ListShape, parent: sa.Subquery | None) -> ColumnElement[Any]:
+        source = shape.spec.source.make(self.ctx, shape.spec)
+        statement = source.statement
+        if parent is not None and source.key is not None:
+            statement = statement.where(source.key == parent.c.id).correlate(parent)
+        values: list[ColumnElement[Any]] = []
+        for key, part in shape.parts:
+            values.append(constant(key))
+            if isinstance(part, TotalCount):
+                values.append(self.total(statement))
+            elif isinstance(part, Constant):
+                values.append(constant(part.value))
+            elif isinstance(part, PageInfoShape):
+                values.append(self.page_info(part, statement, shape.request))
+            else:
+                values.append(self.page(shape, part, source, statement))
+        return sa.func.json_build_object(*values)
+
+    def total(self, statement: sa.Select[Any]) -> ColumnElement[Any]:
+        counted = statement.with_only_columns(sa.func.count(), maintain_column_froms=True)
+        return counted.order_by(None).scalar_subquery()
+
+    def page(
+        self,
+        shape: ListShape,
+        part: "Edges | ObjectShape",
+        source: ListSource,
+        statement: sa.Select[Any],
+    ) -> ColumnElement[Any]:
+        """The page's edges (or nodes) as a JSON array, in the list's order."""
+        node = part if isinstance(part, ObjectShape) else edge_node(part)
+        ordering = [*source.order_by, source.table.c.id]
+        columns = self.columns(node, source.table) if node else [source.table.c.id.label("id")]
+        rows = (
+            statement.with_only_columns(
+                *columns,
+                sa.func.row_number().over(order_by=ordering).label("_rn"),
+                maintain_column_froms=True,
+            )
+            .order_by(*ordering)
+            .limit(shape.request.first)
+            .offset(shape.request.offset)
+            .subquery(self.name())
+        )
+        if isinstance(part, ObjectShape):
+            item = self.object(part, rows)
+        else:
+            values: list[ColumnElement[Any]] = []
+            for key, edge_part in part.parts:
+                values.append(constant(key))
+                if isinstance(edge_part, ObjectShape):
+                    values.append(self.object(edge_part, rows))
+                elif isinstance(edge_part, Cursor):
+                    values.append(_cursor(rows.c._rn - 1))
+                else:
+                    values.append(constant(edge_part.value))
+            item = sa.func.json_build_object(*values)
+        aggregated = sa.func.json_agg(aggregate_order_by(item, rows.c._rn))
+        return (
+            sa.select(sa.func.coalesce(aggregated, EMPTY_ARRAY)).select_from(rows).scalar_subquery()
+        )
+
+    def page_info(
+        self, part: PageInfoShape, statement: sa.Select[Any], request: PageRequest
+    ) -> ColumnElement[Any]:
+        """`resolvers.paging.Page`'s flags and the first and last cursors, from the total."""
+        first, offset = request.first, request.offset
+        values: list[ColumnElement[Any]] = []
+        for key, name in part.parts:
+            values.append(constant(key))
+            if name == "hasPreviousPage":
+                values.append(sa.true() if offset > 0 else sa.false())
+            elif name == "hasNextPage":
+                values.append(self.total(statement) > offset + first)
+            elif name in ("startCursor", "endCursor"):
+                total = self.total(statement)
+                last = (
+                    sa.literal(offset)
+                    if name == "startCursor"
+                    else sa.func.least(total, offset + first) - 1
+                )
+                present = sa.and_(total > offset, sa.literal(first > 0))
+                values.append(sa.case((present, _cursor(last)), else_=sa.null()))
+            else:
+                values.append(constant(name))
+        return sa.func.json_build_object(*values)
+
+    def root(self, root: Root) -> ColumnElement[Any]:
+        if isinstance(root, ListShape):
+            return self.connection(root, None)
+        if isinstance(root, SummaryRoot):
+            return summary_json(self.ctx.viewer, root, self.name)
+        table = NODE_TABLES[root.shape.node]
+        row = (
+            self.ctx.reader.select(table)
+            .with_only_columns(*self.columns(root.shape, table), maintain_column_froms=True)
+            .where(table.c.id == root.key)
+            .subquery(self.name())
+        )
+        return sa.select(self.object(root.shape, row)).select_from(row).scalar_subquery()
+
+
+def edge_node(edges: Edges) -> ObjectShape | None:
+    for _, part in edges.parts:
+        if isinstance(part, ObjectShape):
+            return part
+    return None

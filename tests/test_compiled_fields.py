@@ -1,0 +1,265 @@
+"""Every field is compiled or says why not, and every compiled field answers as the ordinary road.
+
+The first test walks every field of every object type of the schema: a field the planner does
+not compile (`schema.compiled.planner.compiled_fields`) must be on `ORDINARY_ROAD` below, with
+the reason it takes graphql-core's road. A new plain column, a DateTime, a declared reference or
+list is compiled and needs nothing here; a new field with its own resolver fails this test until
+it is declared (`schema.compiled.declare`) or listed.
+
+The second test is generated from the same declarations: for each node type it asks for every
+compiled field (through `node(id:)` for a few rows, and through the root lists), as each kind of
+caller, with the compiled road on and off, and the answers must be the same bytes, the compiled
+one from one statement.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from graphql import GraphQLObjectType, GraphQLSchema, get_named_type, is_leaf_type
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from resolvers.ids import encode_id
+from resolvers.nodes import NODE_TABLES
+from schema import build_schema
+from schema.compiled.planner import compiled_fields
+from tests.factories import add_network
+from tests.statements import StatementCounter
+from tests.test_compiled_reads import _callers, _same, _subjects
+
+pytestmark = pytest.mark.anyio
+
+_MONEY = "a Decimal: str(Decimal) and PostgreSQL's numeric text are not proven the same"
+_NO_TABLE = "a type without a table of its own: answered by resolvers, never compiled"
+_WRITES = "mutations and their payloads: writes always take the ordinary road"
+_NETWORK = "network analytics: computed in Python over the graph (graph/)"
+_REPORTS = "reports: money, means and trends computed in Python (resolvers/report_*)"
+
+ORDINARY_ROAD: dict[str, str] = {
+    # Whole types (every field).
+    "Mutation": _WRITES,
+    "UserError": _WRITES,
+    "DeletePayload": _WRITES,
+    "DeletedPayload": _WRITES,
+    "CreateApiTokenPayload": _WRITES,
+    "RevokeApiTokenPayload": _WRITES,
+    "ViewerInfo": "the caller's own token, read from the request, not a table",
+    "ApiTokenConnection": "Query.apiTokens: an admin's list, read through the token service",
+    "ApiTokenEdge": "Query.apiTokens: an admin's list, read through the token service",
+    "ProposalConnection": "Query.proposals: filtered by the caller's side, in resolvers/proposals",
+    "ProposalEdge": "Query.proposals: filtered by the caller's side, in resolvers/proposals",
+    "ProposalSide": "a proposal's parties as the caller sees them (resolvers/proposal_links)",
+    "ProposalSubject": "a union of the agreement or membership a proposal is about",
+    "Money": _MONEY,
+    "EvaluationMeasure": "an evaluation's indicators, kept as JSON and shaped in Python",
+    "AllianceReport": _REPORTS,
+    "AllianceMemberReport": _REPORTS,
+    "AllianceTotals": _REPORTS,
+    "CooperationTrend": _REPORTS,
+    "TrendPoint": _REPORTS,
+    "DensityPoint": _REPORTS,
+    "ExpiringAgreement": _REPORTS,
+    "Network": _NETWORK,
+    "NetworkCommunity": _NETWORK,
+    "NetworkLink": _NETWORK,
+    "NetworkTie": _NETWORK,
+    "AllianceNetwork": _NETWORK,
+    "BetweennessRanking": _NETWORK,
+    "RankedOrganization": _NETWORK,
+    "CooperationPath": _NETWORK,
+    "IndirectPair": _NETWORK,
+    "Partner": _NETWORK,
+    "PartnerConnection": _NETWORK,
+    "PartnerEdge": _NETWORK,
+    # Root fields.
+    "Query.nodes": "a list of global IDs of any types, each fetched by the node loader",
+    "Query.people": "a root list without a compiled source (resolvers.compiled.lists)",
+    "Query.programs": "a root list without a compiled source (resolvers.compiled.lists)",
+    "Query.courses": "a root list without a compiled source (resolvers.compiled.lists)",
+    "Query.resources": "a root list without a compiled source (resolvers.compiled.lists)",
+    "Query.activities": "a root list without a compiled source (resolvers.compiled.lists)",
+    "Query.evaluations": "a root list without a compiled source (resolvers.compiled.lists)",
+    "Query.viewer": "the caller's own token, read from the request",
+    "Query.apiTokens": "an admin's list, read through the token service",
+    "Query.cooperationTrend": _REPORTS,
+    "Query.allianceReport": _REPORTS,
+    "Query.expiringAgreements": _REPORTS,
+    "Query.network": _NETWORK,
+    "Query.cooperationPaths": _NETWORK,
+    "Query.proposals": "filtered by the caller's side of each proposal, in resolvers/proposals",
+    "ReportMeasures.parties": _REPORTS,
+    "ReportMeasures.programs": _REPORTS,
+    "ReportMeasures.enrolments": _REPORTS,
+    "ReportMeasures.creditsEarned": _REPORTS,
+    "ReportMeasures.creditsRecognised": _REPORTS,
+    "ReportMeasures.resourcesShared": _REPORTS,
+    "ReportMeasures.activities": _REPORTS,
+    "ReportMeasures.meanEvaluationScore": _REPORTS,
+    "ReportMeasures.funding": _REPORTS,
+    # Fields of node types.
+    "Agreement.modes": "a list of enums from a link table, loaded per agreement",
+    "Agreement.successor": "the first of a relation, not a connection",
+    "Alliance.network": _NETWORK,
+    "Organization.partners": _NETWORK,
+    "Commitment.status": "OVERDUE computed from the due date in Python, no SQL expression yet",
+    "Course.credits": _MONEY,
+    "CreditAccount.creditsEarned": "a sum over the ledger, computed by resolvers/credits",
+    "CreditRecognition.credits": _MONEY,
+    "Evaluation.score": _MONEY,
+    "Evaluation.measures": "an evaluation's indicators, kept as JSON and shaped in Python",
+    "Funding.amount": _MONEY,
+    "HistoryEntry.changes": "a JSON scalar, written by strawberry's JSON serializer",
+    "LearningOutcome.credits": _MONEY,
+    "Program.credits": _MONEY,
+    "Program.targetGroups": "a list of enums from a link table, loaded per program",
+    "Proposal.subject": "a union of the agreement or membership a proposal is about",
+    "Proposal.proposedBy": "the proposing side as the caller may see it (resolvers/proposal_links)",
+    "Proposal.addressedTo": "the answering side as the caller may see it",
+    "Proposal.proposerToken": "shown to the proposer only",
+    "Proposal.status": "the stored status read through the proposal's rules in Python",
+    "Proposal.role": "a role named by the enum of the proposal's kind, in Python",
+    "RecognitionRule.ratio": _MONEY,
+    "RecognitionRule.maxCredits": _MONEY,
+}
+"""Fields (`Type.field`) and whole types (`Type`) that take graphql-core's road, and why."""
+
+_PAYLOAD = "Payload"
+"""Every `...Payload` type is a mutation's answer (`_WRITES`)."""
+
+
+def _object_types(schema: GraphQLSchema) -> list[GraphQLObjectType]:
+    return [
+        t
+        for t in schema.type_map.values()
+        if isinstance(t, GraphQLObjectType) and not t.name.startswith("__")
+    ]
+
+
+def test_every_field_is_compiled_or_says_why_not() -> None:
+    schema = build_schema()._schema
+    compiled = compiled_fields(schema)
+    silent = []
+    for object_type in _object_types(schema):
+        whole = object_type.name in ORDINARY_ROAD or object_type.name.endswith(_PAYLOAD)
+        for name in object_type.fields:
+            key = f"{object_type.name}.{name}"
+            if key not in compiled and not whole and key not in ORDINARY_ROAD:
+                silent.append(key)
+    assert not silent, (
+        "these fields would send their whole root field down the ordinary road: declare how "
+        f"they read in SQL (schema.compiled.declare) or add them to ORDINARY_ROAD: {silent}"
+    )
+
+
+def test_the_allow_list_names_only_fields_that_are_not_compiled() -> None:
+    schema = build_schema()._schema
+    compiled = compiled_fields(schema)
+    stale = [key for key in ORDINARY_ROAD if key in compiled]
+    missing = [key for key in ORDINARY_ROAD if key.split(".")[0] not in schema.type_map]
+    assert not stale, f"compiled now, take them off ORDINARY_ROAD: {stale}"
+    assert not missing, f"no such types: {missing}"
+
+
+def _selection(schema: GraphQLSchema, compiled: set[str], type_name: str) -> str:
+    """Every compiled field of a node type; a reference or a list with ids below it."""
+    object_type = schema.type_map[type_name]
+    assert isinstance(object_type, GraphQLObjectType)
+    parts = ["__typename"]
+    for name, field in object_type.fields.items():
+        if f"{type_name}.{name}" not in compiled:
+            continue
+        named = get_named_type(field.type)
+        if is_leaf_type(named):
+            parts.append(name)
+        elif named.name.endswith("Connection"):
+            parts.append(
+                f"{name}(first: 2) {{ totalCount nodes {{ id }} edges {{ cursor node {{ id }} }} "
+                "pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }"
+            )
+        else:
+            parts.append(f"{name} {{ __typename id }}")
+    return " ".join(parts)
+
+
+def _documents(schema: GraphQLSchema, keys: dict[str, list[int]]) -> list[tuple[str, str]]:
+    """For each node type, a document asking for each compiled field of a few rows; for each
+    root list, one asking for each compiled field of its first page."""
+    compiled = compiled_fields(schema)
+    documents = []
+    for type_name, ids in keys.items():
+        selection = _selection(schema, compiled, type_name)
+        fragment = f"... on {type_name} {{ {selection} }}"
+        aliases = " ".join(
+            f'n{i}: node(id: "{encode_id(type_name, key)}") {{ {fragment} }}'
+            for i, key in enumerate(ids)
+        )
+        documents.append((type_name, "{ " + aliases + " }"))
+    query = schema.query_type
+    assert query is not None
+    for name, field in query.fields.items():
+        named = get_named_type(field.type)
+        if f"{query.name}.{name}" not in compiled or not named.name.endswith("Connection"):
+            continue
+        assert isinstance(named, GraphQLObjectType)
+        node = get_named_type(named.fields["nodes"].type).name
+        selection = _selection(schema, compiled, node)
+        documents.append((name, f"{{ {name}(first: 7) {{ totalCount nodes {{ {selection} }} }} }}"))
+    return documents
+
+
+async def _keys(engine: AsyncEngine) -> dict[str, list[int]]:
+    """Up to three keys of each node type's table: the first, one in the middle, the last."""
+    found = {}
+    async with engine.connect() as connection:
+        for type_name, table in NODE_TABLES.items():
+            ids = (await connection.execute(sa.select(table.c.id).order_by(table.c.id))).scalars()
+            every = list(ids)
+            found[type_name] = sorted(
+                {every[0], every[len(every) // 2], every[-1]} if every else {1}
+            )
+    return found
+
+
+async def test_every_compiled_field_gets_the_same_answer_either_way(
+    demo_engine: AsyncEngine, databases: Any, statements: StatementCounter
+) -> None:
+    await add_network(demo_engine, organizations=8, prefix="Declared")
+    _, org_name, _, alliance_name = await _subjects(demo_engine)
+    callers = await _callers(demo_engine, org_name, alliance_name, databases.admin_token)
+    documents = _documents(build_schema()._schema, await _keys(demo_engine))
+    for role, token in callers.items():
+        expected = 1 if token is None else 2  # the caller's token, then the whole answer
+        for subject, document in documents:
+            answer = await _same(demo_engine, token, document, None, statements, expected)
+            assert "errors" not in answer, (role, subject, answer["errors"])
+
+
+async def test_a_datetime_is_written_as_isoformat_gives_it(
+    demo_engine: AsyncEngine, databases: Any, statements: StatementCounter
+) -> None:
+    """Whole seconds (no fraction), a fraction with leading zeros, and a full one."""
+    agreement = NODE_TABLES["Agreement"]
+    key = await _keys(demo_engine)
+    first = key["Agreement"][0]
+    document = (
+        f'{{ node(id: "{encode_id("Agreement", first)}") {{ ... on Agreement {{ createdAt }} }} }}'
+    )
+    moments = [
+        datetime(2024, 2, 29, 23, 59, 59, tzinfo=UTC),
+        datetime(2024, 3, 1, 0, 0, 0, 123, tzinfo=UTC),
+        datetime(1999, 12, 31, 8, 7, 6, 500000, tzinfo=UTC),
+    ]
+    written = []
+    for moment in moments:
+        async with demo_engine.begin() as connection:
+            await connection.execute(
+                agreement.update().where(agreement.c.id == first).values(created_at=moment)
+            )
+        answer = await _same(demo_engine, databases.admin_token, document, None, statements, 2)
+        written.append(answer["data"]["node"]["createdAt"])
+    assert written == [
+        "2024-02-29T23:59:59+00:00",
+        "2024-03-01T00:00:00.000123+00:00",
+        "1999-12-31T08:07:06.500000+00:00",
+    ]
