@@ -21,8 +21,14 @@ from cli.tokens import token_app
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(help="partnergraph: a GraphQL API over institutional partnerships.")
-schema_app = typer.Typer(help="The GraphQL schema.")
+app = typer.Typer(
+    help="partnergraph: a GraphQL API over institutional partnerships.",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+"""Help as plain text (rendering it with rich takes most of the time `--help` takes), and
+tracebacks (`--debug`) as Python prints them, every frame."""
+schema_app = typer.Typer(help="The GraphQL schema.", rich_markup_mode=None)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(load_app, name="load")

@@ -1,7 +1,6 @@
 """Failures told as a person can act on them: what is wrong and what to do, one or two lines on
 standard error and a non-zero exit code; the traceback only with `partnergraph --debug`."""
 
-import asyncio
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -50,5 +49,7 @@ def reported() -> Iterator[None]:
 
 def run(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a command's async work, its failures `reported`."""
+    import asyncio
+
     with reported():
         return asyncio.run(work())

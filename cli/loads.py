@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["load_app", "run_load"]
 
-load_app = typer.Typer(help="Load data into the database.")
+load_app = typer.Typer(help="Load data into the database.", rich_markup_mode=None)
 
 
 def run_load(work: Callable[["AsyncEngine"], Coroutine[Any, Any, str]]) -> str:

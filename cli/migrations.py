@@ -10,7 +10,8 @@ from cli.failures import run
 __all__ = ["db_app"]
 
 db_app = typer.Typer(
-    help="Migrate the database (DATABASE_URL, SQLite ./partnergraph.db by default)."
+    help="Migrate the database (DATABASE_URL, SQLite ./partnergraph.db by default).",
+    rich_markup_mode=None,
 )
 
 Revision = Annotated[
@@ -49,7 +50,7 @@ def db_upgrade(revision: Revision = None, revision_option: RevisionOption = None
 
 @db_app.command("downgrade")
 def db_downgrade(revision: Revision = None, revision_option: RevisionOption = None) -> None:
-    """Revert migrations down to REVISION, e.g. base."""
+    """Revert migrations down to REVISION (base reverts them all)."""
     target = _chosen(revision, revision_option, None)
     _migrate(target, down=True)
     typer.echo(f"downgraded to {target}")

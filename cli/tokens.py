@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 
 __all__ = ["key_of", "token_app"]
 
-token_app = typer.Typer(help="API tokens: create (the secret is shown once), list, revoke.")
+token_app = typer.Typer(
+    help="API tokens: create (the secret is shown once), list, revoke.", rich_markup_mode=None
+)
 
 
 async def key_of(connection: "AsyncConnection", table: "sa.Table", text: str | None) -> int | None:
