@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 __all__ = [
     "IDLE_PING_SECONDS",
     "Unreachable",
+    "causes",
     "create_engine",
     "is_sqlite",
     "is_unavailable",
@@ -97,7 +98,8 @@ refused connection, a server shutting down, a full pool), as opposed to a failin
 _SQLITE_UNAVAILABLE = ("unable to open database file", "database is locked", "disk i/o error")
 
 
-def _causes(error: BaseException) -> Iterator[BaseException]:
+def causes(error: BaseException) -> Iterator[BaseException]:
+    """`error` and what caused it: its cause, its context and a DBAPI error's `orig`, each once."""
     seen: set[int] = set()
     found: BaseException | None = error
     pending: list[BaseException] = []
@@ -122,7 +124,7 @@ def is_unavailable(error: BaseException | None) -> bool:
     statement failed: the request may succeed as it is once the database is back."""
     if error is None:
         return False
-    for cause in _causes(error):
+    for cause in causes(error):
         if isinstance(cause, _LOST):
             return True
         if isinstance(cause, exc.DBAPIError) and cause.connection_invalidated:

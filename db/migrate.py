@@ -4,10 +4,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["alembic_config", "downgrade", "upgrade"]
+__all__ = ["alembic_config", "downgrade", "unknown_revisions", "upgrade"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -27,3 +29,16 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
     async with engine.begin() as connection:
         await connection.run_sync(lambda c: command.downgrade(alembic_config(c), revision))
+
+
+def _unknown(connection: Connection) -> list[str]:
+    known = {script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+    current = MigrationContext.configure(connection).get_current_heads()
+    return [revision for revision in current if revision not in known]
+
+
+async def unknown_revisions(engine: AsyncEngine) -> list[str]:
+    """The revisions the database is at that these migrations do not know: a newer version of
+    the code migrated it (alembic can then neither upgrade nor downgrade it)."""
+    async with engine.connect() as connection:
+        return await connection.run_sync(_unknown)

@@ -150,11 +150,11 @@ def test_the_skipped_records_are_counted_by_reason(database):
     assert f"1  unknown country code … (first: {organizations}, line 35)" in result.output
 
 
-def test_a_database_that_fails_ends_the_load_with_a_message(tmp_path, monkeypatch):
+def test_a_database_out_of_reach_ends_the_load_with_a_message(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:1/nothing")
 
     result = CliRunner().invoke(app, ["load", "ror", str(ROR)])
 
     assert result.exit_code == 3, result.output
-    assert result.stderr.startswith("error: the database failed during the load (")
+    assert result.stderr.startswith("error: cannot connect to PostgreSQL at 127.0.0.1:1: ")
     assert "Traceback" not in result.output

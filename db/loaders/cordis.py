@@ -28,8 +28,8 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.loaders.cordis_read import COLUMNS, SOURCE, CordisInput, read_cordis
-from db.loaders.cordis_write import EUROPEAN_COMMISSION, terms_hash, tick, write_cordis
-from db.loaders.registry import LoadReport, Progress
+from db.loaders.cordis_write import EUROPEAN_COMMISSION, terms_hash, write_cordis
+from db.loaders.registry import LoadReport, Progress, tick
 
 __all__ = [
     "COLUMNS",
@@ -49,7 +49,7 @@ async def load_cordis(
     one transaction; see the module's docstring for the mapping. Files that cannot be loaded
     whole raise `LoadError` before any write."""
     report = LoadReport(SOURCE, file=str(directory))
-    tick(progress, "reading", 0, 1)
+    tick(progress, f"{SOURCE} reading", 0, 1)
     found = read_cordis(directory, report, date.today())
-    tick(progress, "reading", 1, 1)
+    tick(progress, f"{SOURCE} reading", 1, 1)
     return await write_cordis(engine, found, report, progress=progress)

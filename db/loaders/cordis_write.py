@@ -25,7 +25,7 @@ from db.loaders.bulk import (
 )
 from db.loaders.cordis_read import ROLES, SOURCE, CordisInput, Participation, Party, Project
 from db.loaders.merge import OrganizationIndex, OrgRecord
-from db.loaders.registry import LoadReport, Progress
+from db.loaders.registry import LoadReport, Progress, tick
 from db.tables import (
     Agreement,
     AgreementMode,
@@ -37,7 +37,7 @@ from db.tables import (
 )
 from db.terms import terms_hash as canonical_terms_hash
 
-__all__ = ["EUROPEAN_COMMISSION", "terms_hash", "tick", "write_cordis"]
+__all__ = ["EUROPEAN_COMMISSION", "terms_hash", "write_cordis"]
 
 ACTOR = "loader: CORDIS"
 ORGANIZATION = table_of(Organization)
@@ -97,12 +97,6 @@ def terms_hash(values: dict[str, Any], parties: list[list[Any]]) -> str:
     )
 
 
-def tick(progress: Progress | None, stage: str, done: int, total: int) -> None:
-    """Report `done` of `total` in `stage` to `progress`, if there is one."""
-    if progress is not None:
-        progress(stage, done, total)
-
-
 async def write_cordis(
     engine: AsyncEngine,
     found: CordisInput,
@@ -122,10 +116,9 @@ async def write_cordis(
         by_org_id: dict[str, int] = {}
         for done, record in enumerate(records):
             by_org_id[record.key[1]] = index.add(record, organizations)
-            if done % 5000 == 0:
-                tick(progress, "organizations", done, len(records))
+            tick(progress, f"{SOURCE} organizations", done, len(records), every=5000)
         await index.write(connection, organizations, now)
-        tick(progress, "organizations", len(records), len(records))
+        tick(progress, f"{SOURCE} organizations", len(records), len(records))
         _parties(found.participations, projects, by_org_id, report.parts["participations"])
         await _write_agreements(
             connection, projects, commission, report.parts["projects"], report, now, progress
@@ -245,8 +238,7 @@ async def _write_agreements(
     parties_report = whole.part("participations")
 
     for done, (project_id, project) in enumerate(projects.items()):
-        if done % 2000 == 0:
-            tick(progress, "projects", done, len(projects))
+        tick(progress, f"{SOURCE} projects", done, len(projects), every=2000)
         values = project.values
         values["terms_hash"] = terms_hash(
             values, [[p.organization_id, _party_role(p)] for p in project.parties.values()]
@@ -349,7 +341,7 @@ async def _write_agreements(
     gone_funding += [
         row["id"] for (agreement, _), row in old_funding.items() if agreement in in_file
     ]
-    tick(progress, "projects", len(projects), len(projects))
+    tick(progress, f"{SOURCE} projects", len(projects), len(projects))
 
     rows = whole.rows
     rows["agreement"] += await insert_rows(connection, AGREEMENT, new_agreements)
@@ -357,14 +349,14 @@ async def _write_agreements(
     rows["agreement_mode"] += await insert_rows(connection, MODE, new_modes)
     rows["agreement_party"] += await delete_keys(connection, PARTY, gone_parties)
     rows["agreement_party"] += await update_rows(connection, PARTY, party_updates)
-    tick(progress, "writing parties", 0, 1)
+    tick(progress, f"{SOURCE} writing parties", 0, 1)
     rows["agreement_party"] += await insert_rows(connection, PARTY, new_parties)
     rows["funding"] += await delete_keys(connection, FUNDING, gone_funding)
     rows["funding"] += await update_rows(connection, FUNDING, funding_updates)
-    tick(progress, "writing funding", 0, 1)
+    tick(progress, f"{SOURCE} writing funding", 0, 1)
     rows["funding"] += await insert_rows(connection, FUNDING, new_funding)
     rows["history_entry"] += await insert_rows(connection, HISTORY, history)
-    tick(progress, "writing", 1, 1)
+    tick(progress, f"{SOURCE} writing", 1, 1)
 
 
 def _json(value: Any) -> Any:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.loaders.cordis_read import SOURCE as CORDIS
 from db.loaders.cordis_read import read_cordis
 from db.loaders.cordis_write import write_cordis
-from db.loaders.registry import LoadReport, Progress
+from db.loaders.registry import LoadReport, Progress, tick
 from db.loaders.ror import SOURCE as ROR
 from db.loaders.ror import read_ror, write_ror
 from db.loaders.universities import SOURCE as UNIVERSITIES
@@ -30,13 +30,11 @@ async def load_registries(
     own (ROR ranks highest, so the others merge into its organizations). A file that cannot be
     loaded (`LoadError`) stops the run before anything is written."""
     reports = [LoadReport(ROR), LoadReport(CORDIS, file=str(cordis)), LoadReport(UNIVERSITIES)]
-    if progress:
-        progress("reading", 0, 3)
+    tick(progress, "reading the registries", 0, 3)
     ror_records = read_ror(ror, reports[0])
     cordis_input = read_cordis(cordis, reports[1], date.today())
     university_records = read_universities(universities, reports[2])
-    if progress:
-        progress("reading", 3, 3)
+    tick(progress, "reading the registries", 3, 3)
     await write_ror(engine, ror_records, reports[0], progress=progress)
     await write_cordis(engine, cordis_input, reports[1], progress=progress)
     await write_universities(engine, university_records, reports[2], progress=progress)

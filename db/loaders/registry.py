@@ -21,10 +21,18 @@ __all__ = [
     "country_code",
     "domain_of",
     "normal_name",
+    "tick",
 ]
 
 Progress = Callable[[str, int, int], None]
 """Called as `progress(stage, done, total)` while a loader works."""
+
+
+def tick(progress: Progress | None, stage: str, done: int, total: int, *, every: int = 1) -> None:
+    """Report `done` of `total` in `stage` to `progress`, if there is one: at every `every`-th
+    record (reporting each one would cost more than the work) and at the end."""
+    if progress is not None and (done % every == 0 or done == total):
+        progress(stage, done, total)
 
 
 class LoadError(Exception):

@@ -32,7 +32,7 @@ from db.loaders.bulk import analyze, insert_rows, lock_tables, sync_sequences, u
 from db.loaders.files import read_json_array
 from db.loaders.merge import LIMITS, OrganizationIndex, OrgRecord
 from db.loaders.records import describe, field_list, field_object, field_text, objects, refuse_nul
-from db.loaders.registry import BadRecord, LoadReport, Progress, country_code, domain_of
+from db.loaders.registry import BadRecord, LoadReport, Progress, country_code, domain_of, tick
 from db.tables import Organization, OrganizationIdentifier, OrganizationRelation
 
 __all__ = ["load_ror", "read_ror", "ror_record", "ror_relations", "write_ror"]
@@ -214,8 +214,7 @@ async def load_ror(
     """Load the ROR records of `path` (a JSON array: plain, `.gz` or in a `.zip`) in one
     transaction; a file that cannot be loaded whole raises `LoadError` before any write."""
     report = LoadReport(SOURCE)
-    if progress:
-        progress("reading", 0, 1)
+    tick(progress, f"{SOURCE} reading", 0, 1)
     return await write_ror(engine, read_ror(path, report), report, progress=progress)
 
 
@@ -237,18 +236,16 @@ async def write_ror(
         keys: list[int] = []
         for done, (record, _) in enumerate(records):
             keys.append(index.add(record, report))
-            if progress and done % 5000 == 0:
-                progress("organizations", done, len(records))
+            tick(progress, f"{SOURCE} organizations", done, len(records), every=5000)
         _set_parents(index, records, keys, report)
         await index.write(connection, report, now)
-        if progress:
-            progress("relations", 0, 1)
+        tick(progress, f"{SOURCE} organizations", len(records), len(records))
+        tick(progress, f"{SOURCE} relations", 0, 1)
         await _write_relations(connection, index, records, keys, report)
         await sync_sequences(connection, TABLES)
         if report.changed:
             await analyze(connection, TABLES)
-        if progress:
-            progress("relations", 1, 1)
+        tick(progress, f"{SOURCE} relations", 1, 1)
     return report
 
 

@@ -27,6 +27,7 @@ from db.loaders.registry import (
     country_code,
     domain_of,
     normal_name,
+    tick,
 )
 from db.tables import Organization, OrganizationIdentifier
 
@@ -118,12 +119,10 @@ async def write_universities(
         index = await OrganizationIndex.load(connection)
         for done, record in enumerate(records):
             index.add(record, report)
-            if progress and done % 2000 == 0:
-                progress("universities", done, len(records))
+            tick(progress, SOURCE, done, len(records), every=2000)
         await index.write(connection, report, utcnow())
         await sync_sequences(connection, TABLES)
         if report.changed:
             await analyze(connection, TABLES)
-        if progress:
-            progress("universities", len(records), len(records))
+        tick(progress, SOURCE, len(records), len(records))
     return report

@@ -1,0 +1,56 @@
+"""`partnergraph db upgrade|downgrade REVISION`: migrate the database of DATABASE_URL."""
+
+from typing import Annotated
+
+import typer
+
+from cli.database import database, migrate
+from cli.failures import run
+
+__all__ = ["db_app"]
+
+db_app = typer.Typer(
+    help="Migrate the database (DATABASE_URL, SQLite ./partnergraph.db by default).",
+    rich_markup_mode=None,
+)
+
+Revision = Annotated[
+    str | None,
+    typer.Argument(help="Target revision: head, base, or one of db/migrations/versions."),
+]
+RevisionOption = Annotated[
+    str | None, typer.Option("--revision", help="The same, as an option.", show_default=False)
+]
+
+
+def _chosen(positional: str | None, option: str | None, default: str | None) -> str:
+    if positional and option and positional != option:
+        raise typer.BadParameter(f"two revisions given: {positional} and {option}")
+    chosen = positional or option or default
+    if chosen is None:
+        raise typer.BadParameter("name the revision, e.g. 'partnergraph db downgrade base'")
+    return chosen
+
+
+def _migrate(revision: str, *, down: bool) -> None:
+    async def work() -> None:
+        async with database() as engine:
+            await migrate(engine, revision, down=down)
+
+    run(work)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Revision = None, revision_option: RevisionOption = None) -> None:
+    """Apply migrations up to REVISION (head by default)."""
+    target = _chosen(revision, revision_option, "head")
+    _migrate(target, down=False)
+    typer.echo(f"upgraded to {target}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Revision = None, revision_option: RevisionOption = None) -> None:
+    """Revert migrations down to REVISION (base reverts them all)."""
+    target = _chosen(revision, revision_option, None)
+    _migrate(target, down=True)
+    typer.echo(f"downgraded to {target}")
