@@ -23,7 +23,7 @@ from resolvers.agreement_lifecycle import (
     reopen_if_signed,
 )
 from resolvers.agreement_writes import update_agreement
-from resolvers.errors import BadUserInput
+from resolvers.errors import ApiError, BadUserInput
 from resolvers.viewer import Viewer
 from resolvers.write_declarations import MUTATIONS
 from resolvers.write_scope import (
@@ -39,6 +39,9 @@ from resolvers.writes import (
 __all__ = ["CommitmentTerms", "add_commitment", "settle_commitment"]
 
 COMMITMENT = table_of(t.Commitment)
+# The agreement's own mutations call it `id` and `version`; this input calls them `agreement`
+# and `agreementVersion`, and a userError's field is the path into the input that was sent.
+_INPUT_FIELDS = {"id": "agreement", "version": "agreementVersion"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +88,14 @@ async def add_commitment(
         },
         actor=viewer.label,
     )
-    await update_agreement(connection, viewer, agreement_id, version, {})
-    await refresh_terms_hash(connection, agreement_id)
-    row = await load_agreement(connection, agreement_id)
-    await reopen_if_signed(connection, row, viewer.label)
+    try:
+        await update_agreement(connection, viewer, agreement_id, version, {})
+        await refresh_terms_hash(connection, agreement_id)
+        row = await load_agreement(connection, agreement_id)
+        await reopen_if_signed(connection, row, viewer.label)
+    except ApiError as error:
+        error.field = _INPUT_FIELDS.get(error.field or "", error.field)
+        raise
     return commitment
 
 

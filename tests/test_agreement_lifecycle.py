@@ -226,9 +226,9 @@ def _mutation(action: str) -> str:
     return mutation_name(action)
 
 
-def test_the_readme_prints_the_transition_table_the_code_enforces() -> None:
-    readme = Path(__file__).parent.parent / "README.md"
-    assert transitions_markdown() in readme.read_text(encoding="utf-8")
+def test_the_docs_print_the_transition_table_the_code_enforces() -> None:
+    page = Path(__file__).parent.parent / "docs" / "writes.md"
+    assert transitions_markdown() in page.read_text(encoding="utf-8")
 
 
 async def _agreement_row_id(engine: AsyncEngine, title: str) -> int:
@@ -283,6 +283,46 @@ async def test_signing_and_renewal_are_refused_out_of_turn(walk: Walk) -> None:
     assert [e["code"] for e in early["userErrors"]] == ["INVALID_TRANSITION"]
     renewal = await _call(walk.art, "renewAgreement", {"id": draft["id"], "version": 1})
     assert [e["code"] for e in renewal["userErrors"]] == ["INVALID_TRANSITION"]
+
+
+async def _add_commitment(
+    client: httpx.AsyncClient, agreement: dict[str, Any], version: int
+) -> list[tuple[str, str]]:
+    art = await _id(client, "organizations", ART)
+    data = await query(
+        client,
+        "mutation ($input: AddCommitmentInput!) { addCommitment(input: $input) { "
+        "commitment { id } userErrors { code field } } }",
+        {
+            "input": {
+                "agreement": agreement["id"],
+                "agreementVersion": version,
+                "obligor": art,
+                "description": "One more course",
+            }
+        },
+    )
+    return [(e["code"], e["field"]) for e in data["addCommitment"]["userErrors"]]
+
+
+async def test_add_commitment_errors_name_its_own_input_fields(walk: Walk) -> None:
+    """addCommitment's input calls the agreement `agreement` and its version
+    `agreementVersion`; its userErrors name those, not the `id`/`version` of other mutations."""
+    draft = await _draft(walk)
+    stale = await _add_commitment(walk.art, draft, draft["version"] + 1)
+    assert stale == [("STALE_VERSION", "agreementVersion")]
+    active = await walk.step(
+        walk.nju,
+        "activateAgreement",
+        await _sign_both(
+            walk,
+            await walk.step(
+                walk.art, "submitForApproval", await walk.step(walk.art, "openNegotiation", draft)
+            ),
+        ),
+    )
+    frozen = await _add_commitment(walk.art, active, active["version"])
+    assert frozen == [("INVALID_TRANSITION", "agreement")]
 
 
 async def test_a_signatory_must_belong_to_the_signing_party(walk: Walk) -> None:
