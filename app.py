@@ -46,6 +46,7 @@ from schema import build_schema
 from schema.errors import coded
 from schema.fast_lane import answer_plain_read
 from settings import Settings, load_settings
+from web import graphiql
 
 __all__ = ["create_app"]
 
@@ -62,6 +63,10 @@ class PartnerGraphQL(GraphQL[Context, None]):
         self.engine = engine
         self.settings = settings
         self.limiter = limiter
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL with its assets served by this app (`web.graphiql`), not from a CDN."""
+        return graphiql.page(request)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -343,6 +348,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 ),
                 methods=["GET"],
             ),
+            *([graphiql.assets_mount()] if settings.graphiql else []),
         ],
         middleware=[
             Middleware(LastResort),

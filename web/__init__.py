@@ -1,0 +1,1 @@
+"""HTTP endpoints and the assets the app serves beside the GraphQL API."""
