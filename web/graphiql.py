@@ -21,11 +21,12 @@ ASSETS_URL = "/static/graphiql"
 TEMPLATE = HERE / "graphiql.html"
 
 _IMMUTABLE = "public, max-age=31536000, immutable"
-"""Every asset's path names its package's version, so a cached copy never goes stale."""
+"""For a package's file, whose path names the version (`graphiql@3.8.3/...`): it never changes."""
 
 
 class _Assets(StaticFiles):
-    """The asset files, cached for a year and never sniffed for another type."""
+    """The asset files, never sniffed for another type; a package's cached for a year, the
+    others (the icon, the notice) revalidated each time."""
 
     def file_response(
         self,
@@ -35,7 +36,8 @@ class _Assets(StaticFiles):
         status_code: int = 200,
     ) -> Response:
         response = super().file_response(full_path, stat_result, scope, status_code)
-        response.headers["Cache-Control"] = _IMMUTABLE
+        versioned = "@" in scope["path"]
+        response.headers["Cache-Control"] = _IMMUTABLE if versioned else "no-cache"
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
