@@ -15,6 +15,7 @@ from starlette.routing import Route
 from db.engine import create_engine
 from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
 from settings import Settings, load_settings
+from web import graphiql
 from web.access import bearer_token
 from web.body_limit import BodySizeLimit
 from web.errors import LastResort, starlette_http_exception
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 ),
                 methods=["GET"],
             ),
+            *([graphiql.assets_mount()] if settings.graphiql else []),
         ],
         middleware=[
             Middleware(LastResort),

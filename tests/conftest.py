@@ -247,3 +247,18 @@ def pytest_unconfigure() -> None:
     """Freeze the heap once the run is over: the interpreter's collections at exit then skip it
     instead of walking every object the suite left alive (seconds on a large run)."""
     gc.freeze()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The screenshots tests saved (their `screenshot` property), for CI to keep as artifacts."""
+    saved = [
+        f"{report.nodeid}: {value}"
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        for name, value in getattr(report, "user_properties", [])
+        if name == "screenshot"
+    ]
+    if saved:
+        terminalreporter.write_sep("-", "screenshots")
+        for line in saved:
+            terminalreporter.write_line(line)

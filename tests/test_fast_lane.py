@@ -1,5 +1,5 @@
-"""The fast lane (schema/compiled/fast_lane.py): learned plain-data queries answered before strawberry,
-byte for byte as strawberry answers them, with one admission per request."""
+"""The fast lane (schema/compiled/fast_lane.py): learned plain-data queries answered before
+strawberry, byte for byte as strawberry answers them, with one admission per request."""
 
 import dataclasses
 from collections.abc import AsyncIterator

@@ -24,6 +24,7 @@ from schema import build_schema
 from schema.compiled.fast_lane import answer_plain_read
 from schema.errors import coded
 from settings import Settings
+from web import graphiql
 from web.access import bearer_token
 from web.errors import (
     GRAPHQL_RESPONSE_JSON,
@@ -49,6 +50,10 @@ class PartnerGraphQL(GraphQL[Context, None]):
         self.engine = engine
         self.settings = settings
         self.limiter = limiter
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL with its assets served by this app (`web.graphiql`), not from a CDN."""
+        return graphiql.page(request)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
