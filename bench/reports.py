@@ -1,4 +1,4 @@
-"""Time the reports (README "Reports") on a database that already holds the data.
+"""Time the reports (docs/reports.md) on a database that already holds the data.
 
 Runs in process through the ASGI app (no sockets), as an admin (the reporter's figures take the
 same SQL: neither adds a visibility condition), and prints the p50 and p90 of:

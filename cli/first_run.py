@@ -24,7 +24,7 @@ class Data(StrEnum):
 
 DATA_DIR = Path("../shared/data")
 """Where `serve --data real` and `load real` look for the registries (relative to the working
-directory; see the README section "Real registries")."""
+directory; see docs/registries.md)."""
 
 DEMO_TOKENS = [
     ("demo admin", TokenRole.ADMIN, None, None),

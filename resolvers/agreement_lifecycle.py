@@ -3,7 +3,7 @@ plain status changes it allows (`transition`), and what every agreement write sh
 an agreement for a change, its status as of today, its parties, the version check, and the
 rule that changed terms reopen a signed agreement (`reopen_if_signed`) and no longer change
 once it is in force (`require_open_terms`). The mutations are generated from `TRANSITIONS`, the
-README prints it (`transitions_markdown`), and the tests walk it.
+docs/writes.md prints it (`transitions_markdown`), and the tests walk it.
 """
 
 from dataclasses import dataclass
@@ -276,7 +276,7 @@ def mutation_name(action: str) -> str:
 
 
 def transitions_markdown() -> str:
-    """`TRANSITIONS` as the table the README prints (a test keeps the two equal)."""
+    """`TRANSITIONS` as the table docs/writes.md prints (a test keeps the two equal)."""
     rows = [
         f"| `{mutation_name(t.action)}` | {', '.join(sorted(s.name for s in t.sources))} "
         f"| {t.target.name} | {t.description} |"

@@ -1,7 +1,7 @@
 """The agreements a report counts, and their status, as of a date (`agreements_as_of`). The
 filter is the one of the `agreements` list, applied through the same `agreement_conditions`, so a
 summary without `asOf` counts exactly the agreements that the list with that filter pages through.
-"As of a date" (README "Reports"): an agreement exists on day D when it was created by the end of
+"As of a date" (docs/reports.md): an agreement exists on day D when it was created by the end of
 D; for data loaded without a status history (registries, the demo) the signing date decides
 instead (signed by D, or unsigned and created by D). Its status on D is the last status its
 history recorded by the end of D (a change after D is undone by reading its old value), or the

@@ -3,7 +3,7 @@ count (`counted`), the dimensions a summary groups by, the trend intervals and t
 the measures of a group and the families of figures (`Part`), and the connection reports read on
 (`reading`). Every figure is counted over what the viewer may count: the rows visibility lets it
 read (`resolvers.visibility`), except for reporters, which read no rows but count everything
-(README "Access control": reporters see public profiles and aggregates).
+(docs/access.md: reporters see public profiles and aggregates).
 """
 
 from collections.abc import AsyncIterator

@@ -4,7 +4,7 @@ Every read of an object or a list goes through `resolvers.reading`, which adds
 `visible(viewer, table)` to its WHERE clause, so `node`, `nodes`, every connection, its
 `totalCount` and every filter obey the same rules, and a hidden row reads as a missing one.
 
-The rules (README "Access control"):
+The rules (docs/access.md):
 - Admins see everything.
 - Public profile, for every caller: organizations, their identifiers, alliances, memberships,
   and the catalogue of programs, their partners and target groups, courses and resources.

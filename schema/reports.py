@@ -1,5 +1,4 @@
-"""Cooperation summaries, trends, an alliance's report and expiring agreements (README
-"Reports")."""
+"""Cooperation summaries, trends, an alliance's report and expiring agreements (docs/reports.md)."""
 
 from collections.abc import Sequence
 from datetime import date

@@ -1,4 +1,4 @@
-"""The error contract of every HTTP answer (README "Errors").
+"""The error contract of every HTTP answer (docs/api.md, "Errors").
 
 Every refusal and failure is JSON in the GraphQL-over-HTTP form, `{"errors": [{"message": ...,
 "extensions": {"code": ...}}]}`, whatever road the request took and wherever it failed: a body

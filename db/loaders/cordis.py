@@ -1,7 +1,7 @@
 """CORDIS Horizon Europe: organizations, projects as research collaboration agreements, and
 participations as parties with their EU contribution as funding from the European Commission.
 
-Mapping (see the README section "Real registries"):
+Mapping (see docs/registries.md):
 - organization: kind from the activity type (HES university, REC research institute, PRC
   business, PUB government body, OTH or none other); the CORDIS organization id is kept as
   identifier `cordis`; its website's domain as identifier `domain`;

@@ -1,6 +1,6 @@
 """ROR, the Research Organization Registry (schema v2 records, a JSON array, gzipped or not).
 
-Mapping (see the README section "Real registries"):
+Mapping (see docs/registries.md):
 - kind from the ROR types, the first that applies of: education -> university, facility ->
   research institute, company -> business, government -> government body; anything else
   (nonprofit, healthcare, funder alone, archive, other) -> other, since ROR does not say
