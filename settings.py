@@ -86,10 +86,10 @@ TEST_VARIABLES = (
         "PARTNERGRAPH_COST_EXAMPLES",
         "25",
         "Documents generated per backend by the cost property test "
-        "(`tests/test_cost_property.py`); more for a longer run",
+        "(`tests/schema/test_cost_property.py`); more for a longer run",
     ),
 )
-"""Read by the test suite (tests/conftest.py, tests/test_cost_property.py), not the server."""
+"""Read by the test suite (tests/conftest.py, tests/schema/test_cost_property.py), not the server."""
 
 
 def setting(default: T, env: str, meaning: str, *, production: T = _SAME) -> T:

@@ -1,4 +1,4 @@
-"""A long fuzzing run of the API (tests/test_fuzz.py with many random examples), summarised.
+"""A long fuzzing run of the API (tests/schema/test_fuzz.py with many random examples), summarised.
 
     uv run python -m bench.fuzz --examples 2000 [--backend sqlite|postgresql] [--out DIR]
 
@@ -70,7 +70,15 @@ def main() -> int:
         PARTNERGRAPH_FUZZ_EXAMPLES=str(arguments.examples),
         PARTNERGRAPH_FUZZ_FINDINGS=str(findings),
     )
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "tests/test_fuzz.py"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:randomly",
+        "tests/schema/test_fuzz.py",
+    ]
     if arguments.backend:
         command += ["-k", arguments.backend]
     completed = subprocess.run(command, env=env, check=False)

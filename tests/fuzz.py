@@ -5,7 +5,7 @@ ones and ones with one schema violation), with a generator of our own for each c
 valid values and the edges a caller may send (a Decimal of `NaN` or `1e400`, year 0, a date
 that does not exist, an offset out of range), and for `ID` the global IDs of real demo rows, IDs
 of missing rows and of the wrong type, and garbage. `problems` lists what is wrong with an
-answer; `tests/test_fuzz.py` runs a few examples of it, `bench/fuzz.py` many.
+answer; `tests/schema/test_fuzz.py` runs a few examples of it, `bench/fuzz.py` many.
 """
 
 import base64

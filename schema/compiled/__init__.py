@@ -16,6 +16,6 @@ A request can take one of four roads:
    PostgreSQL with `compiled_reads` off; tests compare roads 1-2 with 3 byte for byte.
 
 What a field reads in SQL is said at the field (`declare`): plain columns are inferred, computed
-values, references and child lists are declared. tests/test_compiled_fields.py fails for any
+values, references and child lists are declared. tests/schema/test_compiled_fields.py fails for any
 field that is neither compiled nor on its commented list of fields that take the ordinary road.
 """

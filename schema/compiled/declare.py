@@ -13,7 +13,7 @@ A field of a node type is compiled when it is
   its own resolver and says `metadata=child_list(lists.UNITS)`.
 
 The planner (`schema.compiled.planner`) reads these declarations; any other field sends its root
-field down the ordinary road, and tests/test_compiled_fields.py says which fields may.
+field down the ordinary road, and tests/schema/test_compiled_fields.py says which fields may.
 """
 
 from collections.abc import Callable, Mapping

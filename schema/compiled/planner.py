@@ -6,7 +6,7 @@ a value, a reference or a child list its field declares: `schema.compiled.declar
 it as shapes for `resolvers.compiled.answer`. Anything else (a field with its own resolver logic,
 `@defer`, a permission class, a field of a type without a table)
 leaves that root field to graphql-core, so the compiled road is only ever taken where it gives
-the ordinary road's answer; tests/test_compiled_reads.py holds the two side by side.
+the ordinary road's answer; tests/schema/test_compiled_reads.py holds the two side by side.
 """
 
 import dataclasses

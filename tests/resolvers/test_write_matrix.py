@@ -53,7 +53,7 @@ from resolvers.write_declarations import MUTATIONS, Needs, Ref
 from schema import build_schema
 from tests.conftest import Databases, api_client, make_token
 from tests.graphql import post
-from tests.test_access_matrix import EDITOR, ROLES, SECRETARIAT, _token_for
+from tests.resolvers.test_access_matrix import EDITOR, ROLES, SECRETARIAT, _token_for
 
 pytestmark = pytest.mark.anyio
 

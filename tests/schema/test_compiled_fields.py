@@ -26,7 +26,7 @@ from schema import build_schema
 from schema.compiled.planner import compiled_fields
 from tests.factories import add_network
 from tests.statements import StatementCounter
-from tests.test_compiled_reads import _callers, _same, _subjects
+from tests.schema.test_compiled_reads import _callers, _same, _subjects
 
 pytestmark = pytest.mark.anyio
 

@@ -153,6 +153,6 @@ def drive(url: str, admin_token: str, screenshot: Path) -> tuple[list[str], list
 if __name__ == "__main__":
     import sys
 
-    # By hand, on a running server: python -m tests.test_graphiql_browser URL ADMIN_TOKEN PNG
+    # By hand, on a running server: python -m tests.web.test_graphiql_browser URL ADMIN_TOKEN PNG
     requested, problems = drive(sys.argv[1], sys.argv[2], Path(sys.argv[3]))
     print(*requested, *problems, f"screenshot: {sys.argv[3]}", sep="\n")

@@ -1,6 +1,6 @@
 """The instances of issue 15 (points 2 and 3), each as it was reproduced: an editor widening its
 own reach by writing, and mutations telling what reads hide. The general rule is
-`resolvers/write_scope.py`, checked for every mutation by `tests/test_write_matrix.py`."""
+`resolvers/write_scope.py`, checked for every mutation by `tests/resolvers/test_write_matrix.py`."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from schema import schema_sdl
 
-SNAPSHOT = Path(__file__).parent.parent / "schema.graphql"
+SNAPSHOT = Path(__file__).resolve().parents[2] / "schema.graphql"
 
 
 def test_committed_schema_matches_the_code() -> None:

@@ -90,7 +90,7 @@ async def walk(demo_engine: AsyncEngine, databases: Databases) -> Any:
 
 async def _draft(walk: Walk, **more: Any) -> dict[str, Any]:
     """A draft between the two schools, made by an admin (an editor names only organizations
-    it edits, and proposes the others: tests/test_write_scope.py)."""
+    it edits, and proposes the others: tests/resolvers/test_write_scope.py)."""
     art = await _id(walk.admin, "organizations", ART)
     lifelong = await _id(walk.admin, "organizations", LIFELONG)
     given = {
@@ -227,7 +227,7 @@ def _mutation(action: str) -> str:
 
 
 def test_the_docs_print_the_transition_table_the_code_enforces() -> None:
-    page = Path(__file__).parent.parent / "docs" / "writes.md"
+    page = Path(__file__).resolve().parents[2] / "docs" / "writes.md"
     assert transitions_markdown() in page.read_text(encoding="utf-8")
 
 

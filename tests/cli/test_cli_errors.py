@@ -19,7 +19,7 @@ from cli import app
 from tests.conftest import POSTGRES
 from tests.registries import ROR
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STARTUPS = [
     ["serve", "--port", "0", "--data", "none"],
     ["db", "upgrade", "head"],

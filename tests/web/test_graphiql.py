@@ -1,6 +1,6 @@
 """GraphiQL is served whole by the app: its page names no other host, and every script and style
 it loads comes from the app, with the bytes its `integrity` pins, a long cache life and the right
-type. (The page working in a browser: tests/test_graphiql_browser.py.)"""
+type. (The page working in a browser: tests/web/test_graphiql_browser.py.)"""
 
 import base64
 import hashlib

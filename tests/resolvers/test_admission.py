@@ -13,7 +13,7 @@ from settings import Settings, load_settings
 from tests.conftest import TEST_SETTINGS, api_client
 from tests.graphql import errors_of
 from tests.statements import StatementCounter
-from tests.test_limits import _redis_or_skip
+from tests.schema.test_limits import _redis_or_skip
 
 pytestmark = pytest.mark.anyio
 
