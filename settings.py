@@ -89,7 +89,8 @@ TEST_VARIABLES = (
         "(`tests/schema/test_cost_property.py`); more for a longer run",
     ),
 )
-"""Read by the test suite (tests/conftest.py, tests/schema/test_cost_property.py), not the server."""
+"""Read by the test suite (tests/conftest.py, tests/schema/test_cost_property.py), not the
+server."""
 
 
 def setting(default: T, env: str, meaning: str, *, production: T = _SAME) -> T:

@@ -1,8 +1,8 @@
 """The declarations of the write rule: for every type, who owns a row (`RECORDS`), and for every
 mutation, its reference arguments and what the caller must hold on each, in the order they are
 checked (`MUTATIONS`). `resolvers.write_scope` applies them (its docstring states the rule);
-`tests/resolvers/test_write_matrix.py` derives the expected answer of every mutation x argument x target
-x role from them.
+`tests/resolvers/test_write_matrix.py` derives the expected answer of every mutation x argument
+x target x role from them.
 """
 
 from collections.abc import Mapping

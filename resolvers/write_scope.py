@@ -59,8 +59,9 @@ secretariat changes roles and records leaving in its own alliance; a member may 
 leaving.
 
 The declarations (`RECORDS`, and `MUTATIONS`: every mutation with its reference arguments in
-the order they are checked) are in `resolvers.write_declarations`; `tests/resolvers/test_write_matrix.py`
-derives the expected answer of every mutation x argument x target x role from them.
+the order they are checked) are in `resolvers.write_declarations`;
+`tests/resolvers/test_write_matrix.py` derives the expected answer of every mutation x argument x
+target x role from them.
 """
 
 from collections.abc import Mapping

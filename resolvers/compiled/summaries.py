@@ -6,8 +6,8 @@ agreements, 200 groups: two thirds of the request's time, bench/RESULTS.md). Whe
 asks only for counts (`agreements`, `active`, `byStatus`) by dimensions with one value per
 agreement, `schema.compiled.planner` plans it as a `SummaryRoot` and this module writes its JSON
 in SQL from the same pieces (`agreements_as_of`, `grouped`): the same agreements counted, the
-same statuses, the groups in the same order. tests/schema/test_compiled_reads.py holds the two roads'
-answers equal.
+same statuses, the groups in the same order. tests/schema/test_compiled_reads.py holds the two
+roads' answers equal.
 """
 
 from collections.abc import Callable

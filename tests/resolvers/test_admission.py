@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from settings import Settings, load_settings
 from tests.conftest import TEST_SETTINGS, api_client
 from tests.graphql import errors_of
-from tests.statements import StatementCounter
 from tests.schema.test_limits import _redis_or_skip
+from tests.statements import StatementCounter
 
 pytestmark = pytest.mark.anyio
 

@@ -25,8 +25,8 @@ from resolvers.nodes import NODE_TABLES
 from schema import build_schema
 from schema.compiled.planner import compiled_fields
 from tests.factories import add_network
-from tests.statements import StatementCounter
 from tests.schema.test_compiled_reads import _callers, _same, _subjects
+from tests.statements import StatementCounter
 
 pytestmark = pytest.mark.anyio
 

@@ -1,8 +1,8 @@
 """Custom scalars and IDs refuse values the database cannot hold, with a clear error.
 
-Found by the fuzzing (tests/schema/test_fuzz.py): a Decimal of `NaN` answered INTERNAL_SERVER_ERROR on
-both databases, `Infinity` and `1e400` on PostgreSQL; an ID whose key is over 32 bits did on
-both; and an invalid ID was echoed whole in its error.
+Found by the fuzzing (tests/schema/test_fuzz.py): a Decimal of `NaN` answered
+INTERNAL_SERVER_ERROR on both databases, `Infinity` and `1e400` on PostgreSQL; an ID whose key
+is over 32 bits did on both; and an invalid ID was echoed whole in its error.
 """
 
 from datetime import date
