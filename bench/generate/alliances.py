@@ -4,19 +4,9 @@ memberships."""
 import random
 from datetime import timedelta
 
-from bench.generate.shape import (
-    CITIES,
-    PREFIX,
-    STAMP,
-    Picker,
-    random_day,
-    stamp,
-)
+from bench.generate.shape import CITIES, PREFIX, STAMP, Picker, random_day, stamp
 from bench.generate.writer import Writer
-from db.enums import (
-    AllianceScope,
-    MembershipRole,
-)
+from db.enums import AllianceScope, MembershipRole
 
 
 async def insert_alliances(

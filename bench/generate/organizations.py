@@ -16,9 +16,7 @@ from bench.generate.shape import (
     weighted_choices,
 )
 from bench.generate.writer import Writer
-from db.enums import (
-    OrganizationKind,
-)
+from db.enums import OrganizationKind
 from db.loaders.merge import FIELDS
 
 

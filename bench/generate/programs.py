@@ -6,14 +6,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from bench.generate.shape import (
-    CITIES,
-    PREFIX,
-    STAMP,
-    Picker,
-    random_day,
-    stamp,
-)
+from bench.generate.shape import CITIES, PREFIX, STAMP, Picker, random_day, stamp
 from bench.generate.writer import IdCounter, Writer
 from db.enums import (
     ActivityKind,

@@ -8,10 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from db.enums import (
-    AgreementStatus,
-    OrganizationKind,
-)
+from db.enums import AgreementStatus, OrganizationKind
 
 PREFIX = "Bench"
 
