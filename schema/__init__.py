@@ -28,6 +28,7 @@ from schema.document_caches import ParsedDocuments, ValidatedDocuments
 from schema.guard import Guard
 from schema.input_hygiene import InputHygiene
 from schema.node_types import node_types
+from schema.relay import describe_paging_arguments
 from schema.scalars import SCALAR_OVERRIDES
 from settings import Settings
 
@@ -68,7 +69,7 @@ NODE_TYPES: list[type] = node_types()
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     max_tokens = (settings or Settings()).max_tokens
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,
@@ -82,6 +83,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             InputHygiene,
         ],
     )
+    describe_paging_arguments(schema._schema)
+    return schema
 
 
 def schema_sdl() -> str:
