@@ -64,6 +64,17 @@ Mutation = merge_types(
     ),
 )
 
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Everything a caller may read: any object by its ID, the root lists, reports and the "
+    "cooperation network. Every answer holds only what the caller's token may see "
+    "(docs/access.md): a hidden object reads as a missing one."
+)
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Every change. A mutation runs in one transaction and answers a payload whose "
+    "`userErrors` say why nothing changed (a refusal, a stale version, a bad value); the "
+    "caller's token decides what it may change (docs/access.md)."
+)
+
 NODE_TYPES: list[type] = node_types()
 
 

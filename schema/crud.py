@@ -13,7 +13,7 @@ import types
 import typing
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -263,6 +263,13 @@ class DeletedPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+_INPUT_DOCS = {
+    "create": "The new {}'s fields.",
+    "change": "Which {} to change (with the version read) and the fields to change.",
+    "delete": "Which {} to delete.",
+}
+
+
 def _resolver(
     entity: writes.Entity,
     input_type: type,
@@ -283,7 +290,11 @@ def _resolver(
             name=f"{verb} {entity.name} records",
         )
 
-    resolve.__annotations__ = {"info": Info, "input": input_type, "return": payload}
+    described_input = Annotated[
+        input_type,  # type: ignore[valid-type]
+        strawberry.argument(description=_INPUT_DOCS[verb].format(entity.name)),
+    ]
+    resolve.__annotations__ = {"info": Info, "input": described_input, "return": payload}
     return resolve
 
 
