@@ -4,7 +4,8 @@ generated from the tables so that inputs, columns and checks cannot drift apart.
 An input field is a column: a reference column `parent_id` becomes `parent: ID` (a global ID),
 a text column checked against an enum becomes that enum, anything else keeps its Python type.
 It is described as the node type's field of the same name is (`_COLUMN_DOCS` where there is
-none), so the docs of a field and of the input that sets it cannot drift apart either.
+none), so the docs of a field and of the input that sets it cannot drift apart either; what a
+field's description says after "; null ..." is about answers, and an input leaves it out.
 `create` inputs require what the table requires; `update` inputs change only the fields given
 (an explicit `null` clears a field) and carry the `version` read; `delete` inputs carry it too.
 """
@@ -124,9 +125,14 @@ def _column_doc(entity_name: str, column: _Column) -> str | None:
         return fixed
     fields = get_object_definition(_node_type(entity_name), strict=True).fields
     description = next((f.description for f in fields if f.python_name == column.name), None)
-    if description is not None and column.reference is not None:
-        description += f" Given as the {column.reference}'s global ID."
-    return description
+    if description is None:
+        return None
+    said, _, answers = description.partition("; null ")
+    if answers:
+        said += "."
+    if column.reference is not None:
+        said += f" Given as the {column.reference}'s global ID."
+    return said
 
 
 def _column_docs(entity_name: str, columns: list[_Column]) -> dict[str, str]:
