@@ -108,10 +108,20 @@ query ($filter: NetworkFilter) {
 }
 """
 WRITES = """
-mutation ($organization: ID!, $agreement: ID!) {
-  createCourse(input: {title: "Parity course", organization: $organization, credits: "2.5"}) {
+mutation ($organization: ID!, $agreement: ID!, $long: String!) {
+  c1: createCourse(input: {title: "Parity 1", organization: $organization, credits: "2.5"}) {
     course { credits } userErrors { field code }
   }
+  c2: createCourse(input: {title: "Parity 2", organization: $organization, credits: "2.555"}) {
+    course { credits } userErrors { field code }
+  }
+  c3: createCourse(input: {title: "Parity 3", organization: $organization, credits: "0.125"}) {
+    course { credits } userErrors { field code }
+  }
+  c4: createCourse(input: {title: $long, organization: $organization}) {
+    course { title } userErrors { field code message }
+  }
+  createApiToken(input: {name: $long, role: REPORTER}) { userErrors { field code message } }
   createEvaluation(input: {agreement: $agreement, score: "75", periodEnd: "2025-06-30"}) {
     evaluation { score } userErrors { field code }
   }
@@ -282,6 +292,7 @@ async def _answers(client: httpx.AsyncClient) -> dict[str, Any]:
     written = {
         "organization": ids["organizations"]["nodes"][0]["id"],
         "agreement": ids["agreements"]["nodes"][0]["id"],
+        "long": "x" * 501,
     }
     answers: dict[str, Any] = {"writes": await query(client, WRITES, written)}
     for name, document, variables in _reads(alliance_id):

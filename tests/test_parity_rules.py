@@ -176,3 +176,33 @@ async def test_date_windows_count_their_first_and_last_day(
         "ends today",
     ]
     assert data["expired"]["nodes"] == [{"title": "ended", "status": "EXPIRED"}]
+
+
+async def test_writes_round_decimals_and_refuse_long_texts_as_postgresql_does(
+    client: httpx.AsyncClient,
+) -> None:
+    found = await query(client, "{ organizations(first: 1) { nodes { id } } }")
+    organization = found["organizations"]["nodes"][0]["id"]
+    written = await query(
+        client,
+        """mutation ($organization: ID!, $long: String!) {
+          a: createCourse(input: {title: "A", organization: $organization, credits: "0.125"}) {
+            course { credits } }
+          b: createCourse(input: {title: "B", organization: $organization, credits: "2.555"}) {
+            course { credits } }
+          c: createCourse(input: {title: $long, organization: $organization}) {
+            course { title } userErrors { field code message } }
+          d: createApiToken(input: {name: $long, role: REPORTER}) {
+            secret userErrors { field code message } }
+        }""",
+        {"organization": organization, "long": "x" * 501},
+    )
+    # PostgreSQL's NUMERIC(8, 2) rounds halves away from zero; SQLite read back 0.12.
+    assert [written[k]["course"]["credits"] for k in "ab"] == ["0.13", "2.56"]
+    refused = {
+        "field": None,
+        "code": "INVALID_VALUE",
+        "message": "a text is too long for its field",
+    }
+    assert written["c"] == {"course": None, "userErrors": [refused]}  # SQLite stored it whole
+    assert written["d"] == {"secret": None, "userErrors": [refused]}
