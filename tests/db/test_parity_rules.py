@@ -1,6 +1,6 @@
 """The rules that make SQLite answer as PostgreSQL does, each checked on both backends: decimals
 with their column's places, null keys last, case folding of every letter in text searches, and
-date windows counted the same. tests/test_parity.py compares the two backends' answers whole."""
+date windows counted the same. tests/db/test_parity.py compares the two backends' answers whole."""
 
 import csv
 import io
