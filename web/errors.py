@@ -27,6 +27,7 @@ __all__ = [
     "error_response",
     "http_exception_response",
     "media_type",
+    "refusal_response",
     "starlette_http_exception",
     "status_of",
     "unexpected_response",
@@ -42,6 +43,7 @@ _STATUS_BY_CODE = {
     "FORBIDDEN": 403,
     "NOT_FOUND": 404,
     "PAYLOAD_TOO_LARGE": 413,
+    "UNSUPPORTED_MEDIA_TYPE": 415,
     "RATE_LIMITED": 429,
     "INTERNAL_SERVER_ERROR": 500,
     "DATABASE_UNAVAILABLE": 503,
@@ -125,14 +127,29 @@ def error_response(
     return _json(body, status or status_of(error.code), graphql_response, headers)
 
 
+def refusal_response(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    graphql_response: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A refusal made before GraphQL (`code` with `status`), in the same form as every other
+    error."""
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return _json(body, status, graphql_response, dict(headers or {}))
+
+
 def http_exception_response(
     status: int, message: str, *, graphql_response: bool = False, headers: dict[str, str] | None
 ) -> Response:
     """An HTTP-level refusal (an unknown route, a method not allowed, a body that cannot be
-    read) in the same form as every other error."""
+    read), its code read from its status."""
     code = _CODE_BY_STATUS.get(status, "INTERNAL_SERVER_ERROR" if status >= 500 else "BAD_REQUEST")
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return _json(body, status, graphql_response, dict(headers or {}))
+    return refusal_response(
+        status, code, message, graphql_response=graphql_response, headers=headers
+    )
 
 
 def unexpected_response(error: BaseException, *, graphql_response: bool = False) -> Response:

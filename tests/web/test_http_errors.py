@@ -123,7 +123,7 @@ async def test_a_body_of_another_content_type_is_refused_as_json(
     response = await anonymous_client.post(
         "/graphql", content=b"query=x", headers={"content-type": "text/plain"}
     )
-    _refusal(response, 400, "BAD_REQUEST")
+    _refusal(response, 415, "UNSUPPORTED_MEDIA_TYPE")
 
 
 async def test_unknown_routes_and_methods_are_refused_as_json(
