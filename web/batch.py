@@ -8,7 +8,8 @@ is not used: it runs a batch's operations concurrently over one shared context (
 cache, one admission for the first operation's cost, mutations at once).
 
 The batch was admitted once beforehand (`schema.batch.admit_batch`): each request carries its
-`Admission` in its scope, so it is neither authenticated nor charged again. A request that
+`Admission` in its scope, so it is neither authenticated nor charged again (a request without
+one is refused on its own before it would be admitted). A request that
 fails before GraphQL (an empty `query`) is answered in its place in the batch with the error
 object a lone request would get; the batch itself answers 200.
 """
@@ -35,7 +36,7 @@ async def answer_batch(
     receive: Receive,
     sent: Sequence[dict[str, Any]],
     *,
-    admissions: Sequence[Admission],
+    admissions: Sequence[Admission | None],
     run: Callable[[Request], Awaitable[Response]],
 ) -> Response:
     """The batch's answer: `run` (strawberry's view) on each request of `sent`, in order, each
@@ -43,7 +44,7 @@ async def answer_batch(
     graphql_response = wants_graphql_response(request.headers.get("accept"))
     answers: list[bytes] = []
     for one, admission in zip(sent, admissions, strict=True):
-        scope = {**request.scope, "state": {ADMISSION: admission}}
+        scope = {**request.scope, "state": {} if admission is None else {ADMISSION: admission}}
         alone = Request(scope, replay(orjson.dumps(one), receive))
         try:
             response = await run(alone)
