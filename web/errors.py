@@ -2,10 +2,11 @@
 
 Every refusal and failure is JSON in the GraphQL-over-HTTP form, `{"errors": [{"message": ...,
 "extensions": {"code": ...}}]}`, whatever road the request took and wherever it failed: a body
-that cannot be read (400 `BAD_REQUEST`), a route or method that does not exist (404, 405), a
-database out of reach (503 `DATABASE_UNAVAILABLE` with `Retry-After`, never the driver's text),
-and, as a last resort, anything unexpected (500 `INTERNAL_SERVER_ERROR` with a short reference
-that finds the traceback in the log). A client that accepts `application/graphql-response+json`
+that cannot be read (400 `BAD_REQUEST`), of another media type (415), a route or method that
+does not exist (404, 405), a CORS preflight refused (403, `web.cors`), a database out of reach
+(503 `DATABASE_UNAVAILABLE` with `Retry-After`, never the driver's text), and, as a last resort,
+anything unexpected (500 `INTERNAL_SERVER_ERROR` with a short reference that finds the traceback
+in the log). A client that accepts `application/graphql-response+json`
 gets that media type back.
 """
 
