@@ -1,0 +1,1 @@
+"""Development tools: README and docs examples (`examples.py`), the schema linter."""

@@ -1,0 +1,178 @@
+"""Runs the marked examples of README.md and docs/*.md against a fresh demo database and
+rewrites their answer blocks with the real answers (markers: `tools/example_marks.py`).
+
+    uv run python -m tools.examples              # rewrite, on SQLite
+    uv run python -m tools.examples --postgres   # rewrite, on a fresh PostgreSQL database
+    uv run python -m tools.examples --check      # exit 1 and print a diff when a block differs
+
+Each page gets a database of its own, made as `partnergraph serve` makes it (migrations, the
+demo data, the four demo tokens, in that order, so token IDs are the ones a new user sees); its
+examples run in document order, so a page's mutations tell one story. Each example is admitted
+by a rate limiter whose minute starts empty, as on a quiet server, so `remainingThisMinute`
+is the limit less the example's own cost whatever ran before it.
+"""
+
+import argparse
+import asyncio
+import difflib
+import sys
+import tempfile
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app import create_app
+from cli.first_run import DEMO_TOKENS, Data, prepare
+from db.engine import create_engine
+from db.migrate import upgrade
+from resolvers.rate_limit import Spend
+from settings import Settings
+from tools.example_marks import Example, find_examples, rewrite, show
+
+__all__ = ["PAGES", "ROOT", "page_examples", "run_page", "shown_page"]
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+class FreshMinute:
+    """A rate limiter counting in memory, emptied before each example."""
+
+    def __init__(self, points_per_minute: int) -> None:
+        self.limit = points_per_minute
+        self.spent: defaultdict[str, int] = defaultdict(int)
+
+    async def spend(self, caller: str, points: int, *, limit: int | None = None) -> Spend:
+        limit = self.limit if limit is None else limit
+        self.spent[caller] += points
+        return Spend(allowed=self.spent[caller] <= limit, remaining=limit - self.spent[caller])
+
+    async def check(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+def page_examples(page: Path) -> list[Example]:
+    return find_examples(page.relative_to(ROOT), page.read_text())
+
+
+async def _demo(engine: AsyncEngine) -> dict[str, str]:
+    """Migrates and loads the demo as `serve` does; the demo tokens' secrets by role."""
+    await upgrade(engine)
+    printed = await prepare(engine, data=Data.DEMO)
+    secrets = dict(
+        line.strip().split(": ", 1) for line in printed.splitlines() if line.startswith("  ")
+    )
+    return {role.value: secrets[name] for name, role, _, _ in DEMO_TOKENS}
+
+
+async def run_page(database_url: str, examples: list[Example]) -> list[dict[str, Any]]:
+    """The answers of `examples`, in order, on the empty database at `database_url`."""
+    engine = create_engine(database_url)
+    try:
+        tokens = await _demo(engine)
+        settings = Settings()
+        limiter = FreshMinute(settings.rate_limit_per_minute)
+        with mock.patch("app.rate_limiter", return_value=limiter):
+            app = create_app(settings, engine=engine)
+        transport = httpx.ASGITransport(app=app)
+        answers = []
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
+            for example in examples:
+                limiter.spent.clear()
+                token = tokens.get(example.token)
+                headers = {"Authorization": f"Bearer {token}"} if token else {}
+                body = {"query": example.query, "variables": example.variables}
+                response = await http.post("/graphql", json=body, headers=headers)
+                answers.append(response.json())
+        return answers
+    finally:
+        await engine.dispose()
+
+
+def shown_page(page: Path, examples: list[Example], answers: list[dict[str, Any]]) -> str:
+    """The page's text with its answer blocks showing `answers`."""
+    shown = [show(example, answer) for example, answer in zip(examples, answers, strict=True)]
+    return rewrite(page.read_text(), examples, shown)
+
+
+@asynccontextmanager
+async def _postgres_database(server: str) -> AsyncIterator[str]:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server)
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"partnergraph_examples_{uuid.uuid4().hex[:8]}"
+    connection = await asyncpg.connect(admin)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.close()
+
+
+@contextmanager
+def _sqlite_folder() -> Iterator[Callable[[], str]]:
+    with tempfile.TemporaryDirectory(prefix="partnergraph-examples-") as folder:
+        yield lambda: f"sqlite+aiosqlite:///{folder}/{uuid.uuid4().hex}.db"
+
+
+async def _run(pages: list[Path], postgres: str | None, check: bool) -> int:
+    differing = 0
+    with _sqlite_folder() as sqlite_url:
+        for page in pages:
+            examples = page_examples(page)
+            if not examples:
+                continue
+            if postgres is None:
+                answers = await run_page(sqlite_url(), examples)
+            else:
+                async with _postgres_database(postgres) as url:
+                    answers = await run_page(url, examples)
+            before, after = page.read_text(), shown_page(page, examples, answers)
+            name = str(page.relative_to(ROOT))
+            print(f"{name}: {len(examples)} examples", file=sys.stderr)
+            if before == after:
+                continue
+            differing += 1
+            if check:
+                diff = difflib.unified_diff(
+                    before.splitlines(True), after.splitlines(True), name, f"{name} (as run)"
+                )
+                sys.stdout.writelines(diff)
+            else:
+                page.write_text(after)
+                print(f"{name}: rewritten", file=sys.stderr)
+    return 1 if check and differing else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pages", nargs="*", type=Path, help="default: README.md and docs/*.md")
+    parser.add_argument("--check", action="store_true", help="rewrite nothing; diff, exit 1")
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=POSTGRES,
+        metavar="URL",
+        help=f"run on a fresh PostgreSQL database on this server (default {POSTGRES})",
+    )
+    options = parser.parse_args(argv)
+    pages = [page.resolve() for page in options.pages] or PAGES
+    return asyncio.run(_run(pages, options.postgres, options.check))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
