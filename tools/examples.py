@@ -162,16 +162,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("pages", nargs="*", type=Path, help="default: README.md and docs/*.md")
     parser.add_argument("--check", action="store_true", help="rewrite nothing; diff, exit 1")
+    parser.add_argument("--postgres", action="store_true", help="run on fresh PostgreSQL databases")
     parser.add_argument(
-        "--postgres",
-        nargs="?",
-        const=POSTGRES,
-        metavar="URL",
-        help=f"run on a fresh PostgreSQL database on this server (default {POSTGRES})",
+        "--postgres-url", default=POSTGRES, help=f"the server to make them on (default {POSTGRES})"
     )
     options = parser.parse_args(argv)
     pages = [page.resolve() for page in options.pages] or PAGES
-    return asyncio.run(_run(pages, options.postgres, options.check))
+    postgres = options.postgres_url if options.postgres else None
+    return asyncio.run(_run(pages, postgres, options.check))
 
 
 if __name__ == "__main__":
