@@ -5,9 +5,9 @@ rewrites their answer blocks with the real answers (markers: `tools/example_mark
     uv run python -m tools.examples --postgres   # rewrite, on a fresh PostgreSQL database
     uv run python -m tools.examples --check      # exit 1 and print a diff when a block differs
 
-Each page gets a database of its own, made as `partnergraph serve` makes it (migrations, the
-demo data, the four demo tokens, in that order, so token IDs are the ones a new user sees); its
-examples run in document order, so a page's mutations tell one story. Each example is admitted
+Each page gets a fresh copy of a demo database made as `partnergraph serve` makes it
+(`tools/example_databases.py`); its examples run in document order, so a page's mutations tell
+one story and no other page sees them. Each example is admitted
 by a rate limiter whose minute starts empty, as on a quiet server, so `remainingThisMinute`
 is the limit less the example's own cost whatever ran before it.
 """
@@ -17,23 +17,20 @@ import asyncio
 import difflib
 import sys
 import tempfile
-import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import create_app
-from cli.first_run import DEMO_TOKENS, Data, prepare
 from db.engine import create_engine
-from db.migrate import upgrade
 from resolvers.rate_limit import Spend
 from settings import Settings
+from tools.example_databases import copy_of, make_demo, postgres_database
 from tools.example_marks import Example, find_examples, rewrite, show
 
 __all__ = ["PAGES", "ROOT", "page_examples", "run_page", "shown_page"]
@@ -66,21 +63,13 @@ def page_examples(page: Path) -> list[Example]:
     return find_examples(page.relative_to(ROOT), page.read_text())
 
 
-async def _demo(engine: AsyncEngine) -> dict[str, str]:
-    """Migrates and loads the demo as `serve` does; the demo tokens' secrets by role."""
-    await upgrade(engine)
-    printed = await prepare(engine, data=Data.DEMO)
-    secrets = dict(
-        line.strip().split(": ", 1) for line in printed.splitlines() if line.startswith("  ")
-    )
-    return {role.value: secrets[name] for name, role, _, _ in DEMO_TOKENS}
-
-
-async def run_page(database_url: str, examples: list[Example]) -> list[dict[str, Any]]:
-    """The answers of `examples`, in order, on the empty database at `database_url`."""
+async def run_page(
+    database_url: str, tokens: dict[str, str], examples: list[Example]
+) -> list[dict[str, Any]]:
+    """The answers of `examples`, in order, on the demo database at `database_url`, whose demo
+    tokens' secrets by role are `tokens`."""
     engine = create_engine(database_url)
     try:
-        tokens = await _demo(engine)
         settings = Settings()
         limiter = FreshMinute(settings.rate_limit_per_minute)
         with mock.patch("app.rate_limiter", return_value=limiter):
@@ -107,40 +96,26 @@ def shown_page(page: Path, examples: list[Example], answers: list[dict[str, Any]
 
 
 @asynccontextmanager
-async def _postgres_database(server: str) -> AsyncIterator[str]:
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(server)
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"partnergraph_examples_{uuid.uuid4().hex[:8]}"
-    connection = await asyncpg.connect(admin)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.close()
-
-
-@contextmanager
-def _sqlite_folder() -> Iterator[Callable[[], str]]:
+async def _template(postgres: str | None) -> AsyncIterator[str]:
+    """An empty database for the demo: on the PostgreSQL server `postgres`, else SQLite."""
+    if postgres is not None:
+        async with postgres_database(postgres) as url:
+            yield url
+        return
     with tempfile.TemporaryDirectory(prefix="partnergraph-examples-") as folder:
-        yield lambda: f"sqlite+aiosqlite:///{folder}/{uuid.uuid4().hex}.db"
+        yield f"sqlite+aiosqlite:///{folder}/demo.db"
 
 
 async def _run(pages: list[Path], postgres: str | None, check: bool) -> int:
     differing = 0
-    with _sqlite_folder() as sqlite_url:
+    async with _template(postgres) as template:
+        tokens = await make_demo(template)
         for page in pages:
             examples = page_examples(page)
             if not examples:
                 continue
-            if postgres is None:
-                answers = await run_page(sqlite_url(), examples)
-            else:
-                async with _postgres_database(postgres) as url:
-                    answers = await run_page(url, examples)
+            async with copy_of(template) as url:
+                answers = await run_page(url, tokens, examples)
             before, after = page.read_text(), shown_page(page, examples, answers)
             name = str(page.relative_to(ROOT))
             print(f"{name}: {len(examples)} examples", file=sys.stderr)
