@@ -5,6 +5,7 @@ from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
+import strawberry
 from sqlalchemy.sql.elements import ColumnElement
 from strawberry.dataloader import DataLoader
 
@@ -36,15 +37,31 @@ MEMBERSHIP = table_of(Membership)
 
 @dataclass
 class AllianceFilter:
-    scope: list[AllianceScope] | None = None
-    text: str | None = None
+    scope: list[AllianceScope] | None = strawberry.field(
+        default=None, description="Only alliances of one of these scopes."
+    )
+    text: str | None = strawberry.field(
+        default=None,
+        description="Only alliances whose English, local or short name contains this text, "
+        "ignoring case.",
+    )
 
 
 @dataclass
 class MembershipFilter:
-    role: list[MembershipRole] | None = None
-    on: date | None = None
-    current: bool | None = None
+    role: list[MembershipRole] | None = strawberry.field(
+        default=None, description="Only memberships with one of these roles."
+    )
+    on: date | None = strawberry.field(
+        default=None,
+        description="Only memberships held on this ISO date: joined on or before it (or "
+        "joining date unknown) and not left by then.",
+    )
+    current: bool | None = strawberry.field(
+        default=None,
+        description="True: only memberships not yet left; false: only those that ended; "
+        "not given: both.",
+    )
 
 
 class AllianceOrderField(StrEnum):
@@ -55,8 +72,14 @@ class AllianceOrderField(StrEnum):
 
 @dataclass
 class AllianceOrder:
-    field: AllianceOrderField = AllianceOrderField.NAME
-    direction: SortDirection = SortDirection.ASC
+    field: AllianceOrderField = strawberry.field(
+        default=AllianceOrderField.NAME,
+        description="What to sort by (the English name unless said); ties keep the order "
+        "the records were made in.",
+    )
+    direction: SortDirection = strawberry.field(
+        default=SortDirection.ASC, description="Ascending (A to Z, oldest first) unless said."
+    )
 
 
 def alliance_conditions(f: AllianceFilter | None) -> list[ColumnElement[bool]]:
