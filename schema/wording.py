@@ -8,7 +8,7 @@ import strawberry
 
 from resolvers.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-__all__ = ["ILLUSTRATIVE", "VERSION", "After", "First"]
+__all__ = ["ILLUSTRATIVE", "USER_ERRORS", "VERSION", "After", "First"]
 
 VERSION = (
     "Increases with every change. Send it back with a mutation that changes this object: if "
@@ -36,3 +36,8 @@ After = Annotated[
         "of a page read before with the same arguments; the first page when not given."
     ),
 ]
+
+USER_ERRORS = (
+    "Why nothing changed (validation, a forbidden transition, a stale version, a missing or "
+    "hidden record), each with a code and the input field at fault; empty on success."
+)
