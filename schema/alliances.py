@@ -15,7 +15,7 @@ from resolvers.nodes import row_of
 from schema.compiled.declare import child_list, list_of, referenced
 from schema.enums import AllianceScope, MembershipRole
 from schema.relay import Connection, Info, Node, connection, list_request
-from schema.wording import VERSION, After, First
+from schema.wording import ENGLISH_NAME, LOCAL_NAME, VERSION, After, First
 
 if TYPE_CHECKING:
     from schema.network import AllianceNetwork, NetworkFilter
@@ -57,12 +57,8 @@ class MembershipFilter(reads.MembershipFilter):
 )
 class Alliance(Node):
     version: int = strawberry.field(description=VERSION)
-    name: str = strawberry.field(
-        description="The English name; `localName` holds the name in the local language."
-    )
-    local_name: str | None = strawberry.field(
-        description="The name in the local language and script, where known."
-    )
+    name: str = strawberry.field(description=ENGLISH_NAME)
+    local_name: str | None = strawberry.field(description=LOCAL_NAME)
     short_name: str | None = strawberry.field(
         description="The abbreviation in common use, where there is one."
     )

@@ -16,7 +16,7 @@ from schema.compiled.declare import child_list, list_of, referenced
 from schema.enums import OrganizationKind, OrganizationStatus
 from schema.limits import CHECKS
 from schema.relay import Connection, Info, Node, connection, list_request
-from schema.wording import ILLUSTRATIVE, VERSION, After, First
+from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, VERSION, After, First
 
 if TYPE_CHECKING:
     from schema.agreements import Agreement, AgreementFilter, AgreementOrder
@@ -48,9 +48,7 @@ class Organization(Node):
         description="University, research institute, business, government body, international "
         "organization or other."
     )
-    name: str = strawberry.field(
-        description="The English name; `localName` holds the name in the local language."
-    )
+    name: str = strawberry.field(description=ENGLISH_NAME)
     local_name: str | None = strawberry.field(
         description="The name in the local language and script (`南昌大学`), where known."
     )

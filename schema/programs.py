@@ -22,7 +22,7 @@ from schema.enums import (
     TargetLearnerGroup,
 )
 from schema.relay import Connection, Info, Node, connection, list_request
-from schema.wording import ILLUSTRATIVE, VERSION, After, First
+from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, LOCAL_NAME, VERSION, After, First
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -68,12 +68,8 @@ class CourseOrder(course_reads.CourseOrder):
     "catalogue: every caller sees programs, their partners and courses."
 )
 class Program(Node):
-    name: str = strawberry.field(
-        description="The English name; `localName` holds the name in the local language."
-    )
-    local_name: str | None = strawberry.field(
-        description="The name in the local language and script, where known."
-    )
+    name: str = strawberry.field(description=ENGLISH_NAME)
+    local_name: str | None = strawberry.field(description=LOCAL_NAME)
     kind: ProgramKind = strawberry.field(
         description="Micro-major, micro-course, joint degree, vocational training, "
         "lifelong-learning project, exchange, joint lab or research project."

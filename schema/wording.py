@@ -1,5 +1,5 @@
 """Descriptions said the same way in many places: the page arguments of lists, `version`,
-`isIllustrative`. One wording here, so GraphiQL's docs pane reads alike on every type.
+`isIllustrative`, names. One wording here, so GraphiQL's docs pane reads alike on every type.
 """
 
 from typing import Annotated
@@ -8,7 +8,11 @@ import strawberry
 
 from resolvers.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-__all__ = ["ILLUSTRATIVE", "USER_ERRORS", "VERSION", "After", "First"]
+__all__ = ["ENGLISH_NAME", "ILLUSTRATIVE", "LOCAL_NAME", "USER_ERRORS", "VERSION", "After", "First"]
+
+ENGLISH_NAME = "The English name; `localName` holds the name in the local language."
+
+LOCAL_NAME = "The name in the local language and script, where known."
 
 VERSION = (
     "Increases with every change. Send it back with a mutation that changes this object: if "
