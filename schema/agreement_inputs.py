@@ -226,7 +226,7 @@ class AddCommitmentInput:
     description: str = strawberry.field(description="What is owed, in English.")
     beneficiary: strawberry.ID | None = strawberry.field(
         default=None,
-        description="The ID of the organization it is owed to; the parties at large if not given.",
+        description="The ID of the organization it is owed to, if one is named.",
     )
     due_on: date | None = strawberry.field(
         default=None, description="The ISO date it is due, if there is one."

@@ -314,7 +314,7 @@ class Commitment(Node):
     beneficiary = referenced(
         "Organization",
         "beneficiary_id",
-        description="The organization it is owed to; null when owed to the parties at large.",
+        description="The organization it is owed to; null when none was named.",
     )
 
     history = list_of(

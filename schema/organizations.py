@@ -77,8 +77,8 @@ class Organization(Node):
         description="Free text about the organization, in English."
     )
     status: OrganizationStatus = strawberry.field(
-        description="Whether it still operates, as its registry says (ACTIVE unless a "
-        "registry says otherwise)."
+        description="Whether it still operates: ACTIVE, INACTIVE or WITHDRAWN (ROR's states, "
+        "for an organization loaded from it)."
     )
     is_illustrative: bool = strawberry.field(description=ILLUSTRATIVE)
     parent_id: strawberry.Private[int | None]
@@ -215,7 +215,8 @@ class Organization(Node):
         "Organization.fundingGiven",
         "Funding",
         description="Grants and special funds this organization has awarded, by award date; "
-        "seen by whoever sees the agreement or program funded, and by the funder.",
+        "seen by whoever sees the agreement funded, the funded program's partners and the "
+        "funder.",
     )
 
     activities = list_of(
