@@ -32,29 +32,13 @@ ABOUT = table_of(ActivityAgreement)
 
 @dataclass
 class ActivityFilter:
-    kind: list[ActivityKind] | None = strawberry.field(
-        default=None, description="Only activities of one of these kinds."
-    )
-    held_from: date | None = strawberry.field(
-        default=None, description="Only activities held on or after this ISO date."
-    )
-    held_to: date | None = strawberry.field(
-        default=None, description="Only activities held on or before this ISO date."
-    )
-    alliance: strawberry.ID | None = reference_to(
-        "Alliance", "Only activities held by this alliance."
-    )
-    participant: strawberry.ID | None = reference_to(
-        "Organization", "Only activities this organization itself took part in."
-    )
-    agreement: strawberry.ID | None = reference_to(
-        "Agreement", "Only activities concerning this agreement."
-    )
-    text: str | None = strawberry.field(
-        default=None,
-        description="Only activities whose title, summary or outcomes contain this text, "
-        "ignoring case.",
-    )
+    kind: list[ActivityKind] | None = None
+    held_from: date | None = None
+    held_to: date | None = None
+    alliance: strawberry.ID | None = reference_to("Alliance")
+    participant: strawberry.ID | None = reference_to("Organization")
+    agreement: strawberry.ID | None = reference_to("Agreement")
+    text: str | None = None
 
 
 class ActivityOrderField(StrEnum):
@@ -65,14 +49,8 @@ class ActivityOrderField(StrEnum):
 
 @dataclass
 class ActivityOrder:
-    field: ActivityOrderField = strawberry.field(
-        default=ActivityOrderField.HELD_ON,
-        description="What to sort by (the date held unless said); ties keep the order the "
-        "records were made in.",
-    )
-    direction: SortDirection = strawberry.field(
-        default=SortDirection.DESC, description="Descending (newest first) unless said."
-    )
+    field: ActivityOrderField = ActivityOrderField.HELD_ON
+    direction: SortDirection = SortDirection.DESC
 
 
 def activity_conditions(

@@ -61,57 +61,18 @@ NOT_YET_BINDING = (
 
 @dataclass
 class AgreementFilter:
-    kind: list[AgreementKind] | None = strawberry.field(
-        default=None, description="Only agreements of one of these kinds."
-    )
-    status: list[AgreementStatus] | None = strawberry.field(
-        default=None,
-        description="Only agreements in one of these lifecycle states as of today (one in "
-        "force past its end date counts as EXPIRED, as `status` reads).",
-    )
-    mode: list[CollaborationMode] | None = strawberry.field(
-        default=None, description="Only agreements covering at least one of these modes."
-    )
-    party: strawberry.ID | None = reference_to(
-        "Organization", "Only agreements this organization is itself a party to."
-    )
-    party_kind: list[OrganizationKind] | None = strawberry.field(
-        default=None,
-        description="Only agreements with at least one party of one of these kinds "
-        "(`[BUSINESS]`: agreements with companies).",
-    )
-    party_country: list[str] | None = strawberry.field(
-        default=None,
-        description="Only agreements with at least one party in one of these countries "
-        "(ISO 3166-1 alpha-2 codes, any case).",
-    )
-    party_alliance: strawberry.ID | None = reference_to(
-        "Alliance",
-        "Only agreements with at least one party that is a current member of this alliance.",
-    )
-    active_on: date | None = strawberry.field(
-        default=None,
-        description="Only agreements in force on this ISO date: signed (or later in the "
-        "lifecycle) and within their effective period, an open end counting as in force.",
-    )
-    expiring_before: date | None = strawberry.field(
-        default=None,
-        description="Only agreements whose effective period ends before this ISO date, in any "
-        "state (add `status: [ACTIVE]` for those still running: what expires in 90 days).",
-    )
-    signed_from: date | None = strawberry.field(
-        default=None,
-        description="Only agreements signed (by the last party) on or after this ISO date.",
-    )
-    signed_to: date | None = strawberry.field(
-        default=None,
-        description="Only agreements signed (by the last party) on or before this ISO date.",
-    )
-    text: str | None = strawberry.field(
-        default=None,
-        description="Only agreements whose English or local title contains this text, "
-        "ignoring case.",
-    )
+    kind: list[AgreementKind] | None = None
+    status: list[AgreementStatus] | None = None
+    mode: list[CollaborationMode] | None = None
+    party: strawberry.ID | None = reference_to("Organization")
+    party_kind: list[OrganizationKind] | None = None
+    party_country: list[str] | None = None
+    party_alliance: strawberry.ID | None = reference_to("Alliance")
+    active_on: date | None = None
+    expiring_before: date | None = None
+    signed_from: date | None = None
+    signed_to: date | None = None
+    text: str | None = None
 
 
 class AgreementOrderField(StrEnum):
@@ -124,14 +85,8 @@ class AgreementOrderField(StrEnum):
 
 @dataclass
 class AgreementOrder:
-    field: AgreementOrderField = strawberry.field(
-        default=AgreementOrderField.CREATED_AT,
-        description="What to sort by (when the record was made unless said); ties keep the "
-        "order the records were made in.",
-    )
-    direction: SortDirection = strawberry.field(
-        default=SortDirection.DESC, description="Descending (newest first) unless said."
-    )
+    field: AgreementOrderField = AgreementOrderField.CREATED_AT
+    direction: SortDirection = SortDirection.DESC
 
 
 def _with_party(

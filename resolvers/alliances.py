@@ -5,7 +5,6 @@ from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
-import strawberry
 from sqlalchemy.sql.elements import ColumnElement
 from strawberry.dataloader import DataLoader
 
@@ -37,31 +36,15 @@ MEMBERSHIP = table_of(Membership)
 
 @dataclass
 class AllianceFilter:
-    scope: list[AllianceScope] | None = strawberry.field(
-        default=None, description="Only alliances of one of these scopes."
-    )
-    text: str | None = strawberry.field(
-        default=None,
-        description="Only alliances whose English, local or short name contains this text, "
-        "ignoring case.",
-    )
+    scope: list[AllianceScope] | None = None
+    text: str | None = None
 
 
 @dataclass
 class MembershipFilter:
-    role: list[MembershipRole] | None = strawberry.field(
-        default=None, description="Only memberships with one of these roles."
-    )
-    on: date | None = strawberry.field(
-        default=None,
-        description="Only memberships held on this ISO date: joined on or before it (or "
-        "joining date unknown) and not left by then.",
-    )
-    current: bool | None = strawberry.field(
-        default=None,
-        description="True: only memberships not yet left; false: only those that ended; "
-        "not given: both.",
-    )
+    role: list[MembershipRole] | None = None
+    on: date | None = None
+    current: bool | None = None
 
 
 class AllianceOrderField(StrEnum):
@@ -72,14 +55,8 @@ class AllianceOrderField(StrEnum):
 
 @dataclass
 class AllianceOrder:
-    field: AllianceOrderField = strawberry.field(
-        default=AllianceOrderField.NAME,
-        description="What to sort by (the English name unless said); ties keep the order "
-        "the records were made in.",
-    )
-    direction: SortDirection = strawberry.field(
-        default=SortDirection.ASC, description="Ascending (A to Z, oldest first) unless said."
-    )
+    field: AllianceOrderField = AllianceOrderField.NAME
+    direction: SortDirection = SortDirection.ASC
 
 
 def alliance_conditions(f: AllianceFilter | None) -> list[ColumnElement[bool]]:

@@ -23,17 +23,10 @@ COURSE = table_of(Course)
 
 @dataclass
 class CourseFilter:
-    program: strawberry.ID | None = reference_to("Program", "Only the courses of this program.")
-    organization: strawberry.ID | None = reference_to(
-        "Organization", "Only courses this organization itself offers."
-    )
-    delivery: list[DeliveryMode] | None = strawberry.field(
-        default=None, description="Only courses delivered in one of these ways."
-    )
-    text: str | None = strawberry.field(
-        default=None,
-        description="Only courses whose title or code contains this text, ignoring case.",
-    )
+    program: strawberry.ID | None = reference_to("Program")
+    organization: strawberry.ID | None = reference_to("Organization")
+    delivery: list[DeliveryMode] | None = None
+    text: str | None = None
 
 
 class CourseOrderField(StrEnum):
@@ -44,15 +37,8 @@ class CourseOrderField(StrEnum):
 
 @dataclass
 class CourseOrder:
-    field: CourseOrderField = strawberry.field(
-        default=CourseOrderField.TITLE,
-        description="What to sort by (the title unless said); ties keep the order the "
-        "records were made in.",
-    )
-    direction: SortDirection = strawberry.field(
-        default=SortDirection.ASC,
-        description="Ascending (A to Z, fewest credits first) unless said.",
-    )
+    field: CourseOrderField = CourseOrderField.TITLE
+    direction: SortDirection = SortDirection.ASC
 
 
 def course_conditions(

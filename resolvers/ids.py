@@ -2,9 +2,8 @@
 
 import base64
 import binascii
+import dataclasses
 from typing import Any
-
-import strawberry
 
 from resolvers.errors import InvalidId, excerpt
 
@@ -47,7 +46,6 @@ def decode_id_of(global_id: str, type_name: str, *, field: str | None = None) ->
     return key
 
 
-def reference_to(type_name: str, description: str | None = None) -> Any:
-    """A filter field holding the ID of a `type_name` object (see `resolvers.references`);
-    `description` is what the schema says of it."""
-    return strawberry.field(default=None, description=description, metadata={REFERENCES: type_name})
+def reference_to(type_name: str) -> Any:
+    """A filter field holding the ID of a `type_name` object (see `resolvers.references`)."""
+    return dataclasses.field(default=None, metadata={REFERENCES: type_name})

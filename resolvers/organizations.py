@@ -35,38 +35,14 @@ POSITION = table_of(Position)
 
 @dataclass
 class OrganizationFilter:
-    kind: list[OrganizationKind] | None = strawberry.field(
-        default=None, description="Only organizations of one of these kinds."
-    )
-    status: list[OrganizationStatus] | None = strawberry.field(
-        default=None, description="Only organizations in one of these states."
-    )
-    country: list[str] | None = strawberry.field(
-        default=None,
-        description="Only organizations in one of these countries: ISO 3166-1 alpha-2 codes, "
-        "in any case (`CN`, `gb`).",
-    )
-    region: list[str] | None = strawberry.field(
-        default=None,
-        description="Only organizations in one of these provinces, states or regions, spelled "
-        "exactly as stored (`Jiangxi`).",
-    )
-    parent: strawberry.ID | None = reference_to(
-        "Organization", "Only the direct units (schools, departments) of this organization."
-    )
-    alliance: strawberry.ID | None = reference_to(
-        "Alliance", "Only the current members of this alliance (those that have not left)."
-    )
-    text: str | None = strawberry.field(
-        default=None,
-        description="Only organizations whose English, local or short name contains this text, "
-        "ignoring case.",
-    )
-    ror_id: str | None = strawberry.field(
-        default=None,
-        description="Only the organization with this ROR ID, written as a URL "
-        "(`https://ror.org/042v6xz23`).",
-    )
+    kind: list[OrganizationKind] | None = None
+    status: list[OrganizationStatus] | None = None
+    country: list[str] | None = None
+    region: list[str] | None = None
+    parent: strawberry.ID | None = reference_to("Organization")
+    alliance: strawberry.ID | None = reference_to("Alliance")
+    text: str | None = None
+    ror_id: str | None = None
 
 
 class OrganizationOrderField(StrEnum):
@@ -78,14 +54,8 @@ class OrganizationOrderField(StrEnum):
 
 @dataclass
 class OrganizationOrder:
-    field: OrganizationOrderField = strawberry.field(
-        default=OrganizationOrderField.NAME,
-        description="What to sort by (the English name unless said); ties keep the order "
-        "the records were made in.",
-    )
-    direction: SortDirection = strawberry.field(
-        default=SortDirection.ASC, description="Ascending (A to Z, oldest first) unless said."
-    )
+    field: OrganizationOrderField = OrganizationOrderField.NAME
+    direction: SortDirection = SortDirection.ASC
 
 
 def like_text(text: str) -> str:

@@ -23,13 +23,8 @@ POSITION = table_of(Position)
 
 @dataclass
 class PersonFilter:
-    organization: strawberry.ID | None = reference_to(
-        "Organization", "Only people who hold or held a position at this organization."
-    )
-    text: str | None = strawberry.field(
-        default=None,
-        description="Only people whose name or local name contains this text, ignoring case.",
-    )
+    organization: strawberry.ID | None = reference_to("Organization")
+    text: str | None = None
 
 
 class PersonOrderField(StrEnum):
@@ -39,14 +34,8 @@ class PersonOrderField(StrEnum):
 
 @dataclass
 class PersonOrder:
-    field: PersonOrderField = strawberry.field(
-        default=PersonOrderField.NAME,
-        description="What to sort by (the name unless said); ties keep the order the records "
-        "were made in.",
-    )
-    direction: SortDirection = strawberry.field(
-        default=SortDirection.ASC, description="Ascending (A to Z, oldest first) unless said."
-    )
+    field: PersonOrderField = PersonOrderField.NAME
+    direction: SortDirection = SortDirection.ASC
 
 
 def person_conditions(f: PersonFilter | None) -> list[ColumnElement[bool]]:

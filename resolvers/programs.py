@@ -34,34 +34,14 @@ TARGET = table_of(ProgramTargetGroup)
 
 @dataclass
 class ProgramFilter:
-    kind: list[ProgramKind] | None = strawberry.field(
-        default=None, description="Only programs of one of these kinds."
-    )
-    category: list[ProgramCategory] | None = strawberry.field(
-        default=None,
-        description="Only programs in one of these lifelong-learning categories (programs "
-        "without a category never match).",
-    )
-    status: list[ProgramStatus] | None = strawberry.field(
-        default=None, description="Only programs in one of these states."
-    )
-    delivery: list[DeliveryMode] | None = strawberry.field(
-        default=None, description="Only programs delivered in one of these ways."
-    )
-    target_group: list[TargetLearnerGroup] | None = strawberry.field(
-        default=None, description="Only programs meant for at least one of these learner groups."
-    )
-    partner: strawberry.ID | None = reference_to(
-        "Organization", "Only programs this organization is itself a partner of."
-    )
-    agreement: strawberry.ID | None = reference_to(
-        "Agreement", "Only programs run under this agreement."
-    )
-    text: str | None = strawberry.field(
-        default=None,
-        description="Only programs whose name, local name or subject area contains this "
-        "text, ignoring case.",
-    )
+    kind: list[ProgramKind] | None = None
+    category: list[ProgramCategory] | None = None
+    status: list[ProgramStatus] | None = None
+    delivery: list[DeliveryMode] | None = None
+    target_group: list[TargetLearnerGroup] | None = None
+    partner: strawberry.ID | None = reference_to("Organization")
+    agreement: strawberry.ID | None = reference_to("Agreement")
+    text: str | None = None
 
 
 class ProgramOrderField(StrEnum):
@@ -72,14 +52,8 @@ class ProgramOrderField(StrEnum):
 
 @dataclass
 class ProgramOrder:
-    field: ProgramOrderField = strawberry.field(
-        default=ProgramOrderField.NAME,
-        description="What to sort by (the name unless said); ties keep the order the records "
-        "were made in.",
-    )
-    direction: SortDirection = strawberry.field(
-        default=SortDirection.ASC, description="Ascending (A to Z, oldest first) unless said."
-    )
+    field: ProgramOrderField = ProgramOrderField.NAME
+    direction: SortDirection = SortDirection.ASC
 
 
 def program_conditions(

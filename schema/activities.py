@@ -12,17 +12,32 @@ import strawberry
 from resolvers import activities as reads
 from schema.compiled.declare import list_of, referenced
 from schema.enums import ActivityKind
+from schema.field_docs import describe
 from schema.relay import Connection, Info, Node, connection, list_request
-from schema.wording import VERSION, After, First
+from schema.wording import VERSION
 
 __all__ = ["Activity", "ActivityFilter", "ActivityParticipant", "ActivityQuery"]
 
 
+@describe(
+    kind="Only activities of one of these kinds.",
+    held_from="Only activities held on or after this ISO date.",
+    held_to="Only activities held on or before this ISO date.",
+    alliance="Only activities held by this alliance.",
+    participant="Only activities this organization itself took part in.",
+    agreement="Only activities concerning this agreement.",
+    text="Only activities whose title, summary or outcomes contain this text, ignoring case.",
+)
 @strawberry.input(description="Conditions on activities; all given conditions must hold.")
 class ActivityFilter(reads.ActivityFilter):
     pass
 
 
+@describe(
+    field="What to sort by (the date held unless said); ties keep the order the records "
+    "were made in.",
+    direction="Descending (newest first) unless said.",
+)
 @strawberry.input(description="How to sort activities: by which field, in which direction.")
 class ActivityOrder(reads.ActivityOrder):
     pass
@@ -112,8 +127,8 @@ class ActivityQuery:
     async def activities(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
+        first: int | None = None,
+        after: str | None = None,
         filter: Annotated[
             ActivityFilter | None,
             strawberry.argument(description="Only activities meeting every condition given."),

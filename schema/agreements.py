@@ -22,8 +22,9 @@ from schema.enums import (
     PartyRole,
     RenewalRule,
 )
+from schema.field_docs import describe
 from schema.relay import Connection, Info, Node, connection, list_request, related
-from schema.wording import ILLUSTRATIVE, VERSION, After, First
+from schema.wording import ILLUSTRATIVE, VERSION
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -49,11 +50,38 @@ async def _organization(info: Info, key: int | None) -> "Organization | None":
     return Organization.from_optional(await row_of(info.context, "Organization", key))
 
 
+@describe(
+    kind="Only agreements of one of these kinds.",
+    status="Only agreements in one of these lifecycle states as of today (one in force "
+    "past its end date counts as EXPIRED, as `status` reads).",
+    mode="Only agreements covering at least one of these modes.",
+    party="Only agreements this organization is itself a party to.",
+    party_kind="Only agreements with at least one party of one of these kinds "
+    "(`[BUSINESS]`: agreements with companies).",
+    party_country="Only agreements with at least one party in one of these countries "
+    "(ISO 3166-1 alpha-2 codes, any case).",
+    party_alliance="Only agreements with at least one party that is a current member of "
+    "this alliance.",
+    active_on="Only agreements in force on this ISO date: signed (or later in the "
+    "lifecycle) and within their effective period, an open end counting as in "
+    "force.",
+    expiring_before="Only agreements whose effective period ends before this ISO date, "
+    "in any state (add `status: [ACTIVE]` for those still running: what "
+    "expires in 90 days).",
+    signed_from="Only agreements signed (by the last party) on or after this ISO date.",
+    signed_to="Only agreements signed (by the last party) on or before this ISO date.",
+    text="Only agreements whose English or local title contains this text, ignoring case.",
+)
 @strawberry.input(description="Conditions on agreements; all given conditions must hold.")
 class AgreementFilter(reads.AgreementFilter):
     pass
 
 
+@describe(
+    field="What to sort by (when the record was made unless said); ties keep the order "
+    "the records were made in.",
+    direction="Descending (newest first) unless said.",
+)
 @strawberry.input(description="How to sort agreements.")
 class AgreementOrder(reads.AgreementOrder):
     pass
@@ -389,8 +417,8 @@ class AgreementQuery:
     async def agreements(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
+        first: int | None = None,
+        after: str | None = None,
         filter: Annotated[
             AgreementFilter | None,
             strawberry.argument(description="Only agreements meeting every condition given."),

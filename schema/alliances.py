@@ -14,8 +14,9 @@ from resolvers.compiled import lists
 from resolvers.nodes import row_of
 from schema.compiled.declare import child_list, list_of, referenced
 from schema.enums import AllianceScope, MembershipRole
+from schema.field_docs import describe
 from schema.relay import Connection, Info, Node, connection, list_request
-from schema.wording import ENGLISH_NAME, LOCAL_NAME, VERSION, After, First
+from schema.wording import ENGLISH_NAME, LOCAL_NAME, VERSION
 
 if TYPE_CHECKING:
     from schema.network import AllianceNetwork, NetworkFilter
@@ -32,16 +33,31 @@ async def _organization(info: Info, key: int | None) -> "Organization | None":
     return Organization.from_optional(await row_of(info.context, "Organization", key))
 
 
+@describe(
+    scope="Only alliances of one of these scopes.",
+    text="Only alliances whose English, local or short name contains this text, ignoring case.",
+)
 @strawberry.input(description="Conditions on alliances; all given conditions must hold.")
 class AllianceFilter(reads.AllianceFilter):
     pass
 
 
+@describe(
+    field="What to sort by (the English name unless said); ties keep the order the "
+    "records were made in.",
+    direction="Ascending (A to Z, oldest first) unless said.",
+)
 @strawberry.input(description="How to sort alliances: by which field, in which direction.")
 class AllianceOrder(reads.AllianceOrder):
     pass
 
 
+@describe(
+    role="Only memberships with one of these roles.",
+    on="Only memberships held on this ISO date: joined on or before it (or joining date "
+    "unknown) and not left by then.",
+    current="True: only memberships not yet left; false: only those that ended; not given: both.",
+)
 @strawberry.input(
     description="Conditions on memberships: `on` keeps those held on that date (who was "
     "vice-chair then), `current` those not yet left."
@@ -92,8 +108,8 @@ class Alliance(Node):
     async def memberships(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
+        first: int | None = None,
+        after: str | None = None,
         filter: Annotated[
             MembershipFilter | None,
             strawberry.argument(
@@ -184,8 +200,8 @@ class AllianceQuery:
     async def alliances(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
+        first: int | None = None,
+        after: str | None = None,
         filter: Annotated[
             AllianceFilter | None,
             strawberry.argument(description="Only alliances meeting every condition given."),

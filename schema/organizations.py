@@ -14,9 +14,10 @@ from resolvers.compiled import lists
 from resolvers.network import check_depth
 from schema.compiled.declare import child_list, list_of, referenced
 from schema.enums import OrganizationKind, OrganizationStatus
+from schema.field_docs import describe
 from schema.limits import CHECKS
 from schema.relay import Connection, Info, Node, connection, list_request
-from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, VERSION, After, First
+from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, VERSION
 
 if TYPE_CHECKING:
     from schema.agreements import Agreement, AgreementFilter, AgreementOrder
@@ -27,11 +28,29 @@ __all__ = ["Organization", "OrganizationFilter", "OrganizationOrder", "Organizat
 _agreements = "schema.agreements"
 
 
+@describe(
+    kind="Only organizations of one of these kinds.",
+    status="Only organizations in one of these states.",
+    country="Only organizations in one of these countries: ISO 3166-1 alpha-2 codes, in "
+    "any case (`CN`, `gb`).",
+    region="Only organizations in one of these provinces, states or regions, spelled "
+    "exactly as stored (`Jiangxi`).",
+    parent="Only the direct units (schools, departments) of this organization.",
+    alliance="Only the current members of this alliance (those that have not left).",
+    text="Only organizations whose English, local or short name contains this text, ignoring case.",
+    ror_id="Only the organization with this ROR ID, written as a URL "
+    "(`https://ror.org/042v6xz23`).",
+)
 @strawberry.input(description="Conditions on organizations; all given conditions must hold.")
 class OrganizationFilter(reads.OrganizationFilter):
     pass
 
 
+@describe(
+    field="What to sort by (the English name unless said); ties keep the order the "
+    "records were made in.",
+    direction="Ascending (A to Z, oldest first) unless said.",
+)
 @strawberry.input(description="How to sort organizations.")
 class OrganizationOrder(reads.OrganizationOrder):
     pass
@@ -98,8 +117,8 @@ class Organization(Node):
     async def units(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
+        first: int | None = None,
+        after: str | None = None,
         filter: Annotated[
             OrganizationFilter | None,
             strawberry.argument(description="Only the units meeting every condition given."),
@@ -127,8 +146,8 @@ class Organization(Node):
     async def agreements(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
+        first: int | None = None,
+        after: str | None = None,
         filter: Annotated[
             Annotated["AgreementFilter", strawberry.lazy(_agreements)] | None,
             strawberry.argument(description="Only the agreements meeting every condition given."),
@@ -247,8 +266,8 @@ class Organization(Node):
                 "today, when not given."
             ),
         ] = None,
-        first: First = None,
-        after: After = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Annotated["Partner", strawberry.lazy("schema.network")]]:
         from schema.network import organization_partners
 
@@ -274,8 +293,8 @@ class OrganizationQuery:
     async def organizations(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
+        first: int | None = None,
+        after: str | None = None,
         filter: Annotated[
             OrganizationFilter | None,
             strawberry.argument(description="Only organizations meeting every condition given."),

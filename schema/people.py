@@ -11,17 +11,26 @@ import strawberry
 
 from resolvers import people as reads
 from schema.compiled.declare import list_of, referenced
+from schema.field_docs import describe
 from schema.relay import Connection, Info, Node, connection, list_request
-from schema.wording import ILLUSTRATIVE, VERSION, After, First
+from schema.wording import ILLUSTRATIVE, VERSION
 
 __all__ = ["Person", "PersonFilter", "PersonQuery", "Position"]
 
 
+@describe(
+    organization="Only people who hold or held a position at this organization.",
+    text="Only people whose name or local name contains this text, ignoring case.",
+)
 @strawberry.input(description="Conditions on people; all given conditions must hold.")
 class PersonFilter(reads.PersonFilter):
     pass
 
 
+@describe(
+    field="What to sort by (the name unless said); ties keep the order the records were made in.",
+    direction="Ascending (A to Z, oldest first) unless said.",
+)
 @strawberry.input(description="How to sort people: by which field, in which direction.")
 class PersonOrder(reads.PersonOrder):
     pass
@@ -89,8 +98,8 @@ class PersonQuery:
     async def people(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
+        first: int | None = None,
+        after: str | None = None,
         filter: Annotated[
             PersonFilter | None,
             strawberry.argument(description="Only people meeting every condition given."),

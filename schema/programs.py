@@ -21,8 +21,9 @@ from schema.enums import (
     ProgramStatus,
     TargetLearnerGroup,
 )
+from schema.field_docs import describe
 from schema.relay import Connection, Info, Node, connection, list_request
-from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, LOCAL_NAME, VERSION, After, First
+from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, LOCAL_NAME, VERSION
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -42,21 +43,46 @@ __all__ = [
 OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organizations")]
 
 
+@describe(
+    kind="Only programs of one of these kinds.",
+    category="Only programs in one of these lifelong-learning categories (programs "
+    "without a category never match).",
+    status="Only programs in one of these states.",
+    delivery="Only programs delivered in one of these ways.",
+    target_group="Only programs meant for at least one of these learner groups.",
+    partner="Only programs this organization is itself a partner of.",
+    agreement="Only programs run under this agreement.",
+    text="Only programs whose name, local name or subject area contains this text, ignoring case.",
+)
 @strawberry.input(description="Conditions on programs; all given conditions must hold.")
 class ProgramFilter(reads.ProgramFilter):
     pass
 
 
+@describe(
+    field="What to sort by (the name unless said); ties keep the order the records were made in.",
+    direction="Ascending (A to Z, oldest first) unless said.",
+)
 @strawberry.input(description="How to sort programs: by which field, in which direction.")
 class ProgramOrder(reads.ProgramOrder):
     pass
 
 
+@describe(
+    program="Only the courses of this program.",
+    organization="Only courses this organization itself offers.",
+    delivery="Only courses delivered in one of these ways.",
+    text="Only courses whose title or code contains this text, ignoring case.",
+)
 @strawberry.input(description="Conditions on courses; all given conditions must hold.")
 class CourseFilter(course_reads.CourseFilter):
     pass
 
 
+@describe(
+    field="What to sort by (the title unless said); ties keep the order the records were made in.",
+    direction="Ascending (A to Z, fewest credits first) unless said.",
+)
 @strawberry.input(description="How to sort courses.")
 class CourseOrder(course_reads.CourseOrder):
     pass
@@ -233,8 +259,8 @@ class ProgramQuery:
     async def programs(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
+        first: int | None = None,
+        after: str | None = None,
         filter: Annotated[
             ProgramFilter | None,
             strawberry.argument(description="Only programs meeting every condition given."),
@@ -262,8 +288,8 @@ class CourseQuery:
     async def courses(
         self,
         info: Info,
-        first: First = None,
-        after: After = None,
+        first: int | None = None,
+        after: str | None = None,
         filter: Annotated[
             CourseFilter | None,
             strawberry.argument(description="Only courses meeting every condition given."),

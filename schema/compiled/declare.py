@@ -28,7 +28,6 @@ from resolvers.compiled.shapes import Expression, ListMaker
 from resolvers.nodes import row_of
 from schema.node_types import REGISTERED, lazy
 from schema.relay import Connection, Info, related
-from schema.wording import After, First
 
 __all__ = [
     "COMPILED",
@@ -97,7 +96,9 @@ def list_of(relation_name: str, target: str, *, description: str | None = None) 
     """A connection field over the relation `relation_name` of `resolvers.relations`, whose
     rows are nodes of type `target`; paged with `first` and `after`, batched per parent."""
 
-    async def resolve(self: Any, info: Info, first: First = None, after: After = None) -> Any:
+    async def resolve(
+        self: Any, info: Info, first: int | None = None, after: str | None = None
+    ) -> Any:
         wrap = REGISTERED[target].from_row  # type: ignore[attr-defined]
         return await related(info, relation_name, self.pk, wrap, first=first, after=after)
 
