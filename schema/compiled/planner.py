@@ -218,7 +218,9 @@ class Planner:
 
     def root(self, parent: GraphQLObjectType, details: Details) -> Root:
         name = details[0].node.name.value
-        field = parent.fields[name]
+        field = parent.fields.get(name)
+        if field is None:
+            raise NotCompilable(f"{name} is a meta field (introspection)")
         if name not in ROOT_FIELDS and not isinstance(declared(_strawberry(field)), ListRead):
             raise NotCompilable(f"root field {name}")
         if name == "node":

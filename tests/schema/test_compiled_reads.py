@@ -9,6 +9,7 @@ on PostgreSQL only.
 """
 
 import dataclasses
+import logging
 from typing import Any
 
 import httpx
@@ -332,6 +333,25 @@ async def test_a_field_that_is_not_plain_data_takes_the_ordinary_road(
     body = response.json()
     assert "errors" not in body
     assert statements.count == 3, "token, the page, the modes: no compiled statement first"
+
+
+async def test_introspection_beside_a_plain_read_is_declined_quietly(
+    backend: str,
+    demo_engine: AsyncEngine,
+    client: httpx.AsyncClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A meta field (`__type`, `__schema`) is not in the root type's fields: the planner
+    declines it (the ordinary road answers it) instead of failing the whole plan with a
+    logged traceback."""
+    if backend != "postgresql":
+        pytest.skip("the compiled road is PostgreSQL's")
+    document = '{ __type(name: "Alliance") { name } alliances(first: 1) { totalCount } }'
+    with caplog.at_level(logging.WARNING):
+        body = (await client.post("/graphql", json={"query": document})).json()
+    assert "errors" not in body
+    assert body["data"]["__type"] == {"name": "Alliance"}
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 SUMMARIES = [
