@@ -12,7 +12,7 @@ import strawberry
 from resolvers import activities as reads
 from schema.compiled.declare import list_of, referenced
 from schema.enums import ActivityKind
-from schema.relay import Connection, Info, Node, connection, list_request
+from schema.relay import Before, Connection, Info, Last, Node, connection, list_request
 
 if TYPE_CHECKING:
     pass
@@ -83,6 +83,8 @@ class ActivityQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         filter: ActivityFilter | None = None,
         order_by: ActivityOrder | None = None,
     ) -> Connection[Activity]:
@@ -90,6 +92,6 @@ class ActivityQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Activity.from_row)

@@ -22,7 +22,7 @@ from schema.enums import (
     PartyRole,
     RenewalRule,
 )
-from schema.relay import Connection, Info, Node, connection, list_request, related
+from schema.relay import Before, Connection, Info, Last, Node, connection, list_request, related
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -259,6 +259,8 @@ class AgreementQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         filter: AgreementFilter | None = None,
         order_by: AgreementOrder | None = None,
     ) -> Connection[Agreement]:
@@ -266,6 +268,6 @@ class AgreementQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Agreement.from_row)

@@ -14,7 +14,7 @@ from resolvers.compiled import lists
 from resolvers.nodes import row_of
 from schema.compiled.declare import child_list, list_of, referenced
 from schema.enums import AllianceScope, MembershipRole
-from schema.relay import Connection, Info, Node, connection, list_request
+from schema.relay import Before, Connection, Info, Last, Node, connection, list_request
 
 if TYPE_CHECKING:
     from schema.network import AllianceNetwork, NetworkFilter
@@ -79,12 +79,14 @@ class Alliance(Node):
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         filter: MembershipFilter | None = None,
     ) -> Connection["Membership"]:
         loader = reads.memberships_of_alliances(
             info.context,
             filter=filter,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(await loader.load(self.pk), Membership.from_row)
 
@@ -138,6 +140,8 @@ class AllianceQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         filter: AllianceFilter | None = None,
         order_by: AllianceOrder | None = None,
     ) -> Connection[Alliance]:
@@ -145,6 +149,6 @@ class AllianceQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Alliance.from_row)

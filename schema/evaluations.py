@@ -13,7 +13,7 @@ import strawberry
 from resolvers import evaluations as reads
 from schema.compiled.declare import referenced
 from schema.enums import EvaluationIndicator
-from schema.relay import Connection, Info, Node, connection, list_request
+from schema.relay import Before, Connection, Info, Last, Node, connection, list_request
 
 if TYPE_CHECKING:
     pass
@@ -80,6 +80,8 @@ class EvaluationQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         filter: EvaluationFilter | None = None,
         order_by: EvaluationOrder | None = None,
     ) -> Connection[Evaluation]:
@@ -87,6 +89,6 @@ class EvaluationQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Evaluation.from_row)

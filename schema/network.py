@@ -12,7 +12,7 @@ from graph.network import Link
 from resolvers import network as reads
 from resolvers.ids import encode_id
 from resolvers.nodes import row_of
-from resolvers.paging import cursor_at, page_request
+from resolvers.paging import cursor_at, page_request, page_size
 from schema.compiled.declare import referenced
 from schema.enums import TieKind
 from schema.limits import CHECKS
@@ -174,8 +174,9 @@ class Partner:
         "hop closer it shares a tie with, strongest first."
     )
     def links(self, first: int = 5) -> list[NetworkLink]:
-        request = page_request(first, None)
-        return [NetworkLink.of(link) for link in self.found.links_closer(self.node, request.first)]
+        return [
+            NetworkLink.of(link) for link in self.found.links_closer(self.node, page_size(first))
+        ]
 
 
 async def organization_partners(
@@ -186,15 +187,18 @@ async def organization_partners(
     filter: NetworkFilter | None,
     first: int | None,
     after: str | None,
+    last: int | None,
+    before: str | None,
 ) -> Connection[Partner]:
-    request = page_request(first, after)
+    request = page_request(first, after, last, before)
     found = await reads.partners(
         info.context, organization_id=organization_id, depth=depth, f=filter
     )
-    entries = found.entries(request.offset, request.first)
+    start, stop = request.bounds(found.total)
+    entries = found.entries(start, stop - start)
     edges = [
         Edge(
-            cursor=cursor_at(request.offset + i),
+            cursor=cursor_at(start + i),
             node=Partner(
                 hops=hops,
                 node=node,
@@ -207,8 +211,8 @@ async def organization_partners(
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=request.offset + len(edges) < found.total,
-            has_previous_page=request.offset > 0,
+            has_next_page=start + len(edges) < found.total,
+            has_previous_page=start > 0,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
@@ -254,7 +258,7 @@ class RankedOrganization:
 
 
 def _ranking(scores: list[Score], first: int) -> list[RankedOrganization]:
-    size = page_request(first, None).first
+    size = page_size(first)
     return [
         RankedOrganization(rank=i + 1, score=s.value, organization_id=s.organization_id)
         for i, s in enumerate(scores[:size])
@@ -285,7 +289,7 @@ class NetworkCommunity:
 
     @strawberry.field(description="Its organizations, by ID order.")
     async def members(self, info: Info, first: int = 10) -> list[OrganizationRef | None]:
-        size = page_request(first, None).first
+        size = page_size(first)
         return [await _organization(info, k) for k in self.organization_ids[:size]]
 
 
@@ -333,7 +337,7 @@ class Network:
     @strawberry.field(description="Louvain communities, largest first.")
     async def communities(self, info: Info, first: int = 10) -> list[NetworkCommunity]:
         found = await reads.communities(info.context, self.view)
-        size = page_request(first, None).first
+        size = page_size(first)
         return [
             NetworkCommunity(
                 number=c.number, size=len(c.organization_ids), organization_ids=c.organization_ids
@@ -344,7 +348,7 @@ class Network:
     @strawberry.field(description="Edges whose removal would cut their two organizations apart.")
     async def bridges(self, info: Info, first: int = 20) -> list[NetworkLink]:
         found = await reads.bridges(info.context, self.view)
-        return [NetworkLink.of(link) for link in found[: page_request(first, None).first]]
+        return [NetworkLink.of(link) for link in found[: page_size(first)]]
 
     @strawberry.field(
         description="Organizations whose removal would split the network (articulation points)."
@@ -353,7 +357,7 @@ class Network:
         self, info: Info, first: int = 20
     ) -> list[OrganizationRef | None]:
         found = await reads.articulation_points(info.context, self.view)
-        size = page_request(first, None).first
+        size = page_size(first)
         return [await _organization(info, k) for k in found[:size]]
 
 
@@ -399,7 +403,7 @@ class AllianceNetwork:
     @strawberry.field(description="Members with no tie to any other member.")
     async def isolated_members(self, info: Info, first: int = 20) -> list[OrganizationRef | None]:
         found = await reads.isolated_members(self.found)
-        size = page_request(first, None).first
+        size = page_size(first)
         return [await _organization(info, k) for k in found[:size]]
 
     @strawberry.field(
@@ -408,7 +412,7 @@ class AllianceNetwork:
     )
     async def indirect_pairs(self, first: int = 20) -> list[IndirectPair]:
         found = await reads.indirect_pairs(self.found)
-        size = page_request(first, None).first
+        size = page_size(first)
         return [
             IndirectPair(hops=p.hops, first_id=p.first, second_id=p.second) for p in found[:size]
         ]

@@ -15,7 +15,7 @@ from resolvers.network import check_depth
 from schema.compiled.declare import child_list, list_of, referenced
 from schema.enums import OrganizationKind, OrganizationStatus
 from schema.limits import CHECKS
-from schema.relay import Connection, Info, Node, connection, list_request
+from schema.relay import Before, Connection, Info, Last, Node, connection, list_request
 
 if TYPE_CHECKING:
     from schema.agreements import Agreement, AgreementFilter, AgreementOrder
@@ -75,6 +75,8 @@ class Organization(Node):
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         filter: OrganizationFilter | None = None,
         order_by: OrganizationOrder | None = None,
     ) -> Connection["Organization"]:
@@ -82,7 +84,7 @@ class Organization(Node):
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(await loader.load(self.pk), Organization.from_row)
 
@@ -95,6 +97,8 @@ class Organization(Node):
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated["AgreementFilter", strawberry.lazy(_agreements)] | None = None,
         order_by: Annotated["AgreementOrder", strawberry.lazy(_agreements)] | None = None,
     ) -> Connection[Annotated["Agreement", strawberry.lazy(_agreements)]]:
@@ -104,7 +108,7 @@ class Organization(Node):
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(await loader.load(self.pk), Agreement.from_row)
 
@@ -182,11 +186,20 @@ class Organization(Node):
         filter: Annotated["NetworkFilter", strawberry.lazy("schema.network")] | None = None,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Annotated["Partner", strawberry.lazy("schema.network")]]:
         from schema.network import organization_partners
 
         return await organization_partners(
-            info, self.pk, depth=depth, filter=filter, first=first, after=after
+            info,
+            self.pk,
+            depth=depth,
+            filter=filter,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
     learners = list_of(
@@ -205,6 +218,8 @@ class OrganizationQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         filter: OrganizationFilter | None = None,
         order_by: OrganizationOrder | None = None,
     ) -> Connection[Organization]:
@@ -212,6 +227,6 @@ class OrganizationQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Organization.from_row)

@@ -21,7 +21,7 @@ from schema.enums import (
     ProgramStatus,
     TargetLearnerGroup,
 )
-from schema.relay import Connection, Info, Node, connection, list_request
+from schema.relay import Before, Connection, Info, Last, Node, connection, list_request
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -171,6 +171,8 @@ class ProgramQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         filter: ProgramFilter | None = None,
         order_by: ProgramOrder | None = None,
     ) -> Connection[Program]:
@@ -178,7 +180,7 @@ class ProgramQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Program.from_row)
 
@@ -191,6 +193,8 @@ class CourseQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         filter: CourseFilter | None = None,
         order_by: CourseOrder | None = None,
     ) -> Connection[Course]:
@@ -198,6 +202,6 @@ class CourseQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Course.from_row)

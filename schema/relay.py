@@ -7,7 +7,7 @@ serves the same page of a nested list for every parent.
 
 import dataclasses
 from collections.abc import Callable
-from typing import Generic, Self, TypeVar
+from typing import Annotated, Generic, Self, TypeVar
 
 import strawberry
 from sqlalchemy.engine import RowMapping
@@ -21,9 +21,11 @@ from resolvers.relations import related_page
 from schema.node_types import register
 
 __all__ = [
+    "Before",
     "Connection",
     "Edge",
     "Info",
+    "Last",
     "Node",
     "PageInfo",
     "connection",
@@ -35,6 +37,20 @@ __all__ = [
 Info = strawberry.Info[Context, None]
 N = TypeVar("N")
 T = TypeVar("T", bound="Node")
+
+
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description="How many, counted back from `before` (or the end), at most 100."
+    ),
+]
+Before = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The cursor of the object just after the page, to page backwards."
+    ),
+]
 
 
 _INIT_FIELDS: dict[type, tuple[str, ...]] = {}
@@ -121,9 +137,12 @@ async def related(
     *,
     first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Connection[N]:
     """A nested list declared in `resolvers.relations`, as a connection."""
-    page = await related_page(info.context, relation, parent_id, page_request(first, after))
+    request = page_request(first, after, last, before)
+    page = await related_page(info.context, relation, parent_id, request)
     return connection(page, wrap)
 
 
@@ -133,9 +152,15 @@ async def fetch(info: Info, cls: type[T], key: int | None) -> T | None:
 
 
 async def list_request(
-    info: Info, first: int | None, after: str | None, filter: object = None
+    info: Info,
+    first: int | None,
+    after: str | None,
+    filter: object = None,
+    *,
+    last: int | None = None,
+    before: str | None = None,
 ) -> PageRequest:
     """The page a filtered list asks for, once its arguments are known to be valid."""
-    request = page_request(first, after)
+    request = page_request(first, after, last, before)
     await require_references(info.context, filter)
     return request

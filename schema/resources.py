@@ -12,7 +12,7 @@ import strawberry
 from resolvers import resources as reads
 from schema.compiled.declare import list_of, referenced
 from schema.enums import ResourceKind
-from schema.relay import Connection, Info, Node, connection, list_request
+from schema.relay import Before, Connection, Info, Last, Node, connection, list_request
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -84,6 +84,8 @@ class ResourceQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         filter: ResourceFilter | None = None,
         order_by: ResourceOrder | None = None,
     ) -> Connection[Resource]:
@@ -91,6 +93,6 @@ class ResourceQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Resource.from_row)

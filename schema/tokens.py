@@ -14,7 +14,7 @@ from resolvers.permissions import ADMIN
 from schema.compiled.declare import referenced
 from schema.enums import TokenRole
 from schema.mutations import UserError, run_mutation
-from schema.relay import Connection, Info, Node, connection
+from schema.relay import Before, Connection, Info, Last, Node, connection
 
 if TYPE_CHECKING:
     pass
@@ -63,9 +63,15 @@ class TokenQuery:
 
     @strawberry.field(description="Every API token, newest last (admins only; empty otherwise).")
     async def api_tokens(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[ApiToken]:
-        page = await token_store.tokens_page(info.context, page_request(first, after))
+        request = page_request(first, after, last, before)
+        page = await token_store.tokens_page(info.context, request)
         return connection(page, ApiToken.from_row)
 
 
