@@ -189,11 +189,12 @@ class Statement:
         when paging forwards; when paging backwards (`last`), numbered with the list's count
         and kept by `resolvers.paging.page_window`."""
         number = sa.func.row_number().over(order_by=ordering).label("_rn")
-        if request.last is None:
+        end = request.end
+        if request.last is None and end is not None:
             return (
                 statement.with_only_columns(*columns, number, maintain_column_froms=True)
                 .order_by(*ordering)
-                .limit(request.first)
+                .limit(max(0, end - request.offset))
                 .offset(request.offset)
                 .subquery(self.name())
             )
@@ -226,7 +227,7 @@ class Statement:
             elif name == "hasNextPage":
                 values.append(sa.func.greatest(start, stop) < self.total(statement))
             else:
-                at = sa.literal(start) if name == "startCursor" else stop - 1
+                at = _sql(start) if name == "startCursor" else stop - 1
                 values.append(sa.case((stop > start, _cursor(at)), else_=sa.null()))
         return sa.func.json_build_object(*values)
 
@@ -254,6 +255,10 @@ def _bounds(request: PageRequest, total: ColumnElement[Any]) -> tuple[Any, Any]:
     if request.last is None:
         return request.offset, stop
     return sa.func.greatest(request.offset, stop - request.last), stop
+
+
+def _sql(value: Any) -> ColumnElement[Any]:
+    return sa.literal(value) if isinstance(value, int) else value
 
 
 def edge_node(edges: Edges) -> ObjectShape | None:
