@@ -254,3 +254,28 @@ async def test_last_counts_in_the_cost_as_first_does(client: httpx.AsyncClient) 
     )
     (error,) = await errors_of(client, big)
     assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+
+
+async def test_partners_and_tokens_page_backwards(client: httpx.AsyncClient, ring: None) -> None:
+    data = await query(
+        client,
+        """query ($text: String) {
+          organizations(first: 1, filter: {text: $text}) { nodes {
+            all: partners(depth: 3, first: 100) { nodes { organization { name } } }
+            tail: partners(depth: 3, last: 2) {
+              pageInfo { hasPreviousPage hasNextPage } edges { cursor node { hops } }
+            }
+          } }
+          everyToken: apiTokens(first: 100) { edges { cursor } }
+          lastToken: apiTokens(last: 1) { pageInfo { hasPreviousPage } edges { cursor } }
+        }""",
+        {"text": RING},
+    )
+    (organization,) = data["organizations"]["nodes"]
+    every = len(organization["all"]["nodes"])
+    assert every == 6
+    tail = organization["tail"]
+    assert [edge["cursor"] for edge in tail["edges"]] == [_cursor(4), _cursor(5)]
+    assert [edge["node"]["hops"] for edge in tail["edges"]] == [3, 3]
+    assert tail["pageInfo"] == {"hasPreviousPage": True, "hasNextPage": False}
+    assert data["lastToken"]["edges"] == data["everyToken"]["edges"][-1:]
