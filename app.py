@@ -18,6 +18,7 @@ from settings import Settings, load_settings
 from web import graphiql
 from web.access import bearer_token
 from web.body_limit import BodySizeLimit
+from web.cors import Cors
 from web.errors import LastResort, starlette_http_exception
 from web.graphql_view import PartnerGraphQL
 from web.health import health, root
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *([graphiql.assets_mount()] if settings.graphiql else []),
         ],
         middleware=[
+            Middleware(Cors, origins=settings.allowed_origins),
             Middleware(LastResort),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
         ],

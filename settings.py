@@ -191,6 +191,21 @@ class Settings:
         "While Redis cannot be reached: `open` lets requests through uncounted (logged), "
         "`closed` refuses them (HTTP 503, `RATE_LIMIT_UNAVAILABLE`)",
     )
+    max_batch: int = setting(
+        10,
+        "PARTNERGRAPH_MAX_BATCH",
+        "Operations in one batched request (a JSON array of requests, as Apollo's "
+        "BatchHttpLink sends); more is refused with 400 `BATCH_TOO_LARGE`; `0` refuses batches",
+    )
+    """A batch is admitted once, for the sum of its operations' costs (docs/api.md)."""
+    cors_origins: str = setting(
+        "",
+        "PARTNERGRAPH_CORS_ORIGINS",
+        "Comma-separated origins whose browser pages may call the API "
+        "(`https://portal.example.edu,https://reports.example.org`), or `*` for any; "
+        "none by default",
+    )
+    """Read with `Settings.allowed_origins`; served by `web.cors`."""
     max_json_depth: int = setting(
         64,
         "PARTNERGRAPH_MAX_JSON_DEPTH",
@@ -248,6 +263,13 @@ class Settings:
         "How long one network analytic may run; past it, it is stopped and answered "
         "`ANALYTICS_TIMEOUT`",
     )
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """`cors_origins` as a list, without blanks or a trailing `/` (a browser's `Origin`
+        never has one)."""
+        found = (part.strip().rstrip("/") for part in self.cors_origins.split(","))
+        return tuple(origin for origin in found if origin)
 
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -315,7 +337,7 @@ def configuration_page() -> str:
     """docs/configuration.md, generated from the declarations above."""
     rows = [_row(ENVIRONMENT.env, f"`{ENVIRONMENT.default}`", ENVIRONMENT.meaning)]
     for field, _ in _declared():
-        default = f"`{_shown(field.default)}`"
+        default = f"`{_shown(field.default)}`" if field.default != "" else "none"
         if field.metadata["production"] is not _SAME:
             default += f" (`{_shown(field.metadata['production'])}` in production)"
         rows.append(_row(field.metadata["env"], default, field.metadata["meaning"]))

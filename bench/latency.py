@@ -16,8 +16,8 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from bench.run import _headers, prepare
 from bench.scenarios import SCENARIOS
+from bench.subjects import auth_headers, prepare
 from db.engine import create_engine
 from settings import Settings
 
@@ -37,7 +37,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, float]:
             if scenario.floor_sql is None:
                 continue
             body = {"query": scenario.document, "variables": subjects.variables(scenario.name)}
-            headers = _headers(subjects, scenario.role)
+            headers = auth_headers(subjects, scenario.role)
             times = []
             count = args.requests if scenario.name != "secretariat" else max(5, args.requests // 5)
             for i in range(count + 3):

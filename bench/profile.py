@@ -14,8 +14,8 @@ from pyinstrument import Profiler
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from bench.run import _headers, prepare
 from bench.scenarios import SCENARIOS
+from bench.subjects import auth_headers, prepare
 from db.engine import create_engine
 from settings import Settings
 
@@ -28,7 +28,7 @@ async def main_async(args: argparse.Namespace) -> None:
     engine = create_engine(text)
     app = create_app(Settings(rate_limit_per_minute=0), engine=engine)
     body = {"query": scenario.document, "variables": subjects.variables(scenario.name)}
-    headers = _headers(subjects, scenario.role)
+    headers = auth_headers(subjects, scenario.role)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://bench"
     ) as client:

@@ -25,6 +25,7 @@ __all__ = [
     "is_unavailable",
     "reads_engine",
     "session_factory",
+    "unicode_lower",
 ]
 
 
@@ -32,7 +33,26 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+_FINAL_SIGMA = "\u03c2"
+
+
+def unicode_lower(value: Any) -> Any:
+    """SQLite's `lower`, as PostgreSQL's: every letter in lower case, not only ASCII ones.
+
+    SQLAlchemy writes `ilike` on SQLite as `lower(x) LIKE lower(pattern)`, and SQLite's own
+    `lower` (and LIKE) fold ASCII letters only: "ecole" found "Ecole", but "\u00e9cole" did not
+    find "\u00c9cole", which ILIKE finds on PostgreSQL. One character at a time, as PostgreSQL
+    does: a capital sigma is always a medial sigma, a dotted capital I an i."""
+    if not isinstance(value, str):
+        return value
+    lowered = value.lower()
+    if value.isascii() or (len(lowered) == len(value) and _FINAL_SIGMA not in lowered):
+        return lowered
+    return "".join(c.lower()[0] for c in value)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.create_function("lower", 1, unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -9,6 +9,7 @@ from strawberry.dataloader import DataLoader
 from db.base import table_of
 from db.tables import LearningOutcome
 from resolvers.context import Context
+from resolvers.decimals import scaled, zero
 
 __all__ = ["credits_earned_of"]
 
@@ -26,10 +27,10 @@ def credits_earned_of(ctx: Context) -> DataLoader[int, Decimal]:
         )
         async with ctx.engine.connect() as connection:
             found = {
-                account: Decimal(str(total or 0)).quantize(Decimal("0.01"))
+                account: scaled(total, OUTCOME.c.credits)
                 for account, total in (await connection.execute(statement)).all()
             }
-        return [found.get(k, Decimal(0)) for k in keys]
+        return [found.get(k, zero(OUTCOME.c.credits)) for k in keys]
 
     loader: DataLoader[int, Decimal] = ctx.loaders.lists("credits_earned", batch)
     return loader

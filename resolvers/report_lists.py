@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.enums import AgreementStatus, RenewalRule
 from resolvers.agreements import NOT_YET_BINDING, AgreementFilter
+from resolvers.decimals import scaled
 from resolvers.errors import BadUserInput
 from resolvers.report_as_of import agreements_as_of
 from resolvers.report_terms import (
@@ -28,6 +29,7 @@ from resolvers.report_terms import (
     ORGANIZATION,
     PARTY,
     counted,
+    mean_score,
 )
 from resolvers.viewer import Viewer
 from resolvers.visibility import visible
@@ -88,8 +90,19 @@ def _members(alliance_id: int, day: date) -> Any:
     )
 
 
-def _score(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+def _score_sum_and_count(total: sa.Select[Any]) -> list[Any]:
+    """The sum of the scores `total` selects and their number, as two scalar subqueries: the
+    mean is taken from them in Python (`_mean`), not with SQL's AVG, which SQLite takes over
+    floats (the mean of 70.10 and 80.25 came out 75.17 there, 75.18 on PostgreSQL)."""
+    count = total.with_only_columns(sa.func.count(EVALUATION.c.score))
+    return [
+        total.scalar_subquery().label("score_sum"),
+        count.scalar_subquery().label("scores"),
+    ]
+
+
+def _mean(total: Any, n: Any) -> Decimal | None:
+    return mean_score(scaled(total, EVALUATION.c.score), int(n or 0))
 
 
 async def alliance_report(
@@ -152,16 +165,18 @@ async def alliance_report(
             )
             .scalar_subquery()
             .label("last_activity_on"),
-            sa.select(sa.func.avg(EVALUATION.c.score))
-            .join_from(EVALUATION, evaluated, evaluated.c.agreement_id == EVALUATION.c.agreement_id)
-            .where(
-                evaluated.c.organization_id == org.c.id,
-                EVALUATION.c.agreement_id.in_(sa.select(agreements.c.id)),
-                sa.or_(EVALUATION.c.period_end.is_(None), EVALUATION.c.period_end <= day),
-                counted(viewer, EVALUATION),
-            )
-            .scalar_subquery()
-            .label("mean_score"),
+            *_score_sum_and_count(
+                sa.select(sa.func.sum(EVALUATION.c.score))
+                .join_from(
+                    EVALUATION, evaluated, evaluated.c.agreement_id == EVALUATION.c.agreement_id
+                )
+                .where(
+                    evaluated.c.organization_id == org.c.id,
+                    EVALUATION.c.agreement_id.in_(sa.select(agreements.c.id)),
+                    sa.or_(EVALUATION.c.period_end.is_(None), EVALUATION.c.period_end <= day),
+                    counted(viewer, EVALUATION),
+                )
+            ),
         )
         .join_from(members, org, org.c.id == members.c.organization_id)
         .order_by(org.c.name, org.c.id)
@@ -212,13 +227,13 @@ async def alliance_report(
             counted(viewer, ACTIVITY),
         )
         .scalar_subquery(),
-        sa.select(sa.func.avg(EVALUATION.c.score))
-        .where(
-            EVALUATION.c.agreement_id.in_(sa.select(of_members.c.agreement_id)),
-            sa.or_(EVALUATION.c.period_end.is_(None), EVALUATION.c.period_end <= day),
-            counted(viewer, EVALUATION),
-        )
-        .scalar_subquery(),
+        *_score_sum_and_count(
+            sa.select(sa.func.sum(EVALUATION.c.score)).where(
+                EVALUATION.c.agreement_id.in_(sa.select(of_members.c.agreement_id)),
+                sa.or_(EVALUATION.c.period_end.is_(None), EVALUATION.c.period_end <= day),
+                counted(viewer, EVALUATION),
+            )
+        ),
     )
     async with engine.connect() as connection:
         if (
@@ -239,7 +254,7 @@ async def alliance_report(
             agreements_with_foreign_partners=int(r["with_foreign"] or 0),
             programs=int(r["programs"] or 0),
             last_activity_on=r["last_activity_on"],
-            mean_score=_score(r["mean_score"]),
+            mean_score=_mean(r["score_sum"], r["scores"]),
         )
         for r in rows
     ]
@@ -250,7 +265,7 @@ async def alliance_report(
         agreements_with_foreign_partners=int(total[3] or 0),
         programs=int(total[4] or 0),
         activities=int(total[5] or 0),
-        mean_score=_score(total[6]),
+        mean_score=_mean(total[6], total[7]),
     )
 
 

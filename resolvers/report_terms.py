@@ -21,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from db import tables as t
 from db.base import table_of
 from db.enums import AgreementStatus
+from resolvers.decimals import mean, zero
 from resolvers.viewer import Role, Viewer
 from resolvers.visibility import visible
 
@@ -38,6 +39,8 @@ __all__ = [
     "MAX_DIMENSIONS",
     "MEMBERSHIP",
     "MULTI_VALUED",
+    "NO_CREDITS",
+    "NO_SCORE",
     "ORGANIZATION",
     "OUTCOME",
     "PARTY",
@@ -54,10 +57,9 @@ __all__ = [
     "Part",
     "Summary",
     "SummaryRow",
-    "as_decimal",
     "counted",
     "end_of",
-    "mean_of",
+    "mean_score",
     "period_key",
     "reading",
     "tune_for_reports",
@@ -145,6 +147,12 @@ def period_key(column: ColumnElement[Any], interval: Interval) -> ColumnElement[
     return _year(column) * 100 + _month(column)
 
 
+NO_CREDITS = zero(OUTCOME.c.credits)
+"""0 credits (earned or recognised: both columns have the same places)."""
+assert zero(RECOGNITION.c.credits) == NO_CREDITS
+NO_SCORE = zero(EVALUATION.c.score)
+
+
 @dataclass
 class Measures:
     agreements: int = 0
@@ -153,13 +161,13 @@ class Measures:
     parties: int = 0
     programs: int = 0
     enrolments: int = 0
-    credits_earned: Decimal = Decimal(0)
-    credits_recognised: Decimal = Decimal(0)
+    credits_earned: Decimal = NO_CREDITS
+    credits_recognised: Decimal = NO_CREDITS
     resources_shared: int = 0
     activities: int = 0
     mean_score: Decimal | None = None
     funding: dict[str, Decimal] = field(default_factory=dict)
-    score_sum: Decimal = Decimal(0)
+    score_sum: Decimal = NO_SCORE
     scores: int = 0
 
     def add(self, other: "Measures") -> None:
@@ -175,10 +183,10 @@ class Measures:
         self.resources_shared += other.resources_shared
         self.activities += other.activities
         for currency, amount in other.funding.items():
-            self.funding[currency] = self.funding.get(currency, Decimal(0)) + amount
+            self.funding[currency] = self.funding.get(currency, zero(FUNDING.c.amount)) + amount
         self.score_sum += other.score_sum
         self.scores += other.scores
-        self.mean_score = mean_of(self.score_sum, self.scores)
+        self.mean_score = mean_score(self.score_sum, self.scores)
 
 
 @dataclass
@@ -191,12 +199,9 @@ class SummaryRow:
     measures: Measures
 
 
-def as_decimal(value: Any) -> Decimal:
-    return Decimal(0) if value is None else Decimal(value)
-
-
-def mean_of(total: Decimal, n: int) -> Decimal | None:
-    return (total / n).quantize(Decimal("0.01")) if n else None
+def mean_score(total: Decimal, n: int) -> Decimal | None:
+    """The mean of `n` evaluation scores summing to `total`, with a score's places."""
+    return mean(total, n, EVALUATION.c.score)
 
 
 @asynccontextmanager

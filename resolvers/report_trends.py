@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
 from resolvers.agreements import AgreementFilter
+from resolvers.decimals import scaled
 from resolvers.errors import BadUserInput
 from resolvers.report_as_of import agreements_as_of
 from resolvers.report_grouping import funding_by_agreement
@@ -23,12 +24,13 @@ from resolvers.report_terms import (
     AGREEMENT,
     ENROLMENT,
     EVALUATION,
+    FUNDING,
+    NO_CREDITS,
     OUTCOME,
     PROGRAM,
     RECOGNITION,
     RULE,
     Interval,
-    as_decimal,
     counted,
     period_key,
     reading,
@@ -51,14 +53,16 @@ class TrendPoint:
     ended: int = 0
     programs_started: int = 0
     enrolments: int = 0
-    credits_earned: Decimal = Decimal(0)
-    credits_recognised: Decimal = Decimal(0)
+    credits_earned: Decimal = NO_CREDITS
+    credits_recognised: Decimal = NO_CREDITS
     activities: int = 0
     evaluations: int = 0
     funding: dict[str, Decimal] = field(default_factory=dict)
 
 
 MAX_PERIODS = 400
+
+_SUMMED = {"credits_earned": OUTCOME.c.credits, "credits_recognised": RECOGNITION.c.credits}
 
 
 def periods(interval: Interval, start: date, end: date) -> list[tuple[int, str, date, date]]:
@@ -185,9 +189,9 @@ async def trend(
             if point is None:
                 continue
             if measure.startswith("funding:"):
-                point.funding[measure.removeprefix("funding:")] = as_decimal(value)
-            elif measure in ("credits_earned", "credits_recognised"):
-                setattr(point, measure, as_decimal(value))
+                point.funding[measure.removeprefix("funding:")] = scaled(value, FUNDING.c.amount)
+            elif measure in _SUMMED:
+                setattr(point, measure, scaled(value, _SUMMED[measure]))
             else:
                 setattr(point, measure, int(value))
     return list(points.values())

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
 from resolvers.agreements import AgreementFilter
+from resolvers.decimals import scaled
 from resolvers.errors import BadUserInput
 from resolvers.ids import encode_id
 from resolvers.memo import Bounded
@@ -22,17 +23,20 @@ from resolvers.report_grouping import MEASURE_NAMES, funding_by_agreement, group
 from resolvers.report_terms import (
     ALL_PARTS,
     ALLIANCE,
+    EVALUATION,
+    FUNDING,
     MAX_DIMENSIONS,
     MULTI_VALUED,
+    OUTCOME,
     PARTY,
+    RECOGNITION,
     STATUSES,
     Dimension,
     Measures,
     Part,
     Summary,
     SummaryRow,
-    as_decimal,
-    mean_of,
+    mean_score,
     reading,
 )
 from resolvers.viewer import Viewer
@@ -51,13 +55,13 @@ def _fold(measures: Measures, row: Any, *, activity: bool) -> None:
         return
     measures.programs += int(row["programs"] or 0)
     measures.enrolments += int(row["enrolments"] or 0)
-    measures.credits_earned += as_decimal(row["credits_earned"])
-    measures.credits_recognised += as_decimal(row["credits_recognised"])
+    measures.credits_earned += scaled(row["credits_earned"], OUTCOME.c.credits)
+    measures.credits_recognised += scaled(row["credits_recognised"], RECOGNITION.c.credits)
     measures.resources_shared += int(row["resources_shared"] or 0)
     measures.activities += int(row["activities"] or 0)
-    measures.score_sum += as_decimal(row["score_sum"])
+    measures.score_sum += scaled(row["score_sum"], EVALUATION.c.score)
     measures.scores += int(row["scores"] or 0)
-    measures.mean_score = mean_of(measures.score_sum, measures.scores)
+    measures.mean_score = mean_score(measures.score_sum, measures.scores)
 
 
 def _key_text(dimension: Dimension, value: Any) -> str | None:
@@ -154,7 +158,7 @@ def _summary_statements(
         )
         .select_from(source)
         .group_by(*keys, g.c.status)
-        .order_by(*keys)
+        .order_by(*[key.asc().nulls_last() for key in keys])
     )
     party = PARTY.alias("p_party")
     parties = (
@@ -209,7 +213,7 @@ async def summary(
         for row in (await connection.execute(funding)).all() if Part.FUNDING in parts else []:
             found = rows.get(tuple(row[:width]))
             if found is not None:
-                found.measures.funding[row[width]] = as_decimal(row[width + 1])
+                found.measures.funding[row[width]] = scaled(row[width + 1], FUNDING.c.amount)
         if Dimension.ALLIANCE in dimensions:
             await _label_alliances(connection, rows.values())
     return list(rows.values())

@@ -23,6 +23,7 @@ from resolvers.errors import BadUserInput, NotFound, Unauthenticated
 from resolvers.paging import Page, PageRequest
 from resolvers.token_cache import TokenRecord, token_cache
 from resolvers.viewer import Role, Viewer
+from resolvers.writes import as_stored
 
 __all__ = [
     "TOKEN",
@@ -108,7 +109,7 @@ async def create_token(
     token_id = await connection.scalar(
         sa.insert(TOKEN)
         .values(
-            name=name.strip(),
+            **as_stored(TOKEN, {"name": name.strip()}),
             prefix=prefix,
             secret_hash=_hash(secret),
             role=role.value,

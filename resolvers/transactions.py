@@ -17,15 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from resolvers.errors import ApiError
 from resolvers.network_changes import note_change
 
-__all__ = ["RefusedByDatabase", "constraint_error", "data_error", "in_transaction"]
+__all__ = ["TEXT_TOO_LONG", "RefusedByDatabase", "constraint_error", "data_error", "in_transaction"]
 
 T = TypeVar("T")
 
 _CONSTRAINT = re.compile(r'constraint(?: failed)?:? "?([a-z0-9_.]+)"?', re.IGNORECASE)
 
+TEXT_TOO_LONG = "a text is too long for its field"
+
 _DATA_ERRORS = {
     "22003": "a number is too large for its field",
-    "22001": "a text is too long for its field",
+    "22001": TEXT_TOO_LONG,
     "22008": "a date or time is out of range",
     "22007": "a date or time is not valid",
 }

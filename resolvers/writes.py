@@ -9,7 +9,7 @@ commitments) and memberships write a `history_entry` in the same transaction.
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from typing import Any
 
@@ -20,10 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from db import tables as t
 from db.base import table_of, utcnow
 from resolvers.errors import ApiError, NotFound
+from resolvers.transactions import TEXT_TOO_LONG, RefusedByDatabase
 
 __all__ = [
     "HISTORY",
     "StaleVersion",
+    "as_stored",
     "delete_row",
     "insert_row",
     "jsonable",
@@ -91,6 +93,29 @@ async def record(
     )
 
 
+def _refuse_longer(text: str, length: int) -> None:
+    if len(text) > length:
+        raise RefusedByDatabase(TEXT_TOO_LONG, code="INVALID_VALUE")
+
+
+def as_stored(table: sa.Table, values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` as `table` keeps them, alike on both databases: PostgreSQL rounds a decimal to
+    its column's places (halves away from zero) and refuses a text longer than its column,
+    where SQLite stored the decimal as a float (0.125 read back as 0.12, 0.13 on PostgreSQL)
+    and kept the text whole. Both are done here, before either database sees the values."""
+    stored: dict[str, Any] = {}
+    for name, value in values.items():
+        kind = table.c[name].type if name in table.c else None
+        if isinstance(kind, sa.TypeDecorator):  # sqlmodel's AutoString, a String underneath
+            kind = kind.impl_instance
+        if isinstance(value, Decimal) and isinstance(kind, sa.Numeric) and kind.scale is not None:
+            value = value.quantize(Decimal(1).scaleb(-kind.scale), rounding=ROUND_HALF_UP)
+        elif isinstance(value, str) and isinstance(kind, sa.String) and kind.length is not None:
+            _refuse_longer(value, kind.length)
+        stored[name] = value
+    return stored
+
+
 async def insert_row(
     connection: AsyncConnection,
     table: sa.Table,
@@ -99,6 +124,7 @@ async def insert_row(
     actor: str,
     action: str = "created",
 ) -> RowMapping:
+    values = as_stored(table, values)
     stamped = {k: jsonable(v) if isinstance(v, Enum) else v for k, v in values.items()}
     if _is_mutable(table):
         now = utcnow()
@@ -137,7 +163,9 @@ async def update_row(
             f"{before['version']}): read it again and retry",
             field="version",
         )
-    clean = {k: jsonable(v) if isinstance(v, Enum) else v for k, v in values.items()}
+    clean = {
+        k: jsonable(v) if isinstance(v, Enum) else v for k, v in as_stored(table, values).items()
+    }
     result = await connection.execute(
         sa.update(table)
         .where(table.c.id == key, table.c.version == version)

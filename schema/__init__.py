@@ -28,6 +28,7 @@ from schema.document_caches import ParsedDocuments, ValidatedDocuments
 from schema.guard import Guard
 from schema.input_hygiene import InputHygiene
 from schema.node_types import node_types
+from schema.relay import describe_paging_arguments
 from schema.scalars import SCALAR_OVERRIDES
 from settings import Settings
 
@@ -63,12 +64,23 @@ Mutation = merge_types(
     ),
 )
 
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Everything a caller may read: any object by its ID, the root lists, reports and the "
+    "cooperation network. Every answer holds only what the caller's token may see "
+    "(docs/access.md): a hidden object reads as a missing one."
+)
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Every change. A mutation runs in one transaction and answers a payload whose "
+    "`userErrors` say why nothing changed (a refusal, a stale version, a bad value); the "
+    "caller's token decides what it may change (docs/access.md)."
+)
+
 NODE_TYPES: list[type] = node_types()
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     max_tokens = (settings or Settings()).max_tokens
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,
@@ -82,6 +94,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             InputHygiene,
         ],
     )
+    describe_paging_arguments(schema._schema)
+    return schema
 
 
 def schema_sdl() -> str:

@@ -12,7 +12,7 @@ import strawberry
 from resolvers import activities as reads
 from schema.compiled.declare import list_of, referenced
 from schema.enums import ActivityKind
-from schema.relay import Before, Connection, Info, Last, Node, connection, list_request
+from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
     pass
@@ -83,8 +83,8 @@ class ActivityQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        last: Last = None,
-        before: Before = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: ActivityFilter | None = None,
         order_by: ActivityOrder | None = None,
     ) -> Connection[Activity]:

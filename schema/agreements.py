@@ -22,7 +22,7 @@ from schema.enums import (
     PartyRole,
     RenewalRule,
 )
-from schema.relay import Before, Connection, Info, Last, Node, connection, list_request, related
+from schema.relay import Connection, Info, Node, connection, list_request, related
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -259,8 +259,8 @@ class AgreementQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        last: Last = None,
-        before: Before = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: AgreementFilter | None = None,
         order_by: AgreementOrder | None = None,
     ) -> Connection[Agreement]:

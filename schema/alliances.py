@@ -14,7 +14,7 @@ from resolvers.compiled import lists
 from resolvers.nodes import row_of
 from schema.compiled.declare import child_list, list_of, referenced
 from schema.enums import AllianceScope, MembershipRole
-from schema.relay import Before, Connection, Info, Last, Node, connection, list_request
+from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
     from schema.network import AllianceNetwork, NetworkFilter
@@ -79,8 +79,8 @@ class Alliance(Node):
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        last: Last = None,
-        before: Before = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: MembershipFilter | None = None,
     ) -> Connection["Membership"]:
         loader = reads.memberships_of_alliances(
@@ -140,8 +140,8 @@ class AllianceQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        last: Last = None,
-        before: Before = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: AllianceFilter | None = None,
         order_by: AllianceOrder | None = None,
     ) -> Connection[Alliance]:

@@ -3,6 +3,9 @@ generated from the tables so that inputs, columns and checks cannot drift apart.
 
 An input field is a column: a reference column `parent_id` becomes `parent: ID` (a global ID),
 a text column checked against an enum becomes that enum, anything else keeps its Python type.
+It is described as the node type's field of the same name is (`_COLUMN_DOCS` where there is
+none), so the docs of a field and of the input that sets it cannot drift apart either; what a
+field's description says after "; null ..." is about answers, and an input leaves it out.
 `create` inputs require what the table requires; `update` inputs change only the fields given
 (an explicit `null` clears a field) and carry the `version` read; `delete` inputs carry it too.
 """
@@ -11,10 +14,11 @@ import types
 import typing
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
+from strawberry.types.base import get_object_definition
 
 from db.base import enum_of
 from resolvers import entity_writes as writes
@@ -33,6 +37,7 @@ from schema import (  # noqa: F401  (defines the node types looked up below)
     programs,
     resources,
 )
+from schema.field_docs import describe, described
 from schema.mutations import UserError, run_mutation
 from schema.relay import Info, Node
 
@@ -101,11 +106,53 @@ def _columns(entity: writes.Entity) -> list[_Column]:
     ]
 
 
-def _input(name: str, fields: dict[str, tuple[Any, Any]], description: str) -> type:
+_COLUMN_DOCS = {
+    ("Funding", "amount"): "The amount granted, in `currency` (e.g. 50000.00).",
+    ("Funding", "currency"): "The currency of `amount`: an ISO 4217 code in capitals (`CNY`).",
+    ("Document", "uploaded_at"): "When the document was uploaded; now when left out.",
+}
+"""Descriptions of the columns whose node type shows them otherwise (or not at all)."""
+
+_VERSION_DOC = (
+    "The `version` you read. If the record has changed since, nothing changes and the answer "
+    "is a `STALE_VERSION` user error: read it again."
+)
+
+
+def _column_doc(entity_name: str, column: _Column) -> str | None:
+    fixed = _COLUMN_DOCS.get((entity_name, column.name))
+    if fixed is not None:
+        return fixed
+    fields = get_object_definition(_node_type(entity_name), strict=True).fields
+    description = next((f.description for f in fields if f.python_name == column.name), None)
+    if description is None:
+        return None
+    said, _, answers = description.partition("; null ")
+    if answers:
+        said += "."
+    if column.reference is not None:
+        said += f" Given as the {column.reference}'s global ID."
+    return said
+
+
+def _column_docs(entity_name: str, columns: list[_Column]) -> dict[str, str]:
+    found = {c.name: _column_doc(entity_name, c) for c in columns}
+    return {name: doc for name, doc in found.items() if doc is not None}
+
+
+def _input(
+    name: str,
+    fields: dict[str, tuple[Any, Any]],
+    description: str,
+    field_docs: dict[str, str],
+) -> type:
     annotations = {key: annotation for key, (annotation, _) in fields.items()}
     defaults = {key: default for key, (_, default) in fields.items() if default is not _REQUIRED}
-    cls = type(name, (), {"__annotations__": annotations, **defaults})
-    return strawberry.input(cls, description=description)
+    cls = strawberry.input(
+        type(name, (), {"__annotations__": annotations, **defaults}), description=description
+    )
+    described(cls, field_docs)
+    return cls
 
 
 _REQUIRED = object()
@@ -147,9 +194,17 @@ def _create_input(entity: writes.Entity, columns: list[_Column]) -> type:
             f"First{link.name}Input",
             _create_fields(link_columns),
             f"The {link.name} that makes the new {entity.name} owned by an organization.",
+            _column_docs(link.name, link_columns),
         )
         fields[first.field] = (owner_input | None, None)
-    return _input(f"Create{entity.name}Input", fields, f"A new {entity.name}.")
+    docs = _column_docs(entity.name, columns)
+    if first is not None:
+        docs[first.field] = (
+            f"The new {entity.name}'s first {first.field}, at an organization "
+            f"the caller edits: without it, a caller other than an admin would make a "
+            f"{entity.name} that no organization it edits owns, which is refused."
+        )
+    return _input(f"Create{entity.name}Input", fields, f"A new {entity.name}.", docs)
 
 
 def _update_input(entity: writes.Entity, columns: list[_Column]) -> type:
@@ -160,10 +215,14 @@ def _update_input(entity: writes.Entity, columns: list[_Column]) -> type:
         fields["version"] = (int, _REQUIRED)
     for column in columns:
         fields[column.name] = (column.base | None, strawberry.UNSET)
+    docs = {"id": f"The {entity.name} to change (its global ID)."}
+    if "version" in fields:
+        docs["version"] = _VERSION_DOC
     return _input(
         f"Update{entity.name}Input",
         fields,
         f"Changes to a {entity.name}: only the fields given change; `null` clears one.",
+        docs | _column_docs(entity.name, columns),
     )
 
 
@@ -171,7 +230,13 @@ def _delete_input(entity: writes.Entity) -> type:
     fields: dict[str, tuple[Any, Any]] = {"id": (strawberry.ID, _REQUIRED)}
     if "version" in entity.table.c:
         fields["version"] = (int, _REQUIRED)
-    return _input(f"Delete{entity.name}Input", fields, f"The {entity.name} to delete.")
+    docs = {"id": f"The {entity.name} to delete (its global ID)."}
+    if "version" in fields:
+        docs["version"] = _VERSION_DOC
+    return _input(f"Delete{entity.name}Input", fields, f"The {entity.name} to delete.", docs)
+
+
+_USER_ERRORS_DOC = "Why nothing changed; empty when the mutation succeeded."
 
 
 def _payload(entity: writes.Entity, node: type[Node]) -> type:
@@ -181,17 +246,34 @@ def _payload(entity: writes.Entity, node: type[Node]) -> type:
         (),
         {
             "__annotations__": {key: node | None, "user_errors": list[UserError]},
-            key: None,
-            "user_errors": strawberry.field(default_factory=list),
+            key: strawberry.field(
+                default=None,
+                description=f"The {entity.name} as written; null when `userErrors` says why "
+                "nothing was.",
+            ),
+            "user_errors": strawberry.field(default_factory=list, description=_USER_ERRORS_DOC),
         },
     )
-    return strawberry.type(cls)
+    return strawberry.type(
+        cls, description=f"What `create{entity.name}` or `update{entity.name}` did."
+    )
 
 
-@strawberry.type
+@describe(
+    deleted_id="The global ID of the deleted record; null when `userErrors` says why it was not.",
+    user_errors=_USER_ERRORS_DOC,
+)
+@strawberry.type(description="What a `delete...` mutation did.")
 class DeletedPayload:
     deleted_id: strawberry.ID | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+_INPUT_DOCS = {
+    "create": "The new {}'s fields.",
+    "change": "Which {} to change (with the version read) and the fields to change.",
+    "delete": "Which {} to delete.",
+}
 
 
 def _resolver(
@@ -214,7 +296,11 @@ def _resolver(
             name=f"{verb} {entity.name} records",
         )
 
-    resolve.__annotations__ = {"info": Info, "input": input_type, "return": payload}
+    described_input = Annotated[
+        input_type,  # type: ignore[valid-type]
+        strawberry.argument(description=_INPUT_DOCS[verb].format(entity.name)),
+    ]
+    resolve.__annotations__ = {"info": Info, "input": described_input, "return": payload}
     return resolve
 
 

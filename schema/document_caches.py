@@ -7,16 +7,16 @@ text and syntax tree whole, tens of megabytes per worker. These keep the same re
 weighed against a byte budget.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from graphql import GraphQLError, parse
+from graphql import DocumentNode, GraphQLError, parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from resolvers.memo import Bounded
 
-__all__ = ["ParsedDocuments", "ValidatedDocuments"]
+__all__ = ["ParsedDocuments", "ValidatedDocuments", "parsed"]
 
 _MAX_BYTES = 16 * 1024 * 1024
 
@@ -24,16 +24,22 @@ _parsed: Bounded[tuple[str, tuple[tuple[str, Any], ...]], Any] = Bounded(256, _M
 _validated: Bounded[tuple[str, Any, Any], list[GraphQLError]] = Bounded(256, 1024 * 1024)
 
 
+def parsed(text: str, options: Mapping[str, Any]) -> DocumentNode:
+    """`parse(text, **options)`, or what it gave before; `GraphQLError` when it does not
+    parse."""
+    key = (text, tuple(sorted(options.items())))
+    document = _parsed.get(key)
+    if document is None:
+        document = _parsed.put(key, parse(text, **options))
+    found: DocumentNode = document
+    return found
+
+
 class ParsedDocuments(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         execution = self.execution_context
         assert execution.query is not None
-        options = tuple(sorted(execution.parse_options.items()))
-        key = (execution.query, options)
-        document = _parsed.get(key)
-        if document is None:
-            document = _parsed.put(key, parse(execution.query, **execution.parse_options))
-        execution.graphql_document = document
+        execution.graphql_document = parsed(execution.query, execution.parse_options)
         yield
 
 

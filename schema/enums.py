@@ -6,8 +6,10 @@ Schema modules import the enums they use from this module, never from `db.enums`
 built, whatever the order of imports. `strawberry.enum` marks the class itself: the tables and
 the rules keep using the same classes from `db.enums` and `resolvers/` and know nothing of
 GraphQL. The sort fields of the `...Order` inputs are declared with the inputs' reading rules in
-`resolvers/` and registered here too.
+`resolvers/` and registered here too. What each enum and value means is in `schema.enum_docs`.
 """
+
+from enum import Enum
 
 import strawberry
 
@@ -49,6 +51,7 @@ from resolvers.proposal_reads import ProposalDirection
 from resolvers.report_lists import RenewalStatus
 from resolvers.report_terms import Dimension, Interval
 from resolvers.resources import ResourceOrderField
+from schema.enum_docs import ENUM_DOCS
 
 __all__ = [
     "ActivityKind",
@@ -91,19 +94,25 @@ __all__ = [
     "TokenRole",
 ]
 
-_AS_DECLARED: dict[str, tuple[str | None, str | None]] = {
-    "TieKind": (
-        "NetworkTieKind",
-        "What binds two organizations: a shared agreement, alliance or program, or one being a "
-        "unit of the other.",
-    ),
-    "Dimension": ("ReportDimension", "What a summary groups by."),
-    "Interval": ("ReportInterval", None),
-    "RenewalStatus": (None, "Where an expiring agreement's renewal stands."),
+_GRAPHQL_NAMES = {
+    "TieKind": "NetworkTieKind",
+    "Dimension": "ReportDimension",
+    "Interval": "ReportInterval",
 }
-"""The GraphQL name and description of the enums whose name is not their Python one, or that
-have a description."""
+"""The GraphQL name of the enums whose name is not their Python one."""
+
+
+def _declare(cls: type[Enum]) -> None:
+    """Makes `cls` a GraphQL enum with the description of it and of each value in `ENUM_DOCS`
+    (strawberry's `enum_value` would have to be written in the class, which stays plain)."""
+    description, values = ENUM_DOCS[cls.__name__]
+    unknown = sorted(set(values) - set(cls.__members__))
+    if unknown:
+        raise LookupError(f"{cls.__name__} has no members {unknown}")
+    strawberry.enum(cls, name=_GRAPHQL_NAMES.get(cls.__name__), description=description)
+    for value in cls.__strawberry_definition__.values:  # type: ignore[attr-defined]
+        value.description = values.get(value.name)
+
 
 for _name in __all__:
-    _graphql_name, _description = _AS_DECLARED.get(_name, (None, None))
-    strawberry.enum(globals()[_name], name=_graphql_name, description=_description)
+    _declare(globals()[_name])

@@ -22,20 +22,30 @@ __all__ = ["Funding", "Money"]
 
 @strawberry.type(description="An exact amount in a currency (ISO 4217 code).")
 class Money:
-    amount: Decimal
-    currency: str
+    amount: Decimal = strawberry.field(
+        description="The amount in the currency's major unit (yuan, euros), two decimal places."
+    )
+    currency: str = strawberry.field(
+        description="The ISO 4217 code of the currency, in capitals (`CNY`, `EUR`). Amounts in "
+        "different currencies are never added up."
+    )
 
 
-@strawberry.type(description="A grant or fund from a funder to an agreement or a program.")
+@strawberry.type(
+    description="A grant or fund from a funder to an agreement or a program. Seen by whoever "
+    "sees the agreement, the funder and the program's partners."
+)
 class Funding(Node):
     version: int = strawberry.field(
         description="Send this back with a change; a stale one is refused."
     )
-    title: str | None
-    amount: Money
-    awarded_on: date | None
-    starts_on: date | None
-    ends_on: date | None
+    title: str | None = strawberry.field(description="The name of the grant or fund.")
+    amount: Money = strawberry.field(description="How much was granted, in its currency.")
+    awarded_on: date | None = strawberry.field(
+        description="The day the grant was awarded; reports date funding by it."
+    )
+    starts_on: date | None = strawberry.field(description="The first day the money may be spent.")
+    ends_on: date | None = strawberry.field(description="The last day the money may be spent.")
     funder_id: strawberry.Private[int]
     recipient_id: strawberry.Private[int | None]
     agreement_id: strawberry.Private[int | None]
@@ -67,6 +77,13 @@ class Funding(Node):
         description="The party receiving the money, when the grant names one.",
     )
 
-    agreement = referenced("Agreement", "agreement_id")
+    agreement = referenced(
+        "Agreement",
+        "agreement_id",
+        description="The agreement funded; null when the grant funds a program only, or when "
+        "the caller may not see it.",
+    )
 
-    program = referenced("Program", "program_id")
+    program = referenced(
+        "Program", "program_id", description="The program funded; null when an agreement is."
+    )

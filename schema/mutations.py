@@ -26,8 +26,13 @@ log = logging.getLogger("partnergraph.access")
 
 @strawberry.type(description="Why a mutation changed nothing: a message, a code, the input field.")
 class UserError:
-    message: str
-    code: str
+    message: str = strawberry.field(
+        description="What is wrong and what to do, in English, for a person to read."
+    )
+    code: str = strawberry.field(
+        description="A stable code for programs: `NOT_FOUND`, `FORBIDDEN`, `CONSENT_REQUIRED`, "
+        "`STALE_VERSION`, `INVALID_VALUE`, `BAD_USER_INPUT`, ... (see the API's error codes)."
+    )
     field: str | None = strawberry.field(
         default=None, description="The input field at fault, as a dotted path, if one is."
     )

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graph.analytics import Score
 from graph.data import Tie
 from graph.network import Link
 from resolvers import network as reads
@@ -15,13 +14,22 @@ from resolvers.nodes import row_of
 from resolvers.paging import cursor_at, page_request, page_size
 from schema.compiled.declare import referenced
 from schema.enums import TieKind
+from schema.field_docs import describe
 from schema.limits import CHECKS
+from schema.network_measures import (
+    BetweennessRanking,
+    NetworkCommunity,
+    OrganizationRef,
+    RankedOrganization,
+    how_many,
+    organization_of,
+    ranking,
+)
 from schema.relay import Connection, Edge, Info, PageInfo
 
 if TYPE_CHECKING:
     from schema.agreements import Agreement
     from schema.alliances import Alliance
-    from schema.organizations import Organization
     from schema.programs import Program
 
 __all__ = [
@@ -33,8 +41,6 @@ __all__ = [
     "organization_partners",
 ]
 
-OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organizations")]
-
 NETWORK_COST = 1000
 PATHS_COST = 100
 TIES_SIZE = 10
@@ -43,21 +49,22 @@ PATH_SIZE = 6
 """What the cost measure assumes for a path's hops (cooperation networks are small worlds)."""
 
 
+@describe(
+    as_of="Only agreements and programs in force and memberships held on this day; ties of "
+    "every date when left out.",
+    ties="The kinds of tie that make edges; all four when left out.",
+    agreement_kinds="Only agreements of these kinds make ties (other ties are kept).",
+    statuses="Only agreements with these statuses make ties, e.g. `[SIGNED, ACTIVE]`.",
+    organization_kinds="Only organizations of these kinds are in the network.",
+    countries="Only organizations in these countries (ISO 3166-1 alpha-2 codes) are in it.",
+    alliance="Only this alliance's members (on `asOf` when given) are in it (its global ID).",
+)
 @strawberry.input(
-    description="Which part of the network to look at; all given conditions hold. `asOf`: "
-    "agreements and programs in force and memberships held on that day (default: every date). "
-    "`ties`: the kinds of tie that make edges (default: all). `agreementKinds`, `statuses`: "
-    "which agreements count. `organizationKinds`, `countries` (ISO 3166-1 alpha-2), "
-    "`alliance` (its members): which organizations are in the network."
+    description="Which part of the network to look at; all given conditions hold, and what "
+    "the caller may not see makes no tie."
 )
 class NetworkFilter(reads.NetworkFilter):
     pass
-
-
-async def _organization(info: Info, key: int) -> "Organization | None":
-    from schema.organizations import Organization
-
-    return Organization.from_optional(await row_of(info.context, "Organization", key))
 
 
 _OBJECT_TYPES = {
@@ -72,16 +79,23 @@ _OBJECT_TYPES = {
     description="One agreement, alliance, program or unit link behind an edge, with its dates."
 )
 class NetworkTie:
-    kind: TieKind
+    kind: TieKind = strawberry.field(description="What sort of tie it is.")
     label: str = strawberry.field(
         description="The agreement's title, alliance's or program's name."
     )
     category: str | None = strawberry.field(
         description="The agreement's or program's kind, or the alliance's scope."
     )
-    status: str | None
-    starts_on: date | None
-    ends_on: date | None
+    status: str | None = strawberry.field(
+        description="The agreement's or program's status, in lower case; null for other ties."
+    )
+    starts_on: date | None = strawberry.field(
+        description="The first day of the tie (an agreement's effective date, a membership's "
+        "joining); null when open."
+    )
+    ends_on: date | None = strawberry.field(
+        description="The last day of the tie; null when open-ended."
+    )
     key: strawberry.Private[int]
 
     @classmethod
@@ -103,7 +117,9 @@ class NetworkTie:
     def object_id(self) -> strawberry.ID:
         return strawberry.ID(encode_id(_OBJECT_TYPES[self.kind], self.key))
 
-    @strawberry.field
+    @strawberry.field(
+        description="The agreement behind the tie; null for other kinds of tie, or when hidden."
+    )
     async def agreement(
         self, info: Info
     ) -> Annotated["Agreement", strawberry.lazy("schema.agreements")] | None:
@@ -113,7 +129,9 @@ class NetworkTie:
             return None
         return Agreement.from_optional(await row_of(info.context, "Agreement", self.key))
 
-    @strawberry.field
+    @strawberry.field(
+        description="The alliance behind the tie; null for other kinds of tie, or when hidden."
+    )
     async def alliance(
         self, info: Info
     ) -> Annotated["Alliance", strawberry.lazy("schema.alliances")] | None:
@@ -123,7 +141,9 @@ class NetworkTie:
             return None
         return Alliance.from_optional(await row_of(info.context, "Alliance", self.key))
 
-    @strawberry.field
+    @strawberry.field(
+        description="The program behind the tie; null for other kinds of tie, or when hidden."
+    )
     async def program(
         self, info: Info
     ) -> Annotated["Program", strawberry.lazy("schema.programs")] | None:
@@ -155,9 +175,17 @@ class NetworkLink:
             target_id=link.source if flip else link.target,
         )
 
-    source = referenced("Organization", "source_id")
+    source = referenced(
+        "Organization",
+        "source_id",
+        description="One end of the edge (on a path, the end nearer its start).",
+    )
 
-    target = referenced("Organization", "target_id")
+    target = referenced(
+        "Organization",
+        "target_id",
+        description="The other end of the edge (on a path, the end nearer its end).",
+    )
 
 
 @strawberry.type(description="An organization within some hops of another.")
@@ -167,13 +195,13 @@ class Partner:
     organization_id: strawberry.Private[int]
     found: strawberry.Private[reads.Partners]
 
-    organization = referenced("Organization", "organization_id")
+    organization = referenced("Organization", "organization_id", description="The partner.")
 
     @strawberry.field(
         description="The edges that bring this partner one hop nearer: to each organization a "
         "hop closer it shares a tie with, strongest first."
     )
-    def links(self, first: int = 5) -> list[NetworkLink]:
+    def links(self, first: Annotated[int, how_many("edges")] = 5) -> list[NetworkLink]:
         return [
             NetworkLink.of(link) for link in self.found.links_closer(self.node, page_size(first))
         ]
@@ -245,52 +273,7 @@ class CooperationPath:
         metadata={"size": PATH_SIZE + 1},
     )
     async def organizations(self, info: Info) -> list[OrganizationRef | None]:
-        return [await _organization(info, k) for k in self.organization_ids]
-
-
-@strawberry.type(description="An organization and its score in a ranking.")
-class RankedOrganization:
-    rank: int = strawberry.field(description="1 for the highest score.")
-    score: float
-    organization_id: strawberry.Private[int]
-
-    organization = referenced("Organization", "organization_id")
-
-
-def _ranking(scores: list[Score], first: int) -> list[RankedOrganization]:
-    size = page_size(first)
-    return [
-        RankedOrganization(rank=i + 1, score=s.value, organization_id=s.organization_id)
-        for i, s in enumerate(scores[:size])
-    ]
-
-
-@strawberry.type(
-    description="Betweenness centrality: the share of shortest paths between "
-    "other organizations that pass through each one."
-)
-class BetweennessRanking:
-    exact: bool = strawberry.field(
-        description="False when estimated from a sample of source organizations (large views)."
-    )
-    samples: int = strawberry.field(description="Source organizations sampled (0 when exact).")
-    scores: strawberry.Private[list[Score]]
-
-    @strawberry.field(description="The highest first.")
-    def top(self, first: int = 10) -> list[RankedOrganization]:
-        return _ranking(self.scores, first)
-
-
-@strawberry.type(description="A group of organizations more tied to each other than to others.")
-class NetworkCommunity:
-    number: int = strawberry.field(description="0 for the largest community.")
-    size: int
-    organization_ids: strawberry.Private[list[int]]
-
-    @strawberry.field(description="Its organizations, by ID order.")
-    async def members(self, info: Info, first: int = 10) -> list[OrganizationRef | None]:
-        size = page_size(first)
-        return [await _organization(info, k) for k in self.organization_ids[:size]]
+        return [await organization_of(info, k) for k in self.organization_ids]
 
 
 @strawberry.type(description="The network through a filter, as the caller may see it.")
@@ -322,8 +305,10 @@ class Network:
         return (await reads.summary(info.context, self.view)).isolated
 
     @strawberry.field(description="Organizations by number of partners, most first.")
-    async def degree(self, first: int = 10) -> list[RankedOrganization]:
-        return _ranking(await reads.degree(self.view), first)
+    async def degree(
+        self, first: Annotated[int, how_many("organizations")] = 10
+    ) -> list[RankedOrganization]:
+        return ranking(await reads.degree(self.view), first)
 
     @strawberry.field(description="Organizations by betweenness: who bridges the others.")
     async def betweenness(self, info: Info) -> BetweennessRanking:
@@ -331,11 +316,15 @@ class Network:
         return BetweennessRanking(exact=found.exact, samples=found.samples, scores=found.scores)
 
     @strawberry.field(description="Organizations by PageRank over the weighted network.")
-    async def pagerank(self, info: Info, first: int = 10) -> list[RankedOrganization]:
-        return _ranking(await reads.pagerank(info.context, self.view), first)
+    async def pagerank(
+        self, info: Info, first: Annotated[int, how_many("organizations")] = 10
+    ) -> list[RankedOrganization]:
+        return ranking(await reads.pagerank(info.context, self.view), first)
 
     @strawberry.field(description="Louvain communities, largest first.")
-    async def communities(self, info: Info, first: int = 10) -> list[NetworkCommunity]:
+    async def communities(
+        self, info: Info, first: Annotated[int, how_many("communities")] = 10
+    ) -> list[NetworkCommunity]:
         found = await reads.communities(info.context, self.view)
         size = page_size(first)
         return [
@@ -346,7 +335,9 @@ class Network:
         ]
 
     @strawberry.field(description="Edges whose removal would cut their two organizations apart.")
-    async def bridges(self, info: Info, first: int = 20) -> list[NetworkLink]:
+    async def bridges(
+        self, info: Info, first: Annotated[int, how_many("edges")] = 20
+    ) -> list[NetworkLink]:
         found = await reads.bridges(info.context, self.view)
         return [NetworkLink.of(link) for link in found[: page_size(first)]]
 
@@ -354,11 +345,11 @@ class Network:
         description="Organizations whose removal would split the network (articulation points)."
     )
     async def articulation_points(
-        self, info: Info, first: int = 20
+        self, info: Info, first: Annotated[int, how_many("organizations")] = 20
     ) -> list[OrganizationRef | None]:
         found = await reads.articulation_points(info.context, self.view)
         size = page_size(first)
-        return [await _organization(info, k) for k in found[:size]]
+        return [await organization_of(info, k) for k in found[:size]]
 
 
 @strawberry.type(description="Two members with no tie of their own, connected through others.")
@@ -367,17 +358,19 @@ class IndirectPair:
     first_id: strawberry.Private[int]
     second_id: strawberry.Private[int]
 
-    first = referenced("Organization", "first_id")
+    first = referenced("Organization", "first_id", description="One member of the pair.")
 
-    second = referenced("Organization", "second_id")
+    second = referenced("Organization", "second_id", description="The other member.")
 
 
 @strawberry.type(description="The member network's size on a day.")
 class DensityPoint:
-    on: date
-    members: int
-    edges: int
-    density: float
+    on: date = strawberry.field(description="The day measured.")
+    members: int = strawberry.field(description="Members of the alliance on that day.")
+    edges: int = strawberry.field(description="Pairs of those members tied on that day.")
+    density: float = strawberry.field(
+        description="Tied pairs over possible pairs, from 0 to 1 (0 with fewer than two members)."
+    )
 
 
 @strawberry.type(
@@ -401,16 +394,20 @@ class AllianceNetwork:
         return 2 * self.found.members.edge_count / (n * (n - 1)) if n > 1 else 0.0
 
     @strawberry.field(description="Members with no tie to any other member.")
-    async def isolated_members(self, info: Info, first: int = 20) -> list[OrganizationRef | None]:
+    async def isolated_members(
+        self, info: Info, first: Annotated[int, how_many("members")] = 20
+    ) -> list[OrganizationRef | None]:
         found = await reads.isolated_members(self.found)
         size = page_size(first)
-        return [await _organization(info, k) for k in found[:size]]
+        return [await organization_of(info, k) for k in found[:size]]
 
     @strawberry.field(
         description="Members with no tie to each other that are connected through third "
         "parties, nearest first."
     )
-    async def indirect_pairs(self, first: int = 20) -> list[IndirectPair]:
+    async def indirect_pairs(
+        self, first: Annotated[int, how_many("pairs")] = 20
+    ) -> list[IndirectPair]:
         found = await reads.indirect_pairs(self.found)
         size = page_size(first)
         return [
@@ -423,7 +420,12 @@ class AllianceNetwork:
         metadata={"cost": 200, "size": 50},
     )
     async def density_over_time(
-        self, info: Info, on: list[date] | None = None
+        self,
+        info: Info,
+        on: Annotated[
+            list[date] | None,
+            strawberry.argument(description="The days to measure, at most 50."),
+        ] = None,
     ) -> list[DensityPoint]:
         days = on if on is not None else reads.yearly_days(self.found)
         points = await reads.density_over_time(info.context, self.found, days)
@@ -448,7 +450,14 @@ class NetworkQuery:
         "caller may not read make no edges.",
         metadata={"cost": NETWORK_COST},
     )
-    async def network(self, info: Info, filter: NetworkFilter | None = None) -> Network:
+    async def network(
+        self,
+        info: Info,
+        filter: Annotated[
+            NetworkFilter | None,
+            strawberry.argument(description="The part of the network; all of it when left out."),
+        ] = None,
+    ) -> Network:
         return Network(
             view=await reads.network_view(
                 info.context, await reads.graph_filter(info.context, filter)
@@ -468,10 +477,20 @@ class NetworkQuery:
     async def cooperation_paths(
         self,
         info: Info,
-        from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
-        to: strawberry.ID,
-        filter: NetworkFilter | None = None,
-        max: int = 5,
+        from_: Annotated[
+            strawberry.ID,
+            strawberry.argument(name="from", description="Where paths start (a global ID)."),
+        ],
+        to: Annotated[
+            strawberry.ID, strawberry.argument(description="Where paths end (a global ID).")
+        ],
+        filter: Annotated[
+            NetworkFilter | None,
+            strawberry.argument(description="The part of the network paths may go through."),
+        ] = None,
+        max: Annotated[
+            int, strawberry.argument(description="How many shortest paths to answer, at most 50.")
+        ] = 5,
     ) -> list[CooperationPath]:
         found = await reads.cooperation_paths(
             info.context, source=from_, target=to, f=filter, limit=max

@@ -1,5 +1,7 @@
 """`node(id:)` and `nodes(ids:)`: any object by its global ID."""
 
+from typing import Annotated
+
 import strawberry
 
 from resolvers.errors import BadUserInput
@@ -31,13 +33,26 @@ def _wrap(found: tuple[str, object] | None) -> Node | None:
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="The object with this global ID, or null if none is visible.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="A global ID, as any `id` field gives.")
+        ],
+    ) -> Node | None:
         return _wrap(await node_row(info.context, id))
 
     @strawberry.field(
         description="The objects with these IDs, in order; null where none is visible."
     )
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(description=f"Up to {MAX_NODES} global IDs, of any types."),
+        ],
+    ) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise BadUserInput(f"at most {MAX_NODES} IDs at once", field="ids")
         return [_wrap(found) for found in await node_rows(info.context, ids)]

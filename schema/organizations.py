@@ -15,7 +15,7 @@ from resolvers.network import check_depth
 from schema.compiled.declare import child_list, list_of, referenced
 from schema.enums import OrganizationKind, OrganizationStatus
 from schema.limits import CHECKS
-from schema.relay import Before, Connection, Info, Last, Node, connection, list_request
+from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
     from schema.agreements import Agreement, AgreementFilter, AgreementOrder
@@ -75,8 +75,8 @@ class Organization(Node):
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        last: Last = None,
-        before: Before = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: OrganizationFilter | None = None,
         order_by: OrganizationOrder | None = None,
     ) -> Connection["Organization"]:
@@ -97,8 +97,8 @@ class Organization(Node):
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        last: Last = None,
-        before: Before = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: Annotated["AgreementFilter", strawberry.lazy(_agreements)] | None = None,
         order_by: Annotated["AgreementOrder", strawberry.lazy(_agreements)] | None = None,
     ) -> Connection[Annotated["Agreement", strawberry.lazy(_agreements)]]:
@@ -186,8 +186,8 @@ class Organization(Node):
         filter: Annotated["NetworkFilter", strawberry.lazy("schema.network")] | None = None,
         first: int | None = None,
         after: str | None = None,
-        last: Last = None,
-        before: Before = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Annotated["Partner", strawberry.lazy("schema.network")]]:
         from schema.network import organization_partners
 
@@ -218,8 +218,8 @@ class OrganizationQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        last: Last = None,
-        before: Before = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: OrganizationFilter | None = None,
         order_by: OrganizationOrder | None = None,
     ) -> Connection[Organization]:

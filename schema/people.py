@@ -11,7 +11,7 @@ import strawberry
 
 from resolvers import people as reads
 from schema.compiled.declare import list_of, referenced
-from schema.relay import Before, Connection, Info, Last, Node, connection, list_request
+from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
     pass
@@ -69,8 +69,8 @@ class PersonQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        last: Last = None,
-        before: Before = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: PersonFilter | None = None,
         order_by: PersonOrder | None = None,
     ) -> Connection[Person]:

@@ -21,7 +21,7 @@ from schema.enums import (
     ProgramStatus,
     TargetLearnerGroup,
 )
-from schema.relay import Before, Connection, Info, Last, Node, connection, list_request
+from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -171,8 +171,8 @@ class ProgramQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        last: Last = None,
-        before: Before = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: ProgramFilter | None = None,
         order_by: ProgramOrder | None = None,
     ) -> Connection[Program]:
@@ -193,8 +193,8 @@ class CourseQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        last: Last = None,
-        before: Before = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: CourseFilter | None = None,
         order_by: CourseOrder | None = None,
     ) -> Connection[Course]:

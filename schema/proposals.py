@@ -27,7 +27,7 @@ from schema.enums import (
     ProposalStatus,
 )
 from schema.mutations import UserError, run_mutation
-from schema.relay import Before, Connection, Info, Last, Node, connection, list_request, related
+from schema.relay import Connection, Info, Node, connection, list_request, related
 
 __all__ = [
     "Proposal",
@@ -220,8 +220,8 @@ class Proposal(Node):
         after: Annotated[
             str | None, strawberry.argument(description="The cursor of the last entry before.")
         ] = None,
-        last: Last = None,
-        before: Before = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[HistoryEntry]:
         return await related(
             info,
@@ -495,8 +495,8 @@ class ProposalQuery:
         after: Annotated[
             str | None, strawberry.argument(description="The cursor of the last proposal before.")
         ] = None,
-        last: Last = None,
-        before: Before = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: Annotated[
             ProposalFilter | None, strawberry.argument(description="Which proposals.")
         ] = None,

@@ -7,28 +7,35 @@ serves the same page of a nested list for every parent.
 
 import dataclasses
 from collections.abc import Callable
-from typing import Annotated, Generic, Self, TypeVar
+from typing import Generic, Self, TypeVar
 
 import strawberry
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, get_named_type
 from sqlalchemy.engine import RowMapping
 
 from resolvers.context import Context
 from resolvers.ids import encode_id
 from resolvers.nodes import row_of
-from resolvers.paging import Page, PageRequest, cursor_at, page_request
+from resolvers.paging import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    Page,
+    PageRequest,
+    cursor_at,
+    page_request,
+)
 from resolvers.references import require_references
 from resolvers.relations import related_page
 from schema.node_types import register
 
 __all__ = [
-    "Before",
     "Connection",
     "Edge",
     "Info",
-    "Last",
     "Node",
     "PageInfo",
     "connection",
+    "describe_paging_arguments",
     "fetch",
     "list_request",
     "related",
@@ -37,20 +44,6 @@ __all__ = [
 Info = strawberry.Info[Context, None]
 N = TypeVar("N")
 T = TypeVar("T", bound="Node")
-
-
-Last = Annotated[
-    int | None,
-    strawberry.argument(
-        description="How many, counted back from `before` (or the end), at most 100."
-    ),
-]
-Before = Annotated[
-    str | None,
-    strawberry.argument(
-        description="The cursor of the object just after the page, to page backwards."
-    ),
-]
 
 
 _INIT_FIELDS: dict[type, tuple[str, ...]] = {}
@@ -87,25 +80,44 @@ class Node:
         return None if row is None else cls.from_row(row)
 
 
-@strawberry.type(description="Where a page lies in its list.")
+@strawberry.type(description="Where a page lies in its list, and the cursors to page on.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="Whether objects follow this page: ask again with `after: endCursor`."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Whether objects come before this page (it was asked for with `after`)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first object; null when the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last object, to pass as `after` for the next "
+        "page; null when the page is empty."
+    )
 
 
 @strawberry.type(description="One object of a list, with its cursor.")
 class Edge(Generic[N]):
-    cursor: str
-    node: N
+    cursor: str = strawberry.field(
+        description="An opaque position in the list: pass it as `after` to page on from here."
+    )
+    node: N = strawberry.field(description="The object itself.")
 
 
-@strawberry.type(description="A page of a list, with the total count of the whole list.")
+@strawberry.type(
+    description="A page of a list, with the total count of the whole list. Lists show only "
+    "what the caller may see (see the roles in the API's access rules), and so do their counts."
+)
 class Connection(Generic[N]):
-    edges: list[Edge[N]]
-    page_info: PageInfo
-    total_count: int
+    edges: list[Edge[N]] = strawberry.field(
+        description="The objects of this page in the list's order, each with its cursor."
+    )
+    page_info: PageInfo = strawberry.field(description="Where this page lies in the list.")
+    total_count: int = strawberry.field(
+        description="How many objects the whole list holds (every page, filters applied), "
+        "counting only those the caller may see."
+    )
 
     @strawberry.field(description="The objects of this page, without their cursors.")
     def nodes(self) -> list[N]:
@@ -164,3 +176,33 @@ async def list_request(
     request = page_request(first, after, last, before)
     await require_references(info.context, filter)
     return request
+
+
+PAGING_ARGUMENTS = {
+    "first": f"How many objects to answer, from 0 to {MAX_PAGE_SIZE}; {DEFAULT_PAGE_SIZE} when "
+    f"neither `first` nor `last` is given. More than {MAX_PAGE_SIZE} is refused with "
+    "`PAGE_SIZE_TOO_LARGE`.",
+    "after": "Answer the objects after this cursor (an `endCursor` or edge `cursor` from the "
+    "same list); from the start when left out.",
+    "last": f"How many of the last objects to answer (those just before `before`, or at the end "
+    f"of the list), from 0 to {MAX_PAGE_SIZE}; with `first`, the last of those first ones. More "
+    f"than {MAX_PAGE_SIZE} is refused with `PAGE_SIZE_TOO_LARGE`.",
+    "before": "Answer the objects before this cursor (a `startCursor` or edge `cursor` from the "
+    f"same list), to page backwards; alone, the {DEFAULT_PAGE_SIZE} objects just before it.",
+}
+"""What the paging arguments of every connection mean, written once for all of them."""
+
+
+def describe_paging_arguments(schema: GraphQLSchema) -> None:
+    """Gives the paging arguments of every field that answers a connection their description,
+    where the field does not give one (most are declared by `list_of`, which gives none)."""
+    for named in schema.type_map.values():
+        if not isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
+            continue
+        for field in named.fields.values():
+            answer = get_named_type(field.type)
+            if not isinstance(answer, GraphQLObjectType) or "pageInfo" not in answer.fields:
+                continue
+            for name, argument in field.args.items():
+                if argument.description is None and name in PAGING_ARGUMENTS:
+                    argument.description = PAGING_ARGUMENTS[name]

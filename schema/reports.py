@@ -47,20 +47,32 @@ MAX_EXPIRING = lists.MAX_EXPIRING
 
 _STATUSES = {status.value: status for status in AgreementStatus}
 
+_FILTER = strawberry.argument(
+    description="The agreements counted: the `agreements` list's filter, applied by the same "
+    "code; every agreement the caller may see when left out."
+)
+_AS_OF = strawberry.argument(
+    description="The day the figures are of: statuses, memberships and what was recorded by "
+    "the end of that day (docs/reports.md); today when left out."
+)
+
 
 @strawberry.type(description="How many agreements were in one status.")
 class StatusCount:
-    status: AgreementStatus
-    count: int
+    status: AgreementStatus = strawberry.field(description="The status, as read on that date.")
+    count: int = strawberry.field(description="How many agreements were in it.")
 
 
 def _money(totals: dict[str, Decimal]) -> list[Money]:
     return [Money(amount=amount, currency=currency) for currency, amount in sorted(totals.items())]
 
 
-@strawberry.type(description="The figures of a group of agreements (each agreement once).")
+@strawberry.type(
+    description="The figures of a group of agreements (each agreement once), counted over what "
+    "the caller may see; a reporter token counts every agreement."
+)
 class ReportMeasures:
-    agreements: int
+    agreements: int = strawberry.field(description="How many agreements the group holds.")
     by_status: list[StatusCount] = strawberry.field(
         description="Agreements per status (as of the report's date), statuses with none left out."
     )
@@ -105,7 +117,7 @@ class ReportMeasures:
 
 @strawberry.type(description="The value of one dimension for a group.")
 class ReportKey:
-    dimension: Dimension
+    dimension: Dimension = strawberry.field(description="The dimension this key is of.")
     value: str | None = strawberry.field(
         description="The kind, status, country code, region, year ('2024'), quarter ('2024-Q1') "
         "or alliance ID; null for agreements without one (no program, not yet signed...)."
@@ -115,34 +127,47 @@ class ReportKey:
 
 @strawberry.type(description="One group of a summary: its keys and its figures.")
 class SummaryGroup:
-    keys: list[ReportKey]
-    measures: ReportMeasures
+    keys: list[ReportKey] = strawberry.field(
+        description="The group's value of each dimension, in the order of `groupBy`."
+    )
+    measures: ReportMeasures = strawberry.field(description="The figures of its agreements.")
 
 
 @strawberry.type(description="Cooperation figures, in total and per group.")
 class CooperationSummary:
-    as_of: date
-    group_by: list[Dimension]
+    as_of: date = strawberry.field(description="The day the figures are of (today by default).")
+    group_by: list[Dimension] = strawberry.field(
+        description="The dimensions grouped by, repeats left out."
+    )
     total: ReportMeasures = strawberry.field(
         description="Over every agreement counted, each once (so, for a dimension with several "
         "values per agreement such as PARTY_COUNTRY, less than the sum of the groups)."
     )
-    groups: list[SummaryGroup]
+    groups: list[SummaryGroup] = strawberry.field(
+        description="One entry per combination of values that has agreements; empty without "
+        "`groupBy`."
+    )
 
 
 @strawberry.type(description="What happened in one period.")
 class TrendPoint:
     period: str = strawberry.field(description="'2024', '2024-Q1' or '2024-01'.")
-    starts_on: date
-    ends_on: date
+    starts_on: date = strawberry.field(description="The period's first day.")
+    ends_on: date = strawberry.field(description="The period's last day.")
     signed: int = strawberry.field(description="Agreements signed in the period.")
     started: int = strawberry.field(description="Agreements whose effective period began in it.")
     ended: int = strawberry.field(description="Agreements whose effective period ended in it.")
-    programs_started: int
-    enrolments: int
-    credits_earned: Decimal
-    credits_recognised: Decimal
-    activities: int
+    programs_started: int = strawberry.field(
+        description="Programs under the agreements that started in the period."
+    )
+    enrolments: int = strawberry.field(description="Enrolments in those programs made in it.")
+    credits_earned: Decimal = strawberry.field(
+        description="Credits earned in those programs in it."
+    )
+    credits_recognised: Decimal = strawberry.field(
+        description="Credits recognised under the agreements' recognition rules in it."
+    )
+    activities: int = strawberry.field(description="Activities concerning them held in it.")
     evaluations: int = strawberry.field(description="Evaluations whose period ended in it.")
     funding: list[Money] = strawberry.field(description="Funding awarded in it, per currency.")
 
@@ -167,7 +192,7 @@ class TrendPoint:
 
 @strawberry.type(description="A time series over the agreements a filter selects.")
 class CooperationTrend:
-    interval: Interval
+    interval: Interval = strawberry.field(description="The length of each period.")
     points: list[TrendPoint] = strawberry.field(
         description="Every period from `from` to `to`, those without data as zeros."
     )
@@ -175,50 +200,72 @@ class CooperationTrend:
 
 @strawberry.type(description="One member of an alliance and its cooperation.")
 class AllianceMemberReport:
-    role: str
-    agreements_with_members: int
-    agreements_with_non_members: int
+    role: str = strawberry.field(
+        description="Its office in the alliance on that date, in lower case (`vice_chair`)."
+    )
+    agreements_with_members: int = strawberry.field(
+        description="Its agreements with another member as a party."
+    )
+    agreements_with_non_members: int = strawberry.field(
+        description="Its agreements with a party that is not a member."
+    )
     agreements_with_foreign_partners: int = strawberry.field(
         description="Agreements with a party in another country than the member's."
     )
     programs: int = strawberry.field(description="Programs it is a partner of.")
-    last_activity_on: date | None
-    mean_evaluation_score: Decimal | None
+    last_activity_on: date | None = strawberry.field(
+        description="The day of the last activity it took part in; null when none."
+    )
+    mean_evaluation_score: Decimal | None = strawberry.field(
+        description="The mean score (0-100) of the evaluations of its agreements; null when "
+        "none is scored."
+    )
     organization_id: strawberry.Private[int]
 
-    organization = referenced("Organization", "organization_id")
+    organization = referenced("Organization", "organization_id", description="The member.")
 
 
 @strawberry.type(description="An alliance's totals, each agreement and program counted once.")
 class AllianceTotals:
-    members: int
+    members: int = strawberry.field(description="Members on that date.")
     agreements_between_members: int = strawberry.field(
         description="Agreements with at least two member parties."
     )
-    agreements_with_non_members: int
-    agreements_with_foreign_partners: int
-    programs: int
+    agreements_with_non_members: int = strawberry.field(
+        description="Agreements of a member with a party that is not a member."
+    )
+    agreements_with_foreign_partners: int = strawberry.field(
+        description="Agreements of a member with a party in another country than that member's."
+    )
+    programs: int = strawberry.field(description="Programs with a member as a partner.")
     activities: int = strawberry.field(description="Activities of the alliance itself.")
-    mean_evaluation_score: Decimal | None
+    mean_evaluation_score: Decimal | None = strawberry.field(
+        description="The mean score (0-100) of the evaluations of the members' agreements; "
+        "null when none is scored."
+    )
 
 
 @strawberry.type(description="An alliance's members and their cooperation on a date.")
 class AllianceReport:
-    as_of: date
-    members: list[AllianceMemberReport]
-    totals: AllianceTotals
+    as_of: date = strawberry.field(description="The day the report is of (today by default).")
+    members: list[AllianceMemberReport] = strawberry.field(
+        description="Each member on that date, by name."
+    )
+    totals: AllianceTotals = strawberry.field(description="The alliance as a whole.")
 
 
 @strawberry.type(description="An agreement in force that ends soon, and its renewal.")
 class ExpiringAgreement:
-    effective_to: date
-    days_left: int
-    renewal_rule: RenewalRule
-    renewal_status: RenewalStatus
+    effective_to: date = strawberry.field(description="The agreement's last day in force.")
+    days_left: int = strawberry.field(description="Days from today to that day.")
+    renewal_rule: RenewalRule = strawberry.field(description="How the agreement renews.")
+    renewal_status: RenewalStatus = strawberry.field(
+        description="Where its renewal stands: whether someone must act."
+    )
     agreement_id: strawberry.Private[int]
     successor_id: strawberry.Private[int | None]
 
-    agreement = referenced("Agreement", "agreement_id")
+    agreement = referenced("Agreement", "agreement_id", description="The expiring agreement.")
 
     successor = referenced(
         "Agreement",
@@ -270,9 +317,14 @@ class ReportQuery:
     async def cooperation_summary(
         self,
         info: Info,
-        filter: AgreementFilter | None = None,
-        group_by: list[Dimension] | None = None,
-        as_of: date | None = None,
+        filter: Annotated[AgreementFilter | None, _FILTER] = None,
+        group_by: Annotated[
+            list[Dimension] | None,
+            strawberry.argument(
+                description="Up to 4 dimensions to group by; only the total when left out."
+            ),
+        ] = None,
+        as_of: Annotated[date | None, _AS_OF] = None,
     ) -> CooperationSummary:
         ctx = info.context
         await require_references(ctx, filter)
@@ -308,10 +360,22 @@ class ReportQuery:
     async def cooperation_trend(
         self,
         info: Info,
-        interval: Interval,
-        from_: Annotated[date, strawberry.argument(name="from")],
-        to: date,
-        filter: AgreementFilter | None = None,
+        interval: Annotated[
+            Interval, strawberry.argument(description="The length of each period.")
+        ],
+        from_: Annotated[
+            date,
+            strawberry.argument(
+                name="from", description="The trend starts with the period holding this day."
+            ),
+        ],
+        to: Annotated[
+            date,
+            strawberry.argument(
+                description="The trend ends with the period holding this day (not before `from`)."
+            ),
+        ],
+        filter: Annotated[AgreementFilter | None, _FILTER] = None,
     ) -> CooperationTrend:
         ctx = info.context
         await require_references(ctx, filter)
@@ -327,7 +391,12 @@ class ReportQuery:
 
     @strawberry.field(description="An alliance's members, their cooperation and its totals.")
     async def alliance_report(
-        self, info: Info, alliance: strawberry.ID, as_of: date | None = None
+        self,
+        info: Info,
+        alliance: Annotated[
+            strawberry.ID, strawberry.argument(description="The alliance (its global ID).")
+        ],
+        as_of: Annotated[date | None, _AS_OF] = None,
     ) -> AllianceReport:
         ctx = info.context
         key = decode_id_of(alliance, "Alliance", field="alliance")
@@ -369,7 +438,20 @@ class ReportQuery:
         metadata={CHECKS: {"first": lists.check_expiring_first, "within": lists.check_within}},
     )
     async def expiring_agreements(
-        self, info: Info, within: int = 90, first: int = 100
+        self,
+        info: Info,
+        within: Annotated[
+            int,
+            strawberry.argument(
+                description=f"How many days ahead to look, from 0 to {lists.MAX_WITHIN_DAYS}."
+            ),
+        ] = 90,
+        first: Annotated[
+            int,
+            strawberry.argument(
+                description=f"How many agreements to answer, from 1 to {MAX_EXPIRING}."
+            ),
+        ] = 100,
     ) -> list[ExpiringAgreement]:
         ctx = info.context
         lists.check_expiring_first(first)

@@ -12,7 +12,8 @@ import strawberry
 from resolvers import resources as reads
 from schema.compiled.declare import list_of, referenced
 from schema.enums import ResourceKind
-from schema.relay import Before, Connection, Info, Last, Node, connection, list_request
+from schema.field_docs import describe
+from schema.relay import Connection, Info, Node, connection, list_request
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -22,11 +23,21 @@ __all__ = ["Resource", "ResourceFilter", "ResourceQuery", "ResourceShare"]
 OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organizations")]
 
 
+@describe(
+    kind="Only resources of one of these kinds.",
+    owner="Only resources this organization owns (its global ID).",
+    shared_with="Only resources shared with this organization (its global ID).",
+    text="Only resources whose name or description contains this text, ignoring case.",
+)
 @strawberry.input(description="Conditions on resources; all given conditions must hold.")
 class ResourceFilter(reads.ResourceFilter):
     pass
 
 
+@describe(
+    field="What to sort by; the name when left out.",
+    direction="Which way; ascending when left out.",
+)
 @strawberry.input(description="How to sort the list.")
 class ResourceOrder(reads.ResourceOrder):
     pass
@@ -37,14 +48,25 @@ class ResourceOrder(reads.ResourceOrder):
     "that its owner can share."
 )
 class Resource(Node):
-    kind: ResourceKind
-    name: str
-    description: str | None
-    is_illustrative: bool
-    version: int
+    kind: ResourceKind = strawberry.field(description="What sort of resource it is.")
+    name: str = strawberry.field(description="What the owner calls the resource.")
+    description: str | None = strawberry.field(
+        description="What the resource offers and how to use it, in the owner's words."
+    )
+    is_illustrative: bool = strawberry.field(
+        description="True for a row added to the demo data only to illustrate the domain "
+        "(no source document describes it)."
+    )
+    version: int = strawberry.field(
+        description="Send this back with a change; a stale one is refused."
+    )
     owner_id: strawberry.Private[int]
 
-    owner = referenced("Organization", "owner_id")
+    owner = referenced(
+        "Organization",
+        "owner_id",
+        description="The organization that owns the resource and decides whom it is shared with.",
+    )
 
     shares = list_of(
         "Resource.shares",
@@ -53,19 +75,28 @@ class Resource(Node):
     )
 
 
-@strawberry.type(description="A resource shared with an organization, under an agreement.")
+@strawberry.type(
+    description="A resource shared with an organization, usually under an agreement. Seen by "
+    "whoever sees the agreement, the resource's owner and the organization shared with."
+)
 class ResourceShare(Node):
     version: int = strawberry.field(
         description="Send this back with a change; a stale one is refused."
     )
-    terms: str | None
-    starts_on: date | None
-    ends_on: date | None
+    terms: str | None = strawberry.field(
+        description="On what terms the resource is shared (hours, fees, conditions), as agreed."
+    )
+    starts_on: date | None = strawberry.field(
+        description="The first day of the share; null when open from the start."
+    )
+    ends_on: date | None = strawberry.field(
+        description="The last day of the share; null when open-ended."
+    )
     resource_id: strawberry.Private[int]
     organization_id: strawberry.Private[int]
     agreement_id: strawberry.Private[int | None]
 
-    resource = referenced("Resource", "resource_id")
+    resource = referenced("Resource", "resource_id", description="The resource shared.")
 
     organization = referenced(
         "Organization",
@@ -73,21 +104,35 @@ class ResourceShare(Node):
         description="The organization the resource is shared with.",
     )
 
-    agreement = referenced("Agreement", "agreement_id")
+    agreement = referenced(
+        "Agreement",
+        "agreement_id",
+        description="The agreement the resource is shared under; null when there is none, or "
+        "the caller may not see it.",
+    )
 
 
 @strawberry.type
 class ResourceQuery:
-    @strawberry.field(description="Resources by name, filtered; at most 100 a page.")
+    @strawberry.field(
+        description="The resources of every organization (they are public profile), sorted by "
+        "name unless `orderBy` says otherwise."
+    )
     async def resources(
         self,
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        last: Last = None,
-        before: Before = None,
-        filter: ResourceFilter | None = None,
-        order_by: ResourceOrder | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: Annotated[
+            ResourceFilter | None,
+            strawberry.argument(description="Only the resources that meet these conditions."),
+        ] = None,
+        order_by: Annotated[
+            ResourceOrder | None,
+            strawberry.argument(description="The order of the list; by name when left out."),
+        ] = None,
     ) -> Connection[Resource]:
         page = await reads.resources_page(
             info.context,

@@ -4,8 +4,9 @@ A Decimal must be a finite number the database can hold: strawberry's accepts `N
 `Infinity` and `1e400`, which then failed in the resolvers or in PostgreSQL as unexpected
 errors. Dates and times lie between `EARLIEST` and `LATEST`; a time without an offset is UTC
 (a naive one failed to store). Every refusal quotes at most a
-short prefix of the value (strawberry's quoted all of it). The names, descriptions and
-serialisation are strawberry's, so the schema is unchanged.
+short prefix of the value (strawberry's quoted all of it). The names and serialisation are
+strawberry's; the descriptions say what a caller may send and will get back. JSON keeps
+strawberry's parsing and gets a description of what it holds here.
 """
 
 import datetime as dt
@@ -16,11 +17,13 @@ from typing import Any
 
 import dateutil.parser  # type: ignore[import-untyped]
 from strawberry.exceptions import StrawberryInputCoercionError
+from strawberry.scalars import JSON
 from strawberry.schema.types.base_scalars import (
     DateDefinition,
     DateTimeDefinition,
     DecimalDefinition,
 )
+from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 from strawberry.types.scalar import ScalarDefinition
 
 from resolvers.errors import excerpt
@@ -97,23 +100,56 @@ def _datetime(text: str) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
-def _override(definition: ScalarDefinition, parse_value: Callable[[object], object]) -> Any:
+def _override(
+    definition: ScalarDefinition,
+    parse_value: Callable[[object], object] | None,
+    description: str,
+) -> Any:
     return ScalarDefinition(
         name=definition.name,
-        description=definition.description,
+        description=description,
         specified_by_url=definition.specified_by_url,
         serialize=definition.serialize,
-        parse_value=parse_value,
-        parse_literal=None,
+        parse_value=parse_value or definition.parse_value,
+        parse_literal=None if parse_value else definition.parse_literal,
         origin=definition.origin,
     )
 
 
+def _registered(scalar: object) -> ScalarDefinition:
+    """Strawberry's own definition of a scalar it ships."""
+    found = DEFAULT_SCALAR_REGISTRY[scalar]
+    return found if isinstance(found, ScalarDefinition) else found._scalar_definition
+
+
+_RANGE = f"between {EARLIEST} and {LATEST}"
+
 SCALAR_OVERRIDES: dict[object, Any] = {
-    dt.date: _override(DateDefinition, _strict(_date, "Date")),
-    dt.datetime: _override(DateTimeDefinition, _strict(_datetime, "DateTime")),
+    dt.date: _override(
+        DateDefinition,
+        _strict(_date, "Date"),
+        f"A calendar day in ISO 8601, `YYYY-MM-DD` (e.g. `2026-09-01`), {_RANGE}.",
+    ),
+    dt.datetime: _override(
+        DateTimeDefinition,
+        _strict(_datetime, "DateTime"),
+        "A moment in ISO 8601 with its offset (e.g. `2026-09-01T08:30:00+08:00`), dated "
+        f"{_RANGE}. One sent without an offset is taken as UTC; answers are in UTC "
+        "(`+00:00`) as stored.",
+    ),
     decimal.Decimal: _override(
-        DecimalDefinition, _strict(_decimal, "Decimal", accept_numbers=True)
+        DecimalDefinition,
+        _strict(_decimal, "Decimal", accept_numbers=True),
+        'An exact decimal number, answered as a string (`"50000.00"`) so that no digit is '
+        "lost. Send a string or a number: finite, below 10^16 in magnitude, with at most "
+        f"{MAX_DECIMAL_PLACES} decimal places (`NaN`, `Infinity` and `1e400` are refused). "
+        "Money, credits and scores are Decimals; the field says the unit.",
+    ),
+    JSON: _override(
+        _registered(JSON),
+        None,
+        "Any JSON value (an object, list, string, number, boolean or null), as the field "
+        "describes it.",
     ),
 }
 """For `strawberry.Schema(scalar_overrides=...)`."""

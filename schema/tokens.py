@@ -2,7 +2,7 @@
 tokens. The secret of a new token is in `createApiToken`'s payload, once."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -14,7 +14,7 @@ from resolvers.permissions import ADMIN
 from schema.compiled.declare import referenced
 from schema.enums import TokenRole
 from schema.mutations import UserError, run_mutation
-from schema.relay import Before, Connection, Info, Last, Node, connection
+from schema.relay import Connection, Info, Node, connection
 
 if TYPE_CHECKING:
     pass
@@ -22,19 +22,31 @@ if TYPE_CHECKING:
 __all__ = ["ApiToken", "TokenMutation", "TokenQuery", "ViewerInfo"]
 
 
-@strawberry.type(description="An API token (never its secret).")
+@strawberry.type(
+    description="An API token (never its secret: only its SHA-256 is stored). Admins only."
+)
 class ApiToken(Node):
-    name: str
-    role: TokenRole
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    created_at: datetime
+    name: str = strawberry.field(description="What the token is for, as its maker wrote it.")
+    role: TokenRole = strawberry.field(description="What the token may see and change.")
+    expires_at: datetime | None = strawberry.field(
+        description="From when the token is refused; null when it does not expire."
+    )
+    revoked_at: datetime | None = strawberry.field(
+        description="When the token was revoked (refused from then on); null while it is not."
+    )
+    created_at: datetime = strawberry.field(description="When the token was made.")
     organization_id: strawberry.Private[int | None]
     alliance_id: strawberry.Private[int | None]
 
-    organization = referenced("Organization", "organization_id")
+    organization = referenced(
+        "Organization",
+        "organization_id",
+        description="The organization an EDITOR or VIEWER token acts for (with its units).",
+    )
 
-    alliance = referenced("Alliance", "alliance_id")
+    alliance = referenced(
+        "Alliance", "alliance_id", description="The alliance a SECRETARIAT token acts for."
+    )
 
 
 @strawberry.type(description="The caller of this request, as its token makes it.")
@@ -45,9 +57,17 @@ class ViewerInfo:
     organization_id: strawberry.Private[int | None]
     alliance_id: strawberry.Private[int | None]
 
-    organization = referenced("Organization", "organization_id")
+    organization = referenced(
+        "Organization",
+        "organization_id",
+        description="The organization an editor or viewer acts for; null for other roles.",
+    )
 
-    alliance = referenced("Alliance", "alliance_id")
+    alliance = referenced(
+        "Alliance",
+        "alliance_id",
+        description="The alliance a secretariat acts for; null for other roles.",
+    )
 
 
 @strawberry.type
@@ -67,48 +87,64 @@ class TokenQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        last: Last = None,
-        before: Before = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[ApiToken]:
         request = page_request(first, after, last, before)
         page = await token_store.tokens_page(info.context, request)
         return connection(page, ApiToken.from_row)
 
 
-@strawberry.input
+@strawberry.input(description="A new API token: whom it acts for, and until when.")
 class CreateApiTokenInput:
     name: str = strawberry.field(description="What the token is for, e.g. 'JUFE partner portal'.")
-    role: TokenRole
+    role: TokenRole = strawberry.field(description="What the token may see and change.")
     organization: strawberry.ID | None = strawberry.field(
         default=None, description="Required for EDITOR and VIEWER; covers its units too."
     )
     alliance: strawberry.ID | None = strawberry.field(
         default=None, description="Required for SECRETARIAT."
     )
-    expires_at: datetime | None = None
+    expires_at: datetime | None = strawberry.field(
+        default=None,
+        description="From when the token is refused; it never expires when left out.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="What `createApiToken` did.")
 class CreateApiTokenPayload:
-    token: ApiToken | None = None
+    token: ApiToken | None = strawberry.field(
+        default=None, description="The new token; null when `userErrors` says why none was made."
+    )
     secret: str | None = strawberry.field(
         default=None,
         description="The bearer token to send as `Authorization: Bearer ...`; shown only here.",
     )
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why nothing changed; empty when the mutation succeeded."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="What `revokeApiToken` did.")
 class RevokeApiTokenPayload:
-    token: ApiToken | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    token: ApiToken | None = strawberry.field(
+        default=None,
+        description="The token, with its `revokedAt`; null when `userErrors` says why not.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why nothing changed; empty when the mutation succeeded."
+    )
 
 
 @strawberry.type
 class TokenMutation:
     @strawberry.mutation(description="Make an API token (admins only).")
     async def create_api_token(
-        self, info: Info, input: CreateApiTokenInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateApiTokenInput, strawberry.argument(description="The token to make.")
+        ],
     ) -> CreateApiTokenPayload:
         async def work(connection: AsyncConnection) -> CreateApiTokenPayload:
             organization_id = (
@@ -144,7 +180,13 @@ class TokenMutation:
         )
 
     @strawberry.mutation(description="Revoke an API token; it fails from its next request on.")
-    async def revoke_api_token(self, info: Info, id: strawberry.ID) -> RevokeApiTokenPayload:
+    async def revoke_api_token(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The token to revoke (its global ID).")
+        ],
+    ) -> RevokeApiTokenPayload:
         async def work(connection: AsyncConnection) -> RevokeApiTokenPayload:
             key = decode_id_of(id, "ApiToken", field="id")
             row = await token_store.revoke_token(connection, key)

@@ -143,12 +143,41 @@ def backend(request: pytest.FixtureRequest, _postgres_problem: str | None) -> st
     return name
 
 
+class Backends:
+    """The `Databases` of each backend, made on first use and shared by every test of the run
+    (so a test that needs both backends at once reuses the templates of the others)."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self.tmp_path_factory = tmp_path_factory
+        self.made: dict[str, Databases] = {}
+
+    def of(self, backend: str) -> Databases:
+        if backend not in self.made:
+            self.made[backend] = Databases(backend, self.tmp_path_factory.mktemp(backend))
+        return self.made[backend]
+
+
 @pytest.fixture(scope="session")
-def databases(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
-    made = Databases(backend, tmp_path_factory.mktemp(backend))
+def backends(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backends]:
+    made = Backends(tmp_path_factory)
     yield made
-    if backend == "postgresql":
-        asyncio.run(made.drop_all())
+    if "postgresql" in made.made:
+        asyncio.run(made.made["postgresql"].drop_all())
+
+
+@pytest.fixture(scope="session")
+def databases(backend: str, backends: Backends) -> Databases:
+    return backends.of(backend)
+
+
+@pytest.fixture
+def both_databases(backends: Backends, _postgres_problem: str | None) -> dict[str, Databases]:
+    """The `Databases` of every backend, for a test that compares their answers."""
+    if _postgres_problem is not None:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required but unreachable: {_postgres_problem}")
+        pytest.skip(f"PostgreSQL unreachable: {_postgres_problem}")
+    return {name: backends.of(name) for name in BACKENDS}
 
 
 @pytest.fixture

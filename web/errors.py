@@ -2,10 +2,11 @@
 
 Every refusal and failure is JSON in the GraphQL-over-HTTP form, `{"errors": [{"message": ...,
 "extensions": {"code": ...}}]}`, whatever road the request took and wherever it failed: a body
-that cannot be read (400 `BAD_REQUEST`), a route or method that does not exist (404, 405), a
-database out of reach (503 `DATABASE_UNAVAILABLE` with `Retry-After`, never the driver's text),
-and, as a last resort, anything unexpected (500 `INTERNAL_SERVER_ERROR` with a short reference
-that finds the traceback in the log). A client that accepts `application/graphql-response+json`
+that cannot be read (400 `BAD_REQUEST`), of another media type (415), a route or method that
+does not exist (404, 405), a CORS preflight refused (403, `web.cors`), a database out of reach
+(503 `DATABASE_UNAVAILABLE` with `Retry-After`, never the driver's text), and, as a last resort,
+anything unexpected (500 `INTERNAL_SERVER_ERROR` with a short reference that finds the traceback
+in the log). A client that accepts `application/graphql-response+json`
 gets that media type back.
 """
 
@@ -27,6 +28,7 @@ __all__ = [
     "error_response",
     "http_exception_response",
     "media_type",
+    "refusal_response",
     "starlette_http_exception",
     "status_of",
     "unexpected_response",
@@ -42,6 +44,7 @@ _STATUS_BY_CODE = {
     "FORBIDDEN": 403,
     "NOT_FOUND": 404,
     "PAYLOAD_TOO_LARGE": 413,
+    "UNSUPPORTED_MEDIA_TYPE": 415,
     "RATE_LIMITED": 429,
     "INTERNAL_SERVER_ERROR": 500,
     "DATABASE_UNAVAILABLE": 503,
@@ -125,14 +128,29 @@ def error_response(
     return _json(body, status or status_of(error.code), graphql_response, headers)
 
 
+def refusal_response(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    graphql_response: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A refusal made before GraphQL (`code` with `status`), in the same form as every other
+    error."""
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return _json(body, status, graphql_response, dict(headers or {}))
+
+
 def http_exception_response(
     status: int, message: str, *, graphql_response: bool = False, headers: dict[str, str] | None
 ) -> Response:
     """An HTTP-level refusal (an unknown route, a method not allowed, a body that cannot be
-    read) in the same form as every other error."""
+    read), its code read from its status."""
     code = _CODE_BY_STATUS.get(status, "INTERNAL_SERVER_ERROR" if status >= 500 else "BAD_REQUEST")
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return _json(body, status, graphql_response, dict(headers or {}))
+    return refusal_response(
+        status, code, message, graphql_response=graphql_response, headers=headers
+    )
 
 
 def unexpected_response(error: BaseException, *, graphql_response: bool = False) -> Response:

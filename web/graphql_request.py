@@ -1,7 +1,8 @@
 """A GraphQL-over-HTTP request checked before anything decodes or runs it.
 
 A POST body must be UTF-8 JSON holding one object whose `query` is a string, `operationName`
-a string or null, and `variables` and `extensions` objects or null; a GET carries the same as
+a string or null, and `variables` and `extensions` objects or null, or a batch: an array of 1 to
+`Settings.max_batch` such objects (`BatchTooLarge` past it); a GET carries the same as
 query parameters, `variables` and `extensions` as JSON text. Arrays and objects may nest only
 `max_depth` deep: orjson decodes without recursing in Python and stops at 1,024 levels itself,
 and the depth is checked before anything recursive (strawberry's decoder, variable coercion,
@@ -14,14 +15,47 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
+from starlette.types import Message, Receive
 
 from resolvers.errors import ApiError
 
-__all__ = ["BadRequest", "check_body", "check_params", "nesting_depth"]
+__all__ = [
+    "BadRequest",
+    "BatchTooLarge",
+    "UnsupportedMediaType",
+    "check_body",
+    "check_media_type",
+    "check_params",
+    "nesting_depth",
+    "replay",
+]
 
 
 class BadRequest(ApiError):
     code = "BAD_REQUEST"
+
+
+class UnsupportedMediaType(ApiError):
+    """A POST whose body is not sent as `application/json` (HTTP 415)."""
+
+    code = "UNSUPPORTED_MEDIA_TYPE"
+
+
+def check_media_type(content_type: str | None) -> None:
+    """Refuses a POST body of another media type than `application/json` (strawberry's test:
+    the media type contains it)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    if "application/json" not in media:
+        raise UnsupportedMediaType(
+            "send the request as `Content-Type: application/json` (or as a GET with query "
+            "parameters)"
+        )
+
+
+class BatchTooLarge(ApiError):
+    """A batch of more requests than `Settings.max_batch` (HTTP 400)."""
+
+    code = "BATCH_TOO_LARGE"
 
 
 def nesting_depth(value: Any, limit: int) -> int:
@@ -60,29 +94,51 @@ def _decoded(text: bytes, what: str, max_depth: int) -> Any:
     return value
 
 
-def _check_fields(payload: Mapping[str, Any], *, query_required: bool) -> None:
+def _check_fields(payload: Mapping[str, Any], *, query_required: bool, where: str = "") -> None:
     query = payload.get("query")
     if not isinstance(query, str) and (query_required or query is not None):
-        raise BadRequest("`query` must be a string holding a GraphQL document")
+        raise BadRequest(f"{where}`query` must be a string holding a GraphQL document")
     name = payload.get("operationName")
     if name is not None and not isinstance(name, str):
-        raise BadRequest("`operationName` must be a string or null")
+        raise BadRequest(f"{where}`operationName` must be a string or null")
     for field in ("variables", "extensions"):
         value = payload.get(field)
         if value is not None and not isinstance(value, dict):
-            raise BadRequest(f"`{field}` must be an object or null")
+            raise BadRequest(f"{where}`{field}` must be an object or null")
 
 
-def check_body(body: bytes, *, max_depth: int) -> None:
-    """Refuses a POST body (sent as JSON) that is not one well-formed GraphQL request."""
+def _check_batch(payload: list[Any], max_batch: int) -> list[dict[str, Any]]:
+    if max_batch <= 0:
+        raise BadRequest("batched requests (a JSON array) are not accepted; send one object")
+    if not payload:
+        raise BadRequest("the batch (a JSON array) is empty; send at least one request object")
+    if len(payload) > max_batch:
+        raise BatchTooLarge(
+            f"the batch holds {len(payload)} requests, over the limit of {max_batch}; "
+            "send it in smaller batches"
+        )
+    for index, item in enumerate(payload):
+        where = f"request {index} of the batch: "
+        if not isinstance(item, dict):
+            raise BadRequest(f"{where}must be a JSON object with a `query`")
+        _check_fields(item, query_required=True, where=where)
+    return payload
+
+
+def check_body(
+    body: bytes, *, max_depth: int, max_batch: int
+) -> dict[str, Any] | list[dict[str, Any]]:
+    """The POST body (sent as JSON) decoded, once checked to be one well-formed GraphQL request,
+    or a batch (an array) of at most `max_batch` of them."""
     if not body.strip():
         raise BadRequest("the request body is empty; send a JSON object with a `query`")
     payload = _decoded(body, "the request body", max_depth)
     if isinstance(payload, list):
-        raise BadRequest("batched requests (a JSON array) are not supported; send one object")
+        return _check_batch(payload, max_batch)
     if not isinstance(payload, dict):
         raise BadRequest("the request body must be a JSON object with a `query`")
     _check_fields(payload, query_required=True)
+    return payload
 
 
 def check_params(params: Mapping[str, str], *, max_depth: int) -> None:
@@ -101,3 +157,17 @@ def check_params(params: Mapping[str, str], *, max_depth: int) -> None:
                 raise BadRequest(f"`{field}` is not valid JSON in UTF-8") from None
             decoded[field] = _decoded(encoded, f"`{field}`", max_depth)
     _check_fields(decoded, query_required=False)
+
+
+def replay(body: bytes, receive: Receive) -> Receive:
+    """`receive` with the request body, already read, given once more."""
+    given = False
+
+    async def replayed() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed

@@ -3,6 +3,7 @@ status codes the GraphQL-over-HTTP spec asks for, our typed context and orjson e
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from cross_web import HTTPException
@@ -10,7 +11,7 @@ from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -21,11 +22,13 @@ from resolvers.errors import ApiError, Unavailable, database_outage
 from resolvers.rate_limit import RateLimiter
 from resolvers.viewer import Viewer
 from schema import build_schema
+from schema.batch import admit_batch, measure_request
 from schema.compiled.fast_lane import answer_plain_read
 from schema.errors import coded
 from settings import Settings
 from web import graphiql
 from web.access import bearer_token
+from web.batch import answer_batch
 from web.errors import (
     GRAPHQL_RESPONSE_JSON,
     error_response,
@@ -33,7 +36,7 @@ from web.errors import (
     status_of,
     wants_graphql_response,
 )
-from web.graphql_request import check_body, check_params
+from web.graphql_request import check_body, check_media_type, check_params, replay
 
 __all__ = ["PartnerGraphQL"]
 
@@ -65,7 +68,10 @@ class PartnerGraphQL(GraphQL[Context, None]):
             response = await self._answer(request, receive)
         except HTTPException as error:
             response = http_exception_response(
-                error.status_code, error.reason, graphql_response=graphql_response, headers=None
+                error.status_code,
+                error.reason,
+                graphql_response=graphql_response,
+                headers={"Allow": "GET, POST"} if error.status_code == 405 else None,
             )
         except ApiError as error:
             response = error_response(error, graphql_response=graphql_response)
@@ -82,15 +88,26 @@ class PartnerGraphQL(GraphQL[Context, None]):
             return self._finish(request, await self.run(request))
         if request.method != "POST":
             return await self.run(request)
+        check_media_type(request.headers.get("content-type"))
         body = await request.body()
-        if "json" in request.headers.get("content-type", ""):
-            check_body(body, max_depth=depth)
+        sent = check_body(body, max_depth=depth, max_batch=self.settings.max_batch)
+        if isinstance(sent, list):
+            return await self._batch(request, receive, sent)
         if self.settings.compiled_reads and self.engine.dialect.name == "postgresql":
             response = await self._lane(request, body)
             if response is not None:
                 return self._finish(request, response)
-        replayed = Request(request.scope, _replay(body, receive))
+        replayed = Request(request.scope, replay(body, receive))
         return self._finish(request, await self.run(replayed))
+
+    async def _batch(
+        self, request: Request, receive: Receive, sent: list[dict[str, Any]]
+    ) -> Response:
+        """A batch admitted once for the sum of its costs (`schema.batch`), then each of its
+        requests answered in turn by strawberry's view, as if sent alone (`web.batch`)."""
+        measures = [measure_request(self.graphql_schema, self.settings, one) for one in sent]
+        admissions = await admit_batch(self._context(request, None), measures)
+        return await answer_batch(request, receive, sent, admissions=admissions, run=self.run)
 
     async def _lane(self, request: Request, body: bytes) -> Response | None:
         """The fast lane's answer, or `None` for strawberry to answer: also when the lane fails
@@ -192,17 +209,3 @@ class _Outcome:
             code=str(code),
             retry_after=unavailable.retry_after if unavailable is not None else None,
         )
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """`receive` with the request body, already read, given once more."""
-    given = False
-
-    async def replayed() -> Message:
-        nonlocal given
-        if not given:
-            given = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replayed

@@ -34,6 +34,7 @@ from resolvers import report_trends as trends
 from resolvers import reports
 from resolvers.agreements import AgreementFilter
 from resolvers.context import build_context
+from resolvers.decimals import zero
 from resolvers.errors import (
     ApiError,
     BadUserInput,
@@ -111,6 +112,9 @@ def _cell(value: Any) -> Any:
     return value
 
 
+_NO_FUNDING = zero(terms.FUNDING.c.amount)
+
+
 def _currencies(found: Iterable[dict[str, Decimal]]) -> list[str]:
     return sorted({c for funding in found for c in funding})
 
@@ -174,7 +178,7 @@ async def summary(call: Call) -> Rows:
     rows = [
         [r.keys[d] for d in dimensions]
         + _measures(r.measures)
-        + [r.measures.funding.get(c, Decimal(0)) for c in currencies]
+        + [r.measures.funding.get(c, _NO_FUNDING) for c in currencies]
         for r in found
     ]
     return _one([header, *rows])
@@ -209,7 +213,7 @@ async def trend(call: Call) -> Rows:
     header = ["period", "starts_on", "ends_on", *names, *[f"funding_{c}" for c in currencies]]
     rows = [
         [p.period, p.starts_on, p.ends_on, *[getattr(p, n) for n in names]]
-        + [p.funding.get(c, Decimal(0)) for c in currencies]
+        + [p.funding.get(c, _NO_FUNDING) for c in currencies]
         for p in points
     ]
     return _one([header, *rows])

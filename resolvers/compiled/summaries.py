@@ -181,7 +181,9 @@ def summary_json(viewer: Viewer, root: SummaryRoot, name: Callable[[], str]) -> 
             else:
                 values.append(constant(shape.type_name))
         item = sa.func.json_build_object(*values)
-        aggregated = sa.func.json_agg(aggregate_order_by(item, *gkeys))
+        aggregated = sa.func.json_agg(
+            aggregate_order_by(item, *[key.asc().nulls_last() for key in gkeys])
+        )
         return (
             sa.select(sa.func.coalesce(aggregated, EMPTY_ARRAY))
             .select_from(per_group)

@@ -27,7 +27,7 @@ from resolvers.compiled.lists import relation
 from resolvers.compiled.shapes import Expression, ListMaker
 from resolvers.nodes import row_of
 from schema.node_types import REGISTERED, lazy
-from schema.relay import Before, Connection, Info, Last, related
+from schema.relay import Connection, Info, related
 
 __all__ = [
     "COMPILED",
@@ -102,8 +102,8 @@ def list_of(relation_name: str, target: str, *, description: str | None = None) 
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        last: Last = None,
-        before: Before = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Any:
         wrap = REGISTERED[target].from_row  # type: ignore[attr-defined]
         return await related(

@@ -25,20 +25,11 @@ from db.enums import TokenRole
 from db.tables import Agreement, Document, HistoryEntry
 from tests.conftest import Databases, api_client, make_token
 from tests.graphql import post, query
+from tests.resolvers.matrix_subjects import ADMIN, EDITOR, ROLES, SECRETARIAT, VIEWER, token_for
 
 pytestmark = pytest.mark.anyio
 
-JIANGXI = "Jiangxi Provincial Alliance for Sino-Foreign Cooperative Education"
 
-ADMIN, EDITOR, VIEWER, SECRETARIAT, REPORTER, ANONYMOUS = (
-    "admin",
-    "editor",
-    "viewer",
-    "secretariat",
-    "reporter",
-    "anonymous",
-)
-ROLES = [ADMIN, EDITOR, VIEWER, SECRETARIAT, REPORTER, ANONYMOUS]
 EVERYONE = frozenset(ROLES)
 
 
@@ -300,28 +291,11 @@ async def _paths(client: httpx.AsyncClient, probe: Probe, probe_id: str) -> dict
     return found
 
 
-async def _token_for(role: str, engine: AsyncEngine, databases: Databases) -> str | None:
-    """A token of the matrix's subject for `role` (none for anonymous)."""
-    if role == ADMIN:
-        return databases.admin_token
-    if role == EDITOR:
-        return await make_token(engine, TokenRole.EDITOR, organization="Jiangsu Open University")
-    if role == VIEWER:
-        return await make_token(
-            engine, TokenRole.VIEWER, organization="School of Lifelong Education"
-        )
-    if role == SECRETARIAT:
-        return await make_token(engine, TokenRole.SECRETARIAT, alliance=JIANGXI)
-    if role == REPORTER:
-        return await make_token(engine, TokenRole.REPORTER)
-    return None
-
-
 @pytest.mark.parametrize("role", ROLES)
 async def test_each_role_sees_exactly_what_it_may(
     role: str, demo_engine: AsyncEngine, databases: Databases
 ) -> None:
-    token = await _token_for(role, demo_engine, databases)
+    token = await token_for(role, demo_engine, databases)
     await _add_document_and_history(demo_engine)
     wrong: list[str] = []
     async with (
@@ -362,7 +336,7 @@ REVEALING_FILTERS = [
 async def test_filters_give_no_hidden_row_away(
     role: str, demo_engine: AsyncEngine, databases: Databases
 ) -> None:
-    token = await _token_for(role, demo_engine, databases)
+    token = await token_for(role, demo_engine, databases)
     async with (
         api_client(demo_engine, databases.admin_token) as admin,
         api_client(demo_engine, token) as client,

@@ -57,7 +57,7 @@ class Lane:
                 self.answered += 1
             return response
 
-        monkeypatch.setattr("app.answer_plain_read", spy)
+        monkeypatch.setattr("web.graphql_view.answer_plain_read", spy)
 
 
 @pytest.fixture

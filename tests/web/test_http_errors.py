@@ -123,7 +123,7 @@ async def test_a_body_of_another_content_type_is_refused_as_json(
     response = await anonymous_client.post(
         "/graphql", content=b"query=x", headers={"content-type": "text/plain"}
     )
-    _refusal(response, 400, "BAD_REQUEST")
+    _refusal(response, 415, "UNSUPPORTED_MEDIA_TYPE")
 
 
 async def test_unknown_routes_and_methods_are_refused_as_json(
@@ -133,6 +133,84 @@ async def test_unknown_routes_and_methods_are_refused_as_json(
     _refusal(
         await anonymous_client.put("/graphql", json={"query": PLAIN}), 405, "METHOD_NOT_ALLOWED"
     )
+
+
+JSON = {"content-type": "application/json"}
+PREFLIGHT = {"origin": "https://elsewhere.example.com", "access-control-request-method": "POST"}
+TOO_MANY = b"[" + b",".join([b'{"query": "{ __typename }"}'] * 11) + b"]"
+MULTIPART = {"content-type": "multipart/form-data; boundary=x"}
+FORM = b'--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{}\r\n--x--\r\n'
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "body", "status", "code"),
+    [
+        pytest.param("GET", "/nowhere", {}, None, 404, "NOT_FOUND", id="unknown-path"),
+        pytest.param("POST", "/nowhere", JSON, b"{}", 404, "NOT_FOUND", id="post-unknown"),
+        pytest.param("GET", "/static/graphiql/x.js", {}, None, 404, "NOT_FOUND", id="no-asset"),
+        pytest.param("PUT", "/graphql", JSON, b"{}", 405, "METHOD_NOT_ALLOWED", id="put"),
+        pytest.param("DELETE", "/graphql", {}, None, 405, "METHOD_NOT_ALLOWED", id="delete"),
+        pytest.param("OPTIONS", "/graphql", {}, None, 405, "METHOD_NOT_ALLOWED", id="options"),
+        pytest.param(
+            "POST", "/reports/summary.csv", {}, None, 405, "METHOD_NOT_ALLOWED", id="post-csv"
+        ),
+        pytest.param(
+            "OPTIONS", "/graphql", PREFLIGHT, None, 403, "CORS_NOT_ALLOWED", id="cors-origin"
+        ),
+        pytest.param("POST", "/graphql", {}, b"{}", 415, "UNSUPPORTED_MEDIA_TYPE", id="no-type"),
+        pytest.param(
+            "POST",
+            "/graphql",
+            {"content-type": "application/graphql"},
+            b"{ alliances { totalCount } }",
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            id="application-graphql",
+        ),
+        pytest.param(
+            "POST", "/graphql", MULTIPART, FORM, 415, "UNSUPPORTED_MEDIA_TYPE", id="multipart"
+        ),
+        pytest.param("POST", "/graphql", JSON, b'{"query": ', 400, "BAD_REQUEST", id="bad-json"),
+        pytest.param("POST", "/graphql", JSON, b"{}", 400, "BAD_REQUEST", id="no-query"),
+        pytest.param(
+            "POST", "/graphql", JSON, b'{"query": ""}', 400, "BAD_REQUEST", id="empty-query"
+        ),
+        pytest.param("GET", "/graphql", {}, None, 400, "BAD_REQUEST", id="get-no-query"),
+        pytest.param(
+            "POST", "/graphql", JSON, b" " * 300_000, 413, "PAYLOAD_TOO_LARGE", id="too-large"
+        ),
+        pytest.param("POST", "/graphql", JSON, b"[]", 400, "BAD_REQUEST", id="empty-batch"),
+        pytest.param("POST", "/graphql", JSON, TOO_MANY, 400, "BATCH_TOO_LARGE", id="batch"),
+    ],
+)
+@pytest.mark.parametrize("accept", ["application/json", GRAPHQL_RESPONSE])
+async def test_every_transport_error_is_graphql_json_with_a_code(
+    anonymous_client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: bytes | None,
+    status: int,
+    code: str,
+    accept: str,
+) -> None:
+    response = await anonymous_client.request(
+        method, path, content=body, headers={"accept": accept, **headers}
+    )
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(accept), response.headers
+    [error] = response.json()["errors"]
+    assert isinstance(error["message"], str) and error["message"]
+    assert error["extensions"] == {"code": code}
+    if status == 405:
+        assert "POST" in response.headers["allow"] or "GET" in response.headers["allow"]
+
+
+async def test_head_on_graphql_is_refused_with_allow(anonymous_client: httpx.AsyncClient) -> None:
+    response = await anonymous_client.head("/graphql")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert response.headers["content-type"].startswith("application/json")
 
 
 async def test_an_unexpected_failure_on_an_http_endpoint_is_json_with_a_reference(

@@ -1,9 +1,8 @@
-"""Reports: the summary agrees with the lists (property-based), `asOf`, trends, alliances,
-expiring agreements, and who counts what."""
+"""Reports: the summary and the trend agree with the lists (property-based), every dimension
+groups each agreement, who counts what, bad arguments, and the SQL a summary runs."""
 
-import random
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 import httpx
@@ -11,114 +10,27 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.enums import (
-    AgreementKind,
-    AgreementStatus,
-    OrganizationKind,
-    PartyRole,
-    ProgramCategory,
-    ProgramKind,
-    RenewalRule,
-    TokenRole,
-)
-from db.tables import (
-    Agreement,
-    AgreementParty,
-    Alliance,
-    HistoryEntry,
-    Membership,
-    Organization,
-    Program,
-)
+from db.enums import AgreementKind, AgreementStatus, OrganizationKind, TokenRole
 from tests.conftest import Databases, api_client, make_token
 from tests.graphql import errors_of, query
+from tests.resolvers.report_data import (
+    COUNT,
+    COUNTRIES,
+    JIANGXI,
+    SUMMARY,
+    add_varied,
+    count_agreements,
+)
 from tests.statements import StatementCounter
 
 pytestmark = pytest.mark.anyio
-
-JIANGXI = "Jiangxi Provincial Alliance for Sino-Foreign Cooperative Education"
-COUNTRIES = ["CN", "DE", "GB", "AU", "FR"]
-TODAY = date.today()
-
-SUMMARY = """
-query ($filter: AgreementFilter, $groupBy: [ReportDimension!], $asOf: Date) {
-  cooperationSummary(filter: $filter, groupBy: $groupBy, asOf: $asOf) {
-    total { agreements active byStatus { status count } }
-    groups { keys { dimension value } measures { agreements byStatus { status count } } }
-  }
-}
-"""
-COUNT = "query ($filter: AgreementFilter) { agreements(filter: $filter) { totalCount } }"
-
-
-async def _add_varied(engine: AsyncEngine, seed: int = 7) -> None:
-    """Organizations of every kind in five countries, a few members of the Jiangxi alliance,
-    and 60 agreements of mixed kinds, statuses, dates and parties, some with programs."""
-    rng = random.Random(seed)
-    async with AsyncSession(engine) as session, session.begin():
-        orgs = [
-            Organization(
-                kind=kind.value,
-                name=f"Report Org {i:02d}",
-                country=COUNTRIES[i % len(COUNTRIES)],
-                region=f"Region {i % 3}",
-            )
-            for i, kind in enumerate(list(OrganizationKind) * 2)
-        ]
-        session.add_all(orgs)
-        await session.flush()
-        alliance = (await session.exec(select(Alliance).where(Alliance.name == JIANGXI))).one()
-        for org in orgs[:3]:
-            assert alliance.id is not None and org.id is not None
-            session.add(Membership(alliance_id=alliance.id, organization_id=org.id, role="member"))
-        for i in range(60):
-            status = rng.choice(list(AgreementStatus))
-            signed = None
-            if status not in {
-                AgreementStatus.DRAFT,
-                AgreementStatus.UNDER_NEGOTIATION,
-                AgreementStatus.AWAITING_APPROVAL,
-            }:
-                signed = date(2019, 1, 1) + timedelta(days=rng.randrange(0, 2500))
-            start = signed + timedelta(days=rng.randrange(0, 90)) if signed else None
-            end = start + timedelta(days=rng.randrange(200, 2500)) if start else None
-            agreement = Agreement(
-                title=f"Report agreement {i:02d}",
-                kind=rng.choice(list(AgreementKind)).value,
-                status=status.value,
-                signed_on=signed,
-                effective_from=start,
-                effective_to=end,
-                renewal_rule=rng.choice(list(RenewalRule)).value,
-            )
-            session.add(agreement)
-            await session.flush()
-            for n, org in enumerate(rng.sample(orgs, rng.randint(1, 3))):
-                assert agreement.id is not None and org.id is not None
-                role = PartyRole.LEAD if n == 0 else PartyRole.PARTNER
-                session.add(
-                    AgreementParty(
-                        agreement_id=agreement.id, organization_id=org.id, role=role.value
-                    )
-                )
-            for _ in range(rng.randint(0, 2)):
-                session.add(
-                    Program(
-                        name=f"Report program {i:02d}",
-                        kind=rng.choice(list(ProgramKind)).value,
-                        category=rng.choice(list(ProgramCategory)).value,
-                        agreement_id=agreement.id,
-                    )
-                )
 
 
 @pytest.fixture
 async def varied(demo_engine: AsyncEngine) -> AsyncEngine:
     """The demo database plus the varied agreements (made once per test function)."""
-    await _add_varied(demo_engine)
+    await add_varied(demo_engine)
     return demo_engine
 
 
@@ -158,6 +70,7 @@ def _names(enum: Any) -> Any:
 
 DAYS = st.dates(min_value=date(2018, 1, 1), max_value=date(2027, 12, 31)).map(str)
 
+
 FILTERS = st.fixed_dictionaries(
     {},
     optional={
@@ -172,6 +85,7 @@ FILTERS = st.fixed_dictionaries(
         "text": st.sampled_from(["agreement 1", "Report", "cooperation"]),
     },
 )
+
 
 SPLITS = {
     "AGREEMENT_KIND": "kind",
@@ -198,38 +112,6 @@ def _with(filter: dict[str, Any], field: str, value: str) -> dict[str, Any] | No
     return narrowed
 
 
-async def _count(client: httpx.AsyncClient, filter: dict[str, Any]) -> int:
-    extra = filter.get("_extra", [])
-    base = {k: v for k, v in filter.items() if k != "_extra"}
-    if not extra:
-        data = await query(client, COUNT, {"filter": base})
-        return int(data["agreements"]["totalCount"])
-    # Two party conditions on the same field cannot be written in one filter: the list is read
-    # through pages (at most 100 a page) and intersected by ID.
-    ids = await _ids(client, base)
-    for condition in extra:
-        ids &= await _ids(client, {**base, **condition})
-    return len(ids)
-
-
-async def _ids(client: httpx.AsyncClient, filter: dict[str, Any]) -> set[str]:
-    found: set[str] = set()
-    after = None
-    while True:
-        data = await query(
-            client,
-            """query ($filter: AgreementFilter, $after: String) {
-              agreements(filter: $filter, first: 100, after: $after) {
-                nodes { id } pageInfo { hasNextPage endCursor } } }""",
-            {"filter": filter, "after": after},
-        )
-        page = data["agreements"]
-        found |= {n["id"] for n in page["nodes"]}
-        if not page["pageInfo"]["hasNextPage"]:
-            return found
-        after = page["pageInfo"]["endCursor"]
-
-
 @settings(
     max_examples=25,
     deadline=None,
@@ -244,7 +126,7 @@ async def test_summary_counts_equal_the_lists_total_count(
     clients: dict[str, httpx.AsyncClient], filter: dict[str, Any], role: str, dimension: str
 ) -> None:
     client = clients[role]
-    expected = await _count(client, filter)
+    expected = await count_agreements(client, filter)
     data = await query(client, SUMMARY, {"filter": filter, "groupBy": [dimension]})
     summary = data["cooperationSummary"]
     assert summary["total"]["agreements"] == expected
@@ -252,7 +134,7 @@ async def test_summary_counts_equal_the_lists_total_count(
     for entry in summary["total"]["byStatus"]:
         narrowed = _with(filter, "status", entry["status"].lower())
         assert narrowed is not None
-        assert entry["count"] == await _count(client, narrowed)
+        assert entry["count"] == await count_agreements(client, narrowed)
     single = dimension in ("AGREEMENT_KIND", "STATUS")
     if single:
         assert sum(g["measures"]["agreements"] for g in summary["groups"]) == expected
@@ -262,7 +144,7 @@ async def test_summary_counts_equal_the_lists_total_count(
             continue
         narrowed = _with(filter, SPLITS[dimension], value)
         assert narrowed is not None
-        assert group["measures"]["agreements"] == await _count(client, narrowed)
+        assert group["measures"]["agreements"] == await count_agreements(client, narrowed)
 
 
 async def test_a_portal_counts_only_what_it_may_see(
@@ -292,126 +174,6 @@ async def test_a_reporter_counts_everything_but_lists_nothing(
     assert expiring["expiringAgreements"] == []
 
 
-async def _insert(engine: AsyncEngine, *rows: Any) -> list[int]:
-    async with AsyncSession(engine) as session, session.begin():
-        session.add_all(rows)
-        await session.flush()
-        return [r.id for r in rows if isinstance(r, Agreement) and r.id is not None]
-
-
-def _at(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
-
-
-async def _party(engine: AsyncEngine, agreement_id: int, name: str) -> None:
-    async with AsyncSession(engine) as session, session.begin():
-        org = Organization(kind=OrganizationKind.UNIVERSITY.value, name=name, country="NZ")
-        session.add(org)
-        await session.flush()
-        assert org.id is not None
-        session.add(AgreementParty(agreement_id=agreement_id, organization_id=org.id))
-
-
-async def _summary_as_of(client: httpx.AsyncClient, day: date | None) -> dict[str, int]:
-    data = await query(
-        client,
-        SUMMARY,
-        {"filter": {"partyCountry": ["NZ"]}, "asOf": str(day) if day else None},
-    )
-    total = data["cooperationSummary"]["total"]
-    counts = {s["status"]: s["count"] for s in total["byStatus"]}
-    return {"agreements": total["agreements"], "active": total["active"], **counts}
-
-
-async def test_as_of_counts_an_agreement_from_its_signing_and_reads_its_status_then(
-    demo_engine: AsyncEngine, client: httpx.AsyncClient
-) -> None:
-    # Loaded without history: its signing date says when it began to exist.
-    (loaded,) = await _insert(
-        demo_engine,
-        Agreement(
-            title="Loaded",
-            kind=AgreementKind.FRAMEWORK.value,
-            status=AgreementStatus.ACTIVE.value,
-            signed_on=date(2021, 5, 1),
-            effective_from=date(2021, 6, 1),
-            effective_to=date(2023, 12, 31),
-        ),
-    )
-    await _party(demo_engine, loaded, "As-of University A")
-    assert await _summary_as_of(client, date(2021, 4, 30)) == {"agreements": 0, "active": 0}
-    assert await _summary_as_of(client, date(2021, 5, 15)) == {
-        "agreements": 1,
-        "active": 0,
-        "SIGNED": 1,
-    }
-    assert await _summary_as_of(client, date(2022, 1, 1)) == {
-        "agreements": 1,
-        "active": 1,
-        "ACTIVE": 1,
-    }
-    # Past its end date it reads as expired, though nothing wrote that down.
-    expired = {"agreements": 1, "active": 0, "EXPIRED": 1}
-    assert await _summary_as_of(client, date(2024, 1, 1)) == expired
-    assert await _summary_as_of(client, None) == expired
-
-
-async def test_as_of_follows_the_history_of_an_agreement_terminated_later(
-    demo_engine: AsyncEngine, client: httpx.AsyncClient
-) -> None:
-    (key,) = await _insert(
-        demo_engine,
-        Agreement(
-            title="Terminated in 2023",
-            kind=AgreementKind.JOINT_PROGRAM.value,
-            status=AgreementStatus.TERMINATED.value,
-            signed_on=date(2020, 3, 1),
-            effective_from=date(2020, 4, 1),
-            created_at=_at(date(2020, 1, 10)),
-        ),
-    )
-    await _party(demo_engine, key, "As-of University B")
-    steps = [
-        (date(2020, 1, 10), None, "draft"),
-        (date(2020, 3, 1), "draft", "signed"),
-        (date(2020, 4, 1), "signed", "active"),
-        (date(2023, 6, 1), "active", "terminated"),
-    ]
-    await _insert(
-        demo_engine,
-        *[
-            HistoryEntry(
-                subject_type="agreement",
-                subject_id=key,
-                agreement_id=key,
-                action="created" if old is None else new,
-                changed_at=_at(day),
-                changes={"status": {"old": old, "new": new}, "title": {"old": None, "new": "x"}},
-            )
-            for day, old, new in steps
-        ],
-    )
-    assert await _summary_as_of(client, date(2020, 1, 9)) == {"agreements": 0, "active": 0}
-    assert (await _summary_as_of(client, date(2020, 2, 1)))["DRAFT"] == 1
-    assert await _summary_as_of(client, date(2022, 1, 1)) == {
-        "agreements": 1,
-        "active": 1,
-        "ACTIVE": 1,
-    }
-    # Terminated on 2023-06-01: still counted, as active, the day before; terminated from then.
-    assert (await _summary_as_of(client, date(2023, 5, 31)))["ACTIVE"] == 1
-    terminated = {"agreements": 1, "active": 0, "TERMINATED": 1}
-    assert await _summary_as_of(client, date(2023, 6, 1)) == terminated
-    assert await _summary_as_of(client, None) == terminated
-    # Filtering by status uses the status of that day.
-    data = await query(
-        client,
-        SUMMARY,
-        {"filter": {"partyCountry": ["NZ"], "status": ["ACTIVE"]}, "asOf": "2022-01-01"},
-    )
-    assert data["cooperationSummary"]["total"]["agreements"] == 1
-
-
 async def test_trend_has_every_period_with_zeros_and_sums_to_the_list(
     clients: dict[str, httpx.AsyncClient],
 ) -> None:
@@ -431,7 +193,7 @@ async def test_trend_has_every_period_with_zeros_and_sums_to_the_list(
         "started": points[0]["started"],
     }
     assert any(p["signed"] == 0 for p in points)
-    listed = await _count(client, {"signedFrom": "2019-01-01", "signedTo": "2025-12-31"})
+    listed = await count_agreements(client, {"signedFrom": "2019-01-01", "signedTo": "2025-12-31"})
     assert sum(p["signed"] for p in points) == listed
     months = await query(
         client,
