@@ -1,7 +1,7 @@
 """Agreement, commitment and membership mutations: thin GraphQL over `resolvers.agreement_writes`
 (and its siblings `agreement_lifecycle`, `agreement_signing`, `agreement_terms`,
 `agreement_commitments`) and `resolvers.membership_writes`, one transaction each
-(`schema.mutations.run_mutation`).
+(`schema.mutations.run_mutation`); their inputs and payloads are in `schema.agreement_inputs`.
 
 The status-change mutations are generated from `TRANSITIONS`, so the schema cannot drift from
 the table the code enforces.
@@ -9,7 +9,7 @@ the table the code enforces.
 
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy.engine import RowMapping
@@ -25,20 +25,37 @@ from resolvers import membership_writes as memberships
 from resolvers.errors import BadUserInput
 from resolvers.ids import decode_id_of
 from resolvers.permissions import ANYONE
+from schema.agreement_inputs import (
+    AddCommitmentInput,
+    AddMemberInput,
+    AgreementPayload,
+    AgreementVersionInput,
+    ChangeMemberRoleInput,
+    CommitmentPayload,
+    CreateAgreementInput,
+    DeletePayload,
+    MemberLeavingInput,
+    MembershipPayload,
+    PartyInput,
+    RenewAgreementInput,
+    SettleCommitmentInput,
+    SignAgreementInput,
+    UpdateAgreementInput,
+)
 from schema.agreements import Agreement, Commitment
 from schema.alliances import Membership
 from schema.enums import (
-    AgreementKind,
-    CollaborationMode,
     CommitmentStatus,
-    MembershipRole,
-    PartyRole,
-    RenewalRule,
 )
-from schema.mutations import UserError, run_mutation
+from schema.mutations import run_mutation
 from schema.relay import Info
 
 __all__ = ["AgreementMutation"]
+
+_INPUT = strawberry.argument(
+    description="The one input object: what to change and, for an existing record, the "
+    "`version` you read."
+)
 
 
 def _key(global_id: strawberry.ID, type_name: str, field: str) -> int:
@@ -47,134 +64,6 @@ def _key(global_id: strawberry.ID, type_name: str, field: str) -> int:
 
 def _optional_key(global_id: strawberry.ID | None, type_name: str, field: str) -> int | None:
     return None if global_id is None else _key(global_id, type_name, field)
-
-
-@strawberry.type
-class AgreementPayload:
-    agreement: Agreement | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class CommitmentPayload:
-    commitment: Commitment | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class MembershipPayload:
-    membership: Membership | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class DeletePayload:
-    deleted_id: strawberry.ID | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.input(description="A party and its role (PARTNER unless said).")
-class PartyInput:
-    organization: strawberry.ID
-    role: PartyRole = PartyRole.PARTNER
-
-
-@strawberry.input
-class CreateAgreementInput:
-    title: str
-    kind: AgreementKind
-    parties: list[PartyInput] = strawberry.field(description="At least two distinct parties.")
-    modes: list[CollaborationMode] = strawberry.field(default_factory=list)
-    local_title: str | None = None
-    reference: str | None = None
-    description: str | None = None
-    effective_from: date | None = None
-    effective_to: date | None = None
-    renewal_rule: RenewalRule = RenewalRule.NONE
-    renewal_term_months: int | None = None
-    parent: strawberry.ID | None = None
-
-
-@strawberry.input(description="Only the fields given change; `parties` and `modes` replace.")
-class UpdateAgreementInput:
-    id: strawberry.ID
-    version: int
-    title: str | None = strawberry.UNSET
-    local_title: str | None = strawberry.UNSET
-    reference: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    kind: AgreementKind | None = strawberry.UNSET
-    effective_from: date | None = strawberry.UNSET
-    effective_to: date | None = strawberry.UNSET
-    renewal_rule: RenewalRule | None = strawberry.UNSET
-    renewal_term_months: int | None = strawberry.UNSET
-    parties: list[PartyInput] | None = strawberry.UNSET
-    modes: list[CollaborationMode] | None = strawberry.UNSET
-
-
-@strawberry.input
-class AgreementVersionInput:
-    id: strawberry.ID
-    version: int
-
-
-@strawberry.input
-class SignAgreementInput:
-    id: strawberry.ID
-    version: int
-    party: strawberry.ID = strawberry.field(description="The signing party's organization.")
-    signatory: strawberry.ID = strawberry.field(description="A person of that organization.")
-    signed_on: date | None = strawberry.field(default=None, description="Today if not given.")
-
-
-@strawberry.input
-class RenewAgreementInput:
-    id: strawberry.ID
-    version: int
-    effective_to: date | None = strawberry.field(
-        default=None,
-        description="The successor's end; by default its renewal term, or the same length.",
-    )
-
-
-@strawberry.input
-class AddCommitmentInput:
-    agreement: strawberry.ID
-    agreement_version: int = strawberry.field(description="The agreement's version, as read.")
-    obligor: strawberry.ID
-    description: str
-    beneficiary: strawberry.ID | None = None
-    due_on: date | None = None
-
-
-@strawberry.input
-class SettleCommitmentInput:
-    id: strawberry.ID
-    version: int
-    on: date | None = strawberry.field(default=None, description="Delivery date; today if not.")
-
-
-@strawberry.input
-class AddMemberInput:
-    alliance: strawberry.ID
-    organization: strawberry.ID
-    role: MembershipRole = MembershipRole.MEMBER
-    joined_on: date | None = None
-
-
-@strawberry.input
-class ChangeMemberRoleInput:
-    id: strawberry.ID
-    version: int
-    role: MembershipRole
-    on: date
-
-
-@strawberry.input
-class MemberLeavingInput:
-    id: strawberry.ID
-    version: int
-    left_on: date
 
 
 def _parties(parties: list[PartyInput]) -> list[terms.PartyTerms]:
@@ -201,7 +90,9 @@ async def _agreement(
 
 
 def _transition_field(move: lifecycle.Transition) -> Any:
-    async def resolve(info: Info, input: AgreementVersionInput) -> AgreementPayload:
+    async def resolve(
+        info: Info, input: Annotated[AgreementVersionInput, _INPUT]
+    ) -> AgreementPayload:
         viewer = info.context.viewer
         return await _agreement(
             info,
@@ -234,8 +125,13 @@ TransitionMutation = strawberry.type(
 
 @strawberry.type
 class LifecycleMutation:
-    @strawberry.mutation(description="A new DRAFT agreement between at least two parties.")
-    async def create_agreement(self, info: Info, input: CreateAgreementInput) -> AgreementPayload:
+    @strawberry.mutation(
+        description="A new DRAFT agreement. An editor names as parties only organizations it "
+        "edits and proposes the others; an admin may name any."
+    )
+    async def create_agreement(
+        self, info: Info, input: Annotated[CreateAgreementInput, _INPUT]
+    ) -> AgreementPayload:
         viewer = info.context.viewer
 
         def draft() -> writes.AgreementDraft:
@@ -259,10 +155,13 @@ class LifecycleMutation:
         )
 
     @strawberry.mutation(
-        description="Change an agreement; a change of its terms (kind, period, parties, modes) "
-        "sends an agreement awaiting approval or signed back to negotiation, signatures cleared."
+        description="Change an agreement not yet in force; a change of its terms (kind, "
+        "period, parties, modes) sends one awaiting approval or signed back to negotiation, "
+        "signatures cleared. An editor of a party, or an admin."
     )
-    async def update_agreement(self, info: Info, input: UpdateAgreementInput) -> AgreementPayload:
+    async def update_agreement(
+        self, info: Info, input: Annotated[UpdateAgreementInput, _INPUT]
+    ) -> AgreementPayload:
         viewer = info.context.viewer
         columns = [
             "title",
@@ -302,9 +201,12 @@ class LifecycleMutation:
 
     @strawberry.mutation(
         description="AWAITING_APPROVAL: one party signs (its signatory, a person of that "
-        "organization, and the date); SIGNED once every party has. Stores the terms hash."
+        "organization, and the date); SIGNED once every party has. Stores the terms hash. "
+        "The party's editor, or an admin."
     )
-    async def sign_agreement(self, info: Info, input: SignAgreementInput) -> AgreementPayload:
+    async def sign_agreement(
+        self, info: Info, input: Annotated[SignAgreementInput, _INPUT]
+    ) -> AgreementPayload:
         viewer = info.context.viewer
         return await _agreement(
             info,
@@ -324,7 +226,9 @@ class LifecycleMutation:
         description="SIGNED, ACTIVE or EXPIRED: makes the successor (returned) as a DRAFT "
         "from the day after this one ends, with parties, modes and open commitments."
     )
-    async def renew_agreement(self, info: Info, input: RenewAgreementInput) -> AgreementPayload:
+    async def renew_agreement(
+        self, info: Info, input: Annotated[RenewAgreementInput, _INPUT]
+    ) -> AgreementPayload:
         viewer = info.context.viewer
         return await _agreement(
             info,
@@ -338,8 +242,13 @@ class LifecycleMutation:
             ),
         )
 
-    @strawberry.mutation(description="Delete a DRAFT or UNDER_NEGOTIATION agreement never signed.")
-    async def delete_agreement(self, info: Info, input: AgreementVersionInput) -> DeletePayload:
+    @strawberry.mutation(
+        description="Delete a DRAFT or UNDER_NEGOTIATION agreement nobody signed; needs a "
+        "caller who answers for every party (otherwise abandon it, or leave it)."
+    )
+    async def delete_agreement(
+        self, info: Info, input: Annotated[AgreementVersionInput, _INPUT]
+    ) -> DeletePayload:
         viewer = info.context.viewer
 
         async def work(connection: AsyncConnection) -> DeletePayload:
@@ -360,7 +269,9 @@ class LifecycleMutation:
     @strawberry.mutation(
         description="A commitment of one party under an agreement (a change of its terms)."
     )
-    async def add_commitment(self, info: Info, input: AddCommitmentInput) -> CommitmentPayload:
+    async def add_commitment(
+        self, info: Info, input: Annotated[AddCommitmentInput, _INPUT]
+    ) -> CommitmentPayload:
         viewer = info.context.viewer
 
         async def work(connection: AsyncConnection) -> CommitmentPayload:
@@ -389,16 +300,23 @@ class LifecycleMutation:
 
     @strawberry.mutation(description="An open commitment is delivered (on a date).")
     async def deliver_commitment(
-        self, info: Info, input: SettleCommitmentInput
+        self, info: Info, input: Annotated[SettleCommitmentInput, _INPUT]
     ) -> CommitmentPayload:
         return await _settle(info, input, CommitmentStatus.DELIVERED)
 
     @strawberry.mutation(description="An open commitment is waived by the parties.")
-    async def waive_commitment(self, info: Info, input: SettleCommitmentInput) -> CommitmentPayload:
+    async def waive_commitment(
+        self, info: Info, input: Annotated[SettleCommitmentInput, _INPUT]
+    ) -> CommitmentPayload:
         return await _settle(info, input, CommitmentStatus.WAIVED)
 
-    @strawberry.mutation(description="An organization joins an alliance (its secretariat only).")
-    async def add_member(self, info: Info, input: AddMemberInput) -> MembershipPayload:
+    @strawberry.mutation(
+        description="An organization joins an alliance: by its secretariat (or an admin), for "
+        "an organization it edits; any other is invited with `proposeMembership`."
+    )
+    async def add_member(
+        self, info: Info, input: Annotated[AddMemberInput, _INPUT]
+    ) -> MembershipPayload:
         viewer = info.context.viewer
         return await _membership(
             info,
@@ -418,7 +336,7 @@ class LifecycleMutation:
         "membership (returned) starts. At most one chair at a time."
     )
     async def change_member_role(
-        self, info: Info, input: ChangeMemberRoleInput
+        self, info: Info, input: Annotated[ChangeMemberRoleInput, _INPUT]
     ) -> MembershipPayload:
         viewer = info.context.viewer
         return await _membership(
@@ -434,9 +352,12 @@ class LifecycleMutation:
             ),
         )
 
-    @strawberry.mutation(description="A member leaves the alliance on a date.")
+    @strawberry.mutation(
+        description="A member leaves the alliance on a date: recorded by the secretariat, the "
+        "member's own editor, or an admin."
+    )
     async def record_member_leaving(
-        self, info: Info, input: MemberLeavingInput
+        self, info: Info, input: Annotated[MemberLeavingInput, _INPUT]
     ) -> MembershipPayload:
         viewer = info.context.viewer
         return await _membership(

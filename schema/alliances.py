@@ -14,7 +14,9 @@ from resolvers.compiled import lists
 from resolvers.nodes import row_of
 from schema.compiled.declare import child_list, list_of, referenced
 from schema.enums import AllianceScope, MembershipRole
+from schema.field_docs import describe
 from schema.relay import Connection, Info, Node, connection, list_request
+from schema.wording import ENGLISH_NAME, LOCAL_NAME, VERSION
 
 if TYPE_CHECKING:
     from schema.network import AllianceNetwork, NetworkFilter
@@ -31,16 +33,31 @@ async def _organization(info: Info, key: int | None) -> "Organization | None":
     return Organization.from_optional(await row_of(info.context, "Organization", key))
 
 
-@strawberry.input(description="Conditions on alliances.")
+@describe(
+    scope="Only alliances of one of these scopes.",
+    text="Only alliances whose English, local or short name contains this text, ignoring case.",
+)
+@strawberry.input(description="Conditions on alliances; all given conditions must hold.")
 class AllianceFilter(reads.AllianceFilter):
     pass
 
 
-@strawberry.input(description="How to sort the list.")
+@describe(
+    field="What to sort by (the English name unless said); ties keep the order the "
+    "records were made in.",
+    direction="Ascending (A to Z, oldest first) unless said.",
+)
+@strawberry.input(description="How to sort alliances: by which field, in which direction.")
 class AllianceOrder(reads.AllianceOrder):
     pass
 
 
+@describe(
+    role="Only memberships with one of these roles.",
+    on="Only memberships held on this ISO date: joined on or before it (or joining date "
+    "unknown) and not left by then.",
+    current="True: only memberships not yet left; false: only those that ended; not given: both.",
+)
 @strawberry.input(
     description="Conditions on memberships: `on` keeps those held on that date (who was "
     "vice-chair then), `current` those not yet left."
@@ -49,29 +66,43 @@ class MembershipFilter(reads.MembershipFilter):
     pass
 
 
-@strawberry.type(description="A named consortium: provincial, national or international.")
+@strawberry.type(
+    description="A named consortium of organizations (the Jiangxi Provincial Alliance for "
+    "Sino-Foreign Cooperative Education): provincial, national or international. Public: "
+    "every caller sees alliances and their memberships."
+)
 class Alliance(Node):
-    version: int = strawberry.field(
-        description="Send this back with a change; a stale one is refused."
+    version: int = strawberry.field(description=VERSION)
+    name: str = strawberry.field(description=ENGLISH_NAME)
+    local_name: str | None = strawberry.field(description=LOCAL_NAME)
+    short_name: str | None = strawberry.field(
+        description="The abbreviation in common use, where there is one."
     )
-    name: str
-    local_name: str | None
-    short_name: str | None
-    scope: AllianceScope
-    founded_on: date | None
-    founded_place: str | None
-    website: str | None
-    description: str | None
+    scope: AllianceScope = strawberry.field(
+        description="How far its membership reaches: provincial, national or international."
+    )
+    founded_on: date | None = strawberry.field(
+        description="The ISO date it was founded, where known."
+    )
+    founded_place: str | None = strawberry.field(
+        description="The city or venue where it was founded (`Nanchang`)."
+    )
+    website: str | None = strawberry.field(description="The URL of its home page.")
+    description: str | None = strawberry.field(
+        description="Free text about its purpose and work, in English."
+    )
     secretariat_id: strawberry.Private[int | None]
 
     secretariat = referenced(
         "Organization",
         "secretariat_id",
-        description="The organization that runs the alliance's secretariat.",
+        description="The organization that runs the alliance's secretariat (keeps the member "
+        "list and records meetings); null where not recorded.",
     )
 
     @strawberry.field(
-        description="Members with their roles, chair first.",
+        description="Its memberships, past and present (one per role held over a period: a "
+        "change of role ends one and starts another), chair first.",
         metadata=child_list(lists.MEMBERSHIPS_OF_ALLIANCES),
     )
     async def memberships(
@@ -81,7 +112,13 @@ class Alliance(Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        filter: MembershipFilter | None = None,
+        filter: Annotated[
+            MembershipFilter | None,
+            strawberry.argument(
+                description="Only the memberships meeting every condition given; all, past "
+                "and present, when not given."
+            ),
+        ] = None,
     ) -> Connection["Membership"]:
         loader = reads.memberships_of_alliances(
             info.context,
@@ -91,7 +128,10 @@ class Alliance(Node):
         return connection(await loader.load(self.pk), Membership.from_row)
 
     activities = list_of(
-        "Alliance.activities", "Activity", description="Meetings and events of the alliance."
+        "Alliance.activities",
+        "Activity",
+        description="Meetings and events the alliance held, by date held; only those the "
+        "caller may see (all of them for its secretariat).",
     )
 
     @strawberry.field(
@@ -102,37 +142,61 @@ class Alliance(Node):
     async def network(
         self,
         info: Info,
-        filter: Annotated["NetworkFilter", strawberry.lazy("schema.network")] | None = None,
+        filter: Annotated[
+            Annotated["NetworkFilter", strawberry.lazy("schema.network")] | None,
+            strawberry.argument(
+                description="Which ties make edges, and as of which date; every tie, as of "
+                "today, when not given."
+            ),
+        ] = None,
     ) -> Annotated["AllianceNetwork", strawberry.lazy("schema.network")]:
         from schema.network import alliance_network
 
         return await alliance_network(info, self.pk, filter)
 
 
-@strawberry.type(description="An organization's role in an alliance over a period.")
+@strawberry.type(
+    description="An organization's role in an alliance over a period; a change of role ends "
+    "one membership and starts another, so the rows tell who held which role when. Public."
+)
 class Membership(Node):
-    role: MembershipRole
-    joined_on: date | None
-    left_on: date | None
-    version: int
+    role: MembershipRole = strawberry.field(
+        description="Chair, vice-chair, director, member or observer; at most one current chair "
+        "per alliance."
+    )
+    joined_on: date | None = strawberry.field(
+        description="The ISO date this role began (joining, or the day the role changed), "
+        "where known."
+    )
+    left_on: date | None = strawberry.field(
+        description="The ISO date this role ended (leaving, or a change of role); null while "
+        "current."
+    )
+    version: int = strawberry.field(description=VERSION)
     alliance_id: strawberry.Private[int]
     organization_id: strawberry.Private[int]
 
-    alliance = referenced("Alliance", "alliance_id")
+    alliance = referenced(
+        "Alliance", "alliance_id", description="The alliance the organization holds this role in."
+    )
 
     history = list_of(
         "Membership.history",
         "HistoryEntry",
-        description="Every change of this membership, oldest first.",
+        description="Every recorded change of this membership (created, role ended, left), "
+        "oldest first.",
     )
 
-    organization = referenced("Organization", "organization_id")
+    organization = referenced(
+        "Organization", "organization_id", description="The member organization."
+    )
 
 
 @strawberry.type
 class AllianceQuery:
     @strawberry.field(
-        description="Alliances by name; at most 100 a page.",
+        description="Alliances, by English name unless said; public, so every caller sees "
+        "all of them.",
         metadata=child_list(lists.ALLIANCES),
     )
     async def alliances(
@@ -142,8 +206,14 @@ class AllianceQuery:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        filter: AllianceFilter | None = None,
-        order_by: AllianceOrder | None = None,
+        filter: Annotated[
+            AllianceFilter | None,
+            strawberry.argument(description="Only alliances meeting every condition given."),
+        ] = None,
+        order_by: Annotated[
+            AllianceOrder | None,
+            strawberry.argument(description="How to sort; by English name when not given."),
+        ] = None,
     ) -> Connection[Alliance]:
         page = await reads.alliances_page(
             info.context,

@@ -16,6 +16,7 @@ from resolvers import credits as reads
 from schema.compiled.declare import list_of, referenced
 from schema.enums import EnrolmentStatus
 from schema.relay import Info, Node, fetch
+from schema.wording import VERSION
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -46,105 +47,162 @@ async def _program(info: Info, key: int | None) -> "Program | None":
     return await fetch(info, Program, key)
 
 
-@strawberry.type(description="A learner with a credit bank account. Personal data.")
+@strawberry.type(
+    description="A learner in the credit bank: a student, a worker in training, a senior "
+    "citizen. Personal data: seen only by the learner's home organization (or one it belongs "
+    "to) and admins."
+)
 class Learner(Node):
-    version: int = strawberry.field(
-        description="Send this back with a change; a stale one is refused."
+    version: int = strawberry.field(description=VERSION)
+    name: str = strawberry.field(description="The learner's name, as registered.")
+    external_ref: str | None = strawberry.field(
+        description="The learner's number in the home organization's own records (a student "
+        "number), where given."
     )
-    name: str
-    external_ref: str | None
-    email: str | None
+    email: str | None = strawberry.field(description="An e-mail address for the learner.")
     home_organization_id: strawberry.Private[int | None]
 
-    home_organization = referenced("Organization", "home_organization_id")
-
-    accounts = list_of("Learner.accounts", "CreditAccount", description="Accounts at credit banks.")
-
-    enrolments = list_of("Learner.enrolments", "Enrolment")
-
-
-@strawberry.type(description="A learner's account at a credit bank (an organization).")
-class CreditAccount(Node):
-    version: int = strawberry.field(
-        description="Send this back with a change; a stale one is refused."
+    home_organization = referenced(
+        "Organization",
+        "home_organization_id",
+        description="The organization that registered the learner and answers for the record.",
     )
-    opened_on: date | None
+
+    accounts = list_of(
+        "Learner.accounts",
+        "CreditAccount",
+        description="The learner's accounts, one per credit bank.",
+    )
+
+    enrolments = list_of(
+        "Learner.enrolments",
+        "Enrolment",
+        description="The learner's enrolments in programs, by enrolment date.",
+    )
+
+
+@strawberry.type(
+    description="A learner's account at a credit bank (an organization keeping a ledger of "
+    "learning outcomes); balances are sums over the ledger, never edited. Seen by the "
+    "learner's home organization, the bank, and admins."
+)
+class CreditAccount(Node):
+    version: int = strawberry.field(description=VERSION)
+    opened_on: date | None = strawberry.field(
+        description="The ISO date the account was opened, where known."
+    )
     learner_id: strawberry.Private[int]
     bank_id: strawberry.Private[int]
 
-    learner = referenced("Learner", "learner_id")
+    learner = referenced(
+        "Learner",
+        "learner_id",
+        description="Whose account it is; null when the caller may not see the learner.",
+    )
 
     bank = referenced(
         "Organization", "bank_id", description="The organization keeping the account."
     )
 
-    @strawberry.field(description="The sum of the credits of the account's outcomes.")
+    @strawberry.field(
+        description="The balance: the sum of the credits of the account's outcomes (those "
+        "the caller may see), as the providers count them, to two decimal places."
+    )
     async def credits_earned(self, info: Info) -> Decimal:
         earned: Decimal = await reads.credits_earned_of(info.context).load(self.pk)
         return earned
 
     outcomes = list_of(
-        "CreditAccount.outcomes", "LearningOutcome", description="Credits earned, newest last."
+        "CreditAccount.outcomes",
+        "LearningOutcome",
+        description="The ledger: learning outcomes entered in this account, by date earned "
+        "(oldest first).",
     )
 
 
-@strawberry.type(description="A learner's enrolment in a program.")
+@strawberry.type(
+    description="A learner's enrolment in a program. Personal data: seen only by the "
+    "learner's home organization (or one it belongs to) and admins."
+)
 class Enrolment(Node):
-    version: int = strawberry.field(
-        description="Send this back with a change; a stale one is refused."
+    version: int = strawberry.field(description=VERSION)
+    status: EnrolmentStatus = strawberry.field(
+        description="Enrolled (still learning), completed or withdrawn."
     )
-    status: EnrolmentStatus
-    enrolled_on: date | None
-    completed_on: date | None
+    enrolled_on: date | None = strawberry.field(
+        description="The ISO date the learner enrolled, where known."
+    )
+    completed_on: date | None = strawberry.field(
+        description="The ISO date the learner completed the program; null until then."
+    )
     learner_id: strawberry.Private[int]
     program_id: strawberry.Private[int]
 
-    learner = referenced("Learner", "learner_id")
+    learner = referenced("Learner", "learner_id", description="Who enrolled.")
 
-    program = referenced("Program", "program_id")
+    program = referenced("Program", "program_id", description="The program enrolled in.")
 
 
-@strawberry.type(description="Credits earned by a learner at a provider, entered in an account.")
+@strawberry.type(
+    description="Credits earned by a learner at a provider, with evidence, entered in an "
+    "account: one line of the credit bank's ledger. Seen by whoever sees the account."
+)
 class LearningOutcome(Node):
-    version: int = strawberry.field(
-        description="Send this back with a change; a stale one is refused."
+    version: int = strawberry.field(description=VERSION)
+    title: str = strawberry.field(
+        description="What was learned or completed (a course, a certificate), in words."
     )
-    title: str
-    credits: Decimal
-    earned_on: date
-    evidence_url: str | None
+    credits: Decimal = strawberry.field(
+        description="The credits earned, in the provider's units (not yet converted by any "
+        "recognition)."
+    )
+    earned_on: date = strawberry.field(description="The ISO date the credits were earned.")
+    evidence_url: str | None = strawberry.field(
+        description="Where the evidence (a transcript, a certificate) can be checked, if online."
+    )
     account_id: strawberry.Private[int]
     provider_id: strawberry.Private[int]
     program_id: strawberry.Private[int | None]
     course_id: strawberry.Private[int | None]
 
-    account = referenced("CreditAccount", "account_id")
+    account = referenced(
+        "CreditAccount", "account_id", description="The account the outcome is entered in."
+    )
 
     provider = referenced(
         "Organization", "provider_id", description="The organization where the credits were earned."
     )
 
-    program = referenced("Program", "program_id")
+    program = referenced(
+        "Program", "program_id", description="The program it was earned in, if any."
+    )
 
-    course = referenced("Course", "course_id")
+    course = referenced("Course", "course_id", description="The course it was earned in, if any.")
 
     recognitions = list_of(
         "LearningOutcome.recognitions",
         "CreditRecognition",
-        description="Where these credits were recognised, and how many.",
+        description="Where these credits were recognised, under which rule, and how many, by "
+        "date recognised.",
     )
 
 
 @strawberry.type(
     description="How credits earned at one organization (or program) count at another: "
-    "`ratio` credits there per credit here, up to `maxCredits`."
+    "`ratio` credits there per credit here, up to `maxCredits`. Seen by whoever sees its "
+    "agreement, by the two organizations it names, and by admins."
 )
 class RecognitionRule(Node):
-    version: int = strawberry.field(
-        description="Send this back with a change; a stale one is refused."
+    version: int = strawberry.field(description=VERSION)
+    ratio: Decimal = strawberry.field(
+        description="Credits recognised at the receiving organization per credit earned at "
+        "the source (`0.5`: two earned count as one); greater than 0, 1 by default."
     )
-    ratio: Decimal
-    max_credits: Decimal | None
+    max_credits: Decimal | None = strawberry.field(
+        description="The most credits recognised under this rule, in the receiving "
+        "organization's units, as the agreement states it (recorded, not enforced here); "
+        "null for no cap."
+    )
     agreement_id: strawberry.Private[int | None]
     from_organization_id: strawberry.Private[int]
     from_program_id: strawberry.Private[int | None]
@@ -152,30 +210,62 @@ class RecognitionRule(Node):
     to_program_id: strawberry.Private[int | None]
 
     agreement = referenced(
-        "Agreement", "agreement_id", description="The agreement that sets this rule."
+        "Agreement",
+        "agreement_id",
+        description="The credit recognition agreement that sets this rule; null for a rule "
+        "without one, or when the caller may not see it.",
     )
 
-    from_organization = referenced("Organization", "from_organization_id")
+    from_organization = referenced(
+        "Organization",
+        "from_organization_id",
+        description="Where the credits are earned (the source).",
+    )
 
-    from_program = referenced("Program", "from_program_id")
+    from_program = referenced(
+        "Program",
+        "from_program_id",
+        description="The source program, when the rule covers only credits earned in it.",
+    )
 
-    to_organization = referenced("Organization", "to_organization_id")
+    to_organization = referenced(
+        "Organization",
+        "to_organization_id",
+        description="Where the credits are recognised (the receiving organization).",
+    )
 
-    to_program = referenced("Program", "to_program_id")
+    to_program = referenced(
+        "Program",
+        "to_program_id",
+        description="The program the credits count toward, when the rule names one.",
+    )
 
-    recognitions = list_of("RecognitionRule.recognitions", "CreditRecognition")
+    recognitions = list_of(
+        "RecognitionRule.recognitions",
+        "CreditRecognition",
+        description="Credits recognised under this rule, by date recognised; only those in "
+        "accounts the caller may see.",
+    )
 
 
-@strawberry.type(description="Credits of one outcome recognised under one rule.")
+@strawberry.type(
+    description="Credits of one outcome recognised under one rule. Seen by whoever sees the "
+    "outcome's account."
+)
 class CreditRecognition(Node):
-    version: int = strawberry.field(
-        description="Send this back with a change; a stale one is refused."
+    version: int = strawberry.field(description=VERSION)
+    credits: Decimal = strawberry.field(
+        description="The credits recognised, in the receiving organization's units (after "
+        "the rule's ratio)."
     )
-    credits: Decimal
-    recognised_on: date
+    recognised_on: date = strawberry.field(description="The ISO date they were recognised.")
     outcome_id: strawberry.Private[int]
     rule_id: strawberry.Private[int]
 
-    outcome = referenced("LearningOutcome", "outcome_id")
+    outcome = referenced(
+        "LearningOutcome", "outcome_id", description="The outcome whose credits were recognised."
+    )
 
-    rule = referenced("RecognitionRule", "rule_id")
+    rule = referenced(
+        "RecognitionRule", "rule_id", description="The rule they were recognised under."
+    )

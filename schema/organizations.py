@@ -14,8 +14,10 @@ from resolvers.compiled import lists
 from resolvers.network import check_depth
 from schema.compiled.declare import child_list, list_of, referenced
 from schema.enums import OrganizationKind, OrganizationStatus
+from schema.field_docs import describe
 from schema.limits import CHECKS
 from schema.relay import Connection, Info, Node, connection, list_request
+from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, VERSION
 
 if TYPE_CHECKING:
     from schema.agreements import Agreement, AgreementFilter, AgreementOrder
@@ -26,11 +28,29 @@ __all__ = ["Organization", "OrganizationFilter", "OrganizationOrder", "Organizat
 _agreements = "schema.agreements"
 
 
+@describe(
+    kind="Only organizations of one of these kinds.",
+    status="Only organizations in one of these states.",
+    country="Only organizations in one of these countries: ISO 3166-1 alpha-2 codes, in "
+    "any case (`CN`, `gb`).",
+    region="Only organizations in one of these provinces, states or regions, spelled "
+    "exactly as stored (`Jiangxi`).",
+    parent="Only the direct units (schools, departments) of this organization.",
+    alliance="Only the current members of this alliance (those that have not left).",
+    text="Only organizations whose English, local or short name contains this text, ignoring case.",
+    ror_id="Only the organization with this ROR ID, written as a URL "
+    "(`https://ror.org/042v6xz23`).",
+)
 @strawberry.input(description="Conditions on organizations; all given conditions must hold.")
 class OrganizationFilter(reads.OrganizationFilter):
     pass
 
 
+@describe(
+    field="What to sort by (the English name unless said); ties keep the order the "
+    "records were made in.",
+    direction="Ascending (A to Z, oldest first) unless said.",
+)
 @strawberry.input(description="How to sort organizations.")
 class OrganizationOrder(reads.OrganizationOrder):
     pass
@@ -38,36 +58,60 @@ class OrganizationOrder(reads.OrganizationOrder):
 
 @strawberry.type(
     description="A university, research institute, business, government body, international "
-    "organization, or one of their units (school, department, college)."
+    "organization, or one of their units (school, department, college). Its profile is "
+    "public: every caller sees it."
 )
 class Organization(Node):
-    version: int = strawberry.field(
-        description="Send this back with a change; a stale one is refused."
+    version: int = strawberry.field(description=VERSION)
+    kind: OrganizationKind = strawberry.field(
+        description="University, research institute, business, government body, international "
+        "organization or other."
     )
-    kind: OrganizationKind
-    name: str = strawberry.field(description="The English name.")
-    local_name: str | None = strawberry.field(description="The name in the local language.")
-    short_name: str | None
-    country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code.")
-    region: str | None = strawberry.field(description="Province, state or region.")
-    city: str | None
-    website: str | None
-    ror_id: str | None = strawberry.field(description="Research Organization Registry ID.")
-    latitude: float | None = strawberry.field(description="WGS 84 latitude, from a registry.")
-    longitude: float | None = strawberry.field(description="WGS 84 longitude, from a registry.")
-    description: str | None
-    status: OrganizationStatus
-    is_illustrative: bool = strawberry.field(
-        description="True when the record was added for illustration, not taken from a source."
+    name: str = strawberry.field(description=ENGLISH_NAME)
+    local_name: str | None = strawberry.field(
+        description="The name in the local language and script (`南昌大学`), where known."
     )
+    short_name: str | None = strawberry.field(
+        description="The abbreviation in common use (`NCU`, `JUFE`), where there is one."
+    )
+    country: str | None = strawberry.field(
+        description="Where it is based: an ISO 3166-1 alpha-2 code in upper case (`CN`)."
+    )
+    region: str | None = strawberry.field(
+        description="The province, state or region it is based in (`Jiangxi`)."
+    )
+    city: str | None = strawberry.field(description="The city it is based in (`Nanchang`).")
+    website: str | None = strawberry.field(description="The URL of its home page.")
+    ror_id: str | None = strawberry.field(
+        description="Its Research Organization Registry ID, as a URL "
+        "(`https://ror.org/042v6xz23`), where known."
+    )
+    latitude: float | None = strawberry.field(
+        description="WGS 84 latitude in degrees, from a registry."
+    )
+    longitude: float | None = strawberry.field(
+        description="WGS 84 longitude in degrees, from a registry."
+    )
+    description: str | None = strawberry.field(
+        description="Free text about the organization, in English."
+    )
+    status: OrganizationStatus = strawberry.field(
+        description="Whether it still operates: ACTIVE, INACTIVE or WITHDRAWN (ROR's states, "
+        "for an organization loaded from it)."
+    )
+    is_illustrative: bool = strawberry.field(description=ILLUSTRATIVE)
     parent_id: strawberry.Private[int | None]
 
     parent = referenced(
-        "Organization", "parent_id", description="The organization this one is a unit of."
+        "Organization",
+        "parent_id",
+        description="The organization this one is a unit of (`Jiangsu Open University` for "
+        "its School of Art); null for a top-level organization.",
     )
 
     @strawberry.field(
-        description="Schools, departments and colleges of this organization.",
+        description="The direct units of this organization (schools, departments, colleges), "
+        "by name unless `orderBy` says otherwise; their own units are on each unit.",
         metadata=child_list(lists.UNITS),
     )
     async def units(
@@ -77,8 +121,14 @@ class Organization(Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        filter: OrganizationFilter | None = None,
-        order_by: OrganizationOrder | None = None,
+        filter: Annotated[
+            OrganizationFilter | None,
+            strawberry.argument(description="Only the units meeting every condition given."),
+        ] = None,
+        order_by: Annotated[
+            OrganizationOrder | None,
+            strawberry.argument(description="How to sort the units; by name when not given."),
+        ] = None,
     ) -> Connection["Organization"]:
         loader = reads.units_of(
             info.context,
@@ -89,7 +139,10 @@ class Organization(Node):
         return connection(await loader.load(self.pk), Organization.from_row)
 
     @strawberry.field(
-        description="Agreements this organization is a party to.",
+        description="Agreements this organization itself is a party to (its units' are on "
+        "the units), newest first unless `orderBy` says otherwise. Only those the caller may "
+        "see: its own organization's, its alliance members' for a secretariat, all for an "
+        "admin; none for reporters and anonymous callers.",
         metadata=child_list(lists.AGREEMENTS_OF_ORGANIZATIONS),
     )
     async def agreements(
@@ -99,8 +152,16 @@ class Organization(Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        filter: Annotated["AgreementFilter", strawberry.lazy(_agreements)] | None = None,
-        order_by: Annotated["AgreementOrder", strawberry.lazy(_agreements)] | None = None,
+        filter: Annotated[
+            Annotated["AgreementFilter", strawberry.lazy(_agreements)] | None,
+            strawberry.argument(description="Only the agreements meeting every condition given."),
+        ] = None,
+        order_by: Annotated[
+            Annotated["AgreementOrder", strawberry.lazy(_agreements)] | None,
+            strawberry.argument(
+                description="How to sort the agreements; newest record first when not given."
+            ),
+        ] = None,
     ) -> Connection[Annotated["Agreement", strawberry.lazy(_agreements)]]:
         from schema.agreements import Agreement
 
@@ -115,63 +176,77 @@ class Organization(Node):
     agreement_parties = list_of(
         "Organization.agreementParties",
         "AgreementParty",
-        description="This organization's part in each agreement: role, signatory.",
+        description="This organization's part in each agreement it is a party to: its role, "
+        "signatory and signing date; only for agreements the caller may see.",
     )
 
     memberships = list_of(
         "Organization.memberships",
         "Membership",
-        description="Alliance memberships, past and present, with roles.",
+        description="Its alliance memberships, past and present, each with a role and "
+        "period; by joining date.",
     )
 
     positions = list_of(
         "Organization.positions",
         "Position",
-        description="Positions held at this organization (its people).",
+        description="Positions held at this organization, by title. Personal data: seen "
+        "only by this organization (or one it belongs to) and admins.",
     )
 
     people = list_of(
         "Organization.people",
         "Person",
-        description="People holding or having held a position here, each once.",
+        description="People holding or having held a position here, each once, by name. "
+        "Personal data: seen only by this organization (or one it belongs to) and admins.",
     )
 
     program_partners = list_of(
         "Organization.programPartners",
         "ProgramPartner",
-        description="This organization's part in shared programs.",
+        description="This organization's part in each shared program: its role.",
     )
 
     programs = list_of(
         "Organization.programs",
         "Program",
-        description="Programs this organization runs with partners.",
+        description="Programs this organization is a partner of, by name.",
     )
 
     courses = list_of(
-        "Organization.courses", "Course", description="Courses offered by this organization."
+        "Organization.courses",
+        "Course",
+        description="Courses this organization offers, by title.",
     )
 
     resources = list_of(
-        "Organization.resources", "Resource", description="Resources this organization owns."
+        "Organization.resources",
+        "Resource",
+        description="Labs, equipment, libraries and other resources this organization owns, "
+        "by name.",
     )
 
     resource_shares = list_of(
         "Organization.resourceShares",
         "ResourceShare",
-        description="Resources of others shared with this organization.",
+        description="Shares of other organizations' resources with this one, by start "
+        "date; seen by whoever sees the agreement they fall under, the owner and this "
+        "organization.",
     )
 
     funding_given = list_of(
         "Organization.fundingGiven",
         "Funding",
-        description="Grants and funds this organization gives.",
+        description="Grants and special funds this organization has awarded, by award date; "
+        "seen by whoever sees the agreement funded, the funded program's partners and the "
+        "funder.",
     )
 
     activities = list_of(
         "Organization.activities",
         "Activity",
-        description="Meetings, visits and conferences this organization took part in.",
+        description="Meetings, visits, conferences and ceremonies this organization took "
+        "part in, by date held; only those the caller may see.",
     )
 
     @strawberry.field(
@@ -182,8 +257,19 @@ class Organization(Node):
     async def partners(
         self,
         info: Info,
-        depth: int = 1,
-        filter: Annotated["NetworkFilter", strawberry.lazy("schema.network")] | None = None,
+        depth: Annotated[
+            int,
+            strawberry.argument(
+                description="How many hops away: 1 for direct partners (the default) up to 4."
+            ),
+        ] = 1,
+        filter: Annotated[
+            Annotated["NetworkFilter", strawberry.lazy("schema.network")] | None,
+            strawberry.argument(
+                description="Which ties make edges, and as of which date; every tie, as of "
+                "today, when not given."
+            ),
+        ] = None,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -203,14 +289,18 @@ class Organization(Node):
         )
 
     learners = list_of(
-        "Organization.learners", "Learner", description="Learners whose home organization this is."
+        "Organization.learners",
+        "Learner",
+        description="Learners whose home organization this is, by name. Personal data: seen "
+        "only by this organization (or one it belongs to) and admins.",
     )
 
 
 @strawberry.type
 class OrganizationQuery:
     @strawberry.field(
-        description="Organizations, filtered and sorted; at most 100 a page.",
+        description="Organizations and their units, filtered and sorted (by English name "
+        "unless said); public profiles, so every caller sees all of them.",
         metadata=child_list(lists.ORGANIZATIONS),
     )
     async def organizations(
@@ -220,8 +310,14 @@ class OrganizationQuery:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        filter: OrganizationFilter | None = None,
-        order_by: OrganizationOrder | None = None,
+        filter: Annotated[
+            OrganizationFilter | None,
+            strawberry.argument(description="Only organizations meeting every condition given."),
+        ] = None,
+        order_by: Annotated[
+            OrganizationOrder | None,
+            strawberry.argument(description="How to sort; by English name when not given."),
+        ] = None,
     ) -> Connection[Organization]:
         page = await reads.organizations_page(
             info.context,

@@ -21,7 +21,9 @@ from schema.enums import (
     ProgramStatus,
     TargetLearnerGroup,
 )
+from schema.field_docs import describe
 from schema.relay import Connection, Info, Node, connection, list_request
+from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, LOCAL_NAME, VERSION
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -41,21 +43,46 @@ __all__ = [
 OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organizations")]
 
 
+@describe(
+    kind="Only programs of one of these kinds.",
+    category="Only programs in one of these lifelong-learning categories (programs "
+    "without a category never match).",
+    status="Only programs in one of these states.",
+    delivery="Only programs delivered in one of these ways.",
+    target_group="Only programs meant for at least one of these learner groups.",
+    partner="Only programs this organization is itself a partner of.",
+    agreement="Only programs run under this agreement.",
+    text="Only programs whose name, local name or subject area contains this text, ignoring case.",
+)
 @strawberry.input(description="Conditions on programs; all given conditions must hold.")
 class ProgramFilter(reads.ProgramFilter):
     pass
 
 
-@strawberry.input(description="How to sort the list.")
+@describe(
+    field="What to sort by (the name unless said); ties keep the order the records were made in.",
+    direction="Ascending (A to Z, oldest first) unless said.",
+)
+@strawberry.input(description="How to sort programs: by which field, in which direction.")
 class ProgramOrder(reads.ProgramOrder):
     pass
 
 
+@describe(
+    program="Only the courses of this program.",
+    organization="Only courses this organization itself offers.",
+    delivery="Only courses delivered in one of these ways.",
+    text="Only courses whose title or code contains this text, ignoring case.",
+)
 @strawberry.input(description="Conditions on courses; all given conditions must hold.")
 class CourseFilter(course_reads.CourseFilter):
     pass
 
 
+@describe(
+    field="What to sort by (the title unless said); ties keep the order the records were made in.",
+    direction="Ascending (A to Z, fewest credits first) unless said.",
+)
 @strawberry.input(description="How to sort courses.")
 class CourseOrder(course_reads.CourseOrder):
     pass
@@ -63,32 +90,59 @@ class CourseOrder(course_reads.CourseOrder):
 
 @strawberry.type(
     description="A program run together by partners: a micro-major, a joint degree, "
-    "vocational or lifelong-learning training, an exchange, a joint lab."
+    "vocational or lifelong-learning training, an exchange, a joint lab. Part of the public "
+    "catalogue: every caller sees programs, their partners and courses."
 )
 class Program(Node):
-    name: str
-    local_name: str | None
-    kind: ProgramKind
-    status: ProgramStatus
+    name: str = strawberry.field(description=ENGLISH_NAME)
+    local_name: str | None = strawberry.field(description=LOCAL_NAME)
+    kind: ProgramKind = strawberry.field(
+        description="Micro-major, micro-course, joint degree, vocational training, "
+        "lifelong-learning project, exchange, joint lab or research project."
+    )
+    status: ProgramStatus = strawberry.field(
+        description="Planned, open for enrolment, running, completed or cancelled."
+    )
     category: ProgramCategory | None = strawberry.field(
         description="The lifelong-learning category, where the program has one."
     )
-    subject_area: str | None
-    delivery: DeliveryMode | None
-    credits: Decimal | None
-    capacity: int | None
-    starts_on: date | None
-    ends_on: date | None
-    description: str | None
-    is_illustrative: bool
-    version: int
+    subject_area: str | None = strawberry.field(
+        description="The field of study, in words, where recorded."
+    )
+    delivery: DeliveryMode | None = strawberry.field(
+        description="Online, offline (in person) or blended, where recorded."
+    )
+    credits: Decimal | None = strawberry.field(
+        description="The credits a learner earns by completing it, in the units of the "
+        "organization awarding them (not converted)."
+    )
+    capacity: int | None = strawberry.field(
+        description="How many learners it can take at most, where limited."
+    )
+    starts_on: date | None = strawberry.field(
+        description="The ISO date it starts (or started), where known."
+    )
+    ends_on: date | None = strawberry.field(
+        description="The ISO date it ends (or ended); null when open-ended or unknown."
+    )
+    description: str | None = strawberry.field(
+        description="Free text about the program, in English."
+    )
+    is_illustrative: bool = strawberry.field(description=ILLUSTRATIVE)
+    version: int = strawberry.field(description=VERSION)
     agreement_id: strawberry.Private[int | None]
 
     agreement = referenced(
-        "Agreement", "agreement_id", description="The agreement this program runs under."
+        "Agreement",
+        "agreement_id",
+        description="The agreement this program runs under; null when there is none or the "
+        "caller may not see it.",
     )
 
-    @strawberry.field(description="The learner groups this program is for.")
+    @strawberry.field(
+        description="The learner groups this program is for (students, migrant workers, "
+        "rural teachers, senior citizens...); empty when none are recorded."
+    )
     async def target_groups(self, info: Info) -> list[TargetLearnerGroup]:
         groups = await reads.target_groups_of(info.context).load(self.pk)
         return [TargetLearnerGroup(g) for g in groups]
@@ -96,55 +150,86 @@ class Program(Node):
     partners = list_of(
         "Program.partners",
         "ProgramPartner",
-        description="The organizations running the program, with their roles.",
+        description="The organizations running the program, each with its role.",
     )
 
-    courses = list_of("Program.courses", "Course")
+    courses = list_of(
+        "Program.courses", "Course", description="The courses the program is made of, by title."
+    )
 
     enrolments = list_of(
-        "Program.enrolments", "Enrolment", description="Learners enrolled. Personal data."
+        "Program.enrolments",
+        "Enrolment",
+        description="Learners' enrolments in it, by enrolment date. Personal data: only "
+        "those of learners whose home organization the caller answers for (all for admins).",
     )
 
     funding = list_of(
-        "Program.funding", "Funding", description="Grants and funds given to this program."
+        "Program.funding",
+        "Funding",
+        description="Grants and special funds awarded to this program, by award date; each "
+        "amount in its own currency.",
     )
 
-    evaluations = list_of("Program.evaluations", "Evaluation")
+    evaluations = list_of(
+        "Program.evaluations",
+        "Evaluation",
+        description="Periodic evaluations of this program against indicators, by end of the "
+        "period evaluated.",
+    )
 
     activities = list_of(
-        "Program.activities", "Activity", description="Meetings and events concerning this program."
+        "Program.activities",
+        "Activity",
+        description="Meetings and events concerning this program, by date held; only those "
+        "the caller may see.",
     )
 
 
-@strawberry.type(description="One organization's part in a program.")
+@strawberry.type(description="One organization's part in a program. Public.")
 class ProgramPartner(Node):
-    version: int = strawberry.field(
-        description="Send this back with a change; a stale one is refused."
+    version: int = strawberry.field(description=VERSION)
+    role: PartyRole = strawberry.field(
+        description="Its part: lead, partner, funder, host or approver."
     )
-    role: PartyRole
     program_id: strawberry.Private[int]
     organization_id: strawberry.Private[int]
 
-    program = referenced("Program", "program_id")
+    program = referenced("Program", "program_id", description="The program run together.")
 
-    organization = referenced("Organization", "organization_id")
-
-
-@strawberry.type(description="A course an organization offers, on its own or within a program.")
-class Course(Node):
-    version: int = strawberry.field(
-        description="Send this back with a change; a stale one is refused."
+    organization = referenced(
+        "Organization", "organization_id", description="The partner organization."
     )
-    code: str | None
-    title: str
-    credits: Decimal | None
-    hours: int | None
-    delivery: DeliveryMode | None
-    is_illustrative: bool
+
+
+@strawberry.type(
+    description="A course an organization offers, on its own or as a unit of a program. Part "
+    "of the public catalogue."
+)
+class Course(Node):
+    version: int = strawberry.field(description=VERSION)
+    code: str | None = strawberry.field(
+        description="The offering organization's own course code, where it has one."
+    )
+    title: str = strawberry.field(description="The course title, as the organization gives it.")
+    credits: Decimal | None = strawberry.field(
+        description="The credits it carries, in the offering organization's units."
+    )
+    hours: int | None = strawberry.field(
+        description="Its teaching hours (class hours), where recorded."
+    )
+    delivery: DeliveryMode | None = strawberry.field(
+        description="Online, offline (in person) or blended, where recorded."
+    )
+    is_illustrative: bool = strawberry.field(description=ILLUSTRATIVE)
     program_id: strawberry.Private[int | None]
     organization_id: strawberry.Private[int]
 
-    program = referenced("Program", "program_id")
+    program = referenced(
+        "Program",
+        "program_id",
+        description="The program it is a unit of; null for a course offered on its own.",
+    )
 
     organization = referenced(
         "Organization", "organization_id", description="The organization offering the course."
@@ -153,19 +238,24 @@ class Course(Node):
     instructors = list_of(
         "Course.instructors",
         "Person",
-        description="Faculty teaching it; people of other organizations are shared.",
+        description="Faculty teaching it, by name (someone from another organization is shared "
+        "faculty). Personal data: only the people the caller may see.",
     )
 
     learning_outcomes = list_of(
         "Course.learningOutcomes",
         "LearningOutcome",
-        description="Credits learners earned in this course.",
+        description="Credits learners earned in this course, by date earned. Personal data: "
+        "only those in accounts the caller may see.",
     )
 
 
 @strawberry.type
 class ProgramQuery:
-    @strawberry.field(description="Programs by name, filtered; at most 100 a page.")
+    @strawberry.field(
+        description="The catalogue of programs, by name unless said; public, so every caller "
+        "sees all of them."
+    )
     async def programs(
         self,
         info: Info,
@@ -173,8 +263,14 @@ class ProgramQuery:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        filter: ProgramFilter | None = None,
-        order_by: ProgramOrder | None = None,
+        filter: Annotated[
+            ProgramFilter | None,
+            strawberry.argument(description="Only programs meeting every condition given."),
+        ] = None,
+        order_by: Annotated[
+            ProgramOrder | None,
+            strawberry.argument(description="How to sort; by name when not given."),
+        ] = None,
     ) -> Connection[Program]:
         page = await reads.programs_page(
             info.context,
@@ -187,7 +283,10 @@ class ProgramQuery:
 
 @strawberry.type
 class CourseQuery:
-    @strawberry.field(description="Courses by title, filtered; at most 100 a page.")
+    @strawberry.field(
+        description="The catalogue of courses, by title unless said; public, so every caller "
+        "sees all of them."
+    )
     async def courses(
         self,
         info: Info,
@@ -195,8 +294,14 @@ class CourseQuery:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        filter: CourseFilter | None = None,
-        order_by: CourseOrder | None = None,
+        filter: Annotated[
+            CourseFilter | None,
+            strawberry.argument(description="Only courses meeting every condition given."),
+        ] = None,
+        order_by: Annotated[
+            CourseOrder | None,
+            strawberry.argument(description="How to sort; by title when not given."),
+        ] = None,
     ) -> Connection[Course]:
         page = await course_reads.courses_page(
             info.context,

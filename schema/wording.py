@@ -1,0 +1,22 @@
+"""Descriptions said the same way on many types (`version`, `isIllustrative`, names,
+`userErrors`), so GraphiQL's docs pane reads alike on each; the paging arguments are described
+once for every connection, in `schema.relay`.
+"""
+
+__all__ = ["ENGLISH_NAME", "ILLUSTRATIVE", "LOCAL_NAME", "USER_ERRORS", "VERSION"]
+
+ENGLISH_NAME = "The English name; `localName` holds the name in the local language."
+
+LOCAL_NAME = "The name in the local language and script, where known."
+
+VERSION = "Send this back with a change; a stale one is refused (STALE_VERSION), never overwritten."
+
+ILLUSTRATIVE = (
+    "True when the record was made up to illustrate the demo data rather than taken from a "
+    "source document or registry."
+)
+
+USER_ERRORS = (
+    "Why nothing changed (validation, a forbidden transition, a stale version, a missing or "
+    "hidden record), each with a code and the input field at fault; empty on success."
+)
