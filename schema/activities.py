@@ -129,6 +129,8 @@ class ActivityQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: Annotated[
             ActivityFilter | None,
             strawberry.argument(description="Only activities meeting every condition given."),
@@ -142,6 +144,6 @@ class ActivityQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Activity.from_row)

@@ -419,6 +419,8 @@ class AgreementQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: Annotated[
             AgreementFilter | None,
             strawberry.argument(description="Only agreements meeting every condition given."),
@@ -432,6 +434,6 @@ class AgreementQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Agreement.from_row)

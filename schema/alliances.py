@@ -110,6 +110,8 @@ class Alliance(Node):
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: Annotated[
             MembershipFilter | None,
             strawberry.argument(
@@ -121,7 +123,7 @@ class Alliance(Node):
         loader = reads.memberships_of_alliances(
             info.context,
             filter=filter,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(await loader.load(self.pk), Membership.from_row)
 
@@ -202,6 +204,8 @@ class AllianceQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: Annotated[
             AllianceFilter | None,
             strawberry.argument(description="Only alliances meeting every condition given."),
@@ -215,6 +219,6 @@ class AllianceQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Alliance.from_row)

@@ -118,6 +118,8 @@ class EvaluationQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: Annotated[
             EvaluationFilter | None,
             strawberry.argument(description="Only the evaluations that meet these conditions."),
@@ -133,6 +135,6 @@ class EvaluationQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Evaluation.from_row)

@@ -1,12 +1,12 @@
 """What a request asks for, measured on its document before anything runs: cost, depth, aliases,
 and the arguments that would be refused.
 
-The cost is an upper bound on the objects a request can return: every field of an object type
-costs one per parent object, and a connection multiplies everything below it by its page size
-(`first`, or the default page). A plain list counts its `first` argument when it has one, else
-the size it declares (`strawberry.field(metadata={"size": n})`, or `{"size_argument": "max"}`
-to read another argument), else the maximum page size; and a field that does more work than
-the objects it returns (a whole-network computation) declares an extra cost,
+The cost is an upper bound on the objects a request can return: every field of an object type costs
+one per parent object, and a connection multiplies everything below it by its page size (`first` or
+`last`, the smaller when both are given, or the default page). A plain list counts its `first`
+argument when it has one, else the size it declares (`strawberry.field(metadata={"size": n})`, or
+`{"size_argument": "max"}` to read another argument), else the maximum page size; and a field that
+does more work than the objects it returns (a whole-network computation) declares an extra cost,
 `metadata={"cost": n}`, counted once per parent object.
 
 So `organizations(first: 100) { nodes { agreements(first: 10) { nodes { id } } } }` costs
@@ -16,9 +16,10 @@ connection, and each agreement) roughly as GitHub counts it.
 Arguments are read as execution reads them: `graphql.execution.values.get_argument_values`
 over the variables as `get_variable_values` coerced them, so a variable's default counts as
 it will run, and `@skip`/`@include` leave out what will not run. The arguments with limits of
-their own are checked on the way: every `first` (with `after`) as a page unless the field
-declares its own check, and the checks a field declares in `metadata={CHECKS: {...}}` (a
-`depth` or `max` out of range); so such a request is refused before any database work.
+their own are checked on the way: every `first` (with `after`, `last` and `before`) as a page
+unless the field declares its own check, and the checks a field declares in
+`metadata={CHECKS: {...}}` (a `depth` or `max` out of range); so such a request is refused
+before any database work.
 
 The walk measures each selection per parent object and multiplies, so each fragment is measured
 once per page size it is spread under and reused at every spread: the time is linear in the
@@ -143,7 +144,7 @@ def _field(definition: GraphQLField) -> _Field:
     page_checked = "first" in definition.args and "first" not in checks
     wanted = {"first", "ids", size_argument, *checks}
     if page_checked:
-        wanted.add("after")
+        wanted |= {"after", "last", "before"}
     read = {name: arg for name, arg in definition.args.items() if name in wanted}
     cost = metadata.get("cost", 0)
     size = metadata.get("size")
@@ -237,8 +238,7 @@ class _Walk:
         if not known.composite or node.selection_set is None:
             return _Part(known.declared_cost, 1, aliases)
         if known.connection:
-            first = arguments.get("first")
-            size = max(0, first) if isinstance(first, int) else DEFAULT_PAGE_SIZE
+            size = _page_size(arguments)
             below = self.selection(node.selection_set, known.named, size)
             return _Part(
                 known.declared_cost + 1 + below.cost, 1 + below.depth, aliases + below.aliases
@@ -262,13 +262,21 @@ class _Walk:
                 if found.get(name) is not None:
                     check(found[name])
             if known.page_checked:
-                page_request(found.get("first"), found.get("after"))
+                page_request(
+                    found.get("first"), found.get("after"), found.get("last"), found.get("before")
+                )
         except ApiError as error:
             raise _Refused(error) from None
         return found
 
 
 _NO_ARGUMENTS: Mapping[str, Any] = {}
+
+
+def _page_size(arguments: Mapping[str, Any]) -> int:
+    """How many objects one page of a connection can hold: `first` and `last` both cut it."""
+    sizes = [max(0, arguments[n]) for n in ("first", "last") if isinstance(arguments.get(n), int)]
+    return min(sizes) if sizes else DEFAULT_PAGE_SIZE
 
 
 def _fan_out(known: _Field, arguments: Mapping[str, Any]) -> int:

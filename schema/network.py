@@ -11,7 +11,7 @@ from graph.network import Link
 from resolvers import network as reads
 from resolvers.ids import encode_id
 from resolvers.nodes import row_of
-from resolvers.paging import cursor_at, page_request
+from resolvers.paging import cursor_at, page_request, page_size
 from schema.compiled.declare import referenced
 from schema.enums import TieKind
 from schema.field_docs import describe
@@ -202,8 +202,9 @@ class Partner:
         "hop closer it shares a tie with, strongest first."
     )
     def links(self, first: Annotated[int, how_many("edges")] = 5) -> list[NetworkLink]:
-        request = page_request(first, None)
-        return [NetworkLink.of(link) for link in self.found.links_closer(self.node, request.first)]
+        return [
+            NetworkLink.of(link) for link in self.found.links_closer(self.node, page_size(first))
+        ]
 
 
 async def organization_partners(
@@ -214,15 +215,18 @@ async def organization_partners(
     filter: NetworkFilter | None,
     first: int | None,
     after: str | None,
+    last: int | None,
+    before: str | None,
 ) -> Connection[Partner]:
-    request = page_request(first, after)
+    request = page_request(first, after, last, before)
     found = await reads.partners(
         info.context, organization_id=organization_id, depth=depth, f=filter
     )
-    entries = found.entries(request.offset, request.first)
+    start, stop = request.bounds(found.total)
+    entries = found.entries(start, stop - start)
     edges = [
         Edge(
-            cursor=cursor_at(request.offset + i),
+            cursor=cursor_at(start + i),
             node=Partner(
                 hops=hops,
                 node=node,
@@ -235,8 +239,8 @@ async def organization_partners(
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=request.offset + len(edges) < found.total,
-            has_previous_page=request.offset > 0,
+            has_next_page=start + len(edges) < found.total,
+            has_previous_page=start > 0,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
@@ -322,7 +326,7 @@ class Network:
         self, info: Info, first: Annotated[int, how_many("communities")] = 10
     ) -> list[NetworkCommunity]:
         found = await reads.communities(info.context, self.view)
-        size = page_request(first, None).first
+        size = page_size(first)
         return [
             NetworkCommunity(
                 number=c.number, size=len(c.organization_ids), organization_ids=c.organization_ids
@@ -335,7 +339,7 @@ class Network:
         self, info: Info, first: Annotated[int, how_many("edges")] = 20
     ) -> list[NetworkLink]:
         found = await reads.bridges(info.context, self.view)
-        return [NetworkLink.of(link) for link in found[: page_request(first, None).first]]
+        return [NetworkLink.of(link) for link in found[: page_size(first)]]
 
     @strawberry.field(
         description="Organizations whose removal would split the network (articulation points)."
@@ -344,7 +348,7 @@ class Network:
         self, info: Info, first: Annotated[int, how_many("organizations")] = 20
     ) -> list[OrganizationRef | None]:
         found = await reads.articulation_points(info.context, self.view)
-        size = page_request(first, None).first
+        size = page_size(first)
         return [await organization_of(info, k) for k in found[:size]]
 
 
@@ -394,7 +398,7 @@ class AllianceNetwork:
         self, info: Info, first: Annotated[int, how_many("members")] = 20
     ) -> list[OrganizationRef | None]:
         found = await reads.isolated_members(self.found)
-        size = page_request(first, None).first
+        size = page_size(first)
         return [await organization_of(info, k) for k in found[:size]]
 
     @strawberry.field(
@@ -405,7 +409,7 @@ class AllianceNetwork:
         self, first: Annotated[int, how_many("pairs")] = 20
     ) -> list[IndirectPair]:
         found = await reads.indirect_pairs(self.found)
-        size = page_request(first, None).first
+        size = page_size(first)
         return [
             IndirectPair(hops=p.hops, first_id=p.first, second_id=p.second) for p in found[:size]
         ]

@@ -7,7 +7,7 @@ import strawberry
 
 from graph.analytics import Score
 from resolvers.nodes import row_of
-from resolvers.paging import MAX_PAGE_SIZE, page_request
+from resolvers.paging import MAX_PAGE_SIZE, page_size
 from schema.compiled.declare import referenced
 from schema.relay import Info
 
@@ -51,7 +51,7 @@ class RankedOrganization:
 
 
 def ranking(scores: list[Score], first: int) -> list[RankedOrganization]:
-    size = page_request(first, None).first
+    size = page_size(first)
     return [
         RankedOrganization(rank=i + 1, score=s.value, organization_id=s.organization_id)
         for i, s in enumerate(scores[:size])
@@ -86,5 +86,5 @@ class NetworkCommunity:
     async def members(
         self, info: Info, first: Annotated[int, how_many("organizations")] = 10
     ) -> list[OrganizationRef | None]:
-        size = page_request(first, None).first
+        size = page_size(first)
         return [await organization_of(info, k) for k in self.organization_ids[:size]]

@@ -119,6 +119,8 @@ class Organization(Node):
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: Annotated[
             OrganizationFilter | None,
             strawberry.argument(description="Only the units meeting every condition given."),
@@ -132,7 +134,7 @@ class Organization(Node):
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(await loader.load(self.pk), Organization.from_row)
 
@@ -148,6 +150,8 @@ class Organization(Node):
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: Annotated[
             Annotated["AgreementFilter", strawberry.lazy(_agreements)] | None,
             strawberry.argument(description="Only the agreements meeting every condition given."),
@@ -165,7 +169,7 @@ class Organization(Node):
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(await loader.load(self.pk), Agreement.from_row)
 
@@ -268,11 +272,20 @@ class Organization(Node):
         ] = None,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Annotated["Partner", strawberry.lazy("schema.network")]]:
         from schema.network import organization_partners
 
         return await organization_partners(
-            info, self.pk, depth=depth, filter=filter, first=first, after=after
+            info,
+            self.pk,
+            depth=depth,
+            filter=filter,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
     learners = list_of(
@@ -295,6 +308,8 @@ class OrganizationQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: Annotated[
             OrganizationFilter | None,
             strawberry.argument(description="Only organizations meeting every condition given."),
@@ -308,6 +323,6 @@ class OrganizationQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Organization.from_row)

@@ -100,6 +100,8 @@ class PersonQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: Annotated[
             PersonFilter | None,
             strawberry.argument(description="Only people meeting every condition given."),
@@ -113,6 +115,6 @@ class PersonQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Person.from_row)

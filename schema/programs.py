@@ -261,6 +261,8 @@ class ProgramQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: Annotated[
             ProgramFilter | None,
             strawberry.argument(description="Only programs meeting every condition given."),
@@ -274,7 +276,7 @@ class ProgramQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Program.from_row)
 
@@ -290,6 +292,8 @@ class CourseQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: Annotated[
             CourseFilter | None,
             strawberry.argument(description="Only courses meeting every condition given."),
@@ -303,6 +307,6 @@ class CourseQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Course.from_row)

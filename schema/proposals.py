@@ -220,9 +220,18 @@ class Proposal(Node):
         after: Annotated[
             str | None, strawberry.argument(description="The cursor of the last entry before.")
         ] = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[HistoryEntry]:
         return await related(
-            info, "Proposal.history", self.pk, HistoryEntry.from_row, first=first, after=after
+            info,
+            "Proposal.history",
+            self.pk,
+            HistoryEntry.from_row,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
 
@@ -486,11 +495,15 @@ class ProposalQuery:
         after: Annotated[
             str | None, strawberry.argument(description="The cursor of the last proposal before.")
         ] = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: Annotated[
             ProposalFilter | None, strawberry.argument(description="Which proposals.")
         ] = None,
     ) -> Connection[Proposal]:
         page = await reads.proposals_page(
-            info.context, filter=filter, request=await list_request(info, first, after, filter)
+            info.context,
+            filter=filter,
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Proposal.from_row)

@@ -149,9 +149,12 @@ async def related(
     *,
     first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Connection[N]:
     """A nested list declared in `resolvers.relations`, as a connection."""
-    page = await related_page(info.context, relation, parent_id, page_request(first, after))
+    request = page_request(first, after, last, before)
+    page = await related_page(info.context, relation, parent_id, request)
     return connection(page, wrap)
 
 
@@ -161,19 +164,31 @@ async def fetch(info: Info, cls: type[T], key: int | None) -> T | None:
 
 
 async def list_request(
-    info: Info, first: int | None, after: str | None, filter: object = None
+    info: Info,
+    first: int | None,
+    after: str | None,
+    filter: object = None,
+    *,
+    last: int | None = None,
+    before: str | None = None,
 ) -> PageRequest:
     """The page a filtered list asks for, once its arguments are known to be valid."""
-    request = page_request(first, after)
+    request = page_request(first, after, last, before)
     await require_references(info.context, filter)
     return request
 
 
 PAGING_ARGUMENTS = {
     "first": f"How many objects to answer, from 0 to {MAX_PAGE_SIZE}; {DEFAULT_PAGE_SIZE} when "
-    f"left out. More than {MAX_PAGE_SIZE} is refused with `PAGE_SIZE_TOO_LARGE`.",
+    f"neither `first` nor `last` is given. More than {MAX_PAGE_SIZE} is refused with "
+    "`PAGE_SIZE_TOO_LARGE`.",
     "after": "Answer the objects after this cursor (an `endCursor` or edge `cursor` from the "
     "same list); from the start when left out.",
+    "last": f"How many of the last objects to answer (those just before `before`, or at the end "
+    f"of the list), from 0 to {MAX_PAGE_SIZE}; with `first`, the last of those first ones. More "
+    f"than {MAX_PAGE_SIZE} is refused with `PAGE_SIZE_TOO_LARGE`.",
+    "before": "Answer the objects before this cursor (a `startCursor` or edge `cursor` from the "
+    f"same list), to page backwards; alone, the {DEFAULT_PAGE_SIZE} objects just before it.",
 }
 """What the paging arguments of every connection mean, written once for all of them."""
 

@@ -123,6 +123,8 @@ class ResourceQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: Annotated[
             ResourceFilter | None,
             strawberry.argument(description="Only the resources that meet these conditions."),
@@ -136,6 +138,6 @@ class ResourceQuery:
             info.context,
             filter=filter,
             order=order_by,
-            request=await list_request(info, first, after, filter),
+            request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(page, Resource.from_row)

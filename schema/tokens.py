@@ -83,9 +83,15 @@ class TokenQuery:
 
     @strawberry.field(description="Every API token, newest last (admins only; empty otherwise).")
     async def api_tokens(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[ApiToken]:
-        page = await token_store.tokens_page(info.context, page_request(first, after))
+        request = page_request(first, after, last, before)
+        page = await token_store.tokens_page(info.context, request)
         return connection(page, ApiToken.from_row)
 
 

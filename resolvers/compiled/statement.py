@@ -6,6 +6,7 @@ order; every value is written as the text GraphQL would give it (global IDs and 
 base64, enums by name, DateTime as Python's `isoformat`).
 """
 
+from collections.abc import Sequence
 from itertools import count
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from resolvers.compiled.json_sql import EMPTY_ARRAY, constant
 from resolvers.compiled.shapes import (
+    PAGE_INFO_FIELDS,
     Computed,
     Constant,
     Cursor,
@@ -33,7 +35,7 @@ from resolvers.compiled.shapes import (
 from resolvers.compiled.summaries import SummaryRoot, summary_json
 from resolvers.context import Context
 from resolvers.nodes import NODE_TABLES
-from resolvers.paging import PageRequest
+from resolvers.paging import PageRequest, page_window
 
 __all__ = ["Statement"]
 
@@ -157,17 +159,7 @@ class Statement:
         node = part if isinstance(part, ObjectShape) else edge_node(part)
         ordering = [*source.order_by, source.table.c.id]
         columns = self.columns(node, source.table) if node else [source.table.c.id.label("id")]
-        rows = (
-            statement.with_only_columns(
-                *columns,
-                sa.func.row_number().over(order_by=ordering).label("_rn"),
-                maintain_column_froms=True,
-            )
-            .order_by(*ordering)
-            .limit(shape.request.first)
-            .offset(shape.request.offset)
-            .subquery(self.name())
-        )
+        rows = self.rows(statement, columns, ordering, shape.request)
         if isinstance(part, ObjectShape):
             item = self.object(part, rows)
         else:
@@ -186,29 +178,57 @@ class Statement:
             sa.select(sa.func.coalesce(aggregated, EMPTY_ARRAY)).select_from(rows).scalar_subquery()
         )
 
+    def rows(
+        self,
+        statement: sa.Select[Any],
+        columns: Sequence[ColumnElement[Any]],
+        ordering: list[Any],
+        request: PageRequest,
+    ) -> sa.Subquery:
+        """The page's rows, numbered from 1 in the whole list (`_rn`): cut by LIMIT and OFFSET
+        when paging forwards; when paging backwards (`last`), numbered with the list's count
+        and kept by `resolvers.paging.page_window`."""
+        number = sa.func.row_number().over(order_by=ordering).label("_rn")
+        end = request.end
+        if request.last is None and end is not None:
+            return (
+                statement.with_only_columns(*columns, number, maintain_column_froms=True)
+                .order_by(*ordering)
+                .limit(max(0, end - request.offset))
+                .offset(request.offset)
+                .subquery(self.name())
+            )
+        numbered = statement.with_only_columns(
+            *columns, number, sa.func.count().over().label("_total"), maintain_column_froms=True
+        ).subquery(self.name())
+        return (
+            sa.select(numbered)
+            .where(page_window(request, numbered.c._rn, numbered.c._total))
+            .subquery(self.name())
+        )
+
     def page_info(
         self, part: PageInfoShape, statement: sa.Select[Any], request: PageRequest
     ) -> ColumnElement[Any]:
-        """`resolvers.paging.Page`'s flags and the first and last cursors, from the total."""
-        first, offset = request.first, request.offset
+        """`resolvers.paging.Page`'s flags and the first and last cursors, from the total:
+        `PageRequest.bounds` in SQL."""
         values: list[ColumnElement[Any]] = []
         for key, name in part.parts:
             values.append(constant(key))
-            if name == "hasPreviousPage":
-                values.append(sa.true() if offset > 0 else sa.false())
-            elif name == "hasNextPage":
-                values.append(self.total(statement) > offset + first)
-            elif name in ("startCursor", "endCursor"):
-                total = self.total(statement)
-                last = (
-                    sa.literal(offset)
-                    if name == "startCursor"
-                    else sa.func.least(total, offset + first) - 1
-                )
-                present = sa.and_(total > offset, sa.literal(first > 0))
-                values.append(sa.case((present, _cursor(last)), else_=sa.null()))
-            else:
+            if name not in PAGE_INFO_FIELDS:
                 values.append(constant(name))
+                continue
+            start, stop = _bounds(request, self.total(statement))
+            if name == "hasPreviousPage":
+                if isinstance(start, int):
+                    values.append(sa.true() if start > 0 else sa.false())
+                else:
+                    values.append(start > 0)
+            elif name == "hasNextPage":
+                values.append(sa.func.greatest(start, stop) < self.total(statement))
+            else:
+                at = _sql(start) if name == "startCursor" else stop - 1
+                values.append(sa.case((stop > start, _cursor(at)), else_=sa.null()))
         return sa.func.json_build_object(*values)
 
     def root(self, root: Root) -> ColumnElement[Any]:
@@ -224,6 +244,21 @@ class Statement:
             .subquery(self.name())
         )
         return sa.select(self.object(root.shape, row)).select_from(row).scalar_subquery()
+
+
+def _bounds(request: PageRequest, total: ColumnElement[Any]) -> tuple[Any, Any]:
+    """The positions `[start, stop)` of the page (`PageRequest.bounds`) in SQL; `start` a
+    Python int when it does not depend on the total (paging forwards)."""
+    end = request.end
+    stop = total if end is None else sa.func.least(total, end)
+    stop = sa.func.greatest(stop, request.offset)
+    if request.last is None:
+        return request.offset, stop
+    return sa.func.greatest(request.offset, stop - request.last), stop
+
+
+def _sql(value: Any) -> ColumnElement[Any]:
+    return sa.literal(value) if isinstance(value, int) else value
 
 
 def edge_node(edges: Edges) -> ObjectShape | None:

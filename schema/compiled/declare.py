@@ -94,13 +94,21 @@ def referenced(target: str, column: str, *, description: str | None = None) -> A
 
 def list_of(relation_name: str, target: str, *, description: str | None = None) -> Any:
     """A connection field over the relation `relation_name` of `resolvers.relations`, whose
-    rows are nodes of type `target`; paged with `first` and `after`, batched per parent."""
+    rows are nodes of type `target`; paged with `first`/`after` and `last`/`before`, batched
+    per parent."""
 
     async def resolve(
-        self: Any, info: Info, first: int | None = None, after: str | None = None
+        self: Any,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Any:
         wrap = REGISTERED[target].from_row  # type: ignore[attr-defined]
-        return await related(info, relation_name, self.pk, wrap, first=first, after=after)
+        return await related(
+            info, relation_name, self.pk, wrap, first=first, after=after, last=last, before=before
+        )
 
     resolve.__annotations__["return"] = Connection[lazy(target)]  # type: ignore[misc]
     return _field(resolve, description, child_list(relation(relation_name)))

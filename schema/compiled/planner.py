@@ -302,9 +302,14 @@ class Planner:
 
     def connection(self, source: ListMaker, field: GraphQLField, details: Details) -> ListShape:
         arguments = self.arguments(field, details)
-        if set(arguments) - {"first", "after", "filter", "order_by"}:
+        if set(arguments) - {"first", "after", "last", "before", "filter", "order_by"}:
             raise NotCompilable("a list argument the compiled road does not know")
-        request = page_request(arguments.get("first"), arguments.get("after"))
+        request = page_request(
+            arguments.get("first"),
+            arguments.get("after"),
+            arguments.get("last"),
+            arguments.get("before"),
+        )
         filter = arguments.get("filter")
         if filter is not None:
             self.checks.append(filter)

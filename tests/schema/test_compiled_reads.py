@@ -8,6 +8,7 @@ there the comparison holds trivially; the tests that the compiled road was reall
 on PostgreSQL only.
 """
 
+import base64
 import dataclasses
 import logging
 from typing import Any
@@ -120,15 +121,55 @@ query ($after: String) {
 }
 """
 
+BACKWARDS = """
+query ($before: String, $after: String) {
+  organizations(last: 3, before: $before, orderBy: {field: NAME, direction: DESC}) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id name
+      units(last: 1) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }
+      agreements(last: 1, before: $before, orderBy: {field: TITLE, direction: ASC}) {
+        totalCount
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges { cursor node { id title
+          parties(last: 1) { totalCount pageInfo { hasPreviousPage endCursor } nodes { role } }
+        } }
+      }
+      agreementParties(first: 2, last: 1) { totalCount nodes { id } }
+      memberships(before: $before) { totalCount edges { cursor node { id } } }
+    } }
+  }
+  alliances(last: 2) { totalCount pageInfo { hasNextPage hasPreviousPage } nodes { id name } }
+  between: agreements(after: $after, before: $before) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id }
+  }
+  both: agreements(first: 6, last: 2, after: $after) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id }
+  }
+  tail: agreements(last: 4, after: $after) { pageInfo { startCursor endCursor } nodes { id } }
+  pastEnd: organizations(last: 2, before: "b2Zmc2V0Ojk5OTk=") {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id }
+  }
+  none: organizations(last: 0) { totalCount pageInfo { startCursor endCursor } nodes { id } }
+}
+"""
+
 REFUSED = [
     ("{ organizations(first: 500) { totalCount } }", None),
     ('{ organizations(after: "nonsense") { totalCount } }', None),
+    ("{ organizations(last: 500) { totalCount } }", None),
+    ("{ organizations(last: -2) { totalCount } }", None),
+    ('{ organizations(before: "nonsense") { totalCount } }', None),
     (
         "query ($p: ID!) { agreements(filter: {party: $p}) { totalCount } }",
         {"p": encode_id("Organization", 999_999)},
     ),
     ('{ node(id: "not an id") { id } }', None),
 ]
+
+
+def _cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{position}".encode()).decode()
 
 
 async def _body(
@@ -253,6 +294,12 @@ async def test_every_caller_gets_the_same_answer_either_way(
         )
         cursor = first["data"]["organizations"]["pageInfo"]["endCursor"]
         await _same(demo_engine, token, LISTS, {"after": cursor}, statements, token_lookup + 1)
+        for after, before in [(None, None), (1, 6), (3, 2), (0, 99), (None, 4)]:
+            cursors = {
+                "after": None if after is None else _cursor(after),
+                "before": None if before is None else _cursor(before),
+            }
+            await _same(demo_engine, token, BACKWARDS, cursors, statements, token_lookup + 1)
     visible = await _same(demo_engine, callers["editor"], ALLIANCE, alliance)
     hidden = await _same(demo_engine, None, ALLIANCE, alliance)
     assert visible != hidden, "an anonymous caller must not see the members' agreements"

@@ -30,12 +30,19 @@ query ($first: Int!) {
 """
 
 
+BACKWARDS = (
+    NESTED.replace("organizations(first: $first", "organizations(last: $first")
+    .replace("agreements(first: 10)", "agreements(last: 10)")
+    .replace("parties {", "parties(last: 5) {")
+)
+
+
 async def _count(
-    client: httpx.AsyncClient, statements: StatementCounter, first: int
+    client: httpx.AsyncClient, statements: StatementCounter, first: int, nested: str = NESTED
 ) -> tuple[int, int]:
     """The statements of a document the server has not seen (strawberry's road, the token
     read), then of the same document again (on PostgreSQL the fast lane, the token kept)."""
-    document = f"{NESTED}# first: {first}\n"
+    document = f"{nested}# first: {first}\n"
     counts = []
     for _ in range(2):
         statements.reset()
@@ -64,6 +71,15 @@ async def test_statements_do_not_grow_with_the_number_of_organizations(
     )
     if demo_engine.dialect.name == "postgresql":
         assert fifty[1] == 1, "one compiled statement, with the token this worker kept"
+
+
+async def test_paging_backwards_takes_as_many_statements_as_forwards(
+    client: httpx.AsyncClient, demo_engine: AsyncEngine, statements: StatementCounter
+) -> None:
+    await add_network(demo_engine, organizations=60, prefix="Probe")
+    forwards = await _count(client, statements, 50)
+    assert await _count(client, statements, 5, BACKWARDS) == forwards
+    assert await _count(client, statements, 50, BACKWARDS) == forwards
 
 
 # The benchmark's scenarios (bench/scenarios.py), each sent for a small and a large subject of the
