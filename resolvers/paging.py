@@ -2,7 +2,10 @@
 
 A page is asked for as Relay asks (`first`/`after`, `last`/`before`, or both): the rows after
 `after`, before `before`, then the first `first` of those, then the last `last` of those.
-Cursors are positions in the whole list (`offset:<n>`, in base64).
+Cursors are opaque (base64): a row's id (`key:<id>`, `resolvers.keyset`) where the list's order
+allows, so that rows added before it do not move the next page; elsewhere a position in the
+whole list (`offset:<n>`). Both kinds are accepted wherever a list takes cursors: a key cursor
+is turned into a position (how many rows of the list come up to it) in SQL when the page is read.
 """
 
 import base64
@@ -17,6 +20,7 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
 from resolvers.errors import BadUserInput, PageSizeTooLarge, excerpt
+from resolvers.keyset import KEY_PREFIX, key_terms, precedes
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -26,6 +30,7 @@ __all__ = [
     "cursor_at",
     "fetch_page",
     "fetch_pages",
+    "key_cursor",
     "page_request",
     "page_size",
     "page_window",
@@ -47,6 +52,31 @@ class PageRequest:
     offset: int = 0
     last: int | None = None
     before: int | None = None
+    after_key: int | None = None
+    """The id of the row named by a key cursor given as `after` (`offset` is then unknown)."""
+    before_key: int | None = None
+
+    @property
+    def keys(self) -> bool:
+        """Whether a cursor names a row, not a position: `offset` and `before` are known only
+        once the list is read (`resolved`)."""
+        return self.after_key is not None or self.before_key is not None
+
+    def positional(self) -> "PageRequest":
+        """The request, for a list whose order does not allow key cursors."""
+        if self.keys:
+            raise BadUserInput("a key cursor is not valid for this list", field="after")
+        return self
+
+    def resolved(self, offset: int, before: int | None) -> "PageRequest":
+        """The request with its key cursors turned into positions: `offset` rows up to
+        and including `after`'s row, `before` rows before `before`'s."""
+        return PageRequest(
+            first=self.first,
+            offset=offset if self.after_key is not None else self.offset,
+            last=self.last,
+            before=before if self.before_key is not None else self.before,
+        )
 
     @property
     def end(self) -> int | None:
@@ -69,6 +99,14 @@ class Page:
     offset: int
     """The position of the page's first row in the whole list."""
     total: int
+    keyed: bool = False
+    """Whether the list's order allows key cursors (the rows then carry their id as `_id`)."""
+
+    def cursor(self, index: int) -> str:
+        """The cursor of the page's row at `index`."""
+        if self.keyed:
+            return key_cursor(self.rows[index]["_id"])
+        return cursor_at(self.offset + index)
 
     @property
     def has_next(self) -> bool:
@@ -83,17 +121,23 @@ def cursor_at(offset: int) -> str:
     return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode()
 
 
-def _position(cursor: str, field: str) -> int:
+def key_cursor(key: int) -> str:
+    return base64.urlsafe_b64encode(f"{KEY_PREFIX}{key}".encode()).decode()
+
+
+def _position(cursor: str, field: str) -> tuple[int, bool]:
+    """The number a cursor holds, and whether it is a row's id (else a position)."""
     try:
         raw = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("utf-8")
-        if not raw.startswith(_CURSOR_PREFIX):
+        keyed = raw.startswith(KEY_PREFIX)
+        if not keyed and not raw.startswith(_CURSOR_PREFIX):
             raise ValueError(raw)
-        position = int(raw.removeprefix(_CURSOR_PREFIX))
+        position = int(raw.removeprefix(KEY_PREFIX if keyed else _CURSOR_PREFIX))
     except (UnicodeError, ValueError):
         raise BadUserInput(f"{excerpt(cursor)} is not a valid cursor", field=field) from None
-    if position < 0:
+    if position < 0 or (keyed and position >= 2**63):
         raise BadUserInput(f"{excerpt(cursor)} is not a valid cursor", field=field)
-    return position
+    return position, keyed
 
 
 def _checked_size(size: int | None, name: str) -> int | None:
@@ -127,27 +171,90 @@ def page_request(
             last = DEFAULT_PAGE_SIZE
         else:
             first = DEFAULT_PAGE_SIZE
+    after_at, after_keyed = (None, False) if after is None else _position(after, "after")
+    before_at, before_keyed = (None, False) if before is None else _position(before, "before")
     return PageRequest(
         first=_checked_size(first, "first"),
-        offset=0 if after is None else _position(after, "after") + 1,
+        offset=0 if after_at is None or after_keyed else after_at + 1,
         last=_checked_size(last, "last"),
-        before=None if before is None else _position(before, "before"),
+        before=None if before_keyed else before_at,
+        after_key=after_at if after_keyed else None,
+        before_key=before_at if before_keyed else None,
     )
 
 
 def page_window(
-    request: PageRequest, number: ColumnElement[Any], total: ColumnElement[Any]
+    request: PageRequest,
+    number: ColumnElement[Any],
+    total: ColumnElement[Any],
+    *,
+    offset: Any = None,
+    before: Any = None,
 ) -> ColumnElement[bool]:
     """Whether the row numbered `number` (from 1) of a list of `total` rows is on the page:
-    `PageRequest.bounds` in SQL."""
-    conditions = [number > request.offset]
-    end = request.end
-    if end is not None:
-        conditions.append(number <= end)
+    `PageRequest.bounds` in SQL. `offset` and `before` (SQL values) stand for the request's
+    where its key cursors are resolved in SQL."""
+    offset = request.offset if offset is None else offset
+    before = request.before if before is None else before
+    ends: list[Any] = [] if before is None else [before]
+    if request.first is not None:
+        ends.append(offset + request.first)
+    if len(ends) == 2 and all(isinstance(end, int) for end in ends):
+        ends = [min(ends)]
+    conditions = [number > offset, *(number <= end for end in ends)]
     if request.last is not None:
         tail = number + request.last > total
-        conditions.append(tail if end is None else sa.or_(number + request.last > end, tail))
+        conditions.append(sa.or_(*(number + request.last > end for end in ends), tail))
     return sa.and_(*conditions)
+
+
+def _key_positions(
+    request: PageRequest,
+    statement: sa.Select[Any],
+    tiebreak: ColumnElement[Any],
+    order_by: OrderBy,
+) -> dict[str, ColumnElement[bool]]:
+    """The conditions that count the rows up to `after`'s row (`_after`, that row included)
+    and before `before`'s (`_before`), for the key cursors the request has."""
+    terms = key_terms(order_by, tiebreak)
+    if terms is None or not request.keys:
+        return {}
+    conditions: dict[str, ColumnElement[bool]] = {}
+    for name, row, inclusive in (
+        ("_after", request.after_key, True),
+        ("_before", request.before_key, False),
+    ):
+        if row is not None:
+            conditions[name] = precedes(terms, tiebreak, row, inclusive=inclusive, within=statement)
+    return conditions
+
+
+async def _resolve(
+    connection: AsyncConnection,
+    statement: sa.Select[Any],
+    tiebreak: ColumnElement[Any],
+    order_by: OrderBy,
+    request: PageRequest,
+) -> PageRequest:
+    """The request with its key cursors turned into positions, in one statement."""
+    conditions = _key_positions(request, statement, tiebreak, order_by)
+    counts = [
+        sa.select(sa.func.count())
+        .select_from(statement.where(condition).subquery())
+        .scalar_subquery()
+        .label(name)
+        for name, condition in conditions.items()
+    ]
+    found = (await connection.execute(sa.select(*counts))).mappings().one()
+    return request.resolved(found.get("_after", 0), found.get("_before"))
+
+
+def _checked_keys(order_by: OrderBy, tiebreak: ColumnElement[Any], request: PageRequest) -> bool:
+    """Whether the list's order allows key cursors; refuses one given where it does not."""
+    if key_terms(order_by, tiebreak) is None:
+        request.positional()
+        return False
+    return True
 
 
 def _ordered(order_by: OrderBy, key: ColumnElement[Any]) -> list[ColumnElement[Any]]:
@@ -199,8 +306,11 @@ async def fetch_page(
     The last rows of a list (`last` without `before` or `first`) are read in the reverse order,
     so the database keeps only those, as it does for the first rows.
     """
+    keyed = _checked_keys(order_by, tiebreak, request)
+    if request.keys:
+        request = await _resolve(connection, statement, tiebreak, order_by, request)
     whole = sa.select(sa.func.count()).select_from(statement.subquery()).scalar_subquery()
-    counted = statement.add_columns(whole.label("_total"))
+    counted = statement.add_columns(whole.label("_total"), tiebreak.label("_id"))
     ordering = _ordered(order_by, tiebreak)
     end = request.end
     if request.last is not None and end is None:
@@ -211,7 +321,8 @@ async def fetch_page(
         else:
             total = 0 if request.last > 0 else await _count(connection, statement)
         start, stop = request.bounds(total)
-        return Page(rows=rows[len(rows) - (stop - start) :], offset=start, total=total)
+        rows = rows[len(rows) - (stop - start) :]
+        return Page(rows=rows, offset=start, total=total, keyed=keyed)
     forward = counted.order_by(*ordering)
     start, stop = request.bounds(end or 0)  # as if the list reached `end`
     rows = list(await _rows(connection, forward, start, stop))
@@ -226,7 +337,7 @@ async def fetch_page(
         start, stop = request.bounds(total)
         if request.last is not None:
             rows = list(await _rows(connection, forward, start, stop))
-    return Page(rows=rows, offset=start, total=total)
+    return Page(rows=rows, offset=start, total=total, keyed=keyed)
 
 
 async def _count(connection: AsyncConnection, statement: sa.Select[Any]) -> int:
@@ -265,36 +376,55 @@ async def fetch_pages(
             request=request,
         )
         return {only: page}
+    keyed = _checked_keys(order_by, tiebreak, request)
     ordering = _ordered(order_by, tiebreak)
+    positions = [
+        sa.func.sum(sa.case((condition, 1), else_=0)).over(partition_by=key).label(name)
+        for name, condition in _key_positions(request, statement, tiebreak, order_by).items()
+    ]
     numbered = (
         statement.add_columns(
             key.label("_key"),
+            tiebreak.label("_id"),
             sa.func.row_number().over(partition_by=key, order_by=ordering).label("_rn"),
             sa.func.count().over(partition_by=key).label("_total"),
+            *positions,
         )
         .where(key.in_(keys))
         .subquery()
     )
+    window = page_window(
+        request,
+        numbered.c._rn,
+        numbered.c._total,
+        offset=numbered.c._after if request.after_key is not None else None,
+        before=numbered.c._before if request.before_key is not None else None,
+    )
     selected = (
         sa.select(numbered)
-        .where(
-            sa.or_(
-                page_window(request, numbered.c._rn, numbered.c._total),
-                numbered.c._rn == 1,
-            )
-        )
+        .where(sa.or_(window, numbered.c._rn == 1))
         .order_by(numbered.c._key, numbered.c._rn)
     )
     grouped: dict[Any, list[RowMapping]] = {}
     totals: dict[Any, int] = {}
+    requests: dict[Any, PageRequest] = {}
     for row in (await connection.execute(selected)).mappings():
         totals[row["_key"]] = row["_total"]
-        start, stop = request.bounds(row["_total"])
+        resolved = requests.setdefault(
+            row["_key"], request.resolved(row.get("_after", 0), row.get("_before"))
+        )
+        start, stop = resolved.bounds(row["_total"])
         rows = grouped.setdefault(row["_key"], [])
         if start < row["_rn"] <= stop:
             rows.append(row)
     pages: dict[Any, Page] = {}
     for k in keys:
         total = totals.get(k, 0)
-        pages[k] = Page(rows=grouped.get(k, []), offset=request.bounds(total)[0], total=total)
+        resolved = requests.get(k, request.resolved(0, 0))
+        pages[k] = Page(
+            rows=grouped.get(k, []),
+            offset=resolved.bounds(total)[0],
+            total=total,
+            keyed=keyed,
+        )
     return pages

@@ -218,7 +218,7 @@ async def organization_partners(
     last: int | None,
     before: str | None,
 ) -> Connection[Partner]:
-    request = page_request(first, after, last, before)
+    request = page_request(first, after, last, before).positional()
     found = await reads.partners(
         info.context, organization_id=organization_id, depth=depth, f=filter
     )

@@ -21,7 +21,6 @@ from resolvers.paging import (
     MAX_PAGE_SIZE,
     Page,
     PageRequest,
-    cursor_at,
     page_request,
 )
 from resolvers.references import require_references
@@ -126,9 +125,7 @@ class Connection(Generic[N]):
 
 def connection(page: Page, wrap: Callable[[RowMapping], N]) -> Connection[N]:
     """A connection over a page of rows, each wrapped as its GraphQL type."""
-    edges = [
-        Edge(cursor=cursor_at(page.offset + i), node=wrap(row)) for i, row in enumerate(page.rows)
-    ]
+    edges = [Edge(cursor=page.cursor(i), node=wrap(row)) for i, row in enumerate(page.rows)]
     return Connection(
         edges=edges,
         page_info=PageInfo(

@@ -34,6 +34,7 @@ from resolvers.compiled.shapes import (
 )
 from resolvers.compiled.summaries import SummaryRoot, summary_json
 from resolvers.context import Context
+from resolvers.keyset import key_terms, precedes
 from resolvers.nodes import NODE_TABLES
 from resolvers.paging import PageRequest, page_window
 
@@ -71,6 +72,39 @@ def _global_id(type_name: str, key: ColumnElement[Any]) -> ColumnElement[Any]:
 def _cursor(position: ColumnElement[Any]) -> ColumnElement[Any]:
     """`resolvers.paging.cursor_at` in SQL."""
     return _base64url(constant("offset:").op("||")(sa.cast(position, sa.Text)), padded=True)
+
+
+def _key_cursor(key: Any) -> ColumnElement[Any]:
+    """`resolvers.paging.key_cursor` in SQL."""
+    return _base64url(constant("key:").op("||")(sa.cast(key, sa.Text)), padded=True)
+
+
+def _keyed(source: ListSource, request: PageRequest) -> bool:
+    """Whether the list's order allows key cursors; refuses one given where it does not."""
+    if key_terms(source.order_by, source.table.c.id) is None:
+        request.positional()
+        return False
+    return True
+
+
+def _positions(
+    source: ListSource, statement: sa.Select[Any], request: PageRequest
+) -> dict[str, ColumnElement[bool]]:
+    """`resolvers.paging._key_positions` for a compiled list."""
+    terms = key_terms(source.order_by, source.table.c.id)
+    key = source.table.c.id
+    conditions: dict[str, ColumnElement[bool]] = {}
+    if terms is None:
+        return conditions
+    if request.after_key is not None:
+        conditions["_after"] = precedes(
+            terms, key, request.after_key, inclusive=True, within=statement
+        )
+    if request.before_key is not None:
+        conditions["_before"] = precedes(
+            terms, key, request.before_key, inclusive=False, within=statement
+        )
+    return conditions
 
 
 class Statement:
@@ -139,7 +173,7 @@ class Statement:
             elif isinstance(part, Constant):
                 values.append(constant(part.value))
             elif isinstance(part, PageInfoShape):
-                values.append(self.page_info(part, statement, shape.request))
+                values.append(self.page_info(part, statement, shape.request, source))
             else:
                 values.append(self.page(shape, part, source, statement))
         return sa.func.json_build_object(*values)
@@ -159,7 +193,8 @@ class Statement:
         node = part if isinstance(part, ObjectShape) else edge_node(part)
         ordering = [*source.order_by, source.table.c.id]
         columns = self.columns(node, source.table) if node else [source.table.c.id.label("id")]
-        rows = self.rows(statement, columns, ordering, shape.request)
+        keyed = _keyed(source, shape.request)
+        rows = self.rows(statement, columns, ordering, shape.request, source)
         if isinstance(part, ObjectShape):
             item = self.object(part, rows)
         else:
@@ -169,7 +204,7 @@ class Statement:
                 if isinstance(edge_part, ObjectShape):
                     values.append(self.object(edge_part, rows))
                 elif isinstance(edge_part, Cursor):
-                    values.append(_cursor(rows.c._rn - 1))
+                    values.append(_key_cursor(rows.c.id) if keyed else _cursor(rows.c._rn - 1))
                 else:
                     values.append(constant(edge_part.value))
             item = sa.func.json_build_object(*values)
@@ -184,13 +219,15 @@ class Statement:
         columns: Sequence[ColumnElement[Any]],
         ordering: list[Any],
         request: PageRequest,
+        source: ListSource,
     ) -> sa.Subquery:
         """The page's rows, numbered from 1 in the whole list (`_rn`): cut by LIMIT and OFFSET
         when paging forwards; when paging backwards (`last`), numbered with the list's count
-        and kept by `resolvers.paging.page_window`."""
+        and kept by `resolvers.paging.page_window` (also when a key cursor gives a position,
+        counted over the same window)."""
         number = sa.func.row_number().over(order_by=ordering).label("_rn")
         end = request.end
-        if request.last is None and end is not None:
+        if request.last is None and end is not None and not request.keys:
             return (
                 statement.with_only_columns(*columns, number, maintain_column_froms=True)
                 .order_by(*ordering)
@@ -198,27 +235,47 @@ class Statement:
                 .offset(request.offset)
                 .subquery(self.name())
             )
+        positions = [
+            sa.func.sum(sa.case((condition, 1), else_=0)).over().label(name)
+            for name, condition in _positions(source, statement, request).items()
+        ]
         numbered = statement.with_only_columns(
-            *columns, number, sa.func.count().over().label("_total"), maintain_column_froms=True
+            *columns,
+            number,
+            sa.func.count().over().label("_total"),
+            *positions,
+            maintain_column_froms=True,
         ).subquery(self.name())
-        return (
-            sa.select(numbered)
-            .where(page_window(request, numbered.c._rn, numbered.c._total))
-            .subquery(self.name())
+        window = page_window(
+            request,
+            numbered.c._rn,
+            numbered.c._total,
+            offset=numbered.c._after if request.after_key is not None else None,
+            before=numbered.c._before if request.before_key is not None else None,
         )
+        return sa.select(numbered).where(window).subquery(self.name())
 
     def page_info(
-        self, part: PageInfoShape, statement: sa.Select[Any], request: PageRequest
+        self,
+        part: PageInfoShape,
+        statement: sa.Select[Any],
+        request: PageRequest,
+        source: ListSource,
     ) -> ColumnElement[Any]:
         """`resolvers.paging.Page`'s flags and the first and last cursors, from the total:
         `PageRequest.bounds` in SQL."""
+        keyed = _keyed(source, request)
+        positions = {
+            name: self.total(statement.where(condition))
+            for name, condition in _positions(source, statement, request).items()
+        }
         values: list[ColumnElement[Any]] = []
         for key, name in part.parts:
             values.append(constant(key))
             if name not in PAGE_INFO_FIELDS:
                 values.append(constant(name))
                 continue
-            start, stop = _bounds(request, self.total(statement))
+            start, stop = _bounds(request, self.total(statement), positions)
             if name == "hasPreviousPage":
                 if isinstance(start, int):
                     values.append(sa.true() if start > 0 else sa.false())
@@ -226,10 +283,28 @@ class Statement:
                     values.append(start > 0)
             elif name == "hasNextPage":
                 values.append(sa.func.greatest(start, stop) < self.total(statement))
+            elif keyed:
+                values.append(self.end_key(statement, request, source, name == "startCursor"))
             else:
                 at = _sql(start) if name == "startCursor" else stop - 1
                 values.append(sa.case((stop > start, _cursor(at)), else_=sa.null()))
         return sa.func.json_build_object(*values)
+
+    def end_key(
+        self, statement: sa.Select[Any], request: PageRequest, source: ListSource, start: bool
+    ) -> ColumnElement[Any]:
+        """The key cursor of the page's first (`start`) or last row; null on an empty page."""
+        ordering = [*source.order_by, source.table.c.id]
+        columns = [source.table.c.id.label("id")]
+        rows = self.rows(statement, columns, ordering, request, source)
+        order = rows.c._rn if start else rows.c._rn.desc()
+        return (
+            sa.select(_key_cursor(rows.c.id))
+            .select_from(rows)
+            .order_by(order)
+            .limit(1)
+            .scalar_subquery()
+        )
 
     def root(self, root: Root) -> ColumnElement[Any]:
         if isinstance(root, ListShape):
@@ -246,15 +321,22 @@ class Statement:
         return sa.select(self.object(root.shape, row)).select_from(row).scalar_subquery()
 
 
-def _bounds(request: PageRequest, total: ColumnElement[Any]) -> tuple[Any, Any]:
+def _bounds(
+    request: PageRequest, total: ColumnElement[Any], positions: dict[str, Any]
+) -> tuple[Any, Any]:
     """The positions `[start, stop)` of the page (`PageRequest.bounds`) in SQL; `start` a
-    Python int when it does not depend on the total (paging forwards)."""
-    end = request.end
-    stop = total if end is None else sa.func.least(total, end)
-    stop = sa.func.greatest(stop, request.offset)
+    Python int when it does not depend on the total (paging forwards). `positions` holds the
+    positions key cursors stand for (`_after`, `_before`), counted in SQL."""
+    offset = positions.get("_after", request.offset)
+    before = positions.get("_before", request.before)
+    ends = [] if before is None else [before]
+    if request.first is not None:
+        ends.append(offset + request.first)
+    stop = sa.func.least(total, *ends) if ends else total
+    stop = sa.func.greatest(stop, offset)
     if request.last is None:
-        return request.offset, stop
-    return sa.func.greatest(request.offset, stop - request.last), stop
+        return offset, stop
+    return sa.func.greatest(offset, stop - request.last), stop
 
 
 def _sql(value: Any) -> ColumnElement[Any]:

@@ -36,6 +36,12 @@ def _cursor(position: int) -> str:
     return base64.urlsafe_b64encode(f"offset:{position}".encode()).decode()
 
 
+def _key_cursor(node_id: str) -> str:
+    """The key cursor of the object with this global id: its row's id."""
+    raw = base64.urlsafe_b64decode(node_id + "=" * (-len(node_id) % 4)).decode()
+    return base64.urlsafe_b64encode(f"key:{raw.split(':')[1]}".encode()).decode()
+
+
 @pytest.fixture
 async def ring(demo_engine: AsyncEngine) -> None:
     await add_network(demo_engine, organizations=7, prefix=RING)
@@ -208,7 +214,7 @@ def _check_page(
     stop = len(every) if before is None else min(before, len(every))
     start = max(0, stop - last)
     assert [edge["node"]["id"] for edge in page["edges"]] == every[start:stop]
-    assert [edge["cursor"] for edge in page["edges"]] == [_cursor(i) for i in range(start, stop)]
+    assert [edge["cursor"] for edge in page["edges"]] == [_key_cursor(i) for i in every[start:stop]]
     assert page["pageInfo"]["hasPreviousPage"] is (start > 0)
     assert page["pageInfo"]["hasNextPage"] is (stop < len(every))
 
@@ -279,3 +285,35 @@ async def test_partners_and_tokens_page_backwards(client: httpx.AsyncClient, rin
     assert [edge["node"]["hops"] for edge in tail["edges"]] == [3, 3]
     assert tail["pageInfo"] == {"hasPreviousPage": True, "hasNextPage": False}
     assert data["lastToken"]["edges"] == data["everyToken"]["edges"][-1:]
+
+
+async def test_a_key_cursor_keeps_its_place_when_rows_are_added(
+    client: httpx.AsyncClient, ring: None, demo_engine: AsyncEngine
+) -> None:
+    first = await _page(client, first=3)
+    cursor = first["pageInfo"]["endCursor"]
+    assert base64.urlsafe_b64decode(cursor).decode().startswith("key:")
+    async with AsyncSession(demo_engine) as session, session.begin():
+        session.add(Organization(kind=OrganizationKind.UNIVERSITY.value, name=f"{NAMES[1]}a"))
+    after = await _page(client, first=3, after=cursor)
+    assert _names(after) == NAMES[3:6], "the row added before the cursor moves nothing"
+    assert after["pageInfo"]["hasPreviousPage"] is True
+    assert after["pageInfo"]["hasNextPage"] is True
+    back = await _page(client, last=2, before=after["pageInfo"]["startCursor"])
+    assert _names(back) == [f"{NAMES[1]}a", NAMES[2]]
+    assert back["pageInfo"]["hasPreviousPage"] is True
+    assert _names(await _page(client, first=2, after=_cursor(1))) == [f"{NAMES[1]}a", NAMES[2]], (
+        "an offset cursor saved before still names a position"
+    )
+    between = await _page(client, after=first["edges"][0]["cursor"], before=cursor)
+    assert _names(between) == [NAMES[1], f"{NAMES[1]}a"]
+
+
+async def test_a_key_cursor_is_refused_where_the_order_does_not_allow_one(
+    client: httpx.AsyncClient, ring: None
+) -> None:
+    key = base64.urlsafe_b64encode(b"key:1").decode()
+    document = f"""{{ organizations(first: 1) {{ nodes {{
+      partners(depth: 1, after: "{key}") {{ totalCount }} }} }} }}"""
+    (error,) = await errors_of(client, document)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"

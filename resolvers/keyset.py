@@ -1,0 +1,98 @@
+"""Keyset cursors: a row's place in a list named by its id, so it stays put when rows are added.
+
+A list's order allows them when it is a total order the database can compare against: every
+sort term a column of the list's own table, its direction known, and where NULLs go written
+out (or the column not nullable), then the id. The cursor (`key:<id>`) carries only the id;
+the row's sort values are read back in SQL, and the rows before it found by comparing term by
+term (NULLs included), so neither road writes sort values as text.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
+
+__all__ = ["KEY_PREFIX", "key_terms", "precedes"]
+
+KEY_PREFIX = "key:"
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    column: sa.Column[Any]
+    descending: bool
+    nulls_first: bool | None
+    """Where NULLs sort; `None` for a column that holds none."""
+
+
+def _term(term: Any, table: sa.Table) -> _Term | None:
+    nulls_first: bool | None = None
+    if isinstance(term, UnaryExpression) and term.modifier in (
+        operators.nulls_first_op,
+        operators.nulls_last_op,
+    ):
+        nulls_first = term.modifier is operators.nulls_first_op
+        term = term.element
+    descending = False
+    if isinstance(term, UnaryExpression) and term.modifier in (operators.asc_op, operators.desc_op):
+        descending = term.modifier is operators.desc_op
+        term = term.element
+    if not isinstance(term, sa.Column) or term.table is not table:
+        return None
+    if nulls_first is None and term.nullable:
+        return None  # each database puts NULLs at its own end
+    return _Term(term, descending, nulls_first)
+
+
+def key_terms(order_by: Sequence[Any], key: ColumnElement[Any]) -> list[_Term] | None:
+    """The terms of `order_by` (before the tie-breaking `key`, a table's id) when the order
+    allows keyset cursors, else `None`."""
+    table = getattr(key, "table", None)
+    if not isinstance(table, sa.Table) or not isinstance(key, sa.Column) or key.name != "id":
+        return None
+    terms = [_term(term, table) for term in order_by]
+    if any(term is None for term in terms):
+        return None
+    return [term for term in terms if term is not None]
+
+
+def _value(column: ColumnElement[Any], key: ColumnElement[Any], row: Any) -> Any:
+    table = key.table
+    return sa.select(column).where(key == row).correlate_except(table).scalar_subquery()
+
+
+def _before(term: _Term, mine: Any, theirs: Any) -> ColumnElement[bool]:
+    smaller: ColumnElement[bool] = mine > theirs if term.descending else mine < theirs
+    if term.nulls_first is None:
+        return smaller
+    if term.nulls_first:
+        return sa.or_(smaller, sa.and_(mine.is_(None), theirs.is_not(None)))
+    return sa.or_(smaller, sa.and_(mine.is_not(None), theirs.is_(None)))
+
+
+def precedes(
+    terms: Sequence[_Term],
+    key: ColumnElement[Any],
+    row: int,
+    *,
+    inclusive: bool,
+    within: sa.Select[Any],
+) -> ColumnElement[bool]:
+    """Whether a row of the list `within` comes before the row with id `row` (or is it, if
+    `inclusive`). A row that is not in the list (deleted, hidden from the viewer, filtered
+    out) has no place, and nothing comes before it: its values are never compared."""
+    equal: list[ColumnElement[bool]] = []
+    alternatives: list[ColumnElement[bool]] = []
+    for term in terms:
+        theirs = _value(term.column, key, row)
+        alternatives.append(sa.and_(*equal, _before(term, term.column, theirs)))
+        equal.append(term.column.is_not_distinct_from(theirs))
+    last = key <= row if inclusive else key < row
+    alternatives.append(sa.and_(*equal, last))
+    table = key.table
+    member = within.with_only_columns(key, maintain_column_froms=True).where(key == row)
+    exists = sa.exists(member.correlate_except(table))
+    return sa.and_(exists, sa.or_(*alternatives))
