@@ -37,6 +37,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
 from resolvers.context import Context
+from resolvers.errors import ApiError
 from schema.compiled.fast_lane import Learned, learn
 from schema.compiled.planner import answer_planned, plan_roots
 
@@ -325,6 +326,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 grouped_field_set,
             )
             compiled = await answer_planned(context, planned)
+        except ApiError:
+            pass  # a caller's mistake (a cursor this list cannot take): the resolver reports it
         except Exception:
             logger.warning("a compiled read failed; answering it the ordinary way", exc_info=True)
         rest = {k: v for k, v in grouped_field_set.items() if k not in compiled}

@@ -401,6 +401,28 @@ async def test_introspection_beside_a_plain_read_is_declined_quietly(
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
+async def test_a_cursor_a_list_cannot_take_is_refused_quietly_on_both_roads(
+    backend: str,
+    demo_engine: AsyncEngine,
+    databases: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A key cursor given to a list ordered by a computed rank (memberships) is the caller's
+    mistake: both roads answer the same BAD_USER_INPUT, and the compiled road declines it
+    without logging a failure."""
+    if backend != "postgresql":
+        pytest.skip("the compiled road is PostgreSQL's")
+    key_cursor = base64.b64encode(b"key:1").decode()
+    document = (
+        "{ alliances { nodes { memberships(first: 2, after: "
+        f'"{key_cursor}") {{ edges {{ cursor }} }} }} }} }}'
+    )
+    with caplog.at_level(logging.WARNING, logger="schema.compiled.execution"):
+        answer = await _same(demo_engine, databases.admin_token, document, None)
+    assert [e["extensions"]["code"] for e in answer["errors"]] == ["BAD_USER_INPUT"]
+    assert not [r for r in caplog.records if r.name == "schema.compiled.execution"]
+
+
 SUMMARIES = [
     # (document, variables, compiled: whether the summary is written in SQL)
     (
