@@ -11,6 +11,7 @@ it cannot be reached the PostgreSQL half is skipped, unless `PARTNERGRAPH_REQUIR
 """
 
 import asyncio
+import functools
 import gc
 import os
 import shutil
@@ -24,9 +25,11 @@ import asyncpg
 import httpx
 import pytest
 import sqlalchemy as sa
+import strawberry
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import web.graphql_view
 from app import create_app
 from db import tables
 from db.base import table_of
@@ -51,6 +54,25 @@ ALLIANCE = table_of(tables.Alliance)
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@functools.cache
+def _schema_for(settings: Settings) -> strawberry.Schema:
+    return _build_schema(settings)
+
+
+_build_schema = web.graphql_view.build_schema
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_schema_per_settings() -> Iterator[None]:
+    """Every app of the run built with the same settings shares one schema, as the apps a
+    server starts do (one per process): building it takes 50-250 ms, and the suite starts an
+    app for nearly every request it sends. The schema holds no state of its own between
+    requests (its caches are module-level, `schema.document_caches`)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(web.graphql_view, "build_schema", _schema_for)
+        yield
 
 
 def _pg_dsn(database: str) -> str:
