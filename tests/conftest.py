@@ -1,9 +1,10 @@
 """Fixtures: every API test runs on SQLite and on PostgreSQL, each on a database of its own.
 
-A template database per backend is migrated and loaded with the demo data once per run; each
-test gets a fresh copy (a file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL),
-so no test sees another's writes. The template holds one admin token, which `client` sends;
-`client_as` makes clients for other roles (tokens made through the library, not the API).
+A template database per backend is migrated and loaded with the demo data once per run (per
+xdist worker); each test gets a fresh copy (a file copy on SQLite, `CREATE DATABASE ... TEMPLATE`
+on PostgreSQL), so no test sees another's writes, and the copies are dropped as tests end. The
+template holds one admin token, which `client` sends; `make_token` makes tokens for other roles
+(through the library, not the API). The loader tests copy a second template, migrated but empty.
 
 PostgreSQL is at `PARTNERGRAPH_TEST_POSTGRES` (default: the local server, user postgres). When
 it cannot be reached the PostgreSQL half is skipped, unless `PARTNERGRAPH_REQUIRE_POSTGRES=1`
@@ -16,7 +17,7 @@ import gc
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -38,7 +39,9 @@ from db.enums import TokenRole
 from db.loaders.demo import load_demo
 from db.migrate import upgrade
 from resolvers.tokens import create_token
+from schema import build_schema as _build_schema
 from settings import Settings
+from tests.dropper import Dropper
 from tests.statements import StatementCounter
 
 POSTGRES = os.environ.get(
@@ -46,7 +49,6 @@ POSTGRES = os.environ.get(
 )
 REQUIRE_POSTGRES = os.environ.get("PARTNERGRAPH_REQUIRE_POSTGRES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
-DROP_BATCH = 16
 RUN_ID = uuid.uuid4().hex[:8]
 ORGANIZATION = table_of(tables.Organization)
 ALLIANCE = table_of(tables.Alliance)
@@ -62,15 +64,12 @@ def _schema_for(settings: Settings) -> strawberry.Schema:
     return _build_schema(settings)
 
 
-_build_schema = web.graphql_view.build_schema
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _one_schema_per_settings() -> Iterator[None]:
-    """Every app of the run built with the same settings shares one schema, as the apps a
-    server starts do (one per process): building it takes 50-250 ms, and the suite starts an
-    app for nearly every request it sends. The schema holds no state of its own between
-    requests (its caches are module-level, `schema.document_caches`)."""
+    """Every app the run starts with the same settings shares one schema: a server builds one
+    per process, the suite starts an app for nearly every request it sends, and a build takes
+    50-250 ms. The schema keeps nothing between requests (their caches are module-level,
+    `schema.document_caches`)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(web.graphql_view, "build_schema", _schema_for)
         yield
@@ -102,14 +101,16 @@ def _postgres_available() -> str | None:
 
 
 class Databases:
-    """Makes empty or demo-loaded databases of one backend, and drops them at the end."""
+    """Makes empty, migrated or demo-loaded databases of one backend, and drops them. A migrated
+    or demo database is a copy of a template made once per run (per worker)."""
 
     def __init__(self, backend: str, workdir: Path) -> None:
         self.backend = backend
         self.workdir = workdir
         self.created: list[str] = []
-        self.released: list[str] = []
+        self._dropper: Dropper | None = None
         self.template: str | None = None
+        self.migrated_template: str | None = None
         self.admin_token = ""
         self.made = 0
 
@@ -127,54 +128,67 @@ class Databases:
         return _pg_url(name)
 
     async def demo(self) -> str:
+        """A fresh copy of the demo database (with the admin token of `admin_token`)."""
         if self.template is None:
-            self.template = await self.empty()
-            engine = create_engine(self.template)
-            try:
-                await upgrade(engine)
-                await load_demo(engine)
-                async with engine.begin() as connection:
-                    made = await create_token(connection, name="tests", role=TokenRole.ADMIN)
-                self.admin_token = made.secret
-            finally:
-                await engine.dispose()
+            self.template = await self._fill(self._load_demo)
+        return await self._copy(self.template)
+
+    async def migrated(self) -> str:
+        """A fresh copy of a database with every migration applied and no rows."""
+        if self.migrated_template is None:
+            self.migrated_template = await self._fill(upgrade)
+        return await self._copy(self.migrated_template)
+
+    async def _load_demo(self, engine: AsyncEngine) -> None:
+        await upgrade(engine)
+        await load_demo(engine)
+        async with engine.begin() as connection:
+            made = await create_token(connection, name="tests", role=TokenRole.ADMIN)
+        self.admin_token = made.secret
+
+    async def _fill(self, fill: Callable[[AsyncEngine], Awaitable[None]]) -> str:
+        """A new database, filled once by `fill`, to be copied by `_copy`."""
+        url = await self.empty()
+        engine = create_engine(url)
+        try:
+            await fill(engine)
+        finally:
+            await engine.dispose()
+        return url
+
+    async def _copy(self, template_url: str) -> str:
         if self.backend == "sqlite":
-            source = Path(make_url(self.template).database or "")
+            source = Path(make_url(template_url).database or "")
             target = self.workdir / f"{uuid.uuid4().hex}.db"
             shutil.copyfile(source, target)
             return f"sqlite+aiosqlite:///{target}"
         name = self._name()
-        template = make_url(self.template).database
+        template = make_url(template_url).database
         await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         self.created.append(name)
         return _pg_url(name)
 
-    async def release(self, url: str) -> None:
-        """`url`'s database is no longer used: on PostgreSQL it is dropped, with the others
-        released before it, once `DROP_BATCH` have gathered (a run makes hundreds of 12 MB
-        databases, and each DROP DATABASE waits ~0.25 s on the server's other backends: several
-        at once wait together)."""
+    def release(self, url: str) -> None:
+        """`url`'s database is no longer used: on PostgreSQL it is dropped, on a thread of its
+        own (`tests.dropper`), while the tests go on."""
         name = make_url(url).database
-        if self.backend != "postgresql" or name not in self.created:
-            return
-        self.released.append(name)
-        if len(self.released) >= DROP_BATCH:
-            await self._drop(self.released)
-
-    async def _drop(self, names: list[str]) -> None:
-        dropping = list(names)
-        names.clear()
-        for start in range(0, len(dropping), DROP_BATCH):
-            batch = dropping[start : start + DROP_BATCH]
-            await asyncio.gather(
-                *(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)') for name in batch)
-            )
-        for name in dropping:
+        if self.backend == "postgresql" and name in self.created:
             self.created.remove(name)
+            self.dropper().drop(name)
 
-    async def drop_all(self) -> None:
-        self.released.clear()
-        await self._drop(self.created[::-1])
+    def dropper(self) -> Dropper:
+        if self._dropper is None:
+            self._dropper = Dropper(_pg_admin)
+        return self._dropper
+
+    def drop_all(self) -> None:
+        """Drops every database made and not yet dropped, and waits for the drops to end."""
+        if self.backend != "postgresql":
+            return
+        for name in reversed(self.created):
+            self.dropper().drop(name)
+        self.created.clear()
+        self.dropper().close()
 
 
 @pytest.fixture(scope="session")
@@ -211,7 +225,7 @@ def backends(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backends]:
     made = Backends(tmp_path_factory)
     yield made
     if "postgresql" in made.made:
-        asyncio.run(made.made["postgresql"].drop_all())
+        made.made["postgresql"].drop_all()
 
 
 @pytest.fixture(scope="session")
@@ -236,7 +250,17 @@ async def demo_engine(databases: Databases) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(url)
     yield engine
     await engine.dispose()
-    await databases.release(url)
+    databases.release(url)
+
+
+@pytest.fixture
+async def migrated_engine(databases: Databases) -> AsyncIterator[AsyncEngine]:
+    """An engine on a fresh database with every migration applied and no rows."""
+    url = await databases.migrated()
+    engine = create_engine(url)
+    yield engine
+    await engine.dispose()
+    databases.release(url)
 
 
 @pytest.fixture
@@ -246,7 +270,7 @@ async def empty_engine(databases: Databases) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(url)
     yield engine
     await engine.dispose()
-    await databases.release(url)
+    databases.release(url)
 
 
 TEST_SETTINGS = Settings(rate_limit_per_minute=0)
