@@ -243,34 +243,36 @@ def both_databases(backends: Backends, _postgres_problem: str | None) -> dict[st
     return {name: backends.of(name) for name in BACKENDS}
 
 
+@asynccontextmanager
+async def _engine_on(databases: Databases, url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on `url`, disposed at the end, and its database released."""
+    engine = create_engine(url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+        databases.release(url)
+
+
 @pytest.fixture
 async def demo_engine(databases: Databases) -> AsyncIterator[AsyncEngine]:
     """An engine on a fresh copy of the demo database."""
-    url = await databases.demo()
-    engine = create_engine(url)
-    yield engine
-    await engine.dispose()
-    databases.release(url)
+    async with _engine_on(databases, await databases.demo()) as engine:
+        yield engine
 
 
 @pytest.fixture
 async def migrated_engine(databases: Databases) -> AsyncIterator[AsyncEngine]:
     """An engine on a fresh database with every migration applied and no rows."""
-    url = await databases.migrated()
-    engine = create_engine(url)
-    yield engine
-    await engine.dispose()
-    databases.release(url)
+    async with _engine_on(databases, await databases.migrated()) as engine:
+        yield engine
 
 
 @pytest.fixture
 async def empty_engine(databases: Databases) -> AsyncIterator[AsyncEngine]:
     """An engine on a fresh database with no tables at all."""
-    url = await databases.empty()
-    engine = create_engine(url)
-    yield engine
-    await engine.dispose()
-    databases.release(url)
+    async with _engine_on(databases, await databases.empty()) as engine:
+        yield engine
 
 
 TEST_SETTINGS = Settings(rate_limit_per_minute=0)
