@@ -1,9 +1,10 @@
 """Fixtures: every API test runs on SQLite and on PostgreSQL, each on a database of its own.
 
-A template database per backend is migrated and loaded with the demo data once per run; each
-test gets a fresh copy (a file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL),
-so no test sees another's writes. The template holds one admin token, which `client` sends;
-`client_as` makes clients for other roles (tokens made through the library, not the API).
+A template database per backend is migrated and loaded with the demo data once per run (per
+xdist worker); each test gets a fresh copy (a file copy on SQLite, `CREATE DATABASE ... TEMPLATE`
+on PostgreSQL), so no test sees another's writes, and the copies are dropped as tests end. The
+template holds one admin token, which `client` sends; `make_token` makes tokens for other roles
+(through the library, not the API). The loader tests copy a second template, migrated but empty.
 
 PostgreSQL is at `PARTNERGRAPH_TEST_POSTGRES` (default: the local server, user postgres). When
 it cannot be reached the PostgreSQL half is skipped, unless `PARTNERGRAPH_REQUIRE_POSTGRES=1`
@@ -11,11 +12,12 @@ it cannot be reached the PostgreSQL half is skipped, unless `PARTNERGRAPH_REQUIR
 """
 
 import asyncio
+import functools
 import gc
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -24,9 +26,11 @@ import asyncpg
 import httpx
 import pytest
 import sqlalchemy as sa
+import strawberry
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import web.graphql_view
 from app import create_app
 from db import tables
 from db.base import table_of
@@ -35,7 +39,9 @@ from db.enums import TokenRole
 from db.loaders.demo import load_demo
 from db.migrate import upgrade
 from resolvers.tokens import create_token
+from schema import build_schema as _build_schema
 from settings import Settings
+from tests.dropper import Dropper
 from tests.statements import StatementCounter
 
 POSTGRES = os.environ.get(
@@ -51,6 +57,22 @@ ALLIANCE = table_of(tables.Alliance)
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@functools.cache
+def _schema_for(settings: Settings) -> strawberry.Schema:
+    return _build_schema(settings)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_schema_per_settings() -> Iterator[None]:
+    """Every app the run starts with the same settings shares one schema: a server builds one
+    per process, the suite starts an app for nearly every request it sends, and a build takes
+    50-250 ms. The schema keeps nothing between requests (their caches are module-level,
+    `schema.document_caches`)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(web.graphql_view, "build_schema", _schema_for)
+        yield
 
 
 def _pg_dsn(database: str) -> str:
@@ -79,17 +101,22 @@ def _postgres_available() -> str | None:
 
 
 class Databases:
-    """Makes empty or demo-loaded databases of one backend, and drops them at the end."""
+    """Makes empty, migrated or demo-loaded databases of one backend, and drops them. A migrated
+    or demo database is a copy of a template made once per run (per worker)."""
 
     def __init__(self, backend: str, workdir: Path) -> None:
         self.backend = backend
         self.workdir = workdir
         self.created: list[str] = []
+        self._dropper: Dropper | None = None
         self.template: str | None = None
+        self.migrated_template: str | None = None
         self.admin_token = ""
+        self.made = 0
 
     def _name(self) -> str:
-        return f"pg_test_{RUN_ID}_{len(self.created)}"
+        self.made += 1
+        return f"pg_test_{RUN_ID}_{self.made}"
 
     async def empty(self) -> str:
         if self.backend == "sqlite":
@@ -101,31 +128,67 @@ class Databases:
         return _pg_url(name)
 
     async def demo(self) -> str:
+        """A fresh copy of the demo database (with the admin token of `admin_token`)."""
         if self.template is None:
-            self.template = await self.empty()
-            engine = create_engine(self.template)
-            try:
-                await upgrade(engine)
-                await load_demo(engine)
-                async with engine.begin() as connection:
-                    made = await create_token(connection, name="tests", role=TokenRole.ADMIN)
-                self.admin_token = made.secret
-            finally:
-                await engine.dispose()
+            self.template = await self._fill(self._load_demo)
+        return await self._copy(self.template)
+
+    async def migrated(self) -> str:
+        """A fresh copy of a database with every migration applied and no rows."""
+        if self.migrated_template is None:
+            self.migrated_template = await self._fill(upgrade)
+        return await self._copy(self.migrated_template)
+
+    async def _load_demo(self, engine: AsyncEngine) -> None:
+        await upgrade(engine)
+        await load_demo(engine)
+        async with engine.begin() as connection:
+            made = await create_token(connection, name="tests", role=TokenRole.ADMIN)
+        self.admin_token = made.secret
+
+    async def _fill(self, fill: Callable[[AsyncEngine], Awaitable[None]]) -> str:
+        """A new database, filled once by `fill`, to be copied by `_copy`."""
+        url = await self.empty()
+        engine = create_engine(url)
+        try:
+            await fill(engine)
+        finally:
+            await engine.dispose()
+        return url
+
+    async def _copy(self, template_url: str) -> str:
         if self.backend == "sqlite":
-            source = Path(make_url(self.template).database or "")
+            source = Path(make_url(template_url).database or "")
             target = self.workdir / f"{uuid.uuid4().hex}.db"
             shutil.copyfile(source, target)
             return f"sqlite+aiosqlite:///{target}"
         name = self._name()
-        template = make_url(self.template).database
+        template = make_url(template_url).database
         await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         self.created.append(name)
         return _pg_url(name)
 
-    async def drop_all(self) -> None:
+    def release(self, url: str) -> None:
+        """`url`'s database is no longer used: on PostgreSQL it is dropped, on a thread of its
+        own (`tests.dropper`), while the tests go on."""
+        name = make_url(url).database
+        if self.backend == "postgresql" and name in self.created:
+            self.created.remove(name)
+            self.dropper().drop(name)
+
+    def dropper(self) -> Dropper:
+        if self._dropper is None:
+            self._dropper = Dropper(_pg_admin)
+        return self._dropper
+
+    def drop_all(self) -> None:
+        """Drops every database made and not yet dropped, and waits for the drops to end."""
+        if self.backend != "postgresql":
+            return
         for name in reversed(self.created):
-            await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self.dropper().drop(name)
+        self.created.clear()
+        self.dropper().close()
 
 
 @pytest.fixture(scope="session")
@@ -162,7 +225,7 @@ def backends(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backends]:
     made = Backends(tmp_path_factory)
     yield made
     if "postgresql" in made.made:
-        asyncio.run(made.made["postgresql"].drop_all())
+        made.made["postgresql"].drop_all()
 
 
 @pytest.fixture(scope="session")
@@ -180,20 +243,36 @@ def both_databases(backends: Backends, _postgres_problem: str | None) -> dict[st
     return {name: backends.of(name) for name in BACKENDS}
 
 
+@asynccontextmanager
+async def _engine_on(databases: Databases, url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on `url`, disposed at the end, and its database released."""
+    engine = create_engine(url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+        databases.release(url)
+
+
 @pytest.fixture
 async def demo_engine(databases: Databases) -> AsyncIterator[AsyncEngine]:
     """An engine on a fresh copy of the demo database."""
-    engine = create_engine(await databases.demo())
-    yield engine
-    await engine.dispose()
+    async with _engine_on(databases, await databases.demo()) as engine:
+        yield engine
+
+
+@pytest.fixture
+async def migrated_engine(databases: Databases) -> AsyncIterator[AsyncEngine]:
+    """An engine on a fresh database with every migration applied and no rows."""
+    async with _engine_on(databases, await databases.migrated()) as engine:
+        yield engine
 
 
 @pytest.fixture
 async def empty_engine(databases: Databases) -> AsyncIterator[AsyncEngine]:
     """An engine on a fresh database with no tables at all."""
-    engine = create_engine(await databases.empty())
-    yield engine
-    await engine.dispose()
+    async with _engine_on(databases, await databases.empty()) as engine:
+        yield engine
 
 
 TEST_SETTINGS = Settings(rate_limit_per_minute=0)

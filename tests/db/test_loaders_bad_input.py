@@ -9,26 +9,18 @@ import io
 import json
 import shutil
 import zipfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.loaders import LoadError, load_cordis, load_registries, load_ror, load_universities
-from db.migrate import upgrade
 from tests.registries import CORDIS, ROR, UNIVERSITIES, count, table_counts
 
 pytestmark = pytest.mark.anyio
 
 RECORDS = json.loads(ROR.read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-async def engine(empty_engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
-    await upgrade(empty_engine)
-    yield empty_engine
 
 
 def _gzip_cut(tmp: Path) -> Path:

@@ -3,28 +3,19 @@ idempotence, updates from a newer file, and all-or-nothing runs."""
 
 import csv
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 import db.loaders.cordis_write as cordis_module
 from db.loaders import load_cordis, load_ror
 from db.loaders.bulk import insert_rows
-from db.migrate import upgrade
 from resolvers.agreement_writes import refresh_terms_hash
 from tests.graphql import query
 from tests.registries import CORDIS, ROR, admin_client, count, snapshot, table_counts
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def engine(empty_engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
-    await upgrade(empty_engine)
-    yield empty_engine
 
 
 def _rows(name: str, directory: Path = CORDIS) -> list[dict[str, str]]:

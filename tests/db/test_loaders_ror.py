@@ -2,27 +2,18 @@
 idempotence, and merging into hand-made organizations."""
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.loaders import load_ror
-from db.migrate import upgrade
 from tests.graphql import query
 from tests.registries import ROR, admin_client, count, snapshot, table_counts
 
 pytestmark = pytest.mark.anyio
 
 RECORDS = json.loads(ROR.read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-async def engine(empty_engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
-    await upgrade(empty_engine)
-    yield empty_engine
 
 
 def _record(ror_id: str) -> dict[str, Any]:

@@ -1,7 +1,6 @@
 """The universities loader on the committed slice, and the merge rules across registries."""
 
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 import sqlalchemy as sa
@@ -9,18 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine
 from db.loaders import load_cordis, load_ror, load_universities
-from db.migrate import upgrade
 from tests.registries import CORDIS, ROR, UNIVERSITIES, count, snapshot, table_counts
 
 pytestmark = pytest.mark.anyio
 
 RECORDS = json.loads(UNIVERSITIES.read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-async def engine(empty_engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
-    await upgrade(empty_engine)
-    yield empty_engine
 
 
 async def test_counts_and_bad_records(engine):
@@ -91,9 +83,8 @@ async def test_the_order_of_loading_does_not_change_the_organizations(engine, da
         (load_universities, UNIVERSITIES),
     ):
         await loader(engine, path)
-    other = create_engine(await databases.empty())
+    other = create_engine(await databases.migrated())
     try:
-        await upgrade(other)
         for loader, path in (
             (load_universities, UNIVERSITIES),
             (load_cordis, CORDIS),

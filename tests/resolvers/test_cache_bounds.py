@@ -3,9 +3,11 @@ anonymous callers sending large unique variables cannot grow a worker without bo
 
 import dataclasses
 import gc
+import operator
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from itertools import chain, compress, repeat
 
 import httpx
 import pytest
@@ -34,20 +36,29 @@ async def anonymous_client(demo_engine: AsyncEngine) -> AsyncIterator[httpx.Asyn
         yield http
 
 
+_LARGE = 50_000
+
+
 def _large_texts() -> int:
     """Bytes of the distinct texts of 50,000 characters or more that anything still holds (what
-    unique large requests leave behind when a cache keeps them)."""
+    unique large requests leave behind when a cache keeps them).
+
+    The walk over every referent of every object is done by C loops (`map`, `compress`): the
+    heap of a whole test run holds millions of referents, too many for a Python loop."""
     gc.collect()
     seen: set[int] = set()
     total = 0
-    pending = [r for holder in gc.get_objects() for r in gc.get_referents(holder)]
-    while pending:
-        found = pending.pop()
-        if isinstance(found, tuple) and not gc.is_tracked(found):
-            pending.extend(found)  # tuples of texts alone are not tracked by the collector
-        elif isinstance(found, str | bytes) and len(found) >= 50_000 and id(found) not in seen:
-            seen.add(id(found))
-            total += sys.getsizeof(found)
+    level = gc.get_referents(*gc.get_objects())
+    while level:
+        texts = list(compress(level, map(isinstance, level, repeat(str | bytes))))
+        for found in compress(texts, map(_LARGE.__le__, map(len, texts))):
+            if id(found) not in seen:
+                seen.add(id(found))
+                total += sys.getsizeof(found)
+        tuples = list(compress(level, map(isinstance, level, repeat(tuple))))
+        # Tuples of texts alone are not tracked by the collector: their items are looked into.
+        untracked = compress(tuples, map(operator.not_, map(gc.is_tracked, tuples)))
+        level = list(chain.from_iterable(untracked))
     return total
 
 
