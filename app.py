@@ -21,7 +21,7 @@ from web.body_limit import BodySizeLimit
 from web.cors import Cors
 from web.errors import LastResort, starlette_http_exception
 from web.graphql_view import PartnerGraphQL
-from web.health import health, root
+from web.health import Readiness, health, live, root
 from web.network_export import NetworkExport
 from web.reports_csv import report_routes
 
@@ -80,6 +80,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         routes=[
             Route("/", root),
             Route("/health", health),
+            Route("/health/live", live),
+            Route(
+                "/health/ready",
+                Readiness(engine=db, settings=settings, limiter=limiter).answer,
+            ),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             *report_routes(
                 engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
