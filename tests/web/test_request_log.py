@@ -73,7 +73,7 @@ async def test_the_request_id_is_returned_and_a_sane_incoming_one_kept(
     async with api_client(demo_engine, None) as http:
         made = (await http.get("/health/live")).headers["x-request-id"]
         kept = await http.get("/health/live", headers={"X-Request-ID": "lb-1234.abc"})
-        odd = await http.get("/health/live", headers={"X-Request-ID": b"a b\xe9" + b"x" * 100})
+        odd = await http.get("/health/live", headers={b"X-Request-ID": b"a b\xe9" + b"x" * 100})
     assert len(made) == 32
     assert kept.headers["x-request-id"] == "lb-1234.abc"
     assert len(odd.headers["x-request-id"]) == 32 and odd.headers["x-request-id"] != made
