@@ -21,9 +21,10 @@ from web.body_limit import BodySizeLimit
 from web.cors import Cors
 from web.errors import LastResort, starlette_http_exception
 from web.graphql_view import PartnerGraphQL
-from web.health import health, root
+from web.health import Readiness, health, live, root
 from web.network_export import NetworkExport
 from web.reports_csv import report_routes
+from web.request_log import RequestLog, configure_logging
 
 __all__ = ["create_app"]
 
@@ -55,6 +56,7 @@ def _freeze_start_up_heap() -> None:
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
     """The application; `engine` is shared with the caller (tests) when given, else owned."""
     settings = settings or load_settings()
+    configure_logging(settings)
     owned = engine is None
     db = engine or create_engine(
         settings.database_url,
@@ -80,6 +82,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         routes=[
             Route("/", root),
             Route("/health", health),
+            Route("/health/live", live),
+            Route(
+                "/health/ready",
+                Readiness(engine=db, settings=settings, limiter=limiter).answer,
+            ),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             *report_routes(
                 engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
@@ -94,6 +101,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *([graphiql.assets_mount()] if settings.graphiql else []),
         ],
         middleware=[
+            Middleware(RequestLog),
             Middleware(Cors, origins=settings.allowed_origins),
             Middleware(LastResort),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),

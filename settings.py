@@ -24,6 +24,7 @@ __all__ = [
     "TEST_VARIABLES",
     "FailureMode",
     "Introspection",
+    "LogFormat",
     "Settings",
     "Variable",
     "configuration_page",
@@ -54,6 +55,11 @@ class FailureMode(StrEnum):
     """Refuse them: HTTP 503, code `RATE_LIMIT_UNAVAILABLE`."""
 
 
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
 @dataclass(frozen=True, slots=True)
 class Variable:
     """An environment variable read outside `Settings` (the environment's name, the tests'),
@@ -67,8 +73,8 @@ class Variable:
 ENVIRONMENT = Variable(
     "PARTNERGRAPH_ENV",
     "development",
-    "`production` turns GraphiQL off, introspection off for anonymous callers and "
-    '"Did you mean ...?" suggestions off (unless set below)',
+    "`production` turns GraphiQL off, introspection off for anonymous callers, "
+    '"Did you mean ...?" suggestions off and logs to JSON (unless set below)',
 )
 
 TEST_VARIABLES = (
@@ -263,6 +269,23 @@ class Settings:
         "How long one network analytic may run; past it, it is stopped and answered "
         "`ANALYTICS_TIMEOUT`",
     )
+    ready_timeout_ms: int = setting(
+        1_000,
+        "PARTNERGRAPH_READY_TIMEOUT_MS",
+        "Deadline of `/health/ready` for the database's answer (503 past it)",
+    )
+    log_level: str = setting(
+        "INFO",
+        "PARTNERGRAPH_LOG_LEVEL",
+        "Level of the `partnergraph` loggers (`DEBUG`, `INFO`, ...)",
+    )
+    log_format: LogFormat = setting(
+        LogFormat.TEXT,
+        "PARTNERGRAPH_LOG_FORMAT",
+        "`json` (one JSON object a line) or `text`; the request log (`partnergraph.request`) "
+        "is one line per request either way",
+        production=LogFormat.JSON,
+    )
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -307,9 +330,9 @@ def _production_default(field: dataclasses.Field[Any]) -> Any:
 
 
 def load_settings() -> Settings:
-    """Settings from the environment; `PARTNERGRAPH_ENV=production` changes three defaults:
-    GraphiQL off, introspection only for authenticated callers, and no "Did you mean ...?"
-    suggestions in error messages."""
+    """Settings from the environment; `PARTNERGRAPH_ENV=production` changes four defaults:
+    GraphiQL off, introspection only for authenticated callers, no "Did you mean ...?"
+    suggestions in error messages, and logs in JSON."""
     config = Config(environ=os.environ)
     production = config(ENVIRONMENT.env, default="development").strip() == "production"
     values: dict[str, Any] = {}

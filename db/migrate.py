@@ -1,5 +1,6 @@
 """Migrating a database to the models' schema, from code (the CLI, the server and the tests)."""
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -9,7 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["alembic_config", "downgrade", "unknown_revisions", "upgrade"]
+__all__ = ["alembic_config", "downgrade", "head_revisions", "unknown_revisions", "upgrade"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -42,3 +43,10 @@ async def unknown_revisions(engine: AsyncEngine) -> list[str]:
     the code migrated it (alembic can then neither upgrade nor downgrade it)."""
     async with engine.connect() as connection:
         return await connection.run_sync(_unknown)
+
+
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The revisions a database migrated by this code is at (read from the scripts once per
+    process)."""
+    return frozenset(ScriptDirectory(str(MIGRATIONS)).get_heads())

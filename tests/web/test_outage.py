@@ -4,9 +4,7 @@ whether it cannot be reached at all or fails in the middle of a request."""
 
 import errno
 import sqlite3
-import threading
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -15,9 +13,9 @@ import pytest
 from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.engine import create_engine
 from schema.compiled import fast_lane
 from tests.conftest import Databases, api_client
+from tests.web.conftest import join_sqlite_threads
 
 pytestmark = pytest.mark.anyio
 
@@ -37,29 +35,6 @@ def _unavailable(response: httpx.Response) -> None:
     assert {e["extensions"]["code"] for e in body["errors"]} == {"DATABASE_UNAVAILABLE"}
     text = response.text.lower()
     assert not [leak for leak in LEAKS if leak in text], text
-
-
-@pytest.fixture
-async def down_engine(backend: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """An engine on a database that cannot be reached: nothing listens on PostgreSQL's port, or
-    the SQLite file's directory does not exist."""
-    url = (
-        "postgresql+asyncpg://postgres@127.0.0.1:1/x"
-        if backend == "postgresql"
-        else f"sqlite+aiosqlite:///{tmp_path}/missing/x.db"
-    )
-    engine = create_engine(url, connect_timeout_s=2)
-    yield engine
-    await engine.dispose()
-    _join_sqlite_threads()
-
-
-def _join_sqlite_threads() -> None:
-    """aiosqlite stops the thread of a connection that failed to open by a call back into the
-    event loop; waited for here, so that the call does not come after the test's loop closed."""
-    for thread in threading.enumerate():
-        if "_connection_worker_thread" in thread.name:
-            thread.join(timeout=5)
 
 
 async def _every_road(http: httpx.AsyncClient, token: str | None) -> list[httpx.Response]:
@@ -156,7 +131,7 @@ async def test_a_failure_to_open_a_connection_answers_503(
             await http.post("/graphql", json={"query": PLAIN}),
             await http.get("/reports/expiring.csv"),
         ]
-    _join_sqlite_threads()
+    join_sqlite_threads()
     for response in responses:
         _unavailable(response)
 
