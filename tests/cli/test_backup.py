@@ -110,3 +110,39 @@ def test_a_backup_of_the_other_kind_is_refused(
     assert f"names a {databases.backend} database" in refused.stderr
     assert unknown.exit_code == 1
     assert "neither a SQLite backup nor a PostgreSQL custom-format dump" in unknown.stderr
+
+
+def test_the_url_is_told_to_libpq_with_the_password_in_the_environment() -> None:
+    from sqlalchemy.engine import make_url
+
+    from cli.pg_tools import libpq
+
+    url = make_url("postgresql+asyncpg://alice:s%40cret@db.example:6543/graph?ssl=require")
+
+    arguments, env = libpq(url)
+
+    assert arguments == [
+        "--dbname=graph",
+        "--host=db.example",
+        "--port=6543",
+        "--username=alice",
+    ]
+    assert env["PGPASSWORD"] == "s@cret"
+    assert env["PGSSLMODE"] == "require"
+
+
+def test_a_missing_or_older_pg_dump_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cli.failures import Failure
+    from cli.pg_tools import tool
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(Failure, match="pg_dump is not on PATH; install the PostgreSQL client"):
+        tool("pg_dump", 15)
+    old = tmp_path / "pg_dump"
+    old.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 13.4'\n", encoding="utf-8")
+    old.chmod(0o755)
+    with pytest.raises(Failure, match="is version 13, older than the PostgreSQL server \\(15\\)"):
+        tool("pg_dump", 15)
+    assert tool("pg_dump", 13) == str(old)
