@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from cli.backups import backup, restore
 from cli.failures import DEBUG
 from cli.loads import load_app
 from cli.migrations import db_app
@@ -34,6 +35,8 @@ app.add_typer(token_app, name="token")
 app.add_typer(load_app, name="load")
 app.add_typer(schema_app, name="schema")
 app.command()(serve)
+app.command()(backup)
+app.command()(restore)
 
 
 @app.callback()
