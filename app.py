@@ -24,7 +24,6 @@ from web.graphql_view import PartnerGraphQL
 from web.health import Readiness, health, live, root
 from web.network_export import NetworkExport
 from web.reports_csv import report_routes
-from web.request_log import RequestLog, configure_logging
 
 __all__ = ["create_app"]
 
@@ -56,7 +55,6 @@ def _freeze_start_up_heap() -> None:
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
     """The application; `engine` is shared with the caller (tests) when given, else owned."""
     settings = settings or load_settings()
-    configure_logging(settings)
     owned = engine is None
     db = engine or create_engine(
         settings.database_url,
@@ -101,7 +99,6 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *([graphiql.assets_mount()] if settings.graphiql else []),
         ],
         middleware=[
-            Middleware(RequestLog),
             Middleware(Cors, origins=settings.allowed_origins),
             Middleware(LastResort),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),

@@ -24,7 +24,6 @@ __all__ = [
     "TEST_VARIABLES",
     "FailureMode",
     "Introspection",
-    "LogFormat",
     "Settings",
     "Variable",
     "configuration_page",
@@ -55,11 +54,6 @@ class FailureMode(StrEnum):
     """Refuse them: HTTP 503, code `RATE_LIMIT_UNAVAILABLE`."""
 
 
-class LogFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-
-
 @dataclass(frozen=True, slots=True)
 class Variable:
     """An environment variable read outside `Settings` (the environment's name, the tests'),
@@ -74,7 +68,7 @@ ENVIRONMENT = Variable(
     "PARTNERGRAPH_ENV",
     "development",
     "`production` turns GraphiQL off, introspection off for anonymous callers, "
-    '"Did you mean ...?" suggestions off and logs to JSON (unless set below)',
+    '"Did you mean ...?" suggestions off (unless set below)',
 )
 
 TEST_VARIABLES = (
@@ -274,18 +268,6 @@ class Settings:
         "PARTNERGRAPH_READY_TIMEOUT_MS",
         "Deadline of `/health/ready` for the database's answer (503 past it)",
     )
-    log_level: str = setting(
-        "INFO",
-        "PARTNERGRAPH_LOG_LEVEL",
-        "Level of the `partnergraph` loggers (`DEBUG`, `INFO`, ...)",
-    )
-    log_format: LogFormat = setting(
-        LogFormat.TEXT,
-        "PARTNERGRAPH_LOG_FORMAT",
-        "`json` (one JSON object a line) or `text`; the request log (`partnergraph.request`) "
-        "is one line per request either way",
-        production=LogFormat.JSON,
-    )
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
@@ -330,9 +312,9 @@ def _production_default(field: dataclasses.Field[Any]) -> Any:
 
 
 def load_settings() -> Settings:
-    """Settings from the environment; `PARTNERGRAPH_ENV=production` changes four defaults:
+    """Settings from the environment; `PARTNERGRAPH_ENV=production` changes three defaults:
     GraphiQL off, introspection only for authenticated callers, no "Did you mean ...?"
-    suggestions in error messages, and logs in JSON."""
+    suggestions in error messages."""
     config = Config(environ=os.environ)
     production = config(ENVIRONMENT.env, default="development").strip() == "production"
     values: dict[str, Any] = {}

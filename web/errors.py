@@ -6,8 +6,8 @@ that cannot be read (400 `BAD_REQUEST`), of another media type (415), a route or
 does not exist (404, 405), a CORS preflight refused (403, `web.cors`), a database out of reach
 (503 `DATABASE_UNAVAILABLE` with `Retry-After`, never the driver's text), and, as a last resort,
 anything unexpected (500 `INTERNAL_SERVER_ERROR` with a short reference that finds the traceback
-in the log, and the request's id, `extensions.requestId`, that finds its request log line). A
-client that accepts `application/graphql-response+json` gets that media type back.
+in the log). A client that accepts `application/graphql-response+json`
+gets that media type back.
 """
 
 import logging
@@ -21,7 +21,6 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from resolvers.errors import ApiError, RateLimited, Unauthenticated, Unavailable, database_outage
-from web.request_log import request_id
 
 __all__ = [
     "GRAPHQL_RESPONSE_JSON",
@@ -154,24 +153,21 @@ def http_exception_response(
     )
 
 
-def unexpected_response(
-    error: BaseException, *, graphql_response: bool = False, request_id: str | None = None
-) -> Response:
+def unexpected_response(error: BaseException, *, graphql_response: bool = False) -> Response:
     """The answer to a failure nothing else handled: 503 when the database is out of reach, else
-    500 with a reference to the traceback, which is logged here, and the request's id
-    (`web.request_log`), which finds its log line."""
+    500 with a reference to the traceback, which is logged here."""
     outage = database_outage(error)
     if outage is not None:
         log.warning("database unavailable: %r", error)
         return error_response(outage, graphql_response=graphql_response)
     reference = uuid.uuid4().hex[:12]
-    log.error("unexpected error %s (request %s)", reference, request_id, exc_info=error)
-    extensions = {"code": "INTERNAL_SERVER_ERROR", "reference": reference}
-    if request_id is not None:
-        extensions["requestId"] = request_id
+    log.error("unexpected error %s", reference, exc_info=error)
     body = {
         "errors": [
-            {"message": f"Internal server error (reference {reference})", "extensions": extensions}
+            {
+                "message": f"Internal server error (reference {reference})",
+                "extensions": {"code": "INTERNAL_SERVER_ERROR", "reference": reference},
+            }
         ]
     }
     return _json(body, 500, graphql_response, {})
@@ -213,9 +209,5 @@ class LastResort:
             if started:
                 raise
             accept = dict(scope.get("headers") or []).get(b"accept", b"").decode("latin-1")
-            response = unexpected_response(
-                error,
-                graphql_response=wants_graphql_response(accept),
-                request_id=request_id(scope),
-            )
+            response = unexpected_response(error, graphql_response=wants_graphql_response(accept))
             await response(scope, receive, send)

@@ -37,7 +37,6 @@ from web.errors import (
     wants_graphql_response,
 )
 from web.graphql_request import check_body, check_media_type, check_params, replay
-from web.request_log import OPERATION_NAME, request_id
 
 __all__ = ["PartnerGraphQL"]
 
@@ -86,7 +85,6 @@ class PartnerGraphQL(GraphQL[Context, None]):
         depth = self.settings.max_json_depth
         if request.method == "GET":
             check_params(request.query_params, max_depth=depth)
-            _name_operation(request, request.query_params.get("operationName"))
             return self._finish(request, await self.run(request))
         if request.method != "POST":
             return await self.run(request)
@@ -95,7 +93,6 @@ class PartnerGraphQL(GraphQL[Context, None]):
         sent = check_body(body, max_depth=depth, max_batch=self.settings.max_batch)
         if isinstance(sent, list):
             return await self._batch(request, receive, sent)
-        _name_operation(request, sent.get("operationName"))
         if self.settings.compiled_reads and self.engine.dialect.name == "postgresql":
             response = await self._lane(request, body)
             if response is not None:
@@ -171,12 +168,8 @@ class PartnerGraphQL(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         errors = result.errors or []
-        identifier = request_id(request.scope)
         for error in errors:
             coded(error, suggestions=self.settings.suggestions)
-            extensions = error.extensions
-            if identifier and extensions and extensions.get("code") == "INTERNAL_SERVER_ERROR":
-                extensions["requestId"] = identifier
         processed = await super().process_result(request, result)
         if errors:
             outcome = _Outcome.of(result.data, errors)
@@ -193,12 +186,6 @@ class PartnerGraphQL(GraphQL[Context, None]):
 
 
 _OUTCOME = "partnergraph.outcome"
-
-
-def _name_operation(request: Request, name: object) -> None:
-    """The operation name the client sent, for the request log (`web.request_log`)."""
-    if isinstance(name, str) and name:
-        request.scope.setdefault("state", {})[OPERATION_NAME] = name[:100]
 
 
 @dataclass(frozen=True, slots=True)
