@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from settings import Settings, load_settings
 from tests.conftest import TEST_SETTINGS, api_client
 from tests.graphql import errors_of
-from tests.schema.test_limits import _redis_or_skip
+from tests.services import redis_or_skip
 from tests.statements import StatementCounter
 
 pytestmark = pytest.mark.anyio
@@ -37,7 +37,7 @@ async def test_failed_authentications_are_throttled_per_address_across_workers(
     demo_engine: AsyncEngine, statements: StatementCounter
 ) -> None:
     settings = _throttled(3)
-    await _redis_or_skip(settings.redis_url)
+    await redis_or_skip(settings.redis_url)
     async with (
         api_client(demo_engine, BAD_TOKEN, settings) as worker_a,
         api_client(demo_engine, BAD_TOKEN, settings) as worker_b,
@@ -62,7 +62,7 @@ async def test_an_anonymous_caller_is_not_throttled_by_failures(
     demo_engine: AsyncEngine,
 ) -> None:
     settings = _throttled(1)
-    await _redis_or_skip(settings.redis_url)
+    await redis_or_skip(settings.redis_url)
     async with api_client(demo_engine, BAD_TOKEN, settings) as bad:
         assert (await bad.post("/graphql", json=QUERY)).status_code == 401
         assert (await bad.post("/graphql", json=QUERY)).status_code == 429

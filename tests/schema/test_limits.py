@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine
 from settings import Introspection, Settings
-from tests.conftest import REQUIRE_POSTGRES, TEST_SETTINGS, Databases, api_client
+from tests.conftest import TEST_SETTINGS, Databases, api_client
 from tests.graphql import errors_of, query
+from tests.services import redis_or_skip
 from tests.statements import StatementCounter
 
 pytestmark = pytest.mark.anyio
@@ -94,23 +95,11 @@ async def test_a_body_over_the_size_limit_is_refused(
     assert fine.status_code == 200
 
 
-async def _redis_or_skip(url: str) -> None:
-    client = redis.asyncio.Redis.from_url(url, socket_connect_timeout=0.5)
-    try:
-        await client.ping()
-    except (OSError, redis.RedisError) as error:
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"Redis is required in CI but unreachable: {error}")
-        pytest.skip(f"Redis unreachable: {error}")
-    finally:
-        await client.aclose()
-
-
 async def test_the_rate_limit_is_shared_by_workers_and_answers_429(
     demo_engine: AsyncEngine, databases: Databases
 ) -> None:
     settings = Settings(rate_limit_per_minute=100, redis_prefix=f"test-{uuid.uuid4().hex}")
-    await _redis_or_skip(settings.redis_url)
+    await redis_or_skip(settings.redis_url)
     document = {"query": "{ organizations(first: 30) { nodes { parent { name } } } }"}  # 61
     async with (
         api_client(demo_engine, databases.admin_token, settings) as worker_a,

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from settings import Settings
 from tests.conftest import TEST_SETTINGS, Databases, api_client
-from tests.schema.test_limits import _redis_or_skip
+from tests.services import redis_or_skip
 
 pytestmark = pytest.mark.anyio
 
@@ -115,7 +115,7 @@ async def test_a_batch_is_charged_the_sum_of_its_costs_once(
     demo_engine: AsyncEngine, databases: Databases
 ) -> None:
     settings = Settings(rate_limit_per_minute=150, redis_prefix=f"test-{uuid.uuid4().hex}")
-    await _redis_or_skip(settings.redis_url)
+    await redis_or_skip(settings.redis_url)
     refused_alone = {"query": "{ organizations(first: 1000) { totalCount } }"}
     async with api_client(demo_engine, databases.admin_token, settings) as http:
         batch = await http.post("/graphql", json=[{"query": COST_61}, {"query": COST_1}])

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from settings import Settings
 from tests.conftest import TEST_SETTINGS, Databases, api_client
-from tests.schema.test_limits import _redis_or_skip
+from tests.services import redis_or_skip
 from tests.statements import StatementCounter
 
 pytestmark = pytest.mark.anyio
@@ -153,7 +153,7 @@ async def test_a_preflight_costs_no_rate_limit_points(
     settings = dataclasses.replace(
         CORS, rate_limit_per_minute=100, redis_prefix=f"test-{uuid.uuid4().hex}"
     )
-    await _redis_or_skip(settings.redis_url)
+    await redis_or_skip(settings.redis_url)
     async with api_client(demo_engine, databases.admin_token, settings) as http:
         first = await http.post("/graphql", json=QUERY, headers={"origin": PORTAL})
         for _ in range(5):
