@@ -15,7 +15,7 @@ from graph.analytics import Graphs, Measure
 from graph.isolation import AnalyticsFailed, AnalyticsPool, AnalyticsTimeout
 from graph.network import Filter, View
 from tests import native_hooks
-from tests.graph.test_graph import Builder
+from tests.graph.networks import Builder
 
 pytestmark = pytest.mark.anyio
 
