@@ -21,6 +21,7 @@ __all__ = [
     "fk",
     "money",
     "stamp",
+    "updated_stamp",
     "utcnow",
 ]
 
@@ -62,6 +63,16 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+def updated_stamp() -> Any:
+    """`updated_at`: set when the row is made and moved by every update made through
+    SQLAlchemy (`onupdate`); `modifiedSince` filters compare it."""
+    return Field(
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        sa_column_kwargs={"nullable": False, "onupdate": utcnow},
+    )
+
+
 class Mutable(SQLModel):
     """Columns of every row that can change: an integer key, timestamps, an optimistic version."""
 
@@ -71,11 +82,7 @@ class Mutable(SQLModel):
         sa_type=UTCDateTime,
         sa_column_kwargs={"nullable": False},
     )
-    updated_at: datetime = Field(
-        default_factory=utcnow,
-        sa_type=UTCDateTime,
-        sa_column_kwargs={"nullable": False, "onupdate": utcnow},
-    )
+    updated_at: datetime = updated_stamp()
     version: int = Field(default=1, sa_column_kwargs={"nullable": False})
 
 

@@ -4,6 +4,7 @@ from db.tables.access import AccessChange, ApiToken
 from db.tables.activities import Activity, ActivityAgreement, ActivityParticipant, ActivityProgram
 from db.tables.agreements import Agreement, AgreementMode, AgreementParty, Commitment, Document
 from db.tables.alliances import Alliance, Membership
+from db.tables.changes import ChangeContext, ChangeEvent
 from db.tables.credits import (
     CreditAccount,
     CreditRecognition,
@@ -33,6 +34,8 @@ __all__ = [
     "AgreementParty",
     "Alliance",
     "ApiToken",
+    "ChangeContext",
+    "ChangeEvent",
     "Commitment",
     "Course",
     "CourseInstructor",

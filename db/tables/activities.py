@@ -1,11 +1,11 @@
 """Meetings, visits, conferences and ceremonies: who took part and what they concern."""
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from db.base import Mutable, check_enum, fk
+from db.base import Mutable, check_enum, fk, updated_stamp
 from db.enums import ActivityKind
 
 __all__ = ["Activity", "ActivityAgreement", "ActivityParticipant", "ActivityProgram"]
@@ -36,6 +36,7 @@ class ActivityParticipant(SQLModel, table=True):
     organization_id: int = fk("organization.id", required=True, ondelete="CASCADE")
     person_id: int | None = fk("person.id", ondelete="CASCADE")
     role: str | None = Field(default=None, max_length=200)
+    updated_at: datetime = updated_stamp()
 
 
 class ActivityAgreement(SQLModel, table=True):

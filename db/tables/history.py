@@ -6,7 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from db.base import UTCDateTime, utcnow
+from db.base import UTCDateTime, updated_stamp, utcnow
 
 __all__ = ["HistoryEntry"]
 
@@ -23,3 +23,5 @@ class HistoryEntry(SQLModel, table=True):
     actor: str | None = Field(default=None, max_length=200)
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     changes: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    updated_at: datetime = updated_stamp()
+    """As `changed_at`: an entry never changes (every node type has `updatedAt`)."""
