@@ -7,6 +7,7 @@ __all__ = [
     "AgreementKind",
     "AgreementStatus",
     "AllianceScope",
+    "ChangeKind",
     "CollaborationMode",
     "CommitmentStatus",
     "DeliveryMode",
@@ -228,3 +229,17 @@ class TokenRole(StrEnum):
     EDITOR = "editor"
     VIEWER = "viewer"
     REPORTER = "reporter"
+
+
+class ChangeKind(StrEnum):
+    """What a change event says happened (`db.change_feed`). The triggers write the first seven;
+    a scheduled job records its own kinds through `resolvers.change_recording` (add them here:
+    the GraphQL enum `ChangeKind` follows)."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+    STATUS_CHANGED = "status_changed"
+    SIGNED = "signed"
+    PROPOSAL_MADE = "proposal_made"
+    PROPOSAL_ANSWERED = "proposal_answered"

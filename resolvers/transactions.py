@@ -2,7 +2,8 @@
 
 `in_transaction` runs a write's work on one connection and commits it, raising the network
 change counter (`resolvers.network_changes`) as its last statement; any exception rolls
-everything back. A violated database rule (`constraint_error`) or a value the database cannot
+everything back. It first tells the database who is writing (`resolvers.change_actor`), so the
+change events the triggers write in the same transaction name the caller's token. A violated database rule (`constraint_error`) or a value the database cannot
 store (`data_error`) comes out as `RefusedByDatabase`: the last line of defence, since the
 services and the scalars check what they can first, with better messages.
 """
@@ -14,6 +15,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from resolvers.change_actor import Actor, acting, done_acting
 from resolvers.errors import ApiError
 from resolvers.network_changes import note_change
 
@@ -69,13 +71,23 @@ def data_error(error: sa.exc.DBAPIError) -> str | None:
     return _DATA_ERRORS.get(state, "a value cannot be stored as given")
 
 
-async def in_transaction(engine: AsyncEngine, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-    """`work` in one transaction that, if it commits, also raises the network change counter;
-    `RefusedByDatabase` when the database refuses the write, any other error as it came."""
+async def in_transaction(
+    engine: AsyncEngine,
+    work: Callable[[AsyncConnection], Awaitable[T]],
+    *,
+    actor: Actor | None = None,
+) -> T:
+    """`work` in one transaction, its change events naming `actor`, that, if it commits, also
+    raises the network change counter; `RefusedByDatabase` when the database refuses the
+    write, any other error as it came."""
     try:
         async with engine.begin() as connection:
+            if actor is not None:
+                await acting(connection, actor)
             result = await work(connection)
             await note_change(connection)
+            if actor is not None:
+                await done_acting(connection)
             return result
     except sa.exc.IntegrityError as error:
         code, message = constraint_error(error)

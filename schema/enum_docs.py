@@ -56,6 +56,19 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "ACTIVITY_PARTICIPANT": "To be listed as a participant of an activity.",
         },
     ),
+    "ChangeKind": (
+        "What a change event says happened to its entity (docs/changes.md).",
+        {
+            "CREATED": "The entity was made.",
+            "UPDATED": "Fields of the entity changed (or a part of it: its modes, identifiers, "
+            "target groups, ...); `fields` names them.",
+            "DELETED": "The entity was deleted; shown to those who could see it.",
+            "STATUS_CHANGED": "Its `status` changed (with any other fields named in `fields`).",
+            "SIGNED": "A party signed an agreement, or the agreement became signed by all.",
+            "PROPOSAL_MADE": "A proposal was made to bind an organization.",
+            "PROPOSAL_ANSWERED": "A pending proposal was accepted or declined.",
+        },
+    ),
     "ProposalStatus": (
         "Where a proposal stands.",
         {

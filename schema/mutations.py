@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypeVar
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from resolvers.change_actor import Actor
 from resolvers.errors import ApiError, Forbidden
 from resolvers.permissions import Permission
 from resolvers.transactions import in_transaction
@@ -62,7 +63,7 @@ async def run_mutation(
         message = f"{ctx.viewer.role.value} callers may not {name} (needs {permission.name})"
         return payload(user_errors=[UserError(message=message, code="FORBIDDEN")])
     try:
-        return await in_transaction(ctx.engine, work)
+        return await in_transaction(ctx.engine, work, actor=Actor.of(ctx.viewer))
     except ApiError as error:
         if isinstance(error, Forbidden):
             log.warning("forbidden: %s may not %s: %s", ctx.viewer.label, name, error.message)
