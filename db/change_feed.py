@@ -80,7 +80,9 @@ class Entity:
         sources += [query.format(r=row) for query in self.organization_queries]
         if self.agreement is not None:
             key = f"{row}.{self.agreement}"
-            sources.append(f"SELECT organization_id FROM agreement_party WHERE agreement_id = {key}")
+            sources.append(
+                f"SELECT organization_id FROM agreement_party WHERE agreement_id = {key}"
+            )
             if deleting:
                 sources.append(_last_agreement_organizations(key, dialect))
         return sources
@@ -123,12 +125,26 @@ ENTITIES: tuple[Entity, ...] = (
     ),
     Entity("position", "Position", organizations=("organization_id",)),
     Entity("alliance", "Alliance", organizations=("secretariat_id",), alliances=("id",)),
-    Entity("membership", "Membership", organizations=("organization_id",), alliances=("alliance_id",)),
+    Entity(
+        "membership", "Membership", organizations=("organization_id",), alliances=("alliance_id",)
+    ),
     Entity("agreement", "Agreement", agreement="id"),
-    Entity("agreement_party", "AgreementParty", organizations=("organization_id",), agreement="agreement_id"),
-    Entity("commitment", "Commitment", organizations=("obligor_id", "beneficiary_id"), agreement="agreement_id"),
+    Entity(
+        "agreement_party",
+        "AgreementParty",
+        organizations=("organization_id",),
+        agreement="agreement_id",
+    ),
+    Entity(
+        "commitment",
+        "Commitment",
+        organizations=("obligor_id", "beneficiary_id"),
+        agreement="agreement_id",
+    ),
     Entity("document", "Document", agreement="agreement_id"),
-    Entity("program", "Program", organization_queries=(_AGREEMENT_PARTNERS,), agreement="agreement_id"),
+    Entity(
+        "program", "Program", organization_queries=(_AGREEMENT_PARTNERS,), agreement="agreement_id"
+    ),
     Entity("program_partner", "ProgramPartner", organizations=("organization_id",)),
     Entity("course", "Course", organizations=("organization_id",)),
     Entity("resource", "Resource", organizations=("owner_id",)),
@@ -139,7 +155,9 @@ ENTITIES: tuple[Entity, ...] = (
         organization_queries=("SELECT owner_id FROM resource WHERE id = {r}.resource_id",),
         agreement="agreement_id",
     ),
-    Entity("funding", "Funding", organizations=("funder_id", "recipient_id"), agreement="agreement_id"),
+    Entity(
+        "funding", "Funding", organizations=("funder_id", "recipient_id"), agreement="agreement_id"
+    ),
     Entity(
         "activity",
         "Activity",
@@ -194,7 +212,8 @@ ENTITIES: tuple[Entity, ...] = (
             "SELECT a.bank_id FROM learning_outcome o JOIN credit_account a "
             "ON a.id = o.account_id WHERE o.id = {r}.outcome_id",
             "SELECT l.home_organization_id FROM learning_outcome o JOIN credit_account a "
-            "ON a.id = o.account_id JOIN learner l ON l.id = a.learner_id WHERE o.id = {r}.outcome_id",
+            "ON a.id = o.account_id JOIN learner l ON l.id = a.learner_id "
+            "WHERE o.id = {r}.outcome_id",
         ),
     ),
     Entity(
@@ -308,7 +327,9 @@ def _kind(table: str, columns: Sequence[str], op: str, d: _Dialect) -> str:
     if table == "agreement_party":
         cases.append("WHEN OLD.signed_on IS NULL AND NEW.signed_on IS NOT NULL THEN 'signed'")
     if table == "agreement":
-        cases.append(f"WHEN NEW.status {d.differs} OLD.status AND NEW.status = 'signed' THEN 'signed'")
+        cases.append(
+            f"WHEN NEW.status {d.differs} OLD.status AND NEW.status = 'signed' THEN 'signed'"
+        )
     if "status" in columns:
         cases.append(f"WHEN NEW.status {d.differs} OLD.status THEN 'status_changed'")
     if not cases:
@@ -453,9 +474,11 @@ def uninstall(connection: Connection, tables: Sequence[str]) -> None:
 def install(connection: Connection, tables: Sequence[str] | None = None) -> None:
     """(Re)makes the change triggers of `tables` (every traced table by default), reading their
     columns from the database as it is now."""
-    chosen = list(tables) if tables is not None else [e.table for e in ENTITIES] + [
-        p.table for p in PARTS
-    ]
+    chosen = (
+        list(tables)
+        if tables is not None
+        else [e.table for e in ENTITIES] + [p.table for p in PARTS]
+    )
     uninstall(connection, chosen)
     for table in chosen:
         for statement in _statements(connection, table):

@@ -13,6 +13,7 @@ from db.enums import ActivityKind
 from db.tables import Activity, ActivityAgreement, ActivityParticipant
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
+from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, order_by_field
 from resolvers.organizations import like_text
 from resolvers.paging import Page, PageRequest
@@ -31,7 +32,7 @@ ABOUT = table_of(ActivityAgreement)
 
 
 @dataclass
-class ActivityFilter:
+class ActivityFilter(Modified):
     kind: list[ActivityKind] | None = None
     held_from: date | None = None
     held_to: date | None = None
@@ -53,6 +54,7 @@ class ActivityOrder:
     direction: SortDirection = SortDirection.DESC
 
 
+@modifiable(ACTIVITY)
 def activity_conditions(
     f: ActivityFilter | None, *, field: str = "filter"
 ) -> list[ColumnElement[bool]]:

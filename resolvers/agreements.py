@@ -22,6 +22,7 @@ from db.enums import (
 from db.tables import Agreement, AgreementMode, AgreementParty, Membership, Organization
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
+from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, ordered
 from resolvers.organizations import like_text
 from resolvers.paging import Page, PageRequest
@@ -60,7 +61,7 @@ NOT_YET_BINDING = (
 
 
 @dataclass
-class AgreementFilter:
+class AgreementFilter(Modified):
     kind: list[AgreementKind] | None = None
     status: list[AgreementStatus] | None = None
     mode: list[CollaborationMode] | None = None
@@ -144,6 +145,7 @@ def status_as_read(status: str, effective_to: date | None, today: date) -> Agree
     return AgreementStatus(status)
 
 
+@modifiable(AGREEMENT)
 def agreement_conditions(
     f: AgreementFilter | None,
     *,

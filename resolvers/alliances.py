@@ -12,6 +12,7 @@ from db.base import table_of
 from db.enums import AllianceScope, MembershipRole
 from db.tables import Alliance, Membership
 from resolvers.context import Context
+from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, order_by_field
 from resolvers.organizations import like_text
 from resolvers.paging import Page, PageRequest
@@ -35,13 +36,13 @@ MEMBERSHIP = table_of(Membership)
 
 
 @dataclass
-class AllianceFilter:
+class AllianceFilter(Modified):
     scope: list[AllianceScope] | None = None
     text: str | None = None
 
 
 @dataclass
-class MembershipFilter:
+class MembershipFilter(Modified):
     role: list[MembershipRole] | None = None
     on: date | None = None
     current: bool | None = None
@@ -59,6 +60,7 @@ class AllianceOrder:
     direction: SortDirection = SortDirection.ASC
 
 
+@modifiable(ALLIANCE)
 def alliance_conditions(f: AllianceFilter | None) -> list[ColumnElement[bool]]:
     if f is None:
         return []
@@ -77,6 +79,7 @@ def alliance_conditions(f: AllianceFilter | None) -> list[ColumnElement[bool]]:
     return conditions
 
 
+@modifiable(MEMBERSHIP)
 def membership_conditions(f: MembershipFilter | None) -> list[ColumnElement[bool]]:
     if f is None:
         return []

@@ -329,9 +329,11 @@ async def changes_after(
             )
         units: list[int] = []
         if filter is not None and filter.organizations:
-            units = list((await connection.execute(_units_query(filter.organizations))).scalars())
+            tree = await connection.execute(_units_query(filter.organizations))
+            units = [int(key) for key in tree.scalars()]
         conditions = [
-            sa.tuple_(EVENT.c.xid, EVENT.c.id) > sa.tuple_(sa.literal(start.xid), sa.literal(start.id)),
+            sa.tuple_(EVENT.c.xid, EVENT.c.id)
+            > sa.tuple_(sa.literal(start.xid), sa.literal(start.id)),
             *_readable(dialect),
             *_filtered(filter, units, dialect),
         ]

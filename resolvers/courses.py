@@ -12,6 +12,7 @@ from db.enums import DeliveryMode
 from db.tables import Course
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
+from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, order_by_field
 from resolvers.organizations import like_text
 from resolvers.paging import Page, PageRequest
@@ -22,7 +23,7 @@ COURSE = table_of(Course)
 
 
 @dataclass
-class CourseFilter:
+class CourseFilter(Modified):
     program: strawberry.ID | None = reference_to("Program")
     organization: strawberry.ID | None = reference_to("Organization")
     delivery: list[DeliveryMode] | None = None
@@ -41,6 +42,7 @@ class CourseOrder:
     direction: SortDirection = SortDirection.ASC
 
 
+@modifiable(COURSE)
 def course_conditions(
     f: CourseFilter | None, *, field: str = "filter"
 ) -> list[ColumnElement[bool]]:

@@ -14,6 +14,7 @@ from db.base import table_of
 from db.tables import Evaluation, EvaluationMeasure
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
+from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, order_by_field
 from resolvers.paging import Page, PageRequest
 
@@ -31,7 +32,7 @@ MEASURE = table_of(EvaluationMeasure)
 
 
 @dataclass
-class EvaluationFilter:
+class EvaluationFilter(Modified):
     agreement: strawberry.ID | None = reference_to("Agreement")
     program: strawberry.ID | None = reference_to("Program")
     evaluator: strawberry.ID | None = reference_to("Organization")
@@ -51,6 +52,7 @@ class EvaluationOrder:
     direction: SortDirection = SortDirection.DESC
 
 
+@modifiable(EVALUATION)
 def evaluation_conditions(
     f: EvaluationFilter | None, *, field: str = "filter"
 ) -> list[ColumnElement[bool]]:

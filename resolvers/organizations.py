@@ -14,6 +14,7 @@ from db.enums import OrganizationKind, OrganizationStatus
 from db.tables import Membership, Organization, Position
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
+from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, ordered
 from resolvers.paging import Page, PageRequest
 
@@ -34,7 +35,7 @@ POSITION = table_of(Position)
 
 
 @dataclass
-class OrganizationFilter:
+class OrganizationFilter(Modified):
     kind: list[OrganizationKind] | None = None
     status: list[OrganizationStatus] | None = None
     country: list[str] | None = None
@@ -63,6 +64,7 @@ def like_text(text: str) -> str:
     return f"%{escaped}%"
 
 
+@modifiable(ORGANIZATION)
 def organization_conditions(
     f: OrganizationFilter | None, *, field: str = "filter"
 ) -> list[ColumnElement[bool]]:

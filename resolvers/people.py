@@ -11,6 +11,7 @@ from db.base import table_of
 from db.tables import Person, Position
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
+from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, order_by_field
 from resolvers.organizations import like_text
 from resolvers.paging import Page, PageRequest
@@ -22,7 +23,7 @@ POSITION = table_of(Position)
 
 
 @dataclass
-class PersonFilter:
+class PersonFilter(Modified):
     organization: strawberry.ID | None = reference_to("Organization")
     text: str | None = None
 
@@ -38,6 +39,7 @@ class PersonOrder:
     direction: SortDirection = SortDirection.ASC
 
 
+@modifiable(PERSON)
 def person_conditions(f: PersonFilter | None) -> list[ColumnElement[bool]]:
     if f is None:
         return []

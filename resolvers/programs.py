@@ -14,6 +14,7 @@ from db.enums import DeliveryMode, ProgramCategory, ProgramKind, ProgramStatus, 
 from db.tables import Program, ProgramPartner, ProgramTargetGroup
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
+from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, order_by_field
 from resolvers.organizations import like_text
 from resolvers.paging import Page, PageRequest
@@ -33,7 +34,7 @@ TARGET = table_of(ProgramTargetGroup)
 
 
 @dataclass
-class ProgramFilter:
+class ProgramFilter(Modified):
     kind: list[ProgramKind] | None = None
     category: list[ProgramCategory] | None = None
     status: list[ProgramStatus] | None = None
@@ -56,6 +57,7 @@ class ProgramOrder:
     direction: SortDirection = SortDirection.ASC
 
 
+@modifiable(PROGRAM)
 def program_conditions(
     f: ProgramFilter | None, *, field: str = "filter"
 ) -> list[ColumnElement[bool]]:

@@ -9,6 +9,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from db.enums import ProposalStatus
 from resolvers.context import Context
+from resolvers.modified import Modified, modifiable
 from resolvers.paging import Page, PageRequest
 from resolvers.proposal_visibility import PROPOSAL, incoming, outgoing
 from resolvers.viewer import Viewer
@@ -23,7 +24,7 @@ class ProposalDirection(StrEnum):
 
 
 @dataclass
-class ProposalFilter:
+class ProposalFilter(Modified):
     statuses: list[ProposalStatus] | None = None
     direction: ProposalDirection = ProposalDirection.ANY
 
@@ -38,6 +39,7 @@ def _status_is(status: ProposalStatus, today: date) -> ColumnElement[bool]:
     return p.status == status.value
 
 
+@modifiable(PROPOSAL)
 def proposal_conditions(viewer: Viewer, f: ProposalFilter | None) -> list[ColumnElement[bool]]:
     if f is None:
         return []

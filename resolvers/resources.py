@@ -12,6 +12,7 @@ from db.enums import ResourceKind
 from db.tables import Resource, ResourceShare
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
+from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, order_by_field
 from resolvers.organizations import like_text
 from resolvers.paging import Page, PageRequest
@@ -29,7 +30,7 @@ SHARE = table_of(ResourceShare)
 
 
 @dataclass
-class ResourceFilter:
+class ResourceFilter(Modified):
     kind: list[ResourceKind] | None = None
     owner: strawberry.ID | None = reference_to("Organization")
     shared_with: strawberry.ID | None = reference_to("Organization")
@@ -48,6 +49,7 @@ class ResourceOrder:
     direction: SortDirection = SortDirection.ASC
 
 
+@modifiable(RESOURCE)
 def resource_conditions(
     f: ResourceFilter | None, *, field: str = "filter"
 ) -> list[ColumnElement[bool]]:

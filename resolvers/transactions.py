@@ -3,7 +3,9 @@
 `in_transaction` runs a write's work on one connection and commits it, raising the network
 change counter (`resolvers.network_changes`) as its last statement; any exception rolls
 everything back. It first tells the database who is writing (`resolvers.change_actor`), so the
-change events the triggers write in the same transaction name the caller's token. A violated database rule (`constraint_error`) or a value the database cannot
+change events the triggers write in the same transaction name the caller's token.
+
+A violated database rule (`constraint_error`) or a value the database cannot
 store (`data_error`) comes out as `RefusedByDatabase`: the last line of defence, since the
 services and the scalars check what they can first, with better messages.
 """

@@ -29,7 +29,7 @@ from schema.document_caches import ParsedDocuments, ValidatedDocuments
 from schema.guard import Guard
 from schema.input_hygiene import InputHygiene
 from schema.node_types import node_types
-from schema.relay import describe_paging_arguments
+from schema.relay import describe_modified_since, describe_paging_arguments
 from schema.scalars import SCALAR_OVERRIDES
 from settings import Settings
 
@@ -97,6 +97,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         ],
     )
     describe_paging_arguments(schema._schema)
+    describe_modified_since(schema._schema)
     return schema
 
 

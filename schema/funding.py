@@ -56,6 +56,7 @@ class Funding(Node):
         return cls(
             pk=row["id"],
             version=row["version"],
+            updated_at=row["updated_at"],
             title=row["title"],
             amount=Money(amount=row["amount"], currency=row["currency"]),
             awarded_on=row["awarded_on"],

@@ -154,6 +154,7 @@ class Proposal(Node):
         return cls(
             pk=row["id"],
             kind=ProposalKind(row["kind"]),
+            updated_at=row["updated_at"],
             subject=ProposalSubject(
                 name=row["subject_name"],
                 agreement_id=row["agreement_id"],

@@ -7,14 +7,22 @@ serves the same page of a nested list for every parent.
 
 import dataclasses
 from collections.abc import Callable
+from datetime import datetime
 from typing import Generic, Self, TypeVar
 
 import strawberry
-from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, get_named_type
+from graphql import (
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    get_named_type,
+)
 from sqlalchemy.engine import RowMapping
 
 from resolvers.context import Context
 from resolvers.ids import encode_id
+from resolvers.modified import MODIFIED_SINCE
 from resolvers.nodes import row_of
 from resolvers.paging import (
     DEFAULT_PAGE_SIZE,
@@ -34,6 +42,7 @@ __all__ = [
     "Node",
     "PageInfo",
     "connection",
+    "describe_modified_since",
     "describe_paging_arguments",
     "fetch",
     "list_request",
@@ -60,6 +69,10 @@ def _init_fields(cls: type) -> tuple[str, ...]:
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
 class Node:
     pk: strawberry.Private[int]
+    updated_at: datetime = strawberry.field(
+        description="When the record last changed (ISO date-time, UTC): every write moves it; "
+        "list filters take `modifiedSince` to find what changed after a time."
+    )
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -188,6 +201,15 @@ PAGING_ARGUMENTS = {
     f"same list), to page backwards; alone, the {DEFAULT_PAGE_SIZE} objects just before it.",
 }
 """What the paging arguments of every connection mean, written once for all of them."""
+
+
+def describe_modified_since(schema: GraphQLSchema) -> None:
+    """Gives `modifiedSince`, which every list filter inherits (`resolvers.modified`), its
+    description, written once."""
+    for named in schema.type_map.values():
+        if isinstance(named, GraphQLInputObjectType) and "modifiedSince" in named.fields:
+            found = named.fields["modifiedSince"]
+            found.description = found.description or MODIFIED_SINCE
 
 
 def describe_paging_arguments(schema: GraphQLSchema) -> None:

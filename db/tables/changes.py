@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from db.base import UTCDateTime
 
-__all__ = ["ChangeContext", "ChangeEvent", "ID_LIST", "NAME_LIST"]
+__all__ = ["ID_LIST", "NAME_LIST", "ChangeContext", "ChangeEvent"]
 
 ID_LIST = sa.JSON().with_variant(postgresql.ARRAY(sa.Integer()), "postgresql")
 """Integer ids: an array on PostgreSQL (`&&` overlaps it), JSON text on SQLite."""

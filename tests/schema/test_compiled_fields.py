@@ -45,6 +45,9 @@ ORDINARY_ROAD: dict[str, str] = {
     "CreateApiTokenPayload": _WRITES,
     "RevokeApiTokenPayload": _WRITES,
     "ViewerInfo": "the caller's own token, read from the request, not a table",
+    "Change": "the change feed: events cut by position and visibility (resolvers/changes.py)",
+    "ChangeEdge": "the change feed: events cut by position and visibility (resolvers/changes.py)",
+    "ChangeConnection": "the change feed: its own cursor past events the caller may not see",
     "ApiTokenConnection": "Query.apiTokens: an admin's list, read through the token service",
     "ApiTokenEdge": "Query.apiTokens: an admin's list, read through the token service",
     "ProposalConnection": "Query.proposals: filtered by the caller's side, in resolvers/proposals",
@@ -73,6 +76,7 @@ ORDINARY_ROAD: dict[str, str] = {
     "PartnerConnection": _NETWORK,
     "PartnerEdge": _NETWORK,
     # Root fields.
+    "Query.changes": "the change feed, read by resolvers/changes.py with its own positions",
     "Query.nodes": "a list of global IDs of any types, each fetched by the node loader",
     "Query.people": "a root list without a compiled source (resolvers.compiled.lists)",
     "Query.programs": "a root list without a compiled source (resolvers.compiled.lists)",
