@@ -263,6 +263,12 @@ class Settings:
         "How long one network analytic may run; past it, it is stopped and answered "
         "`ANALYTICS_TIMEOUT`",
     )
+    change_retention_days: int = setting(
+        90,
+        "PARTNERGRAPH_CHANGE_RETENTION_DAYS",
+        "Days the change feed keeps its events; `partnergraph changes prune` deletes older "
+        "ones, and a reader with an older cursor is told `CURSOR_EXPIRED`",
+    )
     ready_timeout_ms: int = setting(
         1_000,
         "PARTNERGRAPH_READY_TIMEOUT_MS",

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from cli.backups import backup, restore
+from cli.changes import changes_app
 from cli.failures import DEBUG
 from cli.loads import load_app
 from cli.migrations import db_app
@@ -33,6 +34,7 @@ schema_app = typer.Typer(help="The GraphQL schema.", rich_markup_mode=None)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(load_app, name="load")
+app.add_typer(changes_app, name="changes")
 app.add_typer(schema_app, name="schema")
 app.command()(serve)
 app.command()(backup)

@@ -294,7 +294,7 @@ def _filtered(filter: ChangeFilter | None, units: Sequence[int], dialect: str) -
     return conditions
 
 
-def _units_query(organizations: Sequence[int]) -> sa.Select[tuple[int]]:
+def _units_query(organizations: Sequence[int]) -> sa.Select[Any]:
     """The organizations and every unit below them (filters by organization include units)."""
     roots = sa.select(ORGANIZATION.c.id).where(ORGANIZATION.c.id.in_(sorted(set(organizations))))
     tree = roots.cte("tree", recursive=True)
@@ -330,7 +330,7 @@ async def changes_after(
         units: list[int] = []
         if filter is not None and filter.organizations:
             tree = await connection.execute(_units_query(filter.organizations))
-            units = [int(key) for key in tree.scalars()]
+            units = [int(row[0]) for row in tree]
         conditions = [
             sa.tuple_(EVENT.c.xid, EVENT.c.id)
             > sa.tuple_(sa.literal(start.xid), sa.literal(start.id)),
