@@ -20,6 +20,7 @@ last event, so that readers filtering by organization find it and a deletion rul
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -37,7 +38,7 @@ __all__ = ["record_change"]
 _XID = sa.text("pg_current_xact_id()::text::bigint")
 
 
-def _last_event(entity_type: str, entity_id: int) -> sa.Select[tuple[object, ...]]:
+def _last_event(entity_type: str, entity_id: int) -> sa.Select[Any]:
     return (
         sa.select(EVENT.c.organization_ids, EVENT.c.alliance_ids)
         .where(EVENT.c.entity_type == entity_type, EVENT.c.entity_id == entity_id)
@@ -79,10 +80,12 @@ async def record_change(
     organizations: list[int] = list(organization_ids or [])
     alliances: list[int] = list(alliance_ids or [])
     if organization_ids is None or alliance_ids is None:
-        last = (await connection.execute(_last_event(entity_type, entity_id))).first()
+        last = (await connection.execute(_last_event(entity_type, entity_id))).mappings().first()
         if last is not None:
-            organizations = list(last[0]) if organization_ids is None else organizations
-            alliances = list(last[1]) if alliance_ids is None else alliances
+            if organization_ids is None:
+                organizations = list(last["organization_ids"])
+            if alliance_ids is None:
+                alliances = list(last["alliance_ids"])
     postgres = connection.dialect.name == "postgresql"
     inserted = await connection.execute(
         sa.insert(EVENT)
