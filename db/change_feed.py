@@ -74,6 +74,10 @@ class Entity:
     alliances: Sequence[str] = ()
     organization_queries: Sequence[str] = ()
     agreement: str | None = None
+    links: Sequence["Part"] = ()
+    """The entities a row links to and whose visibility it grants (a party to its agreement,
+    a position to its person): a change of the row is also an `updated` event of each, so a
+    caller who can now see one hears of it."""
 
     def organization_sources(self, row: str, dialect: str, *, deleting: bool) -> list[str]:
         sources = [f"SELECT {row}.{column}" for column in self.organizations]
@@ -123,7 +127,12 @@ ENTITIES: tuple[Entity, ...] = (
         "Person",
         organization_queries=("SELECT organization_id FROM position WHERE person_id = {r}.id",),
     ),
-    Entity("position", "Position", organizations=("organization_id",)),
+    Entity(
+        "position",
+        "Position",
+        organizations=("organization_id",),
+        links=(Part("position", "person", "person_id", "positions"),),
+    ),
     Entity("alliance", "Alliance", organizations=("secretariat_id",), alliances=("id",)),
     Entity(
         "membership", "Membership", organizations=("organization_id",), alliances=("alliance_id",)
@@ -134,6 +143,7 @@ ENTITIES: tuple[Entity, ...] = (
         "AgreementParty",
         organizations=("organization_id",),
         agreement="agreement_id",
+        links=(Part("agreement_party", "agreement", "agreement_id", "parties"),),
     ),
     Entity(
         "commitment",
@@ -145,7 +155,12 @@ ENTITIES: tuple[Entity, ...] = (
     Entity(
         "program", "Program", organization_queries=(_AGREEMENT_PARTNERS,), agreement="agreement_id"
     ),
-    Entity("program_partner", "ProgramPartner", organizations=("organization_id",)),
+    Entity(
+        "program_partner",
+        "ProgramPartner",
+        organizations=("organization_id",),
+        links=(Part("program_partner", "program", "program_id", "partners"),),
+    ),
     Entity("course", "Course", organizations=("organization_id",)),
     Entity("resource", "Resource", organizations=("owner_id",)),
     Entity(
@@ -170,7 +185,7 @@ ENTITIES: tuple[Entity, ...] = (
         "activity_participant",
         "ActivityParticipant",
         organizations=("organization_id",),
-        organization_queries=(),
+        links=(Part("activity_participant", "activity", "activity_id", "participants"),),
     ),
     Entity("evaluation", "Evaluation", organizations=("evaluator_id",), agreement="agreement_id"),
     Entity("learner", "Learner", organizations=("home_organization_id",)),
@@ -447,6 +462,10 @@ def _statements(connection: Connection, table: str) -> list[str]:
         entity = _BY_TABLE[table]
         columns = _columns(connection, table)
         inserts = {op: _entity_insert(entity, columns, op, d) for op in _OPS}
+        for link in entity.links:
+            linked_columns = _columns(connection, link.entity_table)
+            for op in _OPS:
+                inserts[op] += "\n        " + _part_insert(link, linked_columns, op, d)
         before_delete = True
     else:
         part = next(p for p in PARTS if p.table == table)

@@ -48,7 +48,8 @@ async def events_after(
 async def organization_id(client: httpx.AsyncClient, name: str) -> str:
     data = await query(
         client,
-        "query ($t: String!) { organizations(filter: {text: $t}, first: 50) { nodes { id name } } }",
+        "query ($t: String!) "
+        "{ organizations(filter: {text: $t}, first: 50) { nodes { id name } } }",
         {"t": name},
     )
     [found] = [n["id"] for n in data["organizations"]["nodes"] if n["name"] == name]
