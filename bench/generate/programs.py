@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from bench.generate.shape import CITIES, PREFIX, STAMP, Picker, random_day, stamp
+from bench.generate.shape import CITIES, NOW, PREFIX, STAMP, Picker, random_day, stamp
 from bench.generate.writer import IdCounter, Writer
 from db.enums import (
     ActivityKind,
@@ -131,7 +131,7 @@ async def insert_programs_and_more(
             )
         )
         for organization in orgs:
-            participants.append((next(participant_id), key, organization, None, None))
+            participants.append((next(participant_id), key, organization, None, None, NOW))
         concerns.append((next(concern_id), key, agreement))
         if rng.random() < 0.2:
             about_programs.append((next(activity_program_id), key, rng.choice(program_keys)))
@@ -153,7 +153,7 @@ async def insert_programs_and_more(
     )
     await w.insert(
         "activity_participant",
-        ["id", "activity_id", "organization_id", "person_id", "role"],
+        ["id", "activity_id", "organization_id", "person_id", "role", "updated_at"],
         participants,
     )
     await w.insert("activity_agreement", ["id", "activity_id", "agreement_id"], concerns)
