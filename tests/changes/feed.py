@@ -6,7 +6,10 @@ import httpx
 
 from tests.graphql import query
 
-__all__ = ["CHANGES", "events_after", "feed_end", "organization_id"]
+__all__ = ["CHANGES", "JOU", "NCU", "events_after", "feed_end", "organization_id"]
+
+JOU = "Jiangsu Open University"
+NCU = "Nanchang University"
 
 CHANGES = """
 query ($after: String, $first: Int, $filter: ChangeFilter) {

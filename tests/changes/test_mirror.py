@@ -1,25 +1,18 @@
 """A portal mirrors its view from the feed: replayed into an empty copy, the feed gives what a
 fresh read of the lists gives, for every kind of caller, after any sequence of writes."""
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.enums import TokenRole
-from tests.changes.feed import events_after, organization_id
-from tests.conftest import Databases, api_client, make_token
+from tests.changes.feed import JOU, NCU, events_after, organization_id
 from tests.graphql import query
 
 pytestmark = pytest.mark.anyio
 
-JOU = "Jiangsu Open University"
-NCU = "Nanchang University"
 MIRRORED = ["Organization", "Person"]
 LISTS = {
     "Organization": "organizations",
@@ -45,23 +38,6 @@ STEPS = st.lists(
     min_size=1,
     max_size=6,
 )
-
-
-@pytest.fixture
-async def callers(
-    demo_engine: AsyncEngine, databases: Databases
-) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
-    tokens = {
-        "admin": databases.admin_token,
-        "jou": await make_token(demo_engine, TokenRole.EDITOR, organization=JOU),
-        "ncu": await make_token(demo_engine, TokenRole.EDITOR, organization=NCU),
-        "anonymous": None,
-    }
-    async with AsyncExitStack() as stack:
-        yield {
-            name: await stack.enter_async_context(api_client(demo_engine, token))
-            for name, token in tokens.items()
-        }
 
 
 async def _mutate(client: httpx.AsyncClient, name: str, given: dict[str, Any]) -> dict[str, Any]:

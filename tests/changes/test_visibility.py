@@ -1,20 +1,13 @@
 """Who sees which change: the rules of reading, applied to events when they are read."""
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
-
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db.enums import TokenRole
-from tests.changes.feed import CHANGES, events_after, feed_end, organization_id
-from tests.conftest import Databases, api_client, make_token
+from tests.changes.feed import CHANGES, JOU, events_after, feed_end, organization_id
 from tests.graphql import errors_of, query
 
 pytestmark = pytest.mark.anyio
 
-JOU = "Jiangsu Open University"
 
 CREATE_PERSON = """
 mutation ($input: CreatePersonInput!) {
@@ -24,24 +17,6 @@ mutation ($input: CreatePersonInput!) {
 DELETE_PERSON = """
 mutation ($input: DeletePersonInput!) { deletePerson(input: $input) { userErrors { code } } }
 """
-
-
-@pytest.fixture
-async def callers(
-    demo_engine: AsyncEngine, databases: Databases
-) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
-    tokens = {
-        "admin": databases.admin_token,
-        "jou": await make_token(demo_engine, TokenRole.EDITOR, organization=JOU),
-        "ncu": await make_token(demo_engine, TokenRole.EDITOR, organization="Nanchang University"),
-        "reporter": await make_token(demo_engine, TokenRole.REPORTER),
-        "anonymous": None,
-    }
-    async with AsyncExitStack() as stack:
-        yield {
-            name: await stack.enter_async_context(api_client(demo_engine, token))
-            for name, token in tokens.items()
-        }
 
 
 async def test_personal_data_changes_reach_only_its_organization_and_admins(
