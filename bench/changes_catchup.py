@@ -55,7 +55,8 @@ async def _fill(url: str, events: int) -> dict[str, str]:
                 "SELECT 1, 'Agreement', a.id, 'updated', 1, '{title}', now(), "
                 "ARRAY(SELECT organization_id FROM agreement_party p WHERE p.agreement_id = a.id), "
                 "'{}' FROM generate_series(1, :n) g "
-                "JOIN agreement a ON a.id = 1 + (g * 7919) % (SELECT max(id) FROM agreement)"
+                "JOIN agreement a "
+                "ON a.id = 1 + (g::bigint * 7919) % (SELECT max(id) FROM agreement)"
             ),
             {"n": events},
         )
