@@ -21,6 +21,7 @@ from schema import (  # noqa: F401  (their node types register on import)
     proposals,
     reports,
     resources,
+    saved_views,
     tokens,
 )
 from schema.compiled.execution import FastExecutionContext
@@ -51,6 +52,7 @@ Query = merge_types(
         reports.ReportQuery,
         network.NetworkQuery,
         proposals.ProposalQuery,
+        saved_views.SavedViewQuery,
     ),
 )
 
@@ -61,6 +63,7 @@ Mutation = merge_types(
         crud.EntityMutation,
         tokens.TokenMutation,
         proposals.ProposalMutation,
+        saved_views.SavedViewMutation,
     ),
 )
 

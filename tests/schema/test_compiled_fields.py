@@ -45,6 +45,9 @@ ORDINARY_ROAD: dict[str, str] = {
     "CreateApiTokenPayload": _WRITES,
     "RevokeApiTokenPayload": _WRITES,
     "ViewerInfo": "the caller's own token, read from the request, not a table",
+    "SavedView": "Query.views and Query.view: a catalogue read through resolvers/saved_views",
+    "SavedViewConnection": "Query.views: a catalogue read through resolvers/saved_views",
+    "SavedViewEdge": "Query.views: a catalogue read through resolvers/saved_views",
     "ApiTokenConnection": "Query.apiTokens: an admin's list, read through the token service",
     "ApiTokenEdge": "Query.apiTokens: an admin's list, read through the token service",
     "ProposalConnection": "Query.proposals: filtered by the caller's side, in resolvers/proposals",
@@ -75,6 +78,8 @@ ORDINARY_ROAD: dict[str, str] = {
     # Root fields.
     "Query.nodes": "a list of global IDs of any types, each fetched by the node loader",
     "Query.people": "a root list without a compiled source (resolvers.compiled.lists)",
+    "Query.views": "saved views: a catalogue read through resolvers/saved_views",
+    "Query.view": "saved views: one version, read through resolvers/saved_views",
     "Query.programs": "a root list without a compiled source (resolvers.compiled.lists)",
     "Query.courses": "a root list without a compiled source (resolvers.compiled.lists)",
     "Query.resources": "a root list without a compiled source (resolvers.compiled.lists)",
