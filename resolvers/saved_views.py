@@ -27,6 +27,7 @@ from db import tables as t
 from db.base import table_of
 from resolvers.context import Context
 from resolvers.errors import ApiError, BadUserInput, Forbidden
+from resolvers.network_changes import CHANGE
 from resolvers.paging import Page, PageRequest
 from resolvers.write_scope import check_arguments
 
@@ -34,10 +35,10 @@ __all__ = [
     "NAME_PATTERN",
     "VIEW",
     "NameTaken",
-    "check_saver",
     "ViewToRun",
-    "document_hash",
+    "check_saver",
     "document_by_hash",
+    "document_hash",
     "save_view",
     "view_row",
     "view_to_run",
@@ -45,7 +46,6 @@ __all__ = [
 ]
 
 VIEW = table_of(t.SavedView)
-CHANGE = table_of(t.NetworkChange)
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 """A view's name: a path segment of `/views/<name>` that needs no escaping."""
@@ -112,9 +112,7 @@ async def save_view(
         .first()
     )
     if latest is not None and latest["organization_id"] != organization_id:
-        raise NameTaken(
-            "another owner's view has this name; choose another name", field="name"
-        )
+        raise NameTaken("another owner's view has this name; choose another name", field="name")
     version = 1 if latest is None else latest["version"] + 1
     inserted = await connection.execute(
         sa.insert(VIEW)

@@ -26,6 +26,7 @@ __all__ = [
     "check_body",
     "check_media_type",
     "check_params",
+    "json_param",
     "nesting_depth",
     "replay",
 ]
@@ -157,6 +158,22 @@ def check_params(params: Mapping[str, str], *, max_depth: int) -> None:
                 raise BadRequest(f"`{field}` is not valid JSON in UTF-8") from None
             decoded[field] = _decoded(encoded, f"`{field}`", max_depth)
     _check_fields(decoded, query_required=False)
+
+
+def json_param(params: Mapping[str, str], field: str, *, max_depth: int) -> dict[str, Any] | None:
+    """The query parameter `field` decoded as a JSON object (`None` when it is not given);
+    `BadRequest` for anything else, or for nesting deeper than `max_depth`."""
+    text = params.get(field)
+    if not text:
+        return None
+    try:
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest(f"`{field}` is not valid JSON in UTF-8") from None
+    value = _decoded(encoded, f"`{field}`", max_depth)
+    if not isinstance(value, dict):
+        raise BadRequest(f"`{field}` must be a JSON object")
+    return value
 
 
 def replay(body: bytes, receive: Receive) -> Receive:
