@@ -1,6 +1,7 @@
 """A GraphQL-over-HTTP request checked before anything decodes or runs it.
 
-A POST body must be UTF-8 JSON holding one object whose `query` is a string, `operationName`
+A POST body must be UTF-8 JSON holding one object whose `query` is a string (or left out when
+`extensions.persistedQuery` names the document by hash), `operationName`
 a string or null, and `variables` and `extensions` objects or null, or a batch: an array of 1 to
 `Settings.max_batch` such objects (`BatchTooLarge` past it); a GET carries the same as
 query parameters, `variables` and `extensions` as JSON text. Arrays and objects may nest only
@@ -97,6 +98,9 @@ def _decoded(text: bytes, what: str, max_depth: int) -> Any:
 
 def _check_fields(payload: Mapping[str, Any], *, query_required: bool, where: str = "") -> None:
     query = payload.get("query")
+    extensions = payload.get("extensions")
+    if query is None and isinstance(extensions, dict) and "persistedQuery" in extensions:
+        query_required = False  # named by its hash (`web.persisted_queries`)
     if not isinstance(query, str) and (query_required or query is not None):
         raise BadRequest(f"{where}`query` must be a string holding a GraphQL document")
     name = payload.get("operationName")
