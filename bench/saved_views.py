@@ -133,8 +133,11 @@ def _prepare_server(subjects: Subjects) -> str:
 async def _response_bytes(mode: Mode) -> int:
     """The bytes of one answer, head and body, as the server sends it."""
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{API_PORT}") as client:
+        headers = {**mode.headers}
+        if mode.method == "POST":
+            headers["Content-Type"] = "application/json"
         response = await client.request(
-            mode.method, mode.path, content=mode.body or None, headers=mode.headers
+            mode.method, mode.path, content=mode.body or None, headers=headers
         )
     head = f"HTTP/1.1 {response.status_code} {response.reason_phrase}\r\n"
     head += "".join(f"{k}: {v}\r\n" for k, v in response.headers.items()) + "\r\n"

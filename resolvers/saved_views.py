@@ -29,6 +29,7 @@ from resolvers.context import Context
 from resolvers.errors import ApiError, BadUserInput, Forbidden
 from resolvers.network_changes import CHANGE
 from resolvers.paging import Page, PageRequest
+from resolvers.tokens import access_version
 from resolvers.write_scope import check_arguments
 
 __all__ = [
@@ -166,19 +167,26 @@ class ViewToRun:
 
     changes: int
     """The network change counter (`resolvers.network_changes`) when it was read."""
-    view: RowMapping | None
-    """The view's latest version; `None` when there is no view of that name."""
+    access: int | None
+    """The access change counter in the same snapshot: a viewer this worker kept
+    (`resolvers.token_cache`) holds only if it was read at this value."""
+    view: RowMapping
+    """The view's latest version."""
 
 
-async def view_to_run(engine: AsyncEngine, name: str) -> ViewToRun:
-    """The change counter and the latest version of the view `name`, in one statement: the
-    counter is read no later than the answer that follows, so a tag made from it can only be
-    older than the data it stands for, never newer."""
-    latest = sa.select(VIEW).where(VIEW.c.name == name, _latest()).subquery()
-    statement = sa.select(CHANGE.c.value.label("_changes"), latest).select_from(
-        CHANGE.outerjoin(latest, sa.true())
+async def view_to_run(engine: AsyncEngine, name: str) -> ViewToRun | None:
+    """The change counter and the latest version of the view `name` (`None` when there is no
+    such view), in one statement: the counter is read no later than the answer that follows,
+    so a tag made from it can only be older than the data it stands for, never newer."""
+    changes = sa.select(CHANGE.c.value).where(CHANGE.c.id == 1).scalar_subquery()
+    statement = (
+        sa.select(VIEW, changes.label("_changes"), access_version().label("_access"))
+        .where(VIEW.c.name == name)
+        .order_by(VIEW.c.version.desc())
+        .limit(1)
     )
     async with engine.connect() as connection:
-        row = (await connection.execute(statement.where(CHANGE.c.id == 1))).mappings().one()
-    view = row if row["id"] is not None else None
-    return ViewToRun(changes=int(row["_changes"]), view=view)
+        row = (await connection.execute(statement)).mappings().first()
+    if row is None:
+        return None
+    return ViewToRun(changes=int(row["_changes"]), access=row["_access"], view=row)

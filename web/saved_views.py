@@ -1,13 +1,15 @@
 """`GET /views/<name>?variables=<json>`: the latest version of a saved view, run as the caller,
 with an `ETag` and a 304 when the caller already holds the answer.
 
-In order: the view and the network change counter are read in one statement
-(`resolvers.saved_views.view_to_run`); the document is measured with the variables sent and the
-caller admitted exactly as a GraphQL request is (`schema.guard.admit`: cost, depth and alias
-limits, then `resolvers.admission.admit`: token, private mode, rate limit; a saved view is a
-registered operation). Its tag is then made (`view_etag`); when `If-None-Match` holds it the
-answer is 304 with no query run (the rate limit is still charged the view's cost: a 304 stands
-for the answer). Otherwise the view runs as a POST of its document would: the fast lane for a
+In order: the view, the network change counter and the access change counter are read in one
+statement (`resolvers.saved_views.view_to_run`); the document is measured with the variables
+sent and the caller admitted exactly as a GraphQL request is (`schema.guard.admit`: cost, depth
+and alias limits, then `resolvers.admission.admit`: token, private mode, rate limit; a saved
+view is a registered operation). As on the fast lane, a token this worker kept
+(`resolvers.token_cache`) is trusted only when it was read at the access counter the statement
+found, else it is read afresh, so a 304 costs one statement. Its tag is then made
+(`view_etag`); when `If-None-Match` holds it the answer is 304 with no query run (the rate
+limit is still charged the view's cost: a 304 stands for the answer). Otherwise the view runs as a POST of its document would: the fast lane for a
 plain-data query on PostgreSQL, else strawberry (`web.graphql_view.PartnerGraphQL`).
 
 The tag is weak (`W/"..."`: `extensions.cost` in the body counts the caller's rate limit, so two
@@ -32,11 +34,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from resolvers.admission import confirm_admission
+from resolvers.admission import ADMISSION, Admission, confirm_admission
 from resolvers.context import Context
 from resolvers.errors import ApiError, NotFound
 from resolvers.persisted_queries import REGISTERED
 from resolvers.saved_views import ViewToRun, view_to_run
+from resolvers.token_cache import token_cache
 from resolvers.viewer import Viewer
 from schema.compiled.fast_lane import answer_sent_read
 from schema.document_caches import parsed
@@ -51,7 +54,6 @@ __all__ = ["SavedViews", "matches", "view_etag"]
 
 def view_etag(found: ViewToRun, viewer: Viewer, variables: dict[str, Any]) -> str:
     """The weak tag of a view's answer to `viewer` with `variables` (see the module's text)."""
-    assert found.view is not None
     parts = [
         found.view["id"],
         found.view["version"],
@@ -107,12 +109,14 @@ class SavedViews:
             or {}
         )
         found = await view_to_run(self.graphql.engine, name)
-        if found.view is None:
+        if found is None:
             raise NotFound(f"no saved view named {name!r}", field="name")
         text: str = found.view["document"]
         request.scope.setdefault("state", {})[REGISTERED] = True
         ctx = self.graphql.context_for(request)
         await self._admit(ctx, text, variables)
+        if ctx.access_version is not None and ctx.access_version != found.access:
+            await self._reauthenticate(ctx)
         etag = view_etag(found, ctx.viewer, variables)
         headers = {
             "ETag": etag,
@@ -142,7 +146,17 @@ class SavedViews:
             variables,
             lambda: measure(schema, document, operation_name=None, variables=variables),
         )
-        await admit(ctx, found)
+        await admit(ctx, found, kept_tokens=True)
+
+    async def _reauthenticate(self, ctx: Context) -> None:
+        """The caller's kept token read afresh (the access counter moved since it was kept):
+        refused now if it no longer lets the caller in."""
+        token_cache(self.graphql.engine).forget_all()
+        await confirm_admission(ctx)
+        assert ctx.request is not None
+        recorded = ctx.request.scope["state"][ADMISSION]
+        assert isinstance(recorded, Admission)
+        recorded.apply(ctx)
 
     async def _run(
         self, request: Request, ctx: Context, text: str, variables: dict[str, Any]
