@@ -7,10 +7,11 @@ sent and the caller admitted exactly as a GraphQL request is (`schema.guard.admi
 and alias limits, then `resolvers.admission.admit`: token, private mode, rate limit; a saved
 view is a registered operation). As on the fast lane, a token this worker kept
 (`resolvers.token_cache`) is trusted only when it was read at the access counter the statement
-found, else it is read afresh, so a 304 costs one statement. Its tag is then made
-(`view_etag`); when `If-None-Match` holds it the answer is 304 with no query run (the rate
-limit is still charged the view's cost: a 304 stands for the answer). Otherwise the view runs as a POST of its document would: the fast lane for a
-plain-data query on PostgreSQL, else strawberry (`web.graphql_view.PartnerGraphQL`).
+found, else it is read afresh, so a 304 costs one statement. Its tag is then made (`view_etag`);
+when `If-None-Match` holds it the answer is 304 with no query run (the rate limit is still
+charged the view's cost: a 304 stands for the answer). Otherwise the view runs as a POST of its
+document would: the fast lane for a plain-data query on PostgreSQL, else strawberry
+(`web.graphql_view.PartnerGraphQL`).
 
 The tag is weak (`W/"..."`: `extensions.cost` in the body counts the caller's rate limit, so two
 equal answers need not be the same bytes) and is a digest of: the view's version row, the
