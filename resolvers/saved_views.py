@@ -18,6 +18,7 @@ not GraphQL.
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
@@ -174,19 +175,26 @@ class ViewToRun:
     """The view's latest version."""
 
 
+def _to_run() -> sa.Select[Any]:
+    changes = sa.select(CHANGE.c.value).where(CHANGE.c.id == 1).scalar_subquery()
+    return (
+        sa.select(VIEW, changes.label("_changes"), access_version().label("_access"))
+        .where(VIEW.c.name == sa.bindparam("name"))
+        .order_by(VIEW.c.version.desc())
+        .limit(1)
+    )
+
+
+_TO_RUN = _to_run()
+"""Built once: building it each time was a third of a 304's time."""
+
+
 async def view_to_run(engine: AsyncEngine, name: str) -> ViewToRun | None:
     """The change counter and the latest version of the view `name` (`None` when there is no
     such view), in one statement: the counter is read no later than the answer that follows,
     so a tag made from it can only be older than the data it stands for, never newer."""
-    changes = sa.select(CHANGE.c.value).where(CHANGE.c.id == 1).scalar_subquery()
-    statement = (
-        sa.select(VIEW, changes.label("_changes"), access_version().label("_access"))
-        .where(VIEW.c.name == name)
-        .order_by(VIEW.c.version.desc())
-        .limit(1)
-    )
     async with engine.connect() as connection:
-        row = (await connection.execute(statement)).mappings().first()
+        row = (await connection.execute(_TO_RUN, {"name": name})).mappings().first()
     if row is None:
         return None
     return ViewToRun(changes=int(row["_changes"]), access=row["_access"], view=row)

@@ -35,6 +35,7 @@ __all__ = [
     "PersistedQueryNotFound",
     "Resolved",
     "get_payload",
+    "mark",
     "register_if_admitted",
     "resolve",
     "rewritten_get",
