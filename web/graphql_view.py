@@ -1,5 +1,7 @@
-"""The GraphQL endpoint: strawberry's ASGI view with the request checks, the fast lane, the
-status codes the GraphQL-over-HTTP spec asks for, our typed context and orjson encoding."""
+"""The GraphQL endpoint: strawberry's ASGI view with the request checks, Automatic Persisted
+Queries (`web.persisted_queries`: a document named by its hash is put in before anything else
+sees the request), the fast lane (for POSTs and GETs), the status codes the GraphQL-over-HTTP
+spec asks for, our typed context and orjson encoding."""
 
 import logging
 from collections.abc import Awaitable, Callable
