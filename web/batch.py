@@ -38,13 +38,18 @@ async def answer_batch(
     *,
     admissions: Sequence[Admission | None],
     states: Sequence[Mapping[str, Any]],
+    refusals: Sequence[ApiError | None],
     run: Callable[[Request], Awaitable[Response]],
 ) -> Response:
     """The batch's answer: `run` (strawberry's view) on each request of `sent`, in order, each
-    with its admission and what else its scope state holds (`states`)."""
+    with its admission and what else its scope state holds (`states`); a request refused
+    before it could run (`refusals`: an unknown persisted query) is answered by its error."""
     graphql_response = wants_graphql_response(request.headers.get("accept"))
     answers: list[bytes] = []
-    for one, admission, given in zip(sent, admissions, states, strict=True):
+    for one, admission, given, refused in zip(sent, admissions, states, refusals, strict=True):
+        if refused is not None:
+            answers.append(bytes(error_response(refused).body))
+            continue
         state = {**given} if admission is None else {**given, ADMISSION: admission}
         scope = {**request.scope, "state": state}
         alone = Request(scope, replay(orjson.dumps(one), receive))

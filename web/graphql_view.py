@@ -172,16 +172,33 @@ class PartnerGraphQL(GraphQL[Context, None]):
     ) -> Response:
         """A batch admitted once for the sum of its costs (`schema.batch`), then each of its
         requests answered in turn by strawberry's view, as if sent alone (`web.batch`)."""
-        resolved = [await self._resolve(one) for one in sent]
+        resolved: list[Resolved | None] = []
+        refusals: list[ApiError | None] = []
+        for one in sent:
+            try:
+                resolved.append(await self._resolve(one))
+                refusals.append(None)
+            except ApiError as error:  # answered in its place (`PersistedQueryNotFound`)
+                resolved.append(None)
+                refusals.append(error)
         sent = [
             one if found is None else found.payload
             for one, found in zip(sent, resolved, strict=True)
         ]
-        measures = [measure_request(self.graphql_schema, self.settings, one) for one in sent]
+        measures = [
+            None if refused else measure_request(self.graphql_schema, self.settings, one)
+            for one, refused in zip(sent, refusals, strict=True)
+        ]
         admissions = await admit_batch(self._context(request, None), measures)
         states = [{REGISTERED: True} if r is not None and r.registered else {} for r in resolved]
         response = await answer_batch(
-            request, receive, sent, admissions=admissions, states=states, run=self.run
+            request,
+            receive,
+            sent,
+            admissions=admissions,
+            states=states,
+            refusals=refusals,
+            run=self.run,
         )
         for found, admission in zip(resolved, admissions, strict=True):
             if found is not None and admission is not None:

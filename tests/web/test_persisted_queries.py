@@ -211,6 +211,14 @@ async def test_persisted_queries_in_a_batch(client: httpx.AsyncClient) -> None:
     answers = second.json()
     assert answers[0]["data"] == first.json()[0]["data"]
     assert answers[1]["data"]["viewer"]["role"] == "admin"
+    unknown = await client.post(
+        "/graphql",
+        json=[{"extensions": persisted(sha(fresh_document()))}, {"query": "{ viewer { role } }"}],
+    )
+    assert unknown.status_code == 200
+    one, other = unknown.json()
+    assert one["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert other["data"]["viewer"]["role"] == "admin"
 
 
 async def test_registered_only_mode_refuses_others(
