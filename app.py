@@ -13,6 +13,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from db.engine import create_engine
+from resolvers.persisted_queries import PersistedQueries
 from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
 from settings import Settings, load_settings
 from web import graphiql
@@ -24,6 +25,7 @@ from web.graphql_view import PartnerGraphQL
 from web.health import Readiness, health, live, root
 from web.network_export import NetworkExport
 from web.reports_csv import report_routes
+from web.saved_views import SavedViews
 
 __all__ = ["create_app"]
 
@@ -39,6 +41,19 @@ def rate_limiter(settings: Settings) -> RateLimiter:
         breaker_failures=settings.redis_breaker_failures,
         breaker_pause_s=settings.redis_breaker_seconds,
         on_failure=settings.rate_limit_on_redis_failure,
+    )
+
+
+def persisted_queries(settings: Settings, engine: AsyncEngine) -> PersistedQueries:
+    """The store of Automatic Persisted Queries: Redis (when `REDIS_URL` is set) behind a
+    per-worker LRU, and the saved views in the database (`resolvers.persisted_queries`)."""
+    return PersistedQueries(
+        engine=engine,
+        redis_url=settings.redis_url,
+        prefix=settings.redis_prefix,
+        timeout_s=settings.redis_timeout_ms / 1000,
+        breaker_failures=settings.redis_breaker_failures,
+        breaker_pause_s=settings.redis_breaker_seconds,
     )
 
 
@@ -65,6 +80,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         connect_timeout_s=settings.database_connect_timeout_ms / 1000,
     )
     limiter = rate_limiter(settings)
+    persisted = persisted_queries(settings, db)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -72,10 +88,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         await limiter.check()
         yield {}
         await limiter.close()
+        await persisted.close()
         if owned:
             await db.dispose()
 
-    graphql = PartnerGraphQL(engine=db, settings=settings, limiter=limiter)
+    graphql = PartnerGraphQL(engine=db, settings=settings, limiter=limiter, persisted=persisted)
     application = Starlette(
         routes=[
             Route("/", root),
@@ -86,6 +103,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 Readiness(engine=db, settings=settings, limiter=limiter).answer,
             ),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/views/{name}", SavedViews(graphql), methods=["GET"]),
             *report_routes(
                 engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
             ),
@@ -107,4 +125,5 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         lifespan=lifespan,
     )
     application.state.limiter = limiter
+    application.state.persisted = persisted
     return application

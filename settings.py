@@ -269,6 +269,19 @@ class Settings:
         "Days the change feed keeps its events; `partnergraph changes prune` deletes older "
         "ones, and a reader with an older cursor is told `CURSOR_EXPIRED`",
     )
+    registered_only: bool = setting(
+        False,
+        "PARTNERGRAPH_REGISTERED_ONLY",
+        "Accept only registered operations: persisted query hashes the store knows, and saved "
+        "views; any other document is refused `OPERATION_NOT_REGISTERED` (admins excepted, "
+        "and only admins register new hashes). See docs/views.md",
+    )
+    view_max_age_s: int = setting(
+        5,
+        "PARTNERGRAPH_VIEW_MAX_AGE_S",
+        "`Cache-Control: public, max-age` of an anonymous caller's `GET /views/<name>` answer "
+        "(others are `private, no-cache`)",
+    )
     ready_timeout_ms: int = setting(
         1_000,
         "PARTNERGRAPH_READY_TIMEOUT_MS",

@@ -33,6 +33,17 @@ class Measured:
         }
 
 
+def request_bytes(method: str, path: str, body: bytes, headers: dict[str, str]) -> bytes:
+    """The bytes of one HTTP/1.1 request as `Connection` sends it."""
+    head = [f"{method} {path} HTTP/1.1", "Host: bench"]
+    if method == "POST":
+        head.append("Content-Type: application/json")
+    head += [f"{k}: {v}" for k, v in headers.items()]
+    if method == "POST":
+        head.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
 class Connection:
     """A minimal HTTP/1.1 keep-alive client: the load generator shares the 2 cores with the
     servers, so it must cost as little as possible (httpx costs several times more)."""
@@ -43,13 +54,15 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        return await self.request("POST", path, body, headers)
+
+    async def request(
+        self, method: str, path: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         assert self.reader is not None
-        head = [f"POST {path} HTTP/1.1", "Host: bench", "Content-Type: application/json"]
-        head += [f"{k}: {v}" for k, v in headers.items()]
-        head.append(f"Content-Length: {len(body)}")
-        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+        self.writer.write(request_bytes(method, path, body, headers))
         status_line = await self.reader.readline()
         status = int(status_line.split()[1])
         length = 0
@@ -87,9 +100,12 @@ async def load(
     concurrency: int,
     warmup: float,
     duration: float,
+    method: str = "POST",
+    status: int = 200,
 ) -> Measured:
-    """`concurrency` connections sending `make_request(worker, n)` -> (path, body, headers)
-    back to back; the first `warmup` seconds are not counted."""
+    """`concurrency` connections sending `make_request(worker, n)` -> (path, body, headers,
+    check) back to back; the first `warmup` seconds are not counted. An answer counts as an
+    error unless it has `status` and passes `check`."""
     measured = Measured()
     start = time.perf_counter()
     counting_from = start + warmup
@@ -106,9 +122,9 @@ async def load(
                 path, body, headers, check = make_request(index, n)
                 n += 1
                 sent = time.perf_counter()
-                status, answer = await connection.post(path, body, headers)
+                got, answer = await connection.request(method, path, body, headers)
                 done = time.perf_counter()
-                ok = status == 200 and check(answer)
+                ok = got == status and check(answer)
                 if counting_from <= done <= stop:
                     measured.requests += 1
                     measured.latencies_ms.append((done - sent) * 1000)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from db.base import table_of
 from db.tables import NetworkChange
 
-__all__ = ["note_change", "note_load"]
+__all__ = ["CHANGE", "note_change", "note_load"]
 
 CHANGE = table_of(NetworkChange)
 

@@ -44,6 +44,7 @@ PUBLIC_TABLES = frozenset(
         "program_target_group",
         "course",
         "resource",
+        "saved_view",  # a catalogue of registered queries: a view runs as its caller
     }
 )
 

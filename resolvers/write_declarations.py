@@ -362,8 +362,14 @@ def _proposals() -> dict[str, tuple[Ref, ...]]:
     }
 
 
+def _views() -> dict[str, tuple[Ref, ...]]:
+    """A saved view is owned by the organization it is saved for (`resolvers.saved_views`);
+    one of no organization is an admins' view."""
+    return {"saveView": (Ref("organization", ORG, C),)}
+
+
 def _mutations() -> dict[str, tuple[Ref, ...]]:
-    return {**_agreements(), **_proposals(), **_generic()}
+    return {**_agreements(), **_proposals(), **_views(), **_generic()}
 
 
 class _Mutations(Mapping[str, tuple[Ref, ...]]):

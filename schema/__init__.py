@@ -22,6 +22,7 @@ from schema import (  # noqa: F401  (their node types register on import)
     proposals,
     reports,
     resources,
+    saved_views,
     tokens,
 )
 from schema.compiled.execution import FastExecutionContext
@@ -53,6 +54,7 @@ Query = merge_types(
         network.NetworkQuery,
         proposals.ProposalQuery,
         changes.ChangeQuery,
+        saved_views.SavedViewQuery,
     ),
 )
 
@@ -63,6 +65,7 @@ Mutation = merge_types(
         crud.EntityMutation,
         tokens.TokenMutation,
         proposals.ProposalMutation,
+        saved_views.SavedViewMutation,
     ),
 )
 

@@ -4,7 +4,10 @@ In order: the document's measure (`schema.limits`: cost, depth, aliases, argumen
 is checked with no database work; then the caller is admitted (`resolvers.admission.admit`:
 token, private mode, introspection, rate limit, the same function the fast lane and the HTTP
 endpoints call). A refusal becomes the operation's only error, with its code, and the matching
-HTTP status (401, 429). The cost of every admitted request is reported in `extensions.cost`.
+HTTP status (401, 429). In registered-only mode, a document that is not a registered one is
+refused after admission (`resolvers.persisted_queries.check_registered`: whether the caller is
+an admin must be known first). The cost of every admitted request is reported in
+`extensions.cost`.
 """
 
 import hashlib
@@ -19,6 +22,7 @@ from resolvers.admission import admit as admit_caller
 from resolvers.context import Context
 from resolvers.errors import ApiError, QueryTooLarge, RateLimited, Unauthenticated
 from resolvers.memo import Bounded
+from resolvers.persisted_queries import check_registered
 from schema.limits import Measure, measure
 from settings import Settings
 
@@ -93,6 +97,11 @@ async def admit(ctx: Context, found: Measure, *, kept_tokens: bool = False) -> N
     await admit_caller(
         ctx, cost=found.cost, introspection=found.introspection, kept_tokens=kept_tokens
     )
+    try:
+        check_registered(ctx)
+    except ApiError as error:
+        log.info("refused %s: %s", ctx.viewer.label, error.code)
+        raise
 
 
 class Guard(SchemaExtension):

@@ -293,7 +293,8 @@ async def api_client(
         ) as http:
             yield http
     finally:
-        await app.state.limiter.close()  # the transport runs no lifespan to close it
+        await app.state.limiter.close()  # the transport runs no lifespan to close them
+        await app.state.persisted.close()
 
 
 @pytest.fixture

@@ -1,7 +1,11 @@
 """The marked examples of the Markdown pages: finding them, showing an answer, rewriting a page.
 
 An example is a ```graphql block preceded by a marker comment and followed by a ```json block,
-its answer (only blank lines between the three):
+its answer (only blank lines between the three); or, in place of the query, a ```sh block
+holding one `curl` command (`curl -s [-H 'Name: value'] ... 'http://localhost:8000/<path>'`,
+without the token, which the marker gives), whose answer block shows the HTTP status, the
+headers in `SHOWN_HEADERS` and the JSON body. `$ETAG` in a header stands for the `ETag` of the
+page's previous curl example's answer:
 
     <!-- example: token=secretariat variables={"id": "QWxsaWFuY2U6MQ"} show=data -->
 
@@ -22,15 +26,18 @@ line as fit.
 
 import json
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 __all__ = [
     "REDACTED",
+    "SHOWN_HEADERS",
     "WIDTH",
     "Example",
     "ExampleError",
+    "HttpRequest",
     "find_examples",
     "rewrite",
     "show",
@@ -42,6 +49,39 @@ ROLES = ("admin", "secretariat", "editor", "reporter", "none")
 
 _MARKER = re.compile(r"^<!-- example:(?P<options>.*)-->\s*$")
 _OPTION = re.compile(r"\s*(?P<key>\w+)=")
+
+
+SHOWN_HEADERS = ("etag", "cache-control", "vary")
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """What a curl example sends (`GET` only)."""
+
+    path: str
+    headers: dict[str, str]
+
+
+def _curl(text: str, where: str) -> HttpRequest:
+    words = shlex.split(text.replace("\\\n", " "))
+    if not words or words[0] != "curl":
+        raise ExampleError(f"{where}: a ```sh example holds one curl command")
+    headers: dict[str, str] = {}
+    url: str | None = None
+    rest = iter(words[1:])
+    for word in rest:
+        if word in ("-s", "-i", "--silent", "--include"):
+            continue
+        if word in ("-H", "--header"):
+            name, _, value = next(rest, "").partition(":")
+            headers[name.strip()] = value.strip()
+        elif word.startswith("http://localhost:8000/") and url is None:
+            url = word.removeprefix("http://localhost:8000")
+        else:
+            raise ExampleError(f"{where}: cannot run the curl option {word!r}")
+    if url is None:
+        raise ExampleError(f"{where}: the curl command names no http://localhost:8000/ URL")
+    return HttpRequest(path=url, headers=headers)
 
 
 class ExampleError(ValueError):
@@ -60,6 +100,8 @@ class Example:
     variables: dict[str, Any] = field(default_factory=dict)
     show: str = "answer"
     redact: tuple[str, ...] = ()
+    http: HttpRequest | None = None
+    """Set for a curl example (then `query` is empty)."""
 
     @property
     def where(self) -> str:
@@ -113,7 +155,13 @@ def _example(path: Path, lines: list[str], index: int, options_text: str) -> Exa
     variables = options.get("variables", {})
     if not isinstance(variables, dict):
         raise ExampleError(f"{where}: variables= must be a JSON object")
-    query_start, query_end = _block(lines, index + 1, "graphql", where)
+    http: HttpRequest | None = None
+    if _next_fence(lines, index + 1) == "```sh":
+        query_start, query_end = _block(lines, index + 1, "sh", where)
+        http = _curl("\n".join(lines[query_start:query_end]), where)
+        query_start = query_end
+    else:
+        query_start, query_end = _block(lines, index + 1, "graphql", where)
     answer = _block(lines, query_end + 1, "json", where)
     redact = options.get("redact", "")
     return Example(
@@ -125,7 +173,15 @@ def _example(path: Path, lines: list[str], index: int, options_text: str) -> Exa
         variables=variables,
         show=options.get("show", "answer"),
         redact=tuple(part for part in redact.split(",") if part),
+        http=http,
     )
+
+
+def _next_fence(lines: list[str], start: int) -> str | None:
+    index = start
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    return lines[index].strip() if index < len(lines) else None
 
 
 def find_examples(path: Path, text: str) -> list[Example]:

@@ -31,7 +31,14 @@ from db.engine import create_engine
 from resolvers.rate_limit import Spend
 from settings import Settings
 from tools.example_databases import copy_of, make_demo, postgres_database
-from tools.example_marks import Example, find_examples, rewrite, show
+from tools.example_marks import (
+    SHOWN_HEADERS,
+    Example,
+    HttpRequest,
+    find_examples,
+    rewrite,
+    show,
+)
 
 __all__ = ["PAGES", "ROOT", "page_examples", "run_page", "shown_page"]
 
@@ -70,23 +77,42 @@ async def run_page(
     tokens' secrets by role are `tokens`."""
     engine = create_engine(database_url)
     try:
-        settings = Settings()
+        # no Redis: persisted queries registered by one run must not answer the next one's
+        # "not found" example (each page's app keeps its own, as a worker without Redis does)
+        settings = Settings(redis_url="")
         limiter = FreshMinute(settings.rate_limit_per_minute)
         with mock.patch("app.rate_limiter", return_value=limiter):
             app = create_app(settings, engine=engine)
         transport = httpx.ASGITransport(app=app)
         answers = []
         async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
+            etag = ""
             for example in examples:
                 limiter.spent.clear()
                 token = tokens.get(example.token)
                 headers = {"Authorization": f"Bearer {token}"} if token else {}
+                if example.http is not None:
+                    answer = await _get(http, example.http, headers, etag)
+                    etag = answer["headers"].get("etag", etag)
+                    answers.append(answer)
+                    continue
                 body = {"query": example.query, "variables": example.variables}
                 response = await http.post("/graphql", json=body, headers=headers)
                 answers.append(response.json())
         return answers
     finally:
         await engine.dispose()
+
+
+async def _get(
+    http: httpx.AsyncClient, request: HttpRequest, headers: dict[str, str], etag: str
+) -> dict[str, Any]:
+    """A curl example's answer: its status, the headers pages show, its JSON body."""
+    sent = {name: value.replace("$ETAG", etag) for name, value in request.headers.items()}
+    response = await http.get(request.path, headers={**headers, **sent})
+    shown = {name: response.headers[name] for name in SHOWN_HEADERS if name in response.headers}
+    body = response.json() if response.content else None
+    return {"status": response.status_code, "headers": shown, "body": body}
 
 
 def shown_page(page: Path, examples: list[Example], answers: list[dict[str, Any]]) -> str:

@@ -14,7 +14,7 @@ fails before GraphQL (an empty `query`) is answered in its place in the batch wi
 object a lone request would get; the batch itself answers 200.
 """
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -37,14 +37,21 @@ async def answer_batch(
     sent: Sequence[dict[str, Any]],
     *,
     admissions: Sequence[Admission | None],
+    states: Sequence[Mapping[str, Any]],
+    refusals: Sequence[ApiError | None],
     run: Callable[[Request], Awaitable[Response]],
 ) -> Response:
     """The batch's answer: `run` (strawberry's view) on each request of `sent`, in order, each
-    with its admission."""
+    with its admission and what else its scope state holds (`states`); a request refused
+    before it could run (`refusals`: an unknown persisted query) is answered by its error."""
     graphql_response = wants_graphql_response(request.headers.get("accept"))
     answers: list[bytes] = []
-    for one, admission in zip(sent, admissions, strict=True):
-        scope = {**request.scope, "state": {} if admission is None else {ADMISSION: admission}}
+    for one, admission, given, refused in zip(sent, admissions, states, refusals, strict=True):
+        if refused is not None:
+            answers.append(bytes(error_response(refused).body))
+            continue
+        state = {**given} if admission is None else {**given, ADMISSION: admission}
+        scope = {**request.scope, "state": state}
         alone = Request(scope, replay(orjson.dumps(one), receive))
         try:
             response = await run(alone)

@@ -1,6 +1,7 @@
 """A GraphQL-over-HTTP request checked before anything decodes or runs it.
 
-A POST body must be UTF-8 JSON holding one object whose `query` is a string, `operationName`
+A POST body must be UTF-8 JSON holding one object whose `query` is a string (or left out when
+`extensions.persistedQuery` names the document by hash), `operationName`
 a string or null, and `variables` and `extensions` objects or null, or a batch: an array of 1 to
 `Settings.max_batch` such objects (`BatchTooLarge` past it); a GET carries the same as
 query parameters, `variables` and `extensions` as JSON text. Arrays and objects may nest only
@@ -26,6 +27,7 @@ __all__ = [
     "check_body",
     "check_media_type",
     "check_params",
+    "json_param",
     "nesting_depth",
     "replay",
 ]
@@ -96,6 +98,9 @@ def _decoded(text: bytes, what: str, max_depth: int) -> Any:
 
 def _check_fields(payload: Mapping[str, Any], *, query_required: bool, where: str = "") -> None:
     query = payload.get("query")
+    extensions = payload.get("extensions")
+    if query is None and isinstance(extensions, dict) and "persistedQuery" in extensions:
+        query_required = False  # named by its hash (`web.persisted_queries`)
     if not isinstance(query, str) and (query_required or query is not None):
         raise BadRequest(f"{where}`query` must be a string holding a GraphQL document")
     name = payload.get("operationName")
@@ -157,6 +162,22 @@ def check_params(params: Mapping[str, str], *, max_depth: int) -> None:
                 raise BadRequest(f"`{field}` is not valid JSON in UTF-8") from None
             decoded[field] = _decoded(encoded, f"`{field}`", max_depth)
     _check_fields(decoded, query_required=False)
+
+
+def json_param(params: Mapping[str, str], field: str, *, max_depth: int) -> dict[str, Any] | None:
+    """The query parameter `field` decoded as a JSON object (`None` when it is not given);
+    `BadRequest` for anything else, or for nesting deeper than `max_depth`."""
+    text = params.get(field)
+    if not text:
+        return None
+    try:
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest(f"`{field}` is not valid JSON in UTF-8") from None
+    value = _decoded(encoded, f"`{field}`", max_depth)
+    if not isinstance(value, dict):
+        raise BadRequest(f"`{field}` must be a JSON object")
+    return value
 
 
 def replay(body: bytes, receive: Receive) -> Receive:

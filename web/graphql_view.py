@@ -1,7 +1,10 @@
-"""The GraphQL endpoint: strawberry's ASGI view with the request checks, the fast lane, the
-status codes the GraphQL-over-HTTP spec asks for, our typed context and orjson encoding."""
+"""The GraphQL endpoint: strawberry's ASGI view with the request checks, Automatic Persisted
+Queries (`web.persisted_queries`: a document named by its hash is put in before anything else
+sees the request), the fast lane (for POSTs and GETs), the status codes the GraphQL-over-HTTP
+spec asks for, our typed context and orjson encoding."""
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,13 +20,15 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from resolvers.admission import ADMISSION
 from resolvers.context import Context, build_context
 from resolvers.errors import ApiError, Unavailable, database_outage
+from resolvers.persisted_queries import REGISTERED, PersistedQueries
 from resolvers.rate_limit import RateLimiter
 from resolvers.viewer import Viewer
 from schema import build_schema
 from schema.batch import admit_batch, measure_request
-from schema.compiled.fast_lane import answer_plain_read
+from schema.compiled.fast_lane import answer_plain_read, answer_sent_read
 from schema.errors import coded
 from settings import Settings
 from web import graphiql
@@ -37,6 +42,15 @@ from web.errors import (
     wants_graphql_response,
 )
 from web.graphql_request import check_body, check_media_type, check_params, replay
+from web.persisted_queries import (
+    PersistedQueryNotFound,
+    Resolved,
+    get_payload,
+    mark,
+    register_if_admitted,
+    resolve,
+    rewritten_get,
+)
 
 __all__ = ["PartnerGraphQL"]
 
@@ -46,13 +60,21 @@ log = logging.getLogger("partnergraph.app")
 class PartnerGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with our typed context and orjson encoding."""
 
-    def __init__(self, *, engine: AsyncEngine, settings: Settings, limiter: RateLimiter) -> None:
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        settings: Settings,
+        limiter: RateLimiter,
+        persisted: PersistedQueries,
+    ) -> None:
         schema = build_schema(settings)
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.graphql_schema = schema._schema
         self.engine = engine
         self.settings = settings
         self.limiter = limiter
+        self.persisted = persisted
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL with its assets served by this app (`web.graphiql`), not from a CDN."""
@@ -73,6 +95,9 @@ class PartnerGraphQL(GraphQL[Context, None]):
                 graphql_response=graphql_response,
                 headers={"Allow": "GET, POST"} if error.status_code == 405 else None,
             )
+        except PersistedQueryNotFound as error:
+            status = 404 if graphql_response else 200  # Apollo clients expect 200
+            response = error_response(error, status=status, graphql_response=graphql_response)
         except ApiError as error:
             response = error_response(error, graphql_response=graphql_response)
         await response(scope, receive, send)
@@ -85,7 +110,7 @@ class PartnerGraphQL(GraphQL[Context, None]):
         depth = self.settings.max_json_depth
         if request.method == "GET":
             check_params(request.query_params, max_depth=depth)
-            return self._finish(request, await self.run(request))
+            return await self._get(request)
         if request.method != "POST":
             return await self.run(request)
         check_media_type(request.headers.get("content-type"))
@@ -93,33 +118,129 @@ class PartnerGraphQL(GraphQL[Context, None]):
         sent = check_body(body, max_depth=depth, max_batch=self.settings.max_batch)
         if isinstance(sent, list):
             return await self._batch(request, receive, sent)
-        if self.settings.compiled_reads and self.engine.dialect.name == "postgresql":
+        resolved = await self._resolve(sent)
+        if resolved is not None:
+            mark(request, resolved)
+            body = orjson.dumps(resolved.payload)
+        response = None
+        if self.compiled:
             response = await self._lane(request, body)
-            if response is not None:
-                return self._finish(request, response)
-        replayed = Request(request.scope, replay(body, receive))
-        return self._finish(request, await self.run(replayed))
+        if response is None:
+            response = await self.run(Request(request.scope, replay(body, receive)))
+        await self._register(request, resolved)
+        return self.finish(request, response)
+
+    @property
+    def compiled(self) -> bool:
+        """Whether plain-data reads may take the fast lane (PostgreSQL, compiled reads on)."""
+        return self.settings.compiled_reads and self.engine.dialect.name == "postgresql"
+
+    async def _resolve(self, sent: dict[str, Any]) -> Resolved | None:
+        """The request with its persisted document (`web.persisted_queries`), or `None`."""
+        return await resolve(sent, self.persisted, registered_only=self.settings.registered_only)
+
+    async def _register(self, request: Request, resolved: Resolved | None) -> None:
+        if resolved is not None:
+            await register_if_admitted(
+                request.scope.get("state", {}),
+                resolved,
+                self.persisted,
+                registered_only=self.settings.registered_only,
+            )
+
+    async def _get(self, request: Request) -> Response:
+        """A GET: a persisted query's document put in (`web.persisted_queries`), then, for a
+        query already known to be plain data, the fast lane, else strawberry's view (which
+        refuses a mutation over GET)."""
+        sent = get_payload(request)
+        resolved = await self._resolve(sent)
+        if resolved is not None:
+            mark(request, resolved)
+            request = rewritten_get(request, resolved)
+            sent = resolved.payload
+        response = None
+        query = sent.get("query")
+        if self.compiled and isinstance(query, str):
+            response = await self._lane_sent(request, query, sent)
+        if response is None:
+            response = await self.run(request)
+        await self._register(request, resolved)
+        return self.finish(request, response)
 
     async def _batch(
         self, request: Request, receive: Receive, sent: list[dict[str, Any]]
     ) -> Response:
         """A batch admitted once for the sum of its costs (`schema.batch`), then each of its
         requests answered in turn by strawberry's view, as if sent alone (`web.batch`)."""
-        measures = [measure_request(self.graphql_schema, self.settings, one) for one in sent]
+        resolved: list[Resolved | None] = []
+        refusals: list[ApiError | None] = []
+        for one in sent:
+            try:
+                resolved.append(await self._resolve(one))
+                refusals.append(None)
+            except ApiError as error:  # answered in its place (`PersistedQueryNotFound`)
+                resolved.append(None)
+                refusals.append(error)
+        sent = [
+            one if found is None else found.payload
+            for one, found in zip(sent, resolved, strict=True)
+        ]
+        measures = [
+            None if refused else measure_request(self.graphql_schema, self.settings, one)
+            for one, refused in zip(sent, refusals, strict=True)
+        ]
         admissions = await admit_batch(self._context(request, None), measures)
-        return await answer_batch(request, receive, sent, admissions=admissions, run=self.run)
+        states = [{REGISTERED: True} if r is not None and r.registered else {} for r in resolved]
+        response = await answer_batch(
+            request,
+            receive,
+            sent,
+            admissions=admissions,
+            states=states,
+            refusals=refusals,
+            run=self.run,
+        )
+        for found, admission in zip(resolved, admissions, strict=True):
+            if found is not None and admission is not None:
+                await register_if_admitted(
+                    {ADMISSION: admission},
+                    found,
+                    self.persisted,
+                    registered_only=self.settings.registered_only,
+                )
+        return response
+
+    async def _lane_sent(
+        self, request: Request, query: str, sent: dict[str, Any]
+    ) -> Response | None:
+        """`_lane` for a request decoded from a GET's parameters."""
+        return await self.lane_of(
+            lambda: answer_sent_read(
+                request,
+                query,
+                sent.get("operationName"),
+                sent.get("variables") or {},
+                schema=self.graphql_schema,
+                context=lambda: self._context(request, None),
+            )
+        )
 
     async def _lane(self, request: Request, body: bytes) -> Response | None:
-        """The fast lane's answer, or `None` for strawberry to answer: also when the lane fails
-        unexpectedly (strawberry then answers, and reports, as it would have without the lane),
-        but not when the database is out of reach (answered 503 at once)."""
-        try:
-            return await answer_plain_read(
+        return await self.lane_of(
+            lambda: answer_plain_read(
                 request,
                 body,
                 schema=self.graphql_schema,
                 context=lambda: self._context(request, None),
             )
+        )
+
+    async def lane_of(self, answer: Callable[[], Awaitable[Response | None]]) -> Response | None:
+        """The fast lane's answer, or `None` for strawberry to answer: also when the lane fails
+        unexpectedly (strawberry then answers, and reports, as it would have without the lane),
+        but not when the database is out of reach (answered 503 at once)."""
+        try:
+            return await answer()
         except ApiError:
             raise
         except Exception as error:
@@ -128,7 +249,7 @@ class PartnerGraphQL(GraphQL[Context, None]):
             log.warning("the fast lane failed; strawberry answers instead", exc_info=True)
             return None
 
-    def _finish(self, request: Request, response: Response) -> Response:
+    def finish(self, request: Request, response: Response) -> Response:
         """The status and media type the outcome (`process_result`) and the client's `Accept`
         call for."""
         if response.media_type != "application/json":
@@ -144,6 +265,10 @@ class PartnerGraphQL(GraphQL[Context, None]):
         if graphql_response:
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
         return response
+
+    def context_for(self, request: Request) -> Context:
+        """A context for a request answered beside this view (`web.saved_views`)."""
+        return self._context(request, None)
 
     def _context(self, request: Request | WebSocket, response: Response | None) -> Context:
         return build_context(

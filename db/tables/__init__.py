@@ -22,6 +22,7 @@ from db.tables.people import Person, Position
 from db.tables.programs import Course, CourseInstructor, Program, ProgramPartner, ProgramTargetGroup
 from db.tables.proposals import Proposal
 from db.tables.resources import Resource, ResourceShare
+from db.tables.saved_views import SavedView
 
 __all__ = [
     "AccessChange",
@@ -63,4 +64,5 @@ __all__ = [
     "RecognitionRule",
     "Resource",
     "ResourceShare",
+    "SavedView",
 ]

@@ -46,7 +46,7 @@ from schema.guard import admit, measured
 from schema.input_hygiene import input_problem
 from schema.limits import measure_operation
 
-__all__ = ["LANE_KEY", "Learned", "answer_plain_read", "learn"]
+__all__ = ["LANE_KEY", "Learned", "answer_plain_read", "answer_sent_read", "learn"]
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,22 @@ async def answer_plain_read(
     if sent is None:
         return None
     query, name, raw_variables = sent
+    return await answer_sent_read(
+        request, query, name, raw_variables, schema=schema, context=context
+    )
+
+
+async def answer_sent_read(
+    request: Request,
+    query: str,
+    name: str | None,
+    raw_variables: dict[str, Any],
+    *,
+    schema: GraphQLSchema,
+    context: Callable[[], Context],
+) -> Response | None:
+    """`answer_plain_read` for a request already decoded: a GET's parameters, a persisted
+    query's document, a saved view."""
     request.scope.setdefault("state", {})[LANE_KEY] = (query, name)
     learned = _learned.get((query, name))
     query_type = schema.query_type

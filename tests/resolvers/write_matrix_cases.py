@@ -140,10 +140,21 @@ OTHER: dict[str, dict[str, Any]] = {
         "organization": _org("NJU"),
         "person": R("Person", "Xia"),
     },
+    "saveView": {
+        "organization": _org(),
+        "name": "matrix-view",
+        "document": "query MatrixView { organizations(first: 5) { nodes { name } } }",
+    },
 }
 
 
-NO_ID = {"createAgreement", "addCommitment", "addMember", *(m for m in OTHER if "propose" in m)}
+NO_ID = {
+    "createAgreement",
+    "addCommitment",
+    "addMember",
+    "saveView",
+    *(m for m in OTHER if "propose" in m),
+}
 
 
 @dataclass(frozen=True)
@@ -241,7 +252,7 @@ def _needs_version(mutation: str) -> str | None:
     """The input field carrying the version of the row the mutation changes, if any."""
     if mutation == "addCommitment":
         return "agreementVersion"
-    if mutation.startswith(("create", "propose")) or mutation == "addMember":
+    if mutation.startswith(("create", "propose")) or mutation in {"addMember", "saveView"}:
         return None
     return "version"
 

@@ -65,6 +65,10 @@ def _has_required_arguments(field: GraphQLField) -> bool:
     )
 
 
+FEEDS = {"changes": "the change feed: edges with cursors, no nodes or totalCount (tests/changes)"}
+"""Root connections that are feeds read by position, not lists: tested where they are built."""
+
+
 def _root_lists() -> list[tuple[str, str]]:
     """(root field, query) for each root connection."""
     graphql_schema = build_schema()._schema
@@ -76,6 +80,9 @@ def _root_lists() -> list[tuple[str, str]]:
         if not named.name.endswith("Connection"):
             continue
         assert isinstance(named, GraphQLObjectType)
+        if name in FEEDS:
+            assert "nodes" not in named.fields, f"{name} now has nodes: take it off FEEDS"
+            continue
         node = get_named_type(named.fields["nodes"].type)
         assert isinstance(node, GraphQLObjectType)
         fields = " ".join(_fields(node, 0))
@@ -102,8 +109,18 @@ def test_every_root_list_is_covered() -> None:
     }
 
 
+SAVED_BEFORE = {
+    "views": 'mutation { saveView(input: {name: "directory", document: "{ __typename }"}) '
+    "{ userErrors { message } } }",
+}
+"""Root lists the demo leaves empty (it holds no saved view), given a row through the API first."""
+
+
 @pytest.mark.parametrize(("root", "document"), ROOT_LISTS, ids=[n for n, _ in ROOT_LISTS])
 async def test_every_field_resolves(client: httpx.AsyncClient, root: str, document: str) -> None:
+    if root in SAVED_BEFORE:
+        saved = await query(client, SAVED_BEFORE[root])
+        assert saved["saveView"]["userErrors"] == []
     data = await query(client, document)
     assert data[root]["totalCount"] > 0, "the demo data has rows of every kind to resolve"
     assert data[root]["totalCount"] <= PAGE, "every demo row is in the page"
