@@ -63,13 +63,17 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def updated_stamp() -> Any:
+def updated_stamp(*, server_default: bool = False) -> Any:
     """`updated_at`: set when the row is made and moved by every update made through
-    SQLAlchemy (`onupdate`); `modifiedSince` filters compare it."""
+    SQLAlchemy (`onupdate`); `modifiedSince` filters compare it. `server_default` for a table
+    that loaders fill with COPY, which sets no Python default."""
+    extra: dict[str, Any] = (
+        {"server_default": sa.text("CURRENT_TIMESTAMP")} if server_default else {}
+    )
     return Field(
         default_factory=utcnow,
         sa_type=UTCDateTime,
-        sa_column_kwargs={"nullable": False, "onupdate": utcnow},
+        sa_column_kwargs={"nullable": False, "onupdate": utcnow, **extra},
     )
 
 

@@ -36,7 +36,7 @@ class ActivityParticipant(SQLModel, table=True):
     organization_id: int = fk("organization.id", required=True, ondelete="CASCADE")
     person_id: int | None = fk("person.id", ondelete="CASCADE")
     role: str | None = Field(default=None, max_length=200)
-    updated_at: datetime = updated_stamp()
+    updated_at: datetime = updated_stamp(server_default=True)
 
 
 class ActivityAgreement(SQLModel, table=True):

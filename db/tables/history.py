@@ -23,5 +23,5 @@ class HistoryEntry(SQLModel, table=True):
     actor: str | None = Field(default=None, max_length=200)
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     changes: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
-    updated_at: datetime = updated_stamp()
+    updated_at: datetime = updated_stamp(server_default=True)
     """As `changed_at`: an entry never changes (every node type has `updatedAt`)."""

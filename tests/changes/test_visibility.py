@@ -35,7 +35,15 @@ async def test_personal_data_changes_reach_only_its_organization_and_admins(
         name: [(e["entityType"], e["kind"]) for e in (await events_after(client, cursors[name]))[0]]
         for name, client in callers.items()
     }
-    assert seen["admin"] == seen["jou"] == [("Person", "CREATED"), ("Position", "CREATED")]
+    assert (
+        seen["admin"]
+        == seen["jou"]
+        == [
+            ("Person", "CREATED"),
+            ("Position", "CREATED"),
+            ("Person", "UPDATED"),
+        ]
+    )
     assert seen["ncu"] == seen["reporter"] == seen["anonymous"] == []
     cursors = {name: await feed_end(client) for name, client in callers.items()}
 
@@ -90,7 +98,10 @@ async def test_filters_by_type_kind_and_organization(
     by_type, _ = await events_after(admin, cursor, types=["Position"])
     assert [e["entityType"] for e in by_type] == ["Position"]
     by_organization, _ = await events_after(admin, cursor, organizations=[jou])
-    assert [e["entityType"] for e in by_organization] == ["Position"]
+    assert [(e["entityType"], e["fields"]) for e in by_organization] == [
+        ("Position", []),
+        ("Person", ["positions"]),
+    ]
     by_kind, _ = await events_after(admin, cursor, kinds=["CREATED"], types=["Organization"])
     assert [e["entity"]["name"] for e in by_kind] == ["Other"]
 

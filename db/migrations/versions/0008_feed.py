@@ -6,7 +6,8 @@ Create Date: 2026-12-01 21:20:00
 
 `change_event` and `change_context` (db/tables/changes.py); the triggers of `db.change_feed`
 on every traced table, on both databases; `updated_at` on the two node tables that had none
-(`activity_participant`, backfilled from its activity, and `history_entry`, from `changed_at`).
+(`activity_participant`, backfilled from its activity, and `history_entry`, from `changed_at`),
+with a server default, since loaders COPY rows into both without it.
 Events start at this migration: rows already stored have none (a mirror starts from a full read).
 """
 from typing import Sequence, Union
@@ -69,7 +70,10 @@ def upgrade() -> None:
         op.execute(f'UPDATE {table} SET updated_at = ({source})')
         with op.batch_alter_table(table) as batch_op:
             batch_op.alter_column(
-                'updated_at', existing_type=sa.DateTime(timezone=True), nullable=False
+                'updated_at',
+                existing_type=sa.DateTime(timezone=True),
+                nullable=False,
+                server_default=sa.text('CURRENT_TIMESTAMP'),
             )
     change_feed.install(op.get_bind())
 
