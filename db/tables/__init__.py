@@ -4,6 +4,7 @@ from db.tables.access import AccessChange, ApiToken
 from db.tables.activities import Activity, ActivityAgreement, ActivityParticipant, ActivityProgram
 from db.tables.agreements import Agreement, AgreementMode, AgreementParty, Commitment, Document
 from db.tables.alliances import Alliance, Membership
+from db.tables.codes import CreditUnit
 from db.tables.credits import (
     CreditAccount,
     CreditRecognition,
@@ -15,6 +16,7 @@ from db.tables.credits import (
 from db.tables.evaluations import Evaluation, EvaluationMeasure
 from db.tables.funding import Funding
 from db.tables.history import HistoryEntry
+from db.tables.mobility import MobilityCondition
 from db.tables.network import NetworkChange
 from db.tables.organizations import Organization, OrganizationIdentifier, OrganizationRelation
 from db.tables.people import Person, Position
@@ -38,6 +40,7 @@ __all__ = [
     "CourseInstructor",
     "CreditAccount",
     "CreditRecognition",
+    "CreditUnit",
     "Document",
     "Enrolment",
     "Evaluation",
@@ -47,6 +50,7 @@ __all__ = [
     "Learner",
     "LearningOutcome",
     "Membership",
+    "MobilityCondition",
     "NetworkChange",
     "Organization",
     "OrganizationIdentifier",
