@@ -62,9 +62,7 @@ def check_eqf_level(level: int, *, field: str) -> codes.EqfLevel:
 
 
 async def _check_credit_unit(connection: AsyncConnection, code: str, *, field: str) -> None:
-    found = await connection.scalar(
-        sa.select(CREDIT_UNIT.c.code).where(CREDIT_UNIT.c.code == code)
-    )
+    found = await connection.scalar(sa.select(CREDIT_UNIT.c.code).where(CREDIT_UNIT.c.code == code))
     if found is None:
         known = ", ".join(await connection.scalars(sa.select(CREDIT_UNIT.c.code).order_by("code")))
         raise UnknownCode(f"{excerpt(code)} is not a credit unit (one of {known})", field=field)
@@ -77,7 +75,9 @@ async def check_codes(connection: AsyncConnection, values: Mapping[str, Any]) ->
     if values.get("eqf_level") is not None:
         check_eqf_level(int(values["eqf_level"]), field="eqfLevel")
     if values.get("credit_unit_code") is not None:
-        await _check_credit_unit(connection, str(values["credit_unit_code"]), field="creditUnitCode")
+        await _check_credit_unit(
+            connection, str(values["credit_unit_code"]), field="creditUnitCode"
+        )
 
 
 def field_conditions(

@@ -53,7 +53,9 @@ class EqfLevel:
 @cache
 def _fields() -> dict[str, FieldOfStudy]:
     with (_HERE / "isced_f_2013.csv").open(encoding="utf-8", newline="") as source:
-        return {row["code"]: FieldOfStudy(row["code"], row["label"]) for row in csv.DictReader(source)}
+        return {
+            row["code"]: FieldOfStudy(row["code"], row["label"]) for row in csv.DictReader(source)
+        }
 
 
 @cache

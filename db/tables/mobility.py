@@ -22,8 +22,12 @@ class MobilityCondition(Mutable, table=True):
         sa.CheckConstraint(
             "sending_organization_id <> receiving_organization_id", name="two_sides"
         ),
-        sa.CheckConstraint("eqf_level_min IS NULL OR eqf_level_min BETWEEN 1 AND 8", name="eqf_min"),
-        sa.CheckConstraint("eqf_level_max IS NULL OR eqf_level_max BETWEEN 1 AND 8", name="eqf_max"),
+        sa.CheckConstraint(
+            "eqf_level_min IS NULL OR eqf_level_min BETWEEN 1 AND 8", name="eqf_min"
+        ),
+        sa.CheckConstraint(
+            "eqf_level_max IS NULL OR eqf_level_max BETWEEN 1 AND 8", name="eqf_max"
+        ),
     )
 
     agreement_id: int = fk("agreement.id", required=True, ondelete="CASCADE")
