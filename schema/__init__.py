@@ -14,6 +14,7 @@ from schema import (  # noqa: F401  (their node types register on import)
     crud,
     evaluations,
     funding,
+    mobility,
     network,
     node,
     organizations,
@@ -61,6 +62,7 @@ Mutation = merge_types(
     (
         agreement_mutations.AgreementMutation,
         crud.EntityMutation,
+        mobility.MobilityConditionMutation,
         tokens.TokenMutation,
         proposals.ProposalMutation,
     ),
