@@ -22,6 +22,7 @@ from web.cors import Cors
 from web.errors import LastResort, starlette_http_exception
 from web.graphql_view import PartnerGraphQL
 from web.health import Readiness, health, live, root
+from web.ewp_iias import EwpIias
 from web.network_export import NetworkExport
 from web.reports_csv import report_routes
 
@@ -95,6 +96,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                     engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
                 ),
                 methods=["GET"],
+            ),
+            Route(
+                "/ewp/iias",
+                EwpIias(engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token),
+                methods=["GET", "POST"],
             ),
             *([graphiql.assets_mount()] if settings.graphiql else []),
         ],
