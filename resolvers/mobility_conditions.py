@@ -191,7 +191,11 @@ async def add_condition(
 
 
 async def remove_condition(
-    connection: AsyncConnection, viewer: Viewer, key: int, version: int, agreement_version: int
+    connection: AsyncConnection,
+    viewer: Viewer,
+    key: int,
+    version: int,
+    agreement_version: int | None,
 ) -> RowMapping:
     condition = await load_for_write(connection, viewer, "MobilityCondition", key)
     await require_change(
@@ -200,5 +204,8 @@ async def remove_condition(
     row = await delete_row(
         connection, CONDITION, key, version, actor=viewer.label, what="mobility condition"
     )
-    await _terms_changed(connection, viewer, condition["agreement_id"], agreement_version)
+    agreement_id = condition["agreement_id"]
+    if agreement_version is None:
+        agreement_version = (await load_agreement(connection, agreement_id))["version"]
+    await _terms_changed(connection, viewer, agreement_id, agreement_version)
     return row

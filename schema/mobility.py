@@ -182,8 +182,11 @@ class AddMobilityConditionInput:
 class RemoveMobilityConditionInput:
     id: strawberry.ID = strawberry.field(description="The ID of the mobility condition.")
     version: int = strawberry.field(description="The condition's `version` you read.")
-    agreement_version: int = strawberry.field(
-        description="The agreement's `version` you read; removing a condition changes its terms."
+    agreement_version: int | None = strawberry.field(
+        default=None,
+        description="The agreement's `version` you read, if you want a change of the agreement "
+        "since refused (removing a condition changes its terms); the condition's `version` is "
+        "checked in any case.",
     )
 
 

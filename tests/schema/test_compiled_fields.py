@@ -77,6 +77,8 @@ ORDINARY_ROAD: dict[str, str] = {
     "FieldOfStudy": _CODES,
     "EqfLevel": _CODES,
     "CreditUnit": _UNITS,
+    "EwpIia": "the EWP IIA XML and its hash, built with lxml in resolvers/ewp",
+    "LanguageSkill": "a mobility condition's language skills, kept as JSON and shaped in Python",
     # Root fields.
     "Query.nodes": "a list of global IDs of any types, each fetched by the node loader",
     "Query.people": "a root list without a compiled source (resolvers.compiled.lists)",
@@ -107,6 +109,10 @@ ORDINARY_ROAD: dict[str, str] = {
     "ReportMeasures.funding": _REPORTS,
     # Fields of node types.
     "Agreement.modes": "a list of enums from a link table, loaded per agreement",
+    "Agreement.ewpIia": "the EWP IIA XML and its hash, built with lxml in resolvers/ewp",
+    "MobilityCondition.totalMonthsPerYear": _MONEY,
+    "MobilityCondition.totalDaysPerYear": _MONEY,
+    "MobilityCondition.languageSkills": "kept as JSON and shaped in Python",
     "Agreement.successor": "the first of a relation, not a connection",
     "Alliance.network": _NETWORK,
     "Organization.partners": _NETWORK,
