@@ -1,0 +1,172 @@
+"""The EWP IIA export through the API: Agreement.ewpIia and /ewp/iias, valid against the EWP
+XSDs, hashed as the spec says, honouring visibility; mobility conditions added and refused."""
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from lxml import etree
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.enums import TokenRole
+from resolvers.ewp.iia_hash import iia_hash
+from resolvers.ewp.iia_xml import NS
+from tests.conftest import api_client, make_token
+from tests.graphql import query
+
+pytestmark = pytest.mark.anyio
+
+XSD = Path(__file__).parents[2] / "resolvers" / "ewp" / "xsd" / "iias-get-response.xsd"
+_UTS = """{ agreements(filter: {text: "Sydney"}) { nodes { id version status
+    parties { nodes { organization { id name } } }
+    mobilityConditions { nodes { id version mobilityType } }
+    ewpIia { iiaId iiaHash validForApproval missing xml } } } }"""
+
+
+def _valid(xml: bytes) -> etree._Element:
+    schema = etree.XMLSchema(etree.parse(str(XSD)))
+    document = etree.fromstring(xml)
+    assert schema.validate(document), schema.error_log
+    return document
+
+
+async def _uts(client: httpx.AsyncClient) -> dict[str, Any]:
+    [node] = (await query(client, _UTS))["agreements"]["nodes"]
+    return dict(node)
+
+
+async def test_the_demo_agreement_exports_as_a_valid_iia_with_its_hash(
+    client: httpx.AsyncClient,
+) -> None:
+    node = await _uts(client)
+    iia = node["ewpIia"]
+    assert iia["missing"] == [] and iia["validForApproval"]
+    document = _valid(iia["xml"].encode())
+    [element] = document.findall(f"{{{NS}}}iia")
+    assert iia_hash(element) == iia["iiaHash"] == element.findtext(f"{{{NS}}}iia-hash")
+    assert [e.text for e in element.iter(f"{{{NS}}}hei-id")] == ["jxufe.edu.cn", "uts.edu.au"]
+    assert element.findtext(f"{{{NS}}}in-effect") == "true"
+    studies = element.find(f".//{{{NS}}}student-studies-mobility-spec")
+    assert studies is not None
+    assert studies.findtext(f"{{{NS}}}receiving-first-academic-year-id") == "2026/2027"
+    assert studies.findtext(f".//{{{NS}}}isced-f-code") == "0311"
+    assert studies.findtext(f"{{{NS}}}eqf-level") == "6"
+    assert studies.findtext(f".//{{{NS}}}cefr-level") == "B2"
+    response = await client.get("/ewp/iias", params={"iia_id": [node["id"], "nonsense"]})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    assert response.content == iia["xml"].encode()
+
+
+async def test_an_agreement_without_schac_codes_says_what_is_missing(
+    client: httpx.AsyncClient,
+) -> None:
+    data = await query(
+        client, '{ agreements(filter: {text: "social education"}) { nodes { ewpIia { xml missing } } } }'
+    )  # fmt: skip
+    [node] = data["agreements"]["nodes"]
+    assert node["ewpIia"]["xml"] is None
+    assert any("SCHAC" in m for m in node["ewpIia"]["missing"])
+
+
+async def test_a_caller_who_cannot_see_the_agreement_gets_an_empty_response(
+    client: httpx.AsyncClient, demo_engine: AsyncEngine
+) -> None:
+    node = await _uts(client)
+    token = await make_token(demo_engine, TokenRole.EDITOR, organization="Jiangsu Open University")
+    async with api_client(demo_engine, token) as editor:
+        response = await editor.post(
+            "/ewp/iias",
+            content=f"iia_id={node['id']}",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    assert response.status_code == 200
+    document = _valid(response.content)
+    assert document.findall(f"{{{NS}}}iia") == []
+
+
+async def _add(client: httpx.AsyncClient, given: dict[str, Any]) -> dict[str, Any]:
+    data = await query(
+        client,
+        """mutation ($input: AddMobilityConditionInput!) { addMobilityCondition(input: $input) {
+             mobilityCondition { id mobilityType } userErrors { code field message } } }""",
+        {"input": given},
+    )
+    payload: dict[str, Any] = data["addMobilityCondition"]
+    return payload
+
+
+def _base(node: dict[str, Any]) -> dict[str, Any]:
+    jufe, uts = (p["organization"]["id"] for p in node["parties"]["nodes"])
+    return {
+        "agreement": node["id"],
+        "agreementVersion": node["version"],
+        "mobilityType": "STUDENT_TRAINEESHIP",
+        "sendingOrganization": uts,
+        "receivingOrganization": jufe,
+        "firstAcademicYear": 2027,
+        "lastAcademicYear": 2027,
+        "mobilitiesPerYear": 3,
+        "totalMonthsPerYear": "6.5",
+        "iscedFCode": "0412",
+        "eqfLevelMin": 6,
+        "eqfLevelMax": 7,
+        "blended": True,
+        "languageSkills": [{"language": "zh-Hans", "cefr": "A2"}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "field"),
+    [
+        ({"iscedFCode": "04"}, "UNKNOWN_CODE", "iscedFCode"),
+        ({"eqfLevelMax": 9}, "UNKNOWN_CODE", "eqfLevelMax"),
+        ({"languageSkills": [{"language": "xx-Foo"}]}, "UNKNOWN_CODE", "languageSkills.0.language"),
+        ({"languageSkills": [{"language": "en", "cefr": "D1"}]}, "UNKNOWN_CODE", "languageSkills.0.cefr"),
+        ({"lastAcademicYear": 2026}, "BAD_USER_INPUT", "lastAcademicYear"),
+        ({"mobilitiesPerYear": 0}, "BAD_USER_INPUT", "mobilitiesPerYear"),
+        ({"totalDaysPerYear": "5"}, "BAD_USER_INPUT", "totalDaysPerYear"),
+        ({"mobilityType": "STUDENT_STUDIES", "languageSkills": []}, "BAD_USER_INPUT", "languageSkills"),
+        ({"agreementVersion": 999}, "STALE_VERSION", "agreementVersion"),
+    ],
+)  # fmt: skip
+async def test_a_bad_condition_is_refused_and_nothing_written(
+    client: httpx.AsyncClient, change: dict[str, Any], code: str, field: str
+) -> None:
+    node = await _uts(client)
+    payload = await _add(client, {**_base(node), **change})
+    assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [(code, field)]
+    after = await _uts(client)
+    assert after["ewpIia"]["iiaHash"] == node["ewpIia"]["iiaHash"]
+    assert after["version"] == node["version"]
+
+
+async def test_adding_and_removing_a_condition_changes_the_terms_and_the_hash(
+    client: httpx.AsyncClient,
+) -> None:
+    node = await _uts(client)
+    payload = await _add(client, _base(node))
+    assert payload["userErrors"] == []
+    added = await _uts(client)
+    assert added["status"] == "UNDER_NEGOTIATION"
+    assert added["ewpIia"]["iiaHash"] != node["ewpIia"]["iiaHash"]
+    document = _valid(added["ewpIia"]["xml"].encode())
+    traineeship = document.find(f".//{{{NS}}}student-traineeship-mobility-spec")
+    assert traineeship is not None
+    assert [e.text for e in traineeship.iter(f"{{{NS}}}eqf-level")] == ["6", "7"]
+    assert traineeship.findtext(f"{{{NS}}}total-months-per-year") == "6.5"
+    new = next(
+        c
+        for c in added["mobilityConditions"]["nodes"]
+        if c["id"] == payload["mobilityCondition"]["id"]
+    )
+    data = await query(
+        client,
+        """mutation ($input: RemoveMobilityConditionInput!) { removeMobilityCondition(input: $input) {
+             removedId userErrors { code } } }""",
+        {"input": {"id": new["id"], "version": new["version"]}},
+    )  # fmt: skip
+    assert data["removeMobilityCondition"] == {"removedId": new["id"], "userErrors": []}
+    removed = await _uts(client)
+    assert removed["ewpIia"]["iiaHash"] == node["ewpIia"]["iiaHash"]
