@@ -20,9 +20,9 @@ from web.access import bearer_token
 from web.body_limit import BodySizeLimit
 from web.cors import Cors
 from web.errors import LastResort, starlette_http_exception
+from web.ewp_iias import EwpIias
 from web.graphql_view import PartnerGraphQL
 from web.health import Readiness, health, live, root
-from web.ewp_iias import EwpIias
 from web.network_export import NetworkExport
 from web.reports_csv import report_routes
 

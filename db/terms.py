@@ -25,7 +25,9 @@ PARTY = table_of(t.AgreementParty)
 MODE = table_of(t.AgreementMode)
 COMMITMENT = table_of(t.Commitment)
 MOBILITY = table_of(t.MobilityCondition)
-_MOBILITY_TERMS = [c for c in MOBILITY.c if c.name not in {"id", "created_at", "updated_at", "version"}]
+_MOBILITY_TERMS = [
+    c for c in MOBILITY.c if c.name not in {"id", "created_at", "updated_at", "version"}
+]
 
 
 def _iso(value: date | None) -> str | None:

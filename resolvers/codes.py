@@ -110,7 +110,10 @@ def credit_unit_of(ctx: Context) -> DataLoader[str, RowMapping | None]:
             found = {row["code"]: row for row in rows.mappings()}
         return [found.get(key) for key in keys]
 
-    loader: DataLoader[str, RowMapping | None] = ctx.loaders.lists("credit_units", batch)
+    loader: DataLoader[str, RowMapping | None] = ctx.loaders.lists(
+        "credit_units",
+        batch,  # type: ignore[arg-type]
+    )
     return loader
 
 
@@ -124,4 +127,5 @@ def ects_credits(credits: Decimal | None, unit: RowMapping | None) -> Decimal | 
     """Credits in ECTS, where the unit has a conversion."""
     if credits is None or unit is None or unit["ects_per_unit"] is None:
         return None
-    return (credits * unit["ects_per_unit"]).quantize(Decimal("0.01"))
+    converted: Decimal = credits * unit["ects_per_unit"]
+    return converted.quantize(Decimal("0.01"))

@@ -95,23 +95,30 @@ def _check_terms(terms: MobilityTerms, parties: list[int]) -> dict[str, Any]:
                 field=f"{side}Organization",
             )
     if terms.sending_organization_id == terms.receiving_organization_id:
-        raise BadUserInput("a mobility goes from one party to another", field="receivingOrganization")
+        raise BadUserInput(
+            "a mobility goes from one party to another", field="receivingOrganization"
+        )
     if not 1900 <= terms.first_academic_year <= 2200:
-        raise BadUserInput("an academic year is given by the year it starts", field="firstAcademicYear")
+        raise BadUserInput(
+            "an academic year is given by the year it starts", field="firstAcademicYear"
+        )
     if terms.last_academic_year < terms.first_academic_year:
-        raise BadUserInput("the last academic year cannot precede the first", field="lastAcademicYear")
+        raise BadUserInput(
+            "the last academic year cannot precede the first", field="lastAcademicYear"
+        )
     if terms.mobilities_per_year < 1:
         raise BadUserInput("at least one mobility a year", field="mobilitiesPerYear")
     students = terms.mobility_type in _STUDENTS
-    for name, allowed in (("total_months_per_year", students), ("total_days_per_year", not students)):
+    for name, allowed in (
+        ("total_months_per_year", students),
+        ("total_days_per_year", not students),
+    ):
         value = getattr(terms, name)
         if value is None:
             continue
         camel = "totalMonthsPerYear" if "months" in name else "totalDaysPerYear"
         if not allowed:
-            raise BadUserInput(
-                "students' mobilities count months, staff's count days", field=camel
-            )
+            raise BadUserInput("students' mobilities count months, staff's count days", field=camel)
         if value <= 0 or value != round(value, 2):
             raise BadUserInput("a positive number with at most two decimals", field=camel)
     if terms.isced_f_code is not None:
@@ -125,7 +132,9 @@ def _check_terms(terms: MobilityTerms, parties: list[int]) -> dict[str, Any]:
         and terms.eqf_level_max is not None
         and terms.eqf_level_max < terms.eqf_level_min
     ):
-        raise BadUserInput("EQF levels go from a lowest to a highest, both given", field="eqfLevelMax")
+        raise BadUserInput(
+            "EQF levels go from a lowest to a highest, both given", field="eqfLevelMax"
+        )
     if not students and (terms.eqf_level_min is not None or terms.blended):
         raise BadUserInput("EQF levels and blended mobility are for students", field="eqfLevelMin")
     skills = [

@@ -80,7 +80,10 @@ class MobilityCondition(Node):
         description="The recommended language skills, in order.",
     )
     def skills(self) -> list[LanguageSkill]:
-        return [LanguageSkill(language=str(s["language"]), cefr=s.get("cefr")) for s in self.language_skills]
+        return [
+            LanguageSkill(language=str(s["language"]), cefr=s.get("cefr"))
+            for s in self.language_skills
+        ]
 
     agreement = referenced("Agreement", "agreement_id", description="The agreement it is part of.")
     sending_organization = referenced(

@@ -69,7 +69,8 @@ def _condition(condition: etree._Element) -> str:
             continue
         parent = element.getparent()
         grandparent = parent.getparent() if parent is not None else None
-        for attribute, value in element.attrib.items():
+        for attribute, given in element.attrib.items():
+            value = given.decode() if isinstance(given, bytes) else given
             local = etree.QName(attribute).localname
             if local in _LEFT_OUT and etree.QName(attribute).namespace is None:
                 continue

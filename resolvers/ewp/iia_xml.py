@@ -45,7 +45,7 @@ class Partner:
 class Condition:
     """A `mobility_condition` row with its two sides resolved to SCHAC codes."""
 
-    row: Mapping[str, Any]
+    row: Mapping[Any, Any]
     sending: Side
     receiving: Side
 
@@ -111,7 +111,7 @@ def _condition(parent: etree._Element, condition: Condition) -> None:
 def iia_element(iia: Iia) -> etree._Element:
     """One `<iia>`: partners (the local one first), in-effect, the cooperation conditions in
     the schema's order (by kind, then as stored), the hash."""
-    element = etree.Element(f"{{{NS}}}iia", nsmap={None: NS})
+    element = etree.Element(f"{{{NS}}}iia", nsmap={None: NS})  # type: ignore[dict-item]
     for partner in iia.partners:
         node = _add(element, "partner")
         _add(node, "hei-id", partner.side.hei_id)
@@ -137,6 +137,6 @@ def iia_element(iia: Iia) -> etree._Element:
 
 def response(elements: Iterable[etree._Element]) -> bytes:
     """The `iias-get-response` holding these `<iia>` elements, as UTF-8 XML."""
-    root = etree.Element(f"{{{NS}}}iias-get-response", nsmap={None: NS})
+    root = etree.Element(f"{{{NS}}}iias-get-response", nsmap={None: NS})  # type: ignore[dict-item]
     root.extend(deepcopy(element) for element in elements)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))

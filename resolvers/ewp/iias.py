@@ -197,7 +197,9 @@ async def export(
         for end in ("sending", "receiving")
     }
     organizations = await _organizations(connection, involved)
-    return {a["id"]: _build(a, parties[a["id"]], conditions[a["id"]], organizations) for a in agreements}
+    return {
+        a["id"]: _build(a, parties[a["id"]], conditions[a["id"]], organizations) for a in agreements
+    }
 
 
 def iia_of(ctx: Context) -> DataLoader[int, IiaExport | None]:

@@ -152,7 +152,13 @@ OTHER: dict[str, dict[str, Any]] = {
 }
 
 
-NO_ID = {"createAgreement", "addCommitment", "addMobilityCondition", "addMember", *(m for m in OTHER if "propose" in m)}
+NO_ID = {
+    "createAgreement",
+    "addCommitment",
+    "addMobilityCondition",
+    "addMember",
+    *(m for m in OTHER if "propose" in m),
+}
 
 
 @dataclass(frozen=True)
