@@ -54,8 +54,9 @@ async def _fill(url: str, count: int) -> None:
         )
         await c.execute(
             sa.insert(AGREEMENT),
-            [{**stamp, "id": i + 1, "title": f"Agreement {i}", "kind": "student_exchange", "status": "signed",
-              "renewal_rule": "none", "is_illustrative": True} for i in range(count)],
+            [{**stamp, "id": i + 1, "title": f"Agreement {i}", "kind": "student_exchange",
+              "status": "signed", "renewal_rule": "none", "is_illustrative": True}
+             for i in range(count)],
         )  # fmt: skip
         await c.execute(
             sa.insert(table_of(t.AgreementParty)),
@@ -108,7 +109,7 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     given = parser.parse_args()
     if given.database.startswith("sqlite"):
-        Path(given.database.split("///", 1)[1]).unlink(missing_ok=True)
+        await asyncio.to_thread(Path(given.database.split("///", 1)[1]).unlink, missing_ok=True)
     await _fill(given.database, given.agreements)
     engine = create_engine(given.database)
     schema = etree.XMLSchema(etree.parse(str(XSD)))

@@ -18,6 +18,8 @@ from tests.graphql import query
 pytestmark = pytest.mark.anyio
 
 XSD = Path(__file__).parents[2] / "resolvers" / "ewp" / "xsd" / "iias-get-response.xsd"
+_SKILLS = "languageSkills"
+_SKILL = "languageSkills.0."
 _UTS = """{ agreements(filter: {text: "Sydney"}) { nodes { id version status
     parties { nodes { organization { id name } } }
     mobilityConditions { nodes { id version mobilityType } }
@@ -63,8 +65,9 @@ async def test_an_agreement_without_schac_codes_says_what_is_missing(
     client: httpx.AsyncClient,
 ) -> None:
     data = await query(
-        client, '{ agreements(filter: {text: "social education"}) { nodes { ewpIia { xml missing } } } }'
-    )  # fmt: skip
+        client,
+        '{ agreements(filter: {text: "social education"}) { nodes { ewpIia { xml missing } } } }',
+    )
     [node] = data["agreements"]["nodes"]
     assert node["ewpIia"]["xml"] is None
     assert any("SCHAC" in m for m in node["ewpIia"]["missing"])
@@ -122,12 +125,12 @@ def _base(node: dict[str, Any]) -> dict[str, Any]:
     [
         ({"iscedFCode": "04"}, "UNKNOWN_CODE", "iscedFCode"),
         ({"eqfLevelMax": 9}, "UNKNOWN_CODE", "eqfLevelMax"),
-        ({"languageSkills": [{"language": "xx-Foo"}]}, "UNKNOWN_CODE", "languageSkills.0.language"),
-        ({"languageSkills": [{"language": "en", "cefr": "D1"}]}, "UNKNOWN_CODE", "languageSkills.0.cefr"),
+        ({"languageSkills": [{"language": "xx-Foo"}]}, "UNKNOWN_CODE", _SKILL + "language"),
+        ({"languageSkills": [{"language": "en", "cefr": "D1"}]}, "UNKNOWN_CODE", _SKILL + "cefr"),
         ({"lastAcademicYear": 2026}, "BAD_USER_INPUT", "lastAcademicYear"),
         ({"mobilitiesPerYear": 0}, "BAD_USER_INPUT", "mobilitiesPerYear"),
         ({"totalDaysPerYear": "5"}, "BAD_USER_INPUT", "totalDaysPerYear"),
-        ({"mobilityType": "STUDENT_STUDIES", "languageSkills": []}, "BAD_USER_INPUT", "languageSkills"),
+        ({"mobilityType": "STUDENT_STUDIES", "languageSkills": []}, "BAD_USER_INPUT", _SKILLS),
         ({"agreementVersion": 999}, "STALE_VERSION", "agreementVersion"),
     ],
 )  # fmt: skip
@@ -163,8 +166,8 @@ async def test_adding_and_removing_a_condition_changes_the_terms_and_the_hash(
     )
     data = await query(
         client,
-        """mutation ($input: RemoveMobilityConditionInput!) { removeMobilityCondition(input: $input) {
-             removedId userErrors { code } } }""",
+        """mutation ($input: RemoveMobilityConditionInput!) {
+             removeMobilityCondition(input: $input) { removedId userErrors { code } } }""",
         {"input": {"id": new["id"], "version": new["version"]}},
     )  # fmt: skip
     assert data["removeMobilityCondition"] == {"removedId": new["id"], "userErrors": []}
