@@ -17,7 +17,19 @@ from resolvers import codes as reads
 from schema.enums import FieldLevel
 from schema.relay import Info
 
-__all__ = ["CodeQuery", "CreditUnit", "EqfLevel", "FieldOfStudy", "Labelled"]
+__all__ = ["BroaderField", "CodeQuery", "CreditUnit", "EqfLevel", "FieldOfStudy", "Labelled"]
+
+
+@strawberry.type(description="The narrow or broad ISCED-F 2013 field another one is in.")
+class BroaderField:
+    code: str = strawberry.field(description="Its code: 3 digits narrow, 2 broad.")
+    label: str = strawberry.field(description="Its English name in ISCED-F 2013.")
+    level: FieldLevel = strawberry.field(description="Narrow or broad.")
+
+    @classmethod
+    def of_code(cls, code: str | None) -> Self | None:
+        found = codes.field_of_study(code) if code is not None else None
+        return None if found is None else cls(code=found.code, label=found.label, level=found.level)
 
 
 @strawberry.type(
@@ -49,12 +61,12 @@ class FieldOfStudy:
         return None if found is None else cls.of(found)
 
     @strawberry.field(description="The narrow field a detailed one is in; null otherwise.")
-    def narrow(self) -> "FieldOfStudy | None":
-        return FieldOfStudy.of_code(self.narrow_code)
+    def narrow(self) -> BroaderField | None:
+        return BroaderField.of_code(self.narrow_code)
 
     @strawberry.field(description="The broad field it is in; null for a broad field.")
-    def broad(self) -> "FieldOfStudy | None":
-        return FieldOfStudy.of_code(self.broad_code)
+    def broad(self) -> BroaderField | None:
+        return BroaderField.of_code(self.broad_code)
 
 
 @strawberry.type(

@@ -32,57 +32,78 @@ _TRUE = {"true", "1"}
 
 
 def _name(element: etree._Element | None) -> str:
-    return "" if element is None else etree.QName(element).localname
+    if element is None or not isinstance(element.tag, str):
+        return ""
+    return element.tag.rpartition("}")[2]
 
 
 def _value(element: etree._Element | None) -> str:
+    """An element's string value (its text, without comments), or the ISCED `v6-value`."""
     if element is None:
         return ""
     if _name(element) == "isced-f-code" and element.get("v6-value"):
         return str(element.get("v6-value"))
-    return str(element.xpath("string()"))
+    return "".join(element.itertext())
 
 
 def _children(element: etree._Element, name: str) -> list[etree._Element]:
-    return [child for child in element if isinstance(child.tag, str) and _name(child) == name]
+    return [child for child in element if _name(child) == name]
 
 
-def _not_yet_defined(element: etree._Element) -> bool:
-    found: etree._Element | None = element
+def _marked(element: etree._Element) -> bool:
+    return element.get("not-yet-defined") in _TRUE
+
+
+def _outside_marked(element: etree._Element) -> bool:
+    """Whether no ancestor of a condition (its `cooperation-conditions`, the `iia`, ...) is
+    marked `not-yet-defined`, which would leave the whole condition out."""
+    found = element.getparent()
     while found is not None:
-        if found.get("not-yet-defined") in _TRUE:
-            return True
+        if _marked(found):
+            return False
         found = found.getparent()
-    return False
+    return True
 
 
-def _in_contact(element: etree._Element) -> bool:
-    return any(_name(ancestor) in _CONTACTS for ancestor in element.iterancestors())
-
-
-def _condition(condition: etree._Element) -> str:
-    text = []
-    for element in condition.iterdescendants():
-        if not isinstance(element.tag, str) or _in_contact(element):
-            continue
-        if _name(element) in _YEARS or _not_yet_defined(element):
-            continue
-        parent = element.getparent()
-        grandparent = parent.getparent() if parent is not None else None
+def _walk(
+    element: etree._Element, parent: str, grandparent: str, in_contact: bool, text: list[str]
+) -> None:
+    """The stylesheet's `.//*` loop over one element below a condition, and its children in
+    document order; `in_contact` when a contact is among its ancestors."""
+    name = _name(element)
+    if not name or _marked(element):
+        return
+    if not in_contact and name not in _YEARS:
         for attribute, given in element.attrib.items():
             value = given.decode() if isinstance(given, bytes) else given
-            local = etree.QName(attribute).localname
-            if local in _LEFT_OUT and etree.QName(attribute).namespace is None:
+            qualified = etree.QName(attribute)
+            if qualified.localname in _LEFT_OUT and qualified.namespace is None:
                 continue
-            path = ".".join((_name(grandparent), _name(parent), _name(element), local))
+            path = f"{grandparent}.{parent}.{name}.{qualified.localname}"
             text.append(f"_@{path}={value}@_")
-        if not any(isinstance(child.tag, str) for child in element):
-            path = ".".join((_name(grandparent), _name(parent), _name(element)))
-            text.append(f"_{path}={_value(element)}_")
-    for name in _YEARS:
-        found = _children(condition, name)
-        text.append(f"_{name}={_value(found[0] if found else None)}_")
-    return "".join(text)
+        children = [child for child in element if isinstance(child.tag, str)]
+        if not children:
+            text.append(f"_{grandparent}.{parent}.{name}={_value(element)}_")
+    below = in_contact or name in _CONTACTS
+    for child in element:
+        if isinstance(child.tag, str):
+            _walk(child, name, parent, below, text)
+
+
+def _years(condition: etree._Element) -> str:
+    found = [_children(condition, name) for name in _YEARS]
+    return "".join(
+        f"_{name}={_value(f[0] if f else None)}_" for name, f in zip(_YEARS, found, strict=True)
+    )
+
+
+def _condition(condition: etree._Element, conditions: str) -> str:
+    text: list[str] = []
+    if not _marked(condition):
+        for child in condition:
+            if isinstance(child.tag, str):
+                _walk(child, _name(condition), conditions, False, text)
+    return "".join(text) + _years(condition)
 
 
 def text_to_hash(iia: etree._Element) -> str:
@@ -95,9 +116,12 @@ def text_to_hash(iia: etree._Element) -> str:
         ids = _children(partner, "iia-id")
         text.append(f"_iia-id_{position}={_value(ids[0] if ids else None)}_")
     for conditions in _children(iia, "cooperation-conditions"):
+        whole = _outside_marked(conditions) and not _marked(conditions)
         for condition in conditions:
             if isinstance(condition.tag, str):
-                text.append(_condition(condition))
+                text.append(
+                    _condition(condition, _name(conditions)) if whole else _years(condition)
+                )
     return "".join(text)
 
 

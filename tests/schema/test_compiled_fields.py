@@ -75,6 +75,7 @@ ORDINARY_ROAD: dict[str, str] = {
     "PartnerConnection": _NETWORK,
     "PartnerEdge": _NETWORK,
     "FieldOfStudy": _CODES,
+    "BroaderField": _CODES,
     "EqfLevel": _CODES,
     "CreditUnit": _UNITS,
     "EwpIia": "the EWP IIA XML and its hash, built with lxml in resolvers/ewp",
