@@ -6,14 +6,19 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from lxml import etree
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db import tables as t
+from db.base import table_of, utcnow
 from db.enums import TokenRole
 from resolvers.ewp.iia_hash import iia_hash
 from resolvers.ewp.iia_xml import NS
 from tests.conftest import api_client, make_token
+from tests.factories import add_network
 from tests.graphql import query
+from tests.statements import StatementCounter
 
 pytestmark = pytest.mark.anyio
 
@@ -173,3 +178,59 @@ async def test_adding_and_removing_a_condition_changes_the_terms_and_the_hash(
     assert data["removeMobilityCondition"] == {"removedId": new["id"], "userErrors": []}
     removed = await _uts(client)
     assert removed["ewpIia"]["iiaHash"] == node["ewpIia"]["iiaHash"]
+
+
+async def _probe_network(engine: AsyncEngine) -> None:
+    """Ten universities in a ring of agreements, each with a SCHAC code and each agreement
+    with one condition."""
+    await add_network(engine, organizations=10, prefix="Probe")
+    organization, agreement = table_of(t.Organization), table_of(t.Agreement)
+    party = table_of(t.AgreementParty)
+    async with engine.begin() as connection:
+        orgs = list(
+            await connection.scalars(
+                sa.select(organization.c.id).where(organization.c.name.startswith("Probe"))
+            )
+        )
+        await connection.execute(
+            sa.insert(table_of(t.OrganizationIdentifier)),
+            [{"organization_id": o, "scheme": "schac", "value": f"p{o}.example"} for o in orgs],
+        )
+        found = await connection.execute(
+            sa.select(party.c.agreement_id, sa.func.min(party.c.organization_id).label("a"),
+                      sa.func.max(party.c.organization_id).label("b"))
+            .join(agreement, agreement.c.id == party.c.agreement_id)
+            .where(agreement.c.title.startswith("Probe"))
+            .group_by(party.c.agreement_id)
+        )  # fmt: skip
+        now = utcnow()
+        await connection.execute(
+            sa.insert(table_of(t.MobilityCondition)),
+            [
+                {"created_at": now, "updated_at": now, "version": 1,
+                 "agreement_id": row.agreement_id, "mobility_type": "staff_training",
+                 "sending_organization_id": row.a,
+                 "receiving_organization_id": row.b, "first_academic_year": 2026,
+                 "last_academic_year": 2026, "mobilities_per_year": 1, "blended": False,
+                 "language_skills": []}
+                for row in found
+            ],
+        )  # fmt: skip
+
+
+async def test_the_statements_do_not_grow_with_the_number_of_agreements(
+    client: httpx.AsyncClient, demo_engine: AsyncEngine, statements: StatementCounter
+) -> None:
+    await _probe_network(demo_engine)
+    document = """query ($first: Int!) {
+      agreements(first: $first, filter: {text: "Probe exchange"}) { nodes {
+        mobilityConditions { nodes { mobilityType } } ewpIia { iiaHash missing } } } }"""
+    counts = []
+    for first in (2, 8):
+        statements.reset()
+        data = await query(client, document, {"first": first})
+        counts.append(statements.count)
+        nodes = data["agreements"]["nodes"]
+        assert len(nodes) == first
+        assert all(n["ewpIia"]["missing"] == [] and n["ewpIia"]["iiaHash"] for n in nodes)
+    assert counts[0] == counts[1], counts
