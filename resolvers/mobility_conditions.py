@@ -21,16 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from db import tables as t
 from db.base import table_of
 from db.enums import MobilityType
-from db.terms import refresh_terms_hash
-from resolvers.agreement_lifecycle import (
-    load_agreement,
-    load_for_change,
-    party_organizations,
-    reopen_if_signed,
-)
-from resolvers.agreement_writes import update_agreement
+from resolvers.agreement_commitments import terms_changed
+from resolvers.agreement_lifecycle import load_agreement, load_for_change, party_organizations
 from resolvers.codes import check_eqf_level, check_field_of_study
-from resolvers.errors import ApiError, BadUserInput, UnknownCode, excerpt
+from resolvers.errors import BadUserInput, UnknownCode, excerpt
 from resolvers.viewer import Viewer
 from resolvers.write_declarations import MUTATIONS
 from resolvers.write_scope import check_reference, load_for_write, require_change
@@ -39,7 +33,6 @@ from resolvers.writes import delete_row, insert_row
 __all__ = ["LanguageSkill", "MobilityTerms", "add_condition", "remove_condition"]
 
 CONDITION = table_of(t.MobilityCondition)
-_INPUT_FIELDS = {"id": "agreement", "version": "agreementVersion"}
 _LANGUAGE = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*")
 _CEFR = {"A1", "A2", "B1", "B2", "C1", "C2"}
 _STUDENTS = {MobilityType.STUDENT_STUDIES, MobilityType.STUDENT_TRAINEESHIP}
@@ -165,19 +158,6 @@ def _check_terms(terms: MobilityTerms, parties: list[int]) -> dict[str, Any]:
     }
 
 
-async def _terms_changed(
-    connection: AsyncConnection, viewer: Viewer, agreement_id: int, version: int
-) -> None:
-    try:
-        await update_agreement(connection, viewer, agreement_id, version, {})
-        await refresh_terms_hash(connection, agreement_id)
-        row = await load_agreement(connection, agreement_id)
-        await reopen_if_signed(connection, row, viewer.label)
-    except ApiError as error:
-        error.field = _INPUT_FIELDS.get(error.field or "", error.field)
-        raise
-
-
 async def add_condition(
     connection: AsyncConnection,
     viewer: Viewer,
@@ -195,7 +175,7 @@ async def add_condition(
     row = await insert_row(
         connection, CONDITION, {"agreement_id": agreement_id, **values}, actor=viewer.label
     )
-    await _terms_changed(connection, viewer, agreement_id, version)
+    await terms_changed(connection, viewer, agreement_id, version)
     return row
 
 
@@ -216,5 +196,5 @@ async def remove_condition(
     agreement_id = condition["agreement_id"]
     if agreement_version is None:
         agreement_version = (await load_agreement(connection, agreement_id))["version"]
-    await _terms_changed(connection, viewer, agreement_id, agreement_version)
+    await terms_changed(connection, viewer, agreement_id, agreement_version)
     return row

@@ -43,7 +43,7 @@ def _value(element: etree._Element | None) -> str:
         return ""
     if _name(element) == "isced-f-code" and element.get("v6-value"):
         return str(element.get("v6-value"))
-    return "".join(element.itertext())
+    return "".join(str(part) for part in element.itertext())
 
 
 def _children(element: etree._Element, name: str) -> list[etree._Element]:
