@@ -10,7 +10,7 @@ for staff.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from typing import Any
 
@@ -28,9 +28,15 @@ from resolvers.errors import BadUserInput, UnknownCode, excerpt
 from resolvers.viewer import Viewer
 from resolvers.write_declarations import MUTATIONS
 from resolvers.write_scope import check_reference, load_for_write, require_change
-from resolvers.writes import delete_row, insert_row
+from resolvers.writes import delete_row, insert_row, update_row
 
-__all__ = ["LanguageSkill", "MobilityTerms", "add_condition", "remove_condition"]
+__all__ = [
+    "LanguageSkill",
+    "MobilityTerms",
+    "add_condition",
+    "remove_condition",
+    "update_condition",
+]
 
 CONDITION = table_of(t.MobilityCondition)
 _LANGUAGE = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*")
@@ -194,6 +200,47 @@ async def remove_condition(
         connection, CONDITION, key, version, actor=viewer.label, what="mobility condition"
     )
     agreement_id = condition["agreement_id"]
+    if agreement_version is None:
+        agreement_version = (await load_agreement(connection, agreement_id))["version"]
+    await terms_changed(connection, viewer, agreement_id, agreement_version)
+    return row
+
+
+def _terms_of(row: RowMapping) -> MobilityTerms:
+    given = {f.name: row[f.name] for f in fields(MobilityTerms)}
+    given["mobility_type"] = MobilityType(row["mobility_type"])
+    given["language_skills"] = [
+        LanguageSkill(s["language"], s.get("cefr")) for s in row["language_skills"] or []
+    ]
+    return MobilityTerms(**given)
+
+
+async def update_condition(
+    connection: AsyncConnection,
+    viewer: Viewer,
+    key: int,
+    version: int,
+    agreement_version: int | None,
+    changes: dict[str, Any],
+) -> RowMapping:
+    """Changes the fields given (`MobilityTerms` names), checked as a new condition is."""
+    condition = await load_for_write(connection, viewer, "MobilityCondition", key)
+    await require_change(
+        connection, viewer, "MobilityCondition", condition, doing="change this mobility condition"
+    )
+    _, sending, receiving = MUTATIONS["updateMobilityCondition"]
+    for ref, name in (
+        (sending, "sending_organization_id"),
+        (receiving, "receiving_organization_id"),
+    ):
+        if changes.get(name) is not None:
+            await check_reference(connection, viewer, ref, changes[name])
+    agreement_id = condition["agreement_id"]
+    terms = replace(_terms_of(condition), **changes)
+    values = _check_terms(terms, await party_organizations(connection, agreement_id))
+    row = await update_row(
+        connection, CONDITION, key, version, values, actor=viewer.label, what="mobility condition"
+    )
     if agreement_version is None:
         agreement_version = (await load_agreement(connection, agreement_id))["version"]
     await terms_changed(connection, viewer, agreement_id, agreement_version)

@@ -337,6 +337,11 @@ def _agreements() -> dict[str, tuple[Ref, ...]]:
             Ref("sendingOrganization", ORG, S),
             Ref("receivingOrganization", ORG, S),
         ),
+        "updateMobilityCondition": (
+            Ref(_ID, "MobilityCondition", C),
+            Ref("sendingOrganization", ORG, S),
+            Ref("receivingOrganization", ORG, S),
+        ),
         "removeMobilityCondition": (Ref(_ID, "MobilityCondition", C),),
         "waiveCommitment": (Ref(_ID, "Commitment", C),),
         "addMember": (

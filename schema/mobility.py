@@ -3,12 +3,14 @@
 `resolvers.mobility_conditions`) and `EwpIia`, what `Agreement.ewpIia` answers."""
 
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
+from strawberry.types.base import get_object_definition
 
 from resolvers import mobility_conditions as writes
+from resolvers.errors import BadUserInput
 from resolvers.ewp.iias import IiaExport
 from resolvers.ids import decode_id_of, encode_id
 from resolvers.permissions import ANYONE
@@ -181,6 +183,100 @@ class AddMobilityConditionInput:
     other_info: str | None = strawberry.field(default=None, description="Other terms, in words.")
 
 
+_KEEP = " Left out: unchanged."
+
+
+@strawberry.input(
+    description="What changes in a mobility condition: only the fields given (an explicit "
+    "null clears a field that may be empty); checked as a new condition is."
+)
+class UpdateMobilityConditionInput:
+    id: strawberry.ID = strawberry.field(description="The ID of the mobility condition.")
+    version: int = strawberry.field(description="The condition's `version` you read.")
+    agreement_version: int | None = strawberry.field(
+        default=None,
+        description="The agreement's `version` you read, if a change of the agreement since "
+        "should refuse this one; the condition's `version` is checked in any case.",
+    )
+    mobility_type: MobilityType | None = strawberry.field(
+        default=strawberry.UNSET, description="Who moves, to do what." + _KEEP
+    )
+    sending_organization: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The ID of the sending party." + _KEEP
+    )
+    receiving_organization: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The ID of the receiving party." + _KEEP
+    )
+    first_academic_year: int | None = strawberry.field(
+        default=strawberry.UNSET, description="The year the first academic year starts." + _KEEP
+    )
+    last_academic_year: int | None = strawberry.field(
+        default=strawberry.UNSET, description="The year the last one starts." + _KEEP
+    )
+    mobilities_per_year: int | None = strawberry.field(
+        default=strawberry.UNSET, description="At most how many a year." + _KEEP
+    )
+    total_months_per_year: Decimal | None = strawberry.field(
+        default=strawberry.UNSET, description="Students: months a year in total." + _KEEP
+    )
+    total_days_per_year: Decimal | None = strawberry.field(
+        default=strawberry.UNSET, description="Staff: days a year in total." + _KEEP
+    )
+    isced_f_code: str | None = strawberry.field(
+        default=strawberry.UNSET, description="An ISCED-F 2013 detailed field." + _KEEP
+    )
+    isced_clarification: str | None = strawberry.field(
+        default=strawberry.UNSET, description="What narrows the field, in words." + _KEEP
+    )
+    eqf_level_min: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Students: the lowest EQF level." + _KEEP
+    )
+    eqf_level_max: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Students: the highest EQF level." + _KEEP
+    )
+    blended: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Students: blended mobility." + _KEEP
+    )
+    language_skills: list[LanguageSkillInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="Recommended languages, in order." + _KEEP
+    )
+    other_info: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Other terms, in words." + _KEEP
+    )
+
+
+_REQUIRED = {
+    "mobility_type",
+    "sending_organization",
+    "receiving_organization",
+    "first_academic_year",
+    "last_academic_year",
+    "mobilities_per_year",
+    "blended",
+    "language_skills",
+}
+"""Fields of a condition that cannot be cleared (an explicit null is refused)."""
+
+
+def _changes(input: UpdateMobilityConditionInput) -> dict[str, Any]:
+    """The `MobilityTerms` fields an update input gives, decoded."""
+    changes: dict[str, Any] = {}
+    for name in (f.python_name for f in get_object_definition(input, strict=True).fields):
+        value = getattr(input, name)
+        if name in ("id", "version", "agreement_version") or value is strawberry.UNSET:
+            continue
+        camel = name.split("_")[0] + "".join(p.title() for p in name.split("_")[1:])
+        if value is None and name in _REQUIRED:
+            raise BadUserInput(f"{camel} cannot be cleared", field=camel)
+        if name.endswith("organization"):
+            changes[f"{name}_id"] = decode_id_of(value, "Organization", field=camel)
+        elif name == "language_skills":
+            changes[name] = [writes.LanguageSkill(s.language, s.cefr) for s in value]
+        else:
+            changes[name] = value
+    return changes
+
+
 @strawberry.input(description="Which mobility condition is removed.")
 class RemoveMobilityConditionInput:
     id: strawberry.ID = strawberry.field(description="The ID of the mobility condition.")
@@ -263,6 +359,34 @@ class MobilityConditionMutation:
             work=work,
             payload=MobilityConditionPayload,
             name="add mobility conditions",
+        )
+
+    @strawberry.mutation(
+        description="Changes a cooperation condition (a change of the agreement's terms)."
+    )
+    async def update_mobility_condition(
+        self, info: Info, input: Annotated[UpdateMobilityConditionInput, _INPUT]
+    ) -> MobilityConditionPayload:
+        viewer = info.context.viewer
+
+        async def work(connection: AsyncConnection) -> MobilityConditionPayload:
+            row = await writes.update_condition(
+                connection,
+                viewer,
+                decode_id_of(input.id, "MobilityCondition", field="id"),
+                input.version,
+                input.agreement_version,
+                _changes(input),
+            )
+            return MobilityConditionPayload(mobility_condition=MobilityCondition.from_row(row))
+
+        return await run_mutation(
+            info,
+            permission=ANYONE,
+            arguments={},
+            work=work,
+            payload=MobilityConditionPayload,
+            name="change mobility conditions",
         )
 
     @strawberry.mutation(description="Removes a cooperation condition (a change of terms).")

@@ -234,3 +234,55 @@ async def test_the_statements_do_not_grow_with_the_number_of_agreements(
         assert len(nodes) == first
         assert all(n["ewpIia"]["missing"] == [] and n["ewpIia"]["iiaHash"] for n in nodes)
     assert counts[0] == counts[1], counts
+
+
+async def test_a_condition_changes_only_in_the_fields_given(client: httpx.AsyncClient) -> None:
+    node = await _uts(client)
+    studies = next(
+        c for c in node["mobilityConditions"]["nodes"] if c["mobilityType"] == "STUDENT_STUDIES"
+    )
+    document = """mutation ($input: UpdateMobilityConditionInput!) {
+      updateMobilityCondition(input: $input) {
+        mobilityCondition { mobilitiesPerYear iscedFCode eqfLevelMin languageSkills { language } }
+        userErrors { code field } } }"""
+    refused = await query(
+        client,
+        document,
+        {"input": {"id": studies["id"], "version": studies["version"], "iscedFCode": "9"}},
+    )
+    assert refused["updateMobilityCondition"]["userErrors"] == [
+        {"code": "UNKNOWN_CODE", "field": "iscedFCode"}
+    ]
+    cleared = await query(
+        client,
+        document,
+        {"input": {"id": studies["id"], "version": studies["version"], "mobilityType": None}},
+    )
+    assert cleared["updateMobilityCondition"]["userErrors"] == [
+        {"code": "BAD_USER_INPUT", "field": "mobilityType"}
+    ]
+    changed = await query(
+        client,
+        document,
+        {
+            "input": {
+                "id": studies["id"],
+                "version": studies["version"],
+                "mobilitiesPerYear": 12,
+                "iscedFCode": None,
+            }
+        },
+    )
+    assert changed["updateMobilityCondition"] == {
+        "mobilityCondition": {
+            "mobilitiesPerYear": 12,
+            "iscedFCode": None,
+            "eqfLevelMin": 6,
+            "languageSkills": [{"language": "en"}],
+        },
+        "userErrors": [],
+    }
+    after = await _uts(client)
+    assert after["ewpIia"]["iiaHash"] != node["ewpIia"]["iiaHash"]
+    assert after["status"] == "UNDER_NEGOTIATION"
+    _valid(after["ewpIia"]["xml"].encode())
