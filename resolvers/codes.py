@@ -26,6 +26,7 @@ __all__ = [
     "check_codes",
     "check_eqf_level",
     "check_field_of_study",
+    "check_known_field",
     "credit_unit_of",
     "credit_units",
     "ects_credits",
@@ -80,14 +81,21 @@ async def check_codes(connection: AsyncConnection, values: Mapping[str, Any]) ->
         )
 
 
+def check_known_field(code: str, *, field: str) -> codes.FieldOfStudy:
+    """A field of the list at any level (2, 3 or 4 digits)."""
+    found = codes.field_of_study(code)
+    if found is None:
+        raise UnknownCode(f"{excerpt(code)} is not a field of ISCED-F 2013", field=field)
+    return found
+
+
 def field_conditions(
     column: sa.ColumnElement[Any], given: Sequence[str], *, field: str
 ) -> list[ColumnElement[bool]]:
     """Rows whose field of study is one of `given` or under one (a broad or narrow code matches
     every detailed field under it); each code must be in the list."""
     for code in given:
-        if codes.field_of_study(code) is None:
-            raise UnknownCode(f"{excerpt(code)} is not a field of ISCED-F 2013", field=field)
+        check_known_field(code, field=field)
     return [sa.or_(*(column.startswith(code, autoescape=True) for code in given))]
 
 

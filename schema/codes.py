@@ -177,6 +177,8 @@ class CodeQuery:
             FieldLevel | None, strawberry.argument(description="Only the fields of this level.")
         ] = None,
     ) -> list[FieldOfStudy]:
+        if under is not None:
+            reads.check_known_field(under, field="under")
         return [FieldOfStudy.of(f) for f in codes.fields_of_study(under=under, level=level)]
 
     @strawberry.field(description="The eight EQF levels.")

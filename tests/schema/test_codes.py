@@ -176,3 +176,5 @@ async def test_filters_match_a_field_and_everything_under_it(client: httpx.Async
     assert [n["name"] for n in data["programs"]["nodes"]] == ["F0311"]
     [error] = await errors_of(client, '{ courses(filter: {fieldOfStudy: ["2"]}) { totalCount } }')
     assert error["extensions"]["code"] == "UNKNOWN_CODE"
+    [error] = await errors_of(client, '{ fieldsOfStudy(under: "0A") { code } }')
+    assert error["extensions"]["code"] == "UNKNOWN_CODE"

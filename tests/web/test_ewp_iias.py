@@ -286,3 +286,49 @@ async def test_a_condition_changes_only_in_the_fields_given(client: httpx.AsyncC
     assert after["ewpIia"]["iiaHash"] != node["ewpIia"]["iiaHash"]
     assert after["status"] == "UNDER_NEGOTIATION"
     _valid(after["ewpIia"]["xml"].encode())
+
+
+async def test_units_export_under_their_institutions_schac_code(
+    client: httpx.AsyncClient, demo_engine: AsyncEngine
+) -> None:
+    """The social-education agreement is between two schools: each takes its university's
+    SCHAC code, and the School of Art its own `ewp_ounit` ID."""
+    organization = table_of(t.Organization)
+    async with demo_engine.begin() as connection:
+        ids = {
+            row.name: row.id
+            for row in await connection.execute(
+                sa.select(organization.c.id, organization.c.name).where(
+                    organization.c.name.in_(
+                        ["Jiangsu Open University", "Nanjing University", "School of Art"]
+                    )
+                )
+            )
+        }
+        await connection.execute(
+            sa.insert(table_of(t.OrganizationIdentifier)),
+            [
+                {"organization_id": ids["Jiangsu Open University"], "scheme": "schac",
+                 "value": "jsou.example"},
+                {"organization_id": ids["Nanjing University"], "scheme": "schac",
+                 "value": "nju.example"},
+                {"organization_id": ids["School of Art"], "scheme": "ewp_ounit", "value": "ART"},
+            ],
+        )  # fmt: skip
+    data = await query(
+        client,
+        '{ agreements(filter: {text: "social education"}) { nodes { ewpIia { xml missing } } } }',
+    )
+    [node] = data["agreements"]["nodes"]
+    assert node["ewpIia"]["missing"] == []
+    document = _valid(node["ewpIia"]["xml"].encode())
+    partners = document.findall(f".//{{{NS}}}partner")
+    assert [p.findtext(f"{{{NS}}}hei-id") for p in partners] == ["jsou.example", "nju.example"]
+    assert [p.findtext(f"{{{NS}}}ounit-id") for p in partners] == ["ART", None]
+    assert document.findtext(f".//{{{NS}}}in-effect") == "false"
+
+
+async def test_more_than_the_maximum_of_ids_is_refused(client: httpx.AsyncClient) -> None:
+    response = await client.get("/ewp/iias", params={"iia_id": ["x"] * 101})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
