@@ -21,6 +21,7 @@ from web.access import bearer_token
 from web.body_limit import BodySizeLimit
 from web.cors import Cors
 from web.errors import LastResort, starlette_http_exception
+from web.ewp_iias import EwpIias
 from web.graphql_view import PartnerGraphQL
 from web.health import Readiness, health, live, root
 from web.network_export import NetworkExport
@@ -113,6 +114,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                     engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
                 ),
                 methods=["GET"],
+            ),
+            Route(
+                "/ewp/iias",
+                EwpIias(engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token),
+                methods=["GET", "POST"],
             ),
             *([graphiql.assets_mount()] if settings.graphiql else []),
         ],

@@ -151,6 +151,12 @@ ENTITIES: tuple[Entity, ...] = (
         organizations=("obligor_id", "beneficiary_id"),
         agreement="agreement_id",
     ),
+    Entity(
+        "mobility_condition",
+        "MobilityCondition",
+        organizations=("sending_organization_id", "receiving_organization_id"),
+        agreement="agreement_id",
+    ),
     Entity("document", "Document", agreement="agreement_id"),
     Entity(
         "program", "Program", organization_queries=(_AGREEMENT_PARTNERS,), agreement="agreement_id"

@@ -13,7 +13,9 @@ __all__ = [
     "DeliveryMode",
     "EnrolmentStatus",
     "EvaluationIndicator",
+    "FieldLevel",
     "MembershipRole",
+    "MobilityType",
     "OrganizationKind",
     "OrganizationStatus",
     "PartyRole",
@@ -243,3 +245,20 @@ class ChangeKind(StrEnum):
     SIGNED = "signed"
     PROPOSAL_MADE = "proposal_made"
     PROPOSAL_ANSWERED = "proposal_answered"
+
+
+class MobilityType(StrEnum):
+    """The four kinds of cooperation condition of an EWP inter-institutional agreement."""
+
+    STUDENT_STUDIES = "student_studies"
+    STUDENT_TRAINEESHIP = "student_traineeship"
+    STAFF_TEACHING = "staff_teaching"
+    STAFF_TRAINING = "staff_training"
+
+
+class FieldLevel(StrEnum):
+    """The three levels of the ISCED-F 2013 fields: broad, narrow and detailed."""
+
+    BROAD = "broad"
+    NARROW = "narrow"
+    DETAILED = "detailed"

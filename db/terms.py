@@ -24,6 +24,10 @@ AGREEMENT = table_of(t.Agreement)
 PARTY = table_of(t.AgreementParty)
 MODE = table_of(t.AgreementMode)
 COMMITMENT = table_of(t.Commitment)
+MOBILITY = table_of(t.MobilityCondition)
+_MOBILITY_TERMS = [
+    c for c in MOBILITY.c if c.name not in {"id", "created_at", "updated_at", "version"}
+]
 
 
 def _iso(value: date | None) -> str | None:
@@ -81,7 +85,8 @@ def terms_hash(
 
 
 async def terms_of(connection: AsyncConnection, agreement_id: int) -> dict[str, Any]:
-    """The stored terms of an agreement as `terms_document` gives them."""
+    """The stored terms of an agreement as `terms_document` gives them, with its mobility
+    conditions when it has any (so that the hash of an agreement without stays as it was)."""
     result = await connection.execute(sa.select(AGREEMENT).where(AGREEMENT.c.id == agreement_id))
     row = result.mappings().first()
     assert row is not None
@@ -99,8 +104,10 @@ async def terms_of(connection: AsyncConnection, agreement_id: int) -> dict[str, 
             COMMITMENT.c.due_on,
         ).where(COMMITMENT.c.agreement_id == agreement_id)
     )
-
-    return terms_document(
+    mobility = await connection.execute(
+        sa.select(*_MOBILITY_TERMS).where(MOBILITY.c.agreement_id == agreement_id)
+    )
+    document = terms_document(
         kind=row["kind"],
         effective_from=row["effective_from"],
         effective_to=row["effective_to"],
@@ -110,6 +117,10 @@ async def terms_of(connection: AsyncConnection, agreement_id: int) -> dict[str, 
             (c.obligor_id, c.beneficiary_id, c.description, c.due_on) for c in commitments
         ),
     )
+    conditions = [json.dumps(dict(m), sort_keys=True, default=str) for m in mobility.mappings()]
+    if conditions:
+        document["mobility_conditions"] = sorted(conditions)
+    return document
 
 
 async def refresh_terms_hash(connection: AsyncConnection, agreement_id: int) -> str:

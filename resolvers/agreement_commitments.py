@@ -36,7 +36,7 @@ from resolvers.writes import (
     update_row,
 )
 
-__all__ = ["CommitmentTerms", "add_commitment", "settle_commitment"]
+__all__ = ["CommitmentTerms", "add_commitment", "settle_commitment", "terms_changed"]
 
 COMMITMENT = table_of(t.Commitment)
 # The agreement's own mutations call it `id` and `version`; this input calls them `agreement`
@@ -88,6 +88,16 @@ async def add_commitment(
         },
         actor=viewer.label,
     )
+    await terms_changed(connection, viewer, agreement_id, version)
+    return commitment
+
+
+async def terms_changed(
+    connection: AsyncConnection, viewer: Viewer, agreement_id: int, version: int
+) -> None:
+    """After a change of an agreement's terms made through one of its parts (a commitment, a
+    mobility condition): its version moves on from `version`, its terms are hashed again and a
+    signed agreement is reopened; errors name the input's `agreement` and `agreementVersion`."""
     try:
         await update_agreement(connection, viewer, agreement_id, version, {})
         await refresh_terms_hash(connection, agreement_id)
@@ -96,7 +106,6 @@ async def add_commitment(
     except ApiError as error:
         error.field = _INPUT_FIELDS.get(error.field or "", error.field)
         raise
-    return commitment
 
 
 async def settle_commitment(

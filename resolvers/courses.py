@@ -10,6 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from db.base import table_of
 from db.enums import DeliveryMode
 from db.tables import Course
+from resolvers.codes import eqf_conditions, field_conditions
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.modified import Modified, modifiable
@@ -28,6 +29,8 @@ class CourseFilter(Modified):
     organization: strawberry.ID | None = reference_to("Organization")
     delivery: list[DeliveryMode] | None = None
     text: str | None = None
+    field_of_study: list[str] | None = None
+    eqf_level: list[int] | None = None
 
 
 class CourseOrderField(StrEnum):
@@ -57,6 +60,12 @@ def course_conditions(
         conditions.append(COURSE.c.organization_id == org_id)
     if f.delivery:
         conditions.append(COURSE.c.delivery.in_([d.value for d in f.delivery]))
+    if f.field_of_study:
+        conditions += field_conditions(
+            COURSE.c.isced_f_code, f.field_of_study, field=f"{field}.fieldOfStudy"
+        )
+    if f.eqf_level:
+        conditions += eqf_conditions(COURSE.c.eqf_level, f.eqf_level, field=f"{field}.eqfLevel")
     if f.text:
         pattern = like_text(f.text)
         conditions.append(

@@ -3,7 +3,8 @@
 `ENTITIES` lists them; who may change each and what its references require are declared in
 `resolvers.write_scope`, which every write here calls (a row or reference the caller cannot see
 answers as a missing one). The rules every write keeps besides: dates in order, amounts,
-credits and counts non-negative, countries ISO 3166-1 alpha-2, currencies ISO 4217.
+credits and counts non-negative, countries ISO 3166-1 alpha-2, currencies ISO 4217, fields of
+study, EQF levels and credit units from their official lists (`resolvers.codes`).
 """
 
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from sqlmodel import SQLModel
 
 from db import tables as t
 from db.base import table_of
+from resolvers.codes import check_codes
 from resolvers.errors import BadUserInput, Forbidden, excerpt
 from resolvers.viewer import Viewer
 from resolvers.write_declarations import MUTATIONS, RECORDS, TABLES, Record
@@ -176,6 +178,7 @@ async def create(
     """A new row; `first_owner` (for a person, program or activity) the row that owns it."""
     _check_values(values, None)
     _check_precision(entity.table, values)
+    await check_codes(connection, values)
     await _check_references(connection, viewer, entity.record, values)
     link = entity.record.first_owner
     if first_owner is not None and link is not None:
@@ -212,6 +215,7 @@ async def update(
     await require_change(connection, viewer, entity.name, current)
     _check_values(values, current)
     _check_precision(entity.table, values)
+    await check_codes(connection, values)
     await _check_references(connection, viewer, entity.record, values)
     row = await update_row(
         connection, entity.table, key, version, values, actor=viewer.label, what=entity.name

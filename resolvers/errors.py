@@ -18,6 +18,7 @@ __all__ = [
     "TooManyFailedAuthentications",
     "Unauthenticated",
     "Unavailable",
+    "UnknownCode",
     "database_outage",
     "excerpt",
 ]
@@ -46,6 +47,12 @@ class ApiError(Exception):
 
 class BadUserInput(ApiError):
     code = "BAD_USER_INPUT"
+
+
+class UnknownCode(ApiError):
+    """A code that is not in its official list (ISCED-F 2013, EQF, a credit unit)."""
+
+    code = "UNKNOWN_CODE"
 
 
 class InvalidId(ApiError):

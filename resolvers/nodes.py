@@ -25,6 +25,7 @@ _MODELS: dict[str, type[SQLModel]] = {
     "Agreement": t.Agreement,
     "AgreementParty": t.AgreementParty,
     "Commitment": t.Commitment,
+    "MobilityCondition": t.MobilityCondition,
     "Document": t.Document,
     "HistoryEntry": t.HistoryEntry,
     "Program": t.Program,

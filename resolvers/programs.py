@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 from db.base import table_of
 from db.enums import DeliveryMode, ProgramCategory, ProgramKind, ProgramStatus, TargetLearnerGroup
 from db.tables import Program, ProgramPartner, ProgramTargetGroup
+from resolvers.codes import eqf_conditions, field_conditions
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.modified import Modified, modifiable
@@ -43,6 +44,8 @@ class ProgramFilter(Modified):
     partner: strawberry.ID | None = reference_to("Organization")
     agreement: strawberry.ID | None = reference_to("Agreement")
     text: str | None = None
+    field_of_study: list[str] | None = None
+    eqf_level: list[int] | None = None
 
 
 class ProgramOrderField(StrEnum):
@@ -91,6 +94,12 @@ def program_conditions(
     if f.agreement is not None:
         agreement_id = decode_id_of(f.agreement, "Agreement", field=f"{field}.agreement")
         conditions.append(PROGRAM.c.agreement_id == agreement_id)
+    if f.field_of_study:
+        conditions += field_conditions(
+            PROGRAM.c.isced_f_code, f.field_of_study, field=f"{field}.fieldOfStudy"
+        )
+    if f.eqf_level:
+        conditions += eqf_conditions(PROGRAM.c.eqf_level, f.eqf_level, field=f"{field}.eqfLevel")
     if f.text:
         pattern = like_text(f.text)
         conditions.append(

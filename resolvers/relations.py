@@ -111,6 +111,7 @@ RELATIONS: dict[str, Relation] = {
     "Agreement.children": _by("Agreement", "parent_id", "effective_from"),
     "Agreement.successors": _by("Agreement", "predecessor_id", "effective_from"),
     "Agreement.commitments": _by("Commitment", "agreement_id", "due_on"),
+    "Agreement.mobilityConditions": _by("MobilityCondition", "agreement_id"),
     "Agreement.documents": _by("Document", "agreement_id", "issued_on"),
     "Agreement.history": _by("HistoryEntry", "agreement_id"),
     "Agreement.programs": _by("Program", "agreement_id", "name"),

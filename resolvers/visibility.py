@@ -175,6 +175,7 @@ _RULES: dict[str, Rule] = {
     "agreement_party": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
     "agreement_mode": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
     "commitment": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
+    "mobility_condition": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
     "document": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
     "history_entry": lambda v, tb: sa.or_(
         _agreement_visible(v, tb.c.agreement_id),

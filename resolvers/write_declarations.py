@@ -136,6 +136,11 @@ RECORDS: dict[str, Record] = {
             references=(_ref("agreement_id", "Agreement", C),),
         ),
         Record(
+            "MobilityCondition",
+            through=("agreement_id",),
+            references=(_ref("agreement_id", "Agreement", C),),
+        ),
+        Record(
             "Document",
             through=("agreement_id",),
             references=(_ref("agreement_id", "Agreement", C),),
@@ -327,6 +332,17 @@ def _agreements() -> dict[str, tuple[Ref, ...]]:
             Ref("beneficiary", ORG, S),
         ),
         "deliverCommitment": (Ref(_ID, "Commitment", C),),
+        "addMobilityCondition": (
+            Ref("agreement", "Agreement", C),
+            Ref("sendingOrganization", ORG, S),
+            Ref("receivingOrganization", ORG, S),
+        ),
+        "updateMobilityCondition": (
+            Ref(_ID, "MobilityCondition", C),
+            Ref("sendingOrganization", ORG, S),
+            Ref("receivingOrganization", ORG, S),
+        ),
+        "removeMobilityCondition": (Ref(_ID, "MobilityCondition", C),),
         "waiveCommitment": (Ref(_ID, "Commitment", C),),
         "addMember": (
             Ref("alliance", "Alliance", C),

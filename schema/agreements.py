@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 
 from resolvers import agreements as reads
 from resolvers.compiled import lists
+from resolvers.ewp.iias import iia_of
 from resolvers.nodes import row_of
 from schema.compiled.declare import child_list, computed, list_of, referenced
 from schema.enums import (
@@ -23,6 +24,7 @@ from schema.enums import (
     RenewalRule,
 )
 from schema.field_docs import describe
+from schema.mobility import EwpIia
 from schema.relay import Connection, Info, Node, connection, list_request, related
 from schema.wording import ILLUSTRATIVE, VERSION
 
@@ -204,6 +206,21 @@ class Agreement(Node):
         description="Agreements implementing this framework agreement, by start of their "
         "effective period; only those the caller may see.",
     )
+
+    mobility_conditions = list_of(
+        "Agreement.mobilityConditions",
+        "MobilityCondition",
+        description="Its cooperation conditions (EWP): who is sent where, how many, for which "
+        "years, fields, levels and languages; in the order they were added.",
+    )
+
+    @strawberry.field(
+        description="The agreement as an EWP Interinstitutional Agreement (IIA API v7), with "
+        "its IIA hash; see docs/ewp.md."
+    )
+    async def ewp_iia(self, info: Info) -> EwpIia | None:
+        found = await iia_of(info.context).load(self.pk)
+        return None if found is None else EwpIia.of(found)
 
     commitments = list_of(
         "Agreement.commitments",

@@ -267,6 +267,24 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "PUBLICATIONS": "Papers and other publications (a count).",
         },
     ),
+    "FieldLevel": (
+        "The level of an ISCED-F 2013 field of education and training.",
+        {
+            "BROAD": "A broad field: two digits (`02` Arts and humanities).",
+            "NARROW": "A narrow field: three digits (`021` Arts).",
+            "DETAILED": "A detailed field: four digits (`0213` Fine arts).",
+        },
+    ),
+    "MobilityType": (
+        "The kind of an EWP cooperation condition: who moves, and to do what.",
+        {
+            "STUDENT_STUDIES": "Students, for studies (EWP `student-studies-mobility-spec`).",
+            "STUDENT_TRAINEESHIP": "Students, for traineeships "
+            "(`student-traineeship-mobility-spec`).",
+            "STAFF_TEACHING": "Staff, to teach (`staff-teacher-mobility-spec`).",
+            "STAFF_TRAINING": "Staff, for training (`staff-training-mobility-spec`).",
+        },
+    ),
     "TokenRole": (
         "What an API token may see and change (see the access rules in docs/access.md).",
         {

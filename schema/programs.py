@@ -12,6 +12,7 @@ import strawberry
 
 from resolvers import courses as course_reads
 from resolvers import programs as reads
+from schema.codes import Labelled
 from schema.compiled.declare import list_of, referenced
 from schema.enums import (
     DeliveryMode,
@@ -40,6 +41,12 @@ __all__ = [
     "ProgramQuery",
 ]
 
+_FIELD_FILTER = (
+    "Only {} in one of these ISCED-F 2013 fields or under one: a broad (`02`) or narrow "
+    "(`021`) code matches every detailed field under it; a code not in the list is "
+    "`UNKNOWN_CODE`."
+)
+
 OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organizations")]
 
 
@@ -53,6 +60,8 @@ OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organization
     partner="Only programs this organization is itself a partner of.",
     agreement="Only programs run under this agreement.",
     text="Only programs whose name, local name or subject area contains this text, ignoring case.",
+    field_of_study=_FIELD_FILTER.format("programs"),
+    eqf_level="Only programs of one of these EQF levels (1 to 8).",
 )
 @strawberry.input(description="Conditions on programs; all given conditions must hold.")
 class ProgramFilter(reads.ProgramFilter):
@@ -73,6 +82,8 @@ class ProgramOrder(reads.ProgramOrder):
     organization="Only courses this organization itself offers.",
     delivery="Only courses delivered in one of these ways.",
     text="Only courses whose title or code contains this text, ignoring case.",
+    field_of_study=_FIELD_FILTER.format("courses"),
+    eqf_level="Only courses of one of these EQF levels (1 to 8).",
 )
 @strawberry.input(description="Conditions on courses; all given conditions must hold.")
 class CourseFilter(course_reads.CourseFilter):
@@ -93,7 +104,7 @@ class CourseOrder(course_reads.CourseOrder):
     "vocational or lifelong-learning training, an exchange, a joint lab. Part of the public "
     "catalogue: every caller sees programs, their partners and courses."
 )
-class Program(Node):
+class Program(Node, Labelled):
     name: str = strawberry.field(description=ENGLISH_NAME)
     local_name: str | None = strawberry.field(description=LOCAL_NAME)
     kind: ProgramKind = strawberry.field(
@@ -206,7 +217,7 @@ class ProgramPartner(Node):
     description="A course an organization offers, on its own or as a unit of a program. Part "
     "of the public catalogue."
 )
-class Course(Node):
+class Course(Node, Labelled):
     version: int = strawberry.field(description=VERSION)
     code: str | None = strawberry.field(
         description="The offering organization's own course code, where it has one."

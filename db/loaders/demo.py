@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.loaders.demo_agreements import add_jiangsu, add_jiangxi, refresh_all_terms
 from db.loaders.demo_builder import Builder
 from db.loaders.demo_lifelong import add_lifelong_learning, add_proposal
+from db.loaders.demo_mobility import add_mobility
 from db.tables import Organization
 
 __all__ = ["database_is_empty", "load_demo"]
@@ -32,6 +33,7 @@ async def load_demo(engine: AsyncEngine) -> dict[str, int]:
         await add_jiangsu(builder)
         await add_lifelong_learning(builder)
         await add_proposal(builder)
+        await add_mobility(builder)
         await refresh_all_terms(builder)
     return dict(sorted(builder.counts.items()))
 

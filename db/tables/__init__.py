@@ -5,6 +5,7 @@ from db.tables.activities import Activity, ActivityAgreement, ActivityParticipan
 from db.tables.agreements import Agreement, AgreementMode, AgreementParty, Commitment, Document
 from db.tables.alliances import Alliance, Membership
 from db.tables.changes import ChangeContext, ChangeEvent
+from db.tables.codes import CreditUnit
 from db.tables.credits import (
     CreditAccount,
     CreditRecognition,
@@ -16,6 +17,7 @@ from db.tables.credits import (
 from db.tables.evaluations import Evaluation, EvaluationMeasure
 from db.tables.funding import Funding
 from db.tables.history import HistoryEntry
+from db.tables.mobility import MobilityCondition
 from db.tables.network import NetworkChange
 from db.tables.organizations import Organization, OrganizationIdentifier, OrganizationRelation
 from db.tables.people import Person, Position
@@ -42,6 +44,7 @@ __all__ = [
     "CourseInstructor",
     "CreditAccount",
     "CreditRecognition",
+    "CreditUnit",
     "Document",
     "Enrolment",
     "Evaluation",
@@ -51,6 +54,7 @@ __all__ = [
     "Learner",
     "LearningOutcome",
     "Membership",
+    "MobilityCondition",
     "NetworkChange",
     "Organization",
     "OrganizationIdentifier",

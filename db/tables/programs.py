@@ -29,6 +29,7 @@ class Program(Mutable, table=True):
         check_order("starts_on", "ends_on"),
         check_non_negative("credits"),
         check_non_negative("capacity"),
+        sa.CheckConstraint("eqf_level BETWEEN 1 AND 8", name="eqf_level"),
     )
 
     name: str = Field(index=True, max_length=500)
@@ -45,6 +46,12 @@ class Program(Mutable, table=True):
     ends_on: date | None = None
     description: str | None = None
     is_illustrative: bool = Field(default=False)
+    isced_f_code: str | None = Field(default=None, max_length=4, index=True)
+    """The ISCED-F 2013 detailed field (four digits, `db/codes/isced_f_2013.csv`)."""
+    eqf_level: int | None = Field(default=None, index=True)
+    """The EQF level (1-8) of what a learner reaches by completing it."""
+    credit_unit_code: str | None = fk("credit_unit.code", ondelete="RESTRICT")
+    """The unit `credits` counts in (`credit_unit`); unknown when null."""
 
 
 class ProgramPartner(Mutable, table=True):
@@ -77,6 +84,7 @@ class Course(Mutable, table=True):
         check_enum("delivery", DeliveryMode),
         check_non_negative("credits"),
         check_non_negative("hours"),
+        sa.CheckConstraint("eqf_level BETWEEN 1 AND 8", name="eqf_level"),
     )
 
     program_id: int | None = fk("program.id", ondelete="SET NULL")
@@ -87,6 +95,12 @@ class Course(Mutable, table=True):
     hours: int | None = None
     delivery: str | None = Field(default=None)
     is_illustrative: bool = Field(default=False)
+    isced_f_code: str | None = Field(default=None, max_length=4, index=True)
+    """The ISCED-F 2013 detailed field (four digits, `db/codes/isced_f_2013.csv`)."""
+    eqf_level: int | None = Field(default=None, index=True)
+    """The EQF level (1-8) of what a learner reaches by completing it."""
+    credit_unit_code: str | None = fk("credit_unit.code", ondelete="RESTRICT")
+    """The unit `credits` counts in (`credit_unit`); unknown when null."""
 
 
 class CourseInstructor(SQLModel, table=True):

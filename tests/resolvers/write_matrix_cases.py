@@ -129,6 +129,15 @@ OTHER: dict[str, dict[str, Any]] = {
         "beneficiary": LLE,
         "description": "Matrix commitment",
     },
+    "addMobilityCondition": {
+        "agreement": SOCIAL,
+        "sendingOrganization": ART,
+        "receivingOrganization": LLE,
+        "mobilityType": "STAFF_TRAINING",
+        "firstAcademicYear": 2026,
+        "lastAcademicYear": 2027,
+        "mobilitiesPerYear": 1,
+    },
     "addMember": {"alliance": R("Alliance", "Jiangxi"), "organization": _org()},
     "changeMemberRole": {"role": "MEMBER", "on": "2026-03-01"},
     "recordMemberLeaving": {"leftOn": "2026-06-30"},
@@ -151,6 +160,7 @@ OTHER: dict[str, dict[str, Any]] = {
 NO_ID = {
     "createAgreement",
     "addCommitment",
+    "addMobilityCondition",
     "addMember",
     "saveView",
     *(m for m in OTHER if "propose" in m),
@@ -250,7 +260,7 @@ def case_input(case: Case) -> dict[str, Any]:
 
 def _needs_version(mutation: str) -> str | None:
     """The input field carrying the version of the row the mutation changes, if any."""
-    if mutation == "addCommitment":
+    if mutation in ("addCommitment", "addMobilityCondition"):
         return "agreementVersion"
     if mutation.startswith(("create", "propose")) or mutation in {"addMember", "saveView"}:
         return None

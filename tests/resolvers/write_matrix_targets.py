@@ -25,6 +25,7 @@ TARGETS: dict[str, list[str]] = {
     "Membership": ["JUFE chair"],
     "Agreement": ["social", "JUFE-UTS"],
     "Commitment": ["social commitment"],
+    "MobilityCondition": ["social mobility"],
     "Document": ["social document", "UTS document"],
     "Program": ["micro", "platform"],
     "ProgramPartner": ["Art in micro", "LLE in micro"],
@@ -153,6 +154,19 @@ async def prepare(engine: AsyncEngine) -> Known:
             ("Agreement", "JUFE-UTS"): uts,
             ("Commitment", "social commitment"): await one(
                 "Commitment", T["Commitment"].c.agreement_id == social
+            ),
+            ("MobilityCondition", "social mobility"): await _insert(
+                c,
+                t.MobilityCondition,
+                agreement_id=social,
+                mobility_type="staff_training",
+                sending_organization_id=orgs["Art"],
+                receiving_organization_id=orgs["LLE"],
+                first_academic_year=2026,
+                last_academic_year=2026,
+                mobilities_per_year=1,
+                blended=False,
+                language_skills=[],
             ),
             ("Document", "social document"): await _insert(
                 c, t.Document, agreement_id=social, title="Social terms"

@@ -35,6 +35,8 @@ _NO_TABLE = "a type without a table of its own: answered by resolvers, never com
 _WRITES = "mutations and their payloads: writes always take the ordinary road"
 _NETWORK = "network analytics: computed in Python over the graph (graph/)"
 _REPORTS = "reports: money, means and trends computed in Python (resolvers/report_*)"
+_CODES = "a code's label, looked up in the official list kept as data (db/codes), in Python"
+_UNITS = "the credit unit table, a reference table read by code through a loader"
 
 ORDINARY_ROAD: dict[str, str] = {
     # Whole types (every field).
@@ -78,6 +80,12 @@ ORDINARY_ROAD: dict[str, str] = {
     "Partner": _NETWORK,
     "PartnerConnection": _NETWORK,
     "PartnerEdge": _NETWORK,
+    "FieldOfStudy": _CODES,
+    "BroaderField": _CODES,
+    "EqfLevel": _CODES,
+    "CreditUnit": _UNITS,
+    "EwpIia": "the EWP IIA XML and its hash, built with lxml in resolvers/ewp",
+    "LanguageSkill": "a mobility condition's language skills, kept as JSON and shaped in Python",
     # Root fields.
     "Query.changes": "the change feed, read by resolvers/changes.py with its own positions",
     "Query.nodes": "a list of global IDs of any types, each fetched by the node loader",
@@ -96,6 +104,9 @@ ORDINARY_ROAD: dict[str, str] = {
     "Query.expiringAgreements": _REPORTS,
     "Query.network": _NETWORK,
     "Query.cooperationPaths": _NETWORK,
+    "Query.fieldsOfStudy": _CODES,
+    "Query.eqfLevels": _CODES,
+    "Query.creditUnits": _UNITS,
     "Query.proposals": "filtered by the caller's side of each proposal, in resolvers/proposals",
     "ReportMeasures.parties": _REPORTS,
     "ReportMeasures.programs": _REPORTS,
@@ -108,11 +119,19 @@ ORDINARY_ROAD: dict[str, str] = {
     "ReportMeasures.funding": _REPORTS,
     # Fields of node types.
     "Agreement.modes": "a list of enums from a link table, loaded per agreement",
+    "Agreement.ewpIia": "the EWP IIA XML and its hash, built with lxml in resolvers/ewp",
+    "MobilityCondition.totalMonthsPerYear": _MONEY,
+    "MobilityCondition.totalDaysPerYear": _MONEY,
+    "MobilityCondition.languageSkills": "kept as JSON and shaped in Python",
     "Agreement.successor": "the first of a relation, not a connection",
     "Alliance.network": _NETWORK,
     "Organization.partners": _NETWORK,
     "Commitment.status": "OVERDUE computed from the due date in Python, no SQL expression yet",
     "Course.credits": _MONEY,
+    "Course.fieldOfStudy": _CODES,
+    "Course.eqf": _CODES,
+    "Course.creditUnit": _UNITS,
+    "Course.ectsCredits": _MONEY,
     "CreditAccount.creditsEarned": "a sum over the ledger, computed by resolvers/credits",
     "CreditRecognition.credits": _MONEY,
     "Evaluation.score": _MONEY,
@@ -121,6 +140,10 @@ ORDINARY_ROAD: dict[str, str] = {
     "HistoryEntry.changes": "a JSON scalar, written by strawberry's JSON serializer",
     "LearningOutcome.credits": _MONEY,
     "Program.credits": _MONEY,
+    "Program.fieldOfStudy": _CODES,
+    "Program.eqf": _CODES,
+    "Program.creditUnit": _UNITS,
+    "Program.ectsCredits": _MONEY,
     "Program.targetGroups": "a list of enums from a link table, loaded per program",
     "Proposal.subject": "a union of the agreement or membership a proposal is about",
     "Proposal.proposedBy": "the proposing side as the caller may see it (resolvers/proposal_links)",
