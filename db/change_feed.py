@@ -40,7 +40,8 @@ for it; a migration that adds a column to a traced table calls `install` again (
 columns compared on an update is read from the database when the triggers are made).
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -497,14 +498,28 @@ def uninstall(connection: Connection, tables: Sequence[str]) -> None:
 
 
 def install(connection: Connection, tables: Sequence[str] | None = None) -> None:
-    """(Re)makes the change triggers of `tables` (every traced table by default), reading their
-    columns from the database as it is now."""
-    chosen = (
-        list(tables)
-        if tables is not None
-        else [e.table for e in ENTITIES] + [p.table for p in PARTS]
-    )
+    """(Re)makes the change triggers of `tables`, reading their columns from the database as it
+    is now. By default every traced table that exists yet: a migration run before a later one
+    creates a table leaves that table to the later migration, which installs it by name."""
+    chosen = _existing_traced(connection) if tables is None else list(tables)
     uninstall(connection, chosen)
     for table in chosen:
         for statement in _statements(connection, table):
             connection.exec_driver_sql(statement)
+
+
+def _existing_traced(connection: Connection) -> list[str]:
+    existing = set(sa.inspect(connection).get_table_names())
+    traced = [e.table for e in ENTITIES] + [p.table for p in PARTS]
+    return [table for table in traced if table in existing]
+
+
+@contextmanager
+def triggers_off(connection: Connection) -> Iterator[None]:
+    """Drops every change trigger for the block and remakes them after it, on the tables as they
+    are then: a migration that alters traced tables runs inside it, because SQLite's
+    `batch_alter_table` rebuilds a table by renaming a copy, which fails while another table's
+    trigger names it, and the rebuilt table would lose its own triggers."""
+    uninstall(connection, _existing_traced(connection))
+    yield
+    install(connection)
