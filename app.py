@@ -23,6 +23,7 @@ from web.errors import LastResort, starlette_http_exception
 from web.graphql_view import PartnerGraphQL
 from web.health import Readiness, health, live, root
 from web.network_export import NetworkExport
+from web.pages import pages_mount
 from web.reports_csv import report_routes
 
 __all__ = ["create_app"]
@@ -76,6 +77,20 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             await db.dispose()
 
     graphql = PartnerGraphQL(engine=db, settings=settings, limiter=limiter)
+    reports = report_routes(
+        engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
+    )
+    pages = (
+        pages_mount(
+            schema=graphql.schema,
+            engine=db,
+            settings=settings,
+            limiter=limiter,
+            report=reports[0].app,
+        )
+        if settings.pages
+        else []
+    )
     application = Starlette(
         routes=[
             Route("/", root),
@@ -86,9 +101,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 Readiness(engine=db, settings=settings, limiter=limiter).answer,
             ),
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            *report_routes(
-                engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
-            ),
+            *reports,
             Route(
                 "/network/export.{format}",
                 NetworkExport(
@@ -97,6 +110,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 methods=["GET"],
             ),
             *([graphiql.assets_mount()] if settings.graphiql else []),
+            *pages,
         ],
         middleware=[
             Middleware(Cors, origins=settings.allowed_origins),
