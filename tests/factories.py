@@ -1,12 +1,117 @@
 """Building test data through the models (not raw SQL)."""
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.enums import AgreementKind, AgreementStatus, OrganizationKind, PartyRole
-from db.tables import Agreement, AgreementParty, Organization
+from db.enums import (
+    AgreementKind,
+    AgreementStatus,
+    CollaborationMode,
+    OrganizationKind,
+    PartyRole,
+    RenewalRule,
+)
+from db.tables import Agreement, AgreementMode, AgreementParty, Commitment, Organization
 
-__all__ = ["add_network"]
+__all__ = ["AllianceCooperation", "add_alliance_cooperation", "add_network"]
+
+JIANGXI_MEMBERS = (
+    "Jiangxi University of Finance and Economics",
+    "Nanchang University",
+    "Nanchang Hangkong University",
+    "Jiangxi Normal University",
+)
+
+
+@dataclass(frozen=True)
+class AllianceCooperation:
+    titles: list[str]
+    """Every agreement made, by title."""
+    expiring: str
+    """The title of the one that ends within 90 days (renewal by hand)."""
+    overdue: str
+    """The description of the open commitment past its due date."""
+    started: date
+    """The day the first of them took effect (none before it)."""
+
+
+async def add_alliance_cooperation(engine: AsyncEngine) -> AllianceCooperation:
+    """Active agreements between four members of the demo's Jiangxi alliance (JUFE with Nanchang
+    University twice, Nanchang University with Nanchang Hangkong University, Nanchang Hangkong
+    University with Jiangxi Normal University: a path, so every edge is a bridge), one of them
+    ending within 90 days with renewal by hand, and an overdue and an upcoming commitment."""
+    today = date.today()
+    started = today - timedelta(days=300)
+    pairs = [(0, 1, 0), (0, 1, 100), (1, 2, 150), (2, 3, 200)]
+    async with AsyncSession(engine) as session, session.begin():
+        ids: dict[str, int] = {}
+        for name in JIANGXI_MEMBERS:
+            org = (await session.exec(select(Organization).where(Organization.name == name))).one()
+            assert org.id is not None
+            ids[name] = org.id
+        titles = []
+        made = []
+        for number, (a, b, offset) in enumerate(pairs):
+            title = f"Jiangxi member cooperation {number + 1}"
+            agreement = Agreement(
+                title=title,
+                kind=AgreementKind.CREDIT_RECOGNITION.value,
+                status=AgreementStatus.ACTIVE.value,
+                signed_on=started + timedelta(days=offset),
+                effective_from=started + timedelta(days=offset),
+                effective_to=today + timedelta(days=30) if number == 3 else None,
+                renewal_rule=(RenewalRule.MANUAL if number == 3 else RenewalRule.NONE).value,
+            )
+            session.add(agreement)
+            await session.flush()
+            assert agreement.id is not None
+            made.append(agreement)
+            titles.append(title)
+            session.add_all(
+                [
+                    AgreementParty(
+                        agreement_id=agreement.id,
+                        organization_id=ids[JIANGXI_MEMBERS[a]],
+                        role=PartyRole.LEAD,
+                    ),
+                    AgreementParty(
+                        agreement_id=agreement.id,
+                        organization_id=ids[JIANGXI_MEMBERS[b]],
+                        role=PartyRole.PARTNER,
+                    ),
+                    AgreementMode(
+                        agreement_id=agreement.id,
+                        mode=(
+                            CollaborationMode.CREDIT_RECOGNITION
+                            if number % 2
+                            else CollaborationMode.STUDENT_EXCHANGE
+                        ).value,
+                    ),
+                ]
+            )
+        overdue = "Exchange the first credit transcripts (illustrative)"
+        assert made[2].id is not None
+        session.add_all(
+            [
+                Commitment(
+                    agreement_id=made[2].id,
+                    obligor_id=ids[JIANGXI_MEMBERS[1]],
+                    description=overdue,
+                    due_on=today - timedelta(days=10),
+                ),
+                Commitment(
+                    agreement_id=made[2].id,
+                    obligor_id=ids[JIANGXI_MEMBERS[2]],
+                    description="Agree the course list for next term (illustrative)",
+                    due_on=today + timedelta(days=20),
+                ),
+            ]
+        )
+    return AllianceCooperation(titles=titles, expiring=titles[3], overdue=overdue, started=started)
 
 
 async def add_network(engine: AsyncEngine, *, organizations: int, prefix: str = "Test") -> None:

@@ -9,6 +9,7 @@ them on `/graphql`."""
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
@@ -69,4 +70,6 @@ class GraphQLRunner:
         if result.data is None:
             code, message = found[0] if found else ("BAD_REQUEST", "no answer")
             raise PageError(code, message)
-        return Answer(data=result.data, errors=found)
+        # On PostgreSQL a compiled root field is a ready-made JSON fragment (docs/layout.md):
+        # read back as plain data, as a client of /graphql would.
+        return Answer(data=orjson.loads(orjson.dumps(result.data)), errors=found)
