@@ -11,7 +11,6 @@ import logging
 import secrets
 from pathlib import Path
 
-import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -20,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
+from strawberry.schema.base import BaseSchema
 
 from resolvers.rate_limit import RateLimiter
 from settings import Settings
@@ -41,7 +41,7 @@ SESSION_COOKIE = "partnergraph_pages"
 
 def pages_mount(
     *,
-    schema: strawberry.Schema,
+    schema: BaseSchema,
     engine: AsyncEngine,
     settings: Settings,
     limiter: RateLimiter,

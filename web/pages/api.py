@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
+from strawberry.schema.base import BaseSchema
 
 from resolvers.context import build_context
 from resolvers.rate_limit import RateLimiter
@@ -41,7 +41,7 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class GraphQLRunner:
-    schema: strawberry.Schema
+    schema: BaseSchema
     engine: AsyncEngine
     settings: Settings
     limiter: RateLimiter

@@ -18,8 +18,8 @@ from tests.factories import AllianceCooperation, add_alliance_cooperation
 from tests.graphql import query
 
 __all__ = [
-    "JIANGXI",
     "JIANGSU_OPEN",
+    "JIANGXI",
     "Demo",
     "embedded_network",
     "pages_client",

@@ -6,7 +6,6 @@ import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,7 +15,6 @@ from tests.conftest import Databases, api_client, make_token
 from tests.graphql import query
 from tests.web.pages.helpers import (
     JIANGXI,
-    PAGES_SETTINGS,
     Demo,
     embedded_network,
     pages_client,
@@ -69,9 +67,13 @@ async def test_a_token_revoked_after_sign_in_gets_a_clear_message(
         assert (await http.get(f"/app/alliances/{demo.alliance_id}")).status_code == 200
         async with api_client(demo_engine, demo.tokens["admin"]) as admin:
             tokens = await query(admin, "{ apiTokens(first: 100) { nodes { id role } } }")
-            key = next(t["id"] for t in tokens["apiTokens"]["nodes"] if t["role"].lower() == "secretariat")
+            key = next(
+                t["id"] for t in tokens["apiTokens"]["nodes"] if t["role"].lower() == "secretariat"
+            )
             await query(
-                admin, "mutation($id: ID!) { revokeApiToken(id: $id) { token { id } } }", {"id": key}
+                admin,
+                "mutation($id: ID!) { revokeApiToken(id: $id) { token { id } } }",
+                {"id": key},
             )
         page = await http.get(f"/app/alliances/{demo.alliance_id}")
         assert page.status_code == 401
@@ -83,7 +85,9 @@ async def test_a_token_revoked_after_sign_in_gets_a_clear_message(
 
 async def test_an_expired_token_cannot_sign_in(demo_engine: AsyncEngine) -> None:
     token = await make_token(
-        demo_engine, TokenRole.VIEWER, organization=JUFE,
+        demo_engine,
+        TokenRole.VIEWER,
+        organization=JUFE,
         expires_at=datetime.now(UTC) + timedelta(seconds=1),
     )
     async with api_client(demo_engine, token) as api:
@@ -107,7 +111,9 @@ async def test_the_alliance_page_shows_the_members_and_edges_the_api_gives(
     async with api_client(demo_engine, demo.tokens["secretariat"]) as api:
         found = (await query(api, ALLIANCE_QUERY, {"id": demo.alliance_id}))["node"]
     async with pages_client(demo_engine, demo.tokens["secretariat"]) as http:
-        page = await http.get(f"/app/alliances/{demo.alliance_id}", params={"gaps": "1", "bridges": "1"})
+        page = await http.get(
+            f"/app/alliances/{demo.alliance_id}", params={"gaps": "1", "bridges": "1"}
+        )
     assert page.status_code == 200, page.text
     shown = text_of(page.text)
     for membership in found["memberships"]["nodes"]:
@@ -116,15 +122,11 @@ async def test_the_alliance_page_shows_the_members_and_edges_the_api_gives(
     network = embedded_network(page.text)
     assert len(network["nodes"]) == len(found["memberships"]["nodes"])
     assert len(network["edges"]) == found["network"]["edgeCount"] == 3
-    weights = {
-        frozenset((e["source"], e["target"])): e["weight"] for e in network["edges"]
-    }
+    weights = {frozenset((e["source"], e["target"])): e["weight"] for e in network["edges"]}
     assert weights[frozenset((demo.ids[JUFE], demo.ids[NANCHANG]))] == 2
     assert all(e["bridge"] for e in network["edges"])  # a path: every edge is a bridge
     assert len(network["gaps"]) == 6 * 5 // 2 - 3
-    assert {t["label"] for e in network["edges"] for t in e["ties"]} == set(
-        demo.cooperation.titles
-    )
+    assert {t["label"] for e in network["edges"] for t in e["ties"]} == set(demo.cooperation.titles)
     sizes = {n["id"]: n["size"] for n in network["nodes"]}
     assert sizes[demo.ids[NANCHANG]] > sizes[demo.ids[JUFE]]  # it lies between the others
     assert 'id="gaps-list"' in page.text
@@ -133,7 +135,9 @@ async def test_the_alliance_page_shows_the_members_and_edges_the_api_gives(
 async def test_the_alliance_network_as_of_a_past_day(demo_engine: AsyncEngine, demo: Demo) -> None:
     day = demo.cooperation.started + timedelta(days=50)
     async with pages_client(demo_engine, demo.tokens["admin"]) as http:
-        page = await http.get(f"/app/alliances/{demo.alliance_id}", params={"asOf": day.isoformat()})
+        page = await http.get(
+            f"/app/alliances/{demo.alliance_id}", params={"asOf": day.isoformat()}
+        )
     network = embedded_network(page.text)
     assert [(e["weight"], len(e["ties"])) for e in network["edges"]] == [(1, 1)]
     assert f'value="{day.isoformat()}"' in page.text
@@ -146,7 +150,8 @@ async def test_a_portal_does_not_see_the_members_agreements(
         found = (await query(api, ALLIANCE_QUERY, {"id": demo.alliance_id}))["node"]
         jufe = await query(
             api,
-            "query($id: ID!) { node(id: $id) { ... on Organization { agreements { totalCount } } } }",
+            "query($id: ID!) { node(id: $id) { ... on Organization {"
+            " agreements { totalCount } } } }",
             {"id": demo.ids[JUFE]},
         )
     assert found["network"]["edgeCount"] == 0
@@ -168,7 +173,9 @@ query($id: ID!) { node(id: $id) { ... on Organization {
 """
 
 
-async def test_the_member_page_shows_what_the_api_gives(demo_engine: AsyncEngine, demo: Demo) -> None:
+async def test_the_member_page_shows_what_the_api_gives(
+    demo_engine: AsyncEngine, demo: Demo
+) -> None:
     key = demo.ids[NANCHANG]
     async with api_client(demo_engine, demo.tokens["secretariat"]) as api:
         found = (await query(api, ORGANIZATION_QUERY, {"id": key}))["node"]
@@ -176,7 +183,10 @@ async def test_the_member_page_shows_what_the_api_gives(demo_engine: AsyncEngine
         page = await http.get(f"/app/organizations/{key}")
     assert page.status_code == 200
     table = page.text.split('id="agreements-table"')[1].split("</table>")[0]
-    assert sorted(re.findall(r'<tr data-id="([^"]+)"', table)).__len__() == found["agreements"]["totalCount"]
+    assert (
+        sorted(re.findall(r'<tr data-id="([^"]+)"', table)).__len__()
+        == found["agreements"]["totalCount"]
+    )
     for agreement in found["agreements"]["nodes"]:
         assert agreement["title"] in text_of(table)
     assert demo.cooperation.overdue in text_of(page.text)
@@ -195,7 +205,7 @@ async def test_what_needs_attention_for_the_secretariat_and_for_a_portal(
     assert demo.cooperation.expiring in expiring and "someone must act" in expiring
     overdue = text_of(page.text.split('id="overdue-table"')[1].split("</table>")[0])
     assert demo.cooperation.overdue in overdue
-    assert "<svg class=\"timeline\"" in page.text
+    assert '<svg class="timeline"' in page.text
     async with pages_client(demo_engine, demo.tokens["editor"]) as http:
         portal = await http.get("/app/attention", params={"within": "365"})
     assert demo.cooperation.expiring not in portal.text
@@ -207,7 +217,9 @@ async def test_what_needs_attention_for_the_secretariat_and_for_a_portal(
 SUMMARY_QUERY = """
 query($mode: AgreementFilter!) {
   all: cooperationSummary { total { agreements } groups { keys { value } } }
-  byKind: cooperationSummary(groupBy: [AGREEMENT_KIND]) { groups { keys { value } measures { agreements } } }
+  byKind: cooperationSummary(groupBy: [AGREEMENT_KIND]) {
+    groups { keys { value } measures { agreements } }
+  }
   mode: cooperationSummary(filter: $mode) { total { agreements } }
 }
 """
@@ -222,9 +234,7 @@ async def test_the_summaries_count_what_the_api_counts(
         csv_api = await api.get("/reports/summary.csv", params={"groupBy": "agreement_kind"})
     async with pages_client(demo_engine, demo.tokens[role]) as http:
         page = await http.get("/app/summaries", params={"alliance": demo.alliance_id})
-        csv_page = await http.get(
-            "/app/reports/summary.csv", params={"groupBy": "agreement_kind"}
-        )
+        csv_page = await http.get("/app/reports/summary.csv", params={"groupBy": "agreement_kind"})
         modes = await http.get("/app/reports/modes.csv")
     assert page.status_code == 200, page.text
     total = re.search(r'id="summary-total">.*?<strong>(\d+)</strong>', page.text, re.S)
@@ -245,7 +255,7 @@ async def test_the_summaries_take_the_api_filters(demo_engine: AsyncEngine, demo
     async with api_client(demo_engine, demo.tokens["admin"]) as api:
         found = await query(
             api,
-            "{ cooperationSummary(filter: {kind: [CREDIT_RECOGNITION]}, asOf: \"2025-01-01\")"
+            '{ cooperationSummary(filter: {kind: [CREDIT_RECOGNITION]}, asOf: "2025-01-01")'
             " { total { agreements } } }",
         )
     async with pages_client(demo_engine, demo.tokens["admin"]) as http:
@@ -283,7 +293,9 @@ async def test_a_missing_or_malformed_id_is_a_not_found_message(
             assert "nothing here that your token may see" in text_of(page.text)
 
 
-async def test_a_private_server_asks_anonymous_visitors_to_sign_in(demo_engine: AsyncEngine) -> None:
+async def test_a_private_server_asks_anonymous_visitors_to_sign_in(
+    demo_engine: AsyncEngine,
+) -> None:
     settings = Settings(rate_limit_per_minute=0, private=True, pages_secret_key="p" * 40)
     async with pages_client(demo_engine, None, settings) as http:
         page = await http.get("/app/")
@@ -339,6 +351,3 @@ async def test_each_view_answers_within_a_second(demo_engine: AsyncEngine, demo:
             page = await http.get(path)
             took = (datetime.now(UTC) - started).total_seconds()
             assert page.status_code == 200 and took < 1.0, (path, took)
-
-
-__all__ = ["PAGES_SETTINGS", "httpx"]

@@ -1,6 +1,6 @@
 // The alliance page's network: drawn with Cytoscape.js from the elements the page carries
 // (#network-data); the date slider and the options fetch the page again for another day
-// (htmx) and redraw from its elements. Without scripts, the form and the tables do the same.
+// and redraw from the elements and tables of its answer. Without scripts, the form and the tables do the same.
 (function () {
   "use strict";
   var ROLE_COLOURS = {
@@ -126,16 +126,22 @@
     var params = new URLSearchParams(new FormData(form));
     var url = form.getAttribute("action").split("?")[0] + "?" + params.toString();
     window.history.replaceState(null, "", url);
-    if (window.htmx) {
-      window.htmx.ajax("GET", url, { target: "#network-tables", select: "#network-tables", swap: "outerHTML" });
-    } else {
-      window.location.assign(url);
-    }
+    box.setAttribute("aria-busy", "true");
+    window.fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("network-tables");
+        if (!fresh) { throw new Error("no network in the answer"); }
+        document.getElementById("network-tables").replaceWith(document.adoptNode(fresh));
+        box.removeAttribute("aria-busy");
+        draw();
+      })
+      .catch(function () { window.location.assign(url); });
   }
 
-  document.body.addEventListener("htmx:afterSettle", function (event) {
-    if (event.target && event.target.id === "network-tables" || document.getElementById("network-tables").contains(event.target)) { draw(); }
-  });
   slider.addEventListener("input", function () {
     dateField.value = isoOf(Number(slider.value));
     slider.setAttribute("aria-valuetext", dateField.value);
