@@ -11,6 +11,8 @@ LABEL_WIDTH = 260
 BAR_WIDTH = 380
 ROW = 28
 TIMELINE_WIDTH = 720
+MIN_TICK_GAP = 90
+"""Pixels between two dates written under the timeline, so that they never overlap."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +92,12 @@ def timeline(items: list[tuple[date, str, str]], *, today: date, end: date) -> T
         stacked[day] = row + 1
         marks.append(Mark(x=x_of(day), row=row, label=label, day=day, kind=kind))
     rows = max(stacked.values(), default=1)
-    ticks = [(x_of(d), d.isoformat()) for d in sorted({start, today, end})]
+    ticks: list[tuple[float, str]] = []
+    for day in sorted({start, today, end}):
+        x = x_of(day)
+        if ticks and x - ticks[-1][0] < MIN_TICK_GAP:
+            continue
+        ticks.append((x, day.isoformat()))
     return Timeline(
         marks=marks,
         start=start,

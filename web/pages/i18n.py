@@ -184,6 +184,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "by_kind": ("Agreements by kind", "按类型统计的协议"),
     "by_member": ("Agreements by alliance member", "按联盟成员统计的协议"),
     "by_mode": ("Agreements by collaboration mode", "按合作模式统计的协议"),
+    "mode": ("Collaboration mode", "合作模式"),
+    "member_note": (
+        "Each member's agreements as of the day, with members and with others (the alliance "
+        "report takes the day only, not the other filters).",
+        "截至该日各成员的协议(与成员及与其他机构);联盟报告只按日期,不受其他筛选条件影响。",
+    ),
     "total": ("Total", "合计"),
     "value": ("Value", "项"),
     "download_csv": ("Download CSV", "下载 CSV"),

@@ -118,15 +118,18 @@ class SummaryViews:
             key=lambda row: -row[1],
         )
         members = [m for m in (data.get("byMember") or {}).get("members", []) if m["organization"]]
-        member_rows = [
+        member_rows = sorted(
             (
-                (m["organization"]["localName"] or m["organization"]["name"])
-                if page.lang == "zh"
-                else m["organization"]["name"],
-                m["agreementsWithMembers"] + m["agreementsWithNonMembers"],
-            )
-            for m in members
-        ]
+                (
+                    (m["organization"]["localName"] or m["organization"]["name"])
+                    if page.lang == "zh"
+                    else m["organization"]["name"],
+                    m["agreementsWithMembers"] + m["agreementsWithNonMembers"],
+                )
+                for m in members
+            ),
+            key=lambda row: (-row[1], row[0]),
+        )
         mode_rows = [
             (page_label(page, m), data[f"mode_{m}"]["total"]["agreements"])
             for m in MODES

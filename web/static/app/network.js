@@ -106,9 +106,13 @@
     });
     var drawn = cy.elements().not(".gap");
     if (data.edges.length) {
-      drawn.layout({ name: "cose", animate: false, randomize: false, fit: true, padding: 40, idealEdgeLength: function () { return 140; }, nodeRepulsion: function () { return 600000; } }).run();
+      drawn.layout({
+        name: "cose", animate: false, randomize: false, fit: true, padding: 40,
+        nodeDimensionsIncludeLabels: true, componentSpacing: 90,
+        idealEdgeLength: function () { return 140; }, nodeRepulsion: function () { return 600000; }
+      }).run();
     } else {
-      cy.layout({ name: "circle", fit: true, padding: 40 }).run();
+      cy.layout({ name: "circle", fit: true, padding: 40, nodeDimensionsIncludeLabels: true }).run();
     }
     cy.on("tap", "node", function (event) {
       window.location.assign(box.dataset.memberUrl.replace("__ID__", encodeURIComponent(event.target.id())));
