@@ -13,6 +13,7 @@ from starlette.types import Receive, Scope, Send
 from db.enums import AgreementKind, AgreementStatus, CollaborationMode
 from web.pages.api import GraphQLRunner, PageError
 from web.pages.charts import bar_chart
+from web.pages.i18n import enum_label
 from web.pages.page import TOKEN_KEY, Page
 
 __all__ = ["SUMMARIES", "CsvDownload", "SummaryViews", "agreement_filter"]
@@ -180,8 +181,6 @@ class SummaryViews:
 
 
 def page_label(page: Page, value: str | None) -> str:
-    from web.pages.i18n import enum_label
-
     return enum_label(value, page.lang) or page.t("none")
 
 

@@ -11,8 +11,6 @@ unless PARTNERGRAPH_REQUIRE_BROWSER=1 (CI sets it)."""
 
 import asyncio
 import os
-import socket
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,14 +19,13 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 
 from app import create_app
 from db.engine import create_engine
 from settings import Settings
 from tests.conftest import Databases
+from tests.web.browser import ARGS, CHROMIUM, chromium, serving
 from tests.web.pages.helpers import Demo, prepare_demo
-from tests.web.test_graphiql_browser import ARGS, CHROMIUM, _wait_for, chromium
 
 __all__ = ["chromium"]
 
@@ -67,21 +64,10 @@ def served(chromium: Path, tmp_path: Path) -> Iterator[Served]:
     demo = asyncio.run(prepare())
     warm = {"query": "{ network(filter: {ties: [AGREEMENT]}) { betweenness { exact } } }"}
     app = create_app(Settings(database_url=url, rate_limit_per_minute=0, pages_secret_key="b" * 40))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        _wait_for(lambda: server.started, "uvicorn did not start")
+    with serving(app) as base:
         # the analytics processes start on the first network (seconds), not in a page's time
-        httpx.post(f"http://127.0.0.1:{port}/graphql", json=warm, timeout=60).raise_for_status()
-        yield Served(f"http://127.0.0.1:{port}", demo)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+        httpx.post(f"{base}/graphql", json=warm, timeout=60).raise_for_status()
+        yield Served(base, demo)
 
 
 def api(served: Served, role: str, document: str, variables: dict[str, Any]) -> dict[str, Any]:
