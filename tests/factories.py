@@ -10,14 +10,24 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.enums import (
     AgreementKind,
     AgreementStatus,
+    AllianceScope,
     CollaborationMode,
+    MembershipRole,
     OrganizationKind,
     PartyRole,
     RenewalRule,
 )
-from db.tables import Agreement, AgreementMode, AgreementParty, Commitment, Organization
+from db.tables import (
+    Agreement,
+    AgreementMode,
+    AgreementParty,
+    Alliance,
+    Commitment,
+    Membership,
+    Organization,
+)
 
-__all__ = ["AllianceCooperation", "add_alliance_cooperation", "add_network"]
+__all__ = ["AllianceCooperation", "add_alliance_cooperation", "add_large_alliance", "add_network"]
 
 JIANGXI_MEMBERS = (
     "Jiangxi University of Finance and Economics",
@@ -149,3 +159,61 @@ async def add_network(engine: AsyncEngine, *, organizations: int, prefix: str = 
                     ),
                 ]
             )
+
+
+async def add_large_alliance(engine: AsyncEngine, *, members: int = 60) -> tuple[int, int]:
+    """An alliance of `members` new universities in five groups of members that cooperate among
+    themselves (a ring of agreements within each group, one agreement from each group's first
+    member to the next group's), one chair, vice-chairs, directors, members and observers, all
+    joined a year ago; its id and the number of member pairs with agreements."""
+    joined = date.today() - timedelta(days=365)
+    roles = (
+        [MembershipRole.CHAIR] + [MembershipRole.VICE_CHAIR] * 4 + [MembershipRole.DIRECTOR] * 10
+    )
+    roles += [MembershipRole.MEMBER] * (members - len(roles) - 5) + [MembershipRole.OBSERVER] * 5
+    groups = 5
+    size = members // groups
+    pairs = {
+        (g * size + i, g * size + (i + 1) % size) for g in range(groups) for i in range(size)
+    } | {(g * size, ((g + 1) % groups) * size) for g in range(groups)}
+    async with AsyncSession(engine) as session, session.begin():
+        alliance = Alliance(
+            name=f"Large test alliance of {members}", scope=AllianceScope.NATIONAL.value
+        )
+        orgs = [
+            Organization(
+                kind=OrganizationKind.UNIVERSITY.value,
+                name=f"Member University {i:02d}",
+                country="CN",
+            )
+            for i in range(members)
+        ]
+        session.add(alliance)
+        session.add_all(orgs)
+        await session.flush()
+        assert alliance.id is not None
+        for org, role in zip(orgs, roles, strict=True):
+            assert org.id is not None
+            session.add(
+                Membership(
+                    alliance_id=alliance.id,
+                    organization_id=org.id,
+                    role=role.value,
+                    joined_on=joined,
+                )
+            )
+        for a, b in sorted(pairs):
+            agreement = Agreement(
+                title=f"Member cooperation {a:02d}-{b:02d}",
+                kind=AgreementKind.STUDENT_EXCHANGE.value,
+                status=AgreementStatus.ACTIVE.value,
+                signed_on=joined,
+                effective_from=joined,
+            )
+            session.add(agreement)
+            await session.flush()
+            assert agreement.id is not None
+            for org in (orgs[a], orgs[b]):
+                assert org.id is not None
+                session.add(AgreementParty(agreement_id=agreement.id, organization_id=org.id))
+        return alliance.id, len(pairs)

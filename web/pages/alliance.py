@@ -73,10 +73,7 @@ class AllianceViews:
         if as_of is not None:
             network_filter["asOf"] = as_of.isoformat()
         answer = await self.runner.run(
-            request,
-            page.token,
-            queries.ALLIANCE_NETWORK,
-            {"id": alliance_id, "ids": [m.id for m in members], "filter": network_filter},
+            request, page.token, queries.ALLIANCE_NETWORK, {"filter": network_filter}
         )
         return alliance, members, answer
 

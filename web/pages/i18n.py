@@ -101,6 +101,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "桥是删除后会使成员断开的连线。",
     ),
     "gaps": ("Gaps", "空缺"),
+    "truncated": (
+        "Drawn: the {shown} strongest of {total} edges; gaps are not shown.",
+        "图中为 {total} 条连线中最强的 {shown} 条;不显示空缺。",
+    ),
     "gaps_help": ("Member pairs with no agreement with each other:", "彼此没有协议的成员对:"),
     "no_gaps": ("Every pair of members cooperates.", "所有成员两两之间都有合作。"),
     "centrality": ("Centrality", "中心度"),

@@ -1,6 +1,6 @@
 """The member network as the page draws it (Cytoscape.js elements), made from the API's answers:
-the members on the day asked, each member's partners among the members with the ties behind
-each edge, and the network's betweenness and bridges. Plain data in, plain data out."""
+the members on the day asked, and the network of the alliance's members on that day (its edges
+with the ties behind each, betweenness and bridges). Plain data in, plain data out."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -50,17 +50,13 @@ def network_elements(
 ) -> dict[str, Any]:
     """Nodes sized by betweenness (the same score for all when none stands out), edges weighted
     by the ties two members share with those ties listed, bridges marked, and the gaps: the
-    member pairs with no edge."""
+    member pairs with no edge. Past the API's page of edges (the strongest 100) the rest are
+    not drawn, and the gaps are not known (`truncated`)."""
     ids = {m.id for m in members}
     network = answer.get("network") or {}
     scores = {
         r["organization"]["id"]: float(r["score"])
         for r in (network.get("betweenness") or {}).get("top", [])
-        if r.get("organization")
-    }
-    degrees = {
-        r["organization"]["id"]: float(r["score"])
-        for r in network.get("degree") or []
         if r.get("organization")
     }
     top = max((scores.get(i, 0.0) for i in ids), default=0.0)
@@ -70,26 +66,21 @@ def network_elements(
         if b.get("source") and b.get("target")
     }
     edges: dict[frozenset[str], dict[str, Any]] = {}
-    for origin in answer.get("nodes") or []:
-        if not origin or origin.get("id") not in ids:
+    for link in network.get("edges") or []:
+        one = (link.get("source") or {}).get("id")
+        other = (link.get("target") or {}).get("id")
+        if one not in ids or other not in ids:
             continue
-        for partner in (origin.get("partners") or {}).get("nodes", []):
-            other = (partner.get("organization") or {}).get("id")
-            if other not in ids or other == origin["id"]:
-                continue
-            key = frozenset((origin["id"], other))
-            if key in edges:
-                continue
-            link = (partner.get("links") or [{}])[0]
-            source, target = sorted(key)
-            edges[key] = {
-                "id": f"{source}~{target}",
-                "source": source,
-                "target": target,
-                "weight": int(link.get("weight", 1)),
-                "bridge": key in bridges,
-                "ties": [_tie(t) for t in link.get("ties", [])],
-            }
+        key = frozenset((one, other))
+        source, target = sorted(key)
+        edges[key] = {
+            "id": f"{source}~{target}",
+            "source": source,
+            "target": target,
+            "weight": int(link["weight"]),
+            "bridge": key in bridges,
+            "ties": [_tie(t) for t in link.get("ties", [])],
+        }
     nodes = [
         {
             "id": m.id,
@@ -97,20 +88,29 @@ def network_elements(
             "name": m.name,
             "role": m.role,
             "betweenness": round(scores.get(m.id, 0.0), 6),
-            "degree": int(degrees.get(m.id, 0)),
             "size": round(MIN_SIZE + (MAX_SIZE - MIN_SIZE) * scores.get(m.id, 0.0) / top)
             if top > 0
             else MIN_SIZE + (MAX_SIZE - MIN_SIZE) // 3,
         }
         for m in members
     ]
-    gaps = [
-        [a.id, b.id] for a, b in combinations(members, 2) if frozenset((a.id, b.id)) not in edges
-    ]
+    edge_count = int(network.get("edgeCount") or 0)
+    truncated = edge_count > len(network.get("edges") or [])
+    gaps = (
+        []
+        if truncated
+        else [
+            [a.id, b.id]
+            for a, b in combinations(members, 2)
+            if frozenset((a.id, b.id)) not in edges
+        ]
+    )
     return {
         "nodes": nodes,
         "edges": sorted(edges.values(), key=lambda e: (-e["weight"], e["id"])),
         "gaps": gaps,
+        "edgeCount": edge_count,
+        "truncated": truncated,
     }
 
 

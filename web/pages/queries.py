@@ -35,31 +35,20 @@ query PagesAlliance($id: ID!) {
 """
 
 ALLIANCE_NETWORK = """
-query PagesAllianceNetwork($id: ID!, $ids: [ID!]!, $filter: NetworkFilter!) {
-  node(id: $id) { __typename ... on Alliance { id } }
-  nodes(ids: $ids) {
-    ... on Organization {
-      id
-      partners(depth: 1, filter: $filter, first: 100) {
-        nodes {
-          organization { id }
-          links(first: 1) {
-            weight
-            ties {
-              kind label status startsOn endsOn objectId
-              agreement { id title status signedOn effectiveFrom effectiveTo }
-            }
-          }
-        }
-      }
-    }
-  }
+query PagesAllianceNetwork($filter: NetworkFilter!) {
   network(filter: $filter) {
     organizationCount edgeCount
+    edges(first: 100) {
+      weight
+      source { id }
+      target { id }
+      ties {
+        kind label status startsOn endsOn objectId
+        agreement { id title status signedOn effectiveFrom effectiveTo }
+      }
+    }
     betweenness { top(first: 100) { score organization { id } } }
-    degree(first: 100) { score organization { id } }
     bridges(first: 100) { source { id } target { id } }
-    articulationPoints(first: 100) { id }
   }
 }
 """
