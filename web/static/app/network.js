@@ -61,6 +61,8 @@
     var edgesById = {};
     var elements = [];
     var count = data.nodes.length;
+    var large = count > 30;
+    box.classList.toggle("large", large);
     data.nodes.forEach(function (node, i) {
       names[node.id] = node.label;
       var angle = 2 * Math.PI * i / Math.max(1, count);
@@ -91,7 +93,7 @@
         { selector: "node", style: {
           "background-color": function (n) { return ROLE_COLOURS[n.data("role")] || "#5f6368"; },
           "width": "data(size)", "height": "data(size)", "label": "data(label)",
-          "font-size": 13, "color": "#1f1f1f", "text-valign": "bottom", "text-margin-y": 4,
+          "font-size": large ? 22 : 13, "color": "#1f1f1f", "text-valign": "bottom", "text-margin-y": 4,
           "text-wrap": "wrap", "text-max-width": 160, "border-width": 2, "border-color": "#ffffff"
         } },
         { selector: "edge", style: {
@@ -99,7 +101,7 @@
           "line-color": "#6b7280", "curve-style": "bezier", "opacity": 0.85
         } },
         { selector: "edge.bridge", style: { "line-color": "#b3261e", "line-style": "solid" } },
-        { selector: "edge.gap", style: { "width": 1, "line-color": "#9aa0a6", "line-style": "dashed", "opacity": 0.6 } },
+        { selector: "edge.gap", style: { "width": 1, "line-color": "#9aa0a6", "line-style": "dashed", "opacity": 0.6, "events": "no" } },
         { selector: ":selected", style: { "border-color": "#111111", "border-width": 4, "line-color": "#111111" } }
       ],
       layout: { name: "preset" }
@@ -109,7 +111,8 @@
       drawn.layout({
         name: "cose", animate: false, randomize: false, fit: true, padding: 40,
         nodeDimensionsIncludeLabels: true, componentSpacing: 90,
-        idealEdgeLength: function () { return 140; }, nodeRepulsion: function () { return 600000; }
+        idealEdgeLength: function () { return large ? 60 : 140; },
+        nodeRepulsion: function () { return large ? 120000 : 600000; }
       }).run();
     } else {
       cy.layout({ name: "circle", fit: true, padding: 40, nodeDimensionsIncludeLabels: true }).run();
