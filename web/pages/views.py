@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -28,6 +28,8 @@ class Views:
         page = Page.of(request)
         if request.method == "GET":
             return page.render("app/sign_in.html", title=page.t("sign_in"), error=None)
+        if not same_origin(request):
+            return page.refusal(PageError("FORBIDDEN", "a form of another site"))
         form = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=10)
         token = (form.get("token") or [""])[0].strip()[:MAX_TOKEN_LENGTH]
         if not token:
@@ -47,6 +49,8 @@ class Views:
 
     async def sign_out(self, request: Request) -> Response:
         page = Page.of(request)
+        if not same_origin(request):
+            return page.refusal(PageError("FORBIDDEN", "a form of another site"))
         request.session.clear()
         return RedirectResponse(page.url("/sign-in"), status_code=303)
 
@@ -155,6 +159,15 @@ class Views:
             line=timeline(items, today=today, end=end),
             errors=answer.errors,
         )
+
+
+def same_origin(request: Request) -> bool:
+    """False for a form another site's page sent (its `Origin` names another host): the session
+    cookie is SameSite=Strict, but signing in or out is a change another site must not make."""
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == request.headers.get("host")
 
 
 def _who(viewer: dict[str, Any]) -> str:

@@ -61,6 +61,20 @@ async def test_a_bad_token_is_told_and_not_kept(demo_engine: AsyncEngine, demo: 
         assert "set-cookie" not in refused.headers
 
 
+async def test_another_sites_form_cannot_sign_in_or_out(
+    demo_engine: AsyncEngine, demo: Demo
+) -> None:
+    async with pages_client(demo_engine, demo.tokens["secretariat"]) as http:
+        elsewhere = {"Origin": "https://elsewhere.example"}
+        signed = await http.post(
+            "/app/sign-in", data={"token": demo.tokens["admin"]}, headers=elsewhere
+        )
+        assert signed.status_code == 403 and "set-cookie" not in signed.headers
+        assert (await http.post("/app/sign-out", headers=elsewhere)).status_code == 403
+        same = {"Origin": "http://testserver"}
+        assert (await http.post("/app/sign-out", headers=same)).status_code == 303
+
+
 async def test_a_token_revoked_after_sign_in_gets_a_clear_message(
     demo_engine: AsyncEngine, demo: Demo
 ) -> None:
