@@ -110,7 +110,7 @@
     if (data.edges.length) {
       drawn.layout({
         name: "cose", animate: false, randomize: false, fit: true, padding: 40,
-        nodeDimensionsIncludeLabels: true, componentSpacing: 90,
+        nodeDimensionsIncludeLabels: true, componentSpacing: 90, numIter: large ? 300 : 1000,
         idealEdgeLength: function () { return large ? 60 : 140; },
         nodeRepulsion: function () { return large ? 120000 : 600000; }
       }).run();
