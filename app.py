@@ -25,6 +25,7 @@ from web.ewp_iias import EwpIias
 from web.graphql_view import PartnerGraphQL
 from web.health import Readiness, health, live, root
 from web.network_export import NetworkExport
+from web.pages import pages_mount
 from web.reports_csv import report_routes
 from web.saved_views import SavedViews
 
@@ -94,6 +95,20 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             await db.dispose()
 
     graphql = PartnerGraphQL(engine=db, settings=settings, limiter=limiter, persisted=persisted)
+    reports = report_routes(
+        engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
+    )
+    pages = (
+        pages_mount(
+            schema=graphql.schema,
+            engine=db,
+            settings=settings,
+            limiter=limiter,
+            report=reports[0].app,
+        )
+        if settings.pages
+        else []
+    )
     application = Starlette(
         routes=[
             Route("/", root),
@@ -105,9 +120,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             ),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/views/{name}", SavedViews(graphql), methods=["GET"]),
-            *report_routes(
-                engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
-            ),
+            *reports,
             Route(
                 "/network/export.{format}",
                 NetworkExport(
@@ -121,6 +134,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 methods=["GET", "POST"],
             ),
             *([graphiql.assets_mount()] if settings.graphiql else []),
+            *pages,
         ],
         middleware=[
             Middleware(Cors, origins=settings.allowed_origins),

@@ -287,6 +287,22 @@ class Settings:
         "PARTNERGRAPH_READY_TIMEOUT_MS",
         "Deadline of `/health/ready` for the database's answer (503 past it)",
     )
+    pages: bool = setting(
+        True, "PARTNERGRAPH_PAGES", "Serve the web pages at `/app/` (docs/pages.md)"
+    )
+    pages_secret_key: str = setting(
+        "",
+        "PARTNERGRAPH_PAGES_SECRET_KEY",
+        "Signs the pages' session cookie (which holds the token entered); set the same long "
+        "random value on every worker. Empty: a random key per process (sessions end when it "
+        "restarts, and do not pass between workers)",
+    )
+    pages_secure_cookie: bool = setting(
+        False,
+        "PARTNERGRAPH_PAGES_SECURE_COOKIE",
+        "Send the pages' session cookie over HTTPS only",
+        production=True,
+    )
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:

@@ -237,6 +237,17 @@ class View:
         reached: IntArray = np.unique(self.adjacency[frontier].indices).astype(np.int64)
         return reached
 
+    def strongest_links(self, first: int) -> list[Link]:
+        """Up to `first` edges, those with the most ties first, then by their organizations'
+        ids: the same edges in the same order for every call on the same view."""
+        sources = self.organization_ids[self.edge_sources]
+        targets = self.organization_ids[self.edge_targets]
+        order = np.lexsort((targets, sources, -self.edge_weights))[:first]
+        found = (
+            self.link(int(self.edge_sources[i]), int(self.edge_targets[i])) for i in order.tolist()
+        )
+        return [link for link in found if link is not None]
+
     def link(self, a: int, b: int) -> Link | None:
         """The edge between two local nodes, with the ties behind it (None if not adjacent)."""
         inc = self.incidence

@@ -356,6 +356,10 @@ async def communities(ctx: Context, view: View) -> list[analytics.Community]:
     return await _isolated(ctx, view, analytics.COMMUNITIES)
 
 
+async def edges(view: View, first: int) -> list[Link]:
+    return await compute(lambda v: v.strongest_links(first), view)
+
+
 async def bridges(ctx: Context, view: View) -> list[Link]:
     pairs = analytics.bridges_of(view, await _isolated(ctx, view, analytics.BICONNECTED))
     links = []

@@ -334,6 +334,13 @@ class Network:
             for c in found[:size]
         ]
 
+    @strawberry.field(
+        description="Its edges, those with the most ties first (then by the organizations' "
+        "IDs), each with the ties behind it; `edgeCount` says how many there are in all."
+    )
+    async def edges(self, first: Annotated[int, how_many("edges")] = 20) -> list[NetworkLink]:
+        return [NetworkLink.of(link) for link in await reads.edges(self.view, page_size(first))]
+
     @strawberry.field(description="Edges whose removal would cut their two organizations apart.")
     async def bridges(
         self, info: Info, first: Annotated[int, how_many("edges")] = 20

@@ -3,15 +3,13 @@ the pinned copies in `web/static/graphiql` (see the NOTICE there) instead of a p
 the IDE works on a machine without internet, plus a token form above the IDE."""
 
 import functools
-import os
 from pathlib import Path
 
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
+
+from web.static_files import static_files
 
 __all__ = ["ASSETS_DIR", "ASSETS_URL", "assets_mount", "page"]
 
@@ -20,32 +18,11 @@ ASSETS_DIR = HERE / "static" / "graphiql"
 ASSETS_URL = "/static/graphiql"
 TEMPLATE = HERE / "graphiql.html"
 
-_IMMUTABLE = "public, max-age=31536000, immutable"
-"""For a package's file, whose path names the version (`graphiql@3.8.3/...`): it never changes."""
-
-
-class _Assets(StaticFiles):
-    """The asset files, never sniffed for another type; a package's cached for a year, the
-    others (the icon, the notice) revalidated each time."""
-
-    def file_response(
-        self,
-        full_path: str | os.PathLike[str],
-        stat_result: os.stat_result,
-        scope: Scope,
-        status_code: int = 200,
-    ) -> Response:
-        response = super().file_response(full_path, stat_result, scope, status_code)
-        versioned = "@" in scope["path"]
-        response.headers["Cache-Control"] = _IMMUTABLE if versioned else "no-cache"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
-
 
 def assets_mount() -> Mount:
-    """The mount serving the assets at `ASSETS_URL`, compressed when the client accepts it
-    (graphiql.min.js is 3.5 MB, about 1 MB gzipped)."""
-    return Mount(ASSETS_URL, app=GZipMiddleware(_Assets(directory=ASSETS_DIR), minimum_size=1024))
+    """The mount serving the assets at `ASSETS_URL` (graphiql.min.js is 3.5 MB, about 1 MB
+    gzipped)."""
+    return Mount(ASSETS_URL, app=static_files(ASSETS_DIR))
 
 
 @functools.cache

@@ -184,6 +184,34 @@ async def summary(call: Call) -> Rows:
     return _one([header, *rows])
 
 
+async def modes(call: Call) -> Rows:
+    """The summary once per collaboration mode (the modes the filter names, else all): an
+    agreement counts in each mode it covers, as with `cooperationSummary(filter: {mode: [M]})`."""
+    base = _filter(call.request)
+    as_of = _date(call.request, "asOf")
+    rows = []
+    for mode in base.mode or list(CollaborationMode):
+        found = await reports.summary_with_total(
+            engine=call.engine,
+            viewer=call.viewer,
+            filter=dataclasses.replace(base, mode=[mode]),
+            group_by=[],
+            as_of=as_of,
+        )
+        rows.append((mode, found.total))
+    currencies = _currencies(m.funding for _, m in rows)
+    header = ["mode", *MEASURES, *[f"funding_{c}" for c in currencies]]
+    return _one(
+        [
+            header,
+            *(
+                [mode, *_measures(m), *[m.funding.get(c, _NO_FUNDING) for c in currencies]]
+                for mode, m in rows
+            ),
+        ]
+    )
+
+
 async def trend(call: Call) -> Rows:
     request = call.request
     interval = (query_enums(request, "interval", terms.Interval) or [terms.Interval.YEAR])[0]
@@ -302,6 +330,7 @@ async def agreements(call: Call) -> Rows:
 
 REPORTS: dict[str, Callable[[Call], Any]] = {
     "summary": summary,
+    "modes": modes,
     "trend": trend,
     "alliance": alliance,
     "expiring": expiring,

@@ -90,6 +90,42 @@ async def test_the_agreement_network_of_the_demo(client: httpx.AsyncClient) -> N
     assert sum(sizes) == 10
 
 
+EDGES = """
+query ($filter: NetworkFilter, $first: Int!) {
+  network(filter: $filter) {
+    edgeCount
+    edges(first: $first) { weight source { name } target { name } ties { kind label } }
+  }
+}
+"""
+
+
+async def test_the_edges_strongest_first_each_with_its_ties(client: httpx.AsyncClient) -> None:
+    everything = (await query(client, EDGES, {"filter": None, "first": 100}))["network"]
+    edges = everything["edges"]
+    assert len(edges) == everything["edgeCount"]
+    weights = [e["weight"] for e in edges]
+    assert weights == sorted(weights, reverse=True)
+    assert all(e["weight"] == len(e["ties"]) for e in edges)
+    agreements = (await query(client, EDGES, {"filter": AGREEMENTS_ONLY, "first": 100}))["network"]
+    pairs = {frozenset((e["source"]["name"], e["target"]["name"])) for e in agreements["edges"]}
+    assert len(pairs) == agreements["edgeCount"] == 9
+    assert frozenset((JUFE, MOE)) in pairs
+    first = (await query(client, EDGES, {"filter": AGREEMENTS_ONLY, "first": 3}))["network"]
+    assert first["edges"] == agreements["edges"][:3]  # the same order every time
+
+
+async def test_a_portal_has_no_edge_for_an_agreement_it_may_not_see(
+    demo_engine: AsyncEngine,
+) -> None:
+    token = await make_token(demo_engine, TokenRole.EDITOR, organization=JUFE)
+    async with api_client(demo_engine, token) as portal:
+        found = (await query(portal, EDGES, {"filter": AGREEMENTS_ONLY, "first": 100}))["network"]
+    labels = {t["label"] for e in found["edges"] for t in e["ties"]}
+    assert "Establishment of the Queen Mary College at Nanchang University" not in labels
+    assert any(JUFE in (e["source"]["name"], e["target"]["name"]) for e in found["edges"])
+
+
 async def test_every_tie_kind_joins_the_network(client: httpx.AsyncClient) -> None:
     everything = await network(client)
     agreements = await network(client, AGREEMENTS_ONLY)

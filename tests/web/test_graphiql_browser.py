@@ -7,34 +7,20 @@ A screenshot is saved under the test's tmp dir; its path is printed and recorded
 Skipped when /usr/bin/chromium is missing, unless PARTNERGRAPH_REQUIRE_BROWSER=1 (CI sets it)."""
 
 import asyncio
-import os
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 
 from app import create_app
 from settings import Settings
 from tests.conftest import Databases
+from tests.web.browser import ARGS, CHROMIUM, chromium, serving
 
-CHROMIUM = Path(os.environ.get("PARTNERGRAPH_CHROMIUM", "/usr/bin/chromium"))
-REQUIRE_BROWSER = os.environ.get("PARTNERGRAPH_REQUIRE_BROWSER") == "1"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+__all__ = ["chromium"]
+
 QUERY = "{ viewer { role } }"
 TIMEOUT_MS = 30_000
 
@@ -46,17 +32,6 @@ class Served:
 
 
 @pytest.fixture
-def chromium() -> Path:
-    """Debian's Chromium, or a skip (a failure when PARTNERGRAPH_REQUIRE_BROWSER=1)."""
-    if CHROMIUM.exists():
-        return CHROMIUM
-    reason = f"{CHROMIUM} is missing (apt-get install chromium); PARTNERGRAPH_REQUIRE_BROWSER=1"
-    if REQUIRE_BROWSER:
-        pytest.fail(f"{reason} is set, so the browser test must run")
-    pytest.skip(f"{reason} makes this a failure")
-
-
-@pytest.fixture
 def served(chromium: Path, tmp_path: Path) -> Iterator[Served]:
     """The app under uvicorn, in a thread, on a socket bound here to a free port of 127.0.0.1,
     over a fresh SQLite demo database holding one admin token (made only when the browser is
@@ -64,27 +39,8 @@ def served(chromium: Path, tmp_path: Path) -> Iterator[Served]:
     databases = Databases("sqlite", tmp_path)
     url = asyncio.run(databases.demo())
     app = create_app(Settings(database_url=url, rate_limit_per_minute=0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        _wait_for(lambda: server.started, "uvicorn did not start")
-        yield Served(f"http://127.0.0.1:{port}", databases.admin_token)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-
-
-def _wait_for(condition: Callable[[], bool], message: str, seconds: float = 30) -> None:
-    for _ in range(int(seconds * 20)):
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(message)
+    with serving(app) as base:
+        yield Served(base, databases.admin_token)
 
 
 def test_graphiql_runs_a_query_with_the_token_of_the_form(

@@ -192,3 +192,22 @@ async def test_bad_csv_parameters_are_coded_400s(client: httpx.AsyncClient) -> N
         assert error["code"] in {"BAD_USER_INPUT", "INVALID_ID"}
         assert error["field"] == field
     assert (await client.get("/reports/nothing.csv")).status_code == 404
+
+
+async def test_the_modes_report_counts_each_mode_as_the_summary_filtered_to_it(
+    client: httpx.AsyncClient,
+) -> None:
+    rows = _rows(await client.get("/reports/modes.csv", params={"asOf": "2026-06-30"}))
+    assert rows[0][:2] == ["mode", "agreements"]
+    modes = {r[0]: int(r[1]) for r in rows[1:]}
+    assert len(modes) == 13
+    for mode in ("credit_recognition", "micro_specialty", "joint_degree"):
+        found = await query(
+            client,
+            "query($m: [CollaborationMode!]) { cooperationSummary(filter: {mode: $m},"
+            ' asOf: "2026-06-30") { total { agreements } } }',
+            {"m": [mode.upper()]},
+        )
+        assert modes[mode] == found["cooperationSummary"]["total"]["agreements"]
+    named = _rows(await client.get("/reports/modes.csv", params={"mode": "micro_specialty"}))
+    assert [r[0] for r in named[1:]] == ["micro_specialty"]
