@@ -39,7 +39,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 from sqlmodel import SQLModel
@@ -63,6 +63,7 @@ __all__ = [
     "check_filter",
     "decode_position",
     "encode_position",
+    "held_back",
 ]
 
 EVENT = table_of(ChangeEvent)
@@ -277,6 +278,18 @@ def _readable(dialect: str) -> list[ColumnElement[bool]]:
     if dialect != "postgresql":
         return []
     return [EVENT.c.xid < sa.cast(_HORIZON, sa.BigInteger).self_group()]
+
+
+async def held_back(connection: AsyncConnection) -> int:
+    """How many events are committed or being written but not yet readable, held back by an
+    older transaction still running (always 0 on SQLite): for monitoring, and for tests that
+    read right after a write."""
+    if connection.dialect.name != "postgresql":
+        return 0
+    statement = (
+        sa.select(sa.func.count()).select_from(EVENT).where(~sa.and_(*_readable("postgresql")))
+    )
+    return int((await connection.execute(statement)).scalar_one())
 
 
 def _filtered(filter: ChangeFilter | None, units: Sequence[int], dialect: str) -> list[Any]:

@@ -1,12 +1,23 @@
 """Helpers of the change feed tests: reading the feed through the API, the demo's callers."""
 
+import asyncio
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from resolvers.changes import held_back
 from tests.graphql import query
 
-__all__ = ["CHANGES", "JOU", "NCU", "events_after", "feed_end", "organization_id"]
+__all__ = [
+    "CHANGES",
+    "JOU",
+    "NCU",
+    "events_after",
+    "feed_end",
+    "organization_id",
+    "settled",
+]
 
 JOU = "Jiangsu Open University"
 NCU = "Nanchang University"
@@ -23,8 +34,11 @@ query ($after: String, $first: Int, $filter: ChangeFilter) {
 """
 
 
-async def feed_end(client: httpx.AsyncClient, cursor: str | None = None) -> str:
-    """The cursor after every event `client` may read now."""
+async def feed_end(
+    engine: AsyncEngine, client: httpx.AsyncClient, cursor: str | None = None
+) -> str:
+    """The cursor after every event `client` may read once every event written is readable."""
+    await settled(engine)
     while True:
         page = (await query(client, CHANGES, {"after": cursor, "first": 100}))["changes"]
         cursor = page["cursor"]
@@ -34,9 +48,12 @@ async def feed_end(client: httpx.AsyncClient, cursor: str | None = None) -> str:
 
 
 async def events_after(
-    client: httpx.AsyncClient, cursor: str | None, **filter: Any
+    engine: AsyncEngine | None, client: httpx.AsyncClient, cursor: str | None, **filter: Any
 ) -> tuple[list[dict[str, Any]], str]:
-    """Every event after `cursor` that `client` may read now, and the cursor after them."""
+    """Every event after `cursor` that `client` may read once every event written to `engine`
+    is readable (at once when `engine` is None), and the cursor after them."""
+    if engine is not None:
+        await settled(engine)
     found: list[dict[str, Any]] = []
     while True:
         variables = {"after": cursor, "first": 100, "filter": filter or None}
@@ -57,3 +74,16 @@ async def organization_id(client: httpx.AsyncClient, name: str) -> str:
     )
     [found] = [n["id"] for n in data["organizations"]["nodes"] if n["name"] == name]
     return str(found)
+
+
+async def settled(engine: AsyncEngine) -> None:
+    """Waits until every event written so far is readable. On PostgreSQL a reader takes only
+    the events of transactions older than every one still running in the database, so an
+    event can be held back a moment by another transaction (an autovacuum's ANALYZE of the
+    test's fresh copy): later, never lost."""
+    for _ in range(400):
+        async with engine.connect() as connection:
+            if not await held_back(connection):
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("events are still held back after 20 s")

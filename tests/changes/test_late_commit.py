@@ -17,7 +17,7 @@ async def test_a_reader_polling_between_two_commits_skips_nothing(
 ) -> None:
     if backend != "postgresql":
         pytest.skip("SQLite serializes writers: the first to write commits first")
-    cursor = await feed_end(client)
+    cursor = await feed_end(demo_engine, client)
     early = await demo_engine.connect()
     late = await demo_engine.connect()
     try:
@@ -25,13 +25,13 @@ async def test_a_reader_polling_between_two_commits_skips_nothing(
         await early.execute(RENAME, {"name": "Written first, committed last", "id": 1})
         async with late.begin():
             await late.execute(RENAME, {"name": "Written last, committed first", "id": 2})
-        polled, cursor = await events_after(client, cursor)
+        polled, cursor = await events_after(None, client, cursor)
         assert polled == []
         await first.commit()
     finally:
         await early.close()
         await late.close()
-    polled, _ = await events_after(client, cursor)
+    polled, _ = await events_after(demo_engine, client, cursor)
     assert [(e["entity"]["name"]) for e in polled] == [
         "Written first, committed last",
         "Written last, committed first",

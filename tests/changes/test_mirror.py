@@ -7,6 +7,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.changes.feed import JOU, NCU, events_after, organization_id
 from tests.graphql import query
@@ -98,9 +99,12 @@ async def _fresh(client: httpx.AsyncClient, type_name: str) -> dict[str, str]:
 
 
 async def _replayed(
-    client: httpx.AsyncClient, mirror: dict[str, dict[str, str]], cursor: str | None
+    engine: AsyncEngine,
+    client: httpx.AsyncClient,
+    mirror: dict[str, dict[str, str]],
+    cursor: str | None,
 ) -> str:
-    events, cursor_after = await events_after(client, cursor)
+    events, cursor_after = await events_after(engine, client, cursor)
     for event in events:
         copy = mirror.get(event["entityType"])
         if copy is None:
@@ -120,7 +124,7 @@ async def _replayed(
 )
 @given(steps=STEPS)
 async def test_replaying_the_feed_gives_the_lists_for_every_caller(
-    callers: dict[str, httpx.AsyncClient], steps: list[Step]
+    callers: dict[str, httpx.AsyncClient], demo_engine: AsyncEngine, steps: list[Step]
 ) -> None:
     home = {
         "jou": await organization_id(callers["admin"], JOU),
@@ -131,10 +135,10 @@ async def test_replaying_the_feed_gives_the_lists_for_every_caller(
     }
     cursors: dict[str, str | None] = {name: None for name in callers}
     for name, client in callers.items():
-        cursors[name] = await _replayed(client, mirrors[name], None)
+        cursors[name] = await _replayed(demo_engine, client, mirrors[name], None)
     for step in steps:
         await _run(callers, step, home)
     for name, client in callers.items():
-        await _replayed(client, mirrors[name], cursors[name])
+        await _replayed(demo_engine, client, mirrors[name], cursors[name])
         for type_name in MIRRORED:
             assert mirrors[name][type_name] == await _fresh(client, type_name), (name, type_name)

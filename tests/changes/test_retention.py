@@ -33,22 +33,22 @@ async def test_pruning_deletes_old_events_and_expires_older_cursors(
 ) -> None:
     first_page = (await query(client, CHANGES, {"first": 1}))["changes"]
     old_cursor = first_page["cursor"]
-    end = await feed_end(client)
+    end = await feed_end(demo_engine, client)
     assert await prune_changes(demo_engine, days=90) == 0
     pruned = await prune_changes(demo_engine, days=1, now=utcnow() + timedelta(days=2))
     assert pruned > 0
     [expired] = await errors_of(client, CHANGES, {"after": old_cursor})
     assert expired["extensions"]["code"] == "CURSOR_EXPIRED"
-    assert (await events_after(client, None))[0] == []
+    assert (await events_after(demo_engine, client, None))[0] == []
     await query(client, CREATE)
-    events, _ = await events_after(client, end)
+    events, _ = await events_after(demo_engine, client, end)
     assert [(e["entityType"], e["kind"]) for e in events] == [("Organization", "CREATED")]
 
 
 async def test_a_job_records_an_event_with_its_name_and_the_entitys_organizations(
     client: httpx.AsyncClient, demo_engine: AsyncEngine
 ) -> None:
-    end = await feed_end(client)
+    end = await feed_end(demo_engine, client)
     async with demo_engine.begin() as connection:
         agreement = (await connection.execute(sa.text("SELECT min(id) FROM agreement"))).scalar()
         assert agreement is not None
@@ -60,7 +60,7 @@ async def test_a_job_records_an_event_with_its_name_and_the_entitys_organization
             actor=Actor.system("reminders"),
             fields=["reminder"],
         )
-    [event] = (await events_after(client, end))[0]
+    [event] = (await events_after(demo_engine, client, end))[0]
     assert (event["entityType"], event["actor"], event["fields"]) == (
         "Agreement",
         "job:reminders",

@@ -2,6 +2,7 @@
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.changes.feed import CHANGES, JOU, events_after, feed_end, organization_id
 from tests.graphql import errors_of, query
@@ -20,9 +21,9 @@ mutation ($input: DeletePersonInput!) { deletePerson(input: $input) { userErrors
 
 
 async def test_personal_data_changes_reach_only_its_organization_and_admins(
-    callers: dict[str, httpx.AsyncClient],
+    callers: dict[str, httpx.AsyncClient], demo_engine: AsyncEngine
 ) -> None:
-    cursors = {name: await feed_end(client) for name, client in callers.items()}
+    cursors = {name: await feed_end(demo_engine, client) for name, client in callers.items()}
     jou = await organization_id(callers["admin"], JOU)
     made = await query(
         callers["jou"],
@@ -32,7 +33,10 @@ async def test_personal_data_changes_reach_only_its_organization_and_admins(
     person = made["createPerson"]["person"]
     assert made["createPerson"]["userErrors"] == []
     seen = {
-        name: [(e["entityType"], e["kind"]) for e in (await events_after(client, cursors[name]))[0]]
+        name: [
+            (e["entityType"], e["kind"])
+            for e in (await events_after(demo_engine, client, cursors[name]))[0]
+        ]
         for name, client in callers.items()
     }
     assert (
@@ -45,14 +49,15 @@ async def test_personal_data_changes_reach_only_its_organization_and_admins(
         ]
     )
     assert seen["ncu"] == seen["reporter"] == seen["anonymous"] == []
-    cursors = {name: await feed_end(client) for name, client in callers.items()}
+    cursors = {name: await feed_end(demo_engine, client) for name, client in callers.items()}
 
     deleted = await query(
         callers["jou"], DELETE_PERSON, {"input": {"id": person["id"], "version": 1}}
     )
     assert deleted["deletePerson"]["userErrors"] == []
     after = {
-        name: (await events_after(client, cursors[name]))[0] for name, client in callers.items()
+        name: (await events_after(demo_engine, client, cursors[name]))[0]
+        for name, client in callers.items()
     }
     assert [(e["entityType"], e["kind"], e["entity"]) for e in after["jou"]] == [
         ("Person", "DELETED", None),
@@ -64,26 +69,26 @@ async def test_personal_data_changes_reach_only_its_organization_and_admins(
 
 
 async def test_public_profiles_changes_reach_every_caller(
-    callers: dict[str, httpx.AsyncClient],
+    callers: dict[str, httpx.AsyncClient], demo_engine: AsyncEngine
 ) -> None:
-    cursors = {name: await feed_end(client) for name, client in callers.items()}
+    cursors = {name: await feed_end(demo_engine, client) for name, client in callers.items()}
     await query(
         callers["admin"],
         'mutation { createOrganization(input: {kind: BUSINESS, name: "Feed Ltd"}) '
         "{ userErrors { code } } }",
     )
     for name, client in callers.items():
-        events, _ = await events_after(client, cursors[name])
+        events, _ = await events_after(demo_engine, client, cursors[name])
         assert [(e["entityType"], e["kind"], e["entity"]["name"]) for e in events] == [
             ("Organization", "CREATED", "Feed Ltd")
         ], name
 
 
 async def test_filters_by_type_kind_and_organization(
-    callers: dict[str, httpx.AsyncClient],
+    callers: dict[str, httpx.AsyncClient], demo_engine: AsyncEngine
 ) -> None:
     admin = callers["admin"]
-    cursor = await feed_end(admin)
+    cursor = await feed_end(demo_engine, admin)
     jou = await organization_id(admin, JOU)
     await query(
         callers["jou"],
@@ -95,14 +100,16 @@ async def test_filters_by_type_kind_and_organization(
         'mutation { createOrganization(input: {kind: OTHER, name: "Other"}) '
         "{ userErrors { code } } }",
     )
-    by_type, _ = await events_after(admin, cursor, types=["Position"])
+    by_type, _ = await events_after(demo_engine, admin, cursor, types=["Position"])
     assert [e["entityType"] for e in by_type] == ["Position"]
-    by_organization, _ = await events_after(admin, cursor, organizations=[jou])
+    by_organization, _ = await events_after(demo_engine, admin, cursor, organizations=[jou])
     assert [(e["entityType"], e["fields"]) for e in by_organization] == [
         ("Position", []),
         ("Person", ["positions"]),
     ]
-    by_kind, _ = await events_after(admin, cursor, kinds=["CREATED"], types=["Organization"])
+    by_kind, _ = await events_after(
+        demo_engine, admin, cursor, kinds=["CREATED"], types=["Organization"]
+    )
     assert [e["entity"]["name"] for e in by_kind] == ["Other"]
 
 
