@@ -326,6 +326,15 @@ def _columns(connection: Connection, table: str) -> list[str]:
     return [column["name"] for column in sa.inspect(connection).get_columns(table)]
 
 
+def _json_columns(connection: Connection, table: str) -> frozenset[str]:
+    """PostgreSQL's `json` has no equality, so an update compares these as `jsonb`."""
+    return frozenset(
+        column["name"]
+        for column in sa.inspect(connection).get_columns(table)
+        if isinstance(column["type"], sa.JSON)
+    )
+
+
 def _version(entity: Entity, columns: Sequence[str], row: str, op: str) -> str:
     if "version" in columns:
         return f"{row}.version + 1" if op == "DELETE" else f"{row}.version"
@@ -359,16 +368,30 @@ def _kind(table: str, columns: Sequence[str], op: str, d: _Dialect) -> str:
     return f"CASE {' '.join(cases)} ELSE 'updated' END"
 
 
-def _fields(columns: Sequence[str], op: str, d: _Dialect) -> str:
+def _fields(
+    columns: Sequence[str], op: str, d: _Dialect, json_columns: frozenset[str] = frozenset()
+) -> str:
     if op != "UPDATE":
         return d.empty_fields
+
+    def value(row: str, c: str) -> str:
+        return f"{row}.{c}::jsonb" if d.name == "postgresql" and c in json_columns else f"{row}.{c}"
+
     items = [
-        f"CASE WHEN NEW.{c} {d.differs} OLD.{c} THEN '{c}' END" for c in columns if c not in _QUIET
+        f"CASE WHEN {value('NEW', c)} {d.differs} {value('OLD', c)} THEN '{c}' END"
+        for c in columns
+        if c not in _QUIET
     ]
     return d.names(items) if items else d.empty_fields
 
 
-def _entity_insert(entity: Entity, columns: Sequence[str], op: str, d: _Dialect) -> str:
+def _entity_insert(
+    entity: Entity,
+    columns: Sequence[str],
+    op: str,
+    d: _Dialect,
+    json_columns: frozenset[str] = frozenset(),
+) -> str:
     row = "OLD" if op == "DELETE" else "NEW"
     organizations = d.ids(entity.organization_sources(row, d.name, deleting=op == "DELETE"))
     values = ", ".join(
@@ -380,7 +403,7 @@ def _entity_insert(entity: Entity, columns: Sequence[str], op: str, d: _Dialect)
             _version(entity, columns, row, op),
             d.actor_token,
             d.actor,
-            _fields(columns, op, d),
+            _fields(columns, op, d, json_columns),
             d.now,
             organizations,
             d.ids(entity.alliance_sources(row)),
@@ -468,7 +491,8 @@ def _statements(connection: Connection, table: str) -> list[str]:
     if table in _BY_TABLE:
         entity = _BY_TABLE[table]
         columns = _columns(connection, table)
-        inserts = {op: _entity_insert(entity, columns, op, d) for op in _OPS}
+        json_columns = _json_columns(connection, table)
+        inserts = {op: _entity_insert(entity, columns, op, d, json_columns) for op in _OPS}
         for link in entity.links:
             linked_columns = _columns(connection, link.entity_table)
             for op in _OPS:
