@@ -10,6 +10,7 @@ __all__ = [
     "CollaborationMode",
     "CommitmentStatus",
     "DeliveryMode",
+    "DocumentVisibility",
     "EnrolmentStatus",
     "EvaluationIndicator",
     "MembershipRole",
@@ -210,6 +211,14 @@ class ActivityKind(StrEnum):
     SIGNING_CEREMONY = "signing_ceremony"
     INAUGURATION = "inauguration"
     OTHER = "other"
+
+
+class DocumentVisibility(StrEnum):
+    """Who may read a document and download its content (`resolvers.visibility`)."""
+
+    PUBLIC = "public"
+    PARTIES = "parties"
+    OWNER = "owner"
 
 
 class EvaluationIndicator(StrEnum):

@@ -12,9 +12,11 @@ from db.tables.credits import (
     LearningOutcome,
     RecognitionRule,
 )
+from db.tables.documents import DocumentVersion
 from db.tables.evaluations import Evaluation, EvaluationMeasure
 from db.tables.funding import Funding
 from db.tables.history import HistoryEntry
+from db.tables.names import LocalizedName
 from db.tables.network import NetworkChange
 from db.tables.organizations import Organization, OrganizationIdentifier, OrganizationRelation
 from db.tables.people import Person, Position
@@ -39,6 +41,7 @@ __all__ = [
     "CreditAccount",
     "CreditRecognition",
     "Document",
+    "DocumentVersion",
     "Enrolment",
     "Evaluation",
     "EvaluationMeasure",
@@ -46,6 +49,7 @@ __all__ = [
     "HistoryEntry",
     "Learner",
     "LearningOutcome",
+    "LocalizedName",
     "Membership",
     "NetworkChange",
     "Organization",
