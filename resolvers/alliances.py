@@ -13,7 +13,7 @@ from db.enums import AllianceScope, MembershipRole
 from db.tables import Alliance, Membership
 from resolvers.context import Context
 from resolvers.ordering import SortDirection, order_by_field
-from resolvers.organizations import like_text
+from resolvers.text_search import text_matches
 from resolvers.paging import Page, PageRequest
 
 __all__ = [
@@ -66,14 +66,7 @@ def alliance_conditions(f: AllianceFilter | None) -> list[ColumnElement[bool]]:
     if f.scope:
         conditions.append(ALLIANCE.c.scope.in_([s.value for s in f.scope]))
     if f.text:
-        pattern = like_text(f.text)
-        conditions.append(
-            sa.or_(
-                ALLIANCE.c.name.ilike(pattern, escape="\\"),
-                ALLIANCE.c.local_name.ilike(pattern, escape="\\"),
-                ALLIANCE.c.short_name.ilike(pattern, escape="\\"),
-            )
-        )
+        conditions.append(text_matches(ALLIANCE, ("name", "local_name", "short_name"), f.text))
     return conditions
 
 

@@ -13,7 +13,7 @@ from db.tables import Course
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.ordering import SortDirection, order_by_field
-from resolvers.organizations import like_text
+from resolvers.text_search import text_matches
 from resolvers.paging import Page, PageRequest
 
 __all__ = ["CourseFilter", "CourseOrder", "CourseOrderField", "course_conditions", "courses_page"]
@@ -56,13 +56,7 @@ def course_conditions(
     if f.delivery:
         conditions.append(COURSE.c.delivery.in_([d.value for d in f.delivery]))
     if f.text:
-        pattern = like_text(f.text)
-        conditions.append(
-            sa.or_(
-                COURSE.c.title.ilike(pattern, escape="\\"),
-                COURSE.c.code.ilike(pattern, escape="\\"),
-            )
-        )
+        conditions.append(text_matches(COURSE, ("title", "code"), f.text))
     return conditions
 
 

@@ -12,7 +12,7 @@ from db.tables import Person, Position
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.ordering import SortDirection, order_by_field
-from resolvers.organizations import like_text
+from resolvers.text_search import like_text
 from resolvers.paging import Page, PageRequest
 
 __all__ = ["PersonFilter", "PersonOrder", "PersonOrderField", "people_page", "person_conditions"]

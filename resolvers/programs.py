@@ -15,7 +15,7 @@ from db.tables import Program, ProgramPartner, ProgramTargetGroup
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.ordering import SortDirection, order_by_field
-from resolvers.organizations import like_text
+from resolvers.text_search import text_matches
 from resolvers.paging import Page, PageRequest
 
 __all__ = [
@@ -90,14 +90,7 @@ def program_conditions(
         agreement_id = decode_id_of(f.agreement, "Agreement", field=f"{field}.agreement")
         conditions.append(PROGRAM.c.agreement_id == agreement_id)
     if f.text:
-        pattern = like_text(f.text)
-        conditions.append(
-            sa.or_(
-                PROGRAM.c.name.ilike(pattern, escape="\\"),
-                PROGRAM.c.local_name.ilike(pattern, escape="\\"),
-                PROGRAM.c.subject_area.ilike(pattern, escape="\\"),
-            )
-        )
+        conditions.append(text_matches(PROGRAM, ("name", "local_name", "subject_area"), f.text))
     return conditions
 
 

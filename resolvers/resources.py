@@ -13,7 +13,7 @@ from db.tables import Resource, ResourceShare
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.ordering import SortDirection, order_by_field
-from resolvers.organizations import like_text
+from resolvers.text_search import like_text
 from resolvers.paging import Page, PageRequest
 
 __all__ = [

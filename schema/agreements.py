@@ -13,7 +13,7 @@ from strawberry.scalars import JSON
 from resolvers import agreements as reads
 from resolvers.compiled import lists
 from resolvers.nodes import row_of
-from schema.compiled.declare import child_list, computed, list_of, referenced
+from schema.compiled.declare import child_list, computed, list_of, localized_field, referenced
 from schema.enums import (
     AgreementKind,
     AgreementStatus,
@@ -24,7 +24,7 @@ from schema.enums import (
 )
 from schema.field_docs import describe
 from schema.relay import Connection, Info, Node, connection, list_request, related
-from schema.wording import ILLUSTRATIVE, VERSION
+from schema.wording import ILLUSTRATIVE, IN_LANGUAGE, VERSION
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -95,8 +95,12 @@ class AgreementOrder(reads.AgreementOrder):
     "reporters (whose reports count it) or anonymous callers."
 )
 class Agreement(Node):
-    title: str = strawberry.field(
+    title: strawberry.Private[str]
+    title_field = localized_field(
+        "Agreement",
+        "title",
         description="The English title; `localTitle` holds the title in the local language."
+        + IN_LANGUAGE,
     )
     local_title: str | None = strawberry.field(
         description="The title in the local language and script, where known."
@@ -105,7 +109,11 @@ class Agreement(Node):
         description="The agreement's number in its source: the parties' file number, or the "
         "project ID of a CORDIS project."
     )
-    short_title: str | None = strawberry.field(description="The acronym (CORDIS projects).")
+    short_title: strawberry.Private[str | None]
+    short_title_field = localized_field(
+        "Agreement", "short_title", description="The acronym (CORDIS projects)." + IN_LANGUAGE,
+        nullable=True,
+    )
     call: str | None = strawberry.field(description="The funding call (CORDIS projects).")
     topic: str | None = strawberry.field(description="The call topic (CORDIS projects).")
     funding_scheme: str | None = strawberry.field(

@@ -12,7 +12,7 @@ import strawberry
 
 from resolvers import courses as course_reads
 from resolvers import programs as reads
-from schema.compiled.declare import list_of, referenced
+from schema.compiled.declare import list_of, localized_field, referenced
 from schema.enums import (
     DeliveryMode,
     PartyRole,
@@ -23,7 +23,7 @@ from schema.enums import (
 )
 from schema.field_docs import describe
 from schema.relay import Connection, Info, Node, connection, list_request
-from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, LOCAL_NAME, VERSION
+from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, IN_LANGUAGE, LOCAL_NAME, VERSION
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -94,7 +94,8 @@ class CourseOrder(course_reads.CourseOrder):
     "catalogue: every caller sees programs, their partners and courses."
 )
 class Program(Node):
-    name: str = strawberry.field(description=ENGLISH_NAME)
+    name: strawberry.Private[str]
+    name_field = localized_field("Program", "name", description=ENGLISH_NAME + IN_LANGUAGE)
     local_name: str | None = strawberry.field(description=LOCAL_NAME)
     kind: ProgramKind = strawberry.field(
         description="Micro-major, micro-course, joint degree, vocational training, "
@@ -211,7 +212,10 @@ class Course(Node):
     code: str | None = strawberry.field(
         description="The offering organization's own course code, where it has one."
     )
-    title: str = strawberry.field(description="The course title, as the organization gives it.")
+    title: strawberry.Private[str]
+    title_field = localized_field(
+        "Course", "title", description="The course title, as the organization gives it." + IN_LANGUAGE
+    )
     credits: Decimal | None = strawberry.field(
         description="The credits it carries, in the offering organization's units."
     )
