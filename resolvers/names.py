@@ -13,6 +13,7 @@ answers its stored column, as it always did.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,7 +36,9 @@ from resolvers.writes import delete_row, insert_row, update_row
 __all__ = [
     "LOCAL_COLUMNS",
     "NAME",
+    "NameField",
     "StoredName",
+    "owner_row",
     "chain_for",
     "localized",
     "names_of",
@@ -56,6 +59,15 @@ LOCAL_COLUMNS: dict[tuple[str, str], str] = {
 
 MAX_VALUE = 1000
 ENGLISH = "en"
+
+
+class NameField(StrEnum):
+    """The name fields that take a language; which of them a type has: `NAME_FIELDS`."""
+
+    NAME = "name"
+    SHORT_NAME = "short_name"
+    TITLE = "title"
+    SHORT_TITLE = "short_title"
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +176,13 @@ def picked_name(
     )
     fallbacks = [stored] if local is None or english else [local, stored]
     return sa.func.coalesce(picked, *fallbacks)
+
+
+async def owner_row(connection: AsyncConnection, type_name: str, key: int) -> RowMapping:
+    """The named record as it now is (after a name write, in the same transaction)."""
+    table = NODE_TABLES[type_name]
+    statement = sa.select(table).where(table.c.id == key)
+    return (await connection.execute(statement)).mappings().one()
 
 
 def _named(type_name: str, field: str) -> None:

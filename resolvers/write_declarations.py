@@ -362,8 +362,15 @@ def _proposals() -> dict[str, tuple[Ref, ...]]:
     }
 
 
+def _names() -> dict[str, tuple[Ref, ...]]:
+    """A name is set on the record it names, which the caller must be able to change: any
+    type of `db.tables.names.NAMED` (declared, and exercised by the matrix, as an
+    organization)."""
+    return {"setLocalizedName": (Ref(_ID, ORG, C),), "removeLocalizedName": (Ref(_ID, ORG, C),)}
+
+
 def _mutations() -> dict[str, tuple[Ref, ...]]:
-    return {**_agreements(), **_proposals(), **_generic()}
+    return {**_agreements(), **_proposals(), **_generic(), **_names()}
 
 
 class _Mutations(Mapping[str, tuple[Ref, ...]]):

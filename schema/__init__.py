@@ -13,6 +13,7 @@ from schema import (  # noqa: F401  (their node types register on import)
     crud,
     evaluations,
     funding,
+    names,
     network,
     node,
     organizations,
@@ -61,6 +62,7 @@ Mutation = merge_types(
         crud.EntityMutation,
         tokens.TokenMutation,
         proposals.ProposalMutation,
+        names.NameMutation,
     ),
 )
 

@@ -14,6 +14,7 @@ from resolvers import agreements as reads
 from resolvers.compiled import lists
 from resolvers.nodes import row_of
 from schema.compiled.declare import child_list, computed, list_of, localized_field, referenced
+from schema.names import names_field
 from schema.enums import (
     AgreementKind,
     AgreementStatus,
@@ -114,6 +115,7 @@ class Agreement(Node):
         "Agreement", "short_title", description="The acronym (CORDIS projects)." + IN_LANGUAGE,
         nullable=True,
     )
+    names = names_field("Agreement")
     call: str | None = strawberry.field(description="The funding call (CORDIS projects).")
     topic: str | None = strawberry.field(description="The call topic (CORDIS projects).")
     funding_scheme: str | None = strawberry.field(

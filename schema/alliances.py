@@ -13,6 +13,7 @@ from resolvers import alliances as reads
 from resolvers.compiled import lists
 from resolvers.nodes import row_of
 from schema.compiled.declare import child_list, list_of, localized_field, referenced
+from schema.names import names_field
 from schema.enums import AllianceScope, MembershipRole
 from schema.field_docs import describe
 from schema.relay import Connection, Info, Node, connection, list_request
@@ -83,6 +84,7 @@ class Alliance(Node):
         description="The abbreviation in common use, where there is one." + IN_LANGUAGE,
         nullable=True,
     )
+    names = names_field("Alliance")
     scope: AllianceScope = strawberry.field(
         description="How far its membership reaches: provincial, national or international."
     )

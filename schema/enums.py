@@ -44,6 +44,7 @@ from resolvers.alliances import AllianceOrderField
 from resolvers.courses import CourseOrderField
 from resolvers.evaluations import EvaluationOrderField
 from resolvers.ordering import SortDirection
+from resolvers.names import NameField
 from resolvers.organizations import OrganizationOrderField
 from resolvers.people import PersonOrderField
 from resolvers.programs import ProgramOrderField
@@ -72,6 +73,7 @@ __all__ = [
     "EvaluationOrderField",
     "Interval",
     "MembershipRole",
+    "NameField",
     "OrganizationKind",
     "OrganizationOrderField",
     "OrganizationStatus",

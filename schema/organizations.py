@@ -16,6 +16,7 @@ from schema.compiled.declare import child_list, list_of, localized_field, refere
 from schema.enums import OrganizationKind, OrganizationStatus
 from schema.field_docs import describe
 from schema.limits import CHECKS
+from schema.names import names_field
 from schema.relay import Connection, Info, Node, connection, list_request
 from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, IN_LANGUAGE, VERSION
 
@@ -80,6 +81,7 @@ class Organization(Node):
         + IN_LANGUAGE,
         nullable=True,
     )
+    names = names_field("Organization")
     country: str | None = strawberry.field(
         description="Where it is based: an ISO 3166-1 alpha-2 code in upper case (`CN`)."
     )

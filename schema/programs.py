@@ -13,6 +13,7 @@ import strawberry
 from resolvers import courses as course_reads
 from resolvers import programs as reads
 from schema.compiled.declare import list_of, localized_field, referenced
+from schema.names import names_field
 from schema.enums import (
     DeliveryMode,
     PartyRole,
@@ -96,6 +97,7 @@ class CourseOrder(course_reads.CourseOrder):
 class Program(Node):
     name: strawberry.Private[str]
     name_field = localized_field("Program", "name", description=ENGLISH_NAME + IN_LANGUAGE)
+    names = names_field("Program")
     local_name: str | None = strawberry.field(description=LOCAL_NAME)
     kind: ProgramKind = strawberry.field(
         description="Micro-major, micro-course, joint degree, vocational training, "
@@ -216,6 +218,7 @@ class Course(Node):
     title_field = localized_field(
         "Course", "title", description="The course title, as the organization gives it." + IN_LANGUAGE
     )
+    names = names_field("Course")
     credits: Decimal | None = strawberry.field(
         description="The credits it carries, in the offering organization's units."
     )

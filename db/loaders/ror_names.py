@@ -1,0 +1,90 @@
+"""The names of ROR records in every language they give (`names` of type `label`,
+`ror_display` and `acronym` that carry a `lang`), kept in `localized_name`.
+
+A run replaces the ROR names of the organizations it loads (rows with `source = 'ror'`); a name
+set through the API in the same field and language is kept, and ROR's left out. ROR's aliases
+carry no language and stay the matcher's business (`db.loaders.merge`).
+"""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import langcodes
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from db.base import table_of, utcnow
+from db.loaders.bulk import insert_rows
+from db.loaders.records import field_list, field_text, objects
+from db.loaders.registry import LoadReport
+from db.tables import LocalizedName
+
+__all__ = ["RorName", "ror_names", "write_ror_names"]
+
+SOURCE = "ror"
+NAME = table_of(LocalizedName)
+_FIELDS = {"label": "name", "ror_display": "name", "acronym": "short_name"}
+_LONGEST = 1000
+
+RorName = tuple[str, str, str, bool]
+"""(field, BCP 47 tag, value, the local name?)"""
+
+
+def _tag(lang: str | None) -> str | None:
+    if lang is None or len(lang) > 35 or not langcodes.tag_is_valid(lang):
+        return None
+    return str(langcodes.standardize_tag(lang))
+
+
+def ror_names(record: dict[str, Any], local: str | None) -> list[RorName]:
+    """The language-tagged names of a record; `local` (the local name `ror_record` chose) is
+    marked local."""
+    found: dict[tuple[str, str], RorName] = {}
+    for entry in objects(record, "names"):
+        value, tag = field_text(entry, "value"), _tag(field_text(entry, "lang"))
+        if value is None or tag is None or len(value) > _LONGEST:
+            continue
+        for kind in field_list(entry, "types"):
+            field = _FIELDS.get(kind) if isinstance(kind, str) else None
+            if field is not None:
+                found.setdefault((field, tag), (field, tag, value, value == local))
+    return list(found.values())
+
+
+async def write_ror_names(
+    connection: AsyncConnection,
+    named: Iterable[tuple[int, Sequence[RorName]]],
+    report: LoadReport,
+) -> None:
+    """Replace the ROR names of each organization (by key) with those given."""
+    pairs = list(named)
+    keys = sorted({key for key, _ in pairs})
+    owner = NAME.c.organization_id
+    kept: set[tuple[int, str, str]] = set()
+    for start in range(0, len(keys), 5000):
+        chunk = keys[start : start + 5000]
+        await connection.execute(
+            sa.delete(NAME).where(owner.in_(chunk), NAME.c.source == SOURCE)
+        )
+        rows = await connection.execute(
+            sa.select(owner, NAME.c.field, NAME.c.lang).where(owner.in_(chunk))
+        )
+        kept |= {(row[0], row[1], row[2]) for row in rows}
+    now = utcnow()
+    new = [
+        {
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+            "organization_id": key,
+            "field": field,
+            "lang": tag,
+            "value": value,
+            "is_local": is_local,
+            "source": SOURCE,
+        }
+        for key, names in pairs
+        for field, tag, value, is_local in names
+        if (key, field, tag) not in kept
+    ]
+    report.rows["localized_name"] += await insert_rows(connection, NAME, new)
