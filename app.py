@@ -19,6 +19,7 @@ from web import graphiql
 from web.access import bearer_token
 from web.body_limit import BodySizeLimit
 from web.cors import Cors
+from web.documents import DocumentDownload
 from web.errors import LastResort, starlette_http_exception
 from web.graphql_view import PartnerGraphQL
 from web.health import Readiness, health, live, root
@@ -86,6 +87,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 Readiness(engine=db, settings=settings, limiter=limiter).answer,
             ),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route(
+                "/documents/{sha256}",
+                DocumentDownload(settings=settings).answer,
+                methods=["GET"],
+            ),
             *report_routes(
                 engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
             ),
@@ -101,7 +107,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         middleware=[
             Middleware(Cors, origins=settings.allowed_origins),
             Middleware(LastResort),
-            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodySizeLimit,
+                max_bytes=settings.max_body_bytes,
+                max_multipart_bytes=settings.max_multipart_bytes,
+            ),
         ],
         exception_handlers={StarletteHTTPException: starlette_http_exception},
         lifespan=lifespan,

@@ -138,7 +138,7 @@ RECORDS: dict[str, Record] = {
         Record(
             "Document",
             through=("agreement_id",),
-            references=(_ref("agreement_id", "Agreement", C),),
+            references=(_ref("agreement_id", "Agreement", C), _ref("owner_id", ORG, C)),
         ),
         Record(
             "Program",

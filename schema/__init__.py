@@ -11,6 +11,7 @@ from schema import (  # noqa: F401  (their node types register on import)
     alliances,
     credits,
     crud,
+    documents,
     evaluations,
     funding,
     names,
@@ -63,6 +64,7 @@ Mutation = merge_types(
         tokens.TokenMutation,
         proposals.ProposalMutation,
         names.NameMutation,
+        documents.DocumentMutation,
     ),
 )
 

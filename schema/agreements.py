@@ -14,12 +14,14 @@ from resolvers import agreements as reads
 from resolvers.compiled import lists
 from resolvers.nodes import row_of
 from schema.compiled.declare import child_list, computed, list_of, localized_field, referenced
+from schema.documents import versions_field
 from schema.names import names_field
 from schema.enums import (
     AgreementKind,
     AgreementStatus,
     CollaborationMode,
     CommitmentState,
+    DocumentVisibility,
     PartyRole,
     RenewalRule,
 )
@@ -379,7 +381,19 @@ class Document(Node):
     issued_on: date | None = strawberry.field(
         description="The ISO date on the document, where known."
     )
+    visibility: DocumentVisibility = strawberry.field(
+        description="Who may read it and download its content: PUBLIC, PARTIES (whoever sees "
+        "the agreement) or OWNER (its owner organization alone)."
+    )
     agreement_id: strawberry.Private[int]
+    owner_id: strawberry.Private[int | None]
+
+    owner = referenced(
+        "Organization",
+        "owner_id",
+        description="The organization that keeps the document; null when none was named.",
+    )
+    versions = versions_field()
 
     agreement = referenced(
         "Agreement", "agreement_id", description="The agreement the document belongs to."
