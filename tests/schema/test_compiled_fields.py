@@ -45,6 +45,16 @@ ORDINARY_ROAD: dict[str, str] = {
     "CreateApiTokenPayload": _WRITES,
     "RevokeApiTokenPayload": _WRITES,
     "ViewerInfo": "the caller's own token, read from the request, not a table",
+    "LocalizedName": "the names list of a named type: a plain list from one DataLoader per "
+    "type (resolvers/names.names_of), not yet written as SQL JSON",
+    "DocumentVersion": "a document's versions: downloadUrl is signed in Python at read time "
+    "(an HMAC or an S3 presigned URL), which SQL cannot write",
+    "Organization.names": "a plain list of LocalizedName (see LocalizedName)",
+    "Alliance.names": "a plain list of LocalizedName (see LocalizedName)",
+    "Agreement.names": "a plain list of LocalizedName (see LocalizedName)",
+    "Program.names": "a plain list of LocalizedName (see LocalizedName)",
+    "Course.names": "a plain list of LocalizedName (see LocalizedName)",
+    "Document.versions": "a plain list of DocumentVersion (see DocumentVersion)",
     "ApiTokenConnection": "Query.apiTokens: an admin's list, read through the token service",
     "ApiTokenEdge": "Query.apiTokens: an admin's list, read through the token service",
     "ProposalConnection": "Query.proposals: filtered by the caller's side, in resolvers/proposals",
