@@ -286,7 +286,9 @@ async def remove_name(
     existing = await _existing(connection, type_name, key, field, tag)
     if existing is None:
         raise NotFound(f"this {type_name} has no {field} in {tag}", field="lang")
-    await delete_row(connection, NAME, existing["id"], None, actor=viewer.label, what="name")
+    await delete_row(
+        connection, NAME, existing["id"], existing["version"], actor=viewer.label, what="name"
+    )
     if existing["is_local"]:
         await _set_local_column(connection, viewer, type_name, row, field, None)
     return existing
