@@ -7,7 +7,9 @@ the dump is dropped and made again, in one transaction). SQLite goes through its
 API, both ways: a backup is a consistent SQLite file, and a restore replaces the whole content
 of the database file. Stop the server before a restore (its connections would hold locks, or
 keep serving cached state). A backup is written to PATH.partial and renamed, so PATH is never a
-half-written file; a restore refuses a file of the other database's kind.
+half-written file; a restore refuses a file of the other database's kind. The stored documents
+of the `local` storage go beside it, in PATH.documents/ (`cli.document_backups`); those of the
+`s3` storage are backed up by the object store.
 """
 
 import asyncio
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.database import checked_url, configured, database
+from cli.document_backups import backup_documents, restore_documents
 from cli.failures import Failure, reported
 
 if TYPE_CHECKING:
@@ -114,6 +117,7 @@ def backup(path: BackupPath) -> None:
     SQLite: a copy by its online backup API)."""
     with reported():
         typer.echo(_backup(path))
+        typer.echo(backup_documents(path))
 
 
 def restore(path: BackupPath) -> None:
@@ -121,6 +125,7 @@ def restore(path: BackupPath) -> None:
     server first."""
     with reported():
         typer.echo(_restore(path))
+        typer.echo(restore_documents(path))
 
 
 def _backup(path: Path) -> str:

@@ -56,10 +56,13 @@ class UnsupportedMediaType(ApiError):
 
 async def read_upload(upload: Any, limit: int) -> bytes:
     """The bytes of an uploaded file (strawberry's `Upload`: Starlette's `UploadFile`), read no
-    further than one byte past `limit`."""
+    further than one byte past `limit`; the file is closed (its spooled copy removed) here."""
     if not hasattr(upload, "read"):
         raise UnsupportedMediaType("send the file as a multipart upload", field="file")
-    data: bytes = await upload.read(limit + 1)
+    try:
+        data: bytes = await upload.read(limit + 1)
+    finally:
+        await upload.close()
     if len(data) > limit:
         raise FileTooLarge(f"the file is over the limit of {limit} bytes", field="file")
     if not data:
