@@ -32,6 +32,7 @@ __all__ = [
     "FileTooLarge",
     "UnsupportedMediaType",
     "add_version",
+    "check_upload",
     "document_row",
     "forget_unused",
     "media_type_of",
@@ -92,6 +93,21 @@ def media_type_of(data: bytes) -> str:
     )
 
 
+async def _may_upload(connection: AsyncConnection, viewer: Viewer, document_id: int) -> RowMapping:
+    document = await load_for_write(connection, viewer, "Document", document_id, field="document")
+    await require_change(
+        connection, viewer, "Document", document, field="document", doing="upload versions of it"
+    )
+    return document
+
+
+async def check_upload(engine: AsyncEngine, viewer: Viewer, document_id: int) -> None:
+    """The access checks of `add_version`, before the file is read: a missing or hidden
+    document answers `NOT_FOUND`, one the caller may not change `FORBIDDEN`, whatever the file."""
+    async with engine.connect() as connection:
+        await _may_upload(connection, viewer, document_id)
+
+
 async def add_version(
     connection: AsyncConnection,
     viewer: Viewer,
@@ -103,11 +119,9 @@ async def add_version(
     media_type: str,
     file_name: str | None,
 ) -> RowMapping:
-    """A new version of a document the caller may change, its bytes stored first."""
-    document = await load_for_write(connection, viewer, "Document", document_id, field="document")
-    await require_change(
-        connection, viewer, "Document", document, field="document", doing="upload versions of it"
-    )
+    """A new version of a document the caller may change (checked again in this transaction),
+    its bytes stored first."""
+    document = await _may_upload(connection, viewer, document_id)
     number = await connection.scalar(
         sa.select(sa.func.coalesce(sa.func.max(VERSION.c.number), 0) + 1).where(
             VERSION.c.document_id == document_id

@@ -26,7 +26,7 @@ from db.base import table_of
 from db.tables import LocalizedName
 from db.tables.names import NAME_FIELDS, NAMED
 from resolvers.context import Context
-from resolvers.errors import BadUserInput, NotFound
+from resolvers.errors import ApiError, BadUserInput
 from resolvers.languages import language_tag, lookup_chain
 from resolvers.nodes import NODE_TABLES
 from resolvers.viewer import Viewer
@@ -68,6 +68,12 @@ class NameField(StrEnum):
     SHORT_NAME = "short_name"
     TITLE = "title"
     SHORT_TITLE = "short_title"
+
+
+class NameNotSet(ApiError):
+    """Removing a name in a language the record has none in (the record itself was found)."""
+
+    code = "NAME_NOT_SET"
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +291,7 @@ async def remove_name(
     row = await _owner_row(connection, viewer, type_name, key, "name this record")
     existing = await _existing(connection, type_name, key, field, tag)
     if existing is None:
-        raise NotFound(f"this {type_name} has no {field} in {tag}", field="lang")
+        raise NameNotSet(f"this {type_name} has no {field} in {tag}", field="lang")
     await delete_row(
         connection, NAME, existing["id"], existing["version"], actor=viewer.label, what="name"
     )

@@ -369,8 +369,12 @@ def _names() -> dict[str, tuple[Ref, ...]]:
     return {"setLocalizedName": (Ref(_ID, ORG, C),), "removeLocalizedName": (Ref(_ID, ORG, C),)}
 
 
+def _documents() -> dict[str, tuple[Ref, ...]]:
+    return {"uploadDocumentVersion": (Ref("document", "Document", C),)}
+
+
 def _mutations() -> dict[str, tuple[Ref, ...]]:
-    return {**_agreements(), **_proposals(), **_generic(), **_names()}
+    return {**_agreements(), **_proposals(), **_generic(), **_names(), **_documents()}
 
 
 class _Mutations(Mapping[str, tuple[Ref, ...]]):

@@ -121,6 +121,7 @@ class DocumentMutation:
         storage = storage_for(ctx.settings)
         try:
             document_id = decode_id_of(input.document, "Document", field="document")
+            await writes.check_upload(ctx.engine, ctx.viewer, document_id)
             data = await writes.read_upload(input.file, ctx.settings.max_upload_bytes)
             media_type = writes.media_type_of(data)
         except ApiError as error:

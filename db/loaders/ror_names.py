@@ -56,20 +56,38 @@ async def write_ror_names(
     named: Iterable[tuple[int, Sequence[RorName]]],
     report: LoadReport,
 ) -> None:
-    """Replace the ROR names of each organization (by key) with those given."""
-    pairs = list(named)
-    keys = sorted({key for key, _ in pairs})
+    """Make the ROR names of each organization (by key) those given: rows no longer given are
+    deleted, new ones inserted, the same ones left alone (a second run writes nothing)."""
+    wanted = {
+        (key, field, tag): (value, is_local)
+        for key, names in named
+        for field, tag, value, is_local in names
+    }
+    keys = sorted({key for key, _, _ in wanted})
     owner = NAME.c.organization_id
-    kept: set[tuple[int, str, str]] = set()
+    ours: dict[tuple[int, str, str], tuple[int, str, bool]] = {}
+    others: set[tuple[int, str, str]] = set()
     for start in range(0, len(keys), 5000):
         chunk = keys[start : start + 5000]
-        await connection.execute(
-            sa.delete(NAME).where(owner.in_(chunk), NAME.c.source == SOURCE)
-        )
         rows = await connection.execute(
-            sa.select(owner, NAME.c.field, NAME.c.lang).where(owner.in_(chunk))
+            sa.select(
+                owner,
+                NAME.c.field,
+                NAME.c.lang,
+                NAME.c.id,
+                NAME.c.value,
+                NAME.c.is_local,
+                NAME.c.source,
+            ).where(owner.in_(chunk))
         )
-        kept |= {(row[0], row[1], row[2]) for row in rows}
+        for key, field, lang, id_, value, is_local, source in rows:
+            if source == SOURCE:
+                ours[(key, field, lang)] = (id_, value, is_local)
+            else:
+                others.add((key, field, lang))
+    stale = [id_ for name, (id_, *kept) in ours.items() if wanted.get(name) != tuple(kept)]
+    for start in range(0, len(stale), 5000):
+        await connection.execute(sa.delete(NAME).where(NAME.c.id.in_(stale[start : start + 5000])))
     now = utcnow()
     new = [
         {
@@ -83,8 +101,9 @@ async def write_ror_names(
             "is_local": is_local,
             "source": SOURCE,
         }
-        for key, names in pairs
-        for field, tag, value, is_local in names
-        if (key, field, tag) not in kept
+        for (key, field, tag), (value, is_local) in wanted.items()
+        if (key, field, tag) not in others
+        and ours.get((key, field, tag), (None, None, None))[1:] != (value, is_local)
     ]
-    report.rows["localized_name"] += await insert_rows(connection, NAME, new)
+    if stale or new:
+        report.rows["localized_name"] += len(stale) + await insert_rows(connection, NAME, new)

@@ -143,7 +143,16 @@ OTHER: dict[str, dict[str, Any]] = {
 }
 
 
-NO_ID = {"createAgreement", "addCommitment", "addMember", *(m for m in OTHER if "propose" in m)}
+OTHER |= {
+    "setLocalizedName": {"lang": "fr", "value": "Matrix name"},
+    "removeLocalizedName": {"lang": "fr"},
+    "uploadDocumentVersion": {"file": "not a multipart file"},
+}
+NO_VERSION = {"setLocalizedName", "removeLocalizedName", "uploadDocumentVersion"}
+"""Mutations that take no version: a name or a document version is set, never edited."""
+
+
+NO_ID = {"uploadDocumentVersion", "createAgreement", "addCommitment", "addMember", *(m for m in OTHER if "propose" in m)}
 
 
 @dataclass(frozen=True)
@@ -241,7 +250,7 @@ def _needs_version(mutation: str) -> str | None:
     """The input field carrying the version of the row the mutation changes, if any."""
     if mutation == "addCommitment":
         return "agreementVersion"
-    if mutation.startswith(("create", "propose")) or mutation == "addMember":
+    if mutation.startswith(("create", "propose")) or mutation in {"addMember", *NO_VERSION}:
         return None
     return "version"
 
