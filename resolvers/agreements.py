@@ -23,8 +23,8 @@ from db.tables import Agreement, AgreementMode, AgreementParty, Membership, Orga
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.ordering import SortDirection, ordered
-from resolvers.text_search import text_matches
 from resolvers.paging import Page, PageRequest
+from resolvers.text_search import text_matches
 from resolvers.viewer import Viewer
 from resolvers.visibility import agreement_visible_through_party
 

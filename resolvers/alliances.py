@@ -13,8 +13,8 @@ from db.enums import AllianceScope, MembershipRole
 from db.tables import Alliance, Membership
 from resolvers.context import Context
 from resolvers.ordering import SortDirection, order_by_field
-from resolvers.text_search import text_matches
 from resolvers.paging import Page, PageRequest
+from resolvers.text_search import text_matches
 
 __all__ = [
     "ALLIANCE",

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
-import sqlalchemy as sa
 import strawberry
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -13,8 +12,8 @@ from db.tables import Course
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.ordering import SortDirection, order_by_field
-from resolvers.text_search import text_matches
 from resolvers.paging import Page, PageRequest
+from resolvers.text_search import text_matches
 
 __all__ = ["CourseFilter", "CourseOrder", "CourseOrderField", "course_conditions", "courses_page"]
 

@@ -88,9 +88,7 @@ def organization_conditions(
             )
         )
     if f.text:
-        conditions.append(
-            text_matches(ORGANIZATION, ("name", "local_name", "short_name"), f.text)
-        )
+        conditions.append(text_matches(ORGANIZATION, ("name", "local_name", "short_name"), f.text))
     if f.ror_id:
         conditions.append(t.ror_id == f.ror_id)
     return conditions

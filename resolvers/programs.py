@@ -15,8 +15,8 @@ from db.tables import Program, ProgramPartner, ProgramTargetGroup
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.ordering import SortDirection, order_by_field
-from resolvers.text_search import text_matches
 from resolvers.paging import Page, PageRequest
+from resolvers.text_search import text_matches
 
 __all__ = [
     "ProgramFilter",

@@ -15,7 +15,6 @@ from resolvers.compiled import lists
 from resolvers.nodes import row_of
 from schema.compiled.declare import child_list, computed, list_of, localized_field, referenced
 from schema.documents import versions_field
-from schema.names import names_field
 from schema.enums import (
     AgreementKind,
     AgreementStatus,
@@ -26,6 +25,7 @@ from schema.enums import (
     RenewalRule,
 )
 from schema.field_docs import describe
+from schema.names import names_field
 from schema.relay import Connection, Info, Node, connection, list_request, related
 from schema.wording import ILLUSTRATIVE, IN_LANGUAGE, VERSION
 
@@ -114,7 +114,9 @@ class Agreement(Node):
     )
     short_title: strawberry.Private[str | None]
     short_title_field = localized_field(
-        "Agreement", "short_title", description="The acronym (CORDIS projects)." + IN_LANGUAGE,
+        "Agreement",
+        "short_title",
+        description="The acronym (CORDIS projects)." + IN_LANGUAGE,
         nullable=True,
     )
     names = names_field("Agreement")

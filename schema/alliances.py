@@ -13,9 +13,9 @@ from resolvers import alliances as reads
 from resolvers.compiled import lists
 from resolvers.nodes import row_of
 from schema.compiled.declare import child_list, list_of, localized_field, referenced
-from schema.names import names_field
 from schema.enums import AllianceScope, MembershipRole
 from schema.field_docs import describe
+from schema.names import names_field
 from schema.relay import Connection, Info, Node, connection, list_request
 from schema.wording import ENGLISH_NAME, IN_LANGUAGE, LOCAL_NAME, VERSION
 

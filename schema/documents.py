@@ -97,8 +97,8 @@ class DocumentVersionPayload:
     version: DocumentVersion | None = strawberry.field(
         default=None, description="The version stored; null when `userErrors` is not empty."
     )
-    document: Annotated["Document", strawberry.lazy("schema.agreements")] | None = (
-        strawberry.field(default=None, description="The document, as it now is.")
+    document: Annotated["Document", strawberry.lazy("schema.agreements")] | None = strawberry.field(
+        default=None, description="The document, as it now is."
     )
     user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
 

@@ -44,8 +44,8 @@ from resolvers.agreements import AgreementOrderField, CommitmentState
 from resolvers.alliances import AllianceOrderField
 from resolvers.courses import CourseOrderField
 from resolvers.evaluations import EvaluationOrderField
-from resolvers.ordering import SortDirection
 from resolvers.names import NameField
+from resolvers.ordering import SortDirection
 from resolvers.organizations import OrganizationOrderField
 from resolvers.people import PersonOrderField
 from resolvers.programs import ProgramOrderField
@@ -68,8 +68,8 @@ __all__ = [
     "CommitmentStatus",
     "CourseOrderField",
     "DeliveryMode",
-    "DocumentVisibility",
     "Dimension",
+    "DocumentVisibility",
     "EnrolmentStatus",
     "EvaluationIndicator",
     "EvaluationOrderField",

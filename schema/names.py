@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from db.tables.names import NAMED
 from resolvers import names as reads
 from resolvers.errors import BadUserInput
 from resolvers.ids import decode_id
@@ -102,9 +103,9 @@ class LocalizedNamePayload:
 
 def _target(global_id: strawberry.ID) -> tuple[str, int]:
     type_name, key = decode_id(global_id)
-    if type_name not in reads.NAMED:
+    if type_name not in NAMED:
         raise BadUserInput(
-            f"names in other languages are kept for {', '.join(reads.NAMED)} only", field="id"
+            f"names in other languages are kept for {', '.join(NAMED)} only", field="id"
         )
     return type_name, key
 

@@ -13,7 +13,6 @@ import strawberry
 from resolvers import courses as course_reads
 from resolvers import programs as reads
 from schema.compiled.declare import list_of, localized_field, referenced
-from schema.names import names_field
 from schema.enums import (
     DeliveryMode,
     PartyRole,
@@ -23,6 +22,7 @@ from schema.enums import (
     TargetLearnerGroup,
 )
 from schema.field_docs import describe
+from schema.names import names_field
 from schema.relay import Connection, Info, Node, connection, list_request
 from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, IN_LANGUAGE, LOCAL_NAME, VERSION
 
@@ -216,7 +216,9 @@ class Course(Node):
     )
     title: strawberry.Private[str]
     title_field = localized_field(
-        "Course", "title", description="The course title, as the organization gives it." + IN_LANGUAGE
+        "Course",
+        "title",
+        description="The course title, as the organization gives it." + IN_LANGUAGE,
     )
     names = names_field("Course")
     credits: Decimal | None = strawberry.field(

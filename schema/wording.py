@@ -3,7 +3,7 @@
 once for every connection, in `schema.relay`.
 """
 
-__all__ = ["ENGLISH_NAME", "IN_LANGUAGE", "ILLUSTRATIVE", "LOCAL_NAME", "USER_ERRORS", "VERSION"]
+__all__ = ["ENGLISH_NAME", "ILLUSTRATIVE", "IN_LANGUAGE", "LOCAL_NAME", "USER_ERRORS", "VERSION"]
 
 ENGLISH_NAME = "The English name; `localName` holds the name in the local language."
 

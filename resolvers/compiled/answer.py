@@ -42,8 +42,9 @@ class _Written:
 
 
 _sql_cache: Bounded[Hashable, _Written] = Bounded(512)
-"""Statements already written, by their shapes, viewer, day and the request's languages: building and compiling the
-secretariat's statement costs about 10 ms of Python, running it a few."""
+"""Statements already written, by their shapes, viewer, day and the request's languages:
+building and compiling the secretariat's statement costs about 10 ms of Python, running it a
+few."""
 
 _SEEN = "access_version_seen"
 

@@ -27,9 +27,9 @@ from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 
 from resolvers.compiled.lists import relation
+from resolvers.compiled.shapes import Expression, ListMaker
 from resolvers.languages import language_tag
 from resolvers.names import LOCAL_COLUMNS, chain_for, localized
-from resolvers.compiled.shapes import Expression, ListMaker
 from resolvers.nodes import row_of
 from schema.limits import CHECKS
 from schema.node_types import REGISTERED, lazy
@@ -83,7 +83,11 @@ Declaration = ComputedRead | ReferenceRead | ListRead | LocalizedRead
 def declared(field: StrawberryField) -> Declaration | None:
     metadata: Mapping[str, Any] = field.metadata or {}
     found = metadata.get(COMPILED)
-    return found if isinstance(found, ComputedRead | ReferenceRead | ListRead | LocalizedRead) else None
+    return (
+        found
+        if isinstance(found, ComputedRead | ReferenceRead | ListRead | LocalizedRead)
+        else None
+    )
 
 
 def computed(expression: Expression) -> dict[str, Any]:
@@ -137,9 +141,7 @@ _LANG = (
 )
 
 
-def localized_field(
-    type_name: str, field: str, *, description: str, nullable: bool = False
-) -> Any:
+def localized_field(type_name: str, field: str, *, description: str, nullable: bool = False) -> Any:
     """A name field of `type_name` that takes `lang:` (`resolvers.names`); its stored value
     is the object's attribute `field` (a `strawberry.Private` column)."""
     local_column = LOCAL_COLUMNS.get((type_name, field))

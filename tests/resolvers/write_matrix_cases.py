@@ -152,7 +152,13 @@ NO_VERSION = {"setLocalizedName", "removeLocalizedName", "uploadDocumentVersion"
 """Mutations that take no version: a name or a document version is set, never edited."""
 
 
-NO_ID = {"uploadDocumentVersion", "createAgreement", "addCommitment", "addMember", *(m for m in OTHER if "propose" in m)}
+NO_ID = {
+    "uploadDocumentVersion",
+    "createAgreement",
+    "addCommitment",
+    "addMember",
+    *(m for m in OTHER if "propose" in m),
+}
 
 
 @dataclass(frozen=True)

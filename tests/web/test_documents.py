@@ -283,3 +283,21 @@ async def test_s3_storage_keeps_and_presigns(world: World, s3_settings: Settings
     assert downloaded.status_code == 200
     assert downloaded.content == PDF
     assert _blobs(s3_settings) == []  # nothing written locally
+
+
+async def test_a_document_language_is_bcp_47(world: World) -> None:
+    async with api_client(world.engine, world.jsou, world.settings) as client:
+        refused = await query(
+            client,
+            CREATE,
+            {"input": {"agreement": world.agreement, "title": "Annex", "language": "en_GB"}},
+        )
+        assert [(e["code"], e["field"]) for e in refused["createDocument"]["userErrors"]] == [
+            ("BAD_USER_INPUT", "language")
+        ]
+        made = await query(
+            client,
+            CREATE.replace("document { id }", "document { id language }"),
+            {"input": {"agreement": world.agreement, "title": "Annex", "language": "zh-cn"}},
+        )
+    assert made["createDocument"]["document"]["language"] == "zh-CN"
