@@ -5,6 +5,7 @@ covers the documents' content."""
 
 import dataclasses
 import json
+import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -301,3 +302,30 @@ async def test_a_document_language_is_bcp_47(world: World) -> None:
             {"input": {"agreement": world.agreement, "title": "Annex", "language": "zh-cn"}},
         )
     assert made["createDocument"]["document"]["language"] == "zh-CN"
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "documents.md"
+
+
+def _curl_fields() -> dict[str, str]:
+    """The `-F name='value'` fields of the curl example of docs/documents.md."""
+    text = DOCS.read_text()
+    block = text.split("<!-- multipart-example -->", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    return dict(re.findall(r"-F (\w+)='([^']*)'", block))
+
+
+async def test_the_curl_example_of_the_docs_uploads(world: World) -> None:
+    fields = _curl_fields()
+    assert set(fields) == {"operations", "map"}
+    document = await _document(world)
+    operations = fields["operations"].replace("RG9jdW1lbnQ6MQ", document)
+    async with api_client(world.engine, world.jsou, world.settings) as client:
+        response = await client.post(
+            "/graphql",
+            data={"operations": operations, "map": fields["map"]},
+            files={"0": ("signed-text.pdf", PDF, "application/pdf")},
+        )
+    payload = response.json()["data"]["uploadDocumentVersion"]
+    assert payload["userErrors"] == []
+    assert payload["version"]["mediaType"] == "application/pdf"
+    assert payload["version"]["size"] == len(PDF)
