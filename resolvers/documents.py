@@ -33,6 +33,7 @@ __all__ = [
     "UnsupportedMediaType",
     "add_version",
     "check_upload",
+    "close_upload",
     "document_row",
     "forget_unused",
     "media_type_of",
@@ -57,18 +58,22 @@ class UnsupportedMediaType(ApiError):
 
 async def read_upload(upload: Any, limit: int) -> bytes:
     """The bytes of an uploaded file (strawberry's `Upload`: Starlette's `UploadFile`), read no
-    further than one byte past `limit`; the file is closed (its spooled copy removed) here."""
+    further than one byte past `limit`."""
     if not hasattr(upload, "read"):
         raise UnsupportedMediaType("send the file as a multipart upload", field="file")
-    try:
-        data: bytes = await upload.read(limit + 1)
-    finally:
-        await upload.close()
+    data: bytes = await upload.read(limit + 1)
     if len(data) > limit:
         raise FileTooLarge(f"the file is over the limit of {limit} bytes", field="file")
     if not data:
         raise UnsupportedMediaType("the file is empty", field="file")
     return data
+
+
+async def close_upload(upload: Any) -> None:
+    """Closes an uploaded file (its spooled copy removed) whatever came of the request."""
+    close = getattr(upload, "close", None)
+    if close is not None:
+        await close()
 
 
 def _plain_text(data: bytes) -> bool:

@@ -127,6 +127,8 @@ class DocumentMutation:
         except ApiError as error:
             refusal = UserError(message=error.message, code=error.code, field=error.field)
             return DocumentVersionPayload(user_errors=[refusal])
+        finally:
+            await writes.close_upload(input.file)
         sha256 = hashlib.sha256(data).hexdigest()
 
         async def work(connection: AsyncConnection) -> DocumentVersionPayload:
