@@ -69,7 +69,8 @@ def main() -> None:
                 every += times
                 p95 = times[int(len(times) * 0.95) - 1]
                 print(
-                    f"{term}: {found:,} matches, p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms"
+                    f"{term}: {found:,} matches, "
+                    f"p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms"
                 )
     finally:
         stop_server(server)
