@@ -6,6 +6,7 @@ set through the API in the same field and language is kept, and ROR's left out. 
 carry no language and stay the matcher's business (`db.loaders.merge`).
 """
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -30,9 +31,20 @@ RorName = tuple[str, str, str, bool]
 """(field, BCP 47 tag, value, the local name?)"""
 
 
-def _tag(lang: str | None) -> str | None:
-    if lang is None or len(lang) > 35 or not langcodes.tag_is_valid(lang):
+def _latin(value: str) -> bool:
+    letters = [c for c in value if c.isalpha()]
+    return bool(letters) and all(unicodedata.name(c, "").startswith("LATIN") for c in letters)
+
+
+def _tag(lang: str | None, value: str) -> str | None:
+    """The BCP 47 tag of a name: ROR's language, with `-Latn` when the name is written in
+    Latin letters in a language that is not (ROR gives both `Εθνικό Μετσόβιο Πολυτεχνείο` and
+    `Ethnicon Metsovion Polytechnion` as `el`: the second is `el-Latn`)."""
+    if lang is None or len(lang) > 30 or not langcodes.tag_is_valid(lang):
         return None
+    language = langcodes.Language.get(lang)
+    if language.script is None and _latin(value) and language.maximize().script != "Latn":
+        return str(langcodes.standardize_tag(f"{lang}-Latn"))
     return str(langcodes.standardize_tag(lang))
 
 
@@ -41,8 +53,11 @@ def ror_names(record: dict[str, Any], local: str | None) -> list[RorName]:
     marked local."""
     found: dict[tuple[str, str], RorName] = {}
     for entry in objects(record, "names"):
-        value, tag = field_text(entry, "value"), _tag(field_text(entry, "lang"))
-        if value is None or tag is None or len(value) > _LONGEST:
+        value = field_text(entry, "value")
+        if value is None or len(value) > _LONGEST:
+            continue
+        tag = _tag(field_text(entry, "lang"), value)
+        if tag is None:
             continue
         for kind in field_list(entry, "types"):
             field = _FIELDS.get(kind) if isinstance(kind, str) else None
