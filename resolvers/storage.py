@@ -9,6 +9,7 @@ may fetch the bytes until it expires: it is handed out only on a document the ca
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
@@ -60,7 +61,9 @@ class LocalStorage:
             self.root.mkdir(parents=True, exist_ok=True)
             made = self.root / f".signing-key.{secrets.token_hex(4)}"
             made.write_text(secrets.token_urlsafe(32))
-            os.replace(made, kept) if not kept.exists() else made.unlink()
+            with contextlib.suppress(FileExistsError):
+                os.link(made, kept)  # the first worker's key wins; the others read it
+            made.unlink()
         return kept.read_text().strip().encode()
 
     async def put(self, sha256: str, data: bytes, media_type: str) -> None:

@@ -1,9 +1,12 @@
 """Names in every language: the `LocalizedName` type, the `names` list of every named type, and
 the mutations that set and remove a name (`resolvers.names`)."""
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import strawberry
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.tables.names import NAMED
 from resolvers import names as reads
@@ -110,9 +113,32 @@ def _target(global_id: strawberry.ID) -> tuple[str, int]:
     return type_name, key
 
 
-def _node(type_name: str, row: Any) -> Node:
-    node: Node = REGISTERED[type_name].from_row(row)  # type: ignore[attr-defined]
-    return node
+NameWrite = Callable[[AsyncConnection, str, int], Awaitable[RowMapping]]
+"""A name write on the record `(type_name, key)`, answering the name row it set or removed."""
+
+
+async def _name_mutation(
+    info: Info, record: strawberry.ID, write: NameWrite
+) -> LocalizedNamePayload:
+    """`write` in one transaction, answered with the name and the record as it now is."""
+
+    async def work(connection: AsyncConnection) -> LocalizedNamePayload:
+        type_name, key = _target(record)
+        row = await write(connection, type_name, key)
+        owner = await reads.owner_row(connection, type_name, key)
+        return LocalizedNamePayload(
+            name=LocalizedName.of(row["field"], row["lang"], row["value"], row["is_local"]),
+            node=REGISTERED[type_name].from_row(owner),  # type: ignore[attr-defined]
+        )
+
+    return await run_mutation(
+        info,
+        permission=ANYONE,
+        arguments={},
+        work=work,
+        payload=LocalizedNamePayload,
+        name="name records",
+    )
 
 
 _INPUT = strawberry.argument(description="The one input object: the record, language and name.")
@@ -129,10 +155,10 @@ class NameMutation:
         self, info: Info, input: Annotated[SetLocalizedNameInput, _INPUT]
     ) -> LocalizedNamePayload:
         viewer = info.context.viewer
-
-        async def work(connection: Any) -> LocalizedNamePayload:
-            type_name, key = _target(input.id)
-            row = await reads.set_name(
+        return await _name_mutation(
+            info,
+            input.id,
+            lambda connection, type_name, key: reads.set_name(
                 connection,
                 viewer,
                 type_name=type_name,
@@ -141,19 +167,7 @@ class NameMutation:
                 lang=input.lang,
                 value=input.value,
                 local=input.local,
-            )
-            return LocalizedNamePayload(
-                name=LocalizedName.of(row["field"], row["lang"], row["value"], row["is_local"]),
-                node=_node(type_name, await reads.owner_row(connection, type_name, key)),
-            )
-
-        return await run_mutation(
-            info,
-            permission=ANYONE,
-            arguments={},
-            work=work,
-            payload=LocalizedNamePayload,
-            name="name records",
+            ),
         )
 
     @strawberry.mutation(
@@ -164,27 +178,15 @@ class NameMutation:
         self, info: Info, input: Annotated[RemoveLocalizedNameInput, _INPUT]
     ) -> LocalizedNamePayload:
         viewer = info.context.viewer
-
-        async def work(connection: Any) -> LocalizedNamePayload:
-            type_name, key = _target(input.id)
-            row = await reads.remove_name(
+        return await _name_mutation(
+            info,
+            input.id,
+            lambda connection, type_name, key: reads.remove_name(
                 connection,
                 viewer,
                 type_name=type_name,
                 key=key,
                 field=input.field.value,
                 lang=input.lang,
-            )
-            return LocalizedNamePayload(
-                name=LocalizedName.of(row["field"], row["lang"], row["value"], row["is_local"]),
-                node=_node(type_name, await reads.owner_row(connection, type_name, key)),
-            )
-
-        return await run_mutation(
-            info,
-            permission=ANYONE,
-            arguments={},
-            work=work,
-            payload=LocalizedNamePayload,
-            name="name records",
+            ),
         )

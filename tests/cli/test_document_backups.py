@@ -8,8 +8,10 @@ from cli.document_backups import backup_documents, documents_beside, restore_doc
 from settings import Settings
 
 
-def _settings(directory: Path, **changes: object) -> Settings:
-    return dataclasses.replace(Settings(), document_dir=str(directory), **changes)
+def _settings(directory: Path, storage: str = "local") -> Settings:
+    return dataclasses.replace(
+        Settings(), document_dir=str(directory), document_storage=storage, s3_bucket="documents"
+    )
 
 
 def test_the_document_directory_goes_beside_the_backup_and_back(tmp_path: Path) -> None:
@@ -31,6 +33,6 @@ def test_the_document_directory_goes_beside_the_backup_and_back(tmp_path: Path) 
 
 
 def test_an_s3_storage_is_backed_up_by_the_object_store(tmp_path: Path) -> None:
-    settings = _settings(tmp_path, document_storage="s3", s3_bucket="documents")
+    settings = _settings(tmp_path, "s3")
     assert "back it up separately" in backup_documents(tmp_path / "b.db", settings)
     assert not documents_beside(tmp_path / "b.db").exists()
