@@ -1,6 +1,7 @@
 """Uploading a version of a document: its size and type checked from its bytes, its bytes kept
 by the storage (`resolvers.storage`) under their SHA-256, its row written, and the agreement's
-terms hash refreshed (it covers the hashes of its documents: `db.terms`).
+terms hash refreshed (it covers the hashes of its documents: `db.terms`), so a signed agreement
+goes back to negotiation and one in force refuses.
 
 Refused before anything is written: a file over `Settings.max_upload_bytes` (`FILE_TOO_LARGE`),
 one whose first bytes are none of PDF, PNG, JPEG, DOCX/ZIP or UTF-8 plain text
@@ -20,6 +21,7 @@ from strawberry.dataloader import DataLoader
 from db import tables as t
 from db.base import table_of
 from db.terms import refresh_terms_hash
+from resolvers.agreement_lifecycle import load_agreement, reopen_if_signed
 from resolvers.context import Context
 from resolvers.errors import ApiError
 from resolvers.storage import Storage
@@ -125,8 +127,12 @@ async def add_version(
     file_name: str | None,
 ) -> RowMapping:
     """A new version of a document the caller may change (checked again in this transaction),
-    its bytes stored first."""
+    its bytes stored first. The content is part of the agreement's terms, as a commitment is:
+    a signed agreement goes back to negotiation (its signatures cleared), one in force or
+    ended refuses (`INVALID_TRANSITION`: renew it)."""
     document = await _may_upload(connection, viewer, document_id)
+    agreement = await load_agreement(connection, document["agreement_id"])
+    await reopen_if_signed(connection, agreement, viewer.label)
     number = await connection.scalar(
         sa.select(sa.func.coalesce(sa.func.max(VERSION.c.number), 0) + 1).where(
             VERSION.c.document_id == document_id

@@ -329,3 +329,35 @@ async def test_the_curl_example_of_the_docs_uploads(world: World) -> None:
     assert payload["userErrors"] == []
     assert payload["version"]["mediaType"] == "application/pdf"
     assert payload["version"]["size"] == len(PDF)
+
+
+async def test_new_content_reopens_a_signed_agreement_and_is_refused_in_force(
+    demo_engine: AsyncEngine, databases: Databases, tmp_path: Path
+) -> None:
+    settings = _settings(tmp_path)
+    async with api_client(demo_engine, databases.admin_token, settings) as client:
+        found = await query(
+            client,
+            "{ signed: agreements(filter: {status: [SIGNED]}, first: 1) { nodes { id } } "
+            "active: agreements(filter: {status: [ACTIVE]}, first: 1) { nodes { id } } }",
+        )
+        documents = []
+        for which in ("signed", "active"):
+            made = await query(
+                client,
+                CREATE,
+                {"input": {"agreement": found[which]["nodes"][0]["id"], "title": "Text"}},
+            )
+            documents.append(made["createDocument"]["document"]["id"])
+        reopened = await upload(client, documents[0], PDF)
+        refused = await upload(client, documents[1], PDF)
+        status = await query(
+            client,
+            "query($id: ID!) { node(id: $id) { ... on Agreement { status } } }",
+            {"id": found["signed"]["nodes"][0]["id"]},
+        )
+    assert reopened["userErrors"] == []
+    assert status["node"]["status"] == "UNDER_NEGOTIATION"
+    assert [e["code"] for e in refused["userErrors"]] == ["INVALID_TRANSITION"]
+    assert refused["version"] is None
+    assert len(_blobs(settings)) == 1  # the refused bytes are the kept version's: kept once
