@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.database import checked_url, configured, database
-from cli.document_backups import backup_documents, restore_documents
 from cli.failures import Failure, reported
 
 if TYPE_CHECKING:
@@ -115,6 +114,8 @@ def _partial(path: Path) -> Path:
 def backup(path: BackupPath) -> None:
     """Back up the database of DATABASE_URL to PATH (PostgreSQL: pg_dump's custom format;
     SQLite: a copy by its online backup API)."""
+    from cli.document_backups import backup_documents
+
     with reported():
         typer.echo(_backup(path))
         typer.echo(backup_documents(path))
@@ -123,6 +124,8 @@ def backup(path: BackupPath) -> None:
 def restore(path: BackupPath) -> None:
     """Replace the content of the database of DATABASE_URL by the backup at PATH. Stop the
     server first."""
+    from cli.document_backups import restore_documents
+
     with reported():
         typer.echo(_restore(path))
         typer.echo(restore_documents(path))
