@@ -20,6 +20,7 @@ from web import graphiql
 from web.access import bearer_token
 from web.body_limit import BodySizeLimit
 from web.cors import Cors
+from web.documents import DocumentDownload
 from web.errors import LastResort, starlette_http_exception
 from web.ewp_iias import EwpIias
 from web.graphql_view import PartnerGraphQL
@@ -120,6 +121,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             ),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/views/{name}", SavedViews(graphql), methods=["GET"]),
+            Route(
+                "/documents/{sha256}",
+                DocumentDownload(settings=settings).answer,
+                methods=["GET"],
+            ),
             *reports,
             Route(
                 "/network/export.{format}",
@@ -139,7 +145,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         middleware=[
             Middleware(Cors, origins=settings.allowed_origins),
             Middleware(LastResort),
-            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodySizeLimit,
+                max_bytes=settings.max_body_bytes,
+                max_multipart_bytes=settings.max_multipart_bytes,
+            ),
         ],
         exception_handlers={StarletteHTTPException: starlette_http_exception},
         lifespan=lifespan,

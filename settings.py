@@ -303,6 +303,47 @@ class Settings:
         "Send the pages' session cookie over HTTPS only",
         production=True,
     )
+    document_storage: str = setting(
+        "local",
+        "PARTNERGRAPH_DOCUMENT_STORAGE",
+        "Where uploaded documents are kept: `local` (a directory) or `s3` (S3-compatible "
+        "object storage)",
+    )
+    document_dir: str = setting(
+        "documents",
+        "PARTNERGRAPH_DOCUMENT_DIR",
+        "The directory of the `local` document storage (made when first written); "
+        "`partnergraph backup` copies it",
+    )
+    max_upload_bytes: int = setting(
+        25_000_000,
+        "PARTNERGRAPH_MAX_UPLOAD_BYTES",
+        "Largest document version accepted (`FILE_TOO_LARGE` above it); a multipart body may "
+        "be twice this plus 1 MB before HTTP 413",
+    )
+    document_url_seconds: int = setting(
+        300, "PARTNERGRAPH_DOCUMENT_URL_SECONDS", "How long a signed download URL stays valid"
+    )
+    document_signing_key: str = setting(
+        "",
+        "PARTNERGRAPH_DOCUMENT_SIGNING_KEY",
+        "The HMAC key of `local` download URLs; every worker must share it (when empty, a "
+        "random key is kept in `document_dir`/.signing-key)",
+    )
+    s3_bucket: str = setting("", "PARTNERGRAPH_S3_BUCKET", "The bucket of the `s3` storage")
+    s3_endpoint_url: str = setting(
+        "",
+        "PARTNERGRAPH_S3_ENDPOINT_URL",
+        "The S3-compatible endpoint (MinIO, Ceph...); AWS when empty. Credentials are boto3's "
+        "usual ones (`AWS_ACCESS_KEY_ID`...)",
+    )
+    s3_region: str = setting("us-east-1", "PARTNERGRAPH_S3_REGION", "The region of the bucket")
+
+    @property
+    def max_multipart_bytes(self) -> int:
+        """The body limit of a multipart (upload) request: room for a file a little over
+        `max_upload_bytes`, so that it is refused as a user error rather than cut off."""
+        return 2 * self.max_upload_bytes + 1_000_000
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:

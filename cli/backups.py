@@ -7,7 +7,9 @@ the dump is dropped and made again, in one transaction). SQLite goes through its
 API, both ways: a backup is a consistent SQLite file, and a restore replaces the whole content
 of the database file. Stop the server before a restore (its connections would hold locks, or
 keep serving cached state). A backup is written to PATH.partial and renamed, so PATH is never a
-half-written file; a restore refuses a file of the other database's kind.
+half-written file; a restore refuses a file of the other database's kind. The stored documents
+of the `local` storage go beside it, in PATH.documents/ (`cli.document_backups`); those of the
+`s3` storage are backed up by the object store.
 """
 
 import asyncio
@@ -112,15 +114,21 @@ def _partial(path: Path) -> Path:
 def backup(path: BackupPath) -> None:
     """Back up the database of DATABASE_URL to PATH (PostgreSQL: pg_dump's custom format;
     SQLite: a copy by its online backup API)."""
+    from cli.document_backups import backup_documents
+
     with reported():
         typer.echo(_backup(path))
+        typer.echo(backup_documents(path))
 
 
 def restore(path: BackupPath) -> None:
     """Replace the content of the database of DATABASE_URL by the backup at PATH. Stop the
     server first."""
+    from cli.document_backups import restore_documents
+
     with reported():
         typer.echo(_restore(path))
+        typer.echo(restore_documents(path))
 
 
 def _backup(path: Path) -> str:

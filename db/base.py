@@ -21,6 +21,7 @@ __all__ = [
     "fk",
     "money",
     "stamp",
+    "trigram_index",
     "updated_stamp",
     "utcnow",
 ]
@@ -149,3 +150,15 @@ def table_of(model: type[SQLModel]) -> sa.Table:
     """The Core table behind a table model (SQLModel does not declare `__table__`'s type)."""
     table: sa.Table = model.__table__  # type: ignore[attr-defined]
     return table
+
+
+def trigram_index(table: str, column: str) -> sa.Index:
+    """A PostgreSQL trigram index (`pg_trgm`, GIN) on a text column, which `ILIKE '%text%'`
+    uses in every script, Chinese without spaces included. SQLite makes it a plain B-tree index,
+    which such a pattern does not use: it scans (see docs/languages.md)."""
+    return sa.Index(
+        f"ix_{table}_{column}_trgm",
+        column,
+        postgresql_using="gin",
+        postgresql_ops={column: "gin_trgm_ops"},
+    )

@@ -249,6 +249,7 @@ ENTITIES: tuple[Entity, ...] = (
 
 PARTS: tuple[Part, ...] = (
     Part("agreement_mode", "agreement", "agreement_id", "modes"),
+    Part("document_version", "document", "document_id", "versions"),
     Part("activity_agreement", "activity", "activity_id", "agreements"),
     Part("activity_program", "activity", "activity_id", "programs"),
     Part("program_target_group", "program", "program_id", "target_groups"),

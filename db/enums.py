@@ -11,6 +11,7 @@ __all__ = [
     "CollaborationMode",
     "CommitmentStatus",
     "DeliveryMode",
+    "DocumentVisibility",
     "EnrolmentStatus",
     "EvaluationIndicator",
     "FieldLevel",
@@ -213,6 +214,14 @@ class ActivityKind(StrEnum):
     SIGNING_CEREMONY = "signing_ceremony"
     INAUGURATION = "inauguration"
     OTHER = "other"
+
+
+class DocumentVisibility(StrEnum):
+    """Who may read a document and download its content (`resolvers.visibility`)."""
+
+    PUBLIC = "public"
+    PARTIES = "parties"
+    OWNER = "owner"
 
 
 class EvaluationIndicator(StrEnum):

@@ -28,6 +28,8 @@ MOBILITY = table_of(t.MobilityCondition)
 _MOBILITY_TERMS = [
     c for c in MOBILITY.c if c.name not in {"id", "created_at", "updated_at", "version"}
 ]
+DOCUMENT = table_of(t.Document)
+VERSION = table_of(t.DocumentVersion)
 
 
 def _iso(value: date | None) -> str | None:
@@ -42,10 +44,14 @@ def terms_document(
     parties: Iterable[tuple[int, str]],
     modes: Iterable[str],
     commitments: Iterable[tuple[int, int | None, str, date | None]],
+    documents: Iterable[tuple[int, str]] = (),
 ) -> dict[str, Any]:
     """The terms, sorted and with ISO dates: parties as (organization id, role), commitments as
-    (obligor id, beneficiary id or None, description, due date or None)."""
-    return {
+    (obligor id, beneficiary id or None, description, due date or None), documents as
+    (document id, SHA-256 of its latest uploaded version); `documents` only when there are
+    any, so the terms of an agreement without uploaded content hash as they always did."""
+    found = sorted([document, sha256] for document, sha256 in documents)
+    return ({"documents": found} if found else {}) | {
         "kind": kind,
         "effective_from": _iso(effective_from),
         "effective_to": _iso(effective_to),
@@ -107,6 +113,22 @@ async def terms_of(connection: AsyncConnection, agreement_id: int) -> dict[str, 
     mobility = await connection.execute(
         sa.select(*_MOBILITY_TERMS).where(MOBILITY.c.agreement_id == agreement_id)
     )
+    latest = (
+        sa.select(VERSION.c.document_id, sa.func.max(VERSION.c.number).label("number"))
+        .join(DOCUMENT, DOCUMENT.c.id == VERSION.c.document_id)
+        .where(DOCUMENT.c.agreement_id == agreement_id)
+        .group_by(VERSION.c.document_id)
+        .subquery()
+    )
+    documents = await connection.execute(
+        sa.select(VERSION.c.document_id, VERSION.c.sha256).join(
+            latest,
+            sa.and_(
+                VERSION.c.document_id == latest.c.document_id,
+                VERSION.c.number == latest.c.number,
+            ),
+        )
+    )
     document = terms_document(
         kind=row["kind"],
         effective_from=row["effective_from"],
@@ -116,6 +138,7 @@ async def terms_of(connection: AsyncConnection, agreement_id: int) -> dict[str, 
         commitments=(
             (c.obligor_id, c.beneficiary_id, c.description, c.due_on) for c in commitments
         ),
+        documents=((d.document_id, d.sha256) for d in documents),
     )
     conditions = [json.dumps(dict(m), sort_keys=True, default=str) for m in mobility.mappings()]
     if conditions:

@@ -15,8 +15,8 @@ from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, order_by_field
-from resolvers.organizations import like_text
 from resolvers.paging import Page, PageRequest
+from resolvers.text_search import like_text
 
 __all__ = [
     "ActivityFilter",

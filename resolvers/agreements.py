@@ -24,8 +24,8 @@ from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, ordered
-from resolvers.organizations import like_text
 from resolvers.paging import Page, PageRequest
+from resolvers.text_search import text_matches
 from resolvers.viewer import Viewer
 from resolvers.visibility import agreement_visible_through_party
 
@@ -202,10 +202,7 @@ def agreement_conditions(
     if f.signed_to is not None:
         conditions.append(a.signed_on <= f.signed_to)
     if f.text:
-        pattern = like_text(f.text)
-        conditions.append(
-            sa.or_(a.title.ilike(pattern, escape="\\"), a.local_title.ilike(pattern, escape="\\"))
-        )
+        conditions.append(text_matches(AGREEMENT, ("title", "local_title", "short_title"), f.text))
     return conditions
 
 

@@ -14,8 +14,8 @@ from db.tables import Alliance, Membership
 from resolvers.context import Context
 from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, order_by_field
-from resolvers.organizations import like_text
 from resolvers.paging import Page, PageRequest
+from resolvers.text_search import text_matches
 
 __all__ = [
     "ALLIANCE",
@@ -68,14 +68,7 @@ def alliance_conditions(f: AllianceFilter | None) -> list[ColumnElement[bool]]:
     if f.scope:
         conditions.append(ALLIANCE.c.scope.in_([s.value for s in f.scope]))
     if f.text:
-        pattern = like_text(f.text)
-        conditions.append(
-            sa.or_(
-                ALLIANCE.c.name.ilike(pattern, escape="\\"),
-                ALLIANCE.c.local_name.ilike(pattern, escape="\\"),
-                ALLIANCE.c.short_name.ilike(pattern, escape="\\"),
-            )
-        )
+        conditions.append(text_matches(ALLIANCE, ("name", "local_name", "short_name"), f.text))
     return conditions
 
 

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from resolvers.languages import accepted_languages
 from resolvers.loaders import Loaders
 from resolvers.rate_limit import NoRateLimit, RateLimiter
 from resolvers.reading import Reader
@@ -35,6 +36,9 @@ class Context:
     access_version: int | None = None
     """Set when `viewer` is one this worker kept (`resolvers.token_cache`): the access change
     counter it was read at, which a statement answered for it must find unchanged."""
+    languages: tuple[str, ...] = ()
+    """The languages of the request's `Accept-Language`, most wanted first: the default of
+    every name field's `lang:` (`resolvers.names`)."""
 
     def become(self, viewer: Viewer, *, access_version: int | None = None) -> None:
         """Reads from now on are made as `viewer`."""
@@ -67,4 +71,5 @@ def build_context(
         client=client,
         request=request,
         response=response,
+        languages=accepted_languages(request.headers.get("accept-language")) if request else (),
     )

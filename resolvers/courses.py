@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
-import sqlalchemy as sa
 import strawberry
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -15,8 +14,8 @@ from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, order_by_field
-from resolvers.organizations import like_text
 from resolvers.paging import Page, PageRequest
+from resolvers.text_search import text_matches
 
 __all__ = ["CourseFilter", "CourseOrder", "CourseOrderField", "course_conditions", "courses_page"]
 
@@ -67,13 +66,7 @@ def course_conditions(
     if f.eqf_level:
         conditions += eqf_conditions(COURSE.c.eqf_level, f.eqf_level, field=f"{field}.eqfLevel")
     if f.text:
-        pattern = like_text(f.text)
-        conditions.append(
-            sa.or_(
-                COURSE.c.title.ilike(pattern, escape="\\"),
-                COURSE.c.code.ilike(pattern, escape="\\"),
-            )
-        )
+        conditions.append(text_matches(COURSE, ("title", "code"), f.text))
     return conditions
 
 

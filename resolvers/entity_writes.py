@@ -3,8 +3,8 @@
 `ENTITIES` lists them; who may change each and what its references require are declared in
 `resolvers.write_scope`, which every write here calls (a row or reference the caller cannot see
 answers as a missing one). The rules every write keeps besides: dates in order, amounts,
-credits and counts non-negative, countries ISO 3166-1 alpha-2, currencies ISO 4217, fields of
-study, EQF levels and credit units from their official lists (`resolvers.codes`).
+credits and counts non-negative, countries ISO 3166-1 alpha-2, currencies ISO 4217, languages
+BCP 47, fields of study, EQF levels and credit units from their official lists (`resolvers.codes`).
 """
 
 from collections.abc import Mapping
@@ -23,6 +23,7 @@ from db import tables as t
 from db.base import table_of
 from resolvers.codes import check_codes
 from resolvers.errors import BadUserInput, Forbidden, excerpt
+from resolvers.languages import language_tag
 from resolvers.viewer import Viewer
 from resolvers.write_declarations import MUTATIONS, RECORDS, TABLES, Record
 from resolvers.write_scope import check_reference, load_for_write, require_change
@@ -86,6 +87,12 @@ _PERIODS = [
     ("enrolled_on", "completed_on"),
     ("effective_from", "effective_to"),
 ]
+
+
+def _standard_language(values: dict[str, Any]) -> None:
+    """A `language` is a BCP 47 tag, kept as `langcodes` standardizes it (`zh-cn` -> `zh-CN`)."""
+    if values.get("language") is not None:
+        values["language"] = language_tag(str(values["language"]), field="language")
 
 
 def _check_values(values: Mapping[str, Any], current: Mapping[Any, Any] | None) -> None:
@@ -176,6 +183,7 @@ async def create(
     first_owner: dict[str, Any] | None = None,
 ) -> RowMapping:
     """A new row; `first_owner` (for a person, program or activity) the row that owns it."""
+    _standard_language(values)
     _check_values(values, None)
     _check_precision(entity.table, values)
     await check_codes(connection, values)
@@ -213,6 +221,7 @@ async def update(
 ) -> RowMapping:
     current = await load_for_write(connection, viewer, entity.name, key)
     await require_change(connection, viewer, entity.name, current)
+    _standard_language(values)
     _check_values(values, current)
     _check_precision(entity.table, values)
     await check_codes(connection, values)

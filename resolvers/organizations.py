@@ -17,6 +17,7 @@ from resolvers.ids import decode_id_of, reference_to
 from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, ordered
 from resolvers.paging import Page, PageRequest
+from resolvers.text_search import text_matches
 
 __all__ = [
     "ORGANIZATION",
@@ -59,11 +60,6 @@ class OrganizationOrder:
     direction: SortDirection = SortDirection.ASC
 
 
-def like_text(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 @modifiable(ORGANIZATION)
 def organization_conditions(
     f: OrganizationFilter | None, *, field: str = "filter"
@@ -94,14 +90,7 @@ def organization_conditions(
             )
         )
     if f.text:
-        pattern = like_text(f.text)
-        conditions.append(
-            sa.or_(
-                t.name.ilike(pattern, escape="\\"),
-                t.local_name.ilike(pattern, escape="\\"),
-                t.short_name.ilike(pattern, escape="\\"),
-            )
-        )
+        conditions.append(text_matches(ORGANIZATION, ("name", "local_name", "short_name"), f.text))
     if f.ror_id:
         conditions.append(t.ror_id == f.ror_id)
     return conditions

@@ -17,8 +17,8 @@ from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, order_by_field
-from resolvers.organizations import like_text
 from resolvers.paging import Page, PageRequest
+from resolvers.text_search import text_matches
 
 __all__ = [
     "ProgramFilter",
@@ -101,14 +101,7 @@ def program_conditions(
     if f.eqf_level:
         conditions += eqf_conditions(PROGRAM.c.eqf_level, f.eqf_level, field=f"{field}.eqfLevel")
     if f.text:
-        pattern = like_text(f.text)
-        conditions.append(
-            sa.or_(
-                PROGRAM.c.name.ilike(pattern, escape="\\"),
-                PROGRAM.c.local_name.ilike(pattern, escape="\\"),
-                PROGRAM.c.subject_area.ilike(pattern, escape="\\"),
-            )
-        )
+        conditions.append(text_matches(PROGRAM, ("name", "local_name", "subject_area"), f.text))
     return conditions
 
 

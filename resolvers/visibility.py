@@ -8,7 +8,10 @@ The rules (docs/access.md):
 - Admins see everything.
 - Public profile, for every caller: organizations, their identifiers, alliances, memberships,
   and the catalogue of programs, their partners and target groups, courses and resources.
-- An agreement, and what hangs off it (parties, modes, commitments, documents, history), is seen
+- A document is seen (and its content downloaded) as its visibility says: PUBLIC by every
+  caller, anonymous ones included; PARTIES as its agreement; OWNER by its owner organization
+  (and the organizations above it) alone. Its versions follow it.
+- An agreement, and what hangs off it (parties, modes, commitments, history), is seen
   by its parties and the organizations above them (a viewer's `scope` is its organization with
   every unit below it, so a university sees its schools' agreements), and by the secretariat of
   an alliance that one of its parties currently belongs to.
@@ -28,6 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from db import tables as t
 from db.base import table_of
+from db.enums import DocumentVisibility
 from resolvers.proposal_visibility import proposal_history_visible, proposal_visible
 from resolvers.viewer import Role, Viewer
 
@@ -50,6 +54,7 @@ PUBLIC_TABLES = frozenset(
 
 AGREEMENT = table_of(t.Agreement)
 PARTY = table_of(t.AgreementParty)
+DOCUMENT = table_of(t.Document)
 MEMBERSHIP = table_of(t.Membership)
 ACTIVITY = table_of(t.Activity)
 PARTICIPANT = table_of(t.ActivityParticipant)
@@ -160,6 +165,27 @@ def _outcome(viewer: Viewer) -> ColumnElement[bool]:
     return OUTCOME.c.account_id.in_(_ids_where(ACCOUNT, _account(viewer)))
 
 
+def _document(viewer: Viewer, table: sa.Table) -> ColumnElement[bool]:
+    return sa.or_(
+        sa.and_(
+            table.c.visibility == DocumentVisibility.PARTIES.value,
+            _agreement_visible(viewer, table.c.agreement_id),
+        ),
+        sa.and_(
+            table.c.visibility == DocumentVisibility.OWNER.value,
+            _in_scope(viewer, table.c.owner_id),
+        ),
+    )
+
+
+def _public_document(table: sa.Table) -> ColumnElement[bool]:
+    return table.c.visibility == DocumentVisibility.PUBLIC.value
+
+
+def _public_version(table: sa.Table) -> ColumnElement[bool]:
+    return table.c.document_id.in_(_ids_where(DOCUMENT, _public_document(DOCUMENT)))
+
+
 def _evaluation(viewer: Viewer) -> ColumnElement[bool]:
     return sa.or_(
         _agreement_visible(viewer, EVALUATION.c.agreement_id),
@@ -176,7 +202,10 @@ _RULES: dict[str, Rule] = {
     "agreement_mode": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
     "commitment": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
     "mobility_condition": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
-    "document": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
+    "document": _document,
+    "document_version": lambda v, tb: tb.c.document_id.in_(
+        _ids_where(DOCUMENT, _document(v, DOCUMENT))
+    ),
     "history_entry": lambda v, tb: sa.or_(
         _agreement_visible(v, tb.c.agreement_id),
         tb.c.subject_type == "membership",
@@ -217,11 +246,19 @@ _RULES: dict[str, Rule] = {
 }
 
 
+_PUBLIC_ROWS: dict[str, Callable[[sa.Table], ColumnElement[bool]]] = {
+    "document": _public_document,
+    "document_version": _public_version,
+}
+"""The rows of a table that every caller sees, whatever its other rules."""
+
+
 def visible(viewer: Viewer, table: sa.Table) -> ColumnElement[bool]:
     """The rows of `table` that `viewer` may see; a table without a rule is admins' only."""
     if viewer.is_admin or table.name in PUBLIC_TABLES:
         return sa.true()
     rule = _RULES.get(table.name)
+    public = _PUBLIC_ROWS.get(table.name)
     if rule is None or not viewer.sees_records:
-        return sa.false()
-    return rule(viewer, table)
+        return sa.false() if public is None else public(table)
+    return rule(viewer, table) if public is None else sa.or_(public(table), rule(viewer, table))

@@ -143,7 +143,7 @@ RECORDS: dict[str, Record] = {
         Record(
             "Document",
             through=("agreement_id",),
-            references=(_ref("agreement_id", "Agreement", C),),
+            references=(_ref("agreement_id", "Agreement", C), _ref("owner_id", ORG, C)),
         ),
         Record(
             "Program",
@@ -384,8 +384,26 @@ def _views() -> dict[str, tuple[Ref, ...]]:
     return {"saveView": (Ref("organization", ORG, C),)}
 
 
+def _names() -> dict[str, tuple[Ref, ...]]:
+    """A name is set on the record it names, which the caller must be able to change: any
+    type of `db.tables.names.NAMED` (declared, and exercised by the matrix, as an
+    organization)."""
+    return {"setLocalizedName": (Ref(_ID, ORG, C),), "removeLocalizedName": (Ref(_ID, ORG, C),)}
+
+
+def _documents() -> dict[str, tuple[Ref, ...]]:
+    return {"uploadDocumentVersion": (Ref("document", "Document", C),)}
+
+
 def _mutations() -> dict[str, tuple[Ref, ...]]:
-    return {**_agreements(), **_proposals(), **_views(), **_generic()}
+    return {
+        **_agreements(),
+        **_proposals(),
+        **_views(),
+        **_generic(),
+        **_names(),
+        **_documents(),
+    }
 
 
 class _Mutations(Mapping[str, tuple[Ref, ...]]):

@@ -13,9 +13,11 @@ from schema import (  # noqa: F401  (their node types register on import)
     codes,
     credits,
     crud,
+    documents,
     evaluations,
     funding,
     mobility,
+    names,
     network,
     node,
     organizations,
@@ -70,6 +72,8 @@ Mutation = merge_types(
         tokens.TokenMutation,
         proposals.ProposalMutation,
         saved_views.SavedViewMutation,
+        names.NameMutation,
+        documents.DocumentMutation,
     ),
 )
 

@@ -14,19 +14,22 @@ from resolvers import agreements as reads
 from resolvers.compiled import lists
 from resolvers.ewp.iias import iia_of
 from resolvers.nodes import row_of
-from schema.compiled.declare import child_list, computed, list_of, referenced
+from schema.compiled.declare import child_list, computed, list_of, localized_field, referenced
+from schema.documents import versions_field
 from schema.enums import (
     AgreementKind,
     AgreementStatus,
     CollaborationMode,
     CommitmentState,
+    DocumentVisibility,
     PartyRole,
     RenewalRule,
 )
 from schema.field_docs import describe
 from schema.mobility import EwpIia
+from schema.names import names_field
 from schema.relay import Connection, Info, Node, connection, list_request, related
-from schema.wording import ILLUSTRATIVE, VERSION
+from schema.wording import ILLUSTRATIVE, IN_LANGUAGE, VERSION
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -97,8 +100,12 @@ class AgreementOrder(reads.AgreementOrder):
     "reporters (whose reports count it) or anonymous callers."
 )
 class Agreement(Node):
-    title: str = strawberry.field(
+    title: strawberry.Private[str]
+    title_field = localized_field(
+        "Agreement",
+        "title",
         description="The English title; `localTitle` holds the title in the local language."
+        + IN_LANGUAGE,
     )
     local_title: str | None = strawberry.field(
         description="The title in the local language and script, where known."
@@ -107,7 +114,14 @@ class Agreement(Node):
         description="The agreement's number in its source: the parties' file number, or the "
         "project ID of a CORDIS project."
     )
-    short_title: str | None = strawberry.field(description="The acronym (CORDIS projects).")
+    short_title: strawberry.Private[str | None]
+    short_title_field = localized_field(
+        "Agreement",
+        "short_title",
+        description="The acronym (CORDIS projects)." + IN_LANGUAGE,
+        nullable=True,
+    )
+    names = names_field("Agreement")
     call: str | None = strawberry.field(description="The funding call (CORDIS projects).")
     topic: str | None = strawberry.field(description="The call topic (CORDIS projects).")
     funding_scheme: str | None = strawberry.field(
@@ -386,7 +400,19 @@ class Document(Node):
     issued_on: date | None = strawberry.field(
         description="The ISO date on the document, where known."
     )
+    visibility: DocumentVisibility = strawberry.field(
+        description="Who may read it and download its content: PUBLIC, PARTIES (whoever sees "
+        "the agreement) or OWNER (its owner organization alone)."
+    )
     agreement_id: strawberry.Private[int]
+    owner_id: strawberry.Private[int | None]
+
+    owner = referenced(
+        "Organization",
+        "owner_id",
+        description="The organization that keeps the document; null when none was named.",
+    )
+    versions = versions_field()
 
     agreement = referenced(
         "Agreement", "agreement_id", description="The agreement the document belongs to."

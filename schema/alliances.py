@@ -12,11 +12,12 @@ import strawberry
 from resolvers import alliances as reads
 from resolvers.compiled import lists
 from resolvers.nodes import row_of
-from schema.compiled.declare import child_list, list_of, referenced
+from schema.compiled.declare import child_list, list_of, localized_field, referenced
 from schema.enums import AllianceScope, MembershipRole
 from schema.field_docs import describe
+from schema.names import names_field
 from schema.relay import Connection, Info, Node, connection, list_request
-from schema.wording import ENGLISH_NAME, LOCAL_NAME, VERSION
+from schema.wording import ENGLISH_NAME, IN_LANGUAGE, LOCAL_NAME, VERSION
 
 if TYPE_CHECKING:
     from schema.network import AllianceNetwork, NetworkFilter
@@ -73,11 +74,17 @@ class MembershipFilter(reads.MembershipFilter):
 )
 class Alliance(Node):
     version: int = strawberry.field(description=VERSION)
-    name: str = strawberry.field(description=ENGLISH_NAME)
+    name: strawberry.Private[str]
+    name_field = localized_field("Alliance", "name", description=ENGLISH_NAME + IN_LANGUAGE)
     local_name: str | None = strawberry.field(description=LOCAL_NAME)
-    short_name: str | None = strawberry.field(
-        description="The abbreviation in common use, where there is one."
+    short_name: strawberry.Private[str | None]
+    short_name_field = localized_field(
+        "Alliance",
+        "short_name",
+        description="The abbreviation in common use, where there is one." + IN_LANGUAGE,
+        nullable=True,
     )
+    names = names_field("Alliance")
     scope: AllianceScope = strawberry.field(
         description="How far its membership reaches: provincial, national or international."
     )

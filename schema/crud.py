@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.types.base import get_object_definition
+from strawberry.utils.str_converters import to_camel_case
 
 from db.base import enum_of
 from resolvers import entity_writes as writes
@@ -40,6 +41,7 @@ from schema import (  # noqa: F401  (defines the node types looked up below)
 from schema.field_docs import describe, described
 from schema.mutations import UserError, run_mutation
 from schema.relay import Info, Node
+from schema.wording import IN_LANGUAGE
 
 __all__ = ["EntityMutation"]
 
@@ -124,9 +126,18 @@ def _column_doc(entity_name: str, column: _Column) -> str | None:
     if fixed is not None:
         return fixed
     fields = get_object_definition(_node_type(entity_name), strict=True).fields
-    description = next((f.description for f in fields if f.python_name == column.name), None)
+    graphql_name = to_camel_case(column.name)
+    description = next(
+        (
+            f.description
+            for f in fields
+            if f.python_name == column.name or (f.graphql_name or "") == graphql_name
+        ),
+        None,
+    )
     if description is None:
         return None
+    description = description.removesuffix(IN_LANGUAGE)
     said, _, answers = description.partition("; null ")
     if answers:
         said += "."

@@ -21,6 +21,25 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "OTHER": "Any other body: a foundation, association or school.",
         },
     ),
+    "NameField": (
+        "A name field that is kept in several languages.",
+        {
+            "NAME": "`name` (organizations, alliances, programs).",
+            "SHORT_NAME": "`shortName` (organizations, alliances).",
+            "TITLE": "`title` (courses, agreements).",
+            "SHORT_TITLE": "`shortTitle` (agreements).",
+        },
+    ),
+    "DocumentVisibility": (
+        "Who may read a document and download its content.",
+        {
+            "PUBLIC": "Every caller, anonymous ones included.",
+            "PARTIES": "Whoever sees the agreement it belongs to (its parties, their "
+            "alliance's secretariat, admins).",
+            "OWNER": "Only the organization that keeps it (and the organizations it belongs "
+            "to) and admins.",
+        },
+    ),
     "OrganizationStatus": (
         "Whether an organization still takes part in cooperation.",
         {

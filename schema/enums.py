@@ -22,6 +22,7 @@ from db.enums import (
     CollaborationMode,
     CommitmentStatus,
     DeliveryMode,
+    DocumentVisibility,
     EnrolmentStatus,
     EvaluationIndicator,
     FieldLevel,
@@ -46,6 +47,7 @@ from resolvers.agreements import AgreementOrderField, CommitmentState
 from resolvers.alliances import AllianceOrderField
 from resolvers.courses import CourseOrderField
 from resolvers.evaluations import EvaluationOrderField
+from resolvers.names import NameField
 from resolvers.ordering import SortDirection
 from resolvers.organizations import OrganizationOrderField
 from resolvers.people import PersonOrderField
@@ -71,6 +73,7 @@ __all__ = [
     "CourseOrderField",
     "DeliveryMode",
     "Dimension",
+    "DocumentVisibility",
     "EnrolmentStatus",
     "EvaluationIndicator",
     "EvaluationOrderField",
@@ -78,6 +81,7 @@ __all__ = [
     "Interval",
     "MembershipRole",
     "MobilityType",
+    "NameField",
     "OrganizationKind",
     "OrganizationOrderField",
     "OrganizationStatus",

@@ -12,12 +12,13 @@ from resolvers import agreements as agreement_reads
 from resolvers import organizations as reads
 from resolvers.compiled import lists
 from resolvers.network import check_depth
-from schema.compiled.declare import child_list, list_of, referenced
+from schema.compiled.declare import child_list, list_of, localized_field, referenced
 from schema.enums import OrganizationKind, OrganizationStatus
 from schema.field_docs import describe
 from schema.limits import CHECKS
+from schema.names import names_field
 from schema.relay import Connection, Info, Node, connection, list_request
-from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, VERSION
+from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, IN_LANGUAGE, VERSION
 
 if TYPE_CHECKING:
     from schema.agreements import Agreement, AgreementFilter, AgreementOrder
@@ -67,13 +68,20 @@ class Organization(Node):
         description="University, research institute, business, government body, international "
         "organization or other."
     )
-    name: str = strawberry.field(description=ENGLISH_NAME)
+    name: strawberry.Private[str]
+    name_field = localized_field("Organization", "name", description=ENGLISH_NAME + IN_LANGUAGE)
     local_name: str | None = strawberry.field(
         description="The name in the local language and script (`南昌大学`), where known."
     )
-    short_name: str | None = strawberry.field(
+    short_name: strawberry.Private[str | None]
+    short_name_field = localized_field(
+        "Organization",
+        "short_name",
         description="The abbreviation in common use (`NCU`, `JUFE`), where there is one."
+        + IN_LANGUAGE,
+        nullable=True,
     )
+    names = names_field("Organization")
     country: str | None = strawberry.field(
         description="Where it is based: an ISO 3166-1 alpha-2 code in upper case (`CN`)."
     )

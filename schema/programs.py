@@ -13,7 +13,7 @@ import strawberry
 from resolvers import courses as course_reads
 from resolvers import programs as reads
 from schema.codes import Labelled
-from schema.compiled.declare import list_of, referenced
+from schema.compiled.declare import list_of, localized_field, referenced
 from schema.enums import (
     DeliveryMode,
     PartyRole,
@@ -23,8 +23,9 @@ from schema.enums import (
     TargetLearnerGroup,
 )
 from schema.field_docs import describe
+from schema.names import names_field
 from schema.relay import Connection, Info, Node, connection, list_request
-from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, LOCAL_NAME, VERSION
+from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, IN_LANGUAGE, LOCAL_NAME, VERSION
 
 if TYPE_CHECKING:
     from schema.organizations import Organization
@@ -105,7 +106,9 @@ class CourseOrder(course_reads.CourseOrder):
     "catalogue: every caller sees programs, their partners and courses."
 )
 class Program(Node, Labelled):
-    name: str = strawberry.field(description=ENGLISH_NAME)
+    name: strawberry.Private[str]
+    name_field = localized_field("Program", "name", description=ENGLISH_NAME + IN_LANGUAGE)
+    names = names_field("Program")
     local_name: str | None = strawberry.field(description=LOCAL_NAME)
     kind: ProgramKind = strawberry.field(
         description="Micro-major, micro-course, joint degree, vocational training, "
@@ -222,7 +225,13 @@ class Course(Node, Labelled):
     code: str | None = strawberry.field(
         description="The offering organization's own course code, where it has one."
     )
-    title: str = strawberry.field(description="The course title, as the organization gives it.")
+    title: strawberry.Private[str]
+    title_field = localized_field(
+        "Course",
+        "title",
+        description="The course title, as the organization gives it." + IN_LANGUAGE,
+    )
+    names = names_field("Course")
     credits: Decimal | None = strawberry.field(
         description="The credits it carries, in the offering organization's units."
     )

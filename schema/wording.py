@@ -3,9 +3,14 @@
 once for every connection, in `schema.relay`.
 """
 
-__all__ = ["ENGLISH_NAME", "ILLUSTRATIVE", "LOCAL_NAME", "USER_ERRORS", "VERSION"]
+__all__ = ["ENGLISH_NAME", "ILLUSTRATIVE", "IN_LANGUAGE", "LOCAL_NAME", "USER_ERRORS", "VERSION"]
 
 ENGLISH_NAME = "The English name; `localName` holds the name in the local language."
+
+IN_LANGUAGE = (
+    " With `lang:` (or the request's `Accept-Language`), the name in that language, falling "
+    "back to the local name, then to this one; `names` lists every language kept."
+)
 
 LOCAL_NAME = "The name in the local language and script, where known."
 

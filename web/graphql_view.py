@@ -69,7 +69,11 @@ class PartnerGraphQL(GraphQL[Context, None]):
         persisted: PersistedQueries,
     ) -> None:
         schema = build_schema(settings)
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            multipart_uploads_enabled=True,
+        )
         self.graphql_schema = schema._schema
         self.engine = engine
         self.settings = settings
@@ -113,6 +117,8 @@ class PartnerGraphQL(GraphQL[Context, None]):
             return await self._get(request)
         if request.method != "POST":
             return await self.run(request)
+        if _is_multipart(request.headers.get("content-type")):
+            return self.finish(request, await self.run(request))
         check_media_type(request.headers.get("content-type"))
         body = await request.body()
         sent = check_body(body, max_depth=depth, max_batch=self.settings.max_batch)
@@ -311,6 +317,12 @@ class PartnerGraphQL(GraphQL[Context, None]):
 
 
 _OUTCOME = "partnergraph.outcome"
+
+
+def _is_multipart(content_type: str | None) -> bool:
+    """A GraphQL multipart request (a document upload, github.com/jaydenseric/graphql-multipart-
+    request-spec): strawberry's view parses it; its size is bounded by `web.body_limit`."""
+    return (content_type or "").split(";")[0].strip().lower() == "multipart/form-data"
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ async def load_demo(engine: AsyncEngine) -> dict[str, int]:
     async with AsyncSession(engine) as session, session.begin():
         builder = Builder(session)
         await builder.organizations()
+        await builder.names()
         await builder.people_and_positions()
         await add_jiangxi(builder)
         await add_jiangsu(builder)

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.base import table_of
 from db.enums import AgreementKind, AgreementStatus, CollaborationMode, PartyRole
-from db.loaders.demo_data import ORGANIZATIONS, POSITIONS
+from db.loaders.demo_data import NAMES, ORGANIZATIONS, POSITIONS
 from db.tables import (
     Activity,
     ActivityAgreement,
@@ -22,6 +22,7 @@ from db.tables import (
     Agreement,
     AgreementMode,
     AgreementParty,
+    LocalizedName,
     Organization,
     OrganizationIdentifier,
     Person,
@@ -84,6 +85,26 @@ class Builder:
                         organization_id=self.orgs[org.name], scheme="domain", value=domain
                     )
                 )
+
+    async def names(self) -> None:
+        """The organizations' names in other languages; a local one is also the local name."""
+        local = {organization: value for organization, _, value, is_local in NAMES if is_local}
+        for name, key in self.orgs.items():
+            if name in local:
+                row = await self.session.get(Organization, key)
+                assert row is not None
+                row.local_name = local[name]
+        for organization, lang, value, is_local in NAMES:
+            await self.add(
+                LocalizedName(
+                    organization_id=self.orgs[organization],
+                    field="name",
+                    lang=lang,
+                    value=value,
+                    is_local=is_local,
+                    source="ror",
+                )
+            )
 
     async def people_and_positions(self) -> None:
         for name, organization, title in POSITIONS:

@@ -96,6 +96,22 @@ ORGANIZATIONS = [
          ror_id="https://ror.org/022k4wk35", website="http://www.bnu.edu.cn/"),
 ]  # fmt: skip
 
+# (organization, BCP 47 tag, name, the organization's local name?): the labels of each one's ROR
+# record (../shared/data/ror, ROR schema v2 `names` of type `label`), copied as ROR gives them;
+# the organizations ROR gives no other language for have none here.
+NAMES = [
+    (JUFE, "zh", "江西财经大学", True),
+    (NCU, "zh", "南昌大学", True),
+    ("Jiangxi University of Traditional Chinese Medicine", "zh", "江西中医药大学", True),
+    (MOE, "zh", "中华人民共和国教育部", True),
+    ("Nanjing University", "zh", "南京大学", True),
+    ("Tsinghua University", "zh", "清华大学", True),
+    ("Beijing Normal University", "zh", "北京师范大学", True),
+    ("Belarusian State University", "be", "Беларускі дзяржаўны ўніверсітэт", False),
+    ("Belarusian State University", "ru", "Белорусский государственный университет", False),
+    ("Queen Mary University of London", "cy", "Queen Mary, Prifysgol Llundain", False),
+]
+
 # (person, organization, title)
 POSITIONS = [
     ("Xia Xuemin", JSOU_ART, "Deputy Dean"),

@@ -80,6 +80,8 @@ class OrgRecord:
     domains: Sequence[str] = ()
     identifiers: Sequence[tuple[str, str]] = ()
     other_names: Sequence[str] = ()
+    names: Sequence[tuple[str, str, str, bool]] = ()
+    """Its names in other languages: (field, BCP 47 tag, value, the local name?)."""
 
 
 @dataclass(slots=True)

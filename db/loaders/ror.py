@@ -12,6 +12,8 @@ Mapping (see docs/registries.md):
   `website` link the website; status as in ROR (active, inactive, withdrawn);
 - the ROR id in `ror_id`; each domain (and the website's) as identifier `domain`; every
   external id as an identifier of its type (`grid`, `isni`, `wikidata`, `fundref`);
+- every name with a language (labels, the display name, acronyms) in `localized_name`
+  (`db.loaders.ror_names`), the local name marked local;
 - a `parent` relationship sets the organization's parent (the first parent that is loaded;
   never one that would make a cycle); every relationship (parent, child, related, successor,
   predecessor) is kept in `organization_relation`, with the related organization when it is
@@ -33,7 +35,8 @@ from db.loaders.files import read_json_array
 from db.loaders.merge import LIMITS, OrganizationIndex, OrgRecord
 from db.loaders.records import describe, field_list, field_object, field_text, objects, refuse_nul
 from db.loaders.registry import BadRecord, LoadReport, Progress, country_code, domain_of, tick
-from db.tables import Organization, OrganizationIdentifier, OrganizationRelation
+from db.loaders.ror_names import ror_names, write_ror_names
+from db.tables import LocalizedName, Organization, OrganizationIdentifier, OrganizationRelation
 
 __all__ = ["load_ror", "read_ror", "ror_record", "ror_relations", "write_ror"]
 
@@ -41,7 +44,7 @@ SOURCE = "ror"
 ORGANIZATION = table_of(Organization)
 IDENTIFIER = table_of(OrganizationIdentifier)
 RELATION = table_of(OrganizationRelation)
-TABLES = [ORGANIZATION, IDENTIFIER, RELATION]
+TABLES = [ORGANIZATION, IDENTIFIER, RELATION, table_of(LocalizedName)]
 
 _KINDS = (
     ("education", OrganizationKind.UNIVERSITY),
@@ -201,7 +204,9 @@ def read_ror(path: Path, report: LoadReport) -> "RorRecords":
     for position, item in enumerate(read_json_array(path, "ROR records"), start=1):
         report.read += 1
         try:
-            records.append((ror_record(position, item), ror_relations(item)))
+            record = ror_record(position, item)
+            record.names = ror_names(item, record.values["local_name"])
+            records.append((record, ror_relations(item)))
         except BadRecord as error:
             report.skip(f"record {position}", str(error))
     report.require_usable("ROR records")
@@ -219,6 +224,7 @@ async def load_ror(
 
 
 RorRecords = list[tuple[OrgRecord, list[tuple[str, str, str | None]]]]
+"""Each record with its relationships."""
 
 
 async def write_ror(
@@ -242,6 +248,9 @@ async def write_ror(
         tick(progress, f"{SOURCE} organizations", len(records), len(records))
         tick(progress, f"{SOURCE} relations", 0, 1)
         await _write_relations(connection, index, records, keys, report)
+        await write_ror_names(
+            connection, ((key, r.names) for (r, _), key in zip(records, keys, strict=True)), report
+        )
         await sync_sequences(connection, TABLES)
         if report.changed:
             await analyze(connection, TABLES)

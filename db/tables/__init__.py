@@ -14,10 +14,12 @@ from db.tables.credits import (
     LearningOutcome,
     RecognitionRule,
 )
+from db.tables.documents import DocumentVersion
 from db.tables.evaluations import Evaluation, EvaluationMeasure
 from db.tables.funding import Funding
 from db.tables.history import HistoryEntry
 from db.tables.mobility import MobilityCondition
+from db.tables.names import LocalizedName
 from db.tables.network import NetworkChange
 from db.tables.organizations import Organization, OrganizationIdentifier, OrganizationRelation
 from db.tables.people import Person, Position
@@ -46,6 +48,7 @@ __all__ = [
     "CreditRecognition",
     "CreditUnit",
     "Document",
+    "DocumentVersion",
     "Enrolment",
     "Evaluation",
     "EvaluationMeasure",
@@ -53,6 +56,7 @@ __all__ = [
     "HistoryEntry",
     "Learner",
     "LearningOutcome",
+    "LocalizedName",
     "Membership",
     "MobilityCondition",
     "NetworkChange",

@@ -11,6 +11,7 @@ from db.enums import (
     AgreementStatus,
     CollaborationMode,
     CommitmentStatus,
+    DocumentVisibility,
     PartyRole,
     RenewalRule,
 )
@@ -104,7 +105,10 @@ class Commitment(Mutable, table=True):
 
 
 class Document(Mutable, table=True):
+    """A document of an agreement; its content, if uploaded, is in `DocumentVersion` rows."""
+
     __tablename__ = "document"
+    __table_args__ = (check_enum("visibility", DocumentVisibility),)
 
     agreement_id: int = fk("agreement.id", required=True, ondelete="CASCADE")
     title: str = Field(max_length=500)
@@ -112,3 +116,8 @@ class Document(Mutable, table=True):
     url: str | None = Field(default=None, max_length=1000)
     issued_on: date | None = None
     uploaded_at: datetime | None = stamp()
+    visibility: str = Field(
+        default=DocumentVisibility.PARTIES.value, sa_column_kwargs={"server_default": "parties"}
+    )
+    owner_id: int | None = fk("organization.id", ondelete="SET NULL")
+    """The organization that keeps the document (an `OWNER` document is seen by it alone)."""

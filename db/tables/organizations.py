@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from db.base import Mutable, check_enum, fk
+from db.base import Mutable, check_enum, fk, trigram_index
 from db.enums import OrganizationKind, OrganizationStatus
 
 __all__ = ["Organization", "OrganizationIdentifier", "OrganizationRelation"]
@@ -17,6 +17,7 @@ class Organization(Mutable, table=True):
         sa.CheckConstraint("length(country) = 2 AND upper(country) = country", name="country_iso"),
         sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
         sa.Index("ix_organization_country_kind", "country", "kind"),
+        *(trigram_index("organization", c) for c in ("name", "local_name", "short_name")),
     )
 
     kind: str = Field(index=True)

@@ -42,8 +42,9 @@ class _Written:
 
 
 _sql_cache: Bounded[Hashable, _Written] = Bounded(512)
-"""Statements already written, by their shapes, viewer and day: building and compiling the
-secretariat's statement costs about 10 ms of Python, running it a few."""
+"""Statements already written, by their shapes, viewer, day and the request's languages:
+building and compiling the secretariat's statement costs about 10 ms of Python, running it a
+few."""
 
 _SEEN = "access_version_seen"
 
@@ -53,7 +54,7 @@ def _sql(ctx: Context, roots: Sequence[Root], shapes: Hashable, *, checked: bool
     conditional on its being the value the caller's kept token was read at, so that a stale
     token's statement returns the counter alone (PostgreSQL evaluates the roots, uncorrelated
     subqueries, only when the condition holds: `EXPLAIN ANALYZE` says "never executed")."""
-    key = (shapes, ctx.viewer, date.today(), checked)
+    key = (shapes, ctx.viewer, date.today(), checked, ctx.languages)
     found = _sql_cache.get(key)
     if found is not None:
         return found

@@ -28,6 +28,7 @@ __all__ = [
     "ListShape",
     "ListSource",
     "ListSpec",
+    "Localized",
     "NodeRoot",
     "ObjectShape",
     "PageInfoShape",
@@ -72,6 +73,18 @@ class Leaf:
     upper: bool = False
     moment: bool = False
     """A DateTime, written as Python's `isoformat` of it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Localized:
+    """A name field along its language chain (`resolvers.names.picked_name`): `lang` as asked
+    for in the document, else the request's `Accept-Language` when the statement is written."""
+
+    type_name: str
+    field: str
+    column: str
+    local_column: str | None
+    lang: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,5 +171,5 @@ class NodeRoot:
     shape: ObjectShape
 
 
-Part = Leaf | Computed | GlobalId | Constant | Reference | ListShape
+Part = Leaf | Localized | Computed | GlobalId | Constant | Reference | ListShape
 Root = NodeRoot | ListShape | SummaryRoot

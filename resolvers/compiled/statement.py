@@ -25,6 +25,7 @@ from resolvers.compiled.shapes import (
     Leaf,
     ListShape,
     ListSource,
+    Localized,
     ObjectShape,
     PageInfoShape,
     Part,
@@ -35,6 +36,8 @@ from resolvers.compiled.shapes import (
 from resolvers.compiled.summaries import SummaryRoot, summary_json
 from resolvers.context import Context
 from resolvers.keyset import key_terms, precedes
+from resolvers.languages import lookup_chain
+from resolvers.names import picked_name
 from resolvers.nodes import NODE_TABLES
 from resolvers.paging import PageRequest, page_window
 
@@ -125,6 +128,10 @@ class Statement:
                 wanted[f"c_{part.column}"] = table.c[part.column]
             elif isinstance(part, Computed):
                 wanted[f"x_{part.expression.name}"] = part.expression.make(table)
+            elif isinstance(part, Localized):
+                for column in (part.column, part.local_column):
+                    if column is not None:
+                        wanted[f"c_{column}"] = table.c[column]
         return [value.label(label) for label, value in wanted.items()]
 
     def object(self, shape: ObjectShape, row: sa.Subquery) -> ColumnElement[Any]:
@@ -141,6 +148,8 @@ class Statement:
             return sa.func.upper(column) if part.upper else column
         if isinstance(part, Computed):
             return row.c[f"x_{part.expression.name}"]
+        if isinstance(part, Localized):
+            return self.localized(part, row)
         if isinstance(part, GlobalId):
             return _global_id(shape.node, row.c.id)
         if isinstance(part, Constant):
@@ -148,6 +157,14 @@ class Statement:
         if isinstance(part, Reference):
             return self.reference(part, row)
         return self.connection(part, row)
+
+    def localized(self, part: Localized, row: sa.Subquery) -> ColumnElement[Any]:
+        tags = (part.lang,) if part.lang is not None else self.ctx.languages
+        local = None if part.local_column is None else row.c[f"c_{part.local_column}"]
+        chain = lookup_chain(tags)
+        return picked_name(
+            part.type_name, part.field, chain, row.c.id, row.c[f"c_{part.column}"], local
+        )
 
     def reference(self, part: Reference, row: sa.Subquery) -> ColumnElement[Any]:
         table = NODE_TABLES[part.shape.node]

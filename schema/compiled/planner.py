@@ -45,6 +45,7 @@ from resolvers.compiled.shapes import (
     ListMaker,
     ListShape,
     ListSpec,
+    Localized,
     NodeRoot,
     ObjectShape,
     PageInfoShape,
@@ -57,11 +58,12 @@ from resolvers.compiled.summaries import Selection, SummaryRoot, summarisable
 from resolvers.context import Context
 from resolvers.errors import ApiError
 from resolvers.ids import decode_id
+from resolvers.languages import tag_or_none
 from resolvers.memo import Bounded
 from resolvers.nodes import NODE_TABLES
 from resolvers.paging import page_request
 from resolvers.references import require_references
-from schema.compiled.declare import ComputedRead, ListRead, ReferenceRead, declared
+from schema.compiled.declare import ComputedRead, ListRead, LocalizedRead, ReferenceRead, declared
 
 __all__ = ["CompiledRoot", "NotCompilable", "Planner", "answer_planned", "field_kind", "plan_roots"]
 
@@ -99,7 +101,7 @@ def _upper_enum(enum: GraphQLEnumType) -> bool:
     return all(name == str(value.value).upper() for name, value in enum.values.items())
 
 
-Kind = GlobalId | Computed | Leaf | ReferenceRead | ListRead
+Kind = GlobalId | Computed | Leaf | ReferenceRead | ListRead | LocalizedRead
 
 
 def field_kind(node_type: GraphQLObjectType, field_name: str) -> Kind:
@@ -122,7 +124,7 @@ def field_kind(node_type: GraphQLObjectType, field_name: str) -> Kind:
         if is_non_null_type(field.type):
             raise NotCompilable(f"{name}.{field_name} is not nullable")
         return kind
-    if isinstance(kind, ListRead):
+    if isinstance(kind, ListRead | LocalizedRead):
         return kind
     column = strawberry_field.python_name
     if strawberry_field.base_resolver is not None or field.args or column not in table.c:
@@ -296,9 +298,19 @@ class Planner:
                 parts.append((key, Reference(kind.column, self.object(target, field_details))))
             elif isinstance(kind, ListRead):
                 parts.append((key, self.connection(kind.source, field, field_details)))
+            elif isinstance(kind, LocalizedRead):
+                parts.append((key, self.localized(kind, field, field_details)))
             else:
                 parts.append((key, kind))
         return ObjectShape(node=name, parts=tuple(parts))
+
+    def localized(self, kind: LocalizedRead, field: GraphQLField, details: Details) -> Localized:
+        """A name field; a `lang` that is not BCP 47 is left to the ordinary road's error."""
+        lang = self.arguments(field, details).get("lang")
+        tag = None if lang is None else tag_or_none(lang)
+        if lang is not None and tag is None:
+            raise NotCompilable("a language tag that is not BCP 47")
+        return Localized(kind.type_name, kind.field, kind.field, kind.local_column, tag)
 
     def connection(self, source: ListMaker, field: GraphQLField, details: Details) -> ListShape:
         arguments = self.arguments(field, details)

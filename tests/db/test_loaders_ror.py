@@ -64,6 +64,33 @@ async def test_an_organization_reads_as_in_ror_through_the_api(engine):
     assert domains == 1
 
 
+async def test_names_in_every_language_are_kept_and_searched(engine):
+    """Every label with a language, in it (aliases, which have none, are not kept); `lang:`
+    and the text search read them."""
+    await load_ror(engine, ROR)
+    record = _record("https://ror.org/03cx6bg69")
+    labels = {
+        (n["lang"], n["value"]) for n in record["names"] if "label" in n["types"] and n["lang"]
+    }
+    async with admin_client(engine) as client:
+        data = await query(
+            client,
+            """query($ror: String!) { organizations(filter: {rorId: $ror}) { nodes {
+                el: name(lang: "el") fr: name(lang: "fr-CA") names { lang value } } } }""",
+            {"ror": record["id"]},
+        )
+        found = await query(
+            client, '{ organizations(filter: {text: "Μετσόβιο"}) { nodes { rorId } } }'
+        )
+    (organization,) = data["organizations"]["nodes"]
+    kept = {(n["lang"].split("-")[0], n["value"]) for n in organization["names"]}
+    assert labels <= kept
+    assert organization["fr"] == "École polytechnique d'athènes"
+    assert organization["el"] == "Εθνικό Μετσόβιο Πολυτεχνείο"
+    assert {"lang": "el-Latn", "value": "Ethnicon Metsovion Polytechnion"} in organization["names"]
+    assert found["organizations"]["nodes"] == [{"rorId": record["id"]}]
+
+
 async def test_parent_links_become_parents_and_every_relationship_is_kept(engine):
     await load_ror(engine, ROR)
     loaded = {r["id"] for r in RECORDS[:22]}

@@ -157,7 +157,17 @@ OTHER: dict[str, dict[str, Any]] = {
 }
 
 
+OTHER |= {
+    "setLocalizedName": {"lang": "fr", "value": "Matrix name"},
+    "removeLocalizedName": {"lang": "fr"},
+    "uploadDocumentVersion": {"file": "not a multipart file"},
+}
+NO_VERSION = {"setLocalizedName", "removeLocalizedName", "uploadDocumentVersion"}
+"""Mutations that take no version: a name or a document version is set, never edited."""
+
+
 NO_ID = {
+    "uploadDocumentVersion",
     "createAgreement",
     "addCommitment",
     "addMobilityCondition",
@@ -262,7 +272,11 @@ def _needs_version(mutation: str) -> str | None:
     """The input field carrying the version of the row the mutation changes, if any."""
     if mutation in ("addCommitment", "addMobilityCondition"):
         return "agreementVersion"
-    if mutation.startswith(("create", "propose")) or mutation in {"addMember", "saveView"}:
+    if mutation.startswith(("create", "propose")) or mutation in {
+        "addMember",
+        "saveView",
+        *NO_VERSION,
+    }:
         return None
     return "version"
 

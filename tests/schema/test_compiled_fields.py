@@ -53,6 +53,16 @@ ORDINARY_ROAD: dict[str, str] = {
     "SavedView": "Query.views and Query.view: a catalogue read through resolvers/saved_views",
     "SavedViewConnection": "Query.views: a catalogue read through resolvers/saved_views",
     "SavedViewEdge": "Query.views: a catalogue read through resolvers/saved_views",
+    "LocalizedName": "the names list of a named type: a plain list from one DataLoader per "
+    "type (resolvers/names.names_of), not yet written as SQL JSON",
+    "DocumentVersion": "a document's versions: downloadUrl is signed in Python at read time "
+    "(an HMAC or an S3 presigned URL), which SQL cannot write",
+    "Organization.names": "a plain list of LocalizedName (see LocalizedName)",
+    "Alliance.names": "a plain list of LocalizedName (see LocalizedName)",
+    "Agreement.names": "a plain list of LocalizedName (see LocalizedName)",
+    "Program.names": "a plain list of LocalizedName (see LocalizedName)",
+    "Course.names": "a plain list of LocalizedName (see LocalizedName)",
+    "Document.versions": "a plain list of DocumentVersion (see DocumentVersion)",
     "ApiTokenConnection": "Query.apiTokens: an admin's list, read through the token service",
     "ApiTokenEdge": "Query.apiTokens: an admin's list, read through the token service",
     "ProposalConnection": "Query.proposals: filtered by the caller's side, in resolvers/proposals",

@@ -168,7 +168,17 @@ FORM = b'--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{}\r\n-
             id="application-graphql",
         ),
         pytest.param(
-            "POST", "/graphql", MULTIPART, FORM, 415, "UNSUPPORTED_MEDIA_TYPE", id="multipart"
+            # multipart is the upload transport (docs/documents.md): a malformed one is a 400
+            "POST",
+            "/graphql",
+            MULTIPART,
+            FORM,
+            400,
+            "BAD_REQUEST",
+            id="multipart-malformed",
+        ),
+        pytest.param(
+            "POST", "/graphql", MULTIPART, b"garbage", 400, "BAD_REQUEST", id="multipart-garbage"
         ),
         pytest.param("POST", "/graphql", JSON, b'{"query": ', 400, "BAD_REQUEST", id="bad-json"),
         pytest.param("POST", "/graphql", JSON, b"{}", 400, "BAD_REQUEST", id="no-query"),
