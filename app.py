@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -15,6 +16,9 @@ from starlette.routing import Route
 from db.engine import create_engine
 from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
 from settings import Settings, load_settings
+from telemetry.logs import configure_logging, flush_logs
+from telemetry.metrics import Metrics, mark_worker_gone
+from telemetry.sql import count_statements
 from web import graphiql
 from web.access import bearer_token
 from web.body_limit import BodySizeLimit
@@ -22,10 +26,15 @@ from web.cors import Cors
 from web.errors import LastResort, starlette_http_exception
 from web.graphql_view import PartnerGraphQL
 from web.health import Readiness, health, live, root
+from web.metrics_endpoint import MetricsEndpoint, sample_every, sampler
 from web.network_export import NetworkExport
+from web.observe import Observe
 from web.reports_csv import report_routes
 
 __all__ = ["create_app"]
+
+SAMPLE_SECONDS = 5.0
+"""How often each worker copies its pool and cache counts into the metrics."""
 
 
 def rate_limiter(settings: Settings) -> RateLimiter:
@@ -55,6 +64,7 @@ def _freeze_start_up_heap() -> None:
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
     """The application; `engine` is shared with the caller (tests) when given, else owned."""
     settings = settings or load_settings()
+    configure_logging(settings)
     owned = engine is None
     db = engine or create_engine(
         settings.database_url,
@@ -65,13 +75,28 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         connect_timeout_s=settings.database_connect_timeout_ms / 1000,
     )
     limiter = rate_limiter(settings)
+    count_statements(db)
+    metrics = Metrics(settings.metrics_max_operations)
+    sample = sampler(metrics, db)
+    tracing = None
+    if settings.otlp_endpoint:
+        from telemetry.tracing import Tracing
+
+        tracing = Tracing(settings, db)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[dict[str, Any]]:
         _freeze_start_up_heap()
         await limiter.check()
-        yield {}
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(sample_every, SAMPLE_SECONDS, sample)
+            yield {}
+            tasks.cancel_scope.cancel()
         await limiter.close()
+        if tracing is not None:
+            tracing.close()
+        mark_worker_gone()
+        flush_logs()
         if owned:
             await db.dispose()
 
@@ -86,6 +111,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 Readiness(engine=db, settings=settings, limiter=limiter).answer,
             ),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/metrics", MetricsEndpoint(settings, sample), methods=["GET"]),
             *report_routes(
                 engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
             ),
@@ -99,6 +125,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *([graphiql.assets_mount()] if settings.graphiql else []),
         ],
         middleware=[
+            Middleware(Observe, metrics=metrics, tracing=tracing),
             Middleware(Cors, origins=settings.allowed_origins),
             Middleware(LastResort),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
