@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 Readiness(engine=db, settings=settings, limiter=limiter).answer,
             ),
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/metrics", MetricsEndpoint(settings, sample), methods=["GET"]),
+            Route("/metrics", MetricsEndpoint(settings, sample).answer, methods=["GET"]),
             *report_routes(
                 engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
             ),

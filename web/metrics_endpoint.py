@@ -40,7 +40,7 @@ class MetricsEndpoint:
             return None
         return error_response(NotFound("no route /metrics"))
 
-    async def __call__(self, request: Request) -> Response:
+    async def answer(self, request: Request) -> Response:
         refused = self._refusal(request)
         if refused is not None:
             return refused
