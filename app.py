@@ -33,8 +33,8 @@ from web.reports_csv import report_routes
 
 __all__ = ["create_app"]
 
-SAMPLE_SECONDS = 5.0
-"""How often each worker copies its pool and cache counts into the metrics."""
+SAMPLE_SECONDS = 1.0
+"""How often each worker adds its requests, pool and cache counts to the metrics."""
 
 
 def rate_limiter(settings: Settings) -> RateLimiter:

@@ -4,7 +4,8 @@
 
 Starts this checkout's server and `--base`'s (its own `.venv`), one uvicorn worker each, on the
 benchmark database of `bench.run`, and loads them one after the other, alternating which goes
-first, for `--duration` seconds per scenario and round. Reports for each window the requests a
+first, for `--duration` seconds per scenario and round (with `--together`, both at once).
+Reports for each window the requests a
 second and the server's CPU time per request (user + system, read from /proc): on a machine
 shared with other work, throughput swings with the neighbours' load, while CPU time per request
 moves much less, so the comparison leans on it.
@@ -102,38 +103,34 @@ async def main_async(args: argparse.Namespace) -> None:
                     {"query": scenario.document, "variables": subjects.variables(scenario.name)}
                 )
                 send = _sender(body, auth_headers(subjects, scenario.role))
-                for name in order:
-                    pid = processes[name].pid
-                    await load(
-                        servers[name][1],
-                        send,
-                        concurrency=16,
-                        warmup=0,
-                        duration=args.warmup,
+                groups = [list(servers)] if args.together else [[name] for name in order]
+                for group in groups:
+                    for name in group:
+                        await load(servers[name][1], send, concurrency=8, warmup=0, duration=1)
+                    before = {name: _cpu_seconds(processes[name].pid) for name in group}
+                    measures = await asyncio.gather(
+                        *(
+                            load(
+                                servers[name][1],
+                                send,
+                                concurrency=args.concurrency,
+                                warmup=0,
+                                duration=args.duration,
+                            )
+                            for name in group
+                        )
                     )
-                    cpu = _cpu_seconds(pid)
-                    measured = await load(
-                        servers[name][1],
-                        send,
-                        concurrency=16,
-                        warmup=0,
-                        duration=args.duration,
-                    )
-                    used = _cpu_seconds(pid) - cpu
-                    row = {
-                        "rps": measured.requests / args.duration,
-                        "cpu_ms": used * 1000 / max(1, measured.requests),
-                        "errors": measured.errors,
-                        "load": os.getloadavg()[0],
-                    }
-                    results.setdefault((scenario.name, name), []).append(row)
-                    print(
-                        round_,
-                        scenario.name,
-                        name,
-                        {k: round(v, 3) for k, v in row.items()},
-                        flush=True,
-                    )
+                    for name, measured in zip(group, measures, strict=True):
+                        used = _cpu_seconds(processes[name].pid) - before[name]
+                        row = {
+                            "rps": measured.requests / args.duration,
+                            "cpu_ms": used * 1000 / max(1, measured.requests),
+                            "errors": measured.errors,
+                            "load": os.getloadavg()[0],
+                        }
+                        results.setdefault((scenario.name, name), []).append(row)
+                        shown = {k: round(v, 3) for k, v in row.items()}
+                        print(round_, scenario.name, name, shown, flush=True)
         for name in servers:
             print(name, "RSS MB after the runs:", round(_rss_mb(processes[name].pid), 1))
     finally:
@@ -179,7 +176,13 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--duration", type=float, default=6.0)
-    parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--together",
+        action="store_true",
+        help="load both servers at the same time (each with --concurrency connections), so "
+        "that both share the machine's load alike",
+    )
     parser.add_argument("--port", type=int, default=8951)
     parser.add_argument("--only", nargs="*", default=["portal", "directory"])
     args = parser.parse_args()

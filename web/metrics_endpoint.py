@@ -50,10 +50,11 @@ class MetricsEndpoint:
 
 
 def sampler(metrics: Metrics, engine: AsyncEngine) -> Callable[[], None]:
-    """What `sample` does for one app: its engine's pool and every named cache of the process
-    (`resolvers.memo`) into `metrics`."""
+    """What `sample` does for one app: the requests noted since the last time, its engine's pool
+    and every named cache of the process (`resolvers.memo`) into `metrics`."""
 
     def sample() -> None:
+        metrics.flush()
         metrics.sample_pool([engine.sync_engine.pool])
         metrics.sample_caches((c.name, c.hits, c.misses) for c in caches() if c.name)
 

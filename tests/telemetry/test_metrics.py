@@ -134,7 +134,9 @@ def test_several_workers_report_together(tmp_path: Path) -> None:
         from telemetry.metrics import Metrics
         facts = RequestFacts("x")
         facts.road = "other"
-        Metrics(10).observe(facts, 200, 0.01)
+        metrics = Metrics(10)
+        metrics.observe(facts, 200, 0.01)
+        metrics.flush()
         """
     )
     read = "from telemetry.metrics import render; print(render()[0].decode())"
