@@ -91,7 +91,11 @@ async def main_async(args: argparse.Namespace) -> None:
         "this": (HERE, args.port),
         "base": (args.base, args.port + 1),
     }
-    processes = {name: _start(path, port, env) for name, (path, port) in servers.items()}
+    extra = dict(pair.split("=", 1) for pair in args.this_env)
+    processes = {
+        name: _start(path, port, {**env, **(extra if name == "this" else {})})
+        for name, (path, port) in servers.items()
+    }
     results: dict[tuple[str, str], list[dict[str, float]]] = {}
     try:
         for round_ in range(args.rounds):
@@ -177,6 +181,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--duration", type=float, default=6.0)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--this-env", nargs="*", default=[], help="KEY=VALUE set for this checkout's server only"
+    )
     parser.add_argument(
         "--together",
         action="store_true",

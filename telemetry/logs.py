@@ -1,23 +1,28 @@
 """The server's log: its level and format from the settings, written off the event loop.
 
-Every record of the `partnergraph` loggers goes through a `QueueHandler` into a queue, and a
-`QueueListener` thread formats and writes it (`configure_logging`): the event loop never waits
-on the log's stream. The per-request line (`request_line`, on `partnergraph.request`) carries
-the request's `RequestFacts` as they are, and is turned into text only in that thread: the loop
-pays for a record and a queue put, nothing more (docs/operations.md, "Logs").
+Every record of the `partnergraph` (and `strawberry`) loggers is made into its line where it is
+logged, by a `QueueHandler` whose queue a thread of its own (`_Writer`) empties every 0.2 s, in
+one write (`configure_logging`): the event loop never waits on the log's stream, however slow
+the disk or pipe behind it. The per-request line (`request_line`, on `partnergraph.request`)
+costs the loop a record made from a template, its JSON (orjson, a few microseconds) and a
+`deque.append` (docs/operations.md, "Logs").
+
+Why the line is made on the loop and not in the writer, as `QueueListener` would: Python threads
+share one interpreter lock, so work moved to a thread is not saved, and a thread that takes the
+lock many times a second stalls the loop each time it waits its turn. A listener that formatted
+each record (woken per record, or every 50 ms) made the portal and directory benchmarks 10-15%
+slower on a busy 2-core machine; the writer here takes the lock a few times per batch.
 
 Formats: `json`, one object a line (`time`, `level`, `logger`, then the request's fields or the
 `message`, and `exception` with the traceback); `text`, the same as `key=value` pairs.
 """
 
 import collections
-import copy
 import logging
-import queue
 import sys
 import threading
 import time
-from logging.handlers import QueueHandler, QueueListener
+from logging.handlers import QueueHandler
 from typing import Any, TextIO, cast
 
 import orjson
@@ -90,20 +95,22 @@ _MESSAGE = "%s %s %s %.4fs"
 
 
 def request_line(facts: RequestFacts, method: str, path: str, status: int, seconds: float) -> None:
-    """Logs one answered request (at `info`), formatted later, in the listener's thread."""
+    """Logs one answered request (at `info`)."""
     if _log.isEnabledFor(logging.INFO):
         _log.handle(_record(facts, (method, path, status, seconds)))
 
 
-_second: list[Any] = [None, ""]
-"""The last second formatted, and its text (formatted in the listener's thread only)."""
+_stamp: tuple[int, str] = (0, "")
+"""The last second a line was made in, and its text."""
 
 
 def _when(record: logging.LogRecord) -> str:
+    global _stamp
     seconds = int(record.created)
-    if _second[0] != seconds:
-        _second[:] = [seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))]
-    return f"{_second[1]}.{int(record.msecs):03d}Z"
+    stamp = _stamp
+    if stamp[0] != seconds:
+        stamp = _stamp = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
+    return f"{stamp[1]}.{int(record.msecs):03d}Z"
 
 
 class JsonFormatter(logging.Formatter):
@@ -138,95 +145,85 @@ class TextFormatter(logging.Formatter):
 
 
 class _Enqueue(QueueHandler):
-    """Puts records on the queue as they are; `QueueHandler` would format each one first, on
-    the caller's thread. A record with arguments other than the request line's has its message
-    made now (the arguments may change later) and its traceback kept as text."""
+    """Puts each record's line, made now, on the writer's queue (and leaves the record as it
+    was for any other handler)."""
 
-    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
-        if hasattr(record, "facts") or not (record.args or record.exc_info):
-            return record
-        record = copy.copy(record)  # other handlers (the root's) see the record unchanged
-        record.msg = record.getMessage()
-        record.args = None
-        if record.exc_info:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-            record.exc_info = None
-        return record
+    def prepare(self, record: logging.LogRecord) -> Any:
+        return self.format(record) + "\n"
 
 
-class _Pending:
-    """The queue between the handler and the listener, which nobody waits on: a put is a
-    `deque.append` that wakes no thread, and the listener looks every `interval` seconds and
-    takes everything there. A queue that woke the listener at each record cost the loop a
-    thread switch per request."""
+class _Writer:
+    """Lines put by the loop, written by a thread of its own every `interval` seconds, all
+    that are waiting in one write; putting one wakes no thread."""
 
-    def __init__(self, interval: float = 0.05) -> None:
-        self._items: collections.deque[Any] = collections.deque()
+    def __init__(self, stream: TextIO, interval: float = 0.2) -> None:
+        self.stream = stream
         self.interval = interval
+        self._lines: collections.deque[str] = collections.deque()
+        self._writing = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="partnergraph-log", daemon=True)
+        self._thread.start()
 
-    def put_nowait(self, item: Any) -> None:
-        self._items.append(item)
+    def put_nowait(self, line: str) -> None:
+        self._lines.append(line)
 
-    def get(self, block: bool = True) -> Any:
-        while True:
-            try:
-                return self._items.popleft()
-            except IndexError:
-                if not block:
-                    raise queue.Empty from None
-                time.sleep(self.interval)
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.write()
+        self.write()
 
-    def empty(self) -> bool:
-        return not self._items
+    def write(self) -> None:
+        """Writes every line waiting now."""
+        with self._writing:
+            lines = []
+            take = self._lines.popleft
+            while True:
+                try:
+                    lines.append(take())
+                except IndexError:
+                    break
+            if lines:
+                try:
+                    self.stream.write("".join(lines))
+                    self.stream.flush()
+                except Exception:  # a log that cannot be written must not stop the server
+                    pass
 
-
-class _Writer(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes records to the stream, flushing once the queue is drained, not after each one."""
-
-    def __init__(self, stream: TextIO, pending: _Pending) -> None:
-        super().__init__(stream)
-        self._pending = pending
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            self.stream.write(self.format(record) + "\n")
-            if self._pending.empty():
-                self.stream.flush()
-        except Exception:
-            self.handleError(record)
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 _lock = threading.Lock()
-_listener: QueueListener | None = None
+_writer: _Writer | None = None
 
 
 def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     """The `partnergraph` and `strawberry` loggers at `log_level`, written to `stream`
-    (stderr by default) in `log_format` by one listener thread; called again, it replaces the
-    previous set-up (after writing what was pending)."""
-    global _listener
+    (stderr by default) in `log_format` by one writer thread; called again, it replaces the
+    previous set-up (after writing what was waiting)."""
+    global _writer
     with _lock:
-        pending = _Pending()
-        writer = _Writer(stream or sys.stderr, pending)
-        formatter = JsonFormatter() if settings.log_format is LogFormat.JSON else TextFormatter()
-        writer.setFormatter(formatter)
-        handler = _Enqueue(pending)
+        writer = _Writer(stream or sys.stderr)
+        handler = _Enqueue(writer)  # type: ignore[arg-type]
         handler.name = _HANDLER_NAME
+        handler.setFormatter(
+            JsonFormatter() if settings.log_format is LogFormat.JSON else TextFormatter()
+        )
         for name in ("partnergraph", "strawberry"):
             logger = logging.getLogger(name)
             logger.setLevel(settings.log_level.upper())
             for old in [h for h in logger.handlers if h.name == _HANDLER_NAME]:
                 logger.removeHandler(old)
             logger.addHandler(handler)
-        if _listener is not None:
-            _listener.stop()
-        _listener = QueueListener(pending, writer)
-        _listener.start()
+        if _writer is not None:
+            _writer.stop()
+        _writer = writer
 
 
 def flush_logs() -> None:
-    """Waits until every record logged so far is written (stops and restarts the listener)."""
+    """Writes every line logged so far."""
     with _lock:
-        if _listener is not None:
-            _listener.stop()
-            _listener.start()
+        if _writer is not None:
+            _writer.write()
