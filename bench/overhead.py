@@ -62,7 +62,7 @@ def _start(checkout: Path, port: int, env: dict[str, str]) -> subprocess.Popen[b
     (HERE / "bench" / "out").mkdir(exist_ok=True)
     log = (HERE / "bench" / "out" / f"overhead-{port}.log").open("wb")  # the server's log
     process = subprocess.Popen(command, env={**os.environ, **env}, cwd=checkout, stderr=log)
-    deadline = time.time() + 60
+    deadline = time.time() + 180
     while time.time() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
@@ -91,10 +91,12 @@ async def main_async(args: argparse.Namespace) -> None:
         "this": (HERE, args.port),
         "base": (args.base, args.port + 1),
     }
-    extra = dict(pair.split("=", 1) for pair in args.this_env)
+    extra = {
+        "this": dict(pair.split("=", 1) for pair in args.this_env),
+        "base": dict(pair.split("=", 1) for pair in args.base_env),
+    }
     processes = {
-        name: _start(path, port, {**env, **(extra if name == "this" else {})})
-        for name, (path, port) in servers.items()
+        name: _start(path, port, {**env, **extra[name]}) for name, (path, port) in servers.items()
     }
     results: dict[tuple[str, str], list[dict[str, float]]] = {}
     try:
@@ -183,6 +185,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument(
         "--this-env", nargs="*", default=[], help="KEY=VALUE set for this checkout's server only"
+    )
+    parser.add_argument(
+        "--base-env", nargs="*", default=[], help="KEY=VALUE set for the base's server only"
     )
     parser.add_argument(
         "--together",
