@@ -9,9 +9,10 @@ costs the loop a record made from a template, its JSON (orjson, a few microsecon
 
 Why the line is made on the loop and not in the writer, as `QueueListener` would: Python threads
 share one interpreter lock, so work moved to a thread is not saved, and a thread that takes the
-lock many times a second stalls the loop each time it waits its turn. A listener that formatted
-each record (woken per record, or every 50 ms) made the portal and directory benchmarks 10-15%
-slower on a busy 2-core machine; the writer here takes the lock a few times per batch.
+lock many times a second stalls the loop each time it waits its turn. With a listener that
+formatted each record (woken per record, or every 50 ms) the portal and directory benchmarks
+measured 10-25% slower, in runs that a busy 2-core machine made unreliable (docs/operations.md,
+"What watching costs"); the writer here takes the lock a few times per batch either way.
 
 Formats: `json`, one object a line (`time`, `level`, `logger`, then the request's fields or the
 `message`, and `exception` with the traceback); `text`, the same as `key=value` pairs.
