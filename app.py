@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -16,6 +17,9 @@ from db.engine import create_engine
 from resolvers.persisted_queries import PersistedQueries
 from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
 from settings import Settings, load_settings
+from telemetry.logs import configure_logging, flush_logs
+from telemetry.metrics import Metrics, mark_worker_gone
+from telemetry.sql import count_statements
 from web import graphiql
 from web.access import bearer_token
 from web.body_limit import BodySizeLimit
@@ -25,12 +29,17 @@ from web.errors import LastResort, starlette_http_exception
 from web.ewp_iias import EwpIias
 from web.graphql_view import PartnerGraphQL
 from web.health import Readiness, health, live, root
+from web.metrics_endpoint import MetricsEndpoint, sample_every, sampler
 from web.network_export import NetworkExport
 from web.pages import pages_mount
+from web.observe import Observe
 from web.reports_csv import report_routes
 from web.saved_views import SavedViews
 
 __all__ = ["create_app"]
+
+SAMPLE_SECONDS = 1.0
+"""How often each worker adds its requests, pool and cache counts to the metrics."""
 
 
 def rate_limiter(settings: Settings) -> RateLimiter:
@@ -73,6 +82,7 @@ def _freeze_start_up_heap() -> None:
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
     """The application; `engine` is shared with the caller (tests) when given, else owned."""
     settings = settings or load_settings()
+    configure_logging(settings)
     owned = engine is None
     db = engine or create_engine(
         settings.database_url,
@@ -84,14 +94,29 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     )
     limiter = rate_limiter(settings)
     persisted = persisted_queries(settings, db)
+    count_statements(db)
+    metrics = Metrics(settings.metrics_max_operations)
+    sample = sampler(metrics, db)
+    tracing = None
+    if settings.otlp_endpoint:
+        from telemetry.tracing import Tracing
+
+        tracing = Tracing(settings, db)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[dict[str, Any]]:
         _freeze_start_up_heap()
         await limiter.check()
-        yield {}
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(sample_every, SAMPLE_SECONDS, sample)
+            yield {}
+            tasks.cancel_scope.cancel()
         await limiter.close()
         await persisted.close()
+        if tracing is not None:
+            tracing.close()
+        mark_worker_gone()
+        flush_logs()
         if owned:
             await db.dispose()
 
@@ -126,6 +151,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 DocumentDownload(settings=settings).answer,
                 methods=["GET"],
             ),
+            Route("/metrics", MetricsEndpoint(settings, sample).answer, methods=["GET"]),
             *reports,
             Route(
                 "/network/export.{format}",
@@ -143,6 +169,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             *pages,
         ],
         middleware=[
+            Middleware(Observe, metrics=metrics, tracing=tracing),
             Middleware(Cors, origins=settings.allowed_origins),
             Middleware(LastResort),
             Middleware(

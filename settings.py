@@ -24,6 +24,7 @@ __all__ = [
     "TEST_VARIABLES",
     "FailureMode",
     "Introspection",
+    "LogFormat",
     "Settings",
     "Variable",
     "configuration_page",
@@ -43,6 +44,13 @@ class Introspection(StrEnum):
     AUTHENTICATED = "authenticated"
     """Off for anonymous callers."""
     OFF = "off"
+
+
+class LogFormat(StrEnum):
+    JSON = "json"
+    """One JSON object a line (for a log collector)."""
+    TEXT = "text"
+    """`key=value` pairs after the time, level and logger (for a terminal)."""
 
 
 class FailureMode(StrEnum):
@@ -68,7 +76,8 @@ ENVIRONMENT = Variable(
     "PARTNERGRAPH_ENV",
     "development",
     "`production` turns GraphiQL off, introspection off for anonymous callers, "
-    '"Did you mean ...?" suggestions off (unless set below)',
+    '"Did you mean ...?" suggestions off, logs in JSON and `/metrics` off without a token '
+    "(unless set below)",
 )
 
 TEST_VARIABLES = (
@@ -345,6 +354,55 @@ class Settings:
         `max_upload_bytes`, so that it is refused as a user error rather than cut off."""
         return 2 * self.max_upload_bytes + 1_000_000
 
+    log_level: str = setting(
+        "info",
+        "PARTNERGRAPH_LOG_LEVEL",
+        "Level of the server's own log (`debug`, `info`, `warning`, `error`); `info` writes one "
+        "line per request",
+    )
+    log_format: LogFormat = setting(
+        LogFormat.TEXT,
+        "PARTNERGRAPH_LOG_FORMAT",
+        "`json` (one object a line) or `text`",
+        production=LogFormat.JSON,
+    )
+    metrics_token: str = setting(
+        "",
+        "PARTNERGRAPH_METRICS_TOKEN",
+        "A secret that `GET /metrics` must send as `Authorization: Bearer <secret>`; none by "
+        "default",
+    )
+    metrics_open: bool = setting(
+        True,
+        "PARTNERGRAPH_METRICS_OPEN",
+        "Serve `/metrics` to anyone when no `PARTNERGRAPH_METRICS_TOKEN` is set (else it "
+        "answers 404)",
+        production=False,
+    )
+    metrics_max_operations: int = setting(
+        100,
+        "PARTNERGRAPH_METRICS_MAX_OPERATIONS",
+        "Distinct GraphQL operation names each worker labels metrics with; names past it, and "
+        "names that are not GraphQL names, are counted as `other`",
+    )
+    """Bounds the metrics' cardinality whatever names callers send (`telemetry.metrics`)."""
+    otlp_endpoint: str = setting(
+        "",
+        "PARTNERGRAPH_OTLP_ENDPOINT",
+        "OpenTelemetry collector to send traces to over OTLP/HTTP "
+        "(`http://collector:4318`); tracing is off, and costs nothing, when unset",
+    )
+    trace_sample_ratio: float = setting(
+        1.0,
+        "PARTNERGRAPH_TRACE_SAMPLE_RATIO",
+        "Share of requests traced when tracing is on (a trace started upstream is followed)",
+    )
+    service_name: str = setting(
+        "partnergraph",
+        "PARTNERGRAPH_SERVICE_NAME",
+        "The `service.name` of the traces",
+    )
+
     @property
     def allowed_origins(self) -> tuple[str, ...]:
         """`cors_origins` as a list, without blanks or a trailing `/` (a browser's `Origin`
@@ -388,9 +446,10 @@ def _production_default(field: dataclasses.Field[Any]) -> Any:
 
 
 def load_settings() -> Settings:
-    """Settings from the environment; `PARTNERGRAPH_ENV=production` changes three defaults:
-    GraphiQL off, introspection only for authenticated callers, no "Did you mean ...?"
-    suggestions in error messages."""
+    """Settings from the environment; `PARTNERGRAPH_ENV=production` changes the defaults
+    declared with a `production` value: GraphiQL off, introspection only for authenticated
+    callers, no "Did you mean ...?" suggestions in error messages, JSON logs, `/metrics` only
+    with a token."""
     config = Config(environ=os.environ)
     production = config(ENVIRONMENT.env, default="development").strip() == "production"
     values: dict[str, Any] = {}

@@ -3,7 +3,9 @@ process binds first, so that a port in use is one line and the URLs are printed 
 server is listening."""
 
 import errno
+import os
 import socket
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +16,7 @@ from cli.failures import Failure, reported
 from cli.first_run import DATA_DIR, Data, prepare
 from cli.loads import run_load
 
-__all__ = ["listening_socket", "serve"]
+__all__ = ["listening_socket", "metrics_directory", "serve"]
 
 STARTUP_FAILURE = 3
 """uvicorn's exit code when the app does not start."""
@@ -82,6 +84,26 @@ def _run_server(sock: socket.socket, *, workers: int, reload: bool, healthcheck_
         raise typer.Exit(STARTUP_FAILURE)
 
 
+METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def metrics_directory(workers: int) -> str | None:
+    """The directory the workers' metrics are written to (`telemetry.metrics`), emptied of a
+    previous run's files: `PROMETHEUS_MULTIPROC_DIR` if set, else, for several workers, a new
+    temporary one (set in the environment the workers inherit); `None` for one worker without
+    it (its metrics stay in its memory)."""
+    chosen = os.environ.get(METRICS_DIR)
+    if not chosen:
+        if workers <= 1:
+            return None
+        chosen = os.environ[METRICS_DIR] = tempfile.mkdtemp(prefix="partnergraph-metrics-")
+    folder = Path(chosen)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.db"):
+        old.unlink()
+    return chosen
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
@@ -102,6 +124,7 @@ def serve(
     with reported():
         settings = configured()
         sock = listening_socket(host, port)
+        metrics_directory(1 if reload else workers)
     try:
         typer.echo(run_load(lambda engine: prepare(engine, data=chosen, data_dir=data_dir)))
         shown = f"[{host}]" if ":" in host else host

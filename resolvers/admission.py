@@ -36,6 +36,7 @@ from resolvers.memo import Bounded
 from resolvers.tokens import authenticate, kept_token
 from resolvers.viewer import Viewer
 from settings import Introspection
+from telemetry.facts import current, set_refusal
 
 __all__ = ["ADMISSION", "Admission", "admit", "confirm_admission"]
 
@@ -162,9 +163,14 @@ async def admit(
         await _admit(ctx, cost, introspection=introspection, kept_tokens=kept_tokens)
     except ApiError as error:
         log.info("refused %s: %s (%s)", ctx.viewer.label, error.code, error.message)
+        set_refusal(error.code)
         if state is not None:
             state[ADMISSION] = Admission(refusal=error)
         raise
+    facts = current()
+    if facts is not None:
+        facts.token_id = ctx.viewer.token_id
+        facts.cost = cost
     if state is not None:
         state[ADMISSION] = Admission(
             viewer=ctx.viewer, cost=ctx.extensions.get("cost"), access_version=ctx.access_version

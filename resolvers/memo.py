@@ -119,17 +119,25 @@ def caches() -> list["Bounded[Any, Any]"]:
 
 
 class Bounded(Generic[K, V]):
-    def __init__(self, size: int, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(self, size: int, max_bytes: int = DEFAULT_MAX_BYTES, *, name: str = "") -> None:
         self.size = size
         self.max_bytes = max_bytes
+        self.name = name
+        """What the cache's lookups are counted as in the metrics (unnamed ones are not)."""
         self.nbytes = 0
         """Accounted bytes of the entries kept."""
+        self.hits = 0
+        self.misses = 0
         self._items: dict[Hashable, tuple[V, int]] = {}
         _every.add(self)
 
     def get(self, key: K) -> V | None:
         found = self._items.get(digest_key(key))
-        return found[0] if found is not None else None
+        if found is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return found[0]
 
     def put(self, key: K, value: V) -> V:
         """Keeps `value` (unless it alone is over the byte budget) and returns it."""

@@ -113,7 +113,9 @@ async def summary_with_total(
     return Summary(total=total, groups=groups)
 
 
-_summary_cache: Bounded[str, tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]] = Bounded(256)
+_summary_cache: Bounded[str, tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]] = Bounded(
+    256, name="report_statements"
+)
 """Summary statements by caller, filter, dimensions, date and figures asked for: building them
 cost a quarter of a summary's time at 10,000 agreements (bench/RESULTS.md); a statement built
 once also skips SQLAlchemy's cache-key walk on every later run."""

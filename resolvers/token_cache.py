@@ -60,7 +60,7 @@ class TokenRecord:
 
 class TokenCache:
     def __init__(self, size: int = 10_000) -> None:
-        self._records: Bounded[str, TokenRecord] = Bounded(size)
+        self._records: Bounded[str, TokenRecord] = Bounded(size, name="tokens")
 
     def get(self, prefix: str) -> TokenRecord | None:
         return self._records.get(prefix)

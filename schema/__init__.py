@@ -1,8 +1,12 @@
 """The assembled GraphQL schema: one small query class per domain, merged into `Query`."""
 
+from typing import Any
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from schema import (  # noqa: F401  (their node types register on import)
     activities,
@@ -91,9 +95,24 @@ Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
 NODE_TYPES: list[type] = node_types()
 
 
+class _Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Nothing: strawberry would log every error with its traceback, the caller's mistakes
+        included. `schema.errors.coded` logs the unexpected ones, with a traceback, a reference
+        and the request's id, and the others are counted in the request's log line."""
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
-    max_tokens = (settings or Settings()).max_tokens
-    schema = strawberry.Schema(
+    settings = settings or Settings()
+    max_tokens = settings.max_tokens
+    tracing: list[Any] = []
+    if settings.otlp_endpoint:
+        from telemetry.tracing import GraphQLSpans
+
+        tracing.append(GraphQLSpans)
+    schema = _Schema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,
@@ -105,6 +124,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             ValidatedDocuments,
             Guard,
             InputHygiene,
+            *tracing,
         ],
     )
     describe_paging_arguments(schema._schema)

@@ -20,8 +20,12 @@ __all__ = ["ParsedDocuments", "ValidatedDocuments", "parsed"]
 
 _MAX_BYTES = 16 * 1024 * 1024
 
-_parsed: Bounded[tuple[str, tuple[tuple[str, Any], ...]], Any] = Bounded(256, _MAX_BYTES)
-_validated: Bounded[tuple[str, Any, Any], list[GraphQLError]] = Bounded(256, 1024 * 1024)
+_parsed: Bounded[tuple[str, tuple[tuple[str, Any], ...]], Any] = Bounded(
+    256, _MAX_BYTES, name="parsed_documents"
+)
+_validated: Bounded[tuple[str, Any, Any], list[GraphQLError]] = Bounded(
+    256, 1024 * 1024, name="validated_documents"
+)
 
 
 def parsed(text: str, options: Mapping[str, Any]) -> DocumentNode:

@@ -3,7 +3,8 @@
 `coded` runs on every response in the HTTP view (`app.PartnerGraphQL.process_result`), the
 one place that sees errors from parsing, validation and execution alike. The caller's own
 mistakes (a bad ID, a value of the wrong type, a page too large) keep their message; anything
-else is replaced by a reference the operator can find in the log.
+else is replaced by a reference the operator can find in the log, with the request's id
+(`extensions.requestId`), which finds its request log line (`telemetry.logs`).
 """
 
 import logging
@@ -13,6 +14,7 @@ import uuid
 from graphql import GraphQLError
 
 from resolvers.errors import EXCERPT, ApiError, database_outage
+from telemetry.facts import current
 
 __all__ = ["coded", "shown"]
 
@@ -80,8 +82,18 @@ def coded(error: GraphQLError, *, suggestions: bool = True) -> GraphQLError:
             extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
     else:
         reference = uuid.uuid4().hex[:12]
-        log.error("unexpected error %s at %s", reference, error.path, exc_info=original)
+        facts = current()
+        request_id = facts.request_id if facts is not None else None
+        log.error(
+            "unexpected error %s at %s (request %s)",
+            reference,
+            error.path,
+            request_id,
+            exc_info=original,
+        )
         error.message = f"Internal server error (reference {reference})"
         extensions = {"code": "INTERNAL_SERVER_ERROR", "reference": reference}
+        if request_id is not None:
+            extensions["requestId"] = request_id
     error.extensions = extensions
     return error

@@ -15,7 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError
+from graphql import DocumentNode, ExecutionResult, GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
 from resolvers.admission import admit as admit_caller
@@ -25,6 +25,7 @@ from resolvers.memo import Bounded
 from resolvers.persisted_queries import check_registered
 from schema.limits import Measure, measure
 from settings import Settings
+from telemetry.facts import current, set_refusal
 
 __all__ = ["Guard", "admit", "check_limits", "measured"]
 
@@ -64,7 +65,7 @@ def _answer_status(ctx: Context, error: ApiError) -> None:
         ctx.response.headers["Retry-After"] = str(error.retry_after)
 
 
-_measures: Bounded[bytes, Measure] = Bounded(1024)
+_measures: Bounded[bytes, Measure] = Bounded(1024, name="measures")
 """Measures by a digest of the document text, operation and variables: the same request sent
 again is not measured again, and the cache holds 16 bytes a request whatever its size."""
 
@@ -93,6 +94,7 @@ async def admit(ctx: Context, found: Measure, *, kept_tokens: bool = False) -> N
         check_limits(ctx.settings, found)
     except ApiError as error:
         log.info("refused %s: %s (%s)", ctx.viewer.label, error.code, error.message)
+        set_refusal(error.code)
         raise
     await admit_caller(
         ctx, cost=found.cost, introspection=found.introspection, kept_tokens=kept_tokens
@@ -104,12 +106,24 @@ async def admit(ctx: Context, found: Measure, *, kept_tokens: bool = False) -> N
         raise
 
 
+def _operation_name(document: DocumentNode) -> str | None:
+    """The name of the document's operation when it has only one (the one that runs when the
+    request names none)."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) == 1 and operations[0].name is not None:
+        return operations[0].name.value
+    return None
+
+
 class Guard(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         execution = self.execution_context
         ctx = execution.context
         assert isinstance(ctx, Context) and execution.graphql_document is not None
         document = execution.graphql_document
+        facts = current()
+        if facts is not None and facts.operation is None:
+            facts.operation = _operation_name(document)
         found = measured(
             document.loc.source.body if document.loc is not None else None,
             execution.operation_name,

@@ -209,7 +209,7 @@ def _plan(
     return _Plan(refused=refused, usages=tuple(usages), defaults=defaults)
 
 
-_plans: Bounded[tuple[str | None, str | None, int, int], _Plan] = Bounded(256)
+_plans: Bounded[tuple[str | None, str | None, int, int], _Plan] = Bounded(256, name="input_checks")
 """Plans by document text, operation name and limits (walking a document with its types cost
 a few hundred microseconds; checking the variables of a planned one, a few)."""
 

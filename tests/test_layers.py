@@ -18,6 +18,7 @@ FORBIDDEN: dict[str, frozenset[str]] = {
     "graph": frozenset({"schema", "resolvers", "web", "app", "cli"}),
     "schema": frozenset({"web", "app", "cli"}),
     "web": frozenset({"app", "cli"}),
+    "telemetry": frozenset({"db", "resolvers", "schema", "graph", "web", "app", "cli"}),
 }
 
 

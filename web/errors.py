@@ -6,8 +6,8 @@ that cannot be read (400 `BAD_REQUEST`), of another media type (415), a route or
 does not exist (404, 405), a CORS preflight refused (403, `web.cors`), a database out of reach
 (503 `DATABASE_UNAVAILABLE` with `Retry-After`, never the driver's text), and, as a last resort,
 anything unexpected (500 `INTERNAL_SERVER_ERROR` with a short reference that finds the traceback
-in the log). A client that accepts `application/graphql-response+json`
-gets that media type back.
+in the log, and the request's id, `requestId`, that finds its log line). A client that accepts
+`application/graphql-response+json` gets that media type back.
 """
 
 import logging
@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from resolvers.errors import ApiError, RateLimited, Unauthenticated, Unavailable, database_outage
+from telemetry.facts import current
 
 __all__ = [
     "GRAPHQL_RESPONSE_JSON",
@@ -163,13 +164,17 @@ def unexpected_response(error: BaseException, *, graphql_response: bool = False)
         log.warning("database unavailable: %r", error)
         return error_response(outage, graphql_response=graphql_response)
     reference = uuid.uuid4().hex[:12]
-    log.error("unexpected error %s", reference, exc_info=error)
+    facts = current()
+    extensions = {"code": "INTERNAL_SERVER_ERROR", "reference": reference}
+    if facts is not None:
+        extensions["requestId"] = facts.request_id
+        facts.code = "INTERNAL_SERVER_ERROR"
+    log.error(
+        "unexpected error %s (request %s)", reference, extensions.get("requestId"), exc_info=error
+    )
     body = {
         "errors": [
-            {
-                "message": f"Internal server error (reference {reference})",
-                "extensions": {"code": "INTERNAL_SERVER_ERROR", "reference": reference},
-            }
+            {"message": f"Internal server error (reference {reference})", "extensions": extensions}
         ]
     }
     return _json(body, 500, graphql_response, {})

@@ -31,6 +31,7 @@ from schema.batch import admit_batch, measure_request
 from schema.compiled.fast_lane import answer_plain_read, answer_sent_read
 from schema.errors import coded
 from settings import Settings
+from telemetry.facts import current, set_operation, set_road
 from web import graphiql
 from web.access import bearer_token
 from web.batch import answer_batch
@@ -112,8 +113,10 @@ class PartnerGraphQL(GraphQL[Context, None]):
         else, and anything the lane declines, strawberry's view, with the body the lane read
         handed on to it."""
         depth = self.settings.max_json_depth
+        set_road("ordinary")
         if request.method == "GET":
             check_params(request.query_params, max_depth=depth)
+            set_operation(request.query_params.get("operationName"))
             return await self._get(request)
         if request.method != "POST":
             return await self.run(request)
@@ -123,7 +126,9 @@ class PartnerGraphQL(GraphQL[Context, None]):
         body = await request.body()
         sent = check_body(body, max_depth=depth, max_batch=self.settings.max_batch)
         if isinstance(sent, list):
+            set_road("batch")
             return await self._batch(request, receive, sent)
+        set_operation(sent.get("operationName"))
         resolved = await self._resolve(sent)
         if resolved is not None:
             mark(request, resolved)
@@ -302,6 +307,9 @@ class PartnerGraphQL(GraphQL[Context, None]):
         for error in errors:
             coded(error, suggestions=self.settings.suggestions)
         processed = await super().process_result(request, result)
+        facts = current()
+        if errors and facts is not None and facts.code is None:
+            facts.code = str((errors[0].extensions or {}).get("code"))
         if errors:
             outcome = _Outcome.of(result.data, errors)
             request.scope.setdefault("state", {})[_OUTCOME] = outcome

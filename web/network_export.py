@@ -29,6 +29,7 @@ from resolvers.ids import encode_id
 from resolvers.network import NetworkFilter, View, graph_filter, network_view
 from resolvers.rate_limit import RateLimiter
 from settings import Settings
+from telemetry.facts import set_road
 from web.access import admit, query_enums, query_values, refusal
 
 __all__ = ["EXPORT_COST", "MAX_EXPORT_EDGES", "NetworkExport"]
@@ -79,6 +80,7 @@ class NetworkExport:
         self.credentials_of = credentials_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        set_road("export")
         request = Request(scope, receive)
         try:
             response = await self.answer(request)

@@ -46,6 +46,7 @@ from resolvers.rate_limit import RateLimiter
 from resolvers.references import require_references
 from resolvers.viewer import Viewer
 from settings import Settings
+from telemetry.facts import set_road
 from web.access import admit, query_enums, query_values, refusal
 
 __all__ = ["REPORTS", "report_routes"]
@@ -361,6 +362,7 @@ def report_routes(
     """The CSV routes; `credentials_of` reads the Authorization header as GraphQL does."""
 
     async def endpoint(request: Request) -> Response:
+        set_road("csv")
         name = request.path_params["name"]
         report = REPORTS.get(name)
         if report is None:

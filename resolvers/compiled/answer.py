@@ -41,7 +41,7 @@ class _Written:
         return tuple(values)
 
 
-_sql_cache: Bounded[Hashable, _Written] = Bounded(512)
+_sql_cache: Bounded[Hashable, _Written] = Bounded(512, name="compiled_statements")
 """Statements already written, by their shapes, viewer, day and the request's languages:
 building and compiling the secretariat's statement costs about 10 ms of Python, running it a
 few."""

@@ -40,6 +40,7 @@ from resolvers.context import Context
 from resolvers.errors import ApiError
 from schema.compiled.fast_lane import Learned, learn
 from schema.compiled.planner import answer_planned, plan_roots
+from telemetry.facts import set_road
 
 __all__ = ["FastExecutionContext"]
 
@@ -333,6 +334,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         rest = {k: v for k, v in grouped_field_set.items() if k not in compiled}
         if not rest:
             learn(context, Learned(self.operation, self.fragment_definitions, self.fragments))
+            set_road("compiled")
         ordinary: Any = {}
         if rest:
             ordinary = super().execute_fields(

@@ -45,6 +45,7 @@ from schema.compiled.planner import CompiledRoot, answer_planned, plan_roots
 from schema.guard import admit, measured
 from schema.input_hygiene import input_problem
 from schema.limits import measure_operation
+from telemetry.facts import current
 
 __all__ = ["LANE_KEY", "Learned", "answer_plain_read", "answer_sent_read", "learn"]
 
@@ -64,7 +65,7 @@ class Learned:
     fragments: dict[str, FragmentDetails]
 
 
-_learned: Bounded[tuple[str, str | None], Learned] = Bounded(256)
+_learned: Bounded[tuple[str, str | None], Learned] = Bounded(256, name="fast_lane_documents")
 
 
 def learn(ctx: Context, learned: Learned) -> None:
@@ -155,6 +156,12 @@ async def answer_sent_read(
     response = await _answer(ctx, schema, learned, variables)
     if response is None:
         await confirm_admission(ctx)
+        return None
+    facts = current()
+    if facts is not None:
+        facts.road = "fast_lane"
+        if facts.operation is None and operation.name is not None:
+            facts.operation = operation.name.value
     return response
 
 

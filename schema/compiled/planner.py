@@ -391,7 +391,7 @@ class CompiledRoot:
             await require_references(context, filter)
 
 
-_plans: Bounded[tuple[str, str, str], dict[str, CompiledRoot]] = Bounded(512)
+_plans: Bounded[tuple[str, str, str], dict[str, CompiledRoot]] = Bounded(512, name="compiled_plans")
 """Plans by document text, operation and variables: the same request plans the same way, for
 any caller (what a caller may see is applied when the statement is written)."""
 
