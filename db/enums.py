@@ -6,6 +6,7 @@ __all__ = [
     "ActivityKind",
     "AgreementKind",
     "AgreementStatus",
+    "ApprovalDecision",
     "AllianceScope",
     "CollaborationMode",
     "CommitmentStatus",
@@ -131,6 +132,9 @@ class CollaborationMode(StrEnum):
     RESOURCE_SHARING = "resource_sharing"
     JOINT_DEGREE = "joint_degree"
     FUNDING = "funding"
+    CUSTOMISED_TALENT_CULTIVATION = "customised_talent_cultivation"
+    RESULTS_CONVERSION = "results_conversion"
+    EMPLOYMENT_SERVICES = "employment_services"
     OTHER = "other"
 
 
@@ -228,3 +232,9 @@ class TokenRole(StrEnum):
     EDITOR = "editor"
     VIEWER = "viewer"
     REPORTER = "reporter"
+
+
+class ApprovalDecision(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CONDITIONAL = "conditional"

@@ -25,6 +25,8 @@ from resolvers.ids import decode_id_of, reference_to
 from resolvers.ordering import SortDirection, ordered
 from resolvers.organizations import like_text
 from resolvers.paging import Page, PageRequest
+from resolvers.reading import narrowed
+from resolvers.units import UNIT, in_organization, in_organizations
 from resolvers.viewer import Viewer
 from resolvers.visibility import agreement_visible_through_party
 
@@ -73,6 +75,7 @@ class AgreementFilter:
     signed_from: date | None = None
     signed_to: date | None = None
     text: str | None = None
+    include_units: bool = True
 
 
 class AgreementOrderField(StrEnum):
@@ -169,7 +172,10 @@ def agreement_conditions(
         )
     if f.party is not None:
         party_id = decode_id_of(f.party, "Organization", field=f"{field}.party")
-        conditions.append(_with_party(lambda organization: organization == party_id, listed))
+        units = f.include_units
+        conditions.append(
+            _with_party(lambda organization: in_organization(organization, party_id, units), listed)
+        )
     if f.party_kind:
         kinds = _organizations_where(ORGANIZATION.c.kind.in_([k.value for k in f.party_kind]))
         conditions.append(_with_party(lambda organization: organization.in_(kinds), listed))
@@ -184,7 +190,10 @@ def agreement_conditions(
             .where(MEMBERSHIP.c.alliance_id == alliance_id, MEMBERSHIP.c.left_on.is_(None))
             .correlate(None)
         )
-        conditions.append(_with_party(lambda organization: organization.in_(members), listed))
+        units = f.include_units
+        conditions.append(
+            _with_party(lambda organization: in_organizations(organization, members, units), listed)
+        )
     if f.active_on is not None:
         conditions.append(
             sa.and_(
@@ -240,6 +249,48 @@ def agreements_through_parties(viewer: Viewer) -> sa.Select[Any]:
     )
 
 
+LISTING_UNIT = UNIT.alias("listing_unit")
+"""The organization an agreement is listed under when units roll up: the party's, or one above."""
+
+
+def agreements_through_units(viewer: Viewer) -> sa.Select[Any]:
+    """`agreements_through_parties`, once per organization at or above a party
+    (`LISTING_UNIT.c.ancestor_id`): an agreement is listed under a university when the
+    university, or any of its units, is a party, and once however many of them are. Of the
+    parties under the same organization only the first (by id) lists it, a probe on the
+    agreement's earlier parties; visibility is decided on that party row as before."""
+    earlier = PARTY.alias("earlier_party")
+    earlier_unit = UNIT.alias("earlier_unit")
+    first_under = ~sa.exists().where(
+        earlier.c.agreement_id == PARTY.c.agreement_id,
+        earlier.c.id < PARTY.c.id,
+        earlier_unit.c.unit_id == earlier.c.organization_id,
+        earlier_unit.c.ancestor_id == LISTING_UNIT.c.ancestor_id,
+    )
+    return (
+        sa.select(AGREEMENT)
+        .select_from(
+            PARTY.join(LISTING_UNIT, LISTING_UNIT.c.unit_id == PARTY.c.organization_id).outerjoin(
+                AGREEMENT, AGREEMENT.c.id == PARTY.c.agreement_id
+            )
+        )
+        .where(agreement_visible_through_party(viewer, PARTY), first_under)
+    )
+
+
+def organization_agreements(
+    viewer: Viewer, filter: AgreementFilter | None
+) -> tuple[sa.Select[Any], ColumnElement[Any]]:
+    """The rows of organizations' agreement lists and the column naming the organization each
+    is listed under: with its units' agreements unless `filter.includeUnits` is false. Both
+    roads (the loader below, `resolvers.compiled.lists`) read these."""
+    if filter is not None and not filter.include_units:
+        statement, key = agreements_through_parties(viewer), PARTY.c.organization_id
+    else:
+        statement, key = agreements_through_units(viewer), LISTING_UNIT.c.ancestor_id
+    return narrowed(statement, agreement_conditions(filter, listed=PARTY)), key
+
+
 def agreements_of_organizations(
     ctx: Context,
     *,
@@ -247,12 +298,13 @@ def agreements_of_organizations(
     order: AgreementOrder | None,
     request: PageRequest,
 ) -> DataLoader[int, Page]:
-    """Pages of the agreements each organization is a party to."""
+    """Pages of the agreements each organization (or, by default, one of its units) is a
+    party to."""
+    units = filter is None or filter.include_units
     return ctx.loaders.children(
         AGREEMENT,
-        key=PARTY.c.organization_id,
-        statement=lambda: agreements_through_parties(ctx.viewer),
-        where=lambda: agreement_conditions(filter, listed=PARTY),
+        key=LISTING_UNIT.c.ancestor_id if units else PARTY.c.organization_id,
+        statement=lambda: organization_agreements(ctx.viewer, filter)[0],
         order_by=agreement_ordering(order),
         request=request,
         args=(repr(filter), repr(order)),

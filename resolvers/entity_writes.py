@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 from db import tables as t
 from db.base import table_of
 from resolvers.errors import BadUserInput, Forbidden, excerpt
+from resolvers.units import creates_cycle
 from resolvers.viewer import Viewer
 from resolvers.write_declarations import MUTATIONS, RECORDS, TABLES, Record
 from resolvers.write_scope import check_reference, load_for_write, require_change
@@ -149,6 +150,20 @@ async def _check_references(
         )
 
 
+async def _check_unit_tree(
+    connection: AsyncConnection, entity: Entity, key: int, values: Mapping[str, Any]
+) -> None:
+    """An organization cannot become a unit of itself or of one of its own units (the database
+    refuses it too, see `db.tables.organizations.OrganizationUnit`: this says why)."""
+    parent = values.get("parent_id")
+    if entity.name == "Organization" and parent is not None:
+        if await creates_cycle(connection, key, int(parent)):
+            raise BadUserInput(
+                "an organization cannot be a unit of itself or of one of its own units",
+                field="parent",
+            )
+
+
 async def _still_changeable(
     connection: AsyncConnection, viewer: Viewer, entity: Entity, row: Mapping[Any, Any]
 ) -> None:
@@ -213,6 +228,7 @@ async def update(
     _check_values(values, current)
     _check_precision(entity.table, values)
     await _check_references(connection, viewer, entity.record, values)
+    await _check_unit_tree(connection, entity, key, values)
     row = await update_row(
         connection, entity.table, key, version, values, actor=viewer.label, what=entity.name
     )

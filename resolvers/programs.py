@@ -17,6 +17,7 @@ from resolvers.ids import decode_id_of, reference_to
 from resolvers.ordering import SortDirection, order_by_field
 from resolvers.organizations import like_text
 from resolvers.paging import Page, PageRequest
+from resolvers.units import in_organization
 
 __all__ = [
     "ProgramFilter",
@@ -42,6 +43,7 @@ class ProgramFilter:
     partner: strawberry.ID | None = reference_to("Organization")
     agreement: strawberry.ID | None = reference_to("Agreement")
     text: str | None = None
+    include_units: bool = True
 
 
 class ProgramOrderField(StrEnum):
@@ -83,7 +85,9 @@ def program_conditions(
         org_id = decode_id_of(f.partner, "Organization", field=f"{field}.partner")
         conditions.append(
             PROGRAM.c.id.in_(
-                sa.select(PARTNER.c.program_id).where(PARTNER.c.organization_id == org_id)
+                sa.select(PARTNER.c.program_id).where(
+                    in_organization(PARTNER.c.organization_id, org_id, f.include_units)
+                )
             )
         )
     if f.agreement is not None:

@@ -3,7 +3,8 @@
 from db.tables.access import AccessChange, ApiToken
 from db.tables.activities import Activity, ActivityAgreement, ActivityParticipant, ActivityProgram
 from db.tables.agreements import Agreement, AgreementMode, AgreementParty, Commitment, Document
-from db.tables.alliances import Alliance, Membership
+from db.tables.alliances import Alliance, AllianceRoleCount, Membership
+from db.tables.approvals import Approval, ApprovalPolicy
 from db.tables.credits import (
     CreditAccount,
     CreditRecognition,
@@ -16,7 +17,12 @@ from db.tables.evaluations import Evaluation, EvaluationMeasure
 from db.tables.funding import Funding
 from db.tables.history import HistoryEntry
 from db.tables.network import NetworkChange
-from db.tables.organizations import Organization, OrganizationIdentifier, OrganizationRelation
+from db.tables.organizations import (
+    Organization,
+    OrganizationIdentifier,
+    OrganizationRelation,
+    OrganizationUnit,
+)
 from db.tables.people import Person, Position
 from db.tables.programs import Course, CourseInstructor, Program, ProgramPartner, ProgramTargetGroup
 from db.tables.proposals import Proposal
@@ -32,7 +38,10 @@ __all__ = [
     "AgreementMode",
     "AgreementParty",
     "Alliance",
+    "AllianceRoleCount",
     "ApiToken",
+    "Approval",
+    "ApprovalPolicy",
     "Commitment",
     "Course",
     "CourseInstructor",
@@ -51,6 +60,7 @@ __all__ = [
     "Organization",
     "OrganizationIdentifier",
     "OrganizationRelation",
+    "OrganizationUnit",
     "Person",
     "Position",
     "Program",
