@@ -156,12 +156,15 @@ async def _check_unit_tree(
     """An organization cannot become a unit of itself or of one of its own units (the database
     refuses it too, see `db.tables.organizations.OrganizationUnit`: this says why)."""
     parent = values.get("parent_id")
-    if entity.name == "Organization" and parent is not None:
-        if await creates_cycle(connection, key, int(parent)):
-            raise BadUserInput(
-                "an organization cannot be a unit of itself or of one of its own units",
-                field="parent",
-            )
+    if (
+        entity.name == "Organization"
+        and parent is not None
+        and await creates_cycle(connection, key, int(parent))
+    ):
+        raise BadUserInput(
+            "an organization cannot be a unit of itself or of one of its own units",
+            field="parent",
+        )
 
 
 async def _still_changeable(

@@ -31,9 +31,7 @@ ORGANIZATION = table_of(t.Organization)
 
 def units_of(organization_id: int) -> sa.Select[tuple[int]]:
     """The organization and every unit below it, at any depth."""
-    return (
-        sa.select(UNIT.c.unit_id).where(UNIT.c.ancestor_id == organization_id).correlate(None)
-    )
+    return sa.select(UNIT.c.unit_id).where(UNIT.c.ancestor_id == organization_id).correlate(None)
 
 
 def in_organization(

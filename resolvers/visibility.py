@@ -11,7 +11,7 @@ The rules (docs/access.md):
 - An agreement, and what hangs off it (parties, modes, commitments, documents, history), is seen
   by its parties and the organizations above them (a viewer's `scope` is its organization with
   every unit below it, so a university sees its schools' agreements), and by the secretariat of
-  an alliance that one of its parties currently belongs to.
+  an alliance that one of its parties (or an organization above it) currently belongs to.
 - Activities: by their participants, the secretariat of their alliance, and whoever sees one of
   the agreements they concern. Funding, evaluations, resource shares and recognition rules: by
   whoever sees their agreement, or is one of the organizations they name.
@@ -29,6 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from db import tables as t
 from db.base import table_of
 from resolvers.proposal_visibility import proposal_history_visible, proposal_visible
+from resolvers.units import in_organizations
 from resolvers.viewer import Role, Viewer
 
 __all__ = ["PUBLIC_TABLES", "agreement_visible_through_party", "visible"]
@@ -84,7 +85,8 @@ def _agreement_visible(viewer: Viewer, column: sa.ColumnElement[int | None]) -> 
 
 def _answers_for(viewer: Viewer, organization: sa.ColumnElement[int | None]) -> ColumnElement[bool]:
     """The organization is one the viewer answers for: in its scope, or, for a secretariat, a
-    current member of its alliance."""
+    current member of its alliance or a unit of one (units roll up into their organization, as
+    the `partyAlliance` filter reads them: the two conditions are then one, `narrowed`)."""
     answers_for = [_in_scope(viewer, organization)]
     if viewer.role is Role.SECRETARIAT and viewer.alliance_id is not None:
         members = (
@@ -92,7 +94,7 @@ def _answers_for(viewer: Viewer, organization: sa.ColumnElement[int | None]) -> 
             .where(MEMBERSHIP.c.alliance_id == viewer.alliance_id, MEMBERSHIP.c.left_on.is_(None))
             .correlate(None)
         )
-        answers_for.append(organization.in_(members))
+        answers_for.append(in_organizations(organization, members, include_units=True))
     return sa.or_(*answers_for)
 
 

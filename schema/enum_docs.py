@@ -280,7 +280,8 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "Dimension": (
         "What a summary groups agreements by. An agreement counts once in each group it "
-        "belongs to, so for a party, alliance or program dimension the groups may add up to "
+        "belongs to, so for a party, institution, alliance or program dimension the groups may "
+        "add up to "
         "more than the total.",
         {
             "AGREEMENT_KIND": "The agreement's kind (`AgreementKind`, in lower case).",
@@ -288,6 +289,9 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "PARTY_KIND": "The kind of each party.",
             "PARTY_COUNTRY": "The country of each party (ISO 3166-1 alpha-2).",
             "PARTY_REGION": "The region (province or state) of each party.",
+            "INSTITUTION": "The top-level institution of each party: the party itself, or the "
+            "organization its unit tree ends at (Jiangsu Open University for its School of "
+            "Art); the value is that organization's global ID, the label its name.",
             "ALLIANCE": "Each alliance a party belongs to (on `asOf` when given); the value is "
             "the alliance's global ID.",
             "SIGNED_YEAR": "The year the agreement was signed; null when unsigned.",
