@@ -33,7 +33,8 @@ from db.engine import create_engine
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     OUT.mkdir(exist_ok=True)
     agreements = args.agreements or args.organizations * 10
-    url = make_url(args.database_url).set(database=f"bench_{args.organizations}")
+    name = args.database_name or f"bench_{args.organizations}"
+    url = make_url(args.database_url).set(database=name)
     url_text = url.render_as_string(hide_password=False)
     subjects = await prepare(url_text, args.organizations, agreements, args.concurrency)
     checks = await check_and_count(url_text, subjects)
@@ -122,6 +123,11 @@ def main() -> None:
     parser.add_argument("--agreements", type=int)
     parser.add_argument(
         "--database-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+    )
+    parser.add_argument(
+        "--database-name",
+        help="the database to make or reuse (bench_<organizations> unless given): another "
+        "name keeps a branch with its own migrations off the shared one",
     )
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1)

@@ -20,6 +20,7 @@ from sqlmodel import SQLModel
 
 from db import tables as t
 from db.base import table_of
+from resolvers import approvals
 from resolvers.errors import BadUserInput, Forbidden, excerpt
 from resolvers.units import creates_cycle
 from resolvers.viewer import Viewer
@@ -74,6 +75,7 @@ ENTITIES: tuple[Entity, ...] = (
     Entity("LearningOutcome", t.LearningOutcome),
     Entity("RecognitionRule", t.RecognitionRule),
     Entity("CreditRecognition", t.CreditRecognition),
+    Entity("Approval", t.Approval),
 )
 BY_NAME = {entity.name: entity for entity in ENTITIES}
 
@@ -195,6 +197,8 @@ async def create(
     _check_values(values, None)
     _check_precision(entity.table, values)
     await _check_references(connection, viewer, entity.record, values)
+    if entity.name == "Approval":
+        await approvals.check(connection, values)
     link = entity.record.first_owner
     if first_owner is not None and link is not None:
         _check_values(first_owner, None)
@@ -232,6 +236,8 @@ async def update(
     _check_precision(entity.table, values)
     await _check_references(connection, viewer, entity.record, values)
     await _check_unit_tree(connection, entity, key, values)
+    if entity.name == "Approval":
+        await approvals.check(connection, {**current, **values})
     row = await update_row(
         connection, entity.table, key, version, values, actor=viewer.label, what=entity.name
     )

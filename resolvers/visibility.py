@@ -17,6 +17,8 @@ The rules (docs/access.md):
   whoever sees their agreement, or is one of the organizations they name.
 - Personal data (people, positions, learners and their credits): only the person's or learner's
   own organization (scope) and admins.
+- Approvals: by whoever sees the agreement approved, the approver, the organization approved
+  and the approved program's partners (their history likewise).
 - Proposals that bind an organization: by their two sides (`resolvers.proposal_visibility`).
 - Reporters and anonymous callers see public profiles only; API tokens only admins.
 """
@@ -45,6 +47,7 @@ PUBLIC_TABLES = frozenset(
         "program_target_group",
         "course",
         "resource",
+        "approval_policy",
     }
 )
 
@@ -62,6 +65,7 @@ ACCOUNT = table_of(t.CreditAccount)
 OUTCOME = table_of(t.LearningOutcome)
 EVALUATION = table_of(t.Evaluation)
 RESOURCE = table_of(t.Resource)
+APPROVAL = table_of(t.Approval)
 
 
 def _in_scope(viewer: Viewer, column: sa.ColumnElement[int | None]) -> ColumnElement[bool]:
@@ -169,6 +173,15 @@ def _evaluation(viewer: Viewer) -> ColumnElement[bool]:
     )
 
 
+def _approval(viewer: Viewer) -> ColumnElement[bool]:
+    return sa.or_(
+        _agreement_visible(viewer, APPROVAL.c.agreement_id),
+        _in_scope(viewer, APPROVAL.c.approver_id),
+        _in_scope(viewer, APPROVAL.c.organization_id),
+        _program_partner_in_scope(viewer, APPROVAL.c.program_id),
+    )
+
+
 Rule = Callable[[Viewer, sa.Table], ColumnElement[bool]]
 
 _RULES: dict[str, Rule] = {
@@ -181,7 +194,12 @@ _RULES: dict[str, Rule] = {
         _agreement_visible(v, tb.c.agreement_id),
         tb.c.subject_type == "membership",
         proposal_history_visible(v, tb),
+        sa.and_(
+            tb.c.subject_type == "approval",
+            tb.c.subject_id.in_(_ids_where(APPROVAL, _approval(v))),
+        ),
     ),
+    "approval": lambda v, tb: _approval(v),
     "activity": lambda v, tb: _activity(v),
     "activity_participant": lambda v, tb: tb.c.activity_id.in_(_ids_where(ACTIVITY, _activity(v))),
     "activity_agreement": lambda v, tb: tb.c.activity_id.in_(_ids_where(ACTIVITY, _activity(v))),

@@ -9,6 +9,7 @@ from schema import (  # noqa: F401  (their node types register on import)
     agreement_mutations,
     agreements,
     alliances,
+    approvals,
     credits,
     crud,
     evaluations,
@@ -51,6 +52,7 @@ Query = merge_types(
         reports.ReportQuery,
         network.NetworkQuery,
         proposals.ProposalQuery,
+        approvals.ApprovalQuery,
     ),
 )
 

@@ -209,6 +209,13 @@ class Agreement(Node):
         "effective period; only those the caller may see.",
     )
 
+    approvals = list_of(
+        "Agreement.approvals",
+        "Approval",
+        description="The approvals on record (a ministry's, a university's internal chain), "
+        "by decision date; `activateAgreement` needs those the approval policy requires.",
+    )
+
     commitments = list_of(
         "Agreement.commitments",
         "Commitment",

@@ -29,6 +29,7 @@ from schema import (  # noqa: F401  (defines the node types looked up below)
     activities,
     agreements,
     alliances,
+    approvals,
     credits,
     evaluations,
     funding,

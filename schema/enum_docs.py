@@ -136,7 +136,21 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "RESOURCE_SHARING": "Sharing labs, libraries, platforms or other resources.",
             "JOINT_DEGREE": "Awarding a joint or double degree.",
             "FUNDING": "Funding the cooperation.",
+            "CUSTOMISED_TALENT_CULTIVATION": "Designing courses and teaching with a business "
+            "for its needs, the business taking part in teaching and evaluation.",
+            "RESULTS_CONVERSION": "Converting research results into practice with industry "
+            "(industry-university-research cooperation).",
+            "EMPLOYMENT_SERVICES": "Employment services and guidance for students: career "
+            "planning and job fairs.",
             "OTHER": "Any other form.",
+        },
+    ),
+    "ApprovalDecision": (
+        "What an approver decided.",
+        {
+            "APPROVED": "Approved as it stands.",
+            "REJECTED": "Refused.",
+            "CONDITIONAL": "Approved on the conditions stated in `conditions`.",
         },
     ),
     "CommitmentStatus": (

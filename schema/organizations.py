@@ -181,6 +181,19 @@ class Organization(Node):
         "signatory and signing date; only for agreements the caller may see.",
     )
 
+    approvals = list_of(
+        "Organization.approvals",
+        "Approval",
+        description="Approvals of this organization itself (its establishment), by decision date.",
+    )
+
+    approvals_given = list_of(
+        "Organization.approvalsGiven",
+        "Approval",
+        description="Decisions this organization made as an approver, by decision date; only "
+        "those the caller may see.",
+    )
+
     memberships = list_of(
         "Organization.memberships",
         "Membership",

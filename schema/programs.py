@@ -156,6 +156,12 @@ class Program(Node):
         description="The organizations running the program, each with its role.",
     )
 
+    approvals = list_of(
+        "Program.approvals",
+        "Approval",
+        description="Approvals of this program on record, by decision date.",
+    )
+
     courses = list_of(
         "Program.courses", "Course", description="The courses the program is made of, by title."
     )
