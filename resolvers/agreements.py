@@ -249,33 +249,31 @@ def agreements_through_parties(viewer: Viewer) -> sa.Select[Any]:
     )
 
 
-LISTING_UNIT = UNIT.alias("listing_unit")
-"""The organization an agreement is listed under when units roll up: the party's, or one above."""
+LISTING = ORGANIZATION.alias("listing_organization")
+"""The organization an agreement is listed under when units roll up: a party, or one above."""
 
 
-def agreements_through_units(viewer: Viewer) -> sa.Select[Any]:
-    """`agreements_through_parties`, once per organization at or above a party
-    (`LISTING_UNIT.c.ancestor_id`): an agreement is listed under a university when the
-    university, or any of its units, is a party, and once however many of them are. Of the
-    parties under the same organization only the first (by id) lists it, a probe on the
-    agreement's earlier parties; visibility is decided on that party row as before."""
-    earlier = PARTY.alias("earlier_party")
-    earlier_unit = UNIT.alias("earlier_unit")
-    first_under = ~sa.exists().where(
-        earlier.c.agreement_id == PARTY.c.agreement_id,
-        earlier.c.id < PARTY.c.id,
-        earlier_unit.c.unit_id == earlier.c.organization_id,
-        earlier_unit.c.ancestor_id == LISTING_UNIT.c.ancestor_id,
-    )
-    return (
-        sa.select(AGREEMENT)
-        .select_from(
-            PARTY.join(LISTING_UNIT, LISTING_UNIT.c.unit_id == PARTY.c.organization_id).outerjoin(
-                AGREEMENT, AGREEMENT.c.id == PARTY.c.agreement_id
-            )
+def agreements_through_units(viewer: Viewer, filter: AgreementFilter | None) -> sa.Select[Any]:
+    """The agreements `viewer` may see, once per organization at or above one of their parties
+    (`LISTING.c.id`): an agreement is listed under a university when the university or any of
+    its units is a party, once however many of them are. A semi-join (EXISTS) on the party
+    rows under the organization, with visibility and the filter decided on that party row as
+    `agreements_through_parties` decides them (an editor's own rows need no probe)."""
+    # PARTY itself, not an alias: visibility finds its rule by the table's name.
+    party, unit = PARTY, UNIT.alias("listed_unit")
+    under = (
+        sa.select(sa.literal(1))
+        .select_from(unit.join(party, party.c.organization_id == unit.c.unit_id))
+        .where(
+            unit.c.ancestor_id == LISTING.c.id,
+            party.c.agreement_id == AGREEMENT.c.id,
+            agreement_visible_through_party(viewer, party),
+            *agreement_conditions(filter, listed=party),
         )
-        .where(agreement_visible_through_party(viewer, PARTY), first_under)
+        .correlate(LISTING, AGREEMENT)
+        .exists()
     )
+    return sa.select(AGREEMENT).select_from(LISTING.join(AGREEMENT, under))
 
 
 def organization_agreements(
@@ -285,10 +283,11 @@ def organization_agreements(
     is listed under: with its units' agreements unless `filter.includeUnits` is false. Both
     roads (the loader below, `resolvers.compiled.lists`) read these."""
     if filter is not None and not filter.include_units:
-        statement, key = agreements_through_parties(viewer), PARTY.c.organization_id
-    else:
-        statement, key = agreements_through_units(viewer), LISTING_UNIT.c.ancestor_id
-    return narrowed(statement, agreement_conditions(filter, listed=PARTY)), key
+        statement = agreements_through_parties(viewer)
+        return narrowed(
+            statement, agreement_conditions(filter, listed=PARTY)
+        ), PARTY.c.organization_id
+    return agreements_through_units(viewer, filter), LISTING.c.id
 
 
 def agreements_of_organizations(
@@ -303,7 +302,7 @@ def agreements_of_organizations(
     units = filter is None or filter.include_units
     return ctx.loaders.children(
         AGREEMENT,
-        key=LISTING_UNIT.c.ancestor_id if units else PARTY.c.organization_id,
+        key=LISTING.c.id if units else PARTY.c.organization_id,
         statement=lambda: organization_agreements(ctx.viewer, filter)[0],
         order_by=agreement_ordering(order),
         request=request,
