@@ -242,7 +242,7 @@ async def transition(
         missing = await missing_approvals(connection, key)
         if missing:
             raise MissingApproval(
-                f"a {row['kind']} agreement is activated once approved by "
+                f"a {str(row['kind']).upper()} agreement is activated once approved by "
                 f"{', '.join(missing)}: record the approval (`createApproval`) first",
                 field="id",
             )

@@ -87,7 +87,8 @@ async def check(connection: AsyncConnection, values: Mapping[str, Any]) -> None:
     )
     names = ", ".join(allowed.all()) or "none"
     raise BadUserInput(
-        f"{await _name(connection, approver)} may not approve {kind} agreements: only the "
+        f"{await _name(connection, approver)} may not approve {str(kind).upper()} agreements: "
+        f"only the "
         f"parties, the organizations above or below them, and those the approval policy "
         f"names for the kind ({names})",
         field="approver",

@@ -118,7 +118,7 @@ async def test_an_approver_the_policy_does_not_allow_is_refused(
     assert refused["createApproval"]["approval"] is None
     [error] = refused["createApproval"]["userErrors"]
     assert error["field"] == "approver"
-    assert "may not approve sino_foreign_cooperative_education" in error["message"]
+    assert "may not approve SINO_FOREIGN_COOPERATIVE_EDUCATION" in error["message"]
     assert MOE in error["message"]
     two_subjects = await query(
         client,
