@@ -261,15 +261,17 @@ def agreements_through_units(viewer: Viewer, filter: AgreementFilter | None) -> 
     `agreements_through_parties` decides them (an editor's own rows need no probe)."""
     # PARTY itself, not an alias: visibility finds its rule by the table's name.
     party, unit = PARTY, UNIT.alias("listed_unit")
-    under = (
+    rows = (
         sa.select(sa.literal(1))
         .select_from(unit.join(party, party.c.organization_id == unit.c.unit_id))
         .where(
             unit.c.ancestor_id == LISTING.c.id,
             party.c.agreement_id == AGREEMENT.c.id,
             agreement_visible_through_party(viewer, party),
-            *agreement_conditions(filter, listed=party),
         )
+    )
+    under = (
+        narrowed(rows, agreement_conditions(filter, listed=party))
         .correlate(LISTING, AGREEMENT)
         .exists()
     )
