@@ -31,8 +31,8 @@ from web.graphql_view import PartnerGraphQL
 from web.health import Readiness, health, live, root
 from web.metrics_endpoint import MetricsEndpoint, sample_every, sampler
 from web.network_export import NetworkExport
-from web.pages import pages_mount
 from web.observe import Observe
+from web.pages import pages_mount
 from web.reports_csv import report_routes
 from web.saved_views import SavedViews
 

@@ -127,6 +127,11 @@ def main() -> None:
     parser.add_argument(
         "--database-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     )
+    parser.add_argument(
+        "--database-name",
+        help="the database to make or reuse (bench_<organizations> unless given): another "
+        "name keeps a branch with its own migrations off the shared one",
+    )
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--warmup", type=float, default=2.0)

@@ -48,6 +48,12 @@ def parties(a: str) -> str:
         JOIN organization po ON po.id = p.organization_id), '[]'::json))"""
 
 
+UNDER = """SELECT p.agreement_id FROM agreement_party p
+    JOIN organization_unit u ON u.unit_id = p.organization_id WHERE u.ancestor_id = {o}"""
+"""The agreements an organization, or one of its units at any depth, is a party to (units roll
+up into their organization: docs/institutions.md)."""
+
+
 PORTAL = Scenario(
     name="portal",
     description="one organization by id with its 20 latest agreements, their parties' names "
@@ -72,7 +78,7 @@ query Portal($id: ID!) {
 SELECT json_build_object('node', json_build_object(
   'id', {gid("Organization", "o.id")}, 'name', o.name, 'country', o.country,
   'agreements', json_build_object(
-    'totalCount', (SELECT count(*) FROM agreement_party WHERE organization_id = o.id),
+    'totalCount', (SELECT count(*) FROM agreement a WHERE a.id IN ({UNDER.format(o="o.id")})),
     'edges', coalesce((
       SELECT json_agg(json_build_object('node', json_build_object(
         'id', {gid("Agreement", "a.id")}, 'title', a.title,
@@ -81,8 +87,7 @@ SELECT json_build_object('node', json_build_object(
         'parties', {parties("a")}
       )) ORDER BY a.signed_on DESC NULLS LAST, a.id)
       FROM (
-        SELECT a.* FROM agreement a JOIN agreement_party p ON p.agreement_id = a.id
-        WHERE p.organization_id = o.id
+        SELECT a.* FROM agreement a WHERE a.id IN ({UNDER.format(o="o.id")})
         ORDER BY a.signed_on DESC NULLS LAST, a.id LIMIT 20
       ) a), '[]'::json)
   )
@@ -97,8 +102,10 @@ ROLE_RANK = (
 )
 
 ALLIED = """EXISTS (
-    SELECT 1 FROM agreement_party q JOIN membership mm ON mm.organization_id = q.organization_id
-    WHERE q.agreement_id = p.agreement_id AND mm.alliance_id = $1 AND mm.left_on IS NULL)"""
+    SELECT 1 FROM agreement_party q JOIN organization_unit uu ON uu.unit_id = q.organization_id
+    JOIN membership mm ON mm.organization_id = uu.ancestor_id
+    WHERE q.agreement_id = a.id AND mm.alliance_id = $1 AND mm.left_on IS NULL)"""
+"""An agreement with a party that is a current member of the alliance, or a unit of one."""
 
 SECRETARIAT = Scenario(
     name="secretariat",
@@ -143,8 +150,8 @@ SELECT json_build_object('node', json_build_object(
             'id', {gid("Organization", "o.id")}, 'name', o.name, 'country', o.country,
             'agreements', json_build_object(
               'totalCount', (
-                SELECT count(*) FROM agreement_party p
-                WHERE p.organization_id = o.id AND {ALLIED}),
+                SELECT count(*) FROM agreement a
+                WHERE a.id IN ({UNDER.format(o="o.id")}) AND {ALLIED}),
               'edges', coalesce((
                 SELECT json_agg(json_build_object('node', json_build_object(
                   'id', {gid("Agreement", "a.id")}, 'title', a.title,
@@ -153,8 +160,7 @@ SELECT json_build_object('node', json_build_object(
                 )) ORDER BY a.created_at DESC NULLS LAST, a.id)
                 FROM (
                   SELECT a.* FROM agreement a
-                  JOIN agreement_party p ON p.agreement_id = a.id
-                  WHERE p.organization_id = o.id AND {ALLIED}
+                  WHERE a.id IN ({UNDER.format(o="o.id")}) AND {ALLIED}
                   ORDER BY a.created_at DESC NULLS LAST, a.id LIMIT 5
                 ) a), '[]'::json)
             ))

@@ -153,6 +153,12 @@ ENTITIES: tuple[Entity, ...] = (
         agreement="agreement_id",
     ),
     Entity(
+        "approval",
+        "Approval",
+        organizations=("approver_id", "organization_id"),
+        agreement="agreement_id",
+    ),
+    Entity(
         "mobility_condition",
         "MobilityCondition",
         organizations=("sending_organization_id", "receiving_organization_id"),

@@ -7,6 +7,7 @@ __all__ = [
     "AgreementKind",
     "AgreementStatus",
     "AllianceScope",
+    "ApprovalDecision",
     "ChangeKind",
     "CollaborationMode",
     "CommitmentStatus",
@@ -135,6 +136,9 @@ class CollaborationMode(StrEnum):
     RESOURCE_SHARING = "resource_sharing"
     JOINT_DEGREE = "joint_degree"
     FUNDING = "funding"
+    CUSTOMISED_TALENT_CULTIVATION = "customised_talent_cultivation"
+    RESULTS_CONVERSION = "results_conversion"
+    EMPLOYMENT_SERVICES = "employment_services"
     OTHER = "other"
 
 
@@ -271,3 +275,9 @@ class FieldLevel(StrEnum):
     BROAD = "broad"
     NARROW = "narrow"
     DETAILED = "detailed"
+
+
+class ApprovalDecision(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CONDITIONAL = "conditional"

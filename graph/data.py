@@ -27,6 +27,8 @@ class Organization:
     name: str
     kind: str
     country: str | None = None
+    parent_id: int | None = None
+    """The organization this one is a unit of (None for a top-level one)."""
 
 
 @dataclass(frozen=True, slots=True)

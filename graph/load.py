@@ -77,7 +77,7 @@ async def load_network(engine: AsyncEngine) -> tuple[int, NetworkData]:
         members.append(Member(TieKind.UNIT, child, child))
         members.append(Member(TieKind.UNIT, child, parent))
     return change, NetworkData(
-        organizations=[Organization(*row[:4]) for row in organizations],
+        organizations=[Organization(*row) for row in organizations],
         ties=ties,
         members=members,
     )

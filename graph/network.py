@@ -39,7 +39,11 @@ class Filter:
     `as_of`: ties in force and memberships held on that day (None: every date).
     `ties`: the kinds of tie that make edges (None: all four). `agreement_kinds` and `statuses`
     restrict agreements only. `organization_kinds`, `countries` and `alliance_id` (members of
-    that alliance, on `as_of` when given) restrict the organizations."""
+    that alliance, on `as_of` when given) restrict the organizations; with `include_units`,
+    the alliance's members bring their units (at any depth) with them. `collapse_units` folds
+    every unit into its top-level institution: the institution holds its units' ties, the
+    units and their unit ties leave the view, and the organization conditions apply to the
+    institutions."""
 
     as_of: date | None = None
     ties: frozenset[TieKind] | None = None
@@ -48,6 +52,8 @@ class Filter:
     organization_kinds: frozenset[str] | None = None
     countries: frozenset[str] | None = None
     alliance_id: int | None = None
+    include_units: bool = True
+    collapse_units: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,11 @@ class Network:
         self._position = {o.id: i for i, o in enumerate(orgs)}
         self.org_kind, self.kind_codes = _codes([o.kind for o in orgs])
         self.org_country, self.country_codes = _codes([o.country for o in orgs])
+        self.parent: IntArray = np.array(
+            [self._position.get(o.parent_id, -1) if o.parent_id else -1 for o in orgs],
+            dtype=np.int64,
+        )
+        self.root = _roots(self.parent)
 
         self.ties = list(data.ties)
         tie_position = {(t.kind, t.id): i for i, t in enumerate(self.ties)}
@@ -147,20 +158,51 @@ class Network:
             keep &= np.isin(self.org_country, _wanted(self.country_codes, f.countries))
         if f.alliance_id is not None:
             members = np.zeros(len(self.organizations), dtype=bool)
-            members[self.alliance_members(f.alliance_id, f.as_of)] = True
+            found = self.alliance_members(f.alliance_id, f.as_of)
+            members[self.root[found] if f.collapse_units else found] = True
+            if f.include_units and not f.collapse_units:
+                members = self._with_units(members)
             keep &= members
+        if f.collapse_units:
+            keep &= self.parent < 0
         return keep
+
+    def _with_units(self, chosen: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """`chosen` and every unit below a chosen organization, at any depth."""
+        has_parent = self.parent >= 0
+        while True:
+            below = chosen.copy()
+            below[has_parent] |= chosen[self.parent[has_parent]]
+            if (below == chosen).all():
+                return below
+            chosen = below
 
     def view(self, f: Filter, visible_agreements: frozenset[int] | None = None) -> "View":
         """The network as `f` sees it, keeping only the agreements in `visible_agreements`
         (None: all of them)."""
         ties = self.tie_mask(f, visible_agreements)
         orgs = self.organization_mask(f)
-        keep = ties[self.member_tie] & orgs[self.member_org]
+        member_org = self.member_org
+        if f.collapse_units:
+            ties &= self.tie_kind != _KINDS.index(TieKind.UNIT)
+            member_org = self.root[member_org]
+        keep = ties[self.member_tie] & orgs[member_org]
         if f.as_of is not None:
             day = f.as_of.toordinal()
             keep &= (self.member_starts <= day) & (self.member_ends > day)
-        return View(self, np.flatnonzero(orgs), self.member_org[keep], self.member_tie[keep])
+        return View(self, np.flatnonzero(orgs), member_org[keep], self.member_tie[keep])
+
+
+def _roots(parent: IntArray) -> IntArray:
+    """The top-level position above each position (itself when it has no parent); a loop,
+    which the database refuses, would end at the position where it was found."""
+    root = np.where(parent >= 0, parent, np.arange(len(parent)))
+    for _ in range(64):
+        above = root[root]
+        if (above == root).all():
+            break
+        root = above
+    return root
 
 
 def _codes(values: list[str | None]) -> tuple[npt.NDArray[np.int32], dict[str | None, int]]:

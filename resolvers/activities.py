@@ -17,6 +17,7 @@ from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, order_by_field
 from resolvers.paging import Page, PageRequest
 from resolvers.text_search import like_text
+from resolvers.units import in_organization
 
 __all__ = [
     "ActivityFilter",
@@ -40,6 +41,7 @@ class ActivityFilter(Modified):
     participant: strawberry.ID | None = reference_to("Organization")
     agreement: strawberry.ID | None = reference_to("Agreement")
     text: str | None = None
+    include_units: bool = True
 
 
 class ActivityOrderField(StrEnum):
@@ -74,7 +76,9 @@ def activity_conditions(
         org_id = decode_id_of(f.participant, "Organization", field=f"{field}.participant")
         conditions.append(
             ACTIVITY.c.id.in_(
-                sa.select(PARTICIPANT.c.activity_id).where(PARTICIPANT.c.organization_id == org_id)
+                sa.select(PARTICIPANT.c.activity_id).where(
+                    in_organization(PARTICIPANT.c.organization_id, org_id, f.include_units)
+                )
             )
         )
     if f.agreement is not None:

@@ -19,6 +19,7 @@ from db.base import table_of
 from db.enums import (
     AgreementStatus,
 )
+from resolvers.approvals import MissingApproval, missing_approvals
 from resolvers.errors import ApiError, BadUserInput
 from resolvers.viewer import Viewer
 from resolvers.write_scope import (
@@ -235,6 +236,14 @@ async def transition(
             raise BadUserInput(
                 f"an agreement needs at least {MIN_PARTIES_TO_SUBMIT} parties before it is "
                 "submitted: propose the others with `proposeAgreementParty`",
+                field="id",
+            )
+    if action == "activate":
+        missing = await missing_approvals(connection, key)
+        if missing:
+            raise MissingApproval(
+                f"a {str(row['kind']).upper()} agreement is activated once approved by "
+                f"{', '.join(missing)}: record the approval (`createApproval`) first",
                 field="id",
             )
     values: dict[str, Any] = {"status": move.target.value}

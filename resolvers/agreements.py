@@ -25,7 +25,9 @@ from resolvers.ids import decode_id_of, reference_to
 from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, ordered
 from resolvers.paging import Page, PageRequest
+from resolvers.reading import narrowed
 from resolvers.text_search import text_matches
+from resolvers.units import UNIT, in_organization, in_organizations
 from resolvers.viewer import Viewer
 from resolvers.visibility import agreement_visible_through_party
 
@@ -74,6 +76,7 @@ class AgreementFilter(Modified):
     signed_from: date | None = None
     signed_to: date | None = None
     text: str | None = None
+    include_units: bool = True
 
 
 class AgreementOrderField(StrEnum):
@@ -171,7 +174,10 @@ def agreement_conditions(
         )
     if f.party is not None:
         party_id = decode_id_of(f.party, "Organization", field=f"{field}.party")
-        conditions.append(_with_party(lambda organization: organization == party_id, listed))
+        units = f.include_units
+        conditions.append(
+            _with_party(lambda organization: in_organization(organization, party_id, units), listed)
+        )
     if f.party_kind:
         kinds = _organizations_where(ORGANIZATION.c.kind.in_([k.value for k in f.party_kind]))
         conditions.append(_with_party(lambda organization: organization.in_(kinds), listed))
@@ -186,7 +192,10 @@ def agreement_conditions(
             .where(MEMBERSHIP.c.alliance_id == alliance_id, MEMBERSHIP.c.left_on.is_(None))
             .correlate(None)
         )
-        conditions.append(_with_party(lambda organization: organization.in_(members), listed))
+        units = f.include_units
+        conditions.append(
+            _with_party(lambda organization: in_organizations(organization, members, units), listed)
+        )
     if f.active_on is not None:
         conditions.append(
             sa.and_(
@@ -239,6 +248,49 @@ def agreements_through_parties(viewer: Viewer) -> sa.Select[Any]:
     )
 
 
+LISTING = ORGANIZATION.alias("listing_organization")
+"""The organization an agreement is listed under when units roll up: a party, or one above."""
+
+
+def agreements_through_units(viewer: Viewer, filter: AgreementFilter | None) -> sa.Select[Any]:
+    """The agreements `viewer` may see, once per organization at or above one of their parties
+    (`LISTING.c.id`): an agreement is listed under a university when the university or any of
+    its units is a party, once however many of them are. A semi-join (EXISTS) on the party
+    rows under the organization, with visibility and the filter decided on that party row as
+    `agreements_through_parties` decides them (an editor's own rows need no probe)."""
+    # PARTY itself, not an alias: visibility finds its rule by the table's name.
+    party, unit = PARTY, UNIT.alias("listed_unit")
+    rows = (
+        sa.select(sa.literal(1))
+        .select_from(unit.join(party, party.c.organization_id == unit.c.unit_id))
+        .where(
+            unit.c.ancestor_id == LISTING.c.id,
+            party.c.agreement_id == AGREEMENT.c.id,
+            agreement_visible_through_party(viewer, party),
+        )
+    )
+    under = (
+        narrowed(rows, agreement_conditions(filter, listed=party))
+        .correlate(LISTING, AGREEMENT)
+        .exists()
+    )
+    return sa.select(AGREEMENT).select_from(LISTING.join(AGREEMENT, under))
+
+
+def organization_agreements(
+    viewer: Viewer, filter: AgreementFilter | None
+) -> tuple[sa.Select[Any], ColumnElement[Any]]:
+    """The rows of organizations' agreement lists and the column naming the organization each
+    is listed under: with its units' agreements unless `filter.includeUnits` is false. Both
+    roads (the loader below, `resolvers.compiled.lists`) read these."""
+    if filter is not None and not filter.include_units:
+        statement = agreements_through_parties(viewer)
+        return narrowed(
+            statement, agreement_conditions(filter, listed=PARTY)
+        ), PARTY.c.organization_id
+    return agreements_through_units(viewer, filter), LISTING.c.id
+
+
 def agreements_of_organizations(
     ctx: Context,
     *,
@@ -246,12 +298,13 @@ def agreements_of_organizations(
     order: AgreementOrder | None,
     request: PageRequest,
 ) -> DataLoader[int, Page]:
-    """Pages of the agreements each organization is a party to."""
+    """Pages of the agreements each organization (or, by default, one of its units) is a
+    party to."""
+    units = filter is None or filter.include_units
     return ctx.loaders.children(
         AGREEMENT,
-        key=PARTY.c.organization_id,
-        statement=lambda: agreements_through_parties(ctx.viewer),
-        where=lambda: agreement_conditions(filter, listed=PARTY),
+        key=LISTING.c.id if units else PARTY.c.organization_id,
+        statement=lambda: organization_agreements(ctx.viewer, filter)[0],
         order_by=agreement_ordering(order),
         request=request,
         args=(repr(filter), repr(order)),

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -10,7 +11,7 @@ from strawberry.dataloader import DataLoader
 
 from db.base import table_of
 from db.enums import AllianceScope, MembershipRole
-from db.tables import Alliance, Membership
+from db.tables import Alliance, AllianceRoleCount, Membership
 from resolvers.context import Context
 from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, order_by_field
@@ -33,6 +34,7 @@ __all__ = [
 
 ALLIANCE = table_of(Alliance)
 MEMBERSHIP = table_of(Membership)
+ROLE_COUNT = table_of(AllianceRoleCount)
 
 
 @dataclass
@@ -124,3 +126,50 @@ def memberships_of_alliances(
         request=request,
         args=repr(filter),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RoleCount:
+    """Members in a role: as the alliance's source declares them (None: no count declared)
+    and as named here (its current memberships in that role)."""
+
+    role: MembershipRole
+    declared: int | None
+    named: int
+
+
+def role_counts_of(ctx: Context) -> DataLoader[int, list[RoleCount]]:
+    """The role counts of each alliance, in role order (one statement per request)."""
+
+    async def batch(keys: Any) -> list[list[RoleCount]]:
+        ids = list(keys)
+        declared = sa.select(
+            ROLE_COUNT.c.alliance_id, ROLE_COUNT.c.role, ROLE_COUNT.c.declared, sa.null()
+        ).where(ROLE_COUNT.c.alliance_id.in_(ids))
+        named = (
+            sa.select(MEMBERSHIP.c.alliance_id, MEMBERSHIP.c.role, sa.null(), sa.func.count())
+            .where(MEMBERSHIP.c.alliance_id.in_(ids), MEMBERSHIP.c.left_on.is_(None))
+            .group_by(MEMBERSHIP.c.alliance_id, MEMBERSHIP.c.role)
+        )
+        found: dict[int, dict[MembershipRole, list[int | None]]] = {k: {} for k in ids}
+        async with ctx.engine.connect() as connection:
+            rows = await connection.execute(sa.union_all(declared, named))
+            for alliance_id, role, count, members in rows.all():
+                entry = found[alliance_id].setdefault(MembershipRole(role), [None, 0])
+                if count is not None:
+                    entry[0] = int(count)
+                if members is not None:
+                    entry[1] = int(members)
+        order = list(MembershipRole)
+        return [
+            [
+                RoleCount(role, declared_count, int(named_count or 0))
+                for role, (declared_count, named_count) in sorted(
+                    found[k].items(), key=lambda item: order.index(item[0])
+                )
+            ]
+            for k in ids
+        ]
+
+    loader: DataLoader[int, list[RoleCount]] = ctx.loaders.lists("alliance_role_counts", batch)
+    return loader

@@ -21,9 +21,11 @@ from sqlmodel import SQLModel
 
 from db import tables as t
 from db.base import table_of
+from resolvers import approvals
 from resolvers.codes import check_codes
 from resolvers.errors import BadUserInput, Forbidden, excerpt
 from resolvers.languages import language_tag
+from resolvers.units import creates_cycle
 from resolvers.viewer import Viewer
 from resolvers.write_declarations import MUTATIONS, RECORDS, TABLES, Record
 from resolvers.write_scope import check_reference, load_for_write, require_change
@@ -76,6 +78,7 @@ ENTITIES: tuple[Entity, ...] = (
     Entity("LearningOutcome", t.LearningOutcome),
     Entity("RecognitionRule", t.RecognitionRule),
     Entity("CreditRecognition", t.CreditRecognition),
+    Entity("Approval", t.Approval),
 )
 BY_NAME = {entity.name: entity for entity in ENTITIES}
 
@@ -158,6 +161,23 @@ async def _check_references(
         )
 
 
+async def _check_unit_tree(
+    connection: AsyncConnection, entity: Entity, key: int, values: Mapping[str, Any]
+) -> None:
+    """An organization cannot become a unit of itself or of one of its own units (the database
+    refuses it too, see `db.tables.organizations.OrganizationUnit`: this says why)."""
+    parent = values.get("parent_id")
+    if (
+        entity.name == "Organization"
+        and parent is not None
+        and await creates_cycle(connection, key, int(parent))
+    ):
+        raise BadUserInput(
+            "an organization cannot be a unit of itself or of one of its own units",
+            field="parent",
+        )
+
+
 async def _still_changeable(
     connection: AsyncConnection, viewer: Viewer, entity: Entity, row: Mapping[Any, Any]
 ) -> None:
@@ -188,6 +208,8 @@ async def create(
     _check_precision(entity.table, values)
     await check_codes(connection, values)
     await _check_references(connection, viewer, entity.record, values)
+    if entity.name == "Approval":
+        await approvals.check(connection, values)
     link = entity.record.first_owner
     if first_owner is not None and link is not None:
         _check_values(first_owner, None)
@@ -226,6 +248,9 @@ async def update(
     _check_precision(entity.table, values)
     await check_codes(connection, values)
     await _check_references(connection, viewer, entity.record, values)
+    await _check_unit_tree(connection, entity, key, values)
+    if entity.name == "Approval":
+        await approvals.check(connection, {**current, **values})
     row = await update_row(
         connection, entity.table, key, version, values, actor=viewer.label, what=entity.name
     )

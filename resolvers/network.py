@@ -96,6 +96,8 @@ class NetworkFilter:
     organization_kinds: list[OrganizationKind] | None = None
     countries: list[str] | None = None
     alliance: strawberry.ID | None = reference_to("Alliance")
+    include_units: bool = True
+    collapse_units: bool = False
 
 
 def _set(values: list[Any] | None) -> frozenset[Any] | None:
@@ -127,6 +129,8 @@ async def graph_filter(ctx: Context, f: NetworkFilter | None, *, path: str = "fi
         organization_kinds=_set(f.organization_kinds),
         countries=countries,
         alliance_id=alliance,
+        include_units=f.include_units,
+        collapse_units=f.collapse_units,
     )
 
 
@@ -262,17 +266,21 @@ class AllianceNetwork:
 async def alliance_network(
     ctx: Context, *, alliance_id: int, f: NetworkFilter | None
 ) -> AllianceNetwork:
-    """An alliance's member network; ties default to agreements only (`filter.ties` widens)."""
+    """An alliance's member network; ties default to agreements only (`filter.ties` widens).
+    The members alone are its nodes, whatever `filter.includeUnits` says."""
     base = await graph_filter(ctx, f)
     if base.alliance_id is not None and base.alliance_id != alliance_id:
         raise BadUserInput("the filter names another alliance", field="filter.alliance")
     ties = base.ties if base.ties is not None else frozenset({TieKind.AGREEMENT})
-    scoped = dataclasses.replace(base, ties=ties, alliance_id=alliance_id)
+    # The members are the nodes: their units are not members (with `collapseUnits` their
+    # ties are the members' own).
+    scoped = dataclasses.replace(base, ties=ties, alliance_id=alliance_id, include_units=False)
     wider = Filter(
         as_of=scoped.as_of,
         ties=scoped.ties,
         agreement_kinds=scoped.agreement_kinds,
         statuses=scoped.statuses,
+        collapse_units=scoped.collapse_units,
     )
     return AllianceNetwork(
         members=await network_view(ctx, scoped),

@@ -45,6 +45,7 @@ _MODELS: dict[str, type[SQLModel]] = {
     "Evaluation": t.Evaluation,
     "ApiToken": t.ApiToken,
     "Proposal": t.Proposal,
+    "Approval": t.Approval,
 }
 NODE_TABLES: dict[str, sa.Table] = {name: table_of(model) for name, model in _MODELS.items()}
 

@@ -19,6 +19,7 @@ from resolvers.modified import Modified, modifiable
 from resolvers.ordering import SortDirection, order_by_field
 from resolvers.paging import Page, PageRequest
 from resolvers.text_search import text_matches
+from resolvers.units import in_organization
 
 __all__ = [
     "ProgramFilter",
@@ -46,6 +47,7 @@ class ProgramFilter(Modified):
     text: str | None = None
     field_of_study: list[str] | None = None
     eqf_level: list[int] | None = None
+    include_units: bool = True
 
 
 class ProgramOrderField(StrEnum):
@@ -88,7 +90,9 @@ def program_conditions(
         org_id = decode_id_of(f.partner, "Organization", field=f"{field}.partner")
         conditions.append(
             PROGRAM.c.id.in_(
-                sa.select(PARTNER.c.program_id).where(PARTNER.c.organization_id == org_id)
+                sa.select(PARTNER.c.program_id).where(
+                    in_organization(PARTNER.c.organization_id, org_id, f.include_units)
+                )
             )
         )
     if f.agreement is not None:

@@ -4,13 +4,13 @@ Rows come back as plain `RowMapping`s from Core selects; no ORM objects are hydr
 """
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import operators
-from sqlalchemy.sql.elements import BooleanClauseList, ColumnElement
+from sqlalchemy.sql.elements import BooleanClauseList, ColumnElement, Grouping
 
 from db.engine import reads_engine
 from resolvers.paging import OrderBy, Page, PageRequest, fetch_page, fetch_pages
@@ -24,7 +24,12 @@ def _criteria(clause: ColumnElement[Any] | None) -> list[ColumnElement[Any]]:
     if clause is None:
         return []
     if isinstance(clause, BooleanClauseList) and clause.operator is operators.and_:
-        return list(clause.clauses)
+        # an OR among ANDed conditions is wrapped in parentheses (a Grouping): compare what
+        # it holds, as a condition given alone would be
+        return [
+            cast(ColumnElement[Any], c.element if isinstance(c, Grouping) else c)
+            for c in clause.clauses
+        ]
     return [clause]
 
 

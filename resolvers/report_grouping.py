@@ -35,6 +35,7 @@ from resolvers.report_terms import (
     end_of,
     period_key,
 )
+from resolvers.units import top_level
 from resolvers.viewer import Viewer
 
 __all__ = ["MEASURE_NAMES", "funding_by_agreement", "grouped", "per_agreement"]
@@ -173,10 +174,14 @@ def grouped(
     source: Any = base
     party = PARTY.alias("g_party")
     organization = ORGANIZATION.alias("g_organization")
-    if any(d in PARTY_DIMENSIONS or d is Dimension.ALLIANCE for d in dimensions):
+    through_parties = (Dimension.ALLIANCE, Dimension.INSTITUTION)
+    if any(d in PARTY_DIMENSIONS or d in through_parties for d in dimensions):
         source = source.outerjoin(party, party.c.agreement_id == base.c.id).outerjoin(
             organization, organization.c.id == party.c.organization_id
         )
+    if Dimension.INSTITUTION in dimensions:
+        institution = top_level()
+        source = source.outerjoin(institution, institution.c.unit_id == organization.c.id)
     if Dimension.ALLIANCE in dimensions:
         m = MEMBERSHIP.alias("g_membership")
         current = (
@@ -203,6 +208,8 @@ def grouped(
             expression = organization.c[PARTY_DIMENSIONS[d]]
         elif d is Dimension.ALLIANCE:
             expression = alliance_column
+        elif d is Dimension.INSTITUTION:
+            expression = institution.c.institution_id
         elif d in PROGRAM_DIMENSIONS:
             expression = program.c[PROGRAM_DIMENSIONS[d]]
         elif d is Dimension.SIGNED_YEAR:

@@ -36,6 +36,7 @@ __all__ = [
     "FUNDING",
     "HISTORY",
     "IN_FORCE",
+    "LABELLED",
     "MAX_DIMENSIONS",
     "MEMBERSHIP",
     "MULTI_VALUED",
@@ -100,6 +101,7 @@ class Dimension(StrEnum):
     PARTY_KIND = "party_kind"
     PARTY_COUNTRY = "party_country"
     PARTY_REGION = "party_region"
+    INSTITUTION = "institution"
     ALLIANCE = "alliance"
     SIGNED_YEAR = "signed_year"
     SIGNED_QUARTER = "signed_quarter"
@@ -115,7 +117,9 @@ PARTY_DIMENSIONS = {
     Dimension.PARTY_REGION: "region",
 }
 PROGRAM_DIMENSIONS = {Dimension.PROGRAM_KIND: "kind", Dimension.PROGRAM_CATEGORY: "category"}
-MULTI_VALUED = {*PARTY_DIMENSIONS, *PROGRAM_DIMENSIONS, Dimension.ALLIANCE}
+MULTI_VALUED = {*PARTY_DIMENSIONS, *PROGRAM_DIMENSIONS, Dimension.ALLIANCE, Dimension.INSTITUTION}
+LABELLED = {Dimension.ALLIANCE: "Alliance", Dimension.INSTITUTION: "Organization"}
+"""Dimensions whose value is a global ID of this type, labelled with its name."""
 MAX_DIMENSIONS = 4
 
 

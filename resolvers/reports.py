@@ -25,8 +25,10 @@ from resolvers.report_terms import (
     ALLIANCE,
     EVALUATION,
     FUNDING,
+    LABELLED,
     MAX_DIMENSIONS,
     MULTI_VALUED,
+    ORGANIZATION,
     OUTCOME,
     PARTY,
     RECOGNITION,
@@ -69,8 +71,8 @@ def _key_text(dimension: Dimension, value: Any) -> str | None:
         return None
     if dimension in (Dimension.SIGNED_QUARTER, Dimension.START_QUARTER):
         return f"{int(value) // 10}-Q{int(value) % 10}"
-    if dimension is Dimension.ALLIANCE:
-        return encode_id("Alliance", int(value))
+    if dimension in LABELLED:
+        return encode_id(LABELLED[dimension], int(value))
     return str(value)
 
 
@@ -216,18 +218,29 @@ async def summary(
             found = rows.get(tuple(row[:width]))
             if found is not None:
                 found.measures.funding[row[width]] = scaled(row[width + 1], FUNDING.c.amount)
-        if Dimension.ALLIANCE in dimensions:
-            await _label_alliances(connection, rows.values())
+        for dimension in LABELLED.keys() & set(dimensions):
+            await _label(connection, dimension, rows.values())
     return list(rows.values())
 
 
-async def _label_alliances(connection: Any, rows: Any) -> None:
+async def _label(connection: Any, dimension: Dimension, rows: Any) -> None:
+    """The names of the alliances or institutions the groups are keyed by, in one statement."""
     from resolvers.ids import decode_id
 
+    table = ALLIANCE if dimension is Dimension.ALLIANCE else ORGANIZATION
+    keys = {row.keys.get(dimension) for row in rows} - {None}
+    ids = {key: decode_id(key)[1] for key in keys}
+    names = (
+        dict(
+            (
+                await connection.execute(
+                    sa.select(table.c.id, table.c.name).where(table.c.id.in_(ids.values()))
+                )
+            ).all()
+        )
+        if ids
+        else {}
+    )
     for row in rows:
-        key = row.keys.get(Dimension.ALLIANCE)
-        row.labels[Dimension.ALLIANCE] = None
-        if key is not None:
-            row.labels[Dimension.ALLIANCE] = await connection.scalar(
-                sa.select(ALLIANCE.c.name).where(ALLIANCE.c.id == decode_id(key)[1])
-            )
+        key = row.keys.get(dimension)
+        row.labels[dimension] = None if key is None else names.get(ids[key])

@@ -14,12 +14,14 @@ The rules (docs/access.md):
 - An agreement, and what hangs off it (parties, modes, commitments, history), is seen
   by its parties and the organizations above them (a viewer's `scope` is its organization with
   every unit below it, so a university sees its schools' agreements), and by the secretariat of
-  an alliance that one of its parties currently belongs to.
+  an alliance that one of its parties (or an organization above it) currently belongs to.
 - Activities: by their participants, the secretariat of their alliance, and whoever sees one of
   the agreements they concern. Funding, evaluations, resource shares and recognition rules: by
   whoever sees their agreement, or is one of the organizations they name.
 - Personal data (people, positions, learners and their credits): only the person's or learner's
   own organization (scope) and admins.
+- Approvals: by whoever sees the agreement approved, the approver, the organization approved
+  and the approved program's partners (their history likewise).
 - Proposals that bind an organization: by their two sides (`resolvers.proposal_visibility`).
 - Reporters and anonymous callers see public profiles only; API tokens only admins.
 """
@@ -33,6 +35,7 @@ from db import tables as t
 from db.base import table_of
 from db.enums import DocumentVisibility
 from resolvers.proposal_visibility import proposal_history_visible, proposal_visible
+from resolvers.units import in_organizations
 from resolvers.viewer import Role, Viewer
 
 __all__ = ["PUBLIC_TABLES", "agreement_visible_through_party", "visible"]
@@ -49,6 +52,7 @@ PUBLIC_TABLES = frozenset(
         "course",
         "resource",
         "saved_view",  # a catalogue of registered queries: a view runs as its caller
+        "approval_policy",
     }
 )
 
@@ -67,6 +71,7 @@ ACCOUNT = table_of(t.CreditAccount)
 OUTCOME = table_of(t.LearningOutcome)
 EVALUATION = table_of(t.Evaluation)
 RESOURCE = table_of(t.Resource)
+APPROVAL = table_of(t.Approval)
 
 
 def _in_scope(viewer: Viewer, column: sa.ColumnElement[int | None]) -> ColumnElement[bool]:
@@ -90,7 +95,8 @@ def _agreement_visible(viewer: Viewer, column: sa.ColumnElement[int | None]) -> 
 
 def _answers_for(viewer: Viewer, organization: sa.ColumnElement[int | None]) -> ColumnElement[bool]:
     """The organization is one the viewer answers for: in its scope, or, for a secretariat, a
-    current member of its alliance."""
+    current member of its alliance or a unit of one (units roll up into their organization, as
+    the `partyAlliance` filter reads them: the two conditions are then one, `narrowed`)."""
     answers_for = [_in_scope(viewer, organization)]
     if viewer.role is Role.SECRETARIAT and viewer.alliance_id is not None:
         members = (
@@ -98,7 +104,7 @@ def _answers_for(viewer: Viewer, organization: sa.ColumnElement[int | None]) -> 
             .where(MEMBERSHIP.c.alliance_id == viewer.alliance_id, MEMBERSHIP.c.left_on.is_(None))
             .correlate(None)
         )
-        answers_for.append(organization.in_(members))
+        answers_for.append(in_organizations(organization, members, include_units=True))
     return sa.or_(*answers_for)
 
 
@@ -194,6 +200,15 @@ def _evaluation(viewer: Viewer) -> ColumnElement[bool]:
     )
 
 
+def _approval(viewer: Viewer) -> ColumnElement[bool]:
+    return sa.or_(
+        _agreement_visible(viewer, APPROVAL.c.agreement_id),
+        _in_scope(viewer, APPROVAL.c.approver_id),
+        _in_scope(viewer, APPROVAL.c.organization_id),
+        _program_partner_in_scope(viewer, APPROVAL.c.program_id),
+    )
+
+
 Rule = Callable[[Viewer, sa.Table], ColumnElement[bool]]
 
 _RULES: dict[str, Rule] = {
@@ -210,7 +225,12 @@ _RULES: dict[str, Rule] = {
         _agreement_visible(v, tb.c.agreement_id),
         tb.c.subject_type == "membership",
         proposal_history_visible(v, tb),
+        sa.and_(
+            tb.c.subject_type == "approval",
+            tb.c.subject_id.in_(_ids_where(APPROVAL, _approval(v))),
+        ),
     ),
+    "approval": lambda v, tb: _approval(v),
     "activity": lambda v, tb: _activity(v),
     "activity_participant": lambda v, tb: tb.c.activity_id.in_(_ids_where(ACTIVITY, _activity(v))),
     "activity_agreement": lambda v, tb: tb.c.activity_id.in_(_ids_where(ACTIVITY, _activity(v))),

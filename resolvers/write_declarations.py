@@ -254,6 +254,18 @@ RECORDS: dict[str, Record] = {
             addressed=("addressed_organization_id", "addressed_alliance_id"),
         ),
         Record(
+            "Approval",
+            organizations=("approver_id", "organization_id"),
+            through=("agreement_id", "program_id"),
+            references=(
+                _ref("agreement_id", "Agreement", C),
+                _ref("organization_id", ORG, C),
+                _ref("program_id", "Program", C),
+                _ref("approver_id", ORG, S),
+                _ref("approver_person_id", "Person", S),
+            ),
+        ),
+        Record(
             "CreditRecognition",
             through=("rule_id",),
             references=(

@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 HISTORY = table_of(t.HistoryEntry)
-_TRACED = {"agreement", "membership", "commitment", "agreement_party"}
+_TRACED = {"agreement", "membership", "commitment", "agreement_party", "approval"}
 
 
 class StaleVersion(ApiError):

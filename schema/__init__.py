@@ -13,6 +13,7 @@ from schema import (  # noqa: F401  (their node types register on import)
     agreement_mutations,
     agreements,
     alliances,
+    approvals,
     changes,
     codes,
     credits,
@@ -64,6 +65,7 @@ Query = merge_types(
         proposals.ProposalQuery,
         changes.ChangeQuery,
         saved_views.SavedViewQuery,
+        approvals.ApprovalQuery,
     ),
 )
 

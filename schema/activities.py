@@ -24,7 +24,10 @@ __all__ = ["Activity", "ActivityFilter", "ActivityParticipant", "ActivityQuery"]
     held_from="Only activities held on or after this ISO date.",
     held_to="Only activities held on or before this ISO date.",
     alliance="Only activities held by this alliance.",
-    participant="Only activities this organization itself took part in.",
+    participant="Only activities this organization, or one of its units at any depth, took "
+    "part in (the organization alone with `includeUnits: false`).",
+    include_units="Whether `participant` takes in the organization's units (schools, "
+    "departments) at any depth: true unless said.",
     agreement="Only activities concerning this agreement.",
     text="Only activities whose title, summary or outcomes contain this text, ignoring case.",
 )

@@ -60,13 +60,14 @@ async def _organization(info: Info, key: int | None) -> "Organization | None":
     status="Only agreements in one of these lifecycle states as of today (one in force "
     "past its end date counts as EXPIRED, as `status` reads).",
     mode="Only agreements covering at least one of these modes.",
-    party="Only agreements this organization is itself a party to.",
+    party="Only agreements this organization, or one of its units at any depth, is a party "
+    "to (the organization alone with `includeUnits: false`).",
     party_kind="Only agreements with at least one party of one of these kinds "
     "(`[BUSINESS]`: agreements with companies).",
     party_country="Only agreements with at least one party in one of these countries "
     "(ISO 3166-1 alpha-2 codes, any case).",
     party_alliance="Only agreements with at least one party that is a current member of "
-    "this alliance.",
+    "this alliance, or a unit of one.",
     active_on="Only agreements in force on this ISO date: signed (or later in the "
     "lifecycle) and within their effective period, an open end counting as in "
     "force.",
@@ -76,6 +77,9 @@ async def _organization(info: Info, key: int | None) -> "Organization | None":
     signed_from="Only agreements signed (by the last party) on or after this ISO date.",
     signed_to="Only agreements signed (by the last party) on or before this ISO date.",
     text="Only agreements whose English or local title contains this text, ignoring case.",
+    include_units="Whether organizations take in their units (schools, departments) at any "
+    "depth: in `party`, in `partyAlliance`'s members and, for an organization's "
+    "`agreements`, in the organization listing them. True unless said.",
 )
 @strawberry.input(description="Conditions on agreements; all given conditions must hold.")
 class AgreementFilter(reads.AgreementFilter):
@@ -235,6 +239,13 @@ class Agreement(Node):
     async def ewp_iia(self, info: Info) -> EwpIia | None:
         found = await iia_of(info.context).load(self.pk)
         return None if found is None else EwpIia.of(found)
+
+    approvals = list_of(
+        "Agreement.approvals",
+        "Approval",
+        description="The approvals on record (a ministry's, a university's internal chain), "
+        "by decision date; `activateAgreement` needs those the approval policy requires.",
+    )
 
     commitments = list_of(
         "Agreement.commitments",

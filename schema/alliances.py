@@ -68,6 +68,29 @@ class MembershipFilter(reads.MembershipFilter):
 
 
 @strawberry.type(
+    description="How many members hold a role: as the alliance's source declares them, and "
+    "as named here. A source often counts more members than it names (10 vice-chairs, of "
+    "whom three are named): the difference is known only as a number."
+)
+class RoleCount:
+    role: MembershipRole = strawberry.field(description="The role counted.")
+    declared: int | None = strawberry.field(
+        description="How many institutions hold it as the source declares; null when the "
+        "source declares no count."
+    )
+    named: int = strawberry.field(
+        description="How many current members hold it here (each one a `Membership`)."
+    )
+
+    @strawberry.field(
+        description="How many holders are known only by the declared count: `declared` less "
+        "`named`, never below 0; null when no count is declared."
+    )
+    def unnamed(self) -> int | None:
+        return None if self.declared is None else max(self.declared - self.named, 0)
+
+
+@strawberry.type(
     description="A named consortium of organizations (the Jiangxi Provincial Alliance for "
     "Sino-Foreign Cooperative Education): provincial, national or international. Public: "
     "every caller sees alliances and their memberships."
@@ -133,6 +156,14 @@ class Alliance(Node):
             request=await list_request(info, first, after, filter, last=last, before=before),
         )
         return connection(await loader.load(self.pk), Membership.from_row)
+
+    @strawberry.field(
+        description="Members per role, declared and named, in role order (chair first): what "
+        "the source says of the alliance's size beside the members it names."
+    )
+    async def role_counts(self, info: Info) -> list[RoleCount]:
+        counts = await reads.role_counts_of(info.context).load(self.pk)
+        return [RoleCount(role=c.role, declared=c.declared, named=c.named) for c in counts]
 
     activities = list_of(
         "Alliance.activities",

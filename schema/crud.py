@@ -30,6 +30,7 @@ from schema import (  # noqa: F401  (defines the node types looked up below)
     activities,
     agreements,
     alliances,
+    approvals,
     credits,
     evaluations,
     funding,

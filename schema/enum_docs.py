@@ -168,7 +168,21 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "RESOURCE_SHARING": "Sharing labs, libraries, platforms or other resources.",
             "JOINT_DEGREE": "Awarding a joint or double degree.",
             "FUNDING": "Funding the cooperation.",
+            "CUSTOMISED_TALENT_CULTIVATION": "Designing courses and teaching with a business "
+            "for its needs, the business taking part in teaching and evaluation.",
+            "RESULTS_CONVERSION": "Converting research results into practice with industry "
+            "(industry-university-research cooperation).",
+            "EMPLOYMENT_SERVICES": "Employment services and guidance for students: career "
+            "planning and job fairs.",
             "OTHER": "Any other form.",
+        },
+    ),
+    "ApprovalDecision": (
+        "What an approver decided.",
+        {
+            "APPROVED": "Approved as it stands.",
+            "REJECTED": "Refused.",
+            "CONDITIONAL": "Approved on the conditions stated in `conditions`.",
         },
     ),
     "CommitmentStatus": (
@@ -330,7 +344,8 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "Dimension": (
         "What a summary groups agreements by. An agreement counts once in each group it "
-        "belongs to, so for a party, alliance or program dimension the groups may add up to "
+        "belongs to, so for a party, institution, alliance or program dimension the groups may "
+        "add up to "
         "more than the total.",
         {
             "AGREEMENT_KIND": "The agreement's kind (`AgreementKind`, in lower case).",
@@ -338,6 +353,9 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "PARTY_KIND": "The kind of each party.",
             "PARTY_COUNTRY": "The country of each party (ISO 3166-1 alpha-2).",
             "PARTY_REGION": "The region (province or state) of each party.",
+            "INSTITUTION": "The top-level institution of each party: the party itself, or the "
+            "organization its unit tree ends at (Jiangsu Open University for its School of "
+            "Art); the value is that organization's global ID, the label its name.",
             "ALLIANCE": "Each alliance a party belongs to (on `asOf` when given); the value is "
             "the alliance's global ID.",
             "SIGNED_YEAR": "The year the agreement was signed; null when unsigned.",

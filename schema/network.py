@@ -57,7 +57,14 @@ PATH_SIZE = 6
     statuses="Only agreements with these statuses make ties, e.g. `[SIGNED, ACTIVE]`.",
     organization_kinds="Only organizations of these kinds are in the network.",
     countries="Only organizations in these countries (ISO 3166-1 alpha-2 codes) are in it.",
-    alliance="Only this alliance's members (on `asOf` when given) are in it (its global ID).",
+    alliance="Only this alliance's members (on `asOf` when given) and their units at any "
+    "depth (the members alone with `includeUnits: false`) are in it (its global ID).",
+    include_units="Whether `alliance` brings its members' units (schools, departments) in "
+    "with them: true unless said.",
+    collapse_units="Fold every unit into its top-level institution: the institution holds "
+    "its units' agreements, memberships and programs, the units and their unit ties "
+    "leave the network, and `organizationKinds`, `countries` and `alliance` apply to the "
+    "institutions. False unless said.",
 )
 @strawberry.input(
     description="Which part of the network to look at; all given conditions hold, and what "

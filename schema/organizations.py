@@ -147,8 +147,9 @@ class Organization(Node):
         return connection(await loader.load(self.pk), Organization.from_row)
 
     @strawberry.field(
-        description="Agreements this organization itself is a party to (its units' are on "
-        "the units), newest first unless `orderBy` says otherwise. Only those the caller may "
+        description="Agreements this organization or one of its units (at any depth) is a "
+        "party to, each once (the organization's own with `filter: {includeUnits: false}`), "
+        "newest first unless `orderBy` says otherwise. Only those the caller may "
         "see: its own organization's, its alliance members' for a secretariat, all for an "
         "admin; none for reporters and anonymous callers.",
         metadata=child_list(lists.AGREEMENTS_OF_ORGANIZATIONS),
@@ -186,6 +187,19 @@ class Organization(Node):
         "AgreementParty",
         description="This organization's part in each agreement it is a party to: its role, "
         "signatory and signing date; only for agreements the caller may see.",
+    )
+
+    approvals = list_of(
+        "Organization.approvals",
+        "Approval",
+        description="Approvals of this organization itself (its establishment), by decision date.",
+    )
+
+    approvals_given = list_of(
+        "Organization.approvalsGiven",
+        "Approval",
+        description="Decisions this organization made as an approver, by decision date; only "
+        "those the caller may see.",
     )
 
     memberships = list_of(

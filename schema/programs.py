@@ -58,7 +58,10 @@ OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organization
     status="Only programs in one of these states.",
     delivery="Only programs delivered in one of these ways.",
     target_group="Only programs meant for at least one of these learner groups.",
-    partner="Only programs this organization is itself a partner of.",
+    partner="Only programs this organization, or one of its units at any depth, is a partner "
+    "of (the organization alone with `includeUnits: false`).",
+    include_units="Whether `partner` takes in the organization's units (schools, "
+    "departments) at any depth: true unless said.",
     agreement="Only programs run under this agreement.",
     text="Only programs whose name, local name or subject area contains this text, ignoring case.",
     field_of_study=_FIELD_FILTER.format("programs"),
@@ -165,6 +168,12 @@ class Program(Node, Labelled):
         "Program.partners",
         "ProgramPartner",
         description="The organizations running the program, each with its role.",
+    )
+
+    approvals = list_of(
+        "Program.approvals",
+        "Approval",
+        description="Approvals of this program on record, by decision date.",
     )
 
     courses = list_of(

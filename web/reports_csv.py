@@ -97,7 +97,17 @@ def _filter(request: Request) -> AgreementFilter:
         signed_from=_date(request, "signedFrom"),
         signed_to=_date(request, "signedTo"),
         text=p.get("text") or None,
+        include_units=_flag(request, "includeUnits", default=True),
     )
+
+
+def _flag(request: Request, name: str, *, default: bool) -> bool:
+    value = request.query_params.get(name)
+    if value is None or not value.strip():
+        return default
+    if value.strip().lower() not in ("true", "false"):
+        raise BadUserInput(f"{excerpt(value)} is not true or false", field=name)
+    return value.strip().lower() == "true"
 
 
 # --- cells ---------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ the lifelong-learning platform are as the documents give them; ROR ids and websi
 A few rows the documents do not describe (a course, a learner's credits, a grant, an evaluation)
 are there so that every part of the API has something to show: they are flagged
 `is_illustrative` where the table has that flag, and say "Illustrative" in their text otherwise.
-The facts are in `demo_data`, the row builder in `demo_builder`, the rows in `demo_agreements`
-and `demo_lifelong`.
+The facts are in `demo_data`, the row builder in `demo_builder`, the rows in `demo_agreements`,
+`demo_approvals` and `demo_lifelong`.
 """
 
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.loaders.demo_agreements import add_jiangsu, add_jiangxi, refresh_all_terms
+from db.loaders.demo_approvals import add_approvals
 from db.loaders.demo_builder import Builder
 from db.loaders.demo_lifelong import add_lifelong_learning, add_proposal
 from db.loaders.demo_mobility import add_mobility
@@ -32,6 +33,7 @@ async def load_demo(engine: AsyncEngine) -> dict[str, int]:
         await builder.people_and_positions()
         await add_jiangxi(builder)
         await add_jiangsu(builder)
+        await add_approvals(builder)
         await add_lifelong_learning(builder)
         await add_proposal(builder)
         await add_mobility(builder)

@@ -19,6 +19,7 @@ from db.enums import (
     DeliveryMode,
     EnrolmentStatus,
     EvaluationIndicator,
+    MembershipRole,
     PartyRole,
     ProgramKind,
     ProgramStatus,
@@ -44,6 +45,7 @@ from db.tables import (
     ActivityProgram,
     Agreement,
     Alliance,
+    AllianceRoleCount,
     Commitment,
     Course,
     CourseInstructor,
@@ -65,7 +67,14 @@ from db.tables import (
 )
 from db.terms import refresh_terms_hash
 
-__all__ = ["add_jiangsu", "add_jiangxi", "refresh_all_terms"]
+__all__ = ["DECLARED_ROLES", "add_jiangsu", "add_jiangxi", "refresh_all_terms"]
+
+DECLARED_ROLES = {
+    MembershipRole.CHAIR: 1,
+    MembershipRole.VICE_CHAIR: 10,
+    MembershipRole.DIRECTOR: 7,
+}
+"""The alliance's institutions per role as the source counts them; it names 1, 3 and 2."""
 
 
 async def add_jiangxi(b: Builder) -> None:
@@ -85,6 +94,15 @@ async def add_jiangxi(b: Builder) -> None:
             ),
         )
     )
+    for role, declared in DECLARED_ROLES.items():
+        await b.add(
+            AllianceRoleCount(
+                alliance_id=alliance_id,
+                role=role.value,
+                declared=declared,
+                source="Jiangxi Provincial Education Department, 18 December 2025",
+            )
+        )
     for organization, role in MEMBERSHIPS:
         await b.add(
             Membership(
@@ -131,10 +149,10 @@ async def add_jiangxi(b: Builder) -> None:
             summary="A series of Sino-foreign cooperative education projects were signed.",
         ),
         [
-            (JUFE, None),
-            ("University of Technology Sydney", None),
-            (NCHU, None),
-            ("Belarusian State University", None),
+            (JUFE, None, "signatory"),
+            ("University of Technology Sydney", None, "signatory"),
+            (NCHU, None, "signatory"),
+            ("Belarusian State University", None, "signatory"),
         ],
         signed,
     )
@@ -227,7 +245,7 @@ async def add_jiangsu(b: Builder) -> None:
             outcomes="Preliminary consensus on cooperation.",
             next_steps="Admission planning, course development, a quality evaluation system.",
         ),
-        [(org, person) for person, org, _ in POSITIONS[:6]],
+        [(org, person, "participant") for person, org, _ in POSITIONS[:6]],
         [agreement_id],
     )
     await b.add(ActivityProgram(activity_id=meeting_id, program_id=program_id))

@@ -34,6 +34,19 @@ __all__ = ["Builder"]
 Row = TypeVar("Row", bound=SQLModel)
 
 
+PARTICIPANT_ROLES = {
+    "host": "received the others",
+    "visitor": "came to the host (a delegation)",
+    "speaker": "spoke or presented",
+    "participant": "took part, in no role the source singles out",
+    "signatory": "signed an agreement during the activity",
+    "reporter": "wrote the report of the activity; not a participant",
+    "photographer": "took the photographs of the report; not a participant",
+}
+"""The roles the demo gives participants (`ActivityParticipant.role` is free text; these are
+the words the demo uses, and what each means)."""
+
+
 class Builder:
     """Adds rows in one session, remembering organizations and people by name."""
 
@@ -154,16 +167,20 @@ class Builder:
     async def activity(
         self,
         activity: Activity,
-        participants: Sequence[tuple[str, str | None]],
+        participants: Sequence[tuple[str, str | None, str]],
         agreements: Sequence[int] = (),
     ) -> int:
+        """An activity with its participants: (organization, person or None, role), the role
+        from `PARTICIPANT_ROLES`."""
         activity_id = await self.key(activity)
-        for organization, person in participants:
+        for organization, person, role in participants:
+            assert role in PARTICIPANT_ROLES, role
             await self.add(
                 ActivityParticipant(
                     activity_id=activity_id,
                     organization_id=self.orgs[organization],
                     person_id=self.people[person] if person else None,
+                    role=role,
                 )
             )
         for agreement_id in agreements:

@@ -21,7 +21,15 @@ from db.enums import (
 )
 from db.loaders.demo_builder import Builder
 from db.loaders.demo_data import MOE, PLATFORM_CATEGORIES
-from db.tables import Activity, HistoryEntry, Program, ProgramTargetGroup, Proposal, Resource
+from db.tables import (
+    Activity,
+    ActivityProgram,
+    HistoryEntry,
+    Program,
+    ProgramTargetGroup,
+    Proposal,
+    Resource,
+)
 
 __all__ = ["add_lifelong_learning", "add_proposal"]
 
@@ -73,15 +81,16 @@ async def add_lifelong_learning(b: Builder) -> None:
             ),
         ),
         [
-            ("Open University of China", "Fan Xianrui"),
-            ("Lifelong Education Department, Tsinghua University", "Tian Jing"),
-            ("Open University of China", "Li Muming"),
-            ("Open University of China", "Zhuge Huanyu"),
-            ("Information Technology Department, Open University of China", None),
-            ("Learning Resources Department, Open University of China", None),
+            ("Open University of China", "Fan Xianrui", "host"),
+            ("Lifelong Education Department, Tsinghua University", "Tian Jing", "visitor"),
+            ("Information Technology Department, Open University of China", None, "speaker"),
+            ("Learning Resources Department, Open University of China", None, "speaker"),
+            # the article's byline: they reported on the exchange, they did not take part in it
+            ("Open University of China", "Li Muming", "reporter"),
+            ("Open University of China", "Zhuge Huanyu", "photographer"),
         ],
     )
-    await b.activity(
+    event_id = await b.activity(
         Activity(
             kind=ActivityKind.CONFERENCE.value,
             title="Lifelong learning promotion event",
@@ -91,8 +100,43 @@ async def add_lifelong_learning(b: Builder) -> None:
                 "for learners including migrant workers, rural teachers and senior citizens."
             ),
         ),
-        [("Beijing Normal University", "Wang Ming"), (MOE, "Wu Yan")],
+        [("Beijing Normal University", "Wang Ming", "speaker"), (MOE, "Wu Yan", "speaker")],
     )
+    await add_college_projects(b, event_id)
+
+
+PROJECT_AREAS = ("digital technology development", "AI application", "rural revitalization")
+PROJECT_LEARNERS = (
+    TargetLearnerGroup.MIGRANT_WORKERS,
+    TargetLearnerGroup.RURAL_TEACHERS,
+    TargetLearnerGroup.SENIOR_CITIZENS,
+)
+
+
+async def add_college_projects(b: Builder, event_id: int) -> None:
+    """The projects the 400 colleges and universities launched, one program per area the
+    source names, online and offline, each for the learners it names. The source gives the
+    learners for the projects as a whole ("including"), not per area, and names no college:
+    each program says so, and has no partner."""
+    for area in PROJECT_AREAS:
+        program_id = await b.key(
+            Program(
+                name=f"Lifelong learning projects of 400 colleges and universities: {area}",
+                kind=ProgramKind.LIFELONG_LEARNING.value,
+                status=ProgramStatus.RUNNING.value,
+                delivery=DeliveryMode.BLENDED.value,
+                subject_area=area,
+                description=(
+                    "One of the areas of the about 700 projects launched by 400 colleges and "
+                    "universities (the source names three areas and no college). Its learners "
+                    "are those the source gives for all the projects, which it says include "
+                    "migrant workers, rural teachers and senior citizens."
+                ),
+            )
+        )
+        for group in PROJECT_LEARNERS:
+            await b.add(ProgramTargetGroup(program_id=program_id, target_group=group.value))
+        await b.add(ActivityProgram(activity_id=event_id, program_id=program_id))
 
 
 async def add_proposal(b: Builder) -> None:

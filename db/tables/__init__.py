@@ -3,7 +3,8 @@
 from db.tables.access import AccessChange, ApiToken
 from db.tables.activities import Activity, ActivityAgreement, ActivityParticipant, ActivityProgram
 from db.tables.agreements import Agreement, AgreementMode, AgreementParty, Commitment, Document
-from db.tables.alliances import Alliance, Membership
+from db.tables.alliances import Alliance, AllianceRoleCount, Membership
+from db.tables.approvals import Approval, ApprovalPolicy
 from db.tables.changes import ChangeContext, ChangeEvent
 from db.tables.codes import CreditUnit
 from db.tables.credits import (
@@ -21,7 +22,12 @@ from db.tables.history import HistoryEntry
 from db.tables.mobility import MobilityCondition
 from db.tables.names import LocalizedName
 from db.tables.network import NetworkChange
-from db.tables.organizations import Organization, OrganizationIdentifier, OrganizationRelation
+from db.tables.organizations import (
+    Organization,
+    OrganizationIdentifier,
+    OrganizationRelation,
+    OrganizationUnit,
+)
 from db.tables.people import Person, Position
 from db.tables.programs import Course, CourseInstructor, Program, ProgramPartner, ProgramTargetGroup
 from db.tables.proposals import Proposal
@@ -38,7 +44,10 @@ __all__ = [
     "AgreementMode",
     "AgreementParty",
     "Alliance",
+    "AllianceRoleCount",
     "ApiToken",
+    "Approval",
+    "ApprovalPolicy",
     "ChangeContext",
     "ChangeEvent",
     "Commitment",
@@ -63,6 +72,7 @@ __all__ = [
     "Organization",
     "OrganizationIdentifier",
     "OrganizationRelation",
+    "OrganizationUnit",
     "Person",
     "Position",
     "Program",

@@ -8,7 +8,7 @@ from sqlmodel import Field
 from db.base import Mutable, check_enum, check_order, fk
 from db.enums import AllianceScope, MembershipRole
 
-__all__ = ["Alliance", "Membership"]
+__all__ = ["Alliance", "AllianceRoleCount", "Membership"]
 
 
 class Alliance(Mutable, table=True):
@@ -53,3 +53,20 @@ class Membership(Mutable, table=True):
     role: str = Field(index=True)
     joined_on: date | None = None
     left_on: date | None = Field(default=None, index=True)
+
+
+class AllianceRoleCount(Mutable, table=True):
+    """How many members hold a role as the alliance's source declares it, whether or not each
+    is named: the named ones are its memberships, the rest are known only as a number."""
+
+    __tablename__ = "alliance_role_count"
+    __table_args__ = (
+        sa.UniqueConstraint("alliance_id", "role"),
+        check_enum("role", MembershipRole),
+        sa.CheckConstraint("declared >= 0", name="declared_non_negative"),
+    )
+
+    alliance_id: int = fk("alliance.id", required=True, ondelete="CASCADE")
+    role: str
+    declared: int
+    source: str | None = Field(default=None, max_length=500)

@@ -6,7 +6,7 @@ from sqlmodel import Field, SQLModel
 from db.base import Mutable, check_enum, fk, trigram_index
 from db.enums import OrganizationKind, OrganizationStatus
 
-__all__ = ["Organization", "OrganizationIdentifier", "OrganizationRelation"]
+__all__ = ["Organization", "OrganizationIdentifier", "OrganizationRelation", "OrganizationUnit"]
 
 
 class Organization(Mutable, table=True):
@@ -65,3 +65,22 @@ class OrganizationRelation(SQLModel, table=True):
     related_ror_id: str = Field(max_length=50)
     related_id: int | None = fk("organization.id", ondelete="SET NULL")
     label: str | None = Field(default=None, max_length=500)
+
+
+class OrganizationUnit(SQLModel, table=True):
+    """The unit tree's closure: one row per organization and each organization at or below it
+    (its own row at depth 0, its units at 1, theirs at 2...).
+
+    Kept by triggers on `organization` (migration 0008_units), so every write of `parent_id`,
+    from the API, a registry load or a bulk COPY, keeps it current; a parent that would make a
+    cycle fails on its primary key. Reads that roll units up into their organization
+    (`resolvers.units`) probe it by `ancestor_id`: measured against a recursive walk of
+    `parent_id` in docs/institutions.md."""
+
+    __tablename__ = "organization_unit"
+
+    ancestor_id: int = Field(foreign_key="organization.id", primary_key=True, ondelete="CASCADE")
+    unit_id: int = Field(
+        foreign_key="organization.id", primary_key=True, ondelete="CASCADE", index=True
+    )
+    depth: int = Field(sa_column_kwargs={"nullable": False})

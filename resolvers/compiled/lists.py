@@ -60,14 +60,9 @@ def _agreements(ctx: Context, spec: ListSpec) -> ListSource:
 
 
 def _agreements_of_organizations(ctx: Context, spec: ListSpec) -> ListSource:
-    table, party = agreement_reads.AGREEMENT, agreement_reads.PARTY
-    statement = narrowed(
-        agreement_reads.agreements_through_parties(ctx.viewer),
-        agreement_reads.agreement_conditions(spec.filter, listed=party),
-    )
-    return ListSource(
-        table, statement, agreement_reads.agreement_ordering(spec.order), party.c.organization_id
-    )
+    table = agreement_reads.AGREEMENT
+    statement, key = agreement_reads.organization_agreements(ctx.viewer, spec.filter)
+    return ListSource(table, statement, agreement_reads.agreement_ordering(spec.order), key)
 
 
 def _alliances(ctx: Context, spec: ListSpec) -> ListSource:

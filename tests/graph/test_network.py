@@ -141,8 +141,12 @@ async def test_filters_narrow_the_network(client: httpx.AsyncClient) -> None:
     assert negotiating["edgeCount"] == 1
     chinese = await network(client, {"ties": ["AGREEMENT"], "countries": ["cn"]})
     assert chinese["edgeCount"] == 3  # JUFE-Ministry, Nanchang U-Ministry, the two schools
-    members = await network(client, {"alliance": await alliance_id(client)})
+    alone = {"alliance": await alliance_id(client), "includeUnits": False}
+    members = await network(client, alone)
     assert members["organizationCount"] == 6 and members["edgeCount"] == 15
+    with_units = await network(client, {"alliance": await alliance_id(client)})
+    # Queen Mary College and Griffith College come with their universities, each one edge
+    assert with_units["organizationCount"] == 8 and with_units["edgeCount"] == 17
     before = await network(client, {"alliance": await alliance_id(client), "asOf": "2025-01-01"})
     assert before["organizationCount"] == 0
 

@@ -10,7 +10,12 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.enums import TokenRole
-from resolvers.agreements import AGREEMENT, AgreementFilter, agreement_conditions
+from resolvers.agreements import (
+    AGREEMENT,
+    AgreementFilter,
+    agreement_conditions,
+    organization_agreements,
+)
 from resolvers.ids import encode_id
 from resolvers.reading import narrowed
 from resolvers.viewer import Role, Viewer
@@ -37,6 +42,16 @@ def test_a_filter_equal_to_the_visibility_condition_is_left_out() -> None:
     statement = narrowed(base, _party_alliance(2))
     assert _sql(statement) == _sql(base)
     assert _sql(statement).count("EXISTS") == 1
+
+
+def test_an_organization_s_rolled_up_agreements_test_the_alliance_once() -> None:
+    """Inside the rolled-up list's EXISTS the visibility is one OR among ANDed conditions (in
+    parentheses): the filter equal to it is still left out."""
+    f = AgreementFilter(party_alliance=strawberry.ID(encode_id("Alliance", 2)))
+    statement, _ = organization_agreements(SECRETARIAT, f)
+    assert _sql(statement).count("membership.alliance_id = 2") == 2  # the row, the probe
+    other = AgreementFilter(party_alliance=strawberry.ID(encode_id("Alliance", 3)))
+    assert _sql(organization_agreements(SECRETARIAT, other)[0]).count("alliance_id = 3") == 2
 
 
 def test_a_filter_on_another_alliance_is_kept() -> None:

@@ -96,6 +96,14 @@ CREATE: dict[str, dict[str, Any]] = {
         "toOrganization": _org(),
         "toProgram": MICRO,
     },
+    "Approval": {
+        "decision": "APPROVED",
+        "agreement": SOCIAL,
+        "organization": None,
+        "program": None,
+        "approver": _org(),
+        "approverPerson": None,
+    },
     "CreditRecognition": {
         "outcome": R("LearningOutcome", "outcome"),
         "rule": R("RecognitionRule", "rule to JOU"),

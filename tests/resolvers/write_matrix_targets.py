@@ -43,6 +43,7 @@ TARGETS: dict[str, list[str]] = {
     "RecognitionRule": ["rule to JOU", "rule to LLE"],
     "CreditRecognition": ["own recognition", "recognition"],
     "Proposal": ["to JOU", "from JOU", "to Jiangxi", "hidden"],
+    "Approval": ["social approval", "Ministry approval"],
 }
 
 
@@ -233,6 +234,12 @@ async def prepare(engine: AsyncEngine) -> Known:
                 "RecognitionRule", T["RecognitionRule"].c.id != rule_to_jou
             ),
             ("CreditRecognition", "recognition"): await one("CreditRecognition", sa.true()),
+            ("Approval", "social approval"): await _insert(
+                c, t.Approval, agreement_id=social, approver_id=orgs["JOU"], decision="approved"
+            ),
+            ("Approval", "Ministry approval"): await one(
+                "Approval", T["Approval"].c.approver_id != orgs["JOU"]
+            ),
             ("CreditRecognition", "own recognition"): await _insert(
                 c,
                 t.CreditRecognition,

@@ -15,6 +15,7 @@ from db.enums import AgreementKind, AgreementStatus, OrganizationKind, RenewalRu
 from db.tables import Agreement, AgreementParty, Organization
 from resolvers.ids import encode_id
 from tests.conftest import TEST_SETTINGS, Databases, api_client, make_token
+from tests.graph.test_network import org_id
 from tests.graphql import query
 
 pytestmark = pytest.mark.anyio
@@ -185,6 +186,7 @@ async def test_bad_csv_parameters_are_coded_400s(client: httpx.AsyncClient) -> N
         ("/reports/summary.csv", {"party": "bm90LWFuLWlk"}, "query.party"),
         ("/reports/trend.csv", {"interval": "YEAR"}, "from"),
         ("/reports/alliance.csv", {}, "alliance"),
+        ("/reports/summary.csv", {"includeUnits": "maybe"}, "includeUnits"),
     ]:
         response = await client.get(path, params=params)
         assert response.status_code == 400, (path, params)
@@ -211,3 +213,13 @@ async def test_the_modes_report_counts_each_mode_as_the_summary_filtered_to_it(
         assert modes[mode] == found["cooperationSummary"]["total"]["agreements"]
     named = _rows(await client.get("/reports/modes.csv", params={"mode": "micro_specialty"}))
     assert [r[0] for r in named[1:]] == ["micro_specialty"]
+
+
+async def test_the_csv_filter_rolls_units_up_unless_told(client: httpx.AsyncClient) -> None:
+    """Jiangsu Open University's one agreement is its School of Art's (issue 18)."""
+    jsou = await org_id(client, "Jiangsu Open University")
+    with_units = _rows(await client.get("/reports/agreements.csv", params={"party": jsou}))
+    alone = _rows(
+        await client.get("/reports/agreements.csv", params={"party": jsou, "includeUnits": "false"})
+    )
+    assert len(with_units) == 2 and len(alone) == 1  # a header, and the agreement or none
