@@ -11,7 +11,14 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from db.enums import AgreementKind, AgreementStatus, OrganizationKind, RenewalRule, TokenRole
+from db.enums import (
+    AgreementKind,
+    AgreementStatus,
+    CollaborationMode,
+    OrganizationKind,
+    RenewalRule,
+    TokenRole,
+)
 from db.tables import Agreement, AgreementParty, Organization
 from resolvers.ids import encode_id
 from tests.conftest import TEST_SETTINGS, Databases, api_client, make_token
@@ -202,7 +209,7 @@ async def test_the_modes_report_counts_each_mode_as_the_summary_filtered_to_it(
     rows = _rows(await client.get("/reports/modes.csv", params={"asOf": "2026-06-30"}))
     assert rows[0][:2] == ["mode", "agreements"]
     modes = {r[0]: int(r[1]) for r in rows[1:]}
-    assert len(modes) == 13
+    assert set(modes) == {m.value for m in CollaborationMode}
     for mode in ("credit_recognition", "micro_specialty", "joint_degree"):
         found = await query(
             client,
