@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from db.engine import create_engine
 from resolvers.persisted_queries import PersistedQueries
@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 Readiness(engine=db, settings=settings, limiter=limiter).answer,
             ),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/views/{name}", SavedViews(graphql), methods=["GET"]),
             *report_routes(
                 engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
