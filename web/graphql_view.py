@@ -51,7 +51,7 @@ from web.persisted_queries import (
     resolve,
     rewritten_get,
 )
-from web.subscriptions import PROTOCOLS, SocketContext, admit_connection
+from web.subscriptions import PROTOCOLS, CodedHandler, SocketContext, admit_connection
 
 __all__ = ["PartnerGraphQL"]
 
@@ -60,6 +60,8 @@ log = logging.getLogger("partnergraph.app")
 
 class PartnerGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with our typed context and orjson encoding."""
+
+    graphql_transport_ws_handler_class = CodedHandler
 
     def __init__(
         self,

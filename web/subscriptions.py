@@ -4,18 +4,24 @@
 token closes the connection with 4403 (the protocol's Forbidden); a subscription sent before
 `connection_init` closes it with 4401."""
 
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from resolvers.admission import admit
 from resolvers.context import Context
 from resolvers.errors import ApiError
+from schema.errors import coded
 from web.access import bearer_token
 
-__all__ = ["PROTOCOLS", "SocketContext", "admit_connection"]
+__all__ = ["PROTOCOLS", "CodedHandler", "SocketContext", "admit_connection"]
 
 PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL,)
 
@@ -43,3 +49,20 @@ async def admit_connection(ctx: Context) -> None:
         await admit(ctx, cost=1)
     except ApiError as error:
         raise ConnectionRejectionError({"code": error.code, "message": error.message}) from None
+
+
+class CodedHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """strawberry's graphql-transport-ws handler, with the errors of each result coded
+    (`extensions.code`, `schema.errors.coded`) as HTTP answers have them."""
+
+    async def _send_result_stream(self, operation: Any, result_source: Any) -> None:
+        await super()._send_result_stream(operation, _coded(result_source, self.context))
+
+
+async def _coded(
+    results: AsyncIterator[ExecutionResult | PreExecutionError], ctx: Context
+) -> AsyncGenerator[ExecutionResult | PreExecutionError, None]:
+    async for result in results:
+        for error in result.errors or []:
+            coded(error, suggestions=ctx.settings.suggestions)
+        yield result

@@ -54,7 +54,10 @@ class Socket:
             "root_path": "",
             "scheme": "ws",
             "query_string": b"",
-            "headers": [(b"host", b"testserver"), (b"sec-websocket-protocol", b"graphql-transport-ws")],
+            "headers": [
+                (b"host", b"testserver"),
+                (b"sec-websocket-protocol", b"graphql-transport-ws"),
+            ],
             "client": ("127.0.0.1", 50000),
             "server": ("testserver", 80),
             "subprotocols": ["graphql-transport-ws"],
@@ -67,15 +70,15 @@ class Socket:
             raise Closed(accepted.get("code", 1000), accepted.get("reason", ""))
         assert accepted["type"] == "websocket.accept", accepted
 
-    async def _next(self, timeout: float = TIMEOUT) -> Message:
-        return await asyncio.wait_for(self.outgoing.get(), timeout)
+    async def _next(self, seconds: float = TIMEOUT) -> Message:
+        return await asyncio.wait_for(self.outgoing.get(), seconds)
 
     async def send(self, payload: dict[str, Any]) -> None:
         await self.incoming.put({"type": "websocket.receive", "text": json.dumps(payload)})
 
-    async def receive(self, timeout: float = TIMEOUT) -> dict[str, Any]:
+    async def receive(self, seconds: float = TIMEOUT) -> dict[str, Any]:
         """The next protocol message; `Closed` when the server closed the connection."""
-        message = await self._next(timeout)
+        message = await self._next(seconds)
         if message["type"] == "websocket.close":
             raise Closed(message.get("code", 1000), message.get("reason", ""))
         found: dict[str, Any] = json.loads(message.get("text") or message["bytes"])
@@ -90,7 +93,11 @@ class Socket:
         self.ids += 1
         key = str(self.ids)
         await self.send(
-            {"id": key, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}}
+            {
+                "id": key,
+                "type": "subscribe",
+                "payload": {"query": query, "variables": variables or {}},
+            }
         )
         return key
 

@@ -32,7 +32,9 @@ subscription ($after: String, $filter: ChangeFilter) {
 """
 AGREEMENT_CHANGED = """
 subscription ($id: ID!) {
-  agreementChanged(id: $id) { entityType entityId kind fields entity { ... on Agreement { title } } }
+  agreementChanged(id: $id) {
+    entityType entityId kind fields entity { ... on Agreement { title } }
+  }
 }
 """
 CREATE_ORGANIZATION = """
@@ -57,9 +59,7 @@ def _app(engine: AsyncEngine, **settings: Any) -> Starlette:
 
 
 @pytest.fixture
-async def admin(
-    demo_engine: AsyncEngine, databases: Databases
-) -> AsyncIterator[httpx.AsyncClient]:
+async def admin(demo_engine: AsyncEngine, databases: Databases) -> AsyncIterator[httpx.AsyncClient]:
     async with api_client(demo_engine, databases.admin_token) as http:
         yield http
 
@@ -78,7 +78,9 @@ async def _next(ws: Socket, key: str) -> dict[str, Any]:
     return found
 
 
-async def _subscribed(ws: Socket, subscription: str, variables: dict[str, Any] | None = None) -> str:
+async def _subscribed(
+    ws: Socket, subscription: str, variables: dict[str, Any] | None = None
+) -> str:
     key = await ws.subscribe(subscription, variables)
     await asyncio.sleep(0.2)  # the subscription reads the feed's end before the test writes
     return key
@@ -125,14 +127,19 @@ async def test_a_subscriber_gets_only_the_events_it_may_see(
         person = await query(
             jou_client,
             CREATE_PERSON,
-            {"input": {"name": "Hidden Person", "position": {"title": "Clerk", "organization": jou}}},
+            {
+                "input": {
+                    "name": "Hidden Person",
+                    "position": {"title": "Clerk", "organization": jou},
+                }
+            },
         )
         assert person["createPerson"]["userErrors"] == []
         made = await _create_organization(admin, "Public University")
         event = (await _next(ws, key))["changes"]
         assert (event["entityType"], event["entityId"]) == ("Organization", made)
         with pytest.raises(TimeoutError):
-            await ws.receive(timeout=1.0)
+            await ws.receive(seconds=1.0)
 
 
 async def test_a_subscriber_resumes_from_its_cursor(
