@@ -63,7 +63,10 @@ class Socket:
             "subprotocols": ["graphql-transport-ws"],
             "state": {},
         }
-        self.task = asyncio.create_task(self.app(scope, self._receive, self._send))
+        async def run() -> None:
+            await self.app(scope, self._receive, self._send)
+
+        self.task = asyncio.create_task(run())
         await self.incoming.put({"type": "websocket.connect"})
         accepted = await self._next()
         if accepted["type"] == "websocket.close":
