@@ -148,9 +148,9 @@ async def _latency(token: str, writes: int) -> dict[str, Any]:
 async def _idle_memory(token: str, pid: int, count: int) -> dict[str, Any]:
     before = _rss_kb(pid)
     sockets: list[ClientConnection] = []
-    for start in range(0, count, 50):
+    for start in range(0, count, 10):
         batch = await asyncio.gather(
-            *(_socket(PORTS[1], token) for _ in range(start, min(count, start + 50)))
+            *(_socket(PORTS[1], token) for _ in range(start, min(count, start + 10)))
         )
         for ws in batch:
             await _subscribe(ws)
@@ -174,10 +174,13 @@ async def main_async(args: argparse.Namespace) -> None:
         "PARTNERGRAPH_RATE_LIMIT": "0",
         "PARTNERGRAPH_MAX_SUBSCRIPTIONS_PER_TOKEN": str(args.idle + 10),
         "PARTNERGRAPH_MAX_FAILED_AUTHENTICATIONS": "0",
+        "PARTNERGRAPH_POOL_SIZE": "5",  # the machine's PostgreSQL is shared (100 connections)
+        "PARTNERGRAPH_POOL_OVERFLOW": "0",
     }
     servers = [start_server("app:create_app", port, env, 1) for port in PORTS]
     try:
         result = {"latency": await _latency(token, args.writes)}
+        print(json.dumps(result), flush=True)
         result["idle"] = await _idle_memory(token, servers[1].pid, args.idle)
     finally:
         for server in servers:

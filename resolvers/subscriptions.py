@@ -133,6 +133,7 @@ async def follow(
 
     reader = asyncio.get_running_loop().create_task(read(position))
     del first  # read only to refuse an expired cursor before the stream starts
+    getting: asyncio.Future[Change] | None = None
     try:
         while True:
             getting = asyncio.ensure_future(queue.get())
@@ -140,10 +141,11 @@ async def follow(
             if getting in done:
                 yield getting.result()
                 continue
-            getting.cancel()
             reader.result()  # the reader's error, if it failed
             return
     finally:
+        if getting is not None:
+            getting.cancel()
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await reader

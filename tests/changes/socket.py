@@ -63,6 +63,7 @@ class Socket:
             "subprotocols": ["graphql-transport-ws"],
             "state": {},
         }
+
         async def run() -> None:
             await self.app(scope, self._receive, self._send)
 
