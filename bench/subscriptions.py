@@ -27,6 +27,7 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 from bench.servers import start_server, stop_server
 from db.engine import create_engine
@@ -70,7 +71,9 @@ async def _prepare(base_url: str, source: str) -> tuple[str, str]:
 
 async def _socket(port: int, token: str) -> ClientConnection:
     ws = await connect(
-        f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"], max_queue=None
+        f"ws://127.0.0.1:{port}/graphql",
+        subprotocols=[Subprotocol("graphql-transport-ws")],
+        max_queue=None,
     )
     init = {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}
     await ws.send(json.dumps(init))
