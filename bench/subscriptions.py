@@ -23,12 +23,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
+from bench.changes_catchup import _admin
 from bench.servers import start_server, stop_server
 from db.engine import create_engine
 from db.enums import TokenRole
@@ -45,14 +45,6 @@ mutation ($input: UpdateAgreementInput!) {
   updateAgreement(input: $input) { agreement { id version } userErrors { code message } }
 }
 """
-
-
-async def _admin(dsn: str, sql: str) -> None:
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 async def _prepare(base_url: str, source: str) -> tuple[str, str]:

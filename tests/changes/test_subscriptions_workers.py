@@ -3,13 +3,9 @@ of the other (LISTEN/NOTIFY), through real uvicorn servers and a WebSocket clien
 
 import asyncio
 import json
-import os
 import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
+from bench.servers import start_server, stop_server
 from tests.conftest import Databases
 
 pytestmark = pytest.mark.anyio
 
-ROOT = Path(__file__).resolve().parents[2]
 SUBSCRIBE = 'subscription { changes(filter: {types: ["Organization"]}) { entityId kind } }'
 CREATE = """
 mutation { createOrganization(input: {kind: UNIVERSITY, name: "Across Workers"}) {
@@ -38,25 +34,13 @@ def _free_port() -> int:
 
 def _serve(url: str, port: int) -> subprocess.Popen[bytes]:
     env = {
-        **os.environ,
         "DATABASE_URL": url,
         "PARTNERGRAPH_RATE_LIMIT": "0",
         "PARTNERGRAPH_POOL_SIZE": "2",
         "PARTNERGRAPH_POOL_OVERFLOW": "0",
         "PARTNERGRAPH_SUBSCRIPTION_POLL_SECONDS": "60",  # only the notification can be in time
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory", "app:create_app"]
-    command += ["--port", str(port), "--log-level", "warning"]
-    process = subprocess.Popen(command, env=env, cwd=ROOT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
-            return process
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("the server did not start")
+    return start_server("app:create_app", port, env, 1)
 
 
 @pytest.fixture
@@ -70,8 +54,7 @@ def two_workers(backend: str, demo_engine: AsyncEngine) -> Iterator[tuple[int, i
         yield ports
     finally:
         for process in processes:
-            process.terminate()
-            process.wait(10)
+            stop_server(process)
 
 
 async def test_a_write_on_one_worker_reaches_a_subscriber_of_another(
