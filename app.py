@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from db.engine import create_engine
 from resolvers.persisted_queries import PersistedQueries
@@ -145,6 +145,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 Readiness(engine=db, settings=settings, limiter=limiter).answer,
             ),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/views/{name}", SavedViews(graphql), methods=["GET"]),
             Route(
                 "/documents/{sha256}",

@@ -278,6 +278,24 @@ class Settings:
         "Days the change feed keeps its events; `partnergraph changes prune` deletes older "
         "ones, and a reader with an older cursor is told `CURSOR_EXPIRED`",
     )
+    max_subscriptions_per_token: int = setting(
+        20,
+        "PARTNERGRAPH_MAX_SUBSCRIPTIONS_PER_TOKEN",
+        "Subscriptions one token (or, for anonymous callers, one client address) may hold open "
+        "at once in one worker process; one more is refused with `TOO_MANY_SUBSCRIPTIONS`",
+    )
+    max_queued_events: int = setting(
+        100,
+        "PARTNERGRAPH_MAX_QUEUED_EVENTS",
+        "Change events read for one subscription and not yet sent; a subscriber that stops "
+        "reading past it is disconnected (close code 4008) and resumes from its last cursor",
+    )
+    subscription_poll_seconds: float = setting(
+        5.0,
+        "PARTNERGRAPH_SUBSCRIPTION_POLL_SECONDS",
+        "How often a subscription reads the change feed when no wakeup came (a missed "
+        "notification, a write made outside the API)",
+    )
     registered_only: bool = setting(
         False,
         "PARTNERGRAPH_REGISTERED_ONLY",

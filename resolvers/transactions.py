@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from resolvers.change_actor import Actor, acting, done_acting
+from resolvers.change_wakeup import announce, committed
 from resolvers.errors import ApiError
 from resolvers.network_changes import note_change
 
@@ -80,7 +81,8 @@ async def in_transaction(
     actor: Actor | None = None,
 ) -> T:
     """`work` in one transaction, its change events naming `actor`, that, if it commits, also
-    raises the network change counter; `RefusedByDatabase` when the database refuses the
+    raises the network change counter and wakes the feed's subscribers
+    (`resolvers.change_wakeup`); `RefusedByDatabase` when the database refuses the
     write, any other error as it came."""
     try:
         async with engine.begin() as connection:
@@ -88,9 +90,11 @@ async def in_transaction(
                 await acting(connection, actor)
             result = await work(connection)
             await note_change(connection)
+            await announce(connection)
             if actor is not None:
                 await done_acting(connection)
-            return result
+        committed(engine)
+        return result
     except sa.exc.IntegrityError as error:
         code, message = constraint_error(error)
         raise RefusedByDatabase(message, code=code) from error

@@ -41,6 +41,7 @@ from schema.input_hygiene import InputHygiene
 from schema.node_types import node_types
 from schema.relay import describe_modified_since, describe_paging_arguments
 from schema.scalars import SCALAR_OVERRIDES
+from schema.subscriptions import Subscription
 from settings import Settings
 
 __all__ = ["build_schema", "schema_sdl"]
@@ -117,6 +118,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     schema = _Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=NODE_TYPES,
         execution_context_class=FastExecutionContext,
         scalar_overrides=SCALAR_OVERRIDES,

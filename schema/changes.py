@@ -48,6 +48,13 @@ def _camel(name: str) -> str:
 class Change:
     stored: strawberry.Private[StoredChange]
 
+    @strawberry.field(
+        description="The position of this change: pass it as `after` to read (or, in a "
+        "subscription, to resume with) the changes after it; the same as its edge's `cursor`."
+    )
+    def cursor(self) -> str:
+        return encode_position(self.stored.position)
+
     @strawberry.field(description="The GraphQL type of the entity that changed (`Agreement`).")
     def entity_type(self) -> str:
         return self.stored.entity_type

@@ -52,6 +52,7 @@ from web.persisted_queries import (
     resolve,
     rewritten_get,
 )
+from web.subscriptions import PROTOCOLS, CodedHandler, SocketContext, admit_connection
 
 __all__ = ["PartnerGraphQL"]
 
@@ -60,6 +61,8 @@ log = logging.getLogger("partnergraph.app")
 
 class PartnerGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with our typed context and orjson encoding."""
+
+    graphql_transport_ws_handler_class = CodedHandler
 
     def __init__(
         self,
@@ -74,6 +77,7 @@ class PartnerGraphQL(GraphQL[Context, None]):
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             multipart_uploads_enabled=True,
+            subscription_protocols=PROTOCOLS,
         )
         self.graphql_schema = schema._schema
         self.engine = engine
@@ -297,8 +301,14 @@ class PartnerGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         """The request's context; its token is checked later, by `schema.guard.Guard`, once
-        the document is known to be within the limits."""
+        the document is known to be within the limits. A WebSocket connection's is shared by
+        its subscriptions, its caller admitted at `connection_init` (`on_ws_connect`)."""
+        if isinstance(request, WebSocket):
+            return SocketContext(**_fields(self._context(request, None)))
         return self._context(request, response if isinstance(response, Response) else None)
+
+    async def on_ws_connect(self, context: Context) -> None:
+        await admit_connection(context)
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -322,6 +332,10 @@ class PartnerGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+
+def _fields(ctx: Context) -> dict[str, Any]:
+    return {name: getattr(ctx, name) for name in Context.__dataclass_fields__}
 
 
 _OUTCOME = "partnergraph.outcome"

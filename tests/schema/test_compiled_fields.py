@@ -101,6 +101,7 @@ ORDINARY_ROAD: dict[str, str] = {
     "LanguageSkill": "a mobility condition's language skills, kept as JSON and shaped in Python",
     # Root fields.
     "Query.changes": "the change feed, read by resolvers/changes.py with its own positions",
+    "Subscription": "subscriptions are pushed over a WebSocket, never answered by the fast lane",
     "Query.nodes": "a list of global IDs of any types, each fetched by the node loader",
     "Query.people": "a root list without a compiled source (resolvers.compiled.lists)",
     "Query.views": "saved views: a catalogue read through resolvers/saved_views",
