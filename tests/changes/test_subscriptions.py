@@ -145,7 +145,7 @@ async def test_a_subscriber_gets_only_the_events_it_may_see(
 async def test_a_subscriber_resumes_from_its_cursor(
     demo_engine: AsyncEngine, databases: Databases, admin: httpx.AsyncClient
 ) -> None:
-    cursor = await feed_end(admin)
+    cursor = await feed_end(demo_engine, admin)
     first = await _create_organization(admin, "Missed One")
     second = await _create_organization(admin, "Missed Two")
     async with socket(_app(demo_engine)) as ws:
