@@ -25,6 +25,7 @@ from schema import (  # noqa: F401  (their node types register on import)
     reports,
     resources,
     saved_views,
+    webhooks,
     tokens,
 )
 from schema.compiled.execution import FastExecutionContext
@@ -58,6 +59,7 @@ Query = merge_types(
         proposals.ProposalQuery,
         changes.ChangeQuery,
         saved_views.SavedViewQuery,
+        webhooks.WebhookQuery,
     ),
 )
 
@@ -70,6 +72,7 @@ Mutation = merge_types(
         tokens.TokenMutation,
         proposals.ProposalMutation,
         saved_views.SavedViewMutation,
+        webhooks.WebhookMutation,
     ),
 )
 

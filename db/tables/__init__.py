@@ -25,6 +25,7 @@ from db.tables.programs import Course, CourseInstructor, Program, ProgramPartner
 from db.tables.proposals import Proposal
 from db.tables.resources import Resource, ResourceShare
 from db.tables.saved_views import SavedView
+from db.tables.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "AccessChange",
@@ -69,4 +70,6 @@ __all__ = [
     "Resource",
     "ResourceShare",
     "SavedView",
+    "Webhook",
+    "WebhookDelivery",
 ]
