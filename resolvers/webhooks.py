@@ -31,7 +31,7 @@ from db import tables as t
 from db.base import table_of, utcnow
 from db.enums import ChangeKind
 from resolvers.changes import ChangeFilter, check_filter
-from resolvers.errors import ApiError, BadUserInput, NotFound, excerpt
+from resolvers.errors import ApiError, BadUserInput, Forbidden, NotFound, excerpt
 from resolvers.viewer import Viewer
 from resolvers.write_scope import check_arguments
 from settings import Settings
@@ -172,7 +172,11 @@ async def create_webhook(
     owner = organization_id if organization_id is not None else viewer.organization_id
     await check_arguments(connection, viewer, "createWebhook", {"organization": owner})
     if owner is None and not viewer.is_admin:
-        raise BadUserInput("give the `organization` the endpoint is for", field="organization")
+        raise Forbidden(
+            f"{viewer.role.value} callers have no organization to own an endpoint; endpoints of "
+            "no organization are admins'",
+            field="organization",
+        )
     values = _values(spec, viewer)
     await check_url(spec.url, settings)
     secret = new_secret()

@@ -15,6 +15,7 @@ import standardwebhooks
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.enums import TokenRole
+from resolvers.changes import decode_position
 from resolvers.webhook_delivery import deliver_once
 from settings import Settings
 from tests.changes.feed import JOU, NCU, organization_id
@@ -78,7 +79,11 @@ async def _create(client: httpx.AsyncClient, **given: Any) -> dict[str, Any]:
 
 async def _rename(client: httpx.AsyncClient, name: str, new_name: str) -> None:
     key = await organization_id(client, name)
-    read = await query(client, "query ($id: ID!) { node(id: $id) { ... on Organization { version } } }", {"id": key})
+    read = await query(
+        client,
+        "query ($id: ID!) { node(id: $id) { ... on Organization { version } } }",
+        {"id": key},
+    )
     answer = await query(
         client,
         UPDATE_ORG,
@@ -93,34 +98,68 @@ def _verify(secret: str, headers: dict[str, str], body: str) -> dict[str, Any]:
 
 
 async def test_deliveries_are_signed_in_order_and_only_what_the_token_sees(
-    demo_engine: AsyncEngine, jou: httpx.AsyncClient, admin: httpx.AsyncClient, hook_receiver: Receiver
+    demo_engine: AsyncEngine, admin: httpx.AsyncClient, hook_receiver: Receiver
 ) -> None:
-    made = await _create(jou, url=hook_receiver.url, description="portal")
+    made = await _create(admin, url=hook_receiver.url, description="everything")
     assert made["userErrors"] == []
     secret = made["secret"]
     assert secret.startswith("whsec_")
-    await _rename(jou, JOU, "Jiangsu Open University (1)")
-    await _rename(admin, NCU, "Nanchang University (hidden from JOU)")
-    await _rename(jou, "Jiangsu Open University (1)", "Jiangsu Open University (2)")
-    await deliver_once(demo_engine, SETTINGS)
+    jou_token = await make_token(demo_engine, TokenRole.EDITOR, organization=JOU)
+    async with receiver() as public, api_client(demo_engine, jou_token, SETTINGS) as jou:
+        narrow = await _create(jou, url=public.url)
+        assert narrow["userErrors"] == []
+        await _rename(admin, NCU, "Nanchang University (1)")
+        agreements = await query(admin, "{ agreements(first: 100) { nodes { id version } } }")
+        hidden = None
+        for candidate in agreements["agreements"]["nodes"]:
+            found = await query(jou, "query ($id: ID!) { node(id: $id) { id } }", candidate)
+            if found["node"] is None:
+                hidden = candidate
+                break
+        assert hidden is not None
+        retitled = await query(
+            admin,
+            "mutation ($input: UpdateAgreementInput!) "
+            "{ updateAgreement(input: $input) { userErrors { code } } }",
+            {"input": {"id": hidden["id"], "version": hidden["version"], "title": "Retitled"}},
+        )
+        assert retitled["updateAgreement"]["userErrors"] == []
+        await _rename(admin, "Nanchang University (1)", "Nanchang University (2)")
+        await deliver_once(demo_engine, SETTINGS)
+        seen = [_verify(narrow["secret"], h, b) for h, b in public.received]
+        assert [b["data"]["entityType"] for b in seen] == ["Organization", "Organization"]
     bodies = [_verify(secret, h, b) for h, b in hook_receiver.received]
-    assert [b["data"]["kind"] for b in bodies] == ["UPDATED", "UPDATED"]
-    assert all(b["data"]["entityType"] == "Organization" for b in bodies)
-    assert all(b["type"] == "organization.updated" for b in bodies)
+    assert [b["data"]["entityType"] for b in bodies] == [
+        "ApiToken",  # the JOU token made above: an admin sees tokens
+        "Organization",
+        "Agreement",
+        "Organization",
+    ]
+    assert [b["type"] for b in bodies] == [
+        "apiToken.created",
+        "organization.updated",
+        "agreement.updated",
+        "organization.updated",
+    ]
     cursors = [b["data"]["cursor"] for b in bodies]
-    assert len(set(cursors)) == 2
+    assert cursors == sorted(cursors, key=lambda c: _position(c))
     ids = [h["webhook-id"] for h, _ in hook_receiver.received]
-    assert len(set(ids)) == 2
+    assert len(set(ids)) == 4
     headers, body = hook_receiver.received[0]
-    tampered = body.replace("UPDATED", "DELETED")
     with pytest.raises(standardwebhooks.webhooks.WebhookVerificationError):
-        _verify(secret, headers, tampered)
-    hooks = (await query(jou, HOOKS))["webhooks"]
-    assert [d["status"] for d in hooks[0]["deliveries"]] == ["delivered", "delivered"]
-    assert {d["responseCode"] for d in hooks[0]["deliveries"]} == {200}
-    assert "secret" not in json.dumps(hooks)
+        _verify(secret, headers, body.replace("created", "deleted"))
+    [hook] = [
+        h for h in (await query(admin, HOOKS))["webhooks"] if h["id"] == made["webhook"]["id"]
+    ]
+    assert [d["status"] for d in hook["deliveries"]] == ["delivered"] * 4
+    assert {d["responseCode"] for d in hook["deliveries"]} == {200}
     await deliver_once(demo_engine, SETTINGS)
-    assert len(hook_receiver.received) == 2, "a delivered event is not sent again"
+    assert len(hook_receiver.received) == 4, "a delivered event is not sent again"
+
+
+def _position(cursor: str) -> tuple[int, int]:
+    found = decode_position(cursor)
+    return found.xid, found.id
 
 
 async def test_a_500_is_retried_and_holds_later_events_back(
@@ -247,7 +286,9 @@ async def test_https_is_required_in_production_and_reporters_cannot_filter_agree
         assert [e["code"] for e in made["userErrors"]] == ["UNSAFE_URL"]
     reporter = await make_token(demo_engine, TokenRole.REPORTER)
     async with api_client(demo_engine, reporter, SETTINGS) as client:
-        made = await _create(client, url="https://93.184.215.14/hook", filter={"types": ["Agreement"]})
+        made = await _create(
+            client, url="https://93.184.215.14/hook", filter={"types": ["Agreement"]}
+        )
         assert [e["code"] for e in made["userErrors"]] in (["FORBIDDEN"],)
 
 
