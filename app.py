@@ -15,6 +15,7 @@ from starlette.routing import Route
 from db.engine import create_engine
 from resolvers.persisted_queries import PersistedQueries
 from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
+from resolvers.webhook_delivery import start_webhook_worker
 from settings import Settings, load_settings
 from web import graphiql
 from web.access import bearer_token
@@ -87,7 +88,10 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     async def lifespan(_: Starlette) -> AsyncIterator[dict[str, Any]]:
         _freeze_start_up_heap()
         await limiter.check()
+        delivery = start_webhook_worker(db, settings) if settings.webhooks_in_serve else None
         yield {}
+        if delivery is not None:
+            await delivery.close()
         await limiter.close()
         await persisted.close()
         if owned:

@@ -30,7 +30,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -50,7 +50,15 @@ from resolvers.viewer import Viewer
 from resolvers.webhooks import DELIVERY, WEBHOOK, check_url
 from settings import Settings
 
-__all__ = ["Worker", "deliver_once", "event_body", "queue_test", "sign"]
+__all__ = [
+    "RunningWorker",
+    "Worker",
+    "deliver_once",
+    "event_body",
+    "queue_test",
+    "sign",
+    "start_webhook_worker",
+]
 
 log = logging.getLogger(__name__)
 
@@ -236,8 +244,8 @@ async def _post(
     except httpx.HTTPError as error:
         return Outcome(False, None, f"{type(error).__name__}: {error}"[:500], took())
     ok = 200 <= response.status_code < 300
-    error = None if ok else f"answered HTTP {response.status_code}"
-    return Outcome(ok, response.status_code, error, took())
+    reason = None if ok else f"answered HTTP {response.status_code}"
+    return Outcome(ok, response.status_code, reason, took())
 
 
 def _retry_in(settings: Settings, attempts: int) -> timedelta:
@@ -406,10 +414,24 @@ class Worker:
                     busy = 0
                 if busy:
                     continue
-                try:
+                with suppress(TimeoutError):
                     await asyncio.wait_for(self.stopped.wait(), self.settings.webhook_poll_s)
-                except TimeoutError:
-                    pass
 
     def stop(self) -> None:
         self.stopped.set()
+
+
+class RunningWorker:
+    """A `Worker` run as a task of the current event loop (inside `serve`)."""
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self.task = asyncio.get_running_loop().create_task(worker.run(), name="webhooks")
+
+    async def close(self) -> None:
+        self.worker.stop()
+        await self.task
+
+
+def start_webhook_worker(engine: AsyncEngine, settings: Settings) -> RunningWorker:
+    return RunningWorker(Worker(engine, settings))

@@ -25,8 +25,8 @@ from schema import (  # noqa: F401  (their node types register on import)
     reports,
     resources,
     saved_views,
-    webhooks,
     tokens,
+    webhooks,
 )
 from schema.compiled.execution import FastExecutionContext
 from schema.document_caches import ParsedDocuments, ValidatedDocuments

@@ -11,6 +11,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from resolvers import webhooks as service
+from resolvers.changes import ChangeFilter as ReadFilter
 from resolvers.errors import BadUserInput
 from resolvers.ids import decode_id_of, encode_id
 from resolvers.permissions import ANYONE
@@ -114,11 +115,13 @@ class Webhook:
         "`updateWebhook(input: {enabled: true})` enables it again."
     )
     def disabled_reason(self) -> str | None:
-        return self.row["disabled_reason"]
+        reason: str | None = self.row["disabled_reason"]
+        return reason
 
     @strawberry.field(description="Since when its deliveries fail; null while they succeed.")
     def failing_since(self) -> datetime | None:
-        return self.row["failing_since"]
+        since: datetime | None = self.row["failing_since"]
+        return since
 
     @strawberry.field(description="When it was registered.")
     def created_at(self) -> datetime:
@@ -371,8 +374,8 @@ def _names(values: list[str]) -> list[str]:
     return [ChangeKind(v).name for v in values]
 
 
-def _stored(row: RowMapping) -> "service.ChangeFilter":
-    return service.ChangeFilter(
+def _stored(row: RowMapping) -> ReadFilter:
+    return ReadFilter(
         types=list(row["types"]) or None,
         organizations=list(row["organizations"]) or None,
         alliances=list(row["alliances"]) or None,

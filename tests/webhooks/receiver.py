@@ -24,12 +24,15 @@ class Receiver:
     answers: list[int | str] = field(default_factory=list)
     """What to answer next, in turn: a status, or `"hang"` (never answer); then 200."""
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    delay: float = 0.0
+    """Seconds to wait before each answer (a slow receiver)."""
 
     async def handle(self, request: Request) -> Response:
         body = (await request.body()).decode()
         self.received.append((dict(request.headers), body))
         self.arrived.set()
         answer = self.answers.pop(0) if self.answers else 200
+        await asyncio.sleep(self.delay)
         if answer == "hang":
             await asyncio.sleep(3600)
         return Response(status_code=int(answer))
@@ -52,7 +55,7 @@ async def receiver() -> AsyncIterator[Receiver]:
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     task: asyncio.Task[Any] = asyncio.create_task(server.serve())
-    while not server.started:
+    while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
         await asyncio.sleep(0.01)
     found.url = f"http://127.0.0.1:{port}/hook"
     try:

@@ -4,7 +4,6 @@ registration and its refusals, signed deliveries in feed order (verified with th
 hanging receiver cut at the timeout, disabling after failing too long, redelivery."""
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
@@ -12,12 +11,11 @@ from typing import Any
 import httpx
 import pytest
 import standardwebhooks
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from db.enums import TokenRole
 from resolvers.changes import decode_position
 from resolvers.webhook_delivery import deliver_once
-from settings import Settings
 from tests.changes.feed import JOU, NCU, organization_id
 from tests.conftest import TEST_SETTINGS, Databases, api_client, make_token
 from tests.graphql import query
@@ -177,7 +175,7 @@ async def test_a_500_is_retried_and_holds_later_events_back(
     assert hooks[0]["failingSince"] is not None
     await deliver_once(demo_engine, SETTINGS)
     received = [_verify(made["secret"], h, b) for h, b in hook_receiver.received]
-    assert [r["data"]["cursor"] for r in received][0] == received[1]["data"]["cursor"]
+    assert received[0]["data"]["cursor"] == received[1]["data"]["cursor"]
     assert len(received) == 3
     assert hook_receiver.received[0][0]["webhook-id"] == hook_receiver.received[1][0]["webhook-id"]
     hooks = (await query(jou, HOOKS))["webhooks"]
@@ -306,3 +304,28 @@ async def test_another_organization_cannot_touch_an_endpoint(
         )
         assert answer["deleteWebhook"]["userErrors"] == [{"code": "NOT_FOUND"}]
     assert len((await query(jou, HOOKS))["webhooks"]) == 1
+
+
+async def test_two_workers_at_once_never_send_a_delivery_twice(
+    demo_engine: AsyncEngine, jou: httpx.AsyncClient, hook_receiver: Receiver, backend: str
+) -> None:
+    """Two engines stand for two worker processes; on PostgreSQL the endpoint's advisory lock
+    lets one of them serve it at a time (SQLite: one process, one lock)."""
+    await _create(jou, url=hook_receiver.url)
+    for number in range(4):
+        await _rename(jou, JOU if number == 0 else f"JOU {number - 1}", f"JOU {number}")
+    hook_receiver.delay = 0.1
+    other = create_async_engine(demo_engine.url.render_as_string(hide_password=False))
+    try:
+        await asyncio.gather(
+            deliver_once(demo_engine, SETTINGS),
+            deliver_once(other, SETTINGS),
+            deliver_once(other, SETTINGS),
+        )
+        while len(hook_receiver.received) < 4:
+            await deliver_once(other, SETTINGS)
+    finally:
+        await other.dispose()
+    ids = [h["webhook-id"] for h, _ in hook_receiver.received]
+    assert len(ids) == 4 and len(set(ids)) == 4, ids
+    assert ids == sorted(ids, key=lambda i: int(i.rsplit("_", 1)[1]))
