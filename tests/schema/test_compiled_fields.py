@@ -98,7 +98,7 @@ ORDINARY_ROAD: dict[str, str] = {
     "Query.people": "a root list without a compiled source (resolvers.compiled.lists)",
     "Query.views": "saved views: a catalogue read through resolvers/saved_views",
     "Query.view": "saved views: one version, read through resolvers/saved_views",
-    "Query.webhooks": "webhook endpoints of the caller's organizations, read through resolvers/webhooks",
+    "Query.webhooks": "webhook endpoints of the caller's organizations (resolvers/webhooks)",
     "Query.programs": "a root list without a compiled source (resolvers.compiled.lists)",
     "Query.courses": "a root list without a compiled source (resolvers.compiled.lists)",
     "Query.resources": "a root list without a compiled source (resolvers.compiled.lists)",
