@@ -16,6 +16,7 @@ from starlette.routing import Route, WebSocketRoute
 from db.engine import create_engine
 from resolvers.persisted_queries import PersistedQueries
 from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
+from resolvers.webhook_delivery import start_webhook_worker
 from settings import Settings, load_settings
 from telemetry.logs import configure_logging, flush_logs
 from telemetry.metrics import Metrics, mark_worker_gone
@@ -107,10 +108,13 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     async def lifespan(_: Starlette) -> AsyncIterator[dict[str, Any]]:
         _freeze_start_up_heap()
         await limiter.check()
+        delivery = start_webhook_worker(db, settings) if settings.webhooks_in_serve else None
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(sample_every, SAMPLE_SECONDS, sample)
             yield {}
             tasks.cancel_scope.cancel()
+        if delivery is not None:
+            await delivery.close()
         await limiter.close()
         await persisted.close()
         if tracing is not None:

@@ -296,6 +296,51 @@ class Settings:
         "How often a subscription reads the change feed when no wakeup came (a missed "
         "notification, a write made outside the API)",
     )
+    webhook_allow_private: bool = setting(
+        False,
+        "PARTNERGRAPH_WEBHOOK_ALLOW_PRIVATE",
+        "Let webhook URLs resolve to loopback, private, link-local or reserved addresses "
+        "(refused by default against SSRF; tests and a single-machine setup allow them)",
+    )
+    webhook_require_https: bool = setting(
+        False,
+        "PARTNERGRAPH_WEBHOOK_REQUIRE_HTTPS",
+        "Refuse webhook URLs that are not `https://`",
+        production=True,
+    )
+    webhook_timeout_s: float = setting(
+        10.0,
+        "PARTNERGRAPH_WEBHOOK_TIMEOUT_S",
+        "Seconds a webhook receiver has to answer a delivery; past it the attempt fails and is "
+        "retried",
+    )
+    webhook_retry_base_s: float = setting(
+        5.0,
+        "PARTNERGRAPH_WEBHOOK_RETRY_BASE_S",
+        "The first retry delay of a failed delivery; each further attempt waits twice as long",
+    )
+    webhook_retry_max_s: float = setting(
+        3600.0,
+        "PARTNERGRAPH_WEBHOOK_RETRY_MAX_S",
+        "The longest wait between two attempts of a delivery",
+    )
+    webhook_disable_after_s: float = setting(
+        259200.0,
+        "PARTNERGRAPH_WEBHOOK_DISABLE_AFTER_S",
+        "Seconds an endpoint may fail without a success before it is disabled (its "
+        "`disabledReason` says why); 3 days by default",
+    )
+    webhook_poll_s: float = setting(
+        1.0,
+        "PARTNERGRAPH_WEBHOOK_POLL_S",
+        "Seconds the delivery worker sleeps when it found nothing to send",
+    )
+    webhooks_in_serve: bool = setting(
+        True,
+        "PARTNERGRAPH_WEBHOOKS_IN_SERVE",
+        "Run the webhook delivery worker inside `partnergraph serve` (convenient with the "
+        "embedded SQLite; with several API processes run `partnergraph worker` instead)",
+    )
     registered_only: bool = setting(
         False,
         "PARTNERGRAPH_REGISTERED_ONLY",

@@ -20,6 +20,7 @@ from cli.loads import load_app
 from cli.migrations import db_app
 from cli.serve import serve
 from cli.tokens import token_app
+from cli.webhooks import webhooks_app, worker
 
 __all__ = ["app", "main"]
 
@@ -36,7 +37,9 @@ app.add_typer(token_app, name="token")
 app.add_typer(load_app, name="load")
 app.add_typer(changes_app, name="changes")
 app.add_typer(schema_app, name="schema")
+app.add_typer(webhooks_app, name="webhooks")
 app.command()(serve)
+app.command()(worker)
 app.command()(backup)
 app.command()(restore)
 

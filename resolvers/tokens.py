@@ -36,6 +36,7 @@ __all__ = [
     "revoke_token",
     "token_row",
     "tokens_page",
+    "viewer_of_token_id",
 ]
 
 TOKEN = table_of(t.ApiToken)
@@ -224,6 +225,20 @@ async def authenticate(engine: AsyncEngine, raw: str) -> Viewer:
     if engine.dialect.name == "postgresql" and record.access_version is not None:
         token_cache(engine).keep(prefix, record)  # where triggers move the counter (0006)
     return record.viewer
+
+
+async def viewer_of_token_id(engine: AsyncEngine, token_id: int) -> tuple[Viewer | None, str]:
+    """The viewer of the token `token_id` as it is now, or `None` and why it no longer reads
+    (for work done on a token's behalf later: a webhook endpoint's deliveries)."""
+    async with engine.connect() as connection:
+        prefix = await connection.scalar(sa.select(TOKEN.c.prefix).where(TOKEN.c.id == token_id))
+    record = None if prefix is None else await _read(engine, prefix)
+    if record is None:
+        return None, "the token that registered it was deleted"
+    refusal = record.refusal(record.secret_hash)
+    if refusal is not None:
+        return None, f"the token that registered it no longer reads: {refusal}"
+    return record.viewer, ""
 
 
 def kept_token(engine: AsyncEngine, raw: str) -> TokenRecord | None:

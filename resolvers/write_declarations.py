@@ -407,11 +407,26 @@ def _documents() -> dict[str, tuple[Ref, ...]]:
     return {"uploadDocumentVersion": (Ref("document", "Document", C),)}
 
 
+def _webhooks() -> dict[str, tuple[Ref, ...]]:
+    """A webhook endpoint is owned by the organization it is registered for (the caller's own
+    unless given; none: an admins' endpoint). `updateWebhook`, `deleteWebhook` and
+    `redeliverWebhook` name an endpoint, which is no node: `resolvers.webhooks` checks the
+    stored endpoint's organization against `createWebhook`'s rule, and answers NOT_FOUND for
+    another owner's endpoint."""
+    return {
+        "createWebhook": (Ref("organization", ORG, C),),
+        "updateWebhook": (),
+        "deleteWebhook": (),
+        "redeliverWebhook": (),
+    }
+
+
 def _mutations() -> dict[str, tuple[Ref, ...]]:
     return {
         **_agreements(),
         **_proposals(),
         **_views(),
+        **_webhooks(),
         **_generic(),
         **_names(),
         **_documents(),

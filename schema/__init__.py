@@ -33,6 +33,7 @@ from schema import (  # noqa: F401  (their node types register on import)
     resources,
     saved_views,
     tokens,
+    webhooks,
 )
 from schema.compiled.execution import FastExecutionContext
 from schema.document_caches import ParsedDocuments, ValidatedDocuments
@@ -67,6 +68,7 @@ Query = merge_types(
         changes.ChangeQuery,
         saved_views.SavedViewQuery,
         approvals.ApprovalQuery,
+        webhooks.WebhookQuery,
     ),
 )
 
@@ -81,6 +83,7 @@ Mutation = merge_types(
         saved_views.SavedViewMutation,
         names.NameMutation,
         documents.DocumentMutation,
+        webhooks.WebhookMutation,
     ),
 )
 

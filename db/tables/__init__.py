@@ -33,6 +33,7 @@ from db.tables.programs import Course, CourseInstructor, Program, ProgramPartner
 from db.tables.proposals import Proposal
 from db.tables.resources import Resource, ResourceShare
 from db.tables.saved_views import SavedView
+from db.tables.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "AccessChange",
@@ -83,4 +84,6 @@ __all__ = [
     "Resource",
     "ResourceShare",
     "SavedView",
+    "Webhook",
+    "WebhookDelivery",
 ]

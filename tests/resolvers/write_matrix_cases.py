@@ -162,6 +162,7 @@ OTHER: dict[str, dict[str, Any]] = {
         "name": "matrix-view",
         "document": "query MatrixView { organizations(first: 5) { nodes { name } } }",
     },
+    "createWebhook": {"organization": _org(), "url": "https://93.184.215.14/matrix"},
 }
 
 
@@ -181,6 +182,7 @@ NO_ID = {
     "addMobilityCondition",
     "addMember",
     "saveView",
+    "createWebhook",
     *(m for m in OTHER if "propose" in m),
 }
 
