@@ -192,6 +192,8 @@ SCALARS: dict[str, st.SearchStrategy[graphql.ValueNode]] = {
     "DateTime": DATETIME_VALUES,
     "Decimal": DECIMAL_VALUES,
     "JSON": JSON_VALUES,
+    # A file comes only in a multipart request: in a document it is text, which must be refused.
+    "Upload": st.text(max_size=10).map(_string),
 }
 
 
