@@ -7,8 +7,10 @@ __all__ = [
     "AgreementKind",
     "AgreementStatus",
     "AllianceScope",
+    "ApplicationStatus",
     "CollaborationMode",
     "CommitmentStatus",
+    "CreditEntryKind",
     "DeliveryMode",
     "EnrolmentStatus",
     "EvaluationIndicator",
@@ -188,6 +190,20 @@ class TargetLearnerGroup(StrEnum):
 class EnrolmentStatus(StrEnum):
     ENROLLED = "enrolled"
     COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+class CreditEntryKind(StrEnum):
+    EARNED = "earned"
+    RECOGNISED = "recognised"
+    EXPIRED = "expired"
+    CORRECTED = "corrected"
+
+
+class ApplicationStatus(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
 

@@ -4,6 +4,7 @@ from db.tables.access import AccessChange, ApiToken
 from db.tables.activities import Activity, ActivityAgreement, ActivityParticipant, ActivityProgram
 from db.tables.agreements import Agreement, AgreementMode, AgreementParty, Commitment, Document
 from db.tables.alliances import Alliance, Membership
+from db.tables.completion import ProgramCompletion, ProgramRequirement, RequirementCourse
 from db.tables.credits import (
     CreditAccount,
     CreditRecognition,
@@ -15,11 +16,13 @@ from db.tables.credits import (
 from db.tables.evaluations import Evaluation, EvaluationMeasure
 from db.tables.funding import Funding
 from db.tables.history import HistoryEntry
+from db.tables.ledger import CreditEntry
 from db.tables.network import NetworkChange
 from db.tables.organizations import Organization, OrganizationIdentifier, OrganizationRelation
 from db.tables.people import Person, Position
 from db.tables.programs import Course, CourseInstructor, Program, ProgramPartner, ProgramTargetGroup
 from db.tables.proposals import Proposal
+from db.tables.recognition import ApplicationOutcome, RecognitionApplication, RecognitionRuleCourse
 from db.tables.resources import Resource, ResourceShare
 
 __all__ = [
@@ -33,10 +36,12 @@ __all__ = [
     "AgreementParty",
     "Alliance",
     "ApiToken",
+    "ApplicationOutcome",
     "Commitment",
     "Course",
     "CourseInstructor",
     "CreditAccount",
+    "CreditEntry",
     "CreditRecognition",
     "Document",
     "Enrolment",
@@ -54,10 +59,15 @@ __all__ = [
     "Person",
     "Position",
     "Program",
+    "ProgramCompletion",
     "ProgramPartner",
+    "ProgramRequirement",
     "ProgramTargetGroup",
     "Proposal",
+    "RecognitionApplication",
     "RecognitionRule",
+    "RecognitionRuleCourse",
+    "RequirementCourse",
     "Resource",
     "ResourceShare",
 ]
