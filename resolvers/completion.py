@@ -5,7 +5,8 @@ A program's requirements (`setProgramRequirements`, by a partner's editor): requ
 (each done), a list of courses whose credits count toward `minListCredits`, a minimum total,
 and a time limit in months from the learner's enrolment. What counts is read from the
 learner's ledger, net of corrections and expiry: earned credits of the required and listed
-courses, and credits recognised under rules toward this program (`toProgram`); only entries
+courses, and credits recognised under rules toward this program (`toProgram`) for outcomes of
+other courses (an outcome of a listed course counts once, by its earned credits); only entries
 recorded by the deadline count. A completion is recorded once (a unique row): a second attempt,
 or one for an unfinished program, is a user error and writes nothing.
 """
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from db import tables as t
 from db.base import table_of, utcnow
 from db.enums import EnrolmentStatus
+from resolvers.decimals import scaled
 from resolvers.errors import ApiError, BadUserInput
 from resolvers.viewer import Viewer
 from resolvers.write_declarations import MUTATIONS
@@ -172,9 +174,9 @@ async def set_requirements(
 
 async def _net_credits(
     connection: AsyncConnection, learner_id: int, program_id: int, deadline: date | None
-) -> tuple[dict[int, Decimal], Decimal]:
+) -> tuple[dict[int, Decimal], dict[int | None, Decimal]]:
     """The learner's net earned credits per course, and net credits recognised toward the
-    program, counting entries recorded by the deadline."""
+    program per course of their outcome, counting entries recorded by the deadline."""
     counted = [ACCOUNT.c.learner_id == learner_id]
     if deadline is not None:
         counted.append(ENTRY.c.recorded_on <= deadline)
@@ -186,15 +188,17 @@ async def _net_credits(
         .where(*counted, ENTRY.c.rule_id.is_(None), OUTCOME.c.course_id.is_not(None))
         .group_by(OUTCOME.c.course_id)
     )
-    courses = {int(course): Decimal(total) for course, total in by_course.all()}
-    recognised = await connection.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(ENTRY.c.credits), 0))
+    courses = {int(course): scaled(total, ENTRY.c.credits) for course, total in by_course.all()}
+    recognised = await connection.execute(
+        sa.select(OUTCOME.c.course_id, sa.func.sum(ENTRY.c.credits))
         .select_from(ENTRY)
         .join(ACCOUNT, ACCOUNT.c.id == ENTRY.c.account_id)
+        .join(OUTCOME, OUTCOME.c.id == ENTRY.c.outcome_id)
         .join(RULE, RULE.c.id == ENTRY.c.rule_id)
         .where(*counted, RULE.c.to_program_id == program_id)
+        .group_by(OUTCOME.c.course_id)
     )
-    return courses, Decimal(recognised or 0)
+    return courses, {course: scaled(total, ENTRY.c.credits) for course, total in recognised.all()}
 
 
 async def completion_of(
@@ -244,8 +248,10 @@ async def completion_of(
         .where(REQUIREMENT_COURSE.c.program_id == program_id)
         .order_by(REQUIREMENT_COURSE.c.id)
     )
-    total = recognised
-    for course, required in listed.all():
+    rows = listed.all()
+    in_list = {course for course, _ in rows}
+    total = sum((c for course, c in recognised.items() if course not in in_list), Decimal(0))
+    for course, required in rows:
         credits = courses.get(course, Decimal(0))
         total += credits
         if required:

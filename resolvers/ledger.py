@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from db import tables as t
 from db.base import table_of, utcnow
 from db.enums import CreditEntryKind, EnrolmentStatus
+from resolvers.decimals import scaled
 from resolvers.errors import ApiError, BadUserInput, NotFound
 from resolvers.viewer import Viewer
 from resolvers.write_scope import check_arguments
@@ -82,7 +83,7 @@ async def entry_net(connection: AsyncConnection, entry_id: int) -> Decimal:
             sa.or_(ENTRY.c.id == entry_id, ENTRY.c.corrects_id == entry_id)
         )
     )
-    return Decimal(total or 0)
+    return scaled(total, ENTRY.c.credits)
 
 
 async def append(

@@ -30,6 +30,7 @@ from db import tables as t
 from db.base import table_of, utcnow
 from db.enums import AgreementStatus, ApplicationStatus, CreditEntryKind
 from resolvers.agreement_lifecycle import InvalidTransition, status_of
+from resolvers.decimals import scaled
 from resolvers.errors import ApiError, BadUserInput
 from resolvers.ledger import ENTRY, LedgerRefusal, append, entry_net, lock_account
 from resolvers.viewer import Viewer
@@ -124,7 +125,7 @@ async def recognised_under(connection: AsyncConnection, account_id: int, rule_id
             ENTRY.c.account_id == account_id, ENTRY.c.rule_id == rule_id
         )
     )
-    return Decimal(total or 0)
+    return scaled(total, ENTRY.c.credits)
 
 
 async def _earned_entry(connection: AsyncConnection, outcome_id: int) -> RowMapping | None:

@@ -8,8 +8,8 @@ and "micro-courses featuring small credit units", and the credit banking system 
 course or requirement, and names no learner. So every row here is illustrative: an implementing
 credit recognition agreement (flagged `is_illustrative`, under the framework agreement), one
 rule each way at 1:1 with a 10-credit cap, the micro-major's requirements, a course of each
-school, and three invented learners ("Demo learner", in their names) with their ledgers and
-applications: one approved, one waiting, one rejected. The rows are written as the ledger's
+school, and one invented learner (`externalRef` "DEMO-1 (invented learner)") with a ledger and
+three applications: one rejected, one approved, one waiting. The rows are written as the ledger's
 services would write them (an outcome with its EARNED entry, an approved application with its
 RECOGNISED entry), which tests/db/test_demo_credits.py checks against the ledger invariants.
 """
@@ -119,29 +119,21 @@ async def add_credit_bank(b: Builder, framework_id: int, program_id: int, art_co
     await b.add(RequirementCourse(program_id=program_id, course_id=art_course, required=True))
     await b.add(RequirementCourse(program_id=program_id, course_id=lle_course, required=False))
     bank = _Bank(program_id, courses, rules)
-    await _learner(b, bank, "Illustrative Learner", NJU_LLE, JSOU_ART, ApplicationStatus.APPROVED)
-    await _learner(
-        b, bank, "Demo learner Li (invented)", JSOU_ART, NJU_LLE, ApplicationStatus.SUBMITTED
+    await _learner(b, bank)
+
+
+async def _learner(b: Builder, bank: _Bank) -> None:
+    """The invented learner of the School of Lifelong Education, enrolled in the micro-major,
+    banked at Jiangsu Open University: the School of Art's course, rejected for want of evidence
+    then recognised by the learner's school; the school's own course, waiting for recognition
+    at the School of Art."""
+    learner_id = await b.key(
+        Learner(
+            name="Illustrative Learner",
+            home_organization_id=b.orgs[NJU_LLE],
+            external_ref="DEMO-1 (invented learner)",
+        )
     )
-    await _learner(
-        b, bank, "Demo learner Wang (invented)", NJU_LLE, JSOU_ART, ApplicationStatus.REJECTED
-    )
-
-
-_REASONS = {
-    ApplicationStatus.APPROVED: "Illustrative decision: the course matches the micro-major's "
-    "module and its evidence was checked.",
-    ApplicationStatus.REJECTED: "Illustrative decision: the evidence of completion was not "
-    "received in time; apply again with a transcript.",
-}
-
-
-async def _learner(
-    b: Builder, bank: _Bank, name: str, home: str, source: str, status: ApplicationStatus
-) -> None:
-    """A learner of `home` enrolled in the micro-major, who earned `source`'s course and
-    applied to have it recognised at `home`."""
-    learner_id = await b.key(Learner(name=name, home_organization_id=b.orgs[home]))
     account_id = await b.key(
         CreditAccount(learner_id=learner_id, bank_id=b.orgs[BANK], opened_on=ENROLLED)
     )
@@ -153,9 +145,31 @@ async def _learner(
             enrolled_on=ENROLLED,
         )
     )
+    art = await _earned(b, bank, account_id, JSOU_ART, date(2026, 6, 30))
+    lle = await _earned(b, bank, account_id, NJU_LLE, date(2026, 11, 20))
+    for status, applied, decided in [
+        (ApplicationStatus.REJECTED, date(2026, 7, 1), date(2026, 7, 8)),
+        (ApplicationStatus.APPROVED, date(2026, 7, 10), date(2026, 7, 15)),
+    ]:
+        await _application(b, bank, learner_id, account_id, art, status, applied, decided)
+    await _application(
+        b, bank, learner_id, account_id, lle, ApplicationStatus.SUBMITTED, date(2026, 11, 25), None
+    )
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    key: int
+    source: str
+    credits: Decimal
+
+
+async def _earned(
+    b: Builder, bank: _Bank, account_id: int, source: str, earned_on: date
+) -> _Outcome:
+    """The source school's course earned: its outcome and EARNED entry."""
     course = await b.session.get(Course, bank.courses[source])
     assert course is not None and course.credits is not None
-    earned_on = date(2026, 6, 30)
     outcome_id = await b.key(
         LearningOutcome(
             account_id=account_id,
@@ -180,38 +194,59 @@ async def _learner(
             recorded_by=LOADER,
         )
     )
-    decided = status is not ApplicationStatus.SUBMITTED
-    granted = course.credits if status is ApplicationStatus.APPROVED else None
+    return _Outcome(outcome_id, source, course.credits)
+
+
+_REASONS = {
+    ApplicationStatus.APPROVED: "Illustrative decision: the course matches the micro-major's "
+    "module and the transcript was checked.",
+    ApplicationStatus.REJECTED: "Illustrative decision: no evidence of completion was sent; "
+    "apply again with the transcript.",
+}
+
+
+async def _application(
+    b: Builder,
+    bank: _Bank,
+    learner_id: int,
+    account_id: int,
+    outcome: _Outcome,
+    status: ApplicationStatus,
+    applied_on: date,
+    decided_on: date | None,
+) -> None:
+    """An application by the learner's school to recognise the outcome at the other school;
+    when approved, its recognition and RECOGNISED entry."""
+    receiver = NJU_LLE if outcome.source == JSOU_ART else JSOU_ART
+    rule_id = bank.rules[outcome.source]
+    granted = outcome.credits if status is ApplicationStatus.APPROVED else None
     application_id = await b.key(
         RecognitionApplication(
             learner_id=learner_id,
             account_id=account_id,
-            rule_id=bank.rules[source],
-            from_organization_id=b.orgs[source],
-            to_organization_id=b.orgs[home],
+            rule_id=rule_id,
+            from_organization_id=b.orgs[outcome.source],
+            to_organization_id=b.orgs[receiver],
             status=status.value,
-            credits_requested=course.credits,
+            credits_requested=outcome.credits,
             credits_granted=granted,
-            applied_on=date(2026, 7, 1),
+            applied_on=applied_on,
             applied_by=LOADER,
-            decided_on=date(2026, 7, 15) if decided else None,
-            decided_by=LOADER if decided else None,
+            decided_on=decided_on,
+            decided_by=LOADER if decided_on else None,
             reason=_REASONS.get(status),
         )
     )
     await b.add(
         ApplicationOutcome(
-            application_id=application_id, outcome_id=outcome_id, credits=course.credits
+            application_id=application_id, outcome_id=outcome.key, credits=outcome.credits
         )
     )
-    if granted is None:
+    if granted is None or decided_on is None:
         return
     await b.add(
         CreditRecognition(
-            outcome_id=outcome_id,
-            rule_id=bank.rules[source],
-            credits=granted,
-            recognised_on=date(2026, 7, 15),
+            outcome_id=outcome.key, rule_id=rule_id, credits=granted, recognised_on=decided_on
         )
     )
     await b.add(
@@ -219,12 +254,12 @@ async def _learner(
             account_id=account_id,
             kind=CreditEntryKind.RECOGNISED.value,
             credits=granted,
-            organization_id=b.orgs[home],
-            outcome_id=outcome_id,
-            rule_id=bank.rules[source],
+            organization_id=b.orgs[receiver],
+            outcome_id=outcome.key,
+            rule_id=rule_id,
             application_id=application_id,
-            entry_key=f"recognised:{outcome_id}:to:{b.orgs[home]}",
-            recorded_on=date(2026, 7, 15),
+            entry_key=f"recognised:{outcome.key}:to:{b.orgs[receiver]}",
+            recorded_on=decided_on,
             recorded_at=AT,
             recorded_by=LOADER,
         )

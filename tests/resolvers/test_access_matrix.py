@@ -159,17 +159,18 @@ PROBES = [
         nested=("organizations", "School of Art", "positions"),
     ),
     Probe(
-        "the illustrative learner (home: School of Lifelong Education)",
+        "the illustrative learner (home: School of Lifelong Education; applied for "
+        "recognition of a School of Art course, so the School of Art's university sees them)",
         '{ organizations(filter: {text: "School of Lifelong Education"}) { nodes { '
         "learners { nodes { id } } } } }",
-        _seen(VIEWER),
+        _seen(EDITOR, VIEWER),
         nested=("organizations", "School of Lifelong Education", "learners"),
     ),
     Probe(
         "the learner's enrolment",
         '{ programs(filter: {text: "Micro-specialties"}) { nodes { enrolments '
         "{ nodes { id } } } } }",
-        _seen(VIEWER),
+        _seen(EDITOR, VIEWER),
         nested=("programs", "Micro-specialties", "enrolments"),
     ),
     Probe(
@@ -180,9 +181,22 @@ PROBES = [
         nested=("courses", "community education", "learningOutcomes"),
     ),
     Probe(
-        "the recognition rule under the agreement",
-        '{ agreements(filter: {text: "social education"}) { nodes { recognitionRules '
-        "{ nodes { id } } } } }",
+        "the recognition rule under the credit recognition agreement",
+        '{ agreements(filter: {text: "credit recognition agreement"}) { nodes { '
+        "recognitionRules(first: 1) { nodes { id } } } } }",
+        _seen(EDITOR, VIEWER),
+    ),
+    Probe(
+        "the learner's approved recognition application",
+        '{ agreements(filter: {text: "credit recognition agreement"}) { nodes { '
+        "recognitionRules(first: 1) { nodes { applications(last: 1) { nodes { id } } } } } } }",
+        _seen(EDITOR, VIEWER),
+    ),
+    Probe(
+        "the learner's recognised credits (a ledger entry)",
+        '{ agreements(filter: {text: "credit recognition agreement"}) { nodes { '
+        "recognitionRules(first: 1) { nodes { applications(last: 1) { nodes { "
+        "entries { nodes { id } } } } } } } } }",
         _seen(EDITOR, VIEWER),
     ),
     Probe(

@@ -175,17 +175,16 @@ async def test_program_partners_are_proposed_and_outsiders_cannot_join(callers: 
 
 async def test_no_outcome_on_another_organizations_account(callers: Callers) -> None:
     """The issue's 3 -> 1002 credits: an account at another bank, for a learner of another
-    organization, takes no outcome from this editor, and its balance stays."""
-    learner = await query(
+    organization (one with no application involving this editor's organization), takes no
+    outcome from this editor."""
+    lle = await _id(callers.admin, "organizations", "School of Lifelong Education")
+    made = await _mutate(
         callers.admin,
-        '{ learners: organizations(filter: {text: "Lifelong Education"}) '
-        "{ nodes { name learners { nodes { id } } } } }",
+        "createLearner",
+        {"name": "A learner of another organization", "homeOrganization": lle},
+        "learner { id }",
     )
-    [learner_id] = [
-        n["learners"]["nodes"][0]["id"]
-        for n in learner["learners"]["nodes"]
-        if n["name"] == "School of Lifelong Education"
-    ]
+    learner_id = made["learner"]["id"]
     nju = await _id(callers.admin, "organizations", "Nanjing University")
     jou = await _id(callers.admin, "organizations", "Jiangsu Open University")
     opened = await _mutate(
@@ -195,16 +194,11 @@ async def test_no_outcome_on_another_organizations_account(callers: Callers) -> 
         "creditAccount { id }",
     )
     account = opened["creditAccount"]["id"]
+    course = await _id(callers.admin, "courses", "community education", "title")
     outcome = await _mutate(
         callers.jou,
-        "createLearningOutcome",
-        {
-            "account": account,
-            "provider": jou,
-            "title": "Free credits",
-            "credits": "999.0",
-            "earnedOn": "2026-06-30",
-        },
+        "recordEarnedCredits",
+        {"account": account, "course": course, "earnedOn": "2026-06-30"},
     )
     assert _errors(outcome) == [("NOT_FOUND", "account")]
     foreign = await _mutate(

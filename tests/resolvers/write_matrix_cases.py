@@ -96,6 +96,10 @@ CREATE: dict[str, dict[str, Any]] = {
         "toOrganization": _org(),
         "toProgram": MICRO,
     },
+    "RecognitionRuleCourse": {
+        "rule": R("RecognitionRule", "rule to JOU"),
+        "course": R("Course", "MS-101"),
+    },
     "CreditRecognition": {
         "outcome": R("LearningOutcome", "outcome"),
         "rule": R("RecognitionRule", "rule to JOU"),
@@ -140,10 +144,44 @@ OTHER: dict[str, dict[str, Any]] = {
         "organization": _org("NJU"),
         "person": R("Person", "Xia"),
     },
+    "recordEarnedCredits": {
+        "account": R("CreditAccount", "JOU account"),
+        "course": R("Course", "MS-101"),
+        "earnedOn": "2026-06-30",
+    },
+    "correctCreditEntry": {"credits": "-0.5", "reason": "Matrix correction"},
+    "expireCreditEntry": {"reason": "Matrix expiry"},
+    "applyForRecognition": {
+        "learner": R("Learner", "own learner"),
+        "rule": R("RecognitionRule", "rule to JOU"),
+        "outcomes": [R("LearningOutcome", "own outcome")],
+    },
+    "decideRecognitionApplication": {"approve": True, "reason": "Matrix decision"},
+    "setProgramRequirements": {
+        "program": MICRO,
+        "minTotalCredits": "4",
+        "requiredCourses": [R("Course", "MS-101")],
+        "listCourses": [],
+    },
+    "recordProgramCompletion": {"program": MICRO, "learner": R("Learner", "own learner")},
 }
 
 
-NO_ID = {"createAgreement", "addCommitment", "addMember", *(m for m in OTHER if "propose" in m)}
+NO_VERSION = {
+    "recordEarnedCredits",
+    "applyForRecognition",
+    "setProgramRequirements",
+    "recordProgramCompletion",
+}
+"""Mutations that name no row to change, so carry no version."""
+
+NO_ID = {
+    "createAgreement",
+    "addCommitment",
+    "addMember",
+    *NO_VERSION,
+    *(m for m in OTHER if "propose" in m),
+}
 
 
 @dataclass(frozen=True)
@@ -241,7 +279,7 @@ def _needs_version(mutation: str) -> str | None:
     """The input field carrying the version of the row the mutation changes, if any."""
     if mutation == "addCommitment":
         return "agreementVersion"
-    if mutation.startswith(("create", "propose")) or mutation == "addMember":
+    if mutation.startswith(("create", "propose")) or mutation in {"addMember", *NO_VERSION}:
         return None
     return "version"
 
