@@ -156,7 +156,8 @@ async def test_a_rule_out_of_range_is_refused_and_nothing_written(
     values = {"agreement": ids["agreement"], "fromOrganization": ids["art"]}
     values |= {"toOrganization": ids["lle"]}
     values |= {k: ids.get(v, v) for k, v in given.items()}
-    count = "query ($id: ID!) { node(id: $id) { ... on Agreement { recognitionRules { totalCount } } } }"
+    count = "query ($id: ID!) { node(id: $id) { ... on Agreement { "
+    count += "recognitionRules { totalCount } } } }"
     before = await query(bank.admin, count, {"id": ids["agreement"]})
     refused = await mutate(bank.admin, "createRecognitionRule", values, "recognitionRule { id }")
     assert errors(refused) == [("BAD_USER_INPUT", field)]
