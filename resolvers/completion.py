@@ -50,6 +50,7 @@ RULE = table_of(t.RecognitionRule)
 PROGRAM = table_of(t.Program)
 
 MAX_MONTHS = 120
+NONE = Decimal("0.00")
 MAX_TOTAL = Decimal(1000)
 
 
@@ -72,10 +73,10 @@ class Completion:
     deadline: date | None = None
     required_done: list[int] = field(default_factory=list)
     required_missing: list[int] = field(default_factory=list)
-    list_credits: Decimal = Decimal(0)
-    min_list_credits: Decimal = Decimal(0)
-    total_credits: Decimal = Decimal(0)
-    min_total_credits: Decimal = Decimal(0)
+    list_credits: Decimal = NONE
+    min_list_credits: Decimal = NONE
+    total_credits: Decimal = NONE
+    min_total_credits: Decimal = NONE
     completion_id: int | None = None
     missing: list[str] = field(default_factory=list)
 
@@ -250,9 +251,9 @@ async def completion_of(
     )
     rows = listed.all()
     in_list = {course for course, _ in rows}
-    total = sum((c for course, c in recognised.items() if course not in in_list), Decimal(0))
+    total = sum((c for course, c in recognised.items() if course not in in_list), NONE)
     for course, required in rows:
-        credits = courses.get(course, Decimal(0))
+        credits = courses.get(course, NONE)
         total += credits
         if required:
             (found.required_done if credits > 0 else found.required_missing).append(course)
