@@ -5,8 +5,10 @@ organization recognised by another, under a rule the receiving organization keep
 the receiving organization approves or rejects it with a reason; the home organization may
 withdraw it while it waits. The rule (`resolvers.recognition_rules`) decides what counts:
 
-- its agreement must be in force (ACTIVE, inside its effective dates) when applying and when
-  approving; else the refusal names why (`AGREEMENT_NOT_IN_FORCE`: suspended, expired on ...);
+- its agreement must not be suspended or over (expired, terminated, superseded) to apply: an
+  application may wait while the agreement is being made; and it must be in force (ACTIVE,
+  inside its effective dates) to approve; else the refusal names why
+  (`AGREEMENT_NOT_IN_FORCE`: "is suspended", "expired on ...", "is under negotiation");
 - each outcome must be the learner's, earned at the rule's source (or a unit of it), in its
   source program and among its eligible courses when it names them, and still hold credits
   (its earned entry's net, after corrections and expiry);
@@ -75,7 +77,19 @@ class _Claim:
     net: Decimal
 
 
-async def _agreement_in_force(connection: AsyncConnection, rule: RowMapping, today: date) -> None:
+_ENDED = {
+    AgreementStatus.SUSPENDED,
+    AgreementStatus.EXPIRED,
+    AgreementStatus.TERMINATED,
+    AgreementStatus.SUPERSEDED,
+}
+
+
+async def _check_agreement(
+    connection: AsyncConnection, rule: RowMapping, today: date, *, approving: bool
+) -> None:
+    """An application may wait for an agreement still being made, never for one that is
+    suspended or over; credits are recognised only while it is ACTIVE within its dates."""
     if rule["agreement_id"] is None:
         raise NotInForce(
             "this rule belongs to no credit recognition agreement, so nothing is recognised "
@@ -92,13 +106,13 @@ async def _agreement_in_force(connection: AsyncConnection, rule: RowMapping, tod
         end = agreement["effective_to"]
         when = f" on {end.isoformat()}" if end is not None else ""
         raise NotInForce(f"the agreement {title!r} expired{when}", field="rule")
-    if status is not AgreementStatus.ACTIVE:
+    if status in _ENDED or (approving and status is not AgreementStatus.ACTIVE):
         raise NotInForce(
             f"the agreement {title!r} is {status.value.replace('_', ' ')}, not active",
             field="rule",
         )
     start = agreement["effective_from"]
-    if start is not None and today < start:
+    if approving and start is not None and today < start:
         raise NotInForce(
             f"the agreement {title!r} takes effect on {start.isoformat()}", field="rule"
         )
@@ -250,7 +264,7 @@ async def apply_for_recognition(
     [account_id] = accounts
     await lock_account(connection, account_id)
     today = utcnow().date()
-    await _agreement_in_force(connection, rule, today)
+    await _check_agreement(connection, rule, today, approving=False)
     await _remaining_cap(connection, rule, account_id)
     claims = [
         await _claim(connection, rule, outcome, field=f"outcomes.{index}")
@@ -322,7 +336,7 @@ async def _grant(
         .mappings()
         .one()
     )
-    await _agreement_in_force(connection, rule, today)
+    await _check_agreement(connection, rule, today, approving=True)
     left = await _remaining_cap(connection, rule, application["account_id"])
     result = await connection.execute(
         sa.select(OUTCOME)

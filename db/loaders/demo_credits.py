@@ -5,13 +5,14 @@ University's credit banking system (document 000).
 The document records a preliminary consensus: "mutual credit recognition", "micro-specialties"
 and "micro-courses featuring small credit units", and the credit banking system through which
 "learners can flexibly accumulate and convert their learning outcomes". It gives no ratio, cap,
-course or requirement, and names no learner. So every row here is illustrative: an implementing
-credit recognition agreement (flagged `is_illustrative`, under the framework agreement), one
-rule each way at 1:1 with a 10-credit cap, the micro-major's requirements, a course of each
-school, and one invented learner (`externalRef` "DEMO-1 (invented learner)") with a ledger and
-three applications: one rejected, one approved, one waiting. The rows are written as the ledger's
-services would write them (an outcome with its EARNED entry, an approved application with its
-RECOGNISED entry), which tests/db/test_demo_credits.py checks against the ledger invariants.
+course or requirement, and names no learner. So every row here is illustrative: one rule each
+way at 1:1 with a 10-credit cap under the framework agreement (which is, as the source has it,
+under negotiation), the micro-major's requirements, a course of each school, and one invented
+learner (`externalRef` "DEMO-1 (invented learner)") with a ledger and three applications: one
+rejected because the agreement is not in force yet, two waiting for it to be. Nothing is
+recognised: a decision to approve needs an active agreement. The rows are written as the
+ledger's services would write them (an outcome with its EARNED entry), which
+tests/db/test_demo_credits.py checks against the ledger invariants.
 """
 
 from dataclasses import dataclass
@@ -19,19 +20,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from db.enums import (
-    AgreementKind,
-    AgreementStatus,
     ApplicationStatus,
-    CollaborationMode,
     CreditEntryKind,
     DeliveryMode,
     EnrolmentStatus,
-    PartyRole,
 )
 from db.loaders.demo_builder import Builder
 from db.loaders.demo_data import JSOU_ART, NJU_LLE
 from db.tables import (
-    Agreement,
     ApplicationOutcome,
     Course,
     CreditAccount,
@@ -62,26 +58,8 @@ class _Bank:
     rules: dict[str, int]
 
 
-async def add_credit_bank(b: Builder, framework_id: int, program_id: int, art_course: int) -> None:
-    """The recognition agreement and rules, the micro-major's requirements, and the learners."""
-    agreement_id = await b.agreement(
-        title="Illustrative credit recognition agreement: School of Art and School of Lifelong "
-        "Education",
-        kind=AgreementKind.CREDIT_RECOGNITION,
-        status=AgreementStatus.ACTIVE,
-        parties=[(JSOU_ART, PartyRole.PARTNER), (NJU_LLE, PartyRole.PARTNER)],
-        modes=[CollaborationMode.CREDIT_RECOGNITION],
-        signed_on=date(2026, 1, 1),
-        description="Illustrative: the source records only a preliminary consensus on mutual "
-        "credit recognition through Jiangsu Open University's credit banking system; this "
-        "implementing agreement, its dates and its rules are invented for the demo.",
-    )
-    agreement = await b.session.get(Agreement, agreement_id)
-    assert agreement is not None
-    agreement.parent_id = framework_id
-    agreement.is_illustrative = True
-    agreement.effective_from = date(2026, 1, 1)
-    agreement.effective_to = date(2028, 12, 31)
+async def add_credit_bank(b: Builder, agreement_id: int, program_id: int, art_course: int) -> None:
+    """The rules under the framework agreement, the micro-major's requirements, the learner."""
     lle_course = await b.key(
         Course(
             program_id=program_id,
@@ -124,9 +102,9 @@ async def add_credit_bank(b: Builder, framework_id: int, program_id: int, art_co
 
 async def _learner(b: Builder, bank: _Bank) -> None:
     """The invented learner of the School of Lifelong Education, enrolled in the micro-major,
-    banked at Jiangsu Open University: the School of Art's course, rejected for want of evidence
-    then recognised by the learner's school; the school's own course, waiting for recognition
-    at the School of Art."""
+    banked at Jiangsu Open University: the School of Art's course, rejected by the learner's
+    school while the agreement is under negotiation and applied for again; the school's own
+    course, waiting for recognition at the School of Art."""
     learner_id = await b.key(
         Learner(
             name="Illustrative Learner",
@@ -149,7 +127,7 @@ async def _learner(b: Builder, bank: _Bank) -> None:
     lle = await _earned(b, bank, account_id, NJU_LLE, date(2026, 11, 20))
     for status, applied, decided in [
         (ApplicationStatus.REJECTED, date(2026, 7, 1), date(2026, 7, 8)),
-        (ApplicationStatus.APPROVED, date(2026, 7, 10), date(2026, 7, 15)),
+        (ApplicationStatus.SUBMITTED, date(2026, 11, 25), None),
     ]:
         await _application(b, bank, learner_id, account_id, art, status, applied, decided)
     await _application(
@@ -200,8 +178,9 @@ async def _earned(
 _REASONS = {
     ApplicationStatus.APPROVED: "Illustrative decision: the course matches the micro-major's "
     "module and the transcript was checked.",
-    ApplicationStatus.REJECTED: "Illustrative decision: no evidence of completion was sent; "
-    "apply again with the transcript.",
+    ApplicationStatus.REJECTED: "Illustrative decision: the cooperation agreement is still under "
+    "negotiation, so nothing is recognised under it yet; apply again with the transcript once it "
+    "is in force.",
 }
 
 

@@ -48,7 +48,7 @@ FIND = """{
   micro: programs(filter: {text: "Micro-specialties"}) { nodes { id } }
   art_course: courses(filter: {text: "community education"}) { nodes { id } }
   lle_course: courses(filter: {text: "community learning services"}) { nodes { id } }
-  agreements(first: 2, filter: {text: "credit recognition agreement"}) { nodes { id version
+  agreements(first: 2, filter: {text: "social education"}) { nodes { id version
     recognitionRules(first: 5) { nodes { id fromOrganization { name }
       applications(first: 5) { nodes { id version status } } } } } }
 }"""

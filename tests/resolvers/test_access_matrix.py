@@ -181,22 +181,21 @@ PROBES = [
         nested=("courses", "community education", "learningOutcomes"),
     ),
     Probe(
-        "the recognition rule under the credit recognition agreement",
-        '{ agreements(filter: {text: "credit recognition agreement"}) { nodes { '
-        "recognitionRules(first: 1) { nodes { id } } } } }",
+        "the recognition rule under the agreement",
+        '{ agreements(filter: {text: "social education"}) { nodes { recognitionRules(first: 1) '
+        "{ nodes { id } } } } }",
         _seen(EDITOR, VIEWER),
     ),
     Probe(
-        "the learner's approved recognition application",
-        '{ agreements(filter: {text: "credit recognition agreement"}) { nodes { '
+        "the learner's waiting recognition application",
+        '{ agreements(filter: {text: "social education"}) { nodes { '
         "recognitionRules(first: 1) { nodes { applications(last: 1) { nodes { id } } } } } } }",
         _seen(EDITOR, VIEWER),
     ),
     Probe(
-        "the learner's recognised credits (a ledger entry)",
-        '{ agreements(filter: {text: "credit recognition agreement"}) { nodes { '
-        "recognitionRules(first: 1) { nodes { applications(last: 1) { nodes { "
-        "entries { nodes { id } } } } } } } } }",
+        "the learner's earned credits (a ledger entry, banked at Jiangsu Open University)",
+        '{ organizations(filter: {text: "School of Lifelong Education"}) { nodes { '
+        "learners { nodes { accounts { nodes { entries(first: 1) { nodes { id } } } } } } } } }",
         _seen(EDITOR, VIEWER),
     ),
     Probe(

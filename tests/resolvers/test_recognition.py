@@ -26,6 +26,16 @@ COUNT = """query ($id: ID!) { node(id: $id) { ... on Learner {
   recognitionApplications { totalCount } } } }"""
 
 
+async def _set_agreement(engine: AsyncEngine, key: str, **values: Any) -> None:
+    """The agreement's state set directly: the lifecycle moves an agreement to SUSPENDED or
+    past its end only through steps and time that a test cannot wait for."""
+    table = table_of(t.Agreement)
+    async with engine.begin() as connection:
+        await connection.execute(
+            sa.update(table).where(table.c.id == decode_id(key)[1]).values(**values)
+        )
+
+
 async def _apply(bank: Bank, learner: str, rule: str, outcomes: list[str]) -> dict[str, Any]:
     return await mutate(
         bank.lle,
@@ -67,10 +77,17 @@ async def _applications(bank: Bank, learner: str) -> int:
     return int(data["node"]["recognitionApplications"]["totalCount"])
 
 
-async def test_the_receiving_school_decides_a_waiting_application(bank: Bank) -> None:
+async def test_the_receiving_school_decides_a_waiting_application(
+    bank: Bank, demo_engine: AsyncEngine
+) -> None:
     """The demo's waiting application: the School of Lifelong Education's course, to be
-    recognised by the School of Art (so by Jiangsu Open University's editor)."""
+    recognised by the School of Art (so by Jiangsu Open University's editor), once the
+    agreement, under negotiation in the demo, is active."""
     pending = {"id": bank.ids["pending"], "version": int(bank.ids["pending version"])}
+    early = await _decide(bank.jou, pending, True)
+    assert errors(early) == [("AGREEMENT_NOT_IN_FORCE", "rule")]
+    assert "is under negotiation, not active" in early["userErrors"][0]["message"]
+    await _set_agreement(demo_engine, bank.ids["agreement"], status="active")
     by_applicant = await _decide(bank.lle, pending, True)
     assert errors(by_applicant) == [("FORBIDDEN", "id")]
     no_reason = await _decide(bank.jou, pending, True, " ")
@@ -89,7 +106,10 @@ async def test_the_receiving_school_decides_a_waiting_application(bank: Bank) ->
     assert errors(twice) == [("INVALID_TRANSITION", "id")]
 
 
-async def test_apply_withdraw_apply_approve_and_never_twice(bank: Bank) -> None:
+async def test_apply_withdraw_apply_approve_and_never_twice(
+    bank: Bank, demo_engine: AsyncEngine
+) -> None:
+    await _set_agreement(demo_engine, bank.ids["agreement"], status="active")
     mine = await new_learner(bank)
     outcome = await _earned_outcome(bank, mine["account"], bank.ids["art course"])
     rule = bank.ids["art rule"]
@@ -143,21 +163,11 @@ async def test_an_application_for_credits_the_learner_does_not_have_writes_nothi
     assert await _applications(bank, mine["learner"]) == 0
 
 
-async def _set_agreement(engine: AsyncEngine, key: str, **values: Any) -> None:
-    """The agreement's state set directly: the lifecycle moves an agreement to SUSPENDED or
-    past its end only through steps and time that a test cannot wait for."""
-    table = table_of(t.Agreement)
-    async with engine.begin() as connection:
-        await connection.execute(
-            sa.update(table).where(table.c.id == decode_id(key)[1]).values(**values)
-        )
-
-
 @pytest.mark.parametrize(
     ("change", "why"),
     [
         ({"status": "suspended"}, "is suspended, not active"),
-        ({"effective_to": date(2026, 6, 30)}, "expired on 2026-06-30"),
+        ({"status": "active", "effective_to": date(2026, 6, 30)}, "expired on 2026-06-30"),
         ({"status": "terminated"}, "is terminated, not active"),
     ],
 )
@@ -177,8 +187,19 @@ async def test_an_agreement_not_in_force_refuses_and_says_why(
     assert await _applications(bank, mine["learner"]) == 0
 
 
-async def test_the_rules_cap_limits_what_is_granted(bank: Bank) -> None:
+async def test_an_application_waits_while_the_agreement_is_being_made(bank: Bank) -> None:
+    mine = await new_learner(bank)
+    outcome = await _earned_outcome(bank, mine["account"], bank.ids["art course"])
+    waiting = await _apply(bank, mine["learner"], bank.ids["art rule"], [outcome])
+    assert waiting["application"]["status"] == "SUBMITTED"
+    early = await _decide(bank.lle, waiting["application"], True)
+    assert errors(early) == [("AGREEMENT_NOT_IN_FORCE", "rule")]
+    assert "is under negotiation, not active" in early["userErrors"][0]["message"]
+
+
+async def test_the_rules_cap_limits_what_is_granted(bank: Bank, demo_engine: AsyncEngine) -> None:
     ids = bank.ids
+    await _set_agreement(demo_engine, ids["agreement"], status="active")
     rule = await mutate(
         bank.lle,
         "createRecognitionRule",

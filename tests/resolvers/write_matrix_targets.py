@@ -261,7 +261,7 @@ async def prepare(engine: AsyncEngine) -> Known:
             {
                 ("CreditEntry", "own entry"): own_entry,
                 ("CreditEntry", "LLE entry"): await one(
-                    "CreditEntry", T["CreditEntry"].c.kind == "recognised"
+                    "CreditEntry", T["CreditEntry"].c.organization_id == orgs["LLE"]
                 ),
                 ("RecognitionApplication", "own application"): own_application,
                 ("RecognitionApplication", "demo application"): await one(
