@@ -80,18 +80,9 @@ CREATE: dict[str, dict[str, Any]] = {
     "Learner": {"name": "Matrix learner", "homeOrganization": _org()},
     "CreditAccount": {"learner": R("Learner", "own learner"), "bank": _org()},
     "Enrolment": {"learner": R("Learner", "own learner"), "program": MICRO},
-    "LearningOutcome": {
-        "account": R("CreditAccount", "JOU account"),
-        "provider": _org(),
-        "program": MICRO,
-        "course": R("Course", "MS-101"),
-        "title": "Matrix outcome",
-        "credits": "1.0",
-        "earnedOn": "2026-06-30",
-    },
     "RecognitionRule": {
         "agreement": SOCIAL,
-        "fromOrganization": _org(),
+        "fromOrganization": _org("LLE"),
         "fromProgram": MICRO,
         "toOrganization": _org(),
         "toProgram": MICRO,
@@ -99,12 +90,6 @@ CREATE: dict[str, dict[str, Any]] = {
     "RecognitionRuleCourse": {
         "rule": R("RecognitionRule", "rule to JOU"),
         "course": R("Course", "MS-101"),
-    },
-    "CreditRecognition": {
-        "outcome": R("LearningOutcome", "outcome"),
-        "rule": R("RecognitionRule", "rule to JOU"),
-        "credits": "1.0",
-        "recognisedOn": "2026-07-15",
     },
 }
 

@@ -40,7 +40,6 @@ TARGETS: dict[str, list[str]] = {
     "Enrolment": ["own enrolment", "illustrative enrolment"],
     "LearningOutcome": ["outcome", "own outcome"],
     "RecognitionRule": ["rule to JOU", "rule to LLE"],
-    "CreditRecognition": ["own recognition", "recognition"],
     "RecognitionRuleCourse": ["own rule course", "demo rule course"],
     "CreditEntry": ["own entry", "LLE entry"],
     "RecognitionApplication": ["own application", "demo application"],
@@ -246,15 +245,6 @@ async def prepare(engine: AsyncEngine) -> Known:
             ("RecognitionRule", "rule to JOU"): rule_to_jou,
             ("RecognitionRule", "rule to LLE"): await one(
                 "RecognitionRule", T["RecognitionRule"].c.id != rule_to_jou
-            ),
-            ("CreditRecognition", "recognition"): await one("CreditRecognition", sa.true()),
-            ("CreditRecognition", "own recognition"): await _insert(
-                c,
-                t.CreditRecognition,
-                outcome_id=own_outcome,
-                rule_id=rule_to_jou,
-                credits=1,
-                recognised_on=utcnow().date(),
             ),
         }
         keys.update(
