@@ -3,11 +3,10 @@ Open University (the bank, and above the School of Art), the editor of the Schoo
 Education (the demo learner's home), and an editor of an uninvolved university."""
 
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 
-from tests.graphql import query
+from tests.graphql import mutate, query, user_errors
 
 __all__ = ["Bank", "errors", "find_ids", "mutate", "new_learner"]
 
@@ -21,22 +20,7 @@ class Bank:
     ids: dict[str, str]
 
 
-async def mutate(
-    client: httpx.AsyncClient, name: str, given: dict[str, Any], selection: str = ""
-) -> dict[str, Any]:
-    kind = name[0].upper() + name[1:] + "Input"
-    data = await query(
-        client,
-        f"mutation ($input: {kind}!) {{ {name}(input: $input) {{ {selection} "
-        "userErrors { message code field } } }",
-        {"input": given},
-    )
-    payload: dict[str, Any] = data[name]
-    return payload
-
-
-def errors(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
-    return [(e["code"], e["field"]) for e in payload["userErrors"]]
+errors = user_errors
 
 
 FIND = """{

@@ -16,7 +16,7 @@ from bench.credit_world import CreditWorld, add_credit_world
 from resolvers.ids import encode_id
 from resolvers.ledger_audit import audit
 from tests.conftest import Databases, api_client
-from tests.graphql import query
+from tests.graphql import mutate, query
 
 pytestmark = pytest.mark.anyio
 
@@ -30,26 +30,13 @@ async def world(demo_engine: AsyncEngine) -> CreditWorld:
     return await add_credit_world(demo_engine, learners=1, cap=Decimal("4.0"))
 
 
-async def _mutate(
-    client: httpx.AsyncClient, name: str, given: dict[str, Any], selection: str
-) -> Any:
-    kind = name[0].upper() + name[1:] + "Input"
-    data = await query(
-        client,
-        f"mutation ($input: {kind}!) {{ {name}(input: $input) {{ {selection} "
-        "userErrors { code } } }",
-        {"input": given},
-    )
-    return data[name]
-
-
 async def _clean(engine: AsyncEngine) -> dict[str, list[str]]:
     async with engine.connect() as connection:
         return {k: v for k, v in (await audit(connection)).items() if v}
 
 
 async def _earn(client: httpx.AsyncClient, world: CreditWorld, course: int) -> Any:
-    return await _mutate(
+    return await mutate(
         client,
         "recordEarnedCredits",
         {
@@ -82,7 +69,7 @@ async def test_concurrent_corrections_never_take_an_entry_below_zero(
         entry = (await _earn(client, world, 0))["entry"]  # 2.0 credits
         answers = await asyncio.gather(
             *(
-                _mutate(
+                mutate(
                     client,
                     "correctCreditEntry",
                     {"id": entry["id"], "credits": "-0.5", "reason": "concurrent test"},
@@ -109,7 +96,7 @@ async def test_concurrent_approvals_keep_within_the_rules_cap(
         outcomes = [(await _earn(client, world, i))["outcome"]["id"] for i in range(4)]
         applications = [
             (
-                await _mutate(
+                await mutate(
                     client,
                     "applyForRecognition",
                     {
@@ -124,7 +111,7 @@ async def test_concurrent_approvals_keep_within_the_rules_cap(
         ]
         answers = await asyncio.gather(
             *(
-                _mutate(
+                mutate(
                     client,
                     "decideRecognitionApplication",
                     {**a, "approve": True, "reason": "concurrent test"},

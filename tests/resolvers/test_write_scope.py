@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.enums import TokenRole
 from tests.conftest import Databases, api_client, make_token
-from tests.graphql import query
+from tests.graphql import mutate, query, user_errors
 
 pytestmark = pytest.mark.anyio
 
@@ -45,22 +45,8 @@ async def callers(demo_engine: AsyncEngine, databases: Databases) -> AsyncIterat
         yield Callers(admin, jou_client, nju_client, secretariat_client)
 
 
-async def _mutate(
-    client: httpx.AsyncClient, name: str, given: dict[str, Any], selection: str = ""
-) -> dict[str, Any]:
-    kind = name[0].upper() + name[1:] + "Input"
-    data = await query(
-        client,
-        f"mutation ($input: {kind}!) {{ {name}(input: $input) {{ {selection} "
-        "userErrors { message code field } } }",
-        {"input": given},
-    )
-    payload: dict[str, Any] = data[name]
-    return payload
-
-
-def _errors(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
-    return [(e["code"], e["field"]) for e in payload["userErrors"]]
+_mutate = mutate
+_errors = user_errors
 
 
 async def _id(client: httpx.AsyncClient, root: str, text: str, name: str = "name") -> str:
