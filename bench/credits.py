@@ -5,8 +5,9 @@ ledger audited afterwards.
 
 Setup: a fresh database `bench_credits` (migrated, no demo) holding `bench.credit_world`'s
 credit bank with `--learners` learners, each with every course earned and one submitted
-application per course (four per learner), entered through the services. Then a uvicorn server
-(`app:create_app`, `--workers`, rate limit off) and `--clients` concurrent HTTP clients, each
+application per course (four per learner), written in bulk as the services write them (the
+audit checks them before the run as after). Then a uvicorn server (`app:create_app`,
+`--workers`, rate limit off) and `--clients` concurrent HTTP clients, each
 taking the next application from a shared queue and sending `decideRecognitionApplication`
 (nine in ten approved, one in ten rejected) with the editor token of the receiving
 organization. Four applications per account under a cap of 5 credits: the later approvals of a
@@ -18,6 +19,7 @@ find nothing, and every application must have been answered once.
 import argparse
 import asyncio
 import json
+import random
 import statistics
 import time
 from decimal import Decimal
@@ -26,6 +28,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bench.credit_world import CreditWorld, add_credit_world
 from bench.servers import machine, peak_memory_mb, start_server, stop_server
@@ -34,19 +37,19 @@ from db.base import table_of, utcnow
 from db.engine import create_engine
 from db.enums import TokenRole
 from db.migrate import upgrade
-from resolvers import ledger, recognition
 from resolvers.ids import encode_id
 from resolvers.ledger_audit import audit
 from resolvers.tokens import create_token
-from resolvers.viewer import Role, Viewer
 
 __all__ = ["main"]
 
 DECIDE = """mutation ($input: DecideRecognitionApplicationInput!) {
   decideRecognitionApplication(input: $input) {
     application { status creditsGranted } userErrors { code } } }"""
-ADMIN = Viewer(role=Role.ADMIN)
 APPLICATION = table_of(t.RecognitionApplication)
+APPLIED = table_of(t.ApplicationOutcome)
+OUTCOME = table_of(t.LearningOutcome)
+ENTRY = table_of(t.CreditEntry)
 
 
 async def _fresh_database(url: str) -> None:
@@ -60,6 +63,79 @@ async def _fresh_database(url: str) -> None:
     await engine.dispose()
 
 
+async def _submitted(connection: AsyncConnection, world: CreditWorld) -> None:
+    """Every course earned by every learner and applied for, one application per course: the
+    rows `record_earned` and `apply_for_recognition` write, in bulk (`audit` checks them)."""
+    today = utcnow().date()
+    now = utcnow()
+    course = table_of(t.Course)
+    found = await connection.execute(sa.select(course.c.id, course.c.credits))
+    credits = {key: value for key, value in found.all()}
+    stamps = {"created_at": now, "updated_at": now, "version": 1}
+    outcomes = [
+        {
+            **stamps,
+            "account_id": account,
+            "provider_id": world.source,
+            "program_id": world.program,
+            "course_id": key,
+            "title": f"course {key}",
+            "credits": credits[key],
+            "earned_on": today,
+        }
+        for account in world.accounts
+        for key in world.courses
+    ]
+    made = await connection.execute(
+        sa.insert(OUTCOME).returning(OUTCOME.c.id, OUTCOME.c.account_id, OUTCOME.c.course_id),
+        outcomes,
+    )
+    rows = made.all()
+    await connection.execute(
+        sa.insert(ENTRY),
+        [
+            {
+                "account_id": account,
+                "kind": "earned",
+                "credits": credits[key],
+                "organization_id": world.source,
+                "outcome_id": outcome,
+                "entry_key": f"course:{account}:{key}",
+                "recorded_on": today,
+                "recorded_at": now,
+                "recorded_by": "bench",
+            }
+            for outcome, account, key in rows
+        ],
+    )
+    learner_of = dict(zip(world.accounts, world.learners, strict=True))
+    applied = await connection.execute(
+        sa.insert(APPLICATION).returning(APPLICATION.c.id),
+        [
+            {
+                **stamps,
+                "learner_id": learner_of[account],
+                "account_id": account,
+                "rule_id": world.rule,
+                "from_organization_id": world.source,
+                "to_organization_id": world.receiver,
+                "status": "submitted",
+                "credits_requested": credits[key],
+                "applied_on": today,
+                "applied_by": "bench",
+            }
+            for _, account, key in rows
+        ],
+    )
+    await connection.execute(
+        sa.insert(APPLIED),
+        [
+            {"application_id": application, "outcome_id": outcome, "credits": credits[key]}
+            for (application,), (outcome, _, key) in zip(applied.all(), rows, strict=True)
+        ],
+    )
+
+
 async def prepare(url: str, learners: int) -> tuple[CreditWorld, list[int], str]:
     """The world, its submitted applications, and a token of the receiving organization."""
     await _fresh_database(url)
@@ -68,18 +144,7 @@ async def prepare(url: str, learners: int) -> tuple[CreditWorld, list[int], str]
         await upgrade(engine)
         world = await add_credit_world(engine, learners=learners, cap=Decimal("5.0"))
         async with engine.begin() as c:
-            for learner, account in zip(world.learners, world.accounts, strict=True):
-                for course in world.courses:
-                    outcome, _ = await ledger.record_earned(
-                        c, ADMIN, account_id=account, course_id=course, earned_on=utcnow().date()
-                    )
-                    await recognition.apply_for_recognition(
-                        c,
-                        ADMIN,
-                        learner_id=learner,
-                        rule_id=world.rule,
-                        outcome_ids=[outcome["id"]],
-                    )
+            await _submitted(c, world)
             token = await create_token(
                 c, name="bench reviewer", role=TokenRole.EDITOR, organization_id=world.receiver
             )
@@ -124,6 +189,8 @@ async def review(keys: list[int], token: str, clients: int, port: int) -> dict[s
     queue: asyncio.Queue[int] = asyncio.Queue()
     for key in keys:
         queue.put_nowait(key)
+    # in id order, a learner's four applications come one after the other: the clients then
+    # queue on the same few account locks (`--in-order`); shuffled, they spread over accounts
     latencies: list[float] = []
     codes: dict[str, int] = {}
     limits = httpx.Limits(max_connections=clients)
@@ -172,6 +239,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     prepared = time.perf_counter()
     world, keys, token = await prepare(url_text, args.learners)
     setup = round(time.perf_counter() - prepared, 1)
+    before = await check(url_text, keys)
     env = {
         "DATABASE_URL": url_text,
         "PARTNERGRAPH_RATE_LIMIT": "0",
@@ -179,7 +247,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     }
     server = start_server("app:create_app", args.port, env, args.workers)
     try:
-        measured = await review(keys, token, args.clients, args.port)
+        order = list(keys) if args.in_order else random.Random(19).sample(keys, len(keys))
+        measured = await review(order, token, args.clients, args.port)
         memory = peak_memory_mb(server.pid)
     finally:
         stop_server(server)
@@ -189,9 +258,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "applications": len(keys),
             "clients": args.clients,
             "workers": args.workers,
+            "order": "by id (contended)" if args.in_order else "shuffled",
             "prepare_seconds": setup,
             "machine": machine(),
         },
+        "before": before,
         "review": measured,
         "server_peak_mb": memory,
         "after": await check(url_text, keys),
@@ -207,6 +278,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--port", type=int, default=8951)
+    parser.add_argument(
+        "--in-order",
+        action="store_true",
+        help="review in id order (each learner's applications together: lock contention)",
+    )
     print(json.dumps(asyncio.run(main_async(parser.parse_args())), indent=2))
 
 
