@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import json
 import random
+import socket
 import statistics
 import time
 from decimal import Decimal
@@ -176,13 +177,25 @@ async def _client(
             "/graphql", json={"query": DECIDE, "variables": {"input": given}}
         )
         latencies.append(time.perf_counter() - started)
-        payload = response.json()["data"]["decideRecognitionApplication"]
-        code = (
-            payload["userErrors"][0]["code"]
-            if payload["userErrors"]
-            else payload["application"]["status"]
-        )
+        code = _answer(response.json())
         codes[code] = codes.get(code, 0) + 1
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _answer(body: dict[str, Any]) -> str:
+    """The status decided, the user error's code, or the request error's code."""
+    if body.get("errors"):
+        return "error: " + str(body["errors"][0].get("extensions", {}).get("code"))
+    payload = body["data"]["decideRecognitionApplication"]
+    if payload["userErrors"]:
+        return str(payload["userErrors"][0]["code"])
+    return str(payload["application"]["status"])
 
 
 async def review(keys: list[int], token: str, clients: int, port: int) -> dict[str, Any]:
@@ -245,7 +258,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "PARTNERGRAPH_RATE_LIMIT": "0",
         "PARTNERGRAPH_ENV": "production",
     }
-    server = start_server("app:create_app", args.port, env, args.workers)
+    args.port = args.port or _free_port()
+    server = start_server("app:create_app", args.port, env, args.workers, wait_s=180)
     try:
         order = list(keys) if args.in_order else random.Random(19).sample(keys, len(keys))
         measured = await review(order, token, args.clients, args.port)
@@ -277,7 +291,7 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=500)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--port", type=int, default=8951)
+    parser.add_argument("--port", type=int, default=0, help="0: a free one")
     parser.add_argument(
         "--in-order",
         action="store_true",
