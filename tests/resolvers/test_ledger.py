@@ -3,6 +3,7 @@ corrections and expiries are new entries with a reason; balances are sums; the f
 outcome and recognition mutations are gone (issue 19: an outcome of 999 credits was accepted)."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -34,13 +35,13 @@ def test_credits_are_no_longer_set_by_hand() -> None:
     assert gone.isdisjoint(mutations.fields)
 
 
-async def _account(bank: Bank, account: str) -> dict[str, object]:
+async def _account(bank: Bank, account: str) -> dict[str, Any]:
     data = await query(bank.admin, ACCOUNT, {"id": account})
-    found: dict[str, object] = data["node"]
+    found: dict[str, Any] = data["node"]
     return found
 
 
-async def _earn(bank: Bank, account: str, course: str, on: str = "2026-06-30") -> dict[str, object]:
+async def _earn(bank: Bank, account: str, course: str, on: str = "2026-06-30") -> dict[str, Any]:
     return await mutate(
         bank.jou,
         "recordEarnedCredits",
@@ -84,7 +85,7 @@ async def test_a_correction_is_a_new_entry_kept_between_zero_and_its_source(bank
     mine = await new_learner(bank)
     entry = (await _earn(bank, mine["account"], bank.ids["art course"]))["entry"]["id"]
 
-    async def correct(credits: str, reason: str = "transcript re-read") -> dict[str, object]:
+    async def correct(credits: str, reason: str = "transcript re-read") -> dict[str, Any]:
         return await mutate(
             bank.jou,
             "correctCreditEntry",

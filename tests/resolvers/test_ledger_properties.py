@@ -9,6 +9,7 @@ approved application granting exactly its entries."""
 
 import asyncio
 import contextlib
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -149,6 +150,10 @@ async def _run(connection: AsyncConnection, world: CreditWorld, operation: Opera
             )
 
 
+async def _step(connection: AsyncConnection, *, world: CreditWorld, operation: Operation) -> object:
+    return await _run(connection, world, operation)
+
+
 async def _version(connection: AsyncConnection, key: int) -> int:
     found = await connection.scalar(sa.select(APPLICATION.c.version).where(APPLICATION.c.id == key))
     return int(found or 1)
@@ -164,7 +169,9 @@ async def _sequence(databases: Databases, operations: list[Operation]) -> list[s
         )
         for number, operation in enumerate(operations):
             with contextlib.suppress(ApiError):
-                await in_transaction(engine, lambda c, o=operation: _run(c, world, o))
+                await in_transaction(
+                    engine, functools.partial(_step, world=world, operation=operation)
+                )
             async with engine.connect() as connection:
                 found = {k: v for k, v in (await audit(connection)).items() if v}
             if found:
