@@ -121,6 +121,27 @@ def _last_agreement_organizations(key: str, dialect: str) -> str:
 
 _AGREEMENT_PARTNERS = "SELECT organization_id FROM program_partner WHERE program_id = {r}.id"
 
+
+def _learner_organizations(learner: str) -> tuple[str, ...]:
+    """The organizations that see a learner (`resolvers.visibility`): its home, and the two
+    organizations of every recognition application made for it. `learner` is an SQL
+    expression giving the learner's id over the row `{r}`."""
+    return (
+        f"SELECT home_organization_id FROM learner WHERE id = {learner}",
+        f"SELECT from_organization_id FROM recognition_application WHERE learner_id = {learner}",
+        f"SELECT to_organization_id FROM recognition_application WHERE learner_id = {learner}",
+    )
+
+
+def _account_organizations(account: str) -> tuple[str, ...]:
+    """The organizations that see an account's records: its bank and those of its learner."""
+    learner = f"(SELECT learner_id FROM credit_account WHERE id = {account})"
+    return (
+        f"SELECT bank_id FROM credit_account WHERE id = {account}",
+        *_learner_organizations(learner),
+    )
+
+
 ENTITIES: tuple[Entity, ...] = (
     Entity("organization", "Organization", organizations=("id", "parent_id")),
     Entity(
@@ -195,14 +216,12 @@ ENTITIES: tuple[Entity, ...] = (
         links=(Part("activity_participant", "activity", "activity_id", "participants"),),
     ),
     Entity("evaluation", "Evaluation", organizations=("evaluator_id",), agreement="agreement_id"),
-    Entity("learner", "Learner", organizations=("home_organization_id",)),
+    Entity("learner", "Learner", organization_queries=_learner_organizations("{r}.id")),
     Entity(
         "credit_account",
         "CreditAccount",
         organizations=("bank_id",),
-        organization_queries=(
-            "SELECT home_organization_id FROM learner WHERE id = {r}.learner_id",
-        ),
+        organization_queries=_learner_organizations("{r}.learner_id"),
     ),
     Entity(
         "enrolment",
@@ -215,11 +234,7 @@ ENTITIES: tuple[Entity, ...] = (
         "learning_outcome",
         "LearningOutcome",
         organizations=("provider_id",),
-        organization_queries=(
-            "SELECT bank_id FROM credit_account WHERE id = {r}.account_id",
-            "SELECT l.home_organization_id FROM credit_account a JOIN learner l "
-            "ON l.id = a.learner_id WHERE a.id = {r}.account_id",
-        ),
+        organization_queries=_account_organizations("{r}.account_id"),
     ),
     Entity(
         "recognition_rule",
@@ -228,14 +243,42 @@ ENTITIES: tuple[Entity, ...] = (
         agreement="agreement_id",
     ),
     Entity(
+        "recognition_rule_course",
+        "RecognitionRuleCourse",
+        organization_queries=(
+            "SELECT from_organization_id FROM recognition_rule WHERE id = {r}.rule_id",
+            "SELECT to_organization_id FROM recognition_rule WHERE id = {r}.rule_id",
+        ),
+        links=(Part("recognition_rule_course", "recognition_rule", "rule_id", "courses"),),
+    ),
+    Entity(
         "credit_recognition",
         "CreditRecognition",
+        organization_queries=_account_organizations(
+            "(SELECT account_id FROM learning_outcome WHERE id = {r}.outcome_id)"
+        ),
+    ),
+    Entity(
+        "credit_entry",
+        "CreditEntry",
+        organizations=("organization_id",),
+        organization_queries=_account_organizations("{r}.account_id"),
+    ),
+    Entity(
+        "recognition_application",
+        "RecognitionApplication",
+        organizations=("from_organization_id", "to_organization_id"),
         organization_queries=(
-            "SELECT a.bank_id FROM learning_outcome o JOIN credit_account a "
-            "ON a.id = o.account_id WHERE o.id = {r}.outcome_id",
-            "SELECT l.home_organization_id FROM learning_outcome o JOIN credit_account a "
-            "ON a.id = o.account_id JOIN learner l ON l.id = a.learner_id "
-            "WHERE o.id = {r}.outcome_id",
+            "SELECT home_organization_id FROM learner WHERE id = {r}.learner_id",
+        ),
+        links=(Part("recognition_application", "learner", "learner_id", "applications"),),
+    ),
+    Entity(
+        "program_completion",
+        "ProgramCompletion",
+        organization_queries=(
+            *_learner_organizations("{r}.learner_id"),
+            "SELECT organization_id FROM program_partner WHERE program_id = {r}.program_id",
         ),
     ),
     Entity(
@@ -256,6 +299,9 @@ PARTS: tuple[Part, ...] = (
     Part("evaluation_measure", "evaluation", "evaluation_id", "measures"),
     Part("organization_identifier", "organization", "organization_id", "identifiers"),
     Part("organization_relation", "organization", "organization_id", "relations"),
+    Part("application_outcome", "recognition_application", "application_id", "outcomes"),
+    Part("program_requirement", "program", "program_id", "requirements"),
+    Part("requirement_course", "program", "program_id", "requirements"),
 )
 
 ENTITY_TABLES = {entity.type_name: entity.table for entity in ENTITIES}

@@ -7,9 +7,11 @@ __all__ = [
     "AgreementKind",
     "AgreementStatus",
     "AllianceScope",
+    "ApplicationStatus",
     "ChangeKind",
     "CollaborationMode",
     "CommitmentStatus",
+    "CreditEntryKind",
     "DeliveryMode",
     "EnrolmentStatus",
     "EvaluationIndicator",
@@ -191,6 +193,20 @@ class TargetLearnerGroup(StrEnum):
 class EnrolmentStatus(StrEnum):
     ENROLLED = "enrolled"
     COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+class CreditEntryKind(StrEnum):
+    EARNED = "earned"
+    RECOGNISED = "recognised"
+    EXPIRED = "expired"
+    CORRECTED = "corrected"
+
+
+class ApplicationStatus(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
 

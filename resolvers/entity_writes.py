@@ -7,7 +7,7 @@ credits and counts non-negative, countries ISO 3166-1 alpha-2, currencies ISO 42
 study, EQF levels and credit units from their official lists (`resolvers.codes`).
 """
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,6 +23,7 @@ from db import tables as t
 from db.base import table_of
 from resolvers.codes import check_codes
 from resolvers.errors import BadUserInput, Forbidden, excerpt
+from resolvers.recognition_rules import check_rule
 from resolvers.viewer import Viewer
 from resolvers.write_declarations import MUTATIONS, RECORDS, TABLES, Record
 from resolvers.write_scope import check_reference, load_for_write, require_change
@@ -39,6 +40,11 @@ class Entity:
     name: str
     model: type[SQLModel]
     deletable: bool = True
+    check: (
+        Callable[[AsyncConnection, Mapping[Any, Any] | None, Mapping[str, Any]], Awaitable[None]]
+        | None
+    ) = None
+    """The entity's own rules, given the current row (`None` on create) and the new values."""
 
     @property
     def table(self) -> sa.Table:
@@ -70,12 +76,14 @@ ENTITIES: tuple[Entity, ...] = (
     Entity("ActivityParticipant", t.ActivityParticipant),
     Entity("Evaluation", t.Evaluation),
     Entity("Learner", t.Learner),
-    Entity("CreditAccount", t.CreditAccount),
+    Entity("CreditAccount", t.CreditAccount, deletable=False),
     Entity("Enrolment", t.Enrolment),
-    Entity("LearningOutcome", t.LearningOutcome),
-    Entity("RecognitionRule", t.RecognitionRule),
-    Entity("CreditRecognition", t.CreditRecognition),
+    Entity("RecognitionRule", t.RecognitionRule, check=check_rule),
+    Entity("RecognitionRuleCourse", t.RecognitionRuleCourse),
 )
+"""Learning outcomes and recognitions are not here: credits enter an account only through the
+ledger (`resolvers.ledger`, `resolvers.recognition`), and an account, which holds a ledger, is
+never deleted."""
 BY_NAME = {entity.name: entity for entity in ENTITIES}
 
 _NON_NEGATIVE = {"amount", "credits", "hours", "capacity", "max_credits", "target", "actual"}
@@ -180,6 +188,8 @@ async def create(
     _check_precision(entity.table, values)
     await check_codes(connection, values)
     await _check_references(connection, viewer, entity.record, values)
+    if entity.check is not None:
+        await entity.check(connection, None, values)
     link = entity.record.first_owner
     if first_owner is not None and link is not None:
         _check_values(first_owner, None)
@@ -217,6 +227,8 @@ async def update(
     _check_precision(entity.table, values)
     await check_codes(connection, values)
     await _check_references(connection, viewer, entity.record, values)
+    if entity.check is not None:
+        await entity.check(connection, current, values)
     row = await update_row(
         connection, entity.table, key, version, values, actor=viewer.label, what=entity.name
     )

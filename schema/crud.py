@@ -35,6 +35,7 @@ from schema import (  # noqa: F401  (defines the node types looked up below)
     organizations,
     people,
     programs,
+    recognition,
     resources,
 )
 from schema.field_docs import describe, described

@@ -6,6 +6,7 @@ from db.tables.agreements import Agreement, AgreementMode, AgreementParty, Commi
 from db.tables.alliances import Alliance, Membership
 from db.tables.changes import ChangeContext, ChangeEvent
 from db.tables.codes import CreditUnit
+from db.tables.completion import ProgramCompletion, ProgramRequirement, RequirementCourse
 from db.tables.credits import (
     CreditAccount,
     CreditRecognition,
@@ -17,12 +18,14 @@ from db.tables.credits import (
 from db.tables.evaluations import Evaluation, EvaluationMeasure
 from db.tables.funding import Funding
 from db.tables.history import HistoryEntry
+from db.tables.ledger import CreditEntry
 from db.tables.mobility import MobilityCondition
 from db.tables.network import NetworkChange
 from db.tables.organizations import Organization, OrganizationIdentifier, OrganizationRelation
 from db.tables.people import Person, Position
 from db.tables.programs import Course, CourseInstructor, Program, ProgramPartner, ProgramTargetGroup
 from db.tables.proposals import Proposal
+from db.tables.recognition import ApplicationOutcome, RecognitionApplication, RecognitionRuleCourse
 from db.tables.resources import Resource, ResourceShare
 from db.tables.saved_views import SavedView
 
@@ -37,12 +40,14 @@ __all__ = [
     "AgreementParty",
     "Alliance",
     "ApiToken",
+    "ApplicationOutcome",
     "ChangeContext",
     "ChangeEvent",
     "Commitment",
     "Course",
     "CourseInstructor",
     "CreditAccount",
+    "CreditEntry",
     "CreditRecognition",
     "CreditUnit",
     "Document",
@@ -62,10 +67,15 @@ __all__ = [
     "Person",
     "Position",
     "Program",
+    "ProgramCompletion",
     "ProgramPartner",
+    "ProgramRequirement",
     "ProgramTargetGroup",
     "Proposal",
+    "RecognitionApplication",
     "RecognitionRule",
+    "RecognitionRuleCourse",
+    "RequirementCourse",
     "Resource",
     "ResourceShare",
     "SavedView",

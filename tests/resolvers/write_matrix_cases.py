@@ -80,27 +80,16 @@ CREATE: dict[str, dict[str, Any]] = {
     "Learner": {"name": "Matrix learner", "homeOrganization": _org()},
     "CreditAccount": {"learner": R("Learner", "own learner"), "bank": _org()},
     "Enrolment": {"learner": R("Learner", "own learner"), "program": MICRO},
-    "LearningOutcome": {
-        "account": R("CreditAccount", "JOU account"),
-        "provider": _org(),
-        "program": MICRO,
-        "course": R("Course", "MS-101"),
-        "title": "Matrix outcome",
-        "credits": "1.0",
-        "earnedOn": "2026-06-30",
-    },
     "RecognitionRule": {
         "agreement": SOCIAL,
-        "fromOrganization": _org(),
+        "fromOrganization": _org("LLE"),
         "fromProgram": MICRO,
         "toOrganization": _org(),
         "toProgram": MICRO,
     },
-    "CreditRecognition": {
-        "outcome": R("LearningOutcome", "outcome"),
+    "RecognitionRuleCourse": {
         "rule": R("RecognitionRule", "rule to JOU"),
-        "credits": "1.0",
-        "recognisedOn": "2026-07-15",
+        "course": R("Course", "MS-101"),
     },
 }
 
@@ -154,15 +143,44 @@ OTHER: dict[str, dict[str, Any]] = {
         "name": "matrix-view",
         "document": "query MatrixView { organizations(first: 5) { nodes { name } } }",
     },
+    "recordEarnedCredits": {
+        "account": R("CreditAccount", "JOU account"),
+        "course": R("Course", "MS-101"),
+        "earnedOn": "2026-06-30",
+    },
+    "correctCreditEntry": {"credits": "-0.5", "reason": "Matrix correction"},
+    "expireCreditEntry": {"reason": "Matrix expiry"},
+    "applyForRecognition": {
+        "learner": R("Learner", "own learner"),
+        "rule": R("RecognitionRule", "rule to JOU"),
+        "outcomes": [R("LearningOutcome", "own outcome")],
+    },
+    "decideRecognitionApplication": {"approve": True, "reason": "Matrix decision"},
+    "setProgramRequirements": {
+        "program": MICRO,
+        "minTotalCredits": "4",
+        "requiredCourses": [R("Course", "MS-101")],
+        "listCourses": [],
+    },
+    "recordProgramCompletion": {"program": MICRO, "learner": R("Learner", "own learner")},
 }
 
+
+NO_VERSION = {
+    "recordEarnedCredits",
+    "applyForRecognition",
+    "setProgramRequirements",
+    "recordProgramCompletion",
+    "saveView",
+}
+"""Mutations that name no row to change, so carry no version."""
 
 NO_ID = {
     "createAgreement",
     "addCommitment",
     "addMobilityCondition",
     "addMember",
-    "saveView",
+    *NO_VERSION,
     *(m for m in OTHER if "propose" in m),
 }
 
@@ -262,7 +280,7 @@ def _needs_version(mutation: str) -> str | None:
     """The input field carrying the version of the row the mutation changes, if any."""
     if mutation in ("addCommitment", "addMobilityCondition"):
         return "agreementVersion"
-    if mutation.startswith(("create", "propose")) or mutation in {"addMember", "saveView"}:
+    if mutation.startswith(("create", "propose")) or mutation in {"addMember", *NO_VERSION}:
         return None
     return "version"
 
