@@ -46,7 +46,8 @@ async def test_summary_and_trend_decimals_have_two_places(client: httpx.AsyncCli
               points {{ creditsEarned creditsRecognised funding {{ amount }} }} }} }}""",
     )
     summary = data["cooperationSummary"]
-    assert summary["total"]["creditsEarned"] == "4.00"  # the demo learner's two courses of 2; "4" on SQLite before
+    # the demo learner's two courses of 2 credits; "4" on SQLite before
+    assert summary["total"]["creditsEarned"] == "4.00"
     measures = [summary["total"], *[g["measures"] for g in summary["groups"]]]
     points = data["cooperationTrend"]["points"]
     values = [
