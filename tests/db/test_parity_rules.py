@@ -67,7 +67,7 @@ async def test_csv_decimals_have_two_places(client: httpx.AsyncClient) -> None:
     columns = [i for i, name in enumerate(header) if name.startswith(("credits", "funding_"))]
     assert len(columns) >= 3
     cells = [row[i] for row in rows for i in columns]
-    assert "2.00" in cells and "0.00" in cells
+    assert "4.00" in cells and "0.00" in cells  # the demo learner's 4 credits
     assert all(TWO_PLACES.match(c) for c in cells), cells
 
 
