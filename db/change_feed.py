@@ -372,6 +372,15 @@ def _columns(connection: Connection, table: str) -> list[str]:
     return [column["name"] for column in sa.inspect(connection).get_columns(table)]
 
 
+def _json_columns(connection: Connection, table: str) -> frozenset[str]:
+    """The `json` columns on PostgreSQL, which has no equality operator for `json`: an update
+    compares them as `jsonb` (a mobility condition's language skills)."""
+    if connection.dialect.name != "postgresql":
+        return frozenset()
+    found = sa.inspect(connection).get_columns(table)
+    return frozenset(c["name"] for c in found if isinstance(c["type"], sa.JSON))
+
+
 def _version(entity: Entity, columns: Sequence[str], row: str, op: str) -> str:
     if "version" in columns:
         return f"{row}.version + 1" if op == "DELETE" else f"{row}.version"
@@ -405,16 +414,25 @@ def _kind(table: str, columns: Sequence[str], op: str, d: _Dialect) -> str:
     return f"CASE {' '.join(cases)} ELSE 'updated' END"
 
 
-def _fields(columns: Sequence[str], op: str, d: _Dialect) -> str:
+def _fields(columns: Sequence[str], json_columns: frozenset[str], op: str, d: _Dialect) -> str:
     if op != "UPDATE":
         return d.empty_fields
     items = [
-        f"CASE WHEN NEW.{c} {d.differs} OLD.{c} THEN '{c}' END" for c in columns if c not in _QUIET
+        f"CASE WHEN {_compared('NEW', c, json_columns)} {d.differs} "
+        f"{_compared('OLD', c, json_columns)} THEN '{c}' END"
+        for c in columns
+        if c not in _QUIET
     ]
     return d.names(items) if items else d.empty_fields
 
 
-def _entity_insert(entity: Entity, columns: Sequence[str], op: str, d: _Dialect) -> str:
+def _compared(row: str, column: str, json_columns: frozenset[str]) -> str:
+    return f"{row}.{column}::jsonb" if column in json_columns else f"{row}.{column}"
+
+
+def _entity_insert(
+    entity: Entity, columns: Sequence[str], json_columns: frozenset[str], op: str, d: _Dialect
+) -> str:
     row = "OLD" if op == "DELETE" else "NEW"
     organizations = d.ids(entity.organization_sources(row, d.name, deleting=op == "DELETE"))
     values = ", ".join(
@@ -426,7 +444,7 @@ def _entity_insert(entity: Entity, columns: Sequence[str], op: str, d: _Dialect)
             _version(entity, columns, row, op),
             d.actor_token,
             d.actor,
-            _fields(columns, op, d),
+            _fields(columns, json_columns, op, d),
             d.now,
             organizations,
             d.ids(entity.alliance_sources(row)),
@@ -514,7 +532,8 @@ def _statements(connection: Connection, table: str) -> list[str]:
     if table in _BY_TABLE:
         entity = _BY_TABLE[table]
         columns = _columns(connection, table)
-        inserts = {op: _entity_insert(entity, columns, op, d) for op in _OPS}
+        json_columns = _json_columns(connection, table)
+        inserts = {op: _entity_insert(entity, columns, json_columns, op, d) for op in _OPS}
         for link in entity.links:
             linked_columns = _columns(connection, link.entity_table)
             for op in _OPS:
