@@ -59,7 +59,7 @@ def start_server(
     ]
     command += os.environ.get("BENCH_UVICORN_ARGS", "").split()
     process = subprocess.Popen(command, env={**os.environ, **env}, cwd=HERE.parent)
-    deadline = time.time() + wait_s
+    deadline = time.time() + wait_s  # a loaded machine (other benchmarks, test runs) starts slowly
     while time.time() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)

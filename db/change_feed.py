@@ -121,6 +121,27 @@ def _last_agreement_organizations(key: str, dialect: str) -> str:
 
 _AGREEMENT_PARTNERS = "SELECT organization_id FROM program_partner WHERE program_id = {r}.id"
 
+
+def _learner_organizations(learner: str) -> tuple[str, ...]:
+    """The organizations that see a learner (`resolvers.visibility`): its home, and the two
+    organizations of every recognition application made for it. `learner` is an SQL
+    expression giving the learner's id over the row `{r}`."""
+    return (
+        f"SELECT home_organization_id FROM learner WHERE id = {learner}",
+        f"SELECT from_organization_id FROM recognition_application WHERE learner_id = {learner}",
+        f"SELECT to_organization_id FROM recognition_application WHERE learner_id = {learner}",
+    )
+
+
+def _account_organizations(account: str) -> tuple[str, ...]:
+    """The organizations that see an account's records: its bank and those of its learner."""
+    learner = f"(SELECT learner_id FROM credit_account WHERE id = {account})"
+    return (
+        f"SELECT bank_id FROM credit_account WHERE id = {account}",
+        *_learner_organizations(learner),
+    )
+
+
 ENTITIES: tuple[Entity, ...] = (
     Entity("organization", "Organization", organizations=("id", "parent_id")),
     Entity(
@@ -201,14 +222,12 @@ ENTITIES: tuple[Entity, ...] = (
         links=(Part("activity_participant", "activity", "activity_id", "participants"),),
     ),
     Entity("evaluation", "Evaluation", organizations=("evaluator_id",), agreement="agreement_id"),
-    Entity("learner", "Learner", organizations=("home_organization_id",)),
+    Entity("learner", "Learner", organization_queries=_learner_organizations("{r}.id")),
     Entity(
         "credit_account",
         "CreditAccount",
         organizations=("bank_id",),
-        organization_queries=(
-            "SELECT home_organization_id FROM learner WHERE id = {r}.learner_id",
-        ),
+        organization_queries=_learner_organizations("{r}.learner_id"),
     ),
     Entity(
         "enrolment",
@@ -221,11 +240,7 @@ ENTITIES: tuple[Entity, ...] = (
         "learning_outcome",
         "LearningOutcome",
         organizations=("provider_id",),
-        organization_queries=(
-            "SELECT bank_id FROM credit_account WHERE id = {r}.account_id",
-            "SELECT l.home_organization_id FROM credit_account a JOIN learner l "
-            "ON l.id = a.learner_id WHERE a.id = {r}.account_id",
-        ),
+        organization_queries=_account_organizations("{r}.account_id"),
     ),
     Entity(
         "recognition_rule",
@@ -234,14 +249,42 @@ ENTITIES: tuple[Entity, ...] = (
         agreement="agreement_id",
     ),
     Entity(
+        "recognition_rule_course",
+        "RecognitionRuleCourse",
+        organization_queries=(
+            "SELECT from_organization_id FROM recognition_rule WHERE id = {r}.rule_id",
+            "SELECT to_organization_id FROM recognition_rule WHERE id = {r}.rule_id",
+        ),
+        links=(Part("recognition_rule_course", "recognition_rule", "rule_id", "courses"),),
+    ),
+    Entity(
         "credit_recognition",
         "CreditRecognition",
+        organization_queries=_account_organizations(
+            "(SELECT account_id FROM learning_outcome WHERE id = {r}.outcome_id)"
+        ),
+    ),
+    Entity(
+        "credit_entry",
+        "CreditEntry",
+        organizations=("organization_id",),
+        organization_queries=_account_organizations("{r}.account_id"),
+    ),
+    Entity(
+        "recognition_application",
+        "RecognitionApplication",
+        organizations=("from_organization_id", "to_organization_id"),
         organization_queries=(
-            "SELECT a.bank_id FROM learning_outcome o JOIN credit_account a "
-            "ON a.id = o.account_id WHERE o.id = {r}.outcome_id",
-            "SELECT l.home_organization_id FROM learning_outcome o JOIN credit_account a "
-            "ON a.id = o.account_id JOIN learner l ON l.id = a.learner_id "
-            "WHERE o.id = {r}.outcome_id",
+            "SELECT home_organization_id FROM learner WHERE id = {r}.learner_id",
+        ),
+        links=(Part("recognition_application", "learner", "learner_id", "applications"),),
+    ),
+    Entity(
+        "program_completion",
+        "ProgramCompletion",
+        organization_queries=(
+            *_learner_organizations("{r}.learner_id"),
+            "SELECT organization_id FROM program_partner WHERE program_id = {r}.program_id",
         ),
     ),
     Entity(
@@ -263,6 +306,9 @@ PARTS: tuple[Part, ...] = (
     Part("evaluation_measure", "evaluation", "evaluation_id", "measures"),
     Part("organization_identifier", "organization", "organization_id", "identifiers"),
     Part("organization_relation", "organization", "organization_id", "relations"),
+    Part("application_outcome", "recognition_application", "application_id", "outcomes"),
+    Part("program_requirement", "program", "program_id", "requirements"),
+    Part("requirement_course", "program", "program_id", "requirements"),
 )
 
 ENTITY_TABLES = {entity.type_name: entity.table for entity in ENTITIES}
@@ -334,12 +380,12 @@ def _columns(connection: Connection, table: str) -> list[str]:
 
 
 def _json_columns(connection: Connection, table: str) -> frozenset[str]:
-    """PostgreSQL's `json` has no equality, so an update compares these as `jsonb`."""
-    return frozenset(
-        column["name"]
-        for column in sa.inspect(connection).get_columns(table)
-        if isinstance(column["type"], sa.JSON)
-    )
+    """The `json` columns on PostgreSQL, which has no equality operator for `json`: an update
+    compares them as `jsonb` (a mobility condition's language skills)."""
+    if connection.dialect.name != "postgresql":
+        return frozenset()
+    found = sa.inspect(connection).get_columns(table)
+    return frozenset(c["name"] for c in found if isinstance(c["type"], sa.JSON))
 
 
 def _version(entity: Entity, columns: Sequence[str], row: str, op: str) -> str:
@@ -375,9 +421,7 @@ def _kind(table: str, columns: Sequence[str], op: str, d: _Dialect) -> str:
     return f"CASE {' '.join(cases)} ELSE 'updated' END"
 
 
-def _fields(
-    columns: Sequence[str], op: str, d: _Dialect, json_columns: frozenset[str] = frozenset()
-) -> str:
+def _fields(columns: Sequence[str], json_columns: frozenset[str], op: str, d: _Dialect) -> str:
     if op != "UPDATE":
         return d.empty_fields
 
@@ -385,19 +429,20 @@ def _fields(
         return f"{row}.{c}::jsonb" if d.name == "postgresql" and c in json_columns else f"{row}.{c}"
 
     items = [
-        f"CASE WHEN {value('NEW', c)} {d.differs} {value('OLD', c)} THEN '{c}' END"
+        f"CASE WHEN {_compared('NEW', c, json_columns)} {d.differs} "
+        f"{_compared('OLD', c, json_columns)} THEN '{c}' END"
         for c in columns
         if c not in _QUIET
     ]
     return d.names(items) if items else d.empty_fields
 
 
+def _compared(row: str, column: str, json_columns: frozenset[str]) -> str:
+    return f"{row}.{column}::jsonb" if column in json_columns else f"{row}.{column}"
+
+
 def _entity_insert(
-    entity: Entity,
-    columns: Sequence[str],
-    op: str,
-    d: _Dialect,
-    json_columns: frozenset[str] = frozenset(),
+    entity: Entity, columns: Sequence[str], json_columns: frozenset[str], op: str, d: _Dialect
 ) -> str:
     row = "OLD" if op == "DELETE" else "NEW"
     organizations = d.ids(entity.organization_sources(row, d.name, deleting=op == "DELETE"))
@@ -410,7 +455,7 @@ def _entity_insert(
             _version(entity, columns, row, op),
             d.actor_token,
             d.actor,
-            _fields(columns, op, d, json_columns),
+            _fields(columns, json_columns, op, d),
             d.now,
             organizations,
             d.ids(entity.alliance_sources(row)),
@@ -499,7 +544,7 @@ def _statements(connection: Connection, table: str) -> list[str]:
         entity = _BY_TABLE[table]
         columns = _columns(connection, table)
         json_columns = _json_columns(connection, table)
-        inserts = {op: _entity_insert(entity, columns, op, d, json_columns) for op in _OPS}
+        inserts = {op: _entity_insert(entity, columns, json_columns, op, d) for op in _OPS}
         for link in entity.links:
             linked_columns = _columns(connection, link.entity_table)
             for op in _OPS:

@@ -7,10 +7,12 @@ __all__ = [
     "AgreementKind",
     "AgreementStatus",
     "AllianceScope",
+    "ApplicationStatus",
     "ApprovalDecision",
     "ChangeKind",
     "CollaborationMode",
     "CommitmentStatus",
+    "CreditEntryKind",
     "DeliveryMode",
     "DocumentVisibility",
     "EnrolmentStatus",
@@ -196,6 +198,20 @@ class TargetLearnerGroup(StrEnum):
 class EnrolmentStatus(StrEnum):
     ENROLLED = "enrolled"
     COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+class CreditEntryKind(StrEnum):
+    EARNED = "earned"
+    RECOGNISED = "recognised"
+    EXPIRED = "expired"
+    CORRECTED = "corrected"
+
+
+class ApplicationStatus(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
 

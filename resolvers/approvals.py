@@ -118,3 +118,10 @@ async def policy(ctx: Context) -> list[RowMapping]:
     statement = ctx.reader.select(POLICY).order_by(POLICY.c.agreement_kind, POLICY.c.approver_id)
     async with ctx.engine.connect() as connection:
         return list((await connection.execute(statement)).mappings())
+
+
+async def check_write(
+    connection: AsyncConnection, current: Mapping[Any, Any] | None, values: Mapping[str, Any]
+) -> None:
+    """`check` on the row as it will be: the new values over the current row (none on create)."""
+    await check(connection, {**(current or {}), **values})

@@ -7,7 +7,7 @@ credits and counts non-negative, countries ISO 3166-1 alpha-2, currencies ISO 42
 BCP 47, fields of study, EQF levels and credit units from their official lists (`resolvers.codes`).
 """
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,6 +25,7 @@ from resolvers import approvals
 from resolvers.codes import check_codes
 from resolvers.errors import BadUserInput, Forbidden, excerpt
 from resolvers.languages import language_tag
+from resolvers.recognition_rules import check_rule
 from resolvers.units import creates_cycle
 from resolvers.viewer import Viewer
 from resolvers.write_declarations import MUTATIONS, RECORDS, TABLES, Record
@@ -42,6 +43,11 @@ class Entity:
     name: str
     model: type[SQLModel]
     deletable: bool = True
+    check: (
+        Callable[[AsyncConnection, Mapping[Any, Any] | None, Mapping[str, Any]], Awaitable[None]]
+        | None
+    ) = None
+    """The entity's own rules, given the current row (`None` on create) and the new values."""
 
     @property
     def table(self) -> sa.Table:
@@ -73,13 +79,15 @@ ENTITIES: tuple[Entity, ...] = (
     Entity("ActivityParticipant", t.ActivityParticipant),
     Entity("Evaluation", t.Evaluation),
     Entity("Learner", t.Learner),
-    Entity("CreditAccount", t.CreditAccount),
+    Entity("CreditAccount", t.CreditAccount, deletable=False),
     Entity("Enrolment", t.Enrolment),
-    Entity("LearningOutcome", t.LearningOutcome),
-    Entity("RecognitionRule", t.RecognitionRule),
-    Entity("CreditRecognition", t.CreditRecognition),
-    Entity("Approval", t.Approval),
+    Entity("RecognitionRule", t.RecognitionRule, check=check_rule),
+    Entity("RecognitionRuleCourse", t.RecognitionRuleCourse),
+    Entity("Approval", t.Approval, check=approvals.check_write),
 )
+"""Learning outcomes and recognitions are not here: credits enter an account only through the
+ledger (`resolvers.ledger`, `resolvers.recognition`), and an account, which holds a ledger, is
+never deleted."""
 BY_NAME = {entity.name: entity for entity in ENTITIES}
 
 _NON_NEGATIVE = {"amount", "credits", "hours", "capacity", "max_credits", "target", "actual"}
@@ -208,8 +216,8 @@ async def create(
     _check_precision(entity.table, values)
     await check_codes(connection, values)
     await _check_references(connection, viewer, entity.record, values)
-    if entity.name == "Approval":
-        await approvals.check(connection, values)
+    if entity.check is not None:
+        await entity.check(connection, None, values)
     link = entity.record.first_owner
     if first_owner is not None and link is not None:
         _check_values(first_owner, None)
@@ -249,8 +257,8 @@ async def update(
     await check_codes(connection, values)
     await _check_references(connection, viewer, entity.record, values)
     await _check_unit_tree(connection, entity, key, values)
-    if entity.name == "Approval":
-        await approvals.check(connection, {**current, **values})
+    if entity.check is not None:
+        await entity.check(connection, current, values)
     row = await update_row(
         connection, entity.table, key, version, values, actor=viewer.label, what=entity.name
     )

@@ -25,6 +25,7 @@ ACTIVITY_AGREEMENT = table_of(t.ActivityAgreement)
 ACTIVITY_PROGRAM = table_of(t.ActivityProgram)
 PROGRAM_PARTNER = T["ProgramPartner"]
 COURSE_INSTRUCTOR = table_of(t.CourseInstructor)
+APPLICATION_OUTCOME = table_of(t.ApplicationOutcome)
 _participant = T["ActivityParticipant"]
 ORGANIZATION_ACTIVITY = (
     sa.select(_participant.c.activity_id, _participant.c.organization_id)
@@ -91,6 +92,18 @@ RELATIONS: dict[str, Relation] = {
     "Program.approvals": _by("Approval", "program_id", "decided_on"),
     "Organization.approvals": _by("Approval", "organization_id", "decided_on"),
     "Organization.approvalsGiven": _by("Approval", "approver_id", "decided_on"),
+    "RecognitionApplication.history": _history_of("recognition_application"),
+    "RecognitionApplication.outcomes": _via(
+        "LearningOutcome", APPLICATION_OUTCOME, "outcome_id", "application_id", "earned_on"
+    ),
+    "RecognitionApplication.entries": _by("CreditEntry", "application_id", "id"),
+    "CreditAccount.entries": _by("CreditEntry", "account_id", "id"),
+    "CreditEntry.corrections": _by("CreditEntry", "corrects_id", "id"),
+    "Learner.recognitionApplications": _by("RecognitionApplication", "learner_id", "applied_on"),
+    "Learner.completions": _by("ProgramCompletion", "learner_id", "completed_on"),
+    "RecognitionRule.eligibleCourses": _by("RecognitionRuleCourse", "rule_id"),
+    "RecognitionRule.applications": _by("RecognitionApplication", "rule_id", "applied_on"),
+    "Program.completions": _by("ProgramCompletion", "program_id", "completed_on"),
     "Organization.memberships": _by("Membership", "organization_id", "joined_on"),
     "Organization.agreementParties": _by("AgreementParty", "organization_id"),
     "Organization.positions": _by("Position", "organization_id", "title"),

@@ -19,7 +19,11 @@ The rules (docs/access.md):
   the agreements they concern. Funding, evaluations, resource shares and recognition rules: by
   whoever sees their agreement, or is one of the organizations they name.
 - Personal data (people, positions, learners and their credits): only the person's or learner's
-  own organization (scope) and admins.
+  own organization (scope) and admins; a learner's records (accounts, outcomes, ledger
+  entries) also by the two organizations of a recognition application made for the learner
+  (the institutions involved), and an account by its bank. An application: by the learner's
+  organization and its two organizations; a program completion: by whoever sees the learner
+  and the program's partners. Program requirements are part of the public catalogue.
 - Approvals: by whoever sees the agreement approved, the approver, the organization approved
   and the approved program's partners (their history likewise).
 - Proposals that bind an organization: by their two sides (`resolvers.proposal_visibility`).
@@ -53,6 +57,8 @@ PUBLIC_TABLES = frozenset(
         "resource",
         "saved_view",  # a catalogue of registered queries: a view runs as its caller
         "approval_policy",
+        "program_requirement",
+        "requirement_course",
     }
 )
 
@@ -70,6 +76,8 @@ LEARNER = table_of(t.Learner)
 ACCOUNT = table_of(t.CreditAccount)
 OUTCOME = table_of(t.LearningOutcome)
 EVALUATION = table_of(t.Evaluation)
+APPLICATION = table_of(t.RecognitionApplication)
+RULE = table_of(t.RecognitionRule)
 RESOURCE = table_of(t.Resource)
 APPROVAL = table_of(t.Approval)
 
@@ -157,7 +165,31 @@ def _person(viewer: Viewer) -> ColumnElement[bool]:
 
 
 def _learner(viewer: Viewer) -> ColumnElement[bool]:
-    return _in_scope(viewer, LEARNER.c.home_organization_id)
+    involved = sa.select(APPLICATION.c.learner_id).where(
+        sa.or_(
+            _in_scope(viewer, APPLICATION.c.from_organization_id),
+            _in_scope(viewer, APPLICATION.c.to_organization_id),
+        )
+    )
+    return sa.or_(_in_scope(viewer, LEARNER.c.home_organization_id), LEARNER.c.id.in_(involved))
+
+
+def _application(viewer: Viewer, table: sa.Table) -> ColumnElement[bool]:
+    return sa.or_(
+        _in_scope(viewer, table.c.from_organization_id),
+        _in_scope(viewer, table.c.to_organization_id),
+        table.c.learner_id.in_(
+            sa.select(LEARNER.c.id).where(_in_scope(viewer, LEARNER.c.home_organization_id))
+        ),
+    )
+
+
+def _rule(viewer: Viewer, table: sa.Table) -> ColumnElement[bool]:
+    return sa.or_(
+        _agreement_visible(viewer, table.c.agreement_id),
+        _in_scope(viewer, table.c.from_organization_id),
+        _in_scope(viewer, table.c.to_organization_id),
+    )
 
 
 def _account(viewer: Viewer) -> ColumnElement[bool]:
@@ -223,11 +255,15 @@ _RULES: dict[str, Rule] = {
     ),
     "history_entry": lambda v, tb: sa.or_(
         _agreement_visible(v, tb.c.agreement_id),
-        tb.c.subject_type == "membership",
+        tb.c.subject_type.in_(("membership", "program_requirement")),
         proposal_history_visible(v, tb),
         sa.and_(
             tb.c.subject_type == "approval",
             tb.c.subject_id.in_(_ids_where(APPROVAL, _approval(v))),
+        ),
+        sa.and_(
+            tb.c.subject_type == "recognition_application",
+            tb.c.subject_id.in_(_ids_where(APPLICATION, _application(v, APPLICATION))),
         ),
     ),
     "approval": lambda v, tb: _approval(v),
@@ -240,10 +276,16 @@ _RULES: dict[str, Rule] = {
         _in_scope(v, tb.c.organization_id),
         tb.c.resource_id.in_(_ids_where(RESOURCE, _in_scope(v, RESOURCE.c.owner_id))),
     ),
-    "recognition_rule": lambda v, tb: sa.or_(
-        _agreement_visible(v, tb.c.agreement_id),
-        _in_scope(v, tb.c.from_organization_id),
-        _in_scope(v, tb.c.to_organization_id),
+    "recognition_rule": _rule,
+    "recognition_rule_course": lambda v, tb: tb.c.rule_id.in_(_ids_where(RULE, _rule(v, RULE))),
+    "recognition_application": _application,
+    "application_outcome": lambda v, tb: tb.c.application_id.in_(
+        _ids_where(APPLICATION, _application(v, APPLICATION))
+    ),
+    "credit_entry": lambda v, tb: tb.c.account_id.in_(_ids_where(ACCOUNT, _account(v))),
+    "program_completion": lambda v, tb: sa.or_(
+        tb.c.learner_id.in_(_ids_where(LEARNER, _learner(v))),
+        _program_partner_in_scope(v, tb.c.program_id),
     ),
     "funding": lambda v, tb: sa.or_(
         _agreement_visible(v, tb.c.agreement_id),

@@ -266,6 +266,18 @@ RECORDS: dict[str, Record] = {
             ),
         ),
         Record(
+            "RecognitionRuleCourse",
+            through=("rule_id",),
+            references=(_ref("rule_id", "RecognitionRule", C), _ref("course_id", "Course", S)),
+        ),
+        Record("CreditEntry", organizations=("organization_id",)),
+        Record(
+            "RecognitionApplication",
+            through=("rule_id",),
+            references=(_ref("learner_id", "Learner", C), _ref("rule_id", "RecognitionRule", S)),
+        ),
+        Record("ProgramCompletion", through=("program_id",)),
+        Record(
             "CreditRecognition",
             through=("rule_id",),
             references=(
@@ -421,11 +433,39 @@ def _webhooks() -> dict[str, tuple[Ref, ...]]:
     }
 
 
+def _credits() -> dict[str, tuple[Ref, ...]]:
+    """The ledger, recognition and completion (`resolvers.ledger`, `resolvers.recognition`,
+    `resolvers.completion`): credits are entered by the account's bank, corrected or expired
+    by the organization they count at; a learner's home organization applies for its learner
+    and withdraws, the receiving organization (the rule's owner) decides; a program's partner
+    sets its requirements and records a completion."""
+    application = "RecognitionApplication"
+    return {
+        "recordEarnedCredits": (Ref("account", "CreditAccount", C), Ref("course", "Course", S)),
+        "correctCreditEntry": (Ref(_ID, "CreditEntry", C),),
+        "expireCreditEntry": (Ref(_ID, "CreditEntry", C),),
+        "applyForRecognition": (
+            Ref("learner", "Learner", C),
+            Ref("rule", "RecognitionRule", S),
+            Ref("outcomes", "LearningOutcome", S),
+        ),
+        "decideRecognitionApplication": (Ref(_ID, application, C),),
+        "withdrawRecognitionApplication": (Ref(_ID, application, C, of=("learner_id", "Learner")),),
+        "setProgramRequirements": (
+            Ref("program", "Program", C),
+            Ref("requiredCourses", "Course", S),
+            Ref("listCourses", "Course", S),
+        ),
+        "recordProgramCompletion": (Ref("program", "Program", C), Ref("learner", "Learner", S)),
+    }
+
+
 def _mutations() -> dict[str, tuple[Ref, ...]]:
     return {
         **_agreements(),
         **_proposals(),
         **_views(),
+        **_credits(),
         **_webhooks(),
         **_generic(),
         **_names(),

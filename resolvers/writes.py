@@ -4,7 +4,8 @@ transaction (`schema.mutations.run_mutation` opens it and rolls it back on any e
 Every update names the `version` the client read: `UPDATE ... WHERE id = :id AND version =
 :version`, so of two writers racing from the same version exactly one matches a row; the other
 gets `STALE_VERSION` and changes nothing. Changes to agreements (and their parties, modes,
-commitments) and memberships write a `history_entry` in the same transaction.
+commitments), memberships, recognition applications and program requirements write a
+`history_entry` in the same transaction.
 """
 
 from collections.abc import Mapping
@@ -35,7 +36,15 @@ __all__ = [
 ]
 
 HISTORY = table_of(t.HistoryEntry)
-_TRACED = {"agreement", "membership", "commitment", "agreement_party", "approval"}
+_TRACED = {
+    "agreement",
+    "membership",
+    "commitment",
+    "agreement_party",
+    "recognition_application",
+    "program_requirement",
+    "approval",
+}
 
 
 class StaleVersion(ApiError):

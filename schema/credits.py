@@ -1,6 +1,7 @@
 """The credit bank: learners, accounts, enrolments, outcomes, recognition rules and recognitions.
 
-Balances are never stored; `CreditAccount.creditsEarned` is a sum over the account's outcomes.
+Balances are never stored; `CreditAccount.balance` is a sum over the account's ledger entries
+(`CreditEntry`, schema/ledger.py), which only the ledger's mutations write.
 
 On PostgreSQL most plain fields of these types are answered by the compiled road, not by
 the resolvers below: see `schema.compiled` (each field says how it reads in SQL).
@@ -80,6 +81,19 @@ class Learner(Node):
         description="The learner's enrolments in programs, by enrolment date.",
     )
 
+    recognition_applications = list_of(
+        "Learner.recognitionApplications",
+        "RecognitionApplication",
+        description="Applications made for the learner to have outcomes recognised, by date "
+        "applied.",
+    )
+
+    completions = list_of(
+        "Learner.completions",
+        "ProgramCompletion",
+        description="The programs the learner completed, by date completed.",
+    )
+
 
 @strawberry.type(
     description="A learner's account at a credit bank (an organization keeping a ledger of "
@@ -105,18 +119,37 @@ class CreditAccount(Node):
     )
 
     @strawberry.field(
-        description="The balance: the sum of the credits of the account's outcomes (those "
-        "the caller may see), as the providers count them, to two decimal places."
+        description="The balance: the sum of the account's ledger entries (earned and "
+        "recognised credits, less corrections and expiries), to two decimal places."
+    )
+    async def balance(self, info: Info) -> Decimal:
+        return (await reads.totals_of_account(info.context).load(self.pk)).balance
+
+    @strawberry.field(
+        description="Credits earned at providers, less their corrections and expiries, as "
+        "the providers count them (the ledger's EARNED entries and theirs)."
     )
     async def credits_earned(self, info: Info) -> Decimal:
-        earned: Decimal = await reads.credits_earned_of(info.context).load(self.pk)
-        return earned
+        return (await reads.totals_of_account(info.context).load(self.pk)).earned
+
+    @strawberry.field(
+        description="Credits recognised under rules, less their corrections and expiries, in "
+        "the receiving organizations' units."
+    )
+    async def credits_recognised(self, info: Info) -> Decimal:
+        return (await reads.totals_of_account(info.context).load(self.pk)).recognised
+
+    entries = list_of(
+        "CreditAccount.entries",
+        "CreditEntry",
+        description="The ledger: every entry of the account, oldest first. Append-only.",
+    )
 
     outcomes = list_of(
         "CreditAccount.outcomes",
         "LearningOutcome",
-        description="The ledger: learning outcomes entered in this account, by date earned "
-        "(oldest first).",
+        description="The learning outcomes entered in this account (the sources of its EARNED "
+        "entries), by date earned (oldest first).",
     )
 
 
@@ -196,11 +229,12 @@ class RecognitionRule(Node):
     version: int = strawberry.field(description=VERSION)
     ratio: Decimal = strawberry.field(
         description="Credits recognised at the receiving organization per credit earned at "
-        "the source (`0.5`: two earned count as one); greater than 0, 1 by default."
+        "the source (`0.5`: two earned count as one); above 0 and at most 10, 1 by default. "
+        "Once an application is made under the rule, its terms no longer change."
     )
     max_credits: Decimal | None = strawberry.field(
-        description="The most credits recognised under this rule, in the receiving "
-        "organization's units, as the agreement states it (recorded, not enforced here); "
+        description="The most credits recognised under this rule per learner account, in the "
+        "receiving organization's units (enforced on every decision: above 0, at most 1000); "
         "null for no cap."
     )
     agreement_id: strawberry.Private[int | None]
@@ -238,6 +272,18 @@ class RecognitionRule(Node):
         "Program",
         "to_program_id",
         description="The program the credits count toward, when the rule names one.",
+    )
+
+    eligible_courses = list_of(
+        "RecognitionRule.eligibleCourses",
+        "RecognitionRuleCourse",
+        description="The courses whose outcomes the rule accepts; empty: any of its source's.",
+    )
+
+    applications = list_of(
+        "RecognitionRule.applications",
+        "RecognitionApplication",
+        description="Applications made under this rule that the caller may see, by date applied.",
     )
 
     recognitions = list_of(

@@ -37,6 +37,7 @@ from schema import (  # noqa: F401  (defines the node types looked up below)
     organizations,
     people,
     programs,
+    recognition,
     resources,
 )
 from schema.field_docs import describe, described

@@ -265,6 +265,27 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "WITHDRAWN": "Left before finishing.",
         },
     ),
+    "CreditEntryKind": (
+        "What a line of a learner's credit ledger records.",
+        {
+            "EARNED": "Credits earned in a course the learner was enrolled for (the course's "
+            "own credits).",
+            "RECOGNISED": "Credits recognised at another organization under a rule, by an "
+            "approved application (the source credits times the rule's ratio, within its cap).",
+            "EXPIRED": "An earned or recognised entry's remaining credits taken back, once.",
+            "CORRECTED": "A correction of an earned or recognised entry, with its reason "
+            "(never above what the entry gave, never below zero).",
+        },
+    ),
+    "ApplicationStatus": (
+        "Where a recognition application stands.",
+        {
+            "SUBMITTED": "Waiting for the receiving organization's decision.",
+            "APPROVED": "Approved: the recognised credits are in the ledger.",
+            "REJECTED": "Rejected, with the reason given.",
+            "WITHDRAWN": "Taken back by the learner's organization before a decision.",
+        },
+    ),
     "ResourceKind": (
         "What sort of resource an organization shares.",
         {

@@ -28,6 +28,7 @@ from schema.relay import Connection, Info, Node, connection, list_request
 from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, IN_LANGUAGE, LOCAL_NAME, VERSION
 
 if TYPE_CHECKING:
+    from schema.completion import CompletionStatus, ProgramRequirements
     from schema.organizations import Organization
 
 __all__ = [
@@ -49,6 +50,8 @@ _FIELD_FILTER = (
 )
 
 OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organizations")]
+ProgramRequirementsRef = Annotated["ProgramRequirements", strawberry.lazy("schema.completion")]
+CompletionStatusRef = Annotated["CompletionStatus", strawberry.lazy("schema.completion")]
 
 
 @describe(
@@ -206,6 +209,34 @@ class Program(Node, Labelled):
         "Activity",
         description="Meetings and events concerning this program, by date held; only those "
         "the caller may see.",
+    )
+
+    @strawberry.field(
+        description="What completing the program takes; null when none is set. Public."
+    )
+    async def requirements(self, info: Info) -> ProgramRequirementsRef | None:
+        from schema.completion import requirements_field
+
+        return await requirements_field(info, self.pk)
+
+    @strawberry.field(
+        description="Where a learner stands in the program: what is done and what is missing; "
+        "null when the caller may not see the learner."
+    )
+    async def completion(
+        self,
+        info: Info,
+        learner: Annotated[strawberry.ID, strawberry.argument(description="The learner.")],
+    ) -> CompletionStatusRef | None:
+        from schema.completion import completion_field
+
+        return await completion_field(info, self.pk, learner)
+
+    completions = list_of(
+        "Program.completions",
+        "ProgramCompletion",
+        description="Learners' recorded completions of the program, by date completed; only "
+        "those the caller may see.",
     )
 
 

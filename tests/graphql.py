@@ -4,7 +4,7 @@ from typing import Any
 
 import httpx
 
-__all__ = ["errors_of", "query"]
+__all__ = ["errors_of", "mutate", "query", "user_errors"]
 
 
 async def post(
@@ -33,3 +33,23 @@ async def errors_of(
     assert body.get("errors"), body
     errors: list[dict[str, Any]] = body["errors"]
     return errors
+
+
+async def mutate(
+    client: httpx.AsyncClient, name: str, given: dict[str, Any], selection: str = ""
+) -> dict[str, Any]:
+    """The payload of mutation `name` (its input type `<Name>Input`), with its `userErrors`."""
+    kind = name[0].upper() + name[1:] + "Input"
+    data = await query(
+        client,
+        f"mutation ($input: {kind}!) {{ {name}(input: $input) {{ {selection} "
+        "userErrors { message code field } } }",
+        {"input": given},
+    )
+    payload: dict[str, Any] = data[name]
+    return payload
+
+
+def user_errors(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """A payload's user errors as (code, field) pairs."""
+    return [(e["code"], e["field"]) for e in payload["userErrors"]]

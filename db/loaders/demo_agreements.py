@@ -17,7 +17,6 @@ from db.enums import (
     AllianceScope,
     CollaborationMode,
     DeliveryMode,
-    EnrolmentStatus,
     EvaluationIndicator,
     MembershipRole,
     PartyRole,
@@ -27,6 +26,7 @@ from db.enums import (
     TargetLearnerGroup,
 )
 from db.loaders.demo_builder import Builder
+from db.loaders.demo_credits import add_credit_bank
 from db.loaders.demo_data import (
     ALLIANCE,
     CONFERENCE,
@@ -49,19 +49,13 @@ from db.tables import (
     Commitment,
     Course,
     CourseInstructor,
-    CreditAccount,
-    CreditRecognition,
-    Enrolment,
     Evaluation,
     EvaluationMeasure,
     Funding,
-    Learner,
-    LearningOutcome,
     Membership,
     Program,
     ProgramPartner,
     ProgramTargetGroup,
-    RecognitionRule,
     Resource,
     ResourceShare,
 )
@@ -286,49 +280,7 @@ async def add_jiangsu(b: Builder) -> None:
 async def _illustrative_credits(
     b: Builder, agreement_id: int, program_id: int, course_id: int
 ) -> None:
-    learner_id = await b.key(
-        Learner(name="Illustrative Learner", home_organization_id=b.orgs[NJU_LLE])
-    )
-    account_id = await b.key(
-        CreditAccount(
-            learner_id=learner_id, bank_id=b.orgs["Jiangsu Open University"], opened_on=None
-        )
-    )
-    await b.add(
-        Enrolment(
-            learner_id=learner_id,
-            program_id=program_id,
-            status=EnrolmentStatus.ENROLLED.value,
-        )
-    )
-    outcome_id = await b.key(
-        LearningOutcome(
-            account_id=account_id,
-            provider_id=b.orgs[JSOU_ART],
-            program_id=program_id,
-            course_id=course_id,
-            title="Illustrative micro-course: design for community education",
-            credits=Decimal("2.0"),
-            earned_on=date(2026, 6, 30),
-        )
-    )
-    rule_id = await b.key(
-        RecognitionRule(
-            agreement_id=agreement_id,
-            from_organization_id=b.orgs[JSOU_ART],
-            to_organization_id=b.orgs[NJU_LLE],
-            ratio=Decimal("1.000"),
-            max_credits=Decimal("10.0"),
-        )
-    )
-    await b.add(
-        CreditRecognition(
-            outcome_id=outcome_id,
-            rule_id=rule_id,
-            credits=Decimal("2.0"),
-            recognised_on=date(2026, 7, 15),
-        )
-    )
+    await add_credit_bank(b, agreement_id, program_id, course_id)
     await b.add(
         Funding(
             funder_id=b.orgs["Jiangsu Open University"],

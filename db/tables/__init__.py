@@ -7,6 +7,7 @@ from db.tables.alliances import Alliance, AllianceRoleCount, Membership
 from db.tables.approvals import Approval, ApprovalPolicy
 from db.tables.changes import ChangeContext, ChangeEvent
 from db.tables.codes import CreditUnit
+from db.tables.completion import ProgramCompletion, ProgramRequirement, RequirementCourse
 from db.tables.credits import (
     CreditAccount,
     CreditRecognition,
@@ -19,6 +20,7 @@ from db.tables.documents import DocumentVersion
 from db.tables.evaluations import Evaluation, EvaluationMeasure
 from db.tables.funding import Funding
 from db.tables.history import HistoryEntry
+from db.tables.ledger import CreditEntry
 from db.tables.mobility import MobilityCondition
 from db.tables.names import LocalizedName
 from db.tables.network import NetworkChange
@@ -31,6 +33,7 @@ from db.tables.organizations import (
 from db.tables.people import Person, Position
 from db.tables.programs import Course, CourseInstructor, Program, ProgramPartner, ProgramTargetGroup
 from db.tables.proposals import Proposal
+from db.tables.recognition import ApplicationOutcome, RecognitionApplication, RecognitionRuleCourse
 from db.tables.resources import Resource, ResourceShare
 from db.tables.saved_views import SavedView
 from db.tables.webhooks import Webhook, WebhookDelivery
@@ -47,6 +50,7 @@ __all__ = [
     "Alliance",
     "AllianceRoleCount",
     "ApiToken",
+    "ApplicationOutcome",
     "Approval",
     "ApprovalPolicy",
     "ChangeContext",
@@ -55,6 +59,7 @@ __all__ = [
     "Course",
     "CourseInstructor",
     "CreditAccount",
+    "CreditEntry",
     "CreditRecognition",
     "CreditUnit",
     "Document",
@@ -77,10 +82,15 @@ __all__ = [
     "Person",
     "Position",
     "Program",
+    "ProgramCompletion",
     "ProgramPartner",
+    "ProgramRequirement",
     "ProgramTargetGroup",
     "Proposal",
+    "RecognitionApplication",
     "RecognitionRule",
+    "RecognitionRuleCourse",
+    "RequirementCourse",
     "Resource",
     "ResourceShare",
     "SavedView",

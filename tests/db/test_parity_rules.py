@@ -47,7 +47,8 @@ async def test_summary_and_trend_decimals_have_two_places(client: httpx.AsyncCli
               points {{ creditsEarned creditsRecognised funding {{ amount }} }} }} }}""",
     )
     summary = data["cooperationSummary"]
-    assert summary["total"]["creditsEarned"] == "2.00"  # "2" on SQLite before
+    # the demo learner's two courses of 2 credits; "4" on SQLite before
+    assert summary["total"]["creditsEarned"] == "4.00"
     measures = [summary["total"], *[g["measures"] for g in summary["groups"]]]
     points = data["cooperationTrend"]["points"]
     values = [
@@ -67,7 +68,7 @@ async def test_csv_decimals_have_two_places(client: httpx.AsyncClient) -> None:
     columns = [i for i, name in enumerate(header) if name.startswith(("credits", "funding_"))]
     assert len(columns) >= 3
     cells = [row[i] for row in rows for i in columns]
-    assert "2.00" in cells and "0.00" in cells
+    assert "4.00" in cells and "0.00" in cells  # the demo learner's 4 credits
     assert all(TWO_PLACES.match(c) for c in cells), cells
 
 

@@ -159,17 +159,18 @@ PROBES = [
         nested=("organizations", "School of Art", "positions"),
     ),
     Probe(
-        "the illustrative learner (home: School of Lifelong Education)",
+        "the illustrative learner (home: School of Lifelong Education; applied for "
+        "recognition of a School of Art course, so the School of Art's university sees them)",
         '{ organizations(filter: {text: "School of Lifelong Education"}) { nodes { '
         "learners { nodes { id } } } } }",
-        _seen(VIEWER),
+        _seen(EDITOR, VIEWER),
         nested=("organizations", "School of Lifelong Education", "learners"),
     ),
     Probe(
         "the learner's enrolment",
         '{ programs(filter: {text: "Micro-specialties"}) { nodes { enrolments '
         "{ nodes { id } } } } }",
-        _seen(VIEWER),
+        _seen(EDITOR, VIEWER),
         nested=("programs", "Micro-specialties", "enrolments"),
     ),
     Probe(
@@ -181,8 +182,20 @@ PROBES = [
     ),
     Probe(
         "the recognition rule under the agreement",
-        '{ agreements(filter: {text: "social education"}) { nodes { recognitionRules '
+        '{ agreements(filter: {text: "social education"}) { nodes { recognitionRules(first: 1) '
         "{ nodes { id } } } } }",
+        _seen(EDITOR, VIEWER),
+    ),
+    Probe(
+        "the learner's waiting recognition application",
+        '{ agreements(filter: {text: "social education"}) { nodes { '
+        "recognitionRules(first: 1) { nodes { applications(last: 1) { nodes { id } } } } } } }",
+        _seen(EDITOR, VIEWER),
+    ),
+    Probe(
+        "the learner's earned credits (a ledger entry, banked at Jiangsu Open University)",
+        '{ organizations(filter: {text: "School of Lifelong Education"}) { nodes { '
+        "learners { nodes { accounts { nodes { entries(first: 1) { nodes { id } } } } } } } } }",
         _seen(EDITOR, VIEWER),
     ),
     Probe(

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.enums import TokenRole
 from tests.conftest import Databases, api_client, make_token
-from tests.graphql import query
+from tests.graphql import mutate, query, user_errors
 
 pytestmark = pytest.mark.anyio
 
@@ -45,22 +45,8 @@ async def callers(demo_engine: AsyncEngine, databases: Databases) -> AsyncIterat
         yield Callers(admin, jou_client, nju_client, secretariat_client)
 
 
-async def _mutate(
-    client: httpx.AsyncClient, name: str, given: dict[str, Any], selection: str = ""
-) -> dict[str, Any]:
-    kind = name[0].upper() + name[1:] + "Input"
-    data = await query(
-        client,
-        f"mutation ($input: {kind}!) {{ {name}(input: $input) {{ {selection} "
-        "userErrors { message code field } } }",
-        {"input": given},
-    )
-    payload: dict[str, Any] = data[name]
-    return payload
-
-
-def _errors(payload: dict[str, Any]) -> list[tuple[str, str | None]]:
-    return [(e["code"], e["field"]) for e in payload["userErrors"]]
+_mutate = mutate
+_errors = user_errors
 
 
 async def _id(client: httpx.AsyncClient, root: str, text: str, name: str = "name") -> str:
@@ -175,17 +161,16 @@ async def test_program_partners_are_proposed_and_outsiders_cannot_join(callers: 
 
 async def test_no_outcome_on_another_organizations_account(callers: Callers) -> None:
     """The issue's 3 -> 1002 credits: an account at another bank, for a learner of another
-    organization, takes no outcome from this editor, and its balance stays."""
-    learner = await query(
+    organization (one with no application involving this editor's organization), takes no
+    outcome from this editor."""
+    lle = await _id(callers.admin, "organizations", "School of Lifelong Education")
+    made = await _mutate(
         callers.admin,
-        '{ learners: organizations(filter: {text: "Lifelong Education"}) '
-        "{ nodes { name learners { nodes { id } } } } }",
+        "createLearner",
+        {"name": "A learner of another organization", "homeOrganization": lle},
+        "learner { id }",
     )
-    [learner_id] = [
-        n["learners"]["nodes"][0]["id"]
-        for n in learner["learners"]["nodes"]
-        if n["name"] == "School of Lifelong Education"
-    ]
+    learner_id = made["learner"]["id"]
     nju = await _id(callers.admin, "organizations", "Nanjing University")
     jou = await _id(callers.admin, "organizations", "Jiangsu Open University")
     opened = await _mutate(
@@ -195,16 +180,11 @@ async def test_no_outcome_on_another_organizations_account(callers: Callers) -> 
         "creditAccount { id }",
     )
     account = opened["creditAccount"]["id"]
+    course = await _id(callers.admin, "courses", "community education", "title")
     outcome = await _mutate(
         callers.jou,
-        "createLearningOutcome",
-        {
-            "account": account,
-            "provider": jou,
-            "title": "Free credits",
-            "credits": "999.0",
-            "earnedOn": "2026-06-30",
-        },
+        "recordEarnedCredits",
+        {"account": account, "course": course, "earnedOn": "2026-06-30"},
     )
     assert _errors(outcome) == [("NOT_FOUND", "account")]
     foreign = await _mutate(

@@ -80,18 +80,9 @@ CREATE: dict[str, dict[str, Any]] = {
     "Learner": {"name": "Matrix learner", "homeOrganization": _org()},
     "CreditAccount": {"learner": R("Learner", "own learner"), "bank": _org()},
     "Enrolment": {"learner": R("Learner", "own learner"), "program": MICRO},
-    "LearningOutcome": {
-        "account": R("CreditAccount", "JOU account"),
-        "provider": _org(),
-        "program": MICRO,
-        "course": R("Course", "MS-101"),
-        "title": "Matrix outcome",
-        "credits": "1.0",
-        "earnedOn": "2026-06-30",
-    },
     "RecognitionRule": {
         "agreement": SOCIAL,
-        "fromOrganization": _org(),
+        "fromOrganization": _org("LLE"),
         "fromProgram": MICRO,
         "toOrganization": _org(),
         "toProgram": MICRO,
@@ -104,11 +95,9 @@ CREATE: dict[str, dict[str, Any]] = {
         "approver": _org(),
         "approverPerson": None,
     },
-    "CreditRecognition": {
-        "outcome": R("LearningOutcome", "outcome"),
+    "RecognitionRuleCourse": {
         "rule": R("RecognitionRule", "rule to JOU"),
-        "credits": "1.0",
-        "recognisedOn": "2026-07-15",
+        "course": R("Course", "MS-101"),
     },
 }
 
@@ -163,6 +152,26 @@ OTHER: dict[str, dict[str, Any]] = {
         "document": "query MatrixView { organizations(first: 5) { nodes { name } } }",
     },
     "createWebhook": {"organization": _org(), "url": "https://93.184.215.14/matrix"},
+    "recordEarnedCredits": {
+        "account": R("CreditAccount", "JOU account"),
+        "course": R("Course", "MS-101"),
+        "earnedOn": "2026-06-30",
+    },
+    "correctCreditEntry": {"credits": "-0.5", "reason": "Matrix correction"},
+    "expireCreditEntry": {"reason": "Matrix expiry"},
+    "applyForRecognition": {
+        "learner": R("Learner", "own learner"),
+        "rule": R("RecognitionRule", "rule to JOU"),
+        "outcomes": [R("LearningOutcome", "own outcome")],
+    },
+    "decideRecognitionApplication": {"approve": True, "reason": "Matrix decision"},
+    "setProgramRequirements": {
+        "program": MICRO,
+        "minTotalCredits": "4",
+        "requiredCourses": [R("Course", "MS-101")],
+        "listCourses": [],
+    },
+    "recordProgramCompletion": {"program": MICRO, "learner": R("Learner", "own learner")},
 }
 
 
@@ -171,8 +180,18 @@ OTHER |= {
     "removeLocalizedName": {"lang": "fr"},
     "uploadDocumentVersion": {"file": "not a multipart file"},
 }
-NO_VERSION = {"setLocalizedName", "removeLocalizedName", "uploadDocumentVersion"}
-"""Mutations that take no version: a name or a document version is set, never edited."""
+NO_VERSION = {
+    "setLocalizedName",
+    "removeLocalizedName",
+    "uploadDocumentVersion",
+    "recordEarnedCredits",
+    "applyForRecognition",
+    "setProgramRequirements",
+    "recordProgramCompletion",
+    "saveView",
+}
+"""Mutations that name no row to change, or set a name or a document version (never
+edited), so carry no version."""
 
 
 NO_ID = {
@@ -181,8 +200,8 @@ NO_ID = {
     "addCommitment",
     "addMobilityCondition",
     "addMember",
-    "saveView",
     "createWebhook",
+    *(NO_VERSION - {"setLocalizedName", "removeLocalizedName"}),
     *(m for m in OTHER if "propose" in m),
 }
 
@@ -282,11 +301,7 @@ def _needs_version(mutation: str) -> str | None:
     """The input field carrying the version of the row the mutation changes, if any."""
     if mutation in ("addCommitment", "addMobilityCondition"):
         return "agreementVersion"
-    if mutation.startswith(("create", "propose")) or mutation in {
-        "addMember",
-        "saveView",
-        *NO_VERSION,
-    }:
+    if mutation.startswith(("create", "propose")) or mutation in {"addMember", *NO_VERSION}:
         return None
     return "version"
 

@@ -41,7 +41,9 @@ TARGETS: dict[str, list[str]] = {
     "Enrolment": ["own enrolment", "illustrative enrolment"],
     "LearningOutcome": ["outcome", "own outcome"],
     "RecognitionRule": ["rule to JOU", "rule to LLE"],
-    "CreditRecognition": ["own recognition", "recognition"],
+    "RecognitionRuleCourse": ["own rule course", "demo rule course"],
+    "CreditEntry": ["own entry", "LLE entry"],
+    "RecognitionApplication": ["own application", "demo application"],
     "Proposal": ["to JOU", "from JOU", "to Jiangxi", "hidden"],
     "Approval": ["social approval", "Ministry approval"],
 }
@@ -135,6 +137,32 @@ async def prepare(engine: AsyncEngine) -> Known:
             title="Own outcome",
             credits=1,
             earned_on=utcnow().date(),
+        )
+        own_entry = await _insert(
+            c,
+            t.CreditEntry,
+            account_id=account,
+            kind="earned",
+            credits=1,
+            organization_id=orgs["JOU"],
+            outcome_id=own_outcome,
+            entry_key="matrix:own outcome",
+            recorded_on=utcnow().date(),
+            recorded_at=utcnow(),
+            recorded_by="token:matrix",
+        )
+        own_application = await _insert(
+            c,
+            t.RecognitionApplication,
+            learner_id=own_learner,
+            account_id=account,
+            rule_id=rule_to_jou,
+            from_organization_id=orgs["LLE"],
+            to_organization_id=orgs["JOU"],
+            status="submitted",
+            credits_requested=1,
+            applied_on=utcnow().date(),
+            applied_by="token:matrix",
         )
         participant = T["ActivityParticipant"]
         partner = T["ProgramPartner"]
@@ -233,22 +261,34 @@ async def prepare(engine: AsyncEngine) -> Known:
             ("RecognitionRule", "rule to LLE"): await one(
                 "RecognitionRule", T["RecognitionRule"].c.id != rule_to_jou
             ),
-            ("CreditRecognition", "recognition"): await one("CreditRecognition", sa.true()),
             ("Approval", "social approval"): await _insert(
                 c, t.Approval, agreement_id=social, approver_id=orgs["JOU"], decision="approved"
             ),
             ("Approval", "Ministry approval"): await one(
                 "Approval", T["Approval"].c.approver_id != orgs["JOU"]
             ),
-            ("CreditRecognition", "own recognition"): await _insert(
-                c,
-                t.CreditRecognition,
-                outcome_id=own_outcome,
-                rule_id=rule_to_jou,
-                credits=1,
-                recognised_on=utcnow().date(),
-            ),
         }
+        keys.update(
+            {
+                ("CreditEntry", "own entry"): own_entry,
+                ("CreditEntry", "LLE entry"): await one(
+                    "CreditEntry", T["CreditEntry"].c.organization_id == orgs["LLE"]
+                ),
+                ("RecognitionApplication", "own application"): own_application,
+                ("RecognitionApplication", "demo application"): await one(
+                    "RecognitionApplication", T["RecognitionApplication"].c.id != own_application
+                ),
+                ("RecognitionRuleCourse", "own rule course"): await _insert(
+                    c,
+                    t.RecognitionRuleCourse,
+                    rule_id=rule_to_jou,
+                    course_id=keys[("Course", "MS-101")],
+                ),
+                ("RecognitionRuleCourse", "demo rule course"): await one(
+                    "RecognitionRuleCourse", sa.true()
+                ),
+            }
+        )
         keys.update(await _proposals(c, orgs, keys))
         versions: dict[tuple[str, int], int] = {}
         for (type_name, _), key in keys.items():

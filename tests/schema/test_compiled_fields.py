@@ -75,6 +75,10 @@ ORDINARY_ROAD: dict[str, str] = {
     "ProposalEdge": "Query.proposals: filtered by the caller's side, in resolvers/proposals",
     "ProposalSide": "a proposal's parties as the caller sees them (resolvers/proposal_links)",
     "ProposalSubject": "a union of the agreement or membership a proposal is about",
+    "ProgramRequirements": "a program's requirements with their courses, read by a loader "
+    "in resolvers/credits",
+    "CompletionStatus": "a learner's standing in a program, computed from the ledger in "
+    "resolvers/completion",
     "Money": _MONEY,
     "RoleCount": "an alliance's declared and named members per role, merged in Python "
     "(resolvers/alliances.role_counts_of)",
@@ -156,6 +160,15 @@ ORDINARY_ROAD: dict[str, str] = {
     "Course.creditUnit": _UNITS,
     "Course.ectsCredits": _MONEY,
     "CreditAccount.creditsEarned": "a sum over the ledger, computed by resolvers/credits",
+    "CreditAccount.balance": "a sum over the ledger, computed by resolvers/credits",
+    "CreditAccount.creditsRecognised": "a sum over the ledger, computed by resolvers/credits",
+    "CreditEntry.credits": _MONEY,
+    "RecognitionApplication.creditsRequested": _MONEY,
+    "RecognitionApplication.creditsGranted": _MONEY,
+    "ProgramCompletion.creditsCounted": _MONEY,
+    "Program.requirements": "read by a loader with its courses (resolvers/credits)",
+    "Program.completion": "computed from the learner's ledger (resolvers/completion): a few "
+    "statements per program asked, so ask it of one program at a time",
     "CreditRecognition.credits": _MONEY,
     "Evaluation.score": _MONEY,
     "Evaluation.measures": "an evaluation's indicators, kept as JSON and shaped in Python",

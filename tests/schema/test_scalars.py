@@ -108,24 +108,16 @@ async def test_an_invalid_id_is_not_echoed_whole(client: httpx.AsyncClient) -> N
 
 async def test_a_number_over_its_column_is_a_user_error(client: httpx.AsyncClient) -> None:
     """Credits are NUMERIC(8, 2): PostgreSQL's refusal of 99,999,999 was an unexpected error,
-    and SQLite stored it; both now refuse it before the database (`entity_writes`)."""
-    account = encode_id("CreditAccount", 1)
+    and SQLite stored it; both now refuse it before the database (`entity_writes`). (Learning
+    outcomes, where this was first seen, take their credits from their course now.)"""
     data = await query(
         client,
-        "mutation($input: CreateLearningOutcomeInput!) { createLearningOutcome(input: $input)"
-        " { learningOutcome { id } userErrors { code message } } }",
-        {
-            "input": {
-                "title": "t",
-                "earnedOn": "2024-01-01",
-                "account": account,
-                "provider": ORGANIZATION,
-                "credits": "99999999",
-            }
-        },
+        "mutation($input: CreateCourseInput!) { createCourse(input: $input)"
+        " { course { id } userErrors { code message } } }",
+        {"input": {"title": "t", "organization": ORGANIZATION, "credits": "99999999"}},
     )
-    payload = data["createLearningOutcome"]
-    assert payload["learningOutcome"] is None
+    payload = data["createCourse"]
+    assert payload["course"] is None
     assert payload["userErrors"] == [
         {"code": "BAD_USER_INPUT", "message": "credits must be below 1,000,000"}
     ]
