@@ -30,7 +30,7 @@ import resolvers.transactions
 from app import create_app
 from bench.scenarios import WRITE
 from bench.subjects import write_variables
-from db import change_feed
+from db import change_feed, change_triggers
 from db.engine import create_engine
 from db.enums import TokenRole
 from resolvers.tokens import create_token
@@ -50,7 +50,7 @@ async def _prepare(url: str, *, events: bool) -> tuple[str, dict[int, int]]:
     async with engine.begin() as c:
         if not events:
             tables = [e.table for e in change_feed.ENTITIES] + [p.table for p in change_feed.PARTS]
-            await c.run_sync(lambda sync: change_feed.uninstall(sync, tables))
+            await c.run_sync(lambda sync: change_triggers.uninstall(sync, tables))
         token = (await create_token(c, name="cost", role=TokenRole.ADMIN)).secret
         drafts = {
             key: version

@@ -16,7 +16,7 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from db import change_feed
+from db import change_feed, change_triggers
 
 
 # revision identifiers, used by Alembic.
@@ -75,12 +75,12 @@ def upgrade() -> None:
                 nullable=False,
                 server_default=sa.text('CURRENT_TIMESTAMP'),
             )
-    change_feed.install(op.get_bind())
+    change_triggers.install(op.get_bind())
 
 
 def downgrade() -> None:
     bind = op.get_bind()
-    change_feed.uninstall(bind, [e.table for e in change_feed.ENTITIES] + [p.table for p in change_feed.PARTS])
+    change_triggers.uninstall(bind, [e.table for e in change_feed.ENTITIES] + [p.table for p in change_feed.PARTS])
     for table in _BACKFILL:
         with op.batch_alter_table(table) as batch_op:
             batch_op.drop_column('updated_at')

@@ -14,7 +14,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
-from db import change_feed
+from db import change_feed, change_triggers
 
 
 # revision identifiers, used by Alembic.
@@ -65,13 +65,13 @@ CREDIT_UNITS = [
 
 def upgrade() -> None:
     """Upgrade schema."""
-    with change_feed.triggers_off(op.get_bind()):
+    with change_triggers.triggers_off(op.get_bind()):
         _upgrade()
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    with change_feed.triggers_off(op.get_bind()):
+    with change_triggers.triggers_off(op.get_bind()):
         _downgrade()
 
 

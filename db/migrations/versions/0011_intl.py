@@ -18,7 +18,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
-from db import change_feed
+from db import change_feed, change_triggers
 
 
 # revision identifiers, used by Alembic.
@@ -29,12 +29,12 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    with change_feed.triggers_off(op.get_bind()):
+    with change_triggers.triggers_off(op.get_bind()):
         _upgrade()
 
 
 def downgrade() -> None:
-    with change_feed.triggers_off(op.get_bind()):
+    with change_triggers.triggers_off(op.get_bind()):
         _downgrade()
 
 
