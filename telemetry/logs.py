@@ -3,22 +3,29 @@
 Every record of the `partnergraph` (and `strawberry`) loggers is made into its line where it is
 logged, by a `QueueHandler` whose queue a thread of its own (`_Writer`) empties every 0.2 s, in
 one write (`configure_logging`): the event loop never waits on the log's stream, however slow
-the disk or pipe behind it. The per-request line (`request_line`, on `partnergraph.request`)
-costs the loop a record made from a template, its JSON (orjson, a few microseconds) and a
-`deque.append` (docs/operations.md, "Logs").
+the disk or pipe behind it.
 
-Why the line is made on the loop and not in the writer, as `QueueListener` would: Python threads
-share one interpreter lock, so work moved to a thread is not saved, and a thread that takes the
-lock many times a second stalls the loop each time it waits its turn. With a listener that
-formatted each record (woken per record, or every 50 ms) the portal and directory benchmarks
-measured 10-25% slower, in runs that a busy 2-core machine made unreliable (docs/operations.md,
-"What watching costs"); the writer here takes the lock a few times per batch either way.
+The per-request line (`request_line`, on `partnergraph.request`) is the one record made on every
+request, so it takes a shorter road: when that handler is the only one its record would reach
+(no other handler on the way to the root, no filter: how the server runs), the loop appends the
+request's facts to the writer's queue as they are, a tuple and a `deque.append`, and the writer
+makes the line from them with the handler's formatter, the same line a record would have made.
+No `LogRecord`, no handler lock, no JSON on the loop. Otherwise (a test's capturing handler, an
+operator's own `logging` set-up), the line goes through `logging` as any record, made from a
+template record (`_record`) at a fraction of `Logger.makeRecord`'s cost.
+
+Why only the request line moves to the writer: Python threads share one interpreter lock, so
+work moved to a thread is not saved, only work not done is; the line's record and the logging
+machinery are skipped, and the JSON the writer makes for a batch of lines takes the lock a few
+times per batch, not once per line. (Formatting every record in a listener woken per record,
+as `QueueListener` does, measured 10-25% slower: docs/operations.md, "What watching costs".)
 
 Formats: `json`, one object a line (`time`, `level`, `logger`, then the request's fields or the
 `message`, and `exception` with the traceback); `text`, the same as `key=value` pairs.
 """
 
 import collections
+import contextlib
 import logging
 import sys
 import threading
@@ -51,6 +58,12 @@ def request_fields(record: logging.LogRecord) -> dict[str, Any] | None:
     if not isinstance(facts, RequestFacts):
         return None
     method, path, status, duration = cast(tuple[str, str, int, float], record.args)
+    return _fields(facts, method, path, status, duration)
+
+
+def _fields(
+    facts: RequestFacts, method: str, path: str, status: int, duration: float
+) -> dict[str, Any]:
     return {
         "requestId": facts.request_id,
         "method": method,
@@ -65,6 +78,10 @@ def request_fields(record: logging.LogRecord) -> dict[str, Any] | None:
         "sqlMs": round(facts.sql_seconds * 1000, 2),
         "durationMs": round(duration * 1000, 2),
     }
+
+
+_Entry = tuple[float, RequestFacts, str, str, int, float]
+"""A request line not made yet: when, the request's facts, method, path, status, duration."""
 
 
 _FIXED: dict[str, Any] = {}
@@ -98,25 +115,65 @@ _MESSAGE = "%s %s %s %.4fs"
 def request_line(facts: RequestFacts, method: str, path: str, status: int, seconds: float) -> None:
     """Logs one answered request (at `info`)."""
     if _log.isEnabledFor(logging.INFO):
-        _log.handle(_record(facts, (method, path, status, seconds)))
+        writer = _direct_writer()
+        if writer is not None:
+            writer.put_nowait((time.time(), facts, method, path, status, seconds))
+        else:
+            _log.handle(_record(facts, (method, path, status, seconds)))
+
+
+_parent = logging.getLogger("partnergraph")
+_root = logging.getLogger()
+_route: "tuple[_Enqueue, _Writer] | None" = None
+"""The handler `configure_logging` set up and its writer."""
+
+
+def _direct_writer() -> "_Writer | None":
+    """The writer, when the request line's record would reach our handler and nothing else (no
+    filter, no other handler on `partnergraph.request`, `partnergraph` or the root): then the
+    writer can make the line from the facts, as the handler would from the record."""
+    route = _route
+    if route is None:
+        return None
+    handler, writer = route
+    handlers = _parent.handlers
+    if (
+        _log.handlers
+        or _log.filters
+        or not _log.propagate
+        or _parent.filters
+        or handler.filters
+        or len(handlers) != 1
+        or handlers[0] is not handler
+        or (_parent.propagate and _root.handlers)
+        or handler.level > logging.INFO
+    ):
+        return None
+    return writer
 
 
 _stamp: tuple[int, str] = (0, "")
 """The last second a line was made in, and its text."""
 
 
-def _when(record: logging.LogRecord) -> str:
+def _when(created: float) -> str:
     global _stamp
-    seconds = int(record.created)
+    seconds = int(created)
     stamp = _stamp
     if stamp[0] != seconds:
         stamp = _stamp = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
-    return f"{stamp[1]}.{int(record.msecs):03d}Z"
+    return f"{stamp[1]}.{int((created - seconds) * 1000):03d}Z"
 
 
-class JsonFormatter(logging.Formatter):
+class _RequestFormatter(logging.Formatter):
+    def format_request(self, entry: _Entry) -> str:
+        """The line of a request that `request_line` handed to the writer as it was."""
+        raise NotImplementedError
+
+
+class JsonFormatter(_RequestFormatter):
     def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {"time": _when(record), "level": record.levelname}
+        line: dict[str, Any] = {"time": _when(record.created), "level": record.levelname}
         line["logger"] = record.name
         fields = request_fields(record)
         if fields is not None:
@@ -129,20 +186,32 @@ class JsonFormatter(logging.Formatter):
             line["exception"] = record.exc_text
         return orjson.dumps(line, default=str).decode()
 
+    def format_request(self, entry: _Entry) -> str:
+        created, facts, method, path, status, duration = entry
+        line: dict[str, Any] = {"time": _when(created), "level": "INFO", "logger": REQUEST_LOGGER}
+        line.update(_fields(facts, method, path, status, duration))
+        return orjson.dumps(line, default=str).decode()
 
-class TextFormatter(logging.Formatter):
+
+class TextFormatter(_RequestFormatter):
     def format(self, record: logging.LogRecord) -> str:
         fields = request_fields(record)
-        if fields is None:
-            message = record.getMessage()
-        else:
-            message = " ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
-        text = f"{_when(record)} {record.levelname} {record.name} {message}"
+        message = record.getMessage() if fields is None else _text(fields)
+        text = f"{_when(record.created)} {record.levelname} {record.name} {message}"
         if record.exc_info:
             text += "\n" + self.formatException(record.exc_info)
         elif record.exc_text:
             text += "\n" + record.exc_text
         return text
+
+    def format_request(self, entry: _Entry) -> str:
+        created, facts, method, path, status, duration = entry
+        fields = _fields(facts, method, path, status, duration)
+        return f"{_when(created)} INFO {REQUEST_LOGGER} {_text(fields)}"
+
+
+def _text(fields: dict[str, Any]) -> str:
+    return " ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
 
 
 class _Enqueue(QueueHandler):
@@ -154,19 +223,21 @@ class _Enqueue(QueueHandler):
 
 
 class _Writer:
-    """Lines put by the loop, written by a thread of its own every `interval` seconds, all
-    that are waiting in one write; putting one wakes no thread."""
+    """Lines put by the loop (made, or request lines still to make with `formatter`), written by
+    a thread of its own every `interval` seconds, all that are waiting in one write; putting one
+    wakes no thread."""
 
-    def __init__(self, stream: TextIO, interval: float = 0.2) -> None:
+    def __init__(self, stream: TextIO, formatter: _RequestFormatter, interval: float = 0.2) -> None:
         self.stream = stream
+        self.formatter = formatter
         self.interval = interval
-        self._lines: collections.deque[str] = collections.deque()
+        self._lines: collections.deque[str | _Entry] = collections.deque()
         self._writing = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="partnergraph-log", daemon=True)
         self._thread.start()
 
-    def put_nowait(self, line: str) -> None:
+    def put_nowait(self, line: str | _Entry) -> None:
         self._lines.append(line)
 
     def _run(self) -> None:
@@ -177,13 +248,20 @@ class _Writer:
     def write(self) -> None:
         """Writes every line waiting now."""
         with self._writing:
-            lines = []
+            lines: list[str] = []
             take = self._lines.popleft
+            make = self.formatter.format_request
             while True:
                 try:
-                    lines.append(take())
+                    line = take()
                 except IndexError:
                     break
+                if isinstance(line, str):
+                    lines.append(line)
+                else:
+                    # a line that cannot be made must not stop the others
+                    with contextlib.suppress(Exception):
+                        lines.append(make(line) + "\n")
             if lines:
                 try:
                     self.stream.write("".join(lines))
@@ -204,20 +282,22 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     """The `partnergraph` and `strawberry` loggers at `log_level`, written to `stream`
     (stderr by default) in `log_format` by one writer thread; called again, it replaces the
     previous set-up (after writing what was waiting)."""
-    global _writer
+    global _writer, _route
     with _lock:
-        writer = _Writer(stream or sys.stderr)
-        handler = _Enqueue(writer)  # type: ignore[arg-type]
-        handler.name = _HANDLER_NAME
-        handler.setFormatter(
+        formatter: _RequestFormatter = (
             JsonFormatter() if settings.log_format is LogFormat.JSON else TextFormatter()
         )
+        writer = _Writer(stream or sys.stderr, formatter)
+        handler = _Enqueue(writer)  # type: ignore[arg-type]
+        handler.name = _HANDLER_NAME
+        handler.setFormatter(formatter)
         for name in ("partnergraph", "strawberry"):
             logger = logging.getLogger(name)
             logger.setLevel(settings.log_level.upper())
             for old in [h for h in logger.handlers if h.name == _HANDLER_NAME]:
                 logger.removeHandler(old)
             logger.addHandler(handler)
+        _route = (handler, writer)
         if _writer is not None:
             _writer.stop()
         _writer = writer

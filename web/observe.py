@@ -9,7 +9,7 @@ answers quote the id (`web.errors`, `schema.errors`). Once the answer is sent it
 request (`telemetry.metrics`) and logs its line (`telemetry.logs`, written off the loop).
 """
 
-import os
+import random
 import re
 import time
 from typing import Any
@@ -24,6 +24,9 @@ __all__ = ["REQUEST_ID_HEADER", "Observe"]
 
 REQUEST_ID_HEADER = b"x-request-id"
 _SANE_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
+_random_bits = random.getrandbits
+"""New ids from the process's pseudo-random generator (reseeded in each forked worker): an id
+names a request, it guards nothing, and `os.urandom` costs a system call a request."""
 
 
 def _request_id(scope: Scope) -> str:
@@ -32,7 +35,7 @@ def _request_id(scope: Scope) -> str:
             if _SANE_ID.fullmatch(value):
                 return str(value.decode("ascii"))
             break
-    return os.urandom(8).hex()
+    return f"{_random_bits(64):016x}"
 
 
 class Observe:

@@ -2,6 +2,7 @@
 road, token id, status, cost and SQL; the id in the `X-Request-Id` header and in masked errors;
 never the query, its variables or a token's secret."""
 
+import json
 import logging
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from settings import LogFormat
+from telemetry import logs
 from tests.conftest import Databases, api_client
 from tests.telemetry.logs import Written, written_log
 
@@ -181,3 +183,37 @@ async def test_the_text_format_is_one_line_of_fields(
     assert " INFO partnergraph.request " in line
     assert f"requestId={response.headers['x-request-id']} " in line
     assert "operationName=Directory " in line and "status=200 " in line
+
+
+@pytest.mark.parametrize("log_format", [LogFormat.JSON, LogFormat.TEXT])
+async def test_a_line_made_by_the_writer_is_the_line_its_record_makes(
+    demo_engine: AsyncEngine,
+    databases: Databases,
+    log_format: LogFormat,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no other handler listening (pytest's own sit on the root), the request's facts go
+    to the log's writer thread as they are and it makes the line: the same line."""
+    sent = "0123456789abcdef"
+
+    async def logged(direct: bool) -> str:
+        with monkeypatch.context() as patch:
+            if direct:
+                patch.setattr(logging.getLogger(), "handlers", [])
+            async with api_client(demo_engine, databases.admin_token) as http:
+                await _directory(http)  # to the fast lane, where it goes
+                with written_log(log_format) as log:
+                    assert (logs._direct_writer() is not None) is direct
+                    await _directory(http, **{"x-request-id": sent})
+        [line] = log.text().splitlines()
+        return line
+
+    def steady(line: str) -> object:
+        if log_format is LogFormat.JSON:
+            found = json.loads(line)
+            return {k: v for k, v in found.items() if k not in {"time", "sqlMs", "durationMs"}}
+        return [f for f in line.split(" ")[1:] if not f.startswith(("sqlMs=", "durationMs="))]
+
+    made_by_writer, made_from_record = await logged(True), await logged(False)
+    assert steady(made_by_writer) == steady(made_from_record)
+    assert sent in made_by_writer
