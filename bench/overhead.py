@@ -16,9 +16,9 @@ import asyncio
 import os
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
@@ -78,7 +78,8 @@ def _sender(body: bytes, headers: dict[str, str]) -> object:
 
 
 async def main_async(args: argparse.Namespace) -> None:
-    url = make_url(args.database_url).set(database=f"bench_{args.organizations}")
+    name = args.database_name or f"bench_{args.organizations}"
+    url = make_url(args.database_url).set(database=name)
     url_text = url.render_as_string(hide_password=False)
     subjects = await prepare(url_text, args.organizations, args.organizations * 10, 16)
     env = {
@@ -87,13 +88,16 @@ async def main_async(args: argparse.Namespace) -> None:
         "PARTNERGRAPH_ENV": "production",
         "PARTNERGRAPH_STATEMENT_TIMEOUT_MS": "0",
     }
-    servers = {
-        "this": (HERE, args.port),
-        "base": (args.base, args.port + 1),
-    }
     extra = {
         "this": dict(pair.split("=", 1) for pair in args.this_env),
         "base": dict(pair.split("=", 1) for pair in args.base_env),
+    }
+    if args.in_process:
+        in_process(args, subjects, env, extra)
+        return
+    servers = {
+        "this": (HERE, args.port),
+        "base": (args.base, args.port + 1),
     }
     processes = {
         name: _start(path, port, {**env, **extra[name]}) for name, (path, port) in servers.items()
@@ -173,6 +177,194 @@ async def main_async(args: argparse.Namespace) -> None:
             )
 
 
+WORKER = Path(__file__).with_name("cpu_worker.py")
+
+
+class _Worker:
+    """A checkout's application in a process of its own (`bench.cpu_worker`), under callgrind
+    when `callgrind`."""
+
+    def __init__(self, name: str, checkout: Path, env: dict[str, str], callgrind: bool) -> None:
+        python = checkout / ".venv" / "bin" / "python"
+        out = HERE / "bench" / "out"
+        out.mkdir(exist_ok=True)
+        log = (out / f"overhead-{name}.log").open("wb")
+        self.dumps = out / f"callgrind-{name}"
+        prefix = []
+        if callgrind:
+            for old in out.glob(f"callgrind-{name}*"):
+                old.unlink()
+            prefix = [
+                "valgrind",
+                "--tool=callgrind",
+                "--instr-atstart=no",
+                f"--callgrind-out-file={self.dumps}",
+            ]
+        self.callgrind = callgrind
+        self.background = 0.0
+        """Instructions a second when idle (`idle_rate`), taken off each block's count."""
+        self.process = subprocess.Popen(
+            [*prefix, str(python), "-c", WORKER.read_text()],
+            env={**os.environ, **env},
+            cwd=checkout,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+        )
+
+    def ready(self) -> None:
+        self._answer()
+
+    def _answer(self) -> dict[str, float]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("the worker stopped: see bench/out/overhead-*.log")
+        return dict(orjson.loads(line))
+
+    def _callgrind(self, *options: str) -> None:
+        subprocess.run(
+            ["callgrind_control", *options, str(self.process.pid)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def run(
+        self,
+        body: bytes,
+        headers: dict[str, str],
+        requests: int,
+        concurrency: int,
+        *,
+        measure: bool = True,
+    ) -> dict[str, float]:
+        assert self.process.stdin is not None
+        command = {
+            "body": body.decode(),
+            "headers": list(headers.items()),
+            "requests": requests,
+            "concurrency": concurrency,
+        }
+        counting = self.callgrind and measure
+        if counting:
+            dumps = set(self.dumps.parent.glob(f"{self.dumps.name}*"))
+            self._callgrind("--instr=on")
+        self.process.stdin.write(orjson.dumps(command) + b"\n")
+        self.process.stdin.flush()
+        answer = self._answer()
+        if counting:
+            self._callgrind("--dump")
+            self._callgrind("--instr=off")
+            (dump,) = set(self.dumps.parent.glob(f"{self.dumps.name}*")) - dumps
+            answer["instructions"] = _instructions(dump) / requests
+            if self.background:
+                # what the background did meanwhile, at its idle rate: under callgrind a block
+                # takes many times longer than natively, so that share would be many times too
+                # large
+                seconds = answer["wall_ms"] * requests / 1000
+                answer["instructions"] -= self.background * seconds / requests
+        return answer
+
+    def idle_rate(self, seconds: float) -> float:
+        """Instructions a second the worker spends with no request (its background tasks and
+        threads, other versions' included), counted for `seconds`."""
+        dumps = set(self.dumps.parent.glob(f"{self.dumps.name}*"))
+        self._callgrind("--instr=on")
+        time.sleep(seconds)
+        self._callgrind("--dump")
+        self._callgrind("--instr=off")
+        (dump,) = set(self.dumps.parent.glob(f"{self.dumps.name}*")) - dumps
+        return _instructions(dump) / seconds
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=120)
+
+
+def _instructions(dump: Path) -> int:
+    """The instructions a callgrind dump counted (its `totals:` or `summary:` line)."""
+    for line in dump.read_text().splitlines():
+        if line.startswith(("totals:", "summary:")):
+            return int(line.split()[1])
+    raise RuntimeError(f"no totals in {dump}")
+
+
+def in_process(
+    args: argparse.Namespace, subjects: Any, env: dict[str, str], extra: dict[str, dict[str, str]]
+) -> None:
+    """Both checkouts' applications in processes of their own, called without sockets, in
+    alternated blocks of `--requests`: the CPU time per request of each, as free of the
+    neighbours' load as a time can be (no load generator, no HTTP parsing, no uvicorn)."""
+    checkouts = {"this": HERE, "base": args.base}
+    for pair in args.extra:
+        name, path = pair.split("=", 1)
+        checkouts[name] = Path(path).resolve()
+        extra.setdefault(name, {})
+    for pair in args.extra_env:
+        name, setting = pair.split(":", 1)
+        key, value = setting.split("=", 1)
+        extra[name][key] = value
+    workers = {
+        name: _Worker(name, path, {**env, **extra[name]}, args.callgrind)
+        for name, path in checkouts.items()
+    }
+    for worker in workers.values():
+        worker.ready()
+    if args.callgrind:
+        for name, worker in workers.items():
+            worker.background = worker.idle_rate(20)
+            print(name, "idle instructions a second:", round(worker.background), flush=True)
+    measure = "instructions" if args.callgrind else "cpu_ms"
+    cpu: dict[tuple[str, str], list[float]] = {}
+    try:
+        for round_ in range(args.rounds):
+            order = list(workers) if round_ % 2 == 0 else list(reversed(workers))
+            for scenario in SCENARIOS:
+                if scenario.name not in args.only:
+                    continue
+                body = orjson.dumps(
+                    {"query": scenario.document, "variables": subjects.variables(scenario.name)}
+                )
+                headers = auth_headers(subjects, scenario.role)
+                for name in order:
+                    workers[name].run(body, headers, 50, args.concurrency, measure=False)
+                    row = workers[name].run(body, headers, args.requests, args.concurrency)
+                    row["load"] = os.getloadavg()[0]
+                    cpu.setdefault((scenario.name, name), []).append(row[measure])
+                    shown = {k: round(v, 3) for k, v in row.items()}
+                    print(round_, scenario.name, name, shown, flush=True)
+    finally:
+        for worker in workers.values():
+            worker.close()
+    print(f"\nscenario | checkout | {measure} per request, per round | median | min")
+    for (scenario_name, name), values in cpu.items():
+        print(
+            scenario_name,
+            "|",
+            name,
+            "|",
+            [round(x, 3) for x in values],
+            "|",
+            round(statistics.median(values), 3),
+            "|",
+            round(min(values), 3),
+        )
+    for scenario_name in args.only:
+        base = cpu.get((scenario_name, "base"))
+        for name in workers:
+            this = cpu.get((scenario_name, name))
+            if name == "base" or not this or not base:
+                continue
+            ratios = [t / b for t, b in zip(this, base, strict=True)]
+            medians = statistics.median(this) / statistics.median(base) - 1
+            print(
+                f"{scenario_name}: {name} over base, {measure} per request {100 * medians:+.1f}% "
+                f"(medians), {100 * (min(this) / min(base) - 1):+.1f}% (minima), "
+                f"{100 * (statistics.median(ratios) - 1):+.1f}% (median of the rounds' ratios)"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base", required=True, help="the other checkout (with its .venv)")
@@ -196,6 +388,32 @@ def main() -> None:
         "that both share the machine's load alike",
     )
     parser.add_argument("--port", type=int, default=8951)
+    parser.add_argument(
+        "--database-name", help="the benchmark database (default bench_<organizations>)"
+    )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="no servers: each checkout's application called in a process of its own, without "
+        "sockets, in alternated blocks of --requests; reports the CPU time per request",
+    )
+    parser.add_argument(
+        "--extra",
+        nargs="*",
+        default=[],
+        help="NAME=PATH: more checkouts measured alongside (--in-process)",
+    )
+    parser.add_argument(
+        "--extra-env", nargs="*", default=[], help="NAME:KEY=VALUE set for an --extra checkout"
+    )
+    parser.add_argument(
+        "--callgrind",
+        action="store_true",
+        help="(--in-process) count the instructions per request under valgrind's callgrind "
+        "instead of timing them: the same count whatever else the machine runs, but each "
+        "worker starts in minutes (keep --requests and --rounds small)",
+    )
+    parser.add_argument("--requests", type=int, default=2000, help="per block (--in-process)")
     parser.add_argument("--only", nargs="*", default=["portal", "directory"])
     args = parser.parse_args()
     args.base = Path(args.base).resolve()
@@ -203,4 +421,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
