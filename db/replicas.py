@@ -1,0 +1,211 @@
+"""PostgreSQL streaming replicas that read-only requests may be answered from.
+
+A `Replicas` holds one engine per replica (`DATABASE_REPLICA_URLS`) and what this worker knows
+of each: whether it is in rotation, how far it has replayed the primary's write-ahead log
+(`pg_last_wal_replay_lsn()`) and how far behind it is. `check` asks every replica (the app runs
+it every `PARTNERGRAPH_REPLICA_CHECK_MS` in each worker): one that cannot be reached, is no
+longer a standby (promoted) or lags more than `PARTNERGRAPH_REPLICA_MAX_LAG_MS` is taken out of
+rotation until a later check finds it well again. A request that finds a replica gone
+(`Replicas.failed`, from the engine's own connect and disconnect events) takes it out at once.
+
+`pick` chooses round-robin among the replicas in rotation; with the log position a caller's
+last write committed at (`primary_lsn`, taken after the write), only a replica that has
+replayed that far, waiting up to `PARTNERGRAPH_REPLICA_WAIT_MS` for one, else none (the
+primary answers). Nothing here decides what is a read: `resolvers.read_routing` does.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.engine import create_engine, is_sqlite, is_unavailable, reads_engine
+
+__all__ = ["PRIMARY", "Replica", "Replicas", "parse_lsn"]
+
+log = logging.getLogger("partnergraph.replicas")
+
+PRIMARY = "primary"
+"""The name of the primary in `extensions.database` and the metrics."""
+
+_STATE = sa.text(
+    "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text, "
+    "CASE WHEN pg_last_wal_receive_lsn() IS NULL "
+    "OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+    "ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END"
+)
+"""Whether the server is a standby, how far it has replayed, and its lag in seconds: zero when
+it has replayed all it received (an idle primary sends nothing, which is no lag), else the age
+of the last transaction it replayed."""
+
+_REPLAYED = sa.text("SELECT pg_last_wal_replay_lsn()::text")
+_WRITTEN = sa.text("SELECT pg_current_wal_lsn()::text")
+
+_POLL_S = 0.005
+"""How often a read waiting for a replica to replay its caller's write asks it again."""
+
+
+def parse_lsn(text: str | None) -> int | None:
+    """`0/16B3748` as a number (`None` for `None`)."""
+    if text is None:
+        return None
+    high, _, low = text.partition("/")
+    return (int(high, 16) << 32) | int(low, 16)
+
+
+@dataclass(eq=False)
+class Replica:
+    name: str
+    engine: AsyncEngine
+    in_rotation: bool = False
+    """Off until a check finds it a standby within the lag limit."""
+    replayed: int = 0
+    """The log position it had replayed at the last look."""
+    lag_s: float | None = None
+    reason: str = "not checked yet"
+    """Why it is out of rotation (for the log and `/health/ready`)."""
+    checked_at: float = field(default=0.0)
+
+
+class Replicas:
+    """The replicas of one worker, and the primary engine their callers fall back to."""
+
+    def __init__(
+        self,
+        primary: AsyncEngine,
+        urls: Sequence[str],
+        *,
+        max_lag_s: float,
+        wait_s: float,
+        engine_options: dict[str, Any] | None = None,
+    ) -> None:
+        if urls and is_sqlite(primary.url.render_as_string(hide_password=False)):
+            raise ValueError("DATABASE_REPLICA_URLS needs PostgreSQL as DATABASE_URL")
+        self.primary = primary
+        self.max_lag_s = max_lag_s
+        self.wait_s = wait_s
+        self.replicas = [
+            Replica(name=f"replica-{n}", engine=create_engine(url, **(engine_options or {})))
+            for n, url in enumerate(urls, start=1)
+        ]
+        for url in urls:
+            if is_sqlite(url):
+                raise ValueError("a replica must be a PostgreSQL server")
+        self._next = 0
+        for replica in self.replicas:
+            self._watch_failures(replica)
+
+    def __bool__(self) -> bool:
+        return bool(self.replicas)
+
+    def _watch_failures(self, replica: Replica) -> None:
+        """Takes `replica` out of rotation as soon as a request finds it unreachable."""
+
+        def on_error(context: Any) -> None:
+            if context.is_disconnect or is_unavailable(context.original_exception):
+                self.failed(replica, "a request lost its connection")
+
+        event.listen(replica.engine.sync_engine, "handle_error", on_error)
+
+    def failed(self, replica: Replica, reason: str) -> None:
+        if replica.in_rotation:
+            log.warning("replica %s out of rotation: %s", replica.name, reason)
+        replica.in_rotation = False
+        replica.reason = reason
+
+    def by_engine(self, engine: AsyncEngine) -> Replica | None:
+        for replica in self.replicas:
+            if replica.engine is engine or reads_engine(replica.engine) is engine:
+                return replica
+        return None
+
+    def hosts(self) -> list[str]:
+        """Where each replica is (host:port/database, no credentials), for the log."""
+        return [
+            f"{r.engine.url.host}:{r.engine.url.port}/{make_url(r.engine.url).database}"
+            for r in self.replicas
+        ]
+
+    async def check(self) -> None:
+        """Asks every replica how it is, and puts it in or out of rotation."""
+        await asyncio.gather(*(self._check(replica) for replica in self.replicas))
+
+    async def _check(self, replica: Replica) -> None:
+        replica.checked_at = time.monotonic()
+        try:
+            async with reads_engine(replica.engine).connect() as connection:
+                standby, replayed, lag = (await connection.execute(_STATE)).one()
+        except Exception as error:
+            if not is_unavailable(error):
+                log.warning("checking replica %s failed", replica.name, exc_info=True)
+            self.failed(replica, "unreachable")
+            replica.lag_s = None
+            return
+        replica.lag_s = float(lag)
+        if not standby or replayed is None:
+            self.failed(replica, "not a standby")
+            return
+        replica.replayed = parse_lsn(replayed) or 0
+        if replica.lag_s * 1000 > self.max_lag_s * 1000:
+            self.failed(replica, f"lags {replica.lag_s:.3f} s")
+            return
+        if not replica.in_rotation:
+            log.info("replica %s in rotation", replica.name)
+        replica.in_rotation = True
+        replica.reason = ""
+
+    async def primary_lsn(self) -> int | None:
+        """The primary's current log position: taken after a write commits, a replica that has
+        replayed this far shows the write."""
+        async with reads_engine(self.primary).connect() as connection:
+            return parse_lsn(await connection.scalar(_WRITTEN))
+
+    async def _replayed(self, replica: Replica) -> int | None:
+        try:
+            async with reads_engine(replica.engine).connect() as connection:
+                found = parse_lsn(await connection.scalar(_REPLAYED))
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            self.failed(replica, "unreachable")
+            return None
+        if found is not None:
+            replica.replayed = max(replica.replayed, found)
+        return found
+
+    async def pick(self, written: int | None = None) -> Replica | None:
+        """A replica to read from, round-robin among those in rotation; with `written`, one
+        that has replayed that far (asked afresh, for up to `wait_s`); `None` for the
+        primary."""
+        ready = [r for r in self.replicas if r.in_rotation]
+        if not ready:
+            return None
+        self._next = (self._next + 1) % len(ready)
+        ordered = ready[self._next :] + ready[: self._next]
+        if written is None:
+            return ordered[0]
+        for replica in ordered:
+            if replica.replayed >= written:
+                return replica
+        deadline = time.monotonic() + self.wait_s
+        while True:
+            for replica in ordered:
+                if not replica.in_rotation:
+                    continue
+                found = await self._replayed(replica)
+                if found is not None and found >= written:
+                    return replica
+            if time.monotonic() + _POLL_S > deadline:
+                return None
+            await asyncio.sleep(_POLL_S)
+
+    async def dispose(self) -> None:
+        for replica in self.replicas:
+            await replica.engine.dispose()
