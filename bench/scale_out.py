@@ -56,14 +56,17 @@ def _tree(pid: int) -> list[int]:
 
 
 def _cpu_s(pids: list[int]) -> float:
-    """User and system CPU seconds of `pids` (those still running)."""
+    """User and system CPU seconds of `pids` (those still running), and of the children the
+    first has reaped (PostgreSQL's autovacuum workers and closed backends come and go)."""
     total = 0
-    for pid in pids:
+    for n, pid in enumerate(pids):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])
+        if n == 0:
+            total += int(fields[13]) + int(fields[14])
     return total / _TICKS
 
 
@@ -86,15 +89,13 @@ async def _measure(
         return "/graphql", body, headers, ok
 
     await load(PORT, request, concurrency=args.concurrency, warmup=args.warmup, duration=0.1)
-    api = _tree(api_pid)
-    primary = _tree(_postmaster(cluster.primary_dir))
-    standby = _tree(_postmaster(cluster.standby_dir))
-    before = (_cpu_s(api), _cpu_s(primary), _cpu_s(standby), time.process_time())
+    roots = (api_pid, _postmaster(cluster.primary_dir), _postmaster(cluster.standby_dir))
+    before = (*(_cpu_s(_tree(pid)) for pid in roots), time.process_time())
     load_before = os.getloadavg()[0]
     measured = await load(
         PORT, request, concurrency=args.concurrency, warmup=0, duration=args.duration
     )
-    after = (_cpu_s(api), _cpu_s(primary), _cpu_s(standby), time.process_time())
+    after = (*(_cpu_s(_tree(pid)) for pid in roots), time.process_time())
     answered = max(1, measured.requests)
     api_ms, primary_ms, standby_ms, generator_ms = (
         round((b - a) * 1000 / answered, 2) for a, b in zip(before, after, strict=True)

@@ -18,12 +18,11 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine, is_sqlite, is_unavailable, reads_engine
@@ -70,8 +69,7 @@ class Replica:
     """The log position it had replayed at the last look."""
     lag_s: float | None = None
     reason: str = "not checked yet"
-    """Why it is out of rotation (for the log and `/health/ready`)."""
-    checked_at: float = field(default=0.0)
+    """Why it is out of rotation (for the log)."""
 
 
 class Replicas:
@@ -126,19 +124,11 @@ class Replicas:
                 return replica
         return None
 
-    def hosts(self) -> list[str]:
-        """Where each replica is (host:port/database, no credentials), for the log."""
-        return [
-            f"{r.engine.url.host}:{r.engine.url.port}/{make_url(r.engine.url).database}"
-            for r in self.replicas
-        ]
-
     async def check(self) -> None:
         """Asks every replica how it is, and puts it in or out of rotation."""
         await asyncio.gather(*(self._check(replica) for replica in self.replicas))
 
     async def _check(self, replica: Replica) -> None:
-        replica.checked_at = time.monotonic()
         try:
             async with reads_engine(replica.engine).connect() as connection:
                 standby, replayed, lag = (await connection.execute(_STATE)).one()
@@ -153,7 +143,7 @@ class Replicas:
             self.failed(replica, "not a standby")
             return
         replica.replayed = parse_lsn(replayed) or 0
-        if replica.lag_s * 1000 > self.max_lag_s * 1000:
+        if replica.lag_s > self.max_lag_s:
             self.failed(replica, f"lags {replica.lag_s:.3f} s")
             return
         if not replica.in_rotation:
@@ -171,10 +161,13 @@ class Replicas:
         try:
             async with reads_engine(replica.engine).connect() as connection:
                 found = parse_lsn(await connection.scalar(_REPLAYED))
-        except Exception as error:
-            if not is_unavailable(error):
-                raise
-            self.failed(replica, "unreachable")
+        except Exception as error:  # not ready: the primary answers
+            if is_unavailable(error):
+                self.failed(replica, "unreachable")
+            else:
+                log.warning(
+                    "asking replica %s how far it replayed failed", replica.name, exc_info=True
+                )
             return None
         if found is not None:
             replica.replayed = max(replica.replayed, found)

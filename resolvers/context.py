@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from db.replicas import PRIMARY
 from resolvers.languages import accepted_languages
 from resolvers.loaders import Loaders
 from resolvers.rate_limit import NoRateLimit, RateLimiter
@@ -88,5 +89,6 @@ def build_context(
         request=request,
         response=response,
         routing=routing,
+        database=PRIMARY if routing is not None else None,
         languages=accepted_languages(request.headers.get("accept-language")) if request else (),
     )
