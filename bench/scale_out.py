@@ -5,7 +5,7 @@ streaming replica, and the CPU each request costs.
 
 Starts its own primary and streaming replica (`tests.replica.cluster`: initdb, pg_basebackup -R,
 on free ports, removed after), generates the network in `pg_replica_<organizations>` on the
-primary with `bench.generate` (the replica receives it by streaming), then for each
+primary with `bench.generate` (the replica receives it by streaming) and vacuums it, then for each
 configuration starts the API's uvicorn (`DATABASE_URL` the primary, with
 `DATABASE_REPLICA_URLS` the replica for the replica runs) and loads each read scenario with
 `--concurrency` keep-alive connections. Besides req/s and p50, it reads the CPU time the API's
@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import orjson
 
@@ -144,6 +145,13 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         name = f"pg_replica_{args.organizations}"
         url = cluster.url(cluster.primary_port, name)
         subjects = await prepare(url, args.organizations, args.organizations * 10, args.concurrency)
+        # as a served database would be: statistics, visibility map and hint bits set (and
+        # streamed to the replica, which cannot set them itself)
+        vacuum = await asyncpg.connect(cluster.dsn(cluster.primary_port, name))
+        try:
+            await vacuum.execute("VACUUM (ANALYZE)")
+        finally:
+            await vacuum.close()
         await cluster.wait_replayed(timeout_s=600)
         replica_url = cluster.url(cluster.standby_port, name)
         for reads_on, workers in args.configurations:
