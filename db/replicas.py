@@ -34,15 +34,8 @@ log = logging.getLogger("partnergraph.replicas")
 PRIMARY = "primary"
 """The name of the primary in `extensions.database` and the metrics."""
 
-_STATE = sa.text(
-    "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text, "
-    "CASE WHEN pg_last_wal_receive_lsn() IS NULL "
-    "OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
-    "ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END"
-)
-"""Whether the server is a standby, how far it has replayed, and its lag in seconds: zero when
-it has replayed all it received (an idle primary sends nothing, which is no lag), else the age
-of the last transaction it replayed."""
+_STATE = sa.text("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text")
+"""Whether the server is a standby, and how far it has replayed."""
 
 _REPLAYED = sa.text("SELECT pg_last_wal_replay_lsn()::text")
 _WRITTEN = sa.text("SELECT pg_current_wal_lsn()::text")
@@ -97,6 +90,8 @@ class Replicas:
             if is_sqlite(url):
                 raise ValueError("a replica must be a PostgreSQL server")
         self._next = 0
+        self._positions: list[tuple[float, int]] = []
+        """(monotonic time, the primary's log position then), from the checks."""
         for replica in self.replicas:
             self._watch_failures(replica)
 
@@ -125,26 +120,56 @@ class Replicas:
         return None
 
     async def check(self) -> None:
-        """Asks every replica how it is, and puts it in or out of rotation."""
-        await asyncio.gather(*(self._check(replica) for replica in self.replicas))
+        """Asks every replica how it is, and puts it in or out of rotation.
 
-    async def _check(self, replica: Replica) -> None:
+        The lag is measured against the primary's positions seen at earlier checks (kept for
+        twice the lag limit): a replica that has replayed what the primary had written at time
+        t misses at most what was written since, so it lags `now - t`; none when it has
+        replayed the primary's latest position. (`pg_last_xact_replay_timestamp()` would call
+        a replica that just received the first change after an idle hour an hour behind.)"""
+        now = time.monotonic()
+        try:
+            latest = await self.primary_lsn()
+        except Exception:
+            latest = None  # the primary's own failures are the requests' to report
+        if latest is not None:
+            self._positions.append((now, latest))
+        keep = max(2 * self.max_lag_s, 10.0)
+        while len(self._positions) > 2 and now - self._positions[1][0] > keep:
+            self._positions.pop(0)
+        await asyncio.gather(*(self._check(replica, now) for replica in self.replicas))
+
+    def _lag(self, replayed: int, now: float) -> float | None:
+        """Seconds the replica's state is behind the primary's, `None` when unknown yet."""
+        if not self._positions:
+            return None
+        if replayed >= self._positions[-1][1]:
+            return 0.0
+        reached = [at for at, position in self._positions if position <= replayed]
+        if not reached and len(self._positions) < 2:
+            return None  # behind the one position seen: by how much, the next check tells
+        return now - (reached[-1] if reached else self._positions[0][0])
+
+    async def _check(self, replica: Replica, now: float) -> None:
         try:
             async with reads_engine(replica.engine).connect() as connection:
-                standby, replayed, lag = (await connection.execute(_STATE)).one()
+                standby, replayed = (await connection.execute(_STATE)).one()
         except Exception as error:
             if not is_unavailable(error):
                 log.warning("checking replica %s failed", replica.name, exc_info=True)
             self.failed(replica, "unreachable")
             replica.lag_s = None
             return
-        replica.lag_s = float(lag)
         if not standby or replayed is None:
             self.failed(replica, "not a standby")
             return
         replica.replayed = parse_lsn(replayed) or 0
-        if replica.lag_s > self.max_lag_s:
-            self.failed(replica, f"lags {replica.lag_s:.3f} s")
+        lag = self._lag(replica.replayed, now)
+        if lag is None:
+            return  # the primary's position is not known yet: as it was
+        replica.lag_s = lag
+        if lag > self.max_lag_s:
+            self.failed(replica, f"lags {lag:.3f} s")
             return
         if not replica.in_rotation:
             log.info("replica %s in rotation", replica.name)
