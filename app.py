@@ -14,8 +14,10 @@ from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 
 from db.engine import create_engine
+from db.replicas import Replicas
 from resolvers.persisted_queries import PersistedQueries
 from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
+from resolvers.read_routing import ReadRouting
 from resolvers.webhook_delivery import start_webhook_worker
 from settings import Settings, load_settings
 from telemetry.logs import configure_logging, flush_logs
@@ -96,8 +98,12 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     limiter = rate_limiter(settings)
     persisted = persisted_queries(settings, db)
     count_statements(db)
+    routing = ReadRouting.of(settings, db)
+    if routing is not None:
+        for replica in routing.replicas.replicas:
+            count_statements(replica.engine)
     metrics = Metrics(settings.metrics_max_operations)
-    sample = sampler(metrics, db)
+    sample = sampler(metrics, db, routing.replicas if routing is not None else None)
     tracing = None
     if settings.otlp_endpoint:
         from telemetry.tracing import Tracing
@@ -111,12 +117,17 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         delivery = start_webhook_worker(db, settings) if settings.webhooks_in_serve else None
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(sample_every, SAMPLE_SECONDS, sample)
+            if routing is not None:
+                await routing.replicas.check()  # in rotation from the first request
+                tasks.start_soon(check_every, settings.replica_check_ms / 1000, routing.replicas)
             yield {}
             tasks.cancel_scope.cancel()
         if delivery is not None:
             await delivery.close()
         await limiter.close()
         await persisted.close()
+        if routing is not None:
+            await routing.close()
         if tracing is not None:
             tracing.close()
         mark_worker_gone()
@@ -124,7 +135,9 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         if owned:
             await db.dispose()
 
-    graphql = PartnerGraphQL(engine=db, settings=settings, limiter=limiter, persisted=persisted)
+    graphql = PartnerGraphQL(
+        engine=db, settings=settings, limiter=limiter, persisted=persisted, routing=routing
+    )
     reports = report_routes(
         engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
     )
@@ -188,4 +201,12 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     )
     application.state.limiter = limiter
     application.state.persisted = persisted
+    application.state.routing = routing
     return application
+
+
+async def check_every(seconds: float, replicas: Replicas) -> None:
+    """Checks the replicas every `seconds`, in this worker, until cancelled."""
+    while True:
+        await anyio.sleep(seconds)
+        await replicas.check()

@@ -116,6 +116,38 @@ class Settings:
         "DATABASE_URL",
         "The database; `postgresql+asyncpg://user@host:5432/db` for PostgreSQL",
     )
+    database_replica_urls: str = setting(
+        "",
+        "DATABASE_REPLICA_URLS",
+        "Comma-separated PostgreSQL streaming replicas of `DATABASE_URL` that read-only GraphQL "
+        'queries are answered from, round-robin (docs/operations.md, "Read replicas"); none '
+        "by default",
+    )
+    """Read with `Settings.replica_urls`; routed by `resolvers.read_routing`."""
+    replica_max_lag_ms: int = setting(
+        5_000,
+        "PARTNERGRAPH_REPLICA_MAX_LAG_MS",
+        "A replica further behind the primary than this is taken out of rotation until it "
+        "catches up",
+    )
+    replica_check_ms: int = setting(
+        1_000,
+        "PARTNERGRAPH_REPLICA_CHECK_MS",
+        "How often each worker asks every replica for its state (reachable, a standby, its "
+        "lag); a replica out of rotation is tried again at each check",
+    )
+    replica_wait_ms: int = setting(
+        50,
+        "PARTNERGRAPH_REPLICA_WAIT_MS",
+        "How long a caller's read waits for a replica to replay the caller's last write before "
+        "the primary answers it instead",
+    )
+    replica_remember_ms: int = setting(
+        60_000,
+        "PARTNERGRAPH_REPLICA_REMEMBER_MS",
+        "How long a token's last write is remembered (in Redis when `REDIS_URL` is set, else "
+        "in the worker) for its reads to see it",
+    )
     graphiql: bool = setting(
         True, "PARTNERGRAPH_GRAPHIQL", "Serve GraphiQL on `GET /graphql`", production=False
     )
@@ -465,6 +497,11 @@ class Settings:
         "PARTNERGRAPH_SERVICE_NAME",
         "The `service.name` of the traces",
     )
+
+    @property
+    def replica_urls(self) -> tuple[str, ...]:
+        """`database_replica_urls`, split."""
+        return tuple(u.strip() for u in self.database_replica_urls.split(",") if u.strip())
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:

@@ -1,6 +1,7 @@
 """The servers under load and the machine they share: uvicorn started and stopped on its
 port, its peak memory, and what the machine is."""
 
+import contextlib
 import os
 import platform
 import signal
@@ -66,8 +67,19 @@ def start_server(
             return process
         except httpx.HTTPError:
             time.sleep(0.3)
-    process.kill()
+    kill_tree(process.pid)
     raise RuntimeError(f"{factory} did not start on port {port}")
+
+
+def kill_tree(pid: int) -> None:
+    """Kills `pid` and its children (uvicorn's workers, which outlive a killed parent)."""
+    children = subprocess.run(
+        ["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    for child in children:
+        kill_tree(int(child))
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def stop_server(process: subprocess.Popen[bytes]) -> None:

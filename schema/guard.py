@@ -7,7 +7,9 @@ endpoints call). A refusal becomes the operation's only error, with its code, an
 HTTP status (401, 429). In registered-only mode, a document that is not a registered one is
 refused after admission (`resolvers.persisted_queries.check_registered`: whether the caller is
 an admin must be known first). The cost of every admitted request is reported in
-`extensions.cost`.
+`extensions.cost`. With replicas, an admitted query is then routed (`resolvers.read_routing`),
+a mutation's position noted once it has run, and the database that answered reported in
+`extensions.database`.
 """
 
 import hashlib
@@ -17,12 +19,14 @@ from typing import Any
 
 from graphql import DocumentNode, ExecutionResult, GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from resolvers.admission import admit as admit_caller
 from resolvers.context import Context
 from resolvers.errors import ApiError, QueryTooLarge, RateLimited, Unauthenticated
 from resolvers.memo import Bounded
 from resolvers.persisted_queries import check_registered
+from resolvers.read_routing import note_write, route_read
 from schema.limits import Measure, measure
 from settings import Settings
 from telemetry.facts import current, set_refusal
@@ -142,10 +146,22 @@ class Guard(SchemaExtension):
             execution.result = ExecutionResult(
                 data=None, errors=[GraphQLError(error.message, original_error=error)]
             )
+            yield
+            return
+        operation = execution.operation_type
+        if operation is OperationType.QUERY:
+            await route_read(ctx)
         yield
+        if operation is OperationType.MUTATION:
+            await note_write(ctx)
 
     def get_results(self) -> dict[str, Any]:
         ctx = self.execution_context.context
-        if isinstance(ctx, Context) and "cost" in ctx.extensions:
-            return {"cost": ctx.extensions["cost"]}
-        return {}
+        if not isinstance(ctx, Context):
+            return {}
+        results: dict[str, Any] = {}
+        if "cost" in ctx.extensions:
+            results["cost"] = ctx.extensions["cost"]
+        if ctx.database is not None:
+            results["database"] = ctx.database
+        return results

@@ -18,6 +18,7 @@ class RequestFacts:
     __slots__ = (
         "code",
         "cost",
+        "database",
         "operation",
         "refusal",
         "request_id",
@@ -43,6 +44,8 @@ class RequestFacts:
         """The code of the first GraphQL error of the answer, if any."""
         self.statements = 0
         self.sql_seconds = 0.0
+        self.database: str | None = None
+        """Which database answered, with replicas configured (`resolvers.read_routing`)."""
 
 
 facts_var: ContextVar[RequestFacts | None] = ContextVar("partnergraph_request", default=None)

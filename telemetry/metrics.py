@@ -14,6 +14,10 @@ reports its own. The series (docs/operations.md, "Metrics"):
 - `partnergraph_refused_requests_total{reason}`: refused by admission or the limits, by code
   (`RATE_LIMITED`, `UNAUTHENTICATED`, `QUERY_TOO_COSTLY`, ...);
 - `partnergraph_sql_statements_per_request{road}` and `partnergraph_sql_seconds_per_request{road}`;
+- `partnergraph_database_requests_total{database}`: with read replicas, the GraphQL requests
+  each database answered (`primary`, `replica-1`, ...), and
+  `partnergraph_db_replica_in_rotation{replica}` / `partnergraph_db_replica_lag_seconds{replica}`,
+  sampled (docs/operations.md, "Read replicas");
 - `partnergraph_db_pool_connections{state}` (`in_use`, `idle`, `overflow`, `waiting`) and
   `partnergraph_cache_lookups_total{cache,result}`, sampled every few seconds (`sample`), not
   on each request.
@@ -79,6 +83,24 @@ CACHE = Counter(
     "partnergraph_cache_lookups",
     "Lookups in the workers' caches (tokens, parsed and validated documents, plans, ...)",
     ["cache", "result"],
+)
+
+DATABASE = Counter(
+    "partnergraph_database_requests",
+    "GraphQL requests by the database that answered them (with read replicas)",
+    ["database"],
+)
+REPLICA_IN_ROTATION = Gauge(
+    "partnergraph_db_replica_in_rotation",
+    "1 while a read replica is in this worker's rotation (sampled; summed over workers)",
+    ["replica"],
+    multiprocess_mode="livesum",
+)
+REPLICA_LAG = Gauge(
+    "partnergraph_db_replica_lag_seconds",
+    "How far a read replica was behind the primary at its last check (sampled)",
+    ["replica"],
+    multiprocess_mode="livemax",
 )
 
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
@@ -187,7 +209,15 @@ class Metrics:
         outcome = _outcome(facts, status)
         key = (self._operation(facts, outcome), facts.road, outcome)
         self._pending.append(
-            (key, seconds, facts.cost, facts.statements, facts.sql_seconds, facts.refusal)
+            (
+                key,
+                seconds,
+                facts.cost,
+                facts.statements,
+                facts.sql_seconds,
+                facts.refusal,
+                facts.database,
+            )
         )
 
     def flush(self) -> None:
@@ -196,17 +226,29 @@ class Metrics:
         pending, self._pending = self._pending, []
         tallies: dict[tuple[str, str, str], _Tally] = {}
         refused: dict[str, int] = {}
-        for key, seconds, cost, statements, sql_seconds, refusal in pending:
+        databases: dict[str, int] = {}
+        for key, seconds, cost, statements, sql_seconds, refusal, database in pending:
             tally = tallies.get(key)
             if tally is None:
                 tally = tallies[key] = _Tally()
             tally.add(seconds, cost, statements, sql_seconds)
             if refusal is not None:
                 refused[refusal] = refused.get(refusal, 0) + 1
+            if database is not None:
+                databases[database] = databases.get(database, 0) + 1
         for key, tally in tallies.items():
             tally.publish(self._series(key))
         for reason, count in refused.items():
             REFUSED.labels(reason).inc(count)
+        for database, count in databases.items():
+            DATABASE.labels(database).inc(count)
+
+    def sample_replicas(self, replicas: Iterable[tuple[str, bool, float | None]]) -> None:
+        """Each replica's name, whether it is in rotation and its lag at the last check."""
+        for name, in_rotation, lag_s in replicas:
+            REPLICA_IN_ROTATION.labels(name).set(1 if in_rotation else 0)
+            if lag_s is not None:
+                REPLICA_LAG.labels(name).set(lag_s)
 
     def _series(self, key: tuple[str, str, str]) -> tuple[Any, Any, Any, Any, Any]:
         children = self._children.get(key)

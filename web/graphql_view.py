@@ -25,6 +25,7 @@ from resolvers.context import Context, build_context
 from resolvers.errors import ApiError, Unavailable, database_outage
 from resolvers.persisted_queries import REGISTERED, PersistedQueries
 from resolvers.rate_limit import RateLimiter
+from resolvers.read_routing import PRIMARY_ONLY, ReadRouting, retry_on_primary
 from resolvers.viewer import Viewer
 from schema import build_schema
 from schema.batch import admit_batch, measure_request
@@ -71,6 +72,7 @@ class PartnerGraphQL(GraphQL[Context, None]):
         settings: Settings,
         limiter: RateLimiter,
         persisted: PersistedQueries,
+        routing: ReadRouting | None = None,
     ) -> None:
         schema = build_schema(settings)
         super().__init__(
@@ -84,6 +86,7 @@ class PartnerGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.limiter = limiter
         self.persisted = persisted
+        self.routing = routing
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL with its assets served by this app (`web.graphiql`), not from a CDN."""
@@ -133,6 +136,28 @@ class PartnerGraphQL(GraphQL[Context, None]):
             set_road("batch")
             return await self._batch(request, receive, sent)
         set_operation(sent.get("operationName"))
+        response = await self._post(request, receive, body, sent)
+        if self._retry_on_primary(request):
+            response = await self._post(request, receive, body, sent)
+        return response
+
+    def _retry_on_primary(self, request: Request) -> bool:
+        """Whether the request is to be answered again from the primary: the replica it was
+        sent to failed while answering it (`resolvers.read_routing`)."""
+        if self.routing is None:
+            return False
+        state = request.scope.get("state", {})
+        outcome = state.get(_OUTCOME)
+        if not isinstance(outcome, _Outcome) or outcome.retry_after is None:
+            return False
+        if not retry_on_primary(request):
+            return False
+        state.pop(_OUTCOME, None)
+        return True
+
+    async def _post(
+        self, request: Request, receive: Receive, body: bytes, sent: dict[str, Any]
+    ) -> Response:
         resolved = await self._resolve(sent)
         if resolved is not None:
             mark(request, resolved)
@@ -167,6 +192,12 @@ class PartnerGraphQL(GraphQL[Context, None]):
         """A GET: a persisted query's document put in (`web.persisted_queries`), then, for a
         query already known to be plain data, the fast lane, else strawberry's view (which
         refuses a mutation over GET)."""
+        response = await self._get_once(request)
+        if self._retry_on_primary(request):
+            response = await self._get_once(request)
+        return response
+
+    async def _get_once(self, request: Request) -> Response:
         sent = get_payload(request)
         resolved = await self._resolve(sent)
         if resolved is not None:
@@ -205,7 +236,12 @@ class PartnerGraphQL(GraphQL[Context, None]):
             for one, refused in zip(sent, refusals, strict=True)
         ]
         admissions = await admit_batch(self._context(request, None), measures)
-        states = [{REGISTERED: True} if r is not None and r.registered else {} for r in resolved]
+        # a batch reads from the primary: its requests are answered one by one, and one whose
+        # replica failed could not be answered again alone
+        states = [
+            {PRIMARY_ONLY: True, **({REGISTERED: True} if r is not None and r.registered else {})}
+            for r in resolved
+        ]
         response = await answer_batch(
             request,
             receive,
@@ -237,7 +273,8 @@ class PartnerGraphQL(GraphQL[Context, None]):
                 sent.get("variables") or {},
                 schema=self.graphql_schema,
                 context=lambda: self._context(request, None),
-            )
+            ),
+            request,
         )
 
     async def _lane(self, request: Request, body: bytes) -> Response | None:
@@ -247,19 +284,25 @@ class PartnerGraphQL(GraphQL[Context, None]):
                 body,
                 schema=self.graphql_schema,
                 context=lambda: self._context(request, None),
-            )
+            ),
+            request,
         )
 
-    async def lane_of(self, answer: Callable[[], Awaitable[Response | None]]) -> Response | None:
+    async def lane_of(
+        self, answer: Callable[[], Awaitable[Response | None]], request: Request | None = None
+    ) -> Response | None:
         """The fast lane's answer, or `None` for strawberry to answer: also when the lane fails
         unexpectedly (strawberry then answers, and reports, as it would have without the lane),
-        but not when the database is out of reach (answered 503 at once)."""
+        and when the replica it read from failed (strawberry answers from the primary), but not
+        when the database is out of reach (answered 503 at once)."""
         try:
             return await answer()
         except ApiError:
             raise
         except Exception as error:
             if database_outage(error) is not None:
+                if request is not None and retry_on_primary(request):
+                    return None
                 raise
             log.warning("the fast lane failed; strawberry answers instead", exc_info=True)
             return None
@@ -295,6 +338,7 @@ class PartnerGraphQL(GraphQL[Context, None]):
             client=request.client.host if request.client else "unknown",
             request=request,
             response=response,
+            routing=self.routing,
         )
 
     async def get_context(

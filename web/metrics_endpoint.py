@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
 
+from db.replicas import Replicas
 from resolvers.errors import NotFound, Unauthenticated
 from resolvers.memo import caches
 from settings import Settings
@@ -49,14 +50,19 @@ class MetricsEndpoint:
         return Response(body, media_type=media_type)
 
 
-def sampler(metrics: Metrics, engine: AsyncEngine) -> Callable[[], None]:
-    """What `sample` does for one app: the requests noted since the last time, its engine's pool
-    and every named cache of the process (`resolvers.memo`) into `metrics`."""
+def sampler(
+    metrics: Metrics, engine: AsyncEngine, replicas: Replicas | None = None
+) -> Callable[[], None]:
+    """What `sample` does for one app: the requests noted since the last time, its engine's pool,
+    its read replicas' state and every named cache of the process (`resolvers.memo`) into
+    `metrics`."""
 
     def sample() -> None:
         metrics.flush()
         metrics.sample_pool([engine.sync_engine.pool])
         metrics.sample_caches((c.name, c.hits, c.misses) for c in caches() if c.name)
+        if replicas is not None:
+            metrics.sample_replicas((r.name, r.in_rotation, r.lag_s) for r in replicas.replicas)
 
     return sample
 

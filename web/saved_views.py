@@ -39,6 +39,7 @@ from resolvers.admission import ADMISSION, Admission, confirm_admission
 from resolvers.context import Context
 from resolvers.errors import ApiError, NotFound
 from resolvers.persisted_queries import REGISTERED
+from resolvers.read_routing import PRIMARY_ONLY
 from resolvers.saved_views import ViewToRun, view_to_run
 from resolvers.token_cache import token_cache
 from resolvers.viewer import Viewer
@@ -113,7 +114,11 @@ class SavedViews:
         if found is None:
             raise NotFound(f"no saved view named {name!r}", field="name")
         text: str = found.view["document"]
-        request.scope.setdefault("state", {})[REGISTERED] = True
+        state = request.scope.setdefault("state", {})
+        state[REGISTERED] = True
+        # from the primary: the ETag is made of the primary's change counters, and a body read
+        # from a replica that has not replayed them yet would be cached under it
+        state[PRIMARY_ONLY] = True
         ctx = self.graphql.context_for(request)
         await self._admit(ctx, text, variables)
         if ctx.access_version is not None and ctx.access_version != found.access:

@@ -40,6 +40,7 @@ from resolvers.admission import confirm_admission
 from resolvers.context import Context
 from resolvers.errors import ApiError
 from resolvers.memo import Bounded
+from resolvers.read_routing import route_read
 from resolvers.token_cache import StaleAccess, token_cache
 from schema.compiled.planner import CompiledRoot, answer_planned, plan_roots
 from schema.guard import admit, measured
@@ -153,6 +154,7 @@ async def answer_sent_read(
         await admit(ctx, found, kept_tokens=True)
     except ApiError:
         return None
+    await route_read(ctx)
     response = await _answer(ctx, schema, learned, variables)
     if response is None:
         await confirm_admission(ctx)
@@ -207,6 +209,11 @@ async def _answer(
         return None  # a filter names something the caller cannot see: strawberry reports it
     data = {key: compiled[key] for key in grouped.grouped_field_set}
     result: dict[str, Any] = {"data": data}
+    extensions: dict[str, Any] = {}
     if "cost" in ctx.extensions:
-        result["extensions"] = {"cost": ctx.extensions["cost"]}
+        extensions["cost"] = ctx.extensions["cost"]
+    if ctx.database is not None:
+        extensions["database"] = ctx.database
+    if extensions:
+        result["extensions"] = extensions
     return Response(orjson.dumps(result), media_type="application/json")
