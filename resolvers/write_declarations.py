@@ -205,11 +205,19 @@ RECORDS: dict[str, Record] = {
         Record(
             "Evaluation",
             organizations=("evaluator_id",),
+            alliance="alliance_id",
             references=(
                 _ref("agreement_id", "Agreement", C),
                 _ref("program_id", "Program", C),
+                _ref("alliance_id", "Alliance", C),
                 _ref("evaluator_id", ORG, C),
             ),
+        ),
+        Record(
+            "Indicator",
+            alliance="alliance_id",
+            through=("program_id",),
+            references=(_ref("alliance_id", "Alliance", C), _ref("program_id", "Program", C)),
         ),
         Record(
             "Learner",

@@ -12,6 +12,7 @@ import strawberry
 
 from resolvers import courses as course_reads
 from resolvers import programs as reads
+from resolvers.indicators import indicator_ids_of
 from schema.codes import Labelled
 from schema.compiled.declare import list_of, localized_field, referenced
 from schema.enums import (
@@ -29,6 +30,7 @@ from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, IN_LANGUAGE, LOCAL_NAME, 
 
 if TYPE_CHECKING:
     from schema.completion import CompletionStatus, ProgramRequirements
+    from schema.indicators import IndicatorProgress
     from schema.organizations import Organization
 
 __all__ = [
@@ -203,6 +205,32 @@ class Program(Node, Labelled):
         description="Periodic evaluations of this program against indicators, by end of the "
         "period evaluated.",
     )
+
+    indicators = list_of(
+        "Program.indicators",
+        "Indicator",
+        description="The indicators the program reports against, by name.",
+    )
+
+    @strawberry.field(
+        description="The progress of each of its indicators in a period (value, target, gap, "
+        "whether met), by indicator name."
+    )
+    async def progress(
+        self,
+        info: Info,
+        period: Annotated[
+            str,
+            strawberry.argument(
+                description="A year (`2026`), a quarter (`2026-Q1`), a half (`2026-H2`) or a "
+                "month (`2026-03`)."
+            ),
+        ],
+    ) -> list[Annotated["IndicatorProgress", strawberry.lazy("schema.indicators")]]:
+        from schema.indicators import progress_list
+
+        ids = await indicator_ids_of(info.context, "program_id").load(self.pk)
+        return await progress_list(info, ids, period)
 
     activities = list_of(
         "Program.activities",
