@@ -200,7 +200,7 @@ class RecordIndicatorValueInput:
 
 
 @strawberry.type(description="What a target mutation answers.")
-class IndicatorPayload:
+class IndicatorTargetPayload:
     indicator: Indicator | None = strawberry.field(
         default=None, description="The indicator as it now is; null with `userErrors`."
     )
@@ -239,10 +239,10 @@ class IndicatorMutation:
     )
     async def set_indicator_target(
         self, info: Info, input: Annotated[SetIndicatorTargetInput, _INPUT]
-    ) -> IndicatorPayload:
+    ) -> IndicatorTargetPayload:
         viewer = info.context.viewer
 
-        async def work(connection: AsyncConnection) -> IndicatorPayload:
+        async def work(connection: AsyncConnection) -> IndicatorTargetPayload:
             key = decode_id_of(input.indicator, "Indicator", field="indicator")
             await reads.set_target(
                 connection,
@@ -252,34 +252,34 @@ class IndicatorMutation:
                 target=input.target,
                 notes=input.notes,
             )
-            return IndicatorPayload(indicator=await _indicator(connection, key))
+            return IndicatorTargetPayload(indicator=await _indicator(connection, key))
 
         return await run_mutation(
             info,
             permission=ANYONE,
             arguments={},
             work=work,
-            payload=IndicatorPayload,
+            payload=IndicatorTargetPayload,
             name="set indicator targets",
         )
 
     @strawberry.mutation(description="Removes an indicator's target for one period.")
     async def remove_indicator_target(
         self, info: Info, input: Annotated[RemoveIndicatorTargetInput, _INPUT]
-    ) -> IndicatorPayload:
+    ) -> IndicatorTargetPayload:
         viewer = info.context.viewer
 
-        async def work(connection: AsyncConnection) -> IndicatorPayload:
+        async def work(connection: AsyncConnection) -> IndicatorTargetPayload:
             key = decode_id_of(input.indicator, "Indicator", field="indicator")
             await reads.remove_target(connection, viewer, indicator_id=key, period=input.period)
-            return IndicatorPayload(indicator=await _indicator(connection, key))
+            return IndicatorTargetPayload(indicator=await _indicator(connection, key))
 
         return await run_mutation(
             info,
             permission=ANYONE,
             arguments={},
             work=work,
-            payload=IndicatorPayload,
+            payload=IndicatorTargetPayload,
             name="remove indicator targets",
         )
 
