@@ -468,8 +468,23 @@ def _credits() -> dict[str, tuple[Ref, ...]]:
     }
 
 
+def _indicators() -> dict[str, tuple[Ref, ...]]:
+    """Targets are set by whoever may change the indicator (`resolvers.indicators`); a value
+    is recorded in an evaluation the caller may change, for an indicator it sees (a standard
+    one, or one of the program or alliance evaluated)."""
+    return {
+        "setIndicatorTarget": (Ref("indicator", "Indicator", C),),
+        "removeIndicatorTarget": (Ref("indicator", "Indicator", C),),
+        "recordIndicatorValue": (
+            Ref("evaluation", "Evaluation", C),
+            Ref("indicator", "Indicator", S),
+        ),
+    }
+
+
 def _mutations() -> dict[str, tuple[Ref, ...]]:
     return {
+        **_indicators(),
         **_agreements(),
         **_proposals(),
         **_views(),

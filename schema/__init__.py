@@ -93,6 +93,7 @@ Mutation = merge_types(
         recognition.RecognitionMutation,
         completion.CompletionMutation,
         indicators.IndicatorMutation,
+        approvals.ApprovalMutation,
     ),
 )
 
