@@ -184,6 +184,7 @@ def _members(indicator: sa.FromClause, period: Period) -> sa.Select[tuple[int]]:
             sa.or_(MEMBERSHIP.c.joined_on.is_(None), MEMBERSHIP.c.joined_on <= period.end),
             sa.or_(MEMBERSHIP.c.left_on.is_(None), MEMBERSHIP.c.left_on >= period.start),
         )
+        .correlate(indicator)
     )
 
 
@@ -199,13 +200,15 @@ def _agreements_signed(ind: sa.FromClause, period: Period, viewer: Viewer) -> sa
             party.c.agreement_id == AGREEMENT.c.id,
             party.c.organization_id.in_(_members(ind, period)),
         ),
-        sa.exists().where(
+        sa.exists()
+        .where(
             program.c.id == ind.c.program_id,
             sa.or_(
                 AGREEMENT.c.id == program.c.agreement_id,
                 AGREEMENT.c.parent_id == program.c.agreement_id,
             ),
-        ),
+        )
+        .correlate(ind, AGREEMENT),
     )
     return sa.select(sa.func.count(AGREEMENT.c.id)).where(
         _within(AGREEMENT.c.signed_on, period), owned, counted(viewer, AGREEMENT)
@@ -215,7 +218,9 @@ def _agreements_signed(ind: sa.FromClause, period: Period, viewer: Viewer) -> sa
 def _credits_recognised(ind: sa.FromClause, period: Period, viewer: Viewer) -> sa.Select[Any]:
     owned = sa.or_(
         ENTRY.c.organization_id.in_(_members(ind, period)),
-        ENTRY.c.rule_id.in_(sa.select(RULE.c.id).where(RULE.c.to_program_id == ind.c.program_id)),
+        ENTRY.c.rule_id.in_(
+            sa.select(RULE.c.id).where(RULE.c.to_program_id == ind.c.program_id).correlate(ind)
+        ),
     )
     return sa.select(sa.func.coalesce(sa.func.sum(ENTRY.c.credits), 0)).where(
         ENTRY.c.kind == CreditEntryKind.RECOGNISED.value,
@@ -243,9 +248,9 @@ def _activities_of(ind: sa.FromClause, period: Period) -> ColumnElement[bool]:
         sa.or_(
             ACTIVITY.c.alliance_id == ind.c.alliance_id,
             ACTIVITY.c.id.in_(
-                sa.select(ACTIVITY_PROGRAM.c.activity_id).where(
-                    ACTIVITY_PROGRAM.c.program_id == ind.c.program_id
-                )
+                sa.select(ACTIVITY_PROGRAM.c.activity_id)
+                .where(ACTIVITY_PROGRAM.c.program_id == ind.c.program_id)
+                .correlate(ind)
             ),
         ),
     )
@@ -258,8 +263,10 @@ def _activities(ind: sa.FromClause, period: Period, viewer: Viewer) -> sa.Select
 
 
 def _participants(ind: sa.FromClause, period: Period, viewer: Viewer) -> sa.Select[Any]:
-    activities = sa.select(ACTIVITY.c.id).where(
-        _activities_of(ind, period), counted(viewer, ACTIVITY)
+    activities = (
+        sa.select(ACTIVITY.c.id)
+        .where(_activities_of(ind, period), counted(viewer, ACTIVITY))
+        .correlate(ind)
     )
     return sa.select(sa.func.count(PARTICIPANT.c.id)).where(
         PARTICIPANT.c.activity_id.in_(activities), counted(viewer, PARTICIPANT)

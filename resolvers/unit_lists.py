@@ -45,7 +45,7 @@ def _under(
         return link.c[organization] == listing.c.id
     unit = UNIT.alias(f"{link.name}_unit")
     return link.c[organization].in_(
-        sa.select(unit.c.unit_id).where(unit.c.ancestor_id == listing.c.id)
+        sa.select(unit.c.unit_id).where(unit.c.ancestor_id == listing.c.id).correlate(listing)
     )
 
 

@@ -3,13 +3,19 @@ the indicators the sources name for the demo, targets per period, values recorde
 evaluations, progress counted in SQL, who may write them, bad input refused with nothing
 written, and the change feed."""
 
+import re
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.enums import TokenRole
+from resolvers.errors import BadUserInput
+from resolvers.indicators import _progress_statement, parse_period
+from resolvers.viewer import Role, Viewer
 from tests.changes.feed import events_after, feed_end
 from tests.conftest import api_client, make_token
 from tests.graphql import errors_of, mutate, query, user_errors
@@ -353,3 +359,28 @@ async def test_indicator_changes_are_events_and_so_are_names(
         ("Indicator", "UPDATED", ["targets"]),
         ("Program", "UPDATED", ["names"]),
     ]
+
+
+def test_every_count_reads_the_indicator_of_its_row() -> None:
+    """Each computation is a subquery correlated to the indicator row it counts for: none of
+    them brings the indicator table into its own FROM (which would count for every
+    indicator's alliance or program at once)."""
+    for role in (Role.REPORTER, Role.EDITOR, Role.SECRETARIAT):
+        viewer = Viewer(role=role, organization_id=1, alliance_id=1, scope=frozenset({1}))
+        statement = _progress_statement([1, 2], parse_period("2026"), viewer)
+        for dialect in (postgresql.dialect(), sqlite.dialect()):
+            sql = str(statement.compile(dialect=dialect))
+            froms = re.findall(r"FROM ([^()]*?)(?:WHERE|\)|$)", sql, flags=re.S)
+            assert [f for f in froms if re.search(r"\bindicator\b(?!_)", f)] == ["indicator \n"]
+
+
+def test_periods_are_years_quarters_halves_or_months() -> None:
+    assert (parse_period("2026-Q2").start, parse_period("2026-Q2").end) == (
+        date(2026, 4, 1),
+        date(2026, 6, 30),
+    )
+    assert parse_period("2024-02").end == date(2024, 2, 29)
+    assert parse_period("2026-H2").start == date(2026, 7, 1)
+    for bad in ("2026-Q0", "2026-13", "26", "2026/01", "2026-W01", ""):
+        with pytest.raises(BadUserInput):
+            parse_period(bad)
