@@ -368,7 +368,8 @@ def test_every_count_reads_the_indicator_of_its_row() -> None:
     for role in (Role.REPORTER, Role.EDITOR, Role.SECRETARIAT):
         viewer = Viewer(role=role, organization_id=1, alliance_id=1, scope=frozenset({1}))
         statement = _progress_statement([1, 2], parse_period("2026"), viewer)
-        for dialect in (postgresql.dialect(), sqlite.dialect()):
+        dialects: list[Any] = [postgresql.dialect(), sqlite.dialect()]  # type: ignore[no-untyped-call]
+        for dialect in dialects:
             sql = str(statement.compile(dialect=dialect))
             froms = re.findall(r"FROM ([^()]*?)(?:WHERE|\)|$)", sql, flags=re.S)
             assert [f for f in froms if re.search(r"\bindicator\b(?!_)", f)] == ["indicator \n"]
