@@ -192,7 +192,7 @@ async def test_a_unit_tree_cycle_is_refused_and_nothing_written(
     assert await _count(client, "agreements", {"party": nju}) >= 1
 
 
-NESTED = """query ($ids: [ID!]!) { nodes(ids: $ids) { ... on Organization {
+LISTS_OF = """... on Organization {
   name
   programs { totalCount nodes { name } }
   ownPrograms: programs(filter: {includeUnits: false}) { totalCount nodes { name } }
@@ -200,7 +200,12 @@ NESTED = """query ($ids: [ID!]!) { nodes(ids: $ids) { ... on Organization {
     totalCount nodes { name } }
   activities(first: 5) { totalCount pageInfo { hasNextPage endCursor } nodes { title } }
   ownActivities: activities(filter: {includeUnits: false}) { totalCount nodes { title } }
-} } }"""
+}"""
+NESTED = (
+    "query ($t: ID!, $n: ID!, $j: ID!) {"
+    + "".join(f" {alias}: node(id: ${alias[0]}) {{ {LISTS_OF} }}" for alias in ("t", "n", "j"))
+    + " }"
+)
 
 
 async def test_nested_lists_of_an_organization_take_in_its_units(
@@ -209,7 +214,7 @@ async def test_nested_lists_of_an_organization_take_in_its_units(
     """Organization.programs and .activities roll up like the top-level filters, the same on
     both roads, in one statement on PostgreSQL's compiled road, for every kind of caller."""
     names = (TSINGHUA, NJU, JSOU)
-    ids = [await org_id(client, name) for name in names]
+    ids = {key: await org_id(client, name) for key, name in zip("tnj", names, strict=True)}
     callers = {
         "admin": databases.admin_token,
         "anonymous": None,
@@ -219,17 +224,17 @@ async def test_nested_lists_of_an_organization_take_in_its_units(
     try:
         for role, token in callers.items():
             answer = await _same(
-                demo_engine, token, NESTED, {"ids": ids}, counter, 1 if token is None else 2
+                demo_engine, token, NESTED, ids, counter, 1 if token is None else 2
             )
-            tsinghua, nju, jsou = answer["data"]["nodes"]
+            tsinghua, nju, jsou = (answer["data"][k] for k in "tnj")
             assert nju["ownPrograms"]["totalCount"] == 0, role
             assert nju["programs"]["totalCount"] >= 1, role
             assert nju["micro"]["nodes"][0]["name"] == "Micro-specialties for lifelong learning"
             assert jsou["programs"]["totalCount"] >= 1, role
             if role != "anonymous":  # activities are seen by their participants
                 assert tsinghua["ownActivities"]["totalCount"] == 0, role
-        admin = (await _same(demo_engine, databases.admin_token, NESTED, {"ids": ids}))["data"]
-        tsinghua = admin["nodes"][0]
+        admin = (await _same(demo_engine, databases.admin_token, NESTED, ids))["data"]
+        tsinghua = admin["t"]
         assert tsinghua["activities"]["totalCount"] == 1
         assert tsinghua["activities"]["nodes"][0]["title"].startswith("Special exchange")
     finally:
