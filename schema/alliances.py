@@ -11,17 +11,16 @@ import strawberry
 
 from resolvers import alliances as reads
 from resolvers.compiled import lists
-from resolvers.indicators import indicator_ids_of
 from resolvers.nodes import row_of
 from schema.compiled.declare import child_list, list_of, localized_field, referenced
 from schema.enums import AllianceScope, MembershipRole
 from schema.field_docs import describe
+from schema.indicators import progress_field
 from schema.names import names_field
 from schema.relay import Connection, Info, Node, connection, list_request
 from schema.wording import ENGLISH_NAME, IN_LANGUAGE, LOCAL_NAME, VERSION
 
 if TYPE_CHECKING:
-    from schema.indicators import IndicatorProgress
     from schema.network import AllianceNetwork, NetworkFilter
     from schema.organizations import Organization
 
@@ -187,25 +186,7 @@ class Alliance(Node):
         description="The indicators the alliance reports against, by name.",
     )
 
-    @strawberry.field(
-        description="The progress of each of its indicators in a period (value, target, gap, "
-        "whether met), by indicator name."
-    )
-    async def progress(
-        self,
-        info: Info,
-        period: Annotated[
-            str,
-            strawberry.argument(
-                description="A year (`2026`), a quarter (`2026-Q1`), a half (`2026-H2`) or a "
-                "month (`2026-03`)."
-            ),
-        ],
-    ) -> list[Annotated["IndicatorProgress", strawberry.lazy("schema.indicators")]]:
-        from schema.indicators import progress_list
-
-        ids = await indicator_ids_of(info.context, "alliance_id").load(self.pk)
-        return await progress_list(info, ids, period)
+    progress = progress_field("alliance_id")
 
     @strawberry.field(
         description="The members as a network: who has no agreement with another member, who "

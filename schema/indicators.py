@@ -8,7 +8,7 @@ On PostgreSQL the plain fields of `Indicator` are answered by the compiled road;
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -31,6 +31,7 @@ __all__ = [
     "IndicatorProgress",
     "IndicatorQuery",
     "IndicatorTarget",
+    "progress_field",
     "progress_list",
 ]
 
@@ -153,6 +154,23 @@ class Indicator(Node):
     ) -> IndicatorProgress:
         found = reads.parse_period(period)
         return IndicatorProgress.of(await reads.progress_of(info.context, found).load(self.pk))
+
+
+def progress_field(owner: str) -> Any:
+    """The `progress(period:)` field of an alliance or a program (`owner`: the column naming
+    it, `alliance_id` or `program_id`): each of its indicators' progress, by indicator name."""
+
+    async def resolve(
+        self: Any, info: Info, period: Annotated[str, strawberry.argument(description=PERIOD)]
+    ) -> list[IndicatorProgress]:
+        ids = await reads.indicator_ids_of(info.context, owner).load(self.pk)
+        return await progress_list(info, ids, period)
+
+    return strawberry.field(
+        resolver=resolve,
+        description="The progress of each of its indicators in a period (value, target, gap, "
+        "whether met), by indicator name.",
+    )
 
 
 async def progress_list(info: Info, ids: list[int], period: str) -> list[IndicatorProgress]:

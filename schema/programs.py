@@ -12,7 +12,6 @@ import strawberry
 
 from resolvers import courses as course_reads
 from resolvers import programs as reads
-from resolvers.indicators import indicator_ids_of
 from schema.codes import Labelled
 from schema.compiled.declare import list_of, localized_field, referenced
 from schema.enums import (
@@ -24,13 +23,13 @@ from schema.enums import (
     TargetLearnerGroup,
 )
 from schema.field_docs import describe
+from schema.indicators import progress_field
 from schema.names import names_field
 from schema.relay import Connection, Info, Node, connection, list_request
 from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, IN_LANGUAGE, LOCAL_NAME, VERSION
 
 if TYPE_CHECKING:
     from schema.completion import CompletionStatus, ProgramRequirements
-    from schema.indicators import IndicatorProgress
     from schema.organizations import Organization
 
 __all__ = [
@@ -212,25 +211,7 @@ class Program(Node, Labelled):
         description="The indicators the program reports against, by name.",
     )
 
-    @strawberry.field(
-        description="The progress of each of its indicators in a period (value, target, gap, "
-        "whether met), by indicator name."
-    )
-    async def progress(
-        self,
-        info: Info,
-        period: Annotated[
-            str,
-            strawberry.argument(
-                description="A year (`2026`), a quarter (`2026-Q1`), a half (`2026-H2`) or a "
-                "month (`2026-03`)."
-            ),
-        ],
-    ) -> list[Annotated["IndicatorProgress", strawberry.lazy("schema.indicators")]]:
-        from schema.indicators import progress_list
-
-        ids = await indicator_ids_of(info.context, "program_id").load(self.pk)
-        return await progress_list(info, ids, period)
+    progress = progress_field("program_id")
 
     activities = list_of(
         "Program.activities",

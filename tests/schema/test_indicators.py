@@ -45,6 +45,11 @@ ALLIANCE_QUERY = """query ($p: String!) { alliances(first: 5) { nodes {
 
 INDICATOR = "indicator { id name version targets { period target notes } }"
 
+PROGRESS = """query ($t: String!) { programs(first: 1, filter: {text: $t}) { nodes {
+  progress(period: "2026") { indicator { name targets { period } } value target gap met }
+} } }"""
+"""The indicators' ids, their progress, the indicators, their targets: one statement each."""
+
 
 async def _program(client: httpx.AsyncClient, period: str = "2026") -> dict[str, Any]:
     [found] = (await query(client, PROGRAM_QUERY, {"t": PROGRAM, "p": period}))["programs"]["nodes"]
@@ -332,15 +337,18 @@ async def test_progress_of_many_indicators_costs_the_same_statements(
     program = await _program(client)
 
     async def count() -> int:
-        statements.reset()
-        await _program(client)
-        return statements.count
+        """The statements of the read once the caller's token is kept (the first read after
+        a write reads it again): the fewest of three reads."""
+        found = []
+        for _ in range(3):
+            statements.reset()
+            await query(client, PROGRESS, {"t": PROGRAM})
+            found.append(statements.count)
+        return min(found)
 
-    await count()  # the caller's token is read once, then kept
     before = await count()
     for n in range(3):
         await _create(client, {"program": program["id"], "name": f"Extra {n}", "unit": "x"})
-    await count()  # a write makes the next request read the token again
     assert await count() == before
 
 
