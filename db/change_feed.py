@@ -8,8 +8,8 @@ seen too, and because the event costs no extra round trip (bench/RESULTS.md).
 
 An `Entity` is a table whose rows are GraphQL nodes; its events name the node type and the row's
 id. A `Part` is a table whose rows belong to an entity (an agreement's collaboration modes, an
-organization's identifiers); its changes are told as an `updated` event of that entity, with the
-relation's name as the changed field.
+organization's identifiers, a record's names in every language); its changes are told as an
+`updated` event of that entity, with the relation's name as the changed field.
 
 What a trigger writes:
 
@@ -213,7 +213,21 @@ ENTITIES: tuple[Entity, ...] = (
         organizations=("organization_id",),
         links=(Part("activity_participant", "activity", "activity_id", "participants"),),
     ),
-    Entity("evaluation", "Evaluation", organizations=("evaluator_id",), agreement="agreement_id"),
+    Entity(
+        "evaluation",
+        "Evaluation",
+        organizations=("evaluator_id",),
+        alliances=("alliance_id",),
+        agreement="agreement_id",
+    ),
+    Entity(
+        "indicator",
+        "Indicator",
+        alliances=("alliance_id",),
+        organization_queries=(
+            "SELECT organization_id FROM program_partner WHERE program_id = {r}.program_id",
+        ),
+    ),
     Entity("learner", "Learner", organization_queries=_learner_organizations("{r}.id")),
     Entity(
         "credit_account",
@@ -296,12 +310,25 @@ PARTS: tuple[Part, ...] = (
     Part("program_target_group", "program", "program_id", "target_groups"),
     Part("course_instructor", "course", "course_id", "instructors"),
     Part("evaluation_measure", "evaluation", "evaluation_id", "measures"),
+    Part("indicator_target", "indicator", "indicator_id", "targets"),
     Part("organization_identifier", "organization", "organization_id", "identifiers"),
     Part("organization_relation", "organization", "organization_id", "relations"),
     Part("application_outcome", "recognition_application", "application_id", "outcomes"),
     Part("program_requirement", "program", "program_id", "requirements"),
     Part("requirement_course", "program", "program_id", "requirements"),
+    *(
+        Part("localized_name", table, column, "names")
+        for table, column in (
+            ("organization", "organization_id"),
+            ("alliance", "alliance_id"),
+            ("program", "program_id"),
+            ("course", "course_id"),
+            ("agreement", "agreement_id"),
+        )
+    ),
 )
+"""A table may be a part of several entities (a localized name names one record of one of five
+types): its trigger writes the event of each whose key column is set."""
 
 ENTITY_TABLES = {entity.type_name: entity.table for entity in ENTITIES}
 """GraphQL type name -> table, for every entity whose changes are events."""

@@ -253,9 +253,14 @@ def _statements(connection: Connection, table: str) -> list[str]:
                 inserts[op] += "\n        " + _part_insert(link, linked_columns, op, d)
         before_delete = True
     else:
-        part = next(p for p in PARTS if p.table == table)
-        parent_columns = _columns(connection, part.entity_table)
-        inserts = {op: _part_insert(part, parent_columns, op, d) for op in _OPS}
+        parts = [p for p in PARTS if p.table == table]
+        parent_columns = {p.entity_table: _columns(connection, p.entity_table) for p in parts}
+        inserts = {
+            op: "\n        ".join(
+                _part_insert(p, parent_columns[p.entity_table], op, d) for p in parts
+            )
+            for op in _OPS
+        }
         before_delete = False
     make = _postgres_statements if d.name == "postgresql" else _sqlite_statements
     return make(table, inserts, before_delete=before_delete)
@@ -288,7 +293,7 @@ def install(connection: Connection, tables: Sequence[str] | None = None) -> None
 
 def _existing_traced(connection: Connection) -> list[str]:
     existing = set(sa.inspect(connection).get_table_names())
-    traced = [e.table for e in ENTITIES] + [p.table for p in PARTS]
+    traced = [e.table for e in ENTITIES] + list(dict.fromkeys(p.table for p in PARTS))
     return [table for table in traced if table in existing]
 
 

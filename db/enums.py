@@ -18,6 +18,8 @@ __all__ = [
     "EnrolmentStatus",
     "EvaluationIndicator",
     "FieldLevel",
+    "IndicatorComputation",
+    "IndicatorDirection",
     "MembershipRole",
     "MobilityType",
     "OrganizationKind",
@@ -250,6 +252,26 @@ class EvaluationIndicator(StrEnum):
     INTERNSHIPS_PLACED = "internships_placed"
     FUNDS_SPENT = "funds_spent"
     PUBLICATIONS = "publications"
+
+
+class IndicatorDirection(StrEnum):
+    """Which way an indicator improves: whether a value at or above its target meets it, or one
+    at or below."""
+
+    HIGHER_IS_BETTER = "higher_is_better"
+    LOWER_IS_BETTER = "lower_is_better"
+
+
+class IndicatorComputation(StrEnum):
+    """How an indicator's value for a period is found (`resolvers.indicators`): entered by hand
+    in evaluations, or counted in SQL from the records of the alliance or program."""
+
+    MANUAL = "manual"
+    AGREEMENTS_SIGNED = "agreements_signed"
+    CREDITS_RECOGNISED = "credits_recognised"
+    ENROLMENTS = "enrolments"
+    ACTIVITIES = "activities"
+    PARTICIPANTS = "participants"
 
 
 class TokenRole(StrEnum):

@@ -20,10 +20,19 @@ from db import tables as t
 from db.base import table_of
 from db.enums import ApprovalDecision
 from resolvers.context import Context
-from resolvers.errors import BadUserInput, excerpt
+from resolvers.errors import BadUserInput, NotFound, excerpt
 from resolvers.units import UNIT
 
-__all__ = ["APPROVAL", "POLICY", "MissingApproval", "check", "missing_approvals", "policy"]
+__all__ = [
+    "APPROVAL",
+    "POLICY",
+    "MissingApproval",
+    "check",
+    "clear_policy",
+    "missing_approvals",
+    "policy",
+    "set_policy",
+]
 
 APPROVAL = table_of(t.Approval)
 POLICY = table_of(t.ApprovalPolicy)
@@ -125,3 +134,45 @@ async def check_write(
 ) -> None:
     """`check` on the row as it will be: the new values over the current row (none on create)."""
     await check(connection, {**(current or {}), **values})
+
+
+async def _policy_rows(connection: AsyncConnection) -> list[RowMapping]:
+    statement = sa.select(POLICY).order_by(POLICY.c.agreement_kind, POLICY.c.approver_id)
+    return list((await connection.execute(statement)).mappings())
+
+
+async def set_policy(
+    connection: AsyncConnection, *, agreement_kind: str, approver_id: int, required: bool
+) -> list[RowMapping]:
+    """Allows `approver_id` to approve agreements of the kind (and, with `required`, makes
+    activation wait for it), replacing what the policy said of that pair; the policy after."""
+    exists = await connection.scalar(
+        sa.select(ORGANIZATION.c.id).where(ORGANIZATION.c.id == approver_id)
+    )
+    if exists is None:
+        raise NotFound("no Organization with that ID", field="approver")
+    pair = sa.and_(POLICY.c.agreement_kind == agreement_kind, POLICY.c.approver_id == approver_id)
+    current = await connection.scalar(sa.select(POLICY.c.id).where(pair))
+    if current is None:
+        await connection.execute(
+            sa.insert(POLICY).values(
+                agreement_kind=agreement_kind, approver_id=approver_id, required=required
+            )
+        )
+    else:
+        await connection.execute(sa.update(POLICY).where(pair).values(required=required))
+    return await _policy_rows(connection)
+
+
+async def clear_policy(
+    connection: AsyncConnection, *, agreement_kind: str, approver_id: int
+) -> list[RowMapping]:
+    """Removes the approver from the kind's policy; the policy after."""
+    pair = sa.and_(POLICY.c.agreement_kind == agreement_kind, POLICY.c.approver_id == approver_id)
+    removed = await connection.execute(sa.delete(POLICY).where(pair))
+    if removed.rowcount != 1:
+        raise NotFound(
+            f"the approval policy names no such approver for {agreement_kind.upper()} agreements",
+            field="approver",
+        )
+    return await _policy_rows(connection)

@@ -21,7 +21,7 @@ from sqlmodel import SQLModel
 
 from db import tables as t
 from db.base import table_of
-from resolvers import approvals
+from resolvers import approvals, indicators
 from resolvers.codes import check_codes
 from resolvers.errors import BadUserInput, Forbidden, excerpt
 from resolvers.languages import language_tag
@@ -48,6 +48,8 @@ class Entity:
         | None
     ) = None
     """The entity's own rules, given the current row (`None` on create) and the new values."""
+    hidden: frozenset[str] = frozenset()
+    """Columns no input sets (a standard indicator's code, set by its migration only)."""
 
     @property
     def table(self) -> sa.Table:
@@ -78,6 +80,7 @@ ENTITIES: tuple[Entity, ...] = (
     Entity("Activity", t.Activity),
     Entity("ActivityParticipant", t.ActivityParticipant),
     Entity("Evaluation", t.Evaluation),
+    Entity("Indicator", t.Indicator, check=indicators.check_write, hidden=frozenset({"code"})),
     Entity("Learner", t.Learner),
     Entity("CreditAccount", t.CreditAccount, deletable=False),
     Entity("Enrolment", t.Enrolment),

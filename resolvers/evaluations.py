@@ -11,7 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from strawberry.dataloader import DataLoader
 
 from db.base import table_of
-from db.tables import Evaluation, EvaluationMeasure
+from db.tables import Evaluation, EvaluationMeasure, Indicator
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.modified import Modified, modifiable
@@ -29,12 +29,14 @@ __all__ = [
 
 EVALUATION = table_of(Evaluation)
 MEASURE = table_of(EvaluationMeasure)
+INDICATOR = table_of(Indicator)
 
 
 @dataclass
 class EvaluationFilter(Modified):
     agreement: strawberry.ID | None = reference_to("Agreement")
     program: strawberry.ID | None = reference_to("Program")
+    alliance: strawberry.ID | None = reference_to("Alliance")
     evaluator: strawberry.ID | None = reference_to("Organization")
     period_ends_from: date | None = None
     period_ends_to: date | None = None
@@ -62,6 +64,7 @@ def evaluation_conditions(
     for value, type_name, column, name in (
         (f.agreement, "Agreement", EVALUATION.c.agreement_id, "agreement"),
         (f.program, "Program", EVALUATION.c.program_id, "program"),
+        (f.alliance, "Alliance", EVALUATION.c.alliance_id, "alliance"),
         (f.evaluator, "Organization", EVALUATION.c.evaluator_id, "evaluator"),
     ):
         if value is not None:
@@ -93,9 +96,10 @@ def measures_of(ctx: Context) -> DataLoader[int, list[RowMapping]]:
 
     async def batch(keys: Any) -> list[list[RowMapping]]:
         statement = (
-            ctx.reader.select(MEASURE)
+            ctx.reader.select(MEASURE, INDICATOR.c.code, INDICATOR.c.name)
+            .join(INDICATOR, INDICATOR.c.id == MEASURE.c.indicator_id)
             .where(MEASURE.c.evaluation_id.in_(list(keys)))
-            .order_by(MEASURE.c.indicator)
+            .order_by(INDICATOR.c.name, INDICATOR.c.id)
         )
         found: dict[int, list[RowMapping]] = {k: [] for k in keys}
         async with ctx.engine.connect() as connection:

@@ -50,6 +50,7 @@ _MODELS: dict[str, type[SQLModel]] = {
     "ApiToken": t.ApiToken,
     "Proposal": t.Proposal,
     "Approval": t.Approval,
+    "Indicator": t.Indicator,
 }
 NODE_TABLES: dict[str, sa.Table] = {name: table_of(model) for name, model in _MODELS.items()}
 

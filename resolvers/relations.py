@@ -23,16 +23,8 @@ T = NODE_TABLES
 
 ACTIVITY_AGREEMENT = table_of(t.ActivityAgreement)
 ACTIVITY_PROGRAM = table_of(t.ActivityProgram)
-PROGRAM_PARTNER = T["ProgramPartner"]
 COURSE_INSTRUCTOR = table_of(t.CourseInstructor)
 APPLICATION_OUTCOME = table_of(t.ApplicationOutcome)
-_participant = T["ActivityParticipant"]
-ORGANIZATION_ACTIVITY = (
-    sa.select(_participant.c.activity_id, _participant.c.organization_id)
-    .distinct()
-    .subquery("organization_activity")
-)
-"""An organization takes part in an activity once, however many of its people were there."""
 _position = T["Position"]
 ORGANIZATION_PERSON = (
     sa.select(_position.c.person_id, _position.c.organization_id)
@@ -88,6 +80,9 @@ RELATIONS: dict[str, Relation] = {
     "Commitment.history": _history_of("commitment"),
     "Proposal.history": _history_of("proposal"),
     "Approval.history": _history_of("approval"),
+    "Alliance.indicators": _by("Indicator", "alliance_id", "name"),
+    "Program.indicators": _by("Indicator", "program_id", "name"),
+    "Alliance.evaluations": _by("Evaluation", "alliance_id", "period_end"),
     "Agreement.approvals": _by("Approval", "agreement_id", "decided_on"),
     "Program.approvals": _by("Approval", "program_id", "decided_on"),
     "Organization.approvals": _by("Approval", "organization_id", "decided_on"),
@@ -111,16 +106,10 @@ RELATIONS: dict[str, Relation] = {
         "Person", ORGANIZATION_PERSON, "person_id", "organization_id", "name"
     ),
     "Organization.programPartners": _by("ProgramPartner", "organization_id"),
-    "Organization.programs": _via(
-        "Program", PROGRAM_PARTNER, "program_id", "organization_id", "name"
-    ),
     "Organization.courses": _by("Course", "organization_id", "title"),
     "Organization.resources": _by("Resource", "owner_id", "name"),
     "Organization.resourceShares": _by("ResourceShare", "organization_id", "starts_on"),
     "Organization.fundingGiven": _by("Funding", "funder_id", "awarded_on"),
-    "Organization.activities": _via(
-        "Activity", ORGANIZATION_ACTIVITY, "activity_id", "organization_id", "held_on"
-    ),
     "Organization.learners": _by("Learner", "home_organization_id", "name"),
     "Person.positions": _by("Position", "person_id", "started_on"),
     "Alliance.memberships": _by("Membership", "alliance_id", "joined_on"),

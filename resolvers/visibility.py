@@ -57,6 +57,8 @@ PUBLIC_TABLES = frozenset(
         "resource",
         "saved_view",  # a catalogue of registered queries: a view runs as its caller
         "approval_policy",
+        "indicator",  # an alliance's or program's indicators and targets: public frameworks
+        "indicator_target",
         "program_requirement",
         "requirement_course",
     }
@@ -225,11 +227,14 @@ def _public_version(table: sa.Table) -> ColumnElement[bool]:
 
 
 def _evaluation(viewer: Viewer) -> ColumnElement[bool]:
-    return sa.or_(
+    conditions = [
         _agreement_visible(viewer, EVALUATION.c.agreement_id),
         _in_scope(viewer, EVALUATION.c.evaluator_id),
         _program_partner_in_scope(viewer, EVALUATION.c.program_id),
-    )
+    ]
+    if viewer.role is Role.SECRETARIAT and viewer.alliance_id is not None:
+        conditions.append(EVALUATION.c.alliance_id == viewer.alliance_id)
+    return sa.or_(*conditions)
 
 
 def _approval(viewer: Viewer) -> ColumnElement[bool]:

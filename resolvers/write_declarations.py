@@ -205,11 +205,19 @@ RECORDS: dict[str, Record] = {
         Record(
             "Evaluation",
             organizations=("evaluator_id",),
+            alliance="alliance_id",
             references=(
                 _ref("agreement_id", "Agreement", C),
                 _ref("program_id", "Program", C),
+                _ref("alliance_id", "Alliance", C),
                 _ref("evaluator_id", ORG, C),
             ),
+        ),
+        Record(
+            "Indicator",
+            alliance="alliance_id",
+            through=("program_id",),
+            references=(_ref("alliance_id", "Alliance", C), _ref("program_id", "Program", C)),
         ),
         Record(
             "Learner",
@@ -460,8 +468,23 @@ def _credits() -> dict[str, tuple[Ref, ...]]:
     }
 
 
+def _indicators() -> dict[str, tuple[Ref, ...]]:
+    """Targets are set by whoever may change the indicator (`resolvers.indicators`); a value
+    is recorded in an evaluation the caller may change, for an indicator it sees (a standard
+    one, or one of the program or alliance evaluated)."""
+    return {
+        "setIndicatorTarget": (Ref("indicator", "Indicator", C),),
+        "removeIndicatorTarget": (Ref("indicator", "Indicator", C),),
+        "recordIndicatorValue": (
+            Ref("evaluation", "Evaluation", C),
+            Ref("indicator", "Indicator", S),
+        ),
+    }
+
+
 def _mutations() -> dict[str, tuple[Ref, ...]]:
     return {
+        **_indicators(),
         **_agreements(),
         **_proposals(),
         **_views(),

@@ -22,6 +22,7 @@ from schema import (  # noqa: F401  (their node types register on import)
     documents,
     evaluations,
     funding,
+    indicators,
     ledger,
     mobility,
     names,
@@ -71,6 +72,7 @@ Query = merge_types(
         changes.ChangeQuery,
         saved_views.SavedViewQuery,
         approvals.ApprovalQuery,
+        indicators.IndicatorQuery,
         webhooks.WebhookQuery,
     ),
 )
@@ -90,6 +92,8 @@ Mutation = merge_types(
         ledger.LedgerMutation,
         recognition.RecognitionMutation,
         completion.CompletionMutation,
+        indicators.IndicatorMutation,
+        approvals.ApprovalMutation,
     ),
 )
 

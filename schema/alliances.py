@@ -15,6 +15,7 @@ from resolvers.nodes import row_of
 from schema.compiled.declare import child_list, list_of, localized_field, referenced
 from schema.enums import AllianceScope, MembershipRole
 from schema.field_docs import describe
+from schema.indicators import progress_field
 from schema.names import names_field
 from schema.relay import Connection, Info, Node, connection, list_request
 from schema.wording import ENGLISH_NAME, IN_LANGUAGE, LOCAL_NAME, VERSION
@@ -171,6 +172,21 @@ class Alliance(Node):
         description="Meetings and events the alliance held, by date held; only those the "
         "caller may see (all of them for its secretariat).",
     )
+
+    evaluations = list_of(
+        "Alliance.evaluations",
+        "Evaluation",
+        description="Evaluations of the alliance against its indicators, by end of the period "
+        "evaluated; only those the caller may see.",
+    )
+
+    indicators = list_of(
+        "Alliance.indicators",
+        "Indicator",
+        description="The indicators the alliance reports against, by name.",
+    )
+
+    progress = progress_field("alliance_id")
 
     @strawberry.field(
         description="The members as a network: who has no agreement with another member, who "

@@ -5,16 +5,24 @@ On PostgreSQL the plain fields of `Approval` are answered by the compiled road: 
 `schema.compiled` (each field says how it reads in SQL).
 """
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Annotated
 
 import strawberry
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from resolvers import approvals as reads
+from resolvers.ids import decode_id_of
+from resolvers.permissions import ADMIN
 from schema.compiled.declare import list_of, referenced
 from schema.enums import AgreementKind, ApprovalDecision
+from schema.mutations import UserError, run_mutation
 from schema.relay import Info, Node
+from schema.wording import USER_ERRORS
 
-__all__ = ["Approval", "ApprovalPolicyEntry", "ApprovalQuery"]
+__all__ = ["Approval", "ApprovalMutation", "ApprovalPolicyEntry", "ApprovalQuery"]
 
 
 @strawberry.type(
@@ -111,12 +119,101 @@ class ApprovalQuery:
         "approval is required before activation; by kind. Public."
     )
     async def approval_policy(self, info: Info) -> list[ApprovalPolicyEntry]:
-        rows = await reads.policy(info.context)
-        return [
-            ApprovalPolicyEntry(
-                agreement_kind=AgreementKind(row["agreement_kind"]),
-                approver_id=row["approver_id"],
-                required=row["required"],
+        return _entries(await reads.policy(info.context))
+
+
+def _entries(rows: Sequence[RowMapping]) -> list[ApprovalPolicyEntry]:
+    return [
+        ApprovalPolicyEntry(
+            agreement_kind=AgreementKind(row["agreement_kind"]),
+            approver_id=row["approver_id"],
+            required=row["required"],
+        )
+        for row in rows
+    ]
+
+
+@strawberry.input(description="An approver for a kind of agreement, to put in the policy.")
+class SetApprovalPolicyInput:
+    agreement_kind: AgreementKind = strawberry.field(description="The kind of agreement.")
+    approver: strawberry.ID = strawberry.field(
+        description="The organization allowed to approve them (its global ID)."
+    )
+    required: bool = strawberry.field(
+        default=True,
+        description="Whether activation waits for its approval; true when not given.",
+    )
+
+
+@strawberry.input(description="An approver for a kind of agreement, to take out of the policy.")
+class ClearApprovalPolicyInput:
+    agreement_kind: AgreementKind = strawberry.field(description="The kind of agreement.")
+    approver: strawberry.ID = strawberry.field(
+        description="The organization to remove from the kind's policy (its global ID)."
+    )
+
+
+@strawberry.type(description="What an approval policy mutation answers.")
+class ApprovalPolicyPayload:
+    policy: list[ApprovalPolicyEntry] | None = strawberry.field(
+        default=None,
+        description="The whole policy as it now is, by kind; null with `userErrors`.",
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list, description=USER_ERRORS)
+
+
+_INPUT = strawberry.argument(description="The one input object: the kind and the approver.")
+
+
+@strawberry.type
+class ApprovalMutation:
+    @strawberry.mutation(
+        description="Allows an organization to approve agreements of a kind and says whether "
+        "activation waits for it (replacing what the policy said of that pair). Admins only; "
+        "existing approvals are not re-checked."
+    )
+    async def set_approval_policy(
+        self, info: Info, input: Annotated[SetApprovalPolicyInput, _INPUT]
+    ) -> ApprovalPolicyPayload:
+        async def work(connection: AsyncConnection) -> ApprovalPolicyPayload:
+            approver = decode_id_of(input.approver, "Organization", field="approver")
+            rows = await reads.set_policy(
+                connection,
+                agreement_kind=input.agreement_kind.value,
+                approver_id=approver,
+                required=input.required,
             )
-            for row in rows
-        ]
+            return ApprovalPolicyPayload(policy=_entries(rows))
+
+        return await run_mutation(
+            info,
+            permission=ADMIN,
+            arguments={},
+            work=work,
+            payload=ApprovalPolicyPayload,
+            name="set the approval policy",
+        )
+
+    @strawberry.mutation(
+        description="Takes an organization out of a kind's approval policy: it may no longer "
+        "approve agreements of that kind (unless a party or related to one), and activation "
+        "no longer waits for it. Admins only."
+    )
+    async def clear_approval_policy(
+        self, info: Info, input: Annotated[ClearApprovalPolicyInput, _INPUT]
+    ) -> ApprovalPolicyPayload:
+        async def work(connection: AsyncConnection) -> ApprovalPolicyPayload:
+            approver = decode_id_of(input.approver, "Organization", field="approver")
+            rows = await reads.clear_policy(
+                connection, agreement_kind=input.agreement_kind.value, approver_id=approver
+            )
+            return ApprovalPolicyPayload(policy=_entries(rows))
+
+        return await run_mutation(
+            info,
+            permission=ADMIN,
+            arguments={},
+            work=work,
+            payload=ApprovalPolicyPayload,
+            name="change the approval policy",
+        )

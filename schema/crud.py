@@ -34,6 +34,7 @@ from schema import (  # noqa: F401  (defines the node types looked up below)
     credits,
     evaluations,
     funding,
+    indicators,
     organizations,
     people,
     programs,
@@ -106,7 +107,9 @@ def _columns(entity: writes.Entity) -> list[_Column]:
     return [
         _Column(entity, c.name)
         for c in entity.table.columns
-        if c.name not in _SKIPPED and c.name in entity.model.model_fields
+        if c.name not in _SKIPPED
+        and c.name not in entity.hidden
+        and c.name in entity.model.model_fields
     ]
 
 

@@ -321,6 +321,31 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "PUBLICATIONS": "Papers and other publications (a count).",
         },
     ),
+    "IndicatorDirection": (
+        "Which way an indicator improves.",
+        {
+            "HIGHER_IS_BETTER": "A value at or above the target meets it (learners, credits).",
+            "LOWER_IS_BETTER": "A value at or below the target meets it (dropouts, cost).",
+        },
+    ),
+    "IndicatorComputation": (
+        "How an indicator's value for a period is found.",
+        {
+            "MANUAL": "Entered by hand: the values recorded in evaluations whose period ends "
+            "in it, summed (`recordIndicatorValue`).",
+            "AGREEMENTS_SIGNED": "Agreements signed in the period: with a party that is a "
+            "member of the alliance (or a unit of one); the program's agreement and those "
+            "implementing it.",
+            "CREDITS_RECOGNISED": "Credits of the ledger's recognised entries recorded in the "
+            "period: at a member of the alliance (or a unit of one); under a rule recognising "
+            "into the program.",
+            "ENROLMENTS": "Enrolments in the period: in the program; in the programs a member "
+            "of the alliance is a partner of.",
+            "ACTIVITIES": "Activities held in the period: the alliance's; those concerning "
+            "the program.",
+            "PARTICIPANTS": "Participations in those activities.",
+        },
+    ),
     "FieldLevel": (
         "The level of an ISCED-F 2013 field of education and training.",
         {

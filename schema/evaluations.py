@@ -25,6 +25,7 @@ __all__ = ["Evaluation", "EvaluationFilter", "EvaluationMeasure", "EvaluationQue
 @describe(
     agreement="Only evaluations of this agreement (its global ID).",
     program="Only evaluations of this program (its global ID).",
+    alliance="Only evaluations of this alliance (its global ID).",
     evaluator="Only evaluations made by this organization (its global ID).",
     period_ends_from="Only evaluations whose period ends on or after this day.",
     period_ends_to="Only evaluations whose period ends on or before this day.",
@@ -45,14 +46,20 @@ class EvaluationOrder(reads.EvaluationOrder):
 
 @strawberry.type(description="One indicator of an evaluation: its target and actual value.")
 class EvaluationMeasure:
-    indicator: EvaluationIndicator = strawberry.field(
-        description="What is counted; the unit is the indicator's."
+    indicator_id: strawberry.Private[int]
+    standard: EvaluationIndicator | None = strawberry.field(
+        description="The standard indicator measured, when it is one of the five; null for "
+        "an alliance's or program's own indicator (see `indicator`)."
     )
     target: Decimal | None = strawberry.field(
         description="The value aimed at for the period; null when none was set."
     )
     actual: Decimal | None = strawberry.field(
         description="The value reached in the period; null when not yet known."
+    )
+
+    indicator = referenced(
+        "Indicator", "indicator_id", description="What is counted; the unit is the indicator's."
     )
 
 
@@ -77,6 +84,7 @@ class Evaluation(Node):
     notes: str | None = strawberry.field(description="The evaluator's findings, in prose.")
     agreement_id: strawberry.Private[int | None]
     program_id: strawberry.Private[int | None]
+    alliance_id: strawberry.Private[int | None]
     evaluator_id: strawberry.Private[int | None]
 
     agreement = referenced(
@@ -87,7 +95,16 @@ class Evaluation(Node):
     )
 
     program = referenced(
-        "Program", "program_id", description="The program evaluated; null when an agreement is."
+        "Program",
+        "program_id",
+        description="The program evaluated; null when an agreement or an alliance is.",
+    )
+
+    alliance = referenced(
+        "Alliance",
+        "alliance_id",
+        description="The alliance evaluated (against its own indicators); null when an "
+        "agreement or a program is.",
     )
 
     evaluator = referenced(
@@ -99,7 +116,8 @@ class Evaluation(Node):
         rows = await reads.measures_of(info.context).load(self.pk)
         return [
             EvaluationMeasure(
-                indicator=EvaluationIndicator(row["indicator"]),
+                indicator_id=row["indicator_id"],
+                standard=None if row["code"] is None else EvaluationIndicator(row["code"]),
                 target=row["target"],
                 actual=row["actual"],
             )

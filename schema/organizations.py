@@ -10,6 +10,7 @@ import strawberry
 
 from resolvers import agreements as agreement_reads
 from resolvers import organizations as reads
+from resolvers import unit_lists
 from resolvers.compiled import lists
 from resolvers.network import check_depth
 from schema.compiled.declare import child_list, list_of, localized_field, referenced
@@ -21,12 +22,16 @@ from schema.relay import Connection, Info, Node, connection, list_request
 from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, IN_LANGUAGE, VERSION
 
 if TYPE_CHECKING:
+    from schema.activities import Activity, ActivityFilter, ActivityOrder
     from schema.agreements import Agreement, AgreementFilter, AgreementOrder
     from schema.network import NetworkFilter, Partner
+    from schema.programs import Program, ProgramFilter, ProgramOrder
 
 __all__ = ["Organization", "OrganizationFilter", "OrganizationOrder", "OrganizationQuery"]
 
 _agreements = "schema.agreements"
+_programs = "schema.programs"
+_activities = "schema.activities"
 
 
 @describe(
@@ -229,11 +234,37 @@ class Organization(Node):
         description="This organization's part in each shared program: its role.",
     )
 
-    programs = list_of(
-        "Organization.programs",
-        "Program",
-        description="Programs this organization is a partner of, by name.",
+    @strawberry.field(
+        description="Programs this organization or one of its units (at any depth) is a "
+        "partner of, each once (the organization's own with `filter: {includeUnits: false}`), "
+        "by name unless `orderBy` says otherwise.",
+        metadata=child_list(lists.PROGRAMS_OF_ORGANIZATIONS),
     )
+    async def programs(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: Annotated[
+            Annotated["ProgramFilter", strawberry.lazy(_programs)] | None,
+            strawberry.argument(description="Only the programs meeting every condition given."),
+        ] = None,
+        order_by: Annotated[
+            Annotated["ProgramOrder", strawberry.lazy(_programs)] | None,
+            strawberry.argument(description="How to sort the programs; by name when not given."),
+        ] = None,
+    ) -> Connection[Annotated["Program", strawberry.lazy(_programs)]]:
+        from schema.programs import Program
+
+        loader = unit_lists.programs_of_organizations(
+            info.context,
+            filter=filter,
+            order=order_by,
+            request=await list_request(info, first, after, filter, last=last, before=before),
+        )
+        return connection(await loader.load(self.pk), Program.from_row)
 
     courses = list_of(
         "Organization.courses",
@@ -264,12 +295,40 @@ class Organization(Node):
         "funder.",
     )
 
-    activities = list_of(
-        "Organization.activities",
-        "Activity",
-        description="Meetings, visits, conferences and ceremonies this organization took "
-        "part in, by date held; only those the caller may see.",
+    @strawberry.field(
+        description="Meetings, visits, conferences and ceremonies this organization or one of "
+        "its units (at any depth) took part in, each once (the organization's own with "
+        "`filter: {includeUnits: false}`), latest first unless `orderBy` says otherwise; only "
+        "those the caller may see.",
+        metadata=child_list(lists.ACTIVITIES_OF_ORGANIZATIONS),
     )
+    async def activities(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: Annotated[
+            Annotated["ActivityFilter", strawberry.lazy(_activities)] | None,
+            strawberry.argument(description="Only the activities meeting every condition given."),
+        ] = None,
+        order_by: Annotated[
+            Annotated["ActivityOrder", strawberry.lazy(_activities)] | None,
+            strawberry.argument(
+                description="How to sort the activities; latest first when not given."
+            ),
+        ] = None,
+    ) -> Connection[Annotated["Activity", strawberry.lazy(_activities)]]:
+        from schema.activities import Activity
+
+        loader = unit_lists.activities_of_organizations(
+            info.context,
+            filter=filter,
+            order=order_by,
+            request=await list_request(info, first, after, filter, last=last, before=before),
+        )
+        return connection(await loader.load(self.pk), Activity.from_row)
 
     @strawberry.field(
         description="Organizations within `depth` hops (1 to 4) in the cooperation network, "

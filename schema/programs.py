@@ -23,6 +23,7 @@ from schema.enums import (
     TargetLearnerGroup,
 )
 from schema.field_docs import describe
+from schema.indicators import progress_field
 from schema.names import names_field
 from schema.relay import Connection, Info, Node, connection, list_request
 from schema.wording import ENGLISH_NAME, ILLUSTRATIVE, IN_LANGUAGE, LOCAL_NAME, VERSION
@@ -203,6 +204,14 @@ class Program(Node, Labelled):
         description="Periodic evaluations of this program against indicators, by end of the "
         "period evaluated.",
     )
+
+    indicators = list_of(
+        "Program.indicators",
+        "Indicator",
+        description="The indicators the program reports against, by name.",
+    )
+
+    progress = progress_field("program_id")
 
     activities = list_of(
         "Program.activities",

@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlmodel import SQLModel
 
 from bench.generate.shape import CITIES, NOW, PREFIX, STAMP, Picker, random_day, stamp
 from bench.generate.writer import IdCounter, Writer
@@ -199,6 +200,13 @@ async def insert_programs_and_more(
 
     evaluation_id = IdCounter(await w.next_id("evaluation"))
     measure_id = IdCounter(await w.next_id("evaluation_measure"))
+    indicator = SQLModel.metadata.tables["indicator"]
+    standard = {
+        code: key
+        for key, code in await w.connection.execute(
+            sa.select(indicator.c.id, indicator.c.code).where(indicator.c.code.is_not(None))
+        )
+    }  # the five standard indicators, which the migrations make
     evaluations, measures = [], []
     for _ in range(max(1, agreements // 20)):
         key = next(evaluation_id)
@@ -217,10 +225,16 @@ async def insert_programs_and_more(
                 None,
             )
         )
-        for indicator in rng.sample(list(EvaluationIndicator), 2):
+        for measured in rng.sample(list(EvaluationIndicator), 2):
             target = rng.randint(10, 500)
             measures.append(
-                (next(measure_id), key, indicator.value, Decimal(target), Decimal(target // 2))
+                (
+                    next(measure_id),
+                    key,
+                    standard[measured.value],
+                    Decimal(target),
+                    Decimal(target // 2),
+                )
             )
     await w.insert(
         "evaluation",
@@ -238,5 +252,5 @@ async def insert_programs_and_more(
         evaluations,
     )
     await w.insert(
-        "evaluation_measure", ["id", "evaluation_id", "indicator", "target", "actual"], measures
+        "evaluation_measure", ["id", "evaluation_id", "indicator_id", "target", "actual"], measures
     )

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from db.loaders.demo_agreements import add_jiangsu, add_jiangxi, refresh_all_terms
 from db.loaders.demo_approvals import add_approvals
 from db.loaders.demo_builder import Builder
+from db.loaders.demo_indicators import add_indicators
 from db.loaders.demo_lifelong import add_lifelong_learning, add_proposal
 from db.loaders.demo_mobility import add_mobility
 from db.tables import Organization
@@ -34,6 +35,7 @@ async def load_demo(engine: AsyncEngine) -> dict[str, int]:
         await add_jiangxi(builder)
         await add_jiangsu(builder)
         await add_approvals(builder)
+        await add_indicators(builder)
         await add_lifelong_learning(builder)
         await add_proposal(builder)
         await add_mobility(builder)

@@ -52,6 +52,7 @@ from db.tables import (
     Evaluation,
     EvaluationMeasure,
     Funding,
+    Indicator,
     Membership,
     Program,
     ProgramPartner,
@@ -62,6 +63,8 @@ from db.tables import (
 from db.terms import refresh_terms_hash
 
 __all__ = ["DECLARED_ROLES", "add_jiangsu", "add_jiangxi", "refresh_all_terms"]
+
+INDICATOR = table_of(Indicator)
 
 DECLARED_ROLES = {
     MembershipRole.CHAIR: 1,
@@ -301,10 +304,14 @@ async def _illustrative_credits(
             notes="Illustrative evaluation: not from the source documents.",
         )
     )
+    enrolments = await b.session.scalar(
+        sa.select(INDICATOR.c.id).where(INDICATOR.c.code == EvaluationIndicator.ENROLMENTS.value)
+    )
+    assert enrolments is not None, "the standard indicators come with the migrations"
     await b.add(
         EvaluationMeasure(
             evaluation_id=evaluation_id,
-            indicator=EvaluationIndicator.ENROLMENTS.value,
+            indicator_id=enrolments,
             target=Decimal(40),
             actual=Decimal(1),
         )

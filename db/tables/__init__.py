@@ -17,7 +17,7 @@ from db.tables.credits import (
     RecognitionRule,
 )
 from db.tables.documents import DocumentVersion
-from db.tables.evaluations import Evaluation, EvaluationMeasure
+from db.tables.evaluations import Evaluation, EvaluationMeasure, Indicator, IndicatorTarget
 from db.tables.funding import Funding
 from db.tables.history import HistoryEntry
 from db.tables.ledger import CreditEntry
@@ -69,6 +69,8 @@ __all__ = [
     "EvaluationMeasure",
     "Funding",
     "HistoryEntry",
+    "Indicator",
+    "IndicatorTarget",
     "Learner",
     "LearningOutcome",
     "LocalizedName",

@@ -13,9 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from resolvers import activities as activity_reads
 from resolvers import agreements as agreement_reads
 from resolvers import alliances as alliance_reads
 from resolvers import organizations as organization_reads
+from resolvers import programs as program_reads
+from resolvers import unit_lists
 from resolvers.compiled.shapes import Expression, ListMaker, ListSource, ListSpec
 from resolvers.context import Context
 from resolvers.nodes import NODE_TABLES
@@ -24,12 +27,14 @@ from resolvers.reading import narrowed
 from resolvers.relations import RELATIONS, relation_statement
 
 __all__ = [
+    "ACTIVITIES_OF_ORGANIZATIONS",
     "AGREEMENTS",
     "AGREEMENTS_OF_ORGANIZATIONS",
     "AGREEMENT_STATUS",
     "ALLIANCES",
     "MEMBERSHIPS_OF_ALLIANCES",
     "ORGANIZATIONS",
+    "PROGRAMS_OF_ORGANIZATIONS",
     "UNITS",
     "relation",
 ]
@@ -65,6 +70,23 @@ def _agreements_of_organizations(ctx: Context, spec: ListSpec) -> ListSource:
     return ListSource(table, statement, agreement_reads.agreement_ordering(spec.order), key)
 
 
+def _programs_of_organizations(ctx: Context, spec: ListSpec) -> ListSource:
+    statement, key = unit_lists.organization_programs(ctx.reader, spec.filter)
+    return ListSource(
+        program_reads.PROGRAM, statement, unit_lists.program_ordering(spec.order), key
+    )
+
+
+def _activities_of_organizations(ctx: Context, spec: ListSpec) -> ListSource:
+    statement, key = unit_lists.organization_activities(ctx.reader, spec.filter)
+    return ListSource(
+        activity_reads.ACTIVITY,
+        statement,
+        unit_lists.activity_ordering(spec.order),
+        key,
+    )
+
+
 def _alliances(ctx: Context, spec: ListSpec) -> ListSource:
     table = alliance_reads.ALLIANCE
     return ListSource(
@@ -89,6 +111,8 @@ UNITS = ListMaker("units", _units)
 AGREEMENTS = ListMaker("agreements", _agreements)
 AGREEMENTS_OF_ORGANIZATIONS = ListMaker("agreements_of_organizations", _agreements_of_organizations)
 ALLIANCES = ListMaker("alliances", _alliances)
+PROGRAMS_OF_ORGANIZATIONS = ListMaker("programs_of_organizations", _programs_of_organizations)
+ACTIVITIES_OF_ORGANIZATIONS = ListMaker("activities_of_organizations", _activities_of_organizations)
 MEMBERSHIPS_OF_ALLIANCES = ListMaker("memberships_of_alliances", _memberships_of_alliances)
 
 

@@ -32,7 +32,12 @@ from tests.resolvers.write_matrix_targets import TARGETS, prepare
 
 pytestmark = pytest.mark.anyio
 
-ADMIN_ONLY = {"createApiToken", "revokeApiToken"}
+ADMIN_ONLY = {
+    "createApiToken",
+    "revokeApiToken",
+    "setApprovalPolicy",
+    "clearApprovalPolicy",
+}
 
 
 class RolledBack(ApiError):

@@ -95,6 +95,7 @@ CREATE: dict[str, dict[str, Any]] = {
         "approver": _org(),
         "approverPerson": None,
     },
+    "Indicator": {"alliance": None, "program": MICRO, "name": "Matrix indicator", "unit": "x"},
     "RecognitionRuleCourse": {
         "rule": R("RecognitionRule", "rule to JOU"),
         "course": R("Course", "MS-101"),
@@ -172,6 +173,13 @@ OTHER: dict[str, dict[str, Any]] = {
         "listCourses": [],
     },
     "recordProgramCompletion": {"program": MICRO, "learner": R("Learner", "own learner")},
+    "setIndicatorTarget": {"period": "2026", "target": "1"},
+    "removeIndicatorTarget": {"period": "2026"},
+    "recordIndicatorValue": {
+        "evaluation": R("Evaluation", "evaluation"),
+        "indicator": R("Indicator", "micro indicator"),
+        "actual": "1",
+    },
 }
 
 
@@ -189,6 +197,9 @@ NO_VERSION = {
     "setProgramRequirements",
     "recordProgramCompletion",
     "saveView",
+    "setIndicatorTarget",
+    "removeIndicatorTarget",
+    "recordIndicatorValue",
 }
 """Mutations that name no row to change, or set a name or a document version (never
 edited), so carry no version."""

@@ -46,6 +46,7 @@ TARGETS: dict[str, list[str]] = {
     "RecognitionApplication": ["own application", "demo application"],
     "Proposal": ["to JOU", "from JOU", "to Jiangxi", "hidden"],
     "Approval": ["social approval", "Ministry approval"],
+    "Indicator": ["micro indicator", "Jiangxi indicator"],
 }
 
 
@@ -267,6 +268,12 @@ async def prepare(engine: AsyncEngine) -> Known:
             ("Approval", "Ministry approval"): await one(
                 "Approval", T["Approval"].c.approver_id != orgs["JOU"]
             ),
+            ("Indicator", "micro indicator"): await one(
+                "Indicator", T["Indicator"].c.name == "Micro-credentials issued"
+            ),
+            ("Indicator", "Jiangxi indicator"): await one(
+                "Indicator", T["Indicator"].c.name == "Students exchanged"
+            ),
         }
         keys.update(
             {
@@ -290,6 +297,10 @@ async def prepare(engine: AsyncEngine) -> Known:
             }
         )
         keys.update(await _proposals(c, orgs, keys))
+        for label in TARGETS["Indicator"]:  # so that removing a target finds one
+            await _insert(
+                c, t.IndicatorTarget, indicator_id=keys[("Indicator", label)], period="2026"
+            )
         versions: dict[tuple[str, int], int] = {}
         for (type_name, _), key in keys.items():
             table = T[type_name]

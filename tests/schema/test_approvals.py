@@ -155,3 +155,51 @@ async def test_approvals_are_seen_like_the_agreement_they_approve(
             other, "query ($id: ID!) { node(id: $id) { id } }", {"id": approval_id}
         )
         assert hidden["node"] is None
+
+
+POLICY_SET = """mutation ($input: SetApprovalPolicyInput!) { setApprovalPolicy(input: $input) {
+  policy { agreementKind required approver { name } } userErrors { code field message } } }"""
+
+POLICY_CLEAR = """mutation ($input: ClearApprovalPolicyInput!) {
+  clearApprovalPolicy(input: $input) {
+    policy { agreementKind required approver { name } } userErrors { code field message } } }"""
+
+
+async def test_admins_set_and_clear_the_approval_policy(
+    client: httpx.AsyncClient, demo_engine: AsyncEngine
+) -> None:
+    moe, jufe = await org_id(client, MOE), await org_id(client, JUFE)
+    kind = "SINO_FOREIGN_COOPERATIVE_EDUCATION"
+    # the Ministry's approval made optional: activation no longer waits for it
+    relaxed = await query(
+        client, POLICY_SET, {"input": {"agreementKind": kind, "approver": moe, "required": False}}
+    )
+    assert relaxed["setApprovalPolicy"] == {
+        "policy": [{"agreementKind": kind, "required": False, "approver": {"name": MOE}}],
+        "userErrors": [],
+    }
+    agreement = await _agreement(client, "University of Technology Sydney")
+    activated = await query(client, ACTIVATE, {"id": agreement["id"], "v": agreement["version"]})
+    assert activated["activateAgreement"] == {"agreement": {"status": "ACTIVE"}, "userErrors": []}
+    # a new approver for another kind, required by default
+    added = await query(
+        client, POLICY_SET, {"input": {"agreementKind": "FUNDING", "approver": jufe}}
+    )
+    assert {"agreementKind": "FUNDING", "required": True, "approver": {"name": JUFE}} in added[
+        "setApprovalPolicy"
+    ]["policy"]
+    cleared = await query(client, POLICY_CLEAR, {"input": {"agreementKind": kind, "approver": moe}})
+    assert [e["agreementKind"] for e in cleared["clearApprovalPolicy"]["policy"]] == ["FUNDING"]
+    again = await query(client, POLICY_CLEAR, {"input": {"agreementKind": kind, "approver": moe}})
+    assert [(e["code"], e["field"]) for e in again["clearApprovalPolicy"]["userErrors"]] == [
+        ("NOT_FOUND", "approver")
+    ]
+    token = await make_token(demo_engine, TokenRole.EDITOR, organization=JUFE)
+    async with api_client(demo_engine, token) as editor:
+        refused = await query(
+            editor, POLICY_SET, {"input": {"agreementKind": kind, "approver": jufe}}
+        )
+        assert refused["setApprovalPolicy"]["policy"] is None
+        assert refused["setApprovalPolicy"]["userErrors"][0]["code"] == "FORBIDDEN"
+    policy = await query(client, "{ approvalPolicy { agreementKind } }")
+    assert policy["approvalPolicy"] == [{"agreementKind": "FUNDING"}]

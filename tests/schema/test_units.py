@@ -5,9 +5,14 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.enums import TokenRole
+from tests.conftest import make_token
 from tests.graph.test_network import NETWORK, alliance_id, org_id
 from tests.graphql import query
+from tests.schema.test_compiled_reads import _same
+from tests.statements import StatementCounter
 
 pytestmark = pytest.mark.anyio
 
@@ -185,3 +190,52 @@ async def test_a_unit_tree_cycle_is_refused_and_nothing_written(
     assert await _count(client, "agreements", {"party": jsou_id}) == 0
     assert await _count(client, "agreements", {"party": nju, "includeUnits": False}) == 0
     assert await _count(client, "agreements", {"party": nju}) >= 1
+
+
+LISTS_OF = """... on Organization {
+  name
+  programs { totalCount nodes { name } }
+  ownPrograms: programs(filter: {includeUnits: false}) { totalCount nodes { name } }
+  micro: programs(filter: {kind: [MICRO_MAJOR]}, orderBy: {field: NAME, direction: DESC}) {
+    totalCount nodes { name } }
+  activities(first: 5) { totalCount pageInfo { hasNextPage endCursor } nodes { title } }
+  ownActivities: activities(filter: {includeUnits: false}) { totalCount nodes { title } }
+}"""
+NESTED = (
+    "query ($t: ID!, $n: ID!, $j: ID!) {"
+    + "".join(f" {alias}: node(id: ${alias[0]}) {{ {LISTS_OF} }}" for alias in ("t", "n", "j"))
+    + " }"
+)
+
+
+async def test_nested_lists_of_an_organization_take_in_its_units(
+    client: httpx.AsyncClient, demo_engine: AsyncEngine, databases: Any
+) -> None:
+    """Organization.programs and .activities roll up like the top-level filters, the same on
+    both roads, in one statement on PostgreSQL's compiled road, for every kind of caller."""
+    names = (TSINGHUA, NJU, JSOU)
+    ids = {key: await org_id(client, name) for key, name in zip("tnj", names, strict=True)}
+    callers = {
+        "admin": databases.admin_token,
+        "anonymous": None,
+        "editor": await make_token(demo_engine, TokenRole.EDITOR, organization=NJU),
+    }
+    counter = StatementCounter(demo_engine)
+    try:
+        for role, token in callers.items():
+            answer = await _same(
+                demo_engine, token, NESTED, ids, counter, 1 if token is None else 2
+            )
+            tsinghua, nju, jsou = (answer["data"][k] for k in "tnj")
+            assert nju["ownPrograms"]["totalCount"] == 0, role
+            assert nju["programs"]["totalCount"] >= 1, role
+            assert nju["micro"]["nodes"][0]["name"] == "Micro-specialties for lifelong learning"
+            assert jsou["programs"]["totalCount"] >= 1, role
+            if role != "anonymous":  # activities are seen by their participants
+                assert tsinghua["ownActivities"]["totalCount"] == 0, role
+        admin = (await _same(demo_engine, databases.admin_token, NESTED, ids))["data"]
+        tsinghua = admin["t"]
+        assert tsinghua["activities"]["totalCount"] == 1
+        assert tsinghua["activities"]["nodes"][0]["title"].startswith("Special exchange")
+    finally:
+        counter.close()
