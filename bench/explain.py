@@ -37,7 +37,8 @@ async def main_async(args: argparse.Namespace) -> None:
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     app = create_app(Settings(rate_limit_per_minute=0), engine=engine)
     connection = await asyncpg.connect(
-        url.set(drivername="postgresql").render_as_string(hide_password=False)
+        url.set(drivername="postgresql").render_as_string(hide_password=False),
+        server_settings={"jit": "off"},  # as the API's engine (db/engine.py)
     )
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://bench"

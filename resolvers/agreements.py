@@ -314,14 +314,18 @@ def organization_agreements(
 def organization_agreement_ordering(
     filter: AgreementFilter | None, order: AgreementOrder | None
 ) -> list[Any]:
-    """`agreement_ordering`, by `LISTED`'s copy of the sort key where it has one (the list then
-    comes in an index's order; keyset cursors read and compare the agreement's own column,
-    which the copy always equals: `db.tables.listings.MIRRORS`)."""
+    """`agreement_ordering`, by `LISTED`'s copy of the sort key where it has one, then by its
+    copy of the agreement's id (the tie-break every list ends with): the page is then the first
+    entries of an index (`POSTGRESQL_ONLY_INDEXES`), where the agreement's own columns sorted
+    every agreement of the organization. Keyset cursors read and compare the agreement's own
+    columns, which the copies always equal (`db.tables.listings.MIRRORS`)."""
     order = order or AgreementOrder()
     if filter is not None and not filter.include_units:
         return agreement_ordering(order)
-    column = LISTED.c.get(order.field.value, AGREEMENT.c[order.field.value])
-    return ordered([column], order.direction)
+    column = LISTED.c.get(order.field.value)
+    if column is None:
+        return agreement_ordering(order)
+    return [*ordered([column], order.direction), LISTED.c.agreement_id]
 
 
 def agreements_of_organizations(

@@ -34,7 +34,11 @@ class OrganizationAgreement(SQLModel, table=True):
         foreign_key="organization.id", primary_key=True, ondelete="CASCADE"
     )
     agreement_id: int = Field(
-        foreign_key="agreement.id", primary_key=True, ondelete="CASCADE", index=True
+        foreign_key="agreement.id",
+        primary_key=True,
+        ondelete="CASCADE",
+        index=True,
+        sa_column_kwargs={"info": {MIRRORS: "agreement.id"}},
     )
     created_at: datetime = Field(
         sa_type=UTCDateTime,
