@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from db import listing_triggers
 from db.change_feed import ENTITIES, PARTS, Entity, Part
 
 __all__ = ["install", "triggers_off", "uninstall"]
@@ -302,7 +303,10 @@ def triggers_off(connection: Connection) -> Iterator[None]:
     """Drops every change trigger for the block and remakes them after it, on the tables as they
     are then: a migration that alters traced tables runs inside it, because SQLite's
     `batch_alter_table` rebuilds a table by renaming a copy, which fails while another table's
-    trigger names it, and the rebuilt table would lose its own triggers."""
+    trigger names it, and the rebuilt table would lose its own triggers. The triggers that keep
+    `organization_agreement` (`db.listing_triggers`) name the same tables and go the same way."""
     uninstall(connection, _existing_traced(connection))
+    listing_triggers.uninstall(connection)
     yield
     install(connection)
+    listing_triggers.install(connection)

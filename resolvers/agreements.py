@@ -19,7 +19,14 @@ from db.enums import (
     CommitmentStatus,
     OrganizationKind,
 )
-from db.tables import Agreement, AgreementMode, AgreementParty, Membership, Organization
+from db.tables import (
+    Agreement,
+    AgreementMode,
+    AgreementParty,
+    Membership,
+    Organization,
+    OrganizationAgreement,
+)
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
 from resolvers.modified import Modified, modifiable
@@ -27,7 +34,7 @@ from resolvers.ordering import SortDirection, ordered
 from resolvers.paging import Page, PageRequest
 from resolvers.reading import narrowed
 from resolvers.text_search import text_matches
-from resolvers.units import UNIT, in_organization, in_organizations
+from resolvers.units import in_organization, in_organizations
 from resolvers.viewer import Viewer
 from resolvers.visibility import agreement_visible_through_party
 
@@ -45,6 +52,8 @@ __all__ = [
     "commitment_state",
     "effective_status",
     "modes_of",
+    "organization_agreement_ordering",
+    "organization_agreements",
     "status_as_read",
 ]
 
@@ -96,17 +105,26 @@ class AgreementOrder:
 def _with_party(
     condition: Callable[[ColumnElement[int]], ColumnElement[bool]],
     listed: sa.Table | None = None,
+    *,
+    rolls_up: bool = False,
 ) -> ColumnElement[bool]:
     """Agreements with at least one party whose organization id meets `condition` (a correlated
     EXISTS: an index probe per agreement, see `resolvers.visibility`). With `listed`, the party
     table the agreements are reached through: its row's organization is tested first and the
     probe made only when it does not meet `condition` (a member's agreements with a party in
     its own alliance need none), all on the party row, so PostgreSQL filters the party rows
-    before joining their agreements."""
+    before joining their agreements.
+
+    `listed` may be `LISTED` instead, whose organization is at or above a party, not
+    necessarily one: its organization is then tested first only for a condition that
+    `rolls_up` (met by an organization, it is met by every unit below it: "is X or one of its
+    units", "is a member or a unit of one"), and otherwise the probe alone decides."""
     party = PARTY.alias()
     agreement = AGREEMENT.c.id if listed is None else listed.c.agreement_id
     probe = sa.exists().where(party.c.agreement_id == agreement, condition(party.c.organization_id))
-    return probe if listed is None else sa.or_(condition(listed.c.organization_id), probe)
+    if listed is None or (listed is LISTED and not rolls_up):
+        return probe
+    return sa.or_(condition(listed.c.organization_id), probe)
 
 
 def _organizations_where(condition: ColumnElement[bool]) -> sa.Select[tuple[int]]:
@@ -176,7 +194,11 @@ def agreement_conditions(
         party_id = decode_id_of(f.party, "Organization", field=f"{field}.party")
         units = f.include_units
         conditions.append(
-            _with_party(lambda organization: in_organization(organization, party_id, units), listed)
+            _with_party(
+                lambda organization: in_organization(organization, party_id, units),
+                listed,
+                rolls_up=units,
+            )
         )
     if f.party_kind:
         kinds = _organizations_where(ORGANIZATION.c.kind.in_([k.value for k in f.party_kind]))
@@ -194,7 +216,11 @@ def agreement_conditions(
         )
         units = f.include_units
         conditions.append(
-            _with_party(lambda organization: in_organizations(organization, members, units), listed)
+            _with_party(
+                lambda organization: in_organizations(organization, members, units),
+                listed,
+                rolls_up=units,
+            )
         )
     if f.active_on is not None:
         conditions.append(
@@ -248,33 +274,26 @@ def agreements_through_parties(viewer: Viewer) -> sa.Select[Any]:
     )
 
 
-LISTING = ORGANIZATION.alias("listing_organization")
-"""The organization an agreement is listed under when units roll up: a party, or one above."""
+LISTED = table_of(OrganizationAgreement)
+"""Each organization with the agreements listed under it when units roll up: those with a
+party at or below it, kept by the database (db/tables/listings.py)."""
 
 
 def agreements_through_units(viewer: Viewer, filter: AgreementFilter | None) -> sa.Select[Any]:
     """The agreements `viewer` may see, once per organization at or above one of their parties
-    (`LISTING.c.id`): an agreement is listed under a university when the university or any of
-    its units is a party, once however many of them are. A semi-join (EXISTS) on the party
-    rows under the organization, with visibility and the filter decided on that party row as
-    `agreements_through_parties` decides them (an editor's own rows need no probe)."""
-    # PARTY itself, not an alias: visibility finds its rule by the table's name.
-    party, unit = PARTY, UNIT.alias("listed_unit")
-    rows = (
-        sa.select(sa.literal(1))
-        .select_from(unit.join(party, party.c.organization_id == unit.c.unit_id))
-        .where(
-            unit.c.ancestor_id == LISTING.c.id,
-            party.c.agreement_id == AGREEMENT.c.id,
-            agreement_visible_through_party(viewer, party),
-        )
+    (`LISTED.c.organization_id`): an agreement is listed under a university when the university
+    or any of its units is a party, once however many of them are. Read from `LISTED`, one
+    index range per organization, with visibility and the filter decided on its row as
+    `agreements_through_parties` decides them on a party row (an organization the viewer
+    answers for answers for every unit below it, so an editor's own list needs no probe).
+
+    The agreement is left-joined, as there: a page's total then counts `LISTED`'s index alone."""
+    statement = (
+        sa.select(AGREEMENT)
+        .select_from(LISTED.outerjoin(AGREEMENT, AGREEMENT.c.id == LISTED.c.agreement_id))
+        .where(agreement_visible_through_party(viewer, LISTED))
     )
-    under = (
-        narrowed(rows, agreement_conditions(filter, listed=party))
-        .correlate(LISTING, AGREEMENT)
-        .exists()
-    )
-    return sa.select(AGREEMENT).select_from(LISTING.join(AGREEMENT, under))
+    return narrowed(statement, agreement_conditions(filter, listed=LISTED))
 
 
 def organization_agreements(
@@ -282,13 +301,31 @@ def organization_agreements(
 ) -> tuple[sa.Select[Any], ColumnElement[Any]]:
     """The rows of organizations' agreement lists and the column naming the organization each
     is listed under: with its units' agreements unless `filter.includeUnits` is false. Both
-    roads (the loader below, `resolvers.compiled.lists`) read these."""
+    roads (the loader below, `resolvers.compiled.lists`) read these, in the order of
+    `organization_agreement_ordering`."""
     if filter is not None and not filter.include_units:
         statement = agreements_through_parties(viewer)
         return narrowed(
             statement, agreement_conditions(filter, listed=PARTY)
         ), PARTY.c.organization_id
-    return agreements_through_units(viewer, filter), LISTING.c.id
+    return agreements_through_units(viewer, filter), LISTED.c.organization_id
+
+
+def organization_agreement_ordering(
+    filter: AgreementFilter | None, order: AgreementOrder | None
+) -> list[Any]:
+    """`agreement_ordering`, by `LISTED`'s copy of the sort key where it has one, then by its
+    copy of the agreement's id (the tie-break every list ends with): the page is then the first
+    entries of an index (`POSTGRESQL_ONLY_INDEXES`), where the agreement's own columns sorted
+    every agreement of the organization. Keyset cursors read and compare the agreement's own
+    columns, which the copies always equal (`db.tables.listings.MIRRORS`)."""
+    order = order or AgreementOrder()
+    if filter is not None and not filter.include_units:
+        return agreement_ordering(order)
+    column = LISTED.c.get(order.field.value)
+    if column is None:
+        return agreement_ordering(order)
+    return [*ordered([column], order.direction), LISTED.c.agreement_id]
 
 
 def agreements_of_organizations(
@@ -303,9 +340,9 @@ def agreements_of_organizations(
     units = filter is None or filter.include_units
     return ctx.loaders.children(
         AGREEMENT,
-        key=LISTING.c.id if units else PARTY.c.organization_id,
+        key=LISTED.c.organization_id if units else PARTY.c.organization_id,
         statement=lambda: organization_agreements(ctx.viewer, filter)[0],
-        order_by=agreement_ordering(order),
+        order_by=organization_agreement_ordering(filter, order),
         request=request,
         args=(repr(filter), repr(order)),
     )

@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
+from db.tables.listings import MIRRORS
+
 __all__ = ["KEY_PREFIX", "key_terms", "precedes"]
 
 KEY_PREFIX = "key:"
@@ -26,6 +28,18 @@ class _Term:
     descending: bool
     nulls_first: bool | None
     """Where NULLs sort; `None` for a column that holds none."""
+
+
+def _mirrored(column: sa.Column[Any], table: sa.Table) -> sa.Column[Any] | None:
+    """The column of `table` that `column` (of another table) is a copy of, kept equal by the
+    database (`info["mirrors"]`, db/tables/listings.py): the order is written on the copy (an
+    index's order), the cursor's values are read and compared on the original."""
+    named = column.info.get(MIRRORS)
+    if not isinstance(named, str):
+        return None
+    table_name, _, column_name = named.partition(".")
+    found = table.c.get(column_name) if table_name == table.name else None
+    return found if isinstance(found, sa.Column) else None
 
 
 def _term(term: Any, table: sa.Table) -> _Term | None:
@@ -40,6 +54,8 @@ def _term(term: Any, table: sa.Table) -> _Term | None:
     if isinstance(term, UnaryExpression) and term.modifier in (operators.asc_op, operators.desc_op):
         descending = term.modifier is operators.desc_op
         term = term.element
+    if isinstance(term, sa.Column) and term.table is not table:
+        term = _mirrored(term, table)
     if not isinstance(term, sa.Column) or term.table is not table:
         return None
     if nulls_first is None and term.nullable:

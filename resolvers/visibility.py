@@ -251,6 +251,7 @@ Rule = Callable[[Viewer, sa.Table], ColumnElement[bool]]
 _RULES: dict[str, Rule] = {
     "agreement": lambda v, tb: _agreement_visible(v, tb.c.id),
     "agreement_party": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
+    "organization_agreement": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
     "agreement_mode": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
     "commitment": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),
     "mobility_condition": lambda v, tb: _agreement_visible(v, tb.c.agreement_id),

@@ -67,7 +67,8 @@ def _agreements(ctx: Context, spec: ListSpec) -> ListSource:
 def _agreements_of_organizations(ctx: Context, spec: ListSpec) -> ListSource:
     table = agreement_reads.AGREEMENT
     statement, key = agreement_reads.organization_agreements(ctx.viewer, spec.filter)
-    return ListSource(table, statement, agreement_reads.agreement_ordering(spec.order), key)
+    order_by = agreement_reads.organization_agreement_ordering(spec.filter, spec.order)
+    return ListSource(table, statement, order_by, key)
 
 
 def _programs_of_organizations(ctx: Context, spec: ListSpec) -> ListSource:
