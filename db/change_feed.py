@@ -280,6 +280,12 @@ ENTITIES: tuple[Entity, ...] = (
         ),
     ),
     Entity(
+        "issued_credential",
+        "IssuedCredential",
+        organizations=("issuer_id",),
+        organization_queries=_learner_organizations("{r}.learner_id"),
+    ),
+    Entity(
         "proposal",
         "Proposal",
         organizations=("organization_id", "proposer_organization_id", "addressed_organization_id"),
@@ -301,6 +307,7 @@ PARTS: tuple[Part, ...] = (
     Part("application_outcome", "recognition_application", "application_id", "outcomes"),
     Part("program_requirement", "program", "program_id", "requirements"),
     Part("requirement_course", "program", "program_id", "requirements"),
+    Part("issuer_key", "organization", "organization_id", "issuer_keys"),
 )
 
 ENTITY_TABLES = {entity.type_name: entity.table for entity in ENTITIES}

@@ -17,6 +17,7 @@ from schema import (  # noqa: F401  (their node types register on import)
     changes,
     codes,
     completion,
+    credentials,
     credits,
     crud,
     documents,
@@ -90,6 +91,7 @@ Mutation = merge_types(
         ledger.LedgerMutation,
         recognition.RecognitionMutation,
         completion.CompletionMutation,
+        credentials.CredentialMutation,
     ),
 )
 
