@@ -140,10 +140,6 @@ async def issue_credential(
     valid_until: datetime | None,
 ) -> RowMapping:
     """The credential issued for the completion or the application (see the module)."""
-    if (completion_id is None) == (application_id is None):
-        raise BadUserInput(
-            "give either a completion or a recognition application", field="completion"
-        )
     now = utcnow().replace(microsecond=0)
     if valid_until is not None:
         if valid_until.tzinfo is None:
@@ -157,6 +153,10 @@ async def issue_credential(
         {"completion": completion_id, "recognitionApplication": application_id},
         lock=frozenset({"completion", "recognitionApplication"}),
     )
+    if (completion_id is None) == (application_id is None):
+        raise BadUserInput(
+            "give either a completion or a recognition application", field="completion"
+        )
     if completion_id is not None:
         source = rows["completion"]
         default = await _default_partner(connection, viewer, source["program_id"])

@@ -172,6 +172,9 @@ OTHER: dict[str, dict[str, Any]] = {
         "listCourses": [],
     },
     "recordProgramCompletion": {"program": MICRO, "learner": R("Learner", "own learner")},
+    "issueCredential": {"completion": R("ProgramCompletion", "own completion"), "issuer": _org()},
+    "revokeCredential": {"reason": "Matrix revocation"},
+    "rotateIssuerKey": {"organization": _org()},
 }
 
 
@@ -189,6 +192,8 @@ NO_VERSION = {
     "setProgramRequirements",
     "recordProgramCompletion",
     "saveView",
+    "issueCredential",
+    "rotateIssuerKey",
 }
 """Mutations that name no row to change, or set a name or a document version (never
 edited), so carry no version."""
