@@ -153,6 +153,10 @@ async def issue_credential(
         {"completion": completion_id, "recognitionApplication": application_id},
         lock=frozenset({"completion", "recognitionApplication"}),
     )
+    issuer_ref = MUTATIONS["issueCredential"][2]
+    issuer = None
+    if issuer_id is not None:  # every access check before any rule of the credential
+        issuer = await check_reference(connection, viewer, issuer_ref, issuer_id, field="issuer")
     if (completion_id is None) == (application_id is None):
         raise BadUserInput(
             "give either a completion or a recognition application", field="completion"
@@ -171,9 +175,8 @@ async def issue_credential(
             )
         default = source["to_organization_id"]
     chosen = default if issuer_id is None else issuer_id
-    issuer = await check_reference(
-        connection, viewer, MUTATIONS["issueCredential"][2], chosen, field="issuer"
-    )
+    if issuer is None:
+        issuer = await check_reference(connection, viewer, issuer_ref, chosen, field="issuer")
     if completion_id is not None:
         partner = await connection.execute(
             sa.select(PARTNER.c.id).where(
