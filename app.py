@@ -27,6 +27,7 @@ from web import graphiql
 from web.access import bearer_token
 from web.body_limit import BodySizeLimit
 from web.cors import Cors
+from web.credentials import credential_routes
 from web.documents import DocumentDownload
 from web.errors import LastResort, starlette_http_exception
 from web.ewp_iias import EwpIias
@@ -183,6 +184,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
                 EwpIias(engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token),
                 methods=["GET", "POST"],
             ),
+            *credential_routes(engine=db, settings=settings),
             *([graphiql.assets_mount()] if settings.graphiql else []),
             *pages,
         ],

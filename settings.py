@@ -442,6 +442,22 @@ class Settings:
         "usual ones (`AWS_ACCESS_KEY_ID`...)",
     )
     s3_region: str = setting("us-east-1", "PARTNERGRAPH_S3_REGION", "The region of the bucket")
+    credentials_base_url: str = setting(
+        "http://127.0.0.1:8000",
+        "PARTNERGRAPH_CREDENTIALS_BASE_URL",
+        "The public origin written into issued Open Badges credentials: issuer profiles, "
+        "keys and status lists are at `<this>/credentials/...` (docs/credentials.md); set it "
+        "once, before the first credential, since issued credentials keep it",
+    )
+    credentials_key_secret: str = setting(
+        "",
+        "PARTNERGRAPH_CREDENTIALS_KEY_SECRET",
+        "The key-encryption secret (32 characters or more, the same on every worker) that "
+        "issuers' private signing keys are encrypted under (AES-256-GCM); empty: no "
+        "credential can be issued and no key made (`CREDENTIALS_NOT_CONFIGURED`), while "
+        "verification and the published keys still work. Losing it loses the keys: rotate "
+        "(`rotateIssuerKey`) to sign again, old credentials stay verifiable",
+    )
 
     @property
     def max_multipart_bytes(self) -> int:

@@ -294,6 +294,12 @@ ENTITIES: tuple[Entity, ...] = (
         ),
     ),
     Entity(
+        "issued_credential",
+        "IssuedCredential",
+        organizations=("issuer_id",),
+        organization_queries=_learner_organizations("{r}.learner_id"),
+    ),
+    Entity(
         "proposal",
         "Proposal",
         organizations=("organization_id", "proposer_organization_id", "addressed_organization_id"),
@@ -326,6 +332,7 @@ PARTS: tuple[Part, ...] = (
             ("agreement", "agreement_id"),
         )
     ),
+    Part("issuer_key", "organization", "organization_id", "issuer_keys"),
 )
 """A table may be a part of several entities (a localized name names one record of one of five
 types): its trigger writes the event of each whose key column is set."""

@@ -41,6 +41,7 @@ _MODELS: dict[str, type[SQLModel]] = {
     "RecognitionApplication": t.RecognitionApplication,
     "RecognitionRuleCourse": t.RecognitionRuleCourse,
     "ProgramCompletion": t.ProgramCompletion,
+    "IssuedCredential": t.IssuedCredential,
     "Resource": t.Resource,
     "ResourceShare": t.ResourceShare,
     "Funding": t.Funding,

@@ -293,6 +293,10 @@ _RULES: dict[str, Rule] = {
         tb.c.learner_id.in_(_ids_where(LEARNER, _learner(v))),
         _program_partner_in_scope(v, tb.c.program_id),
     ),
+    "issued_credential": lambda v, tb: sa.or_(
+        tb.c.learner_id.in_(_ids_where(LEARNER, _learner(v))),
+        _in_scope(v, tb.c.issuer_id),
+    ),
     "funding": lambda v, tb: sa.or_(
         _agreement_visible(v, tb.c.agreement_id),
         _in_scope(v, tb.c.funder_id),

@@ -285,6 +285,7 @@ RECORDS: dict[str, Record] = {
             references=(_ref("learner_id", "Learner", C), _ref("rule_id", "RecognitionRule", S)),
         ),
         Record("ProgramCompletion", through=("program_id",)),
+        Record("IssuedCredential", organizations=("issuer_id",)),
         Record(
             "CreditRecognition",
             through=("rule_id",),
@@ -482,10 +483,27 @@ def _indicators() -> dict[str, tuple[Ref, ...]]:
     }
 
 
+def _credentials() -> dict[str, tuple[Ref, ...]]:
+    """Open Badges credentials (`resolvers.credentials`): issued by an editor of the issuing
+    organization for a completion or an application it can see (which ones it may issue for,
+    a partner of the program or the deciding organization, is a rule of the service), revoked
+    by an editor of the issuer; an organization's editor rotates its signing key."""
+    return {
+        "issueCredential": (
+            Ref("completion", "ProgramCompletion", S),
+            Ref("recognitionApplication", "RecognitionApplication", S),
+            Ref("issuer", ORG, C),
+        ),
+        "revokeCredential": (Ref(_ID, "IssuedCredential", C),),
+        "rotateIssuerKey": (Ref("organization", ORG, C),),
+    }
+
+
 def _mutations() -> dict[str, tuple[Ref, ...]]:
     return {
         **_indicators(),
         **_agreements(),
+        **_credentials(),
         **_proposals(),
         **_views(),
         **_credits(),

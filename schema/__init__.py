@@ -17,6 +17,7 @@ from schema import (  # noqa: F401  (their node types register on import)
     changes,
     codes,
     completion,
+    credentials,
     credits,
     crud,
     documents,
@@ -94,6 +95,7 @@ Mutation = merge_types(
         completion.CompletionMutation,
         indicators.IndicatorMutation,
         approvals.ApprovalMutation,
+        credentials.CredentialMutation,
     ),
 )
 

@@ -13,7 +13,7 @@ from resolvers import credits as reads
 from resolvers.completion import Completion
 from resolvers.ids import decode_id_of
 from resolvers.permissions import ANYONE
-from schema.compiled.declare import referenced
+from schema.compiled.declare import list_of, referenced
 from schema.mutations import UserError, run_mutation
 from schema.relay import Info, Node, fetch
 
@@ -82,6 +82,12 @@ class ProgramCompletion(Node):
     program = referenced("Program", "program_id", description="The program completed.")
     learner = referenced(
         "Learner", "learner_id", description="Who completed it; null when hidden from the caller."
+    )
+    credentials = list_of(
+        "ProgramCompletion.credentials",
+        "IssuedCredential",
+        description="Open Badges credentials issued for the completion (at most one in "
+        "force), by date issued.",
     )
 
 

@@ -94,6 +94,13 @@ class Learner(Node):
         description="The programs the learner completed, by date completed.",
     )
 
+    credentials = list_of(
+        "Learner.credentials",
+        "IssuedCredential",
+        description="Open Badges credentials issued to the learner, by date issued; only "
+        "those the caller may see.",
+    )
+
 
 @strawberry.type(
     description="A learner's account at a credit bank (an organization keeping a ledger of "

@@ -96,6 +96,12 @@ class RecognitionApplication(Node):
         "HistoryEntry",
         description="Its history: applied, approved, rejected or withdrawn, by whom and when.",
     )
+    credentials = list_of(
+        "RecognitionApplication.credentials",
+        "IssuedCredential",
+        description="Open Badges credentials issued for the approved application (at most "
+        "one in force), by date issued.",
+    )
 
 
 @strawberry.type(description="The application as it is now, or why nothing changed.")

@@ -275,7 +275,7 @@ async def empty_engine(databases: Databases) -> AsyncIterator[AsyncEngine]:
         yield engine
 
 
-TEST_SETTINGS = Settings(rate_limit_per_minute=0)
+TEST_SETTINGS = Settings(rate_limit_per_minute=0, credentials_key_secret="test-" + "k" * 40)
 """The API as served, without the rate limiter (tested on its own, on a key of its own)."""
 
 

@@ -79,7 +79,8 @@ async def run_page(
     try:
         # no Redis: persisted queries registered by one run must not answer the next one's
         # "not found" example (each page's app keeps its own, as a worker without Redis does)
-        settings = Settings(redis_url="")
+        # a fixed key-encryption secret: the credentials examples issue and sign
+        settings = Settings(redis_url="", credentials_key_secret="examples-" + "x" * 32)
         limiter = FreshMinute(settings.rate_limit_per_minute)
         with mock.patch("app.rate_limiter", return_value=limiter):
             app = create_app(settings, engine=engine)

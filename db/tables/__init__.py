@@ -8,6 +8,7 @@ from db.tables.approvals import Approval, ApprovalPolicy
 from db.tables.changes import ChangeContext, ChangeEvent
 from db.tables.codes import CreditUnit
 from db.tables.completion import ProgramCompletion, ProgramRequirement, RequirementCourse
+from db.tables.credentials import IssuedCredential, IssuerKey
 from db.tables.credits import (
     CreditAccount,
     CreditRecognition,
@@ -72,6 +73,8 @@ __all__ = [
     "HistoryEntry",
     "Indicator",
     "IndicatorTarget",
+    "IssuedCredential",
+    "IssuerKey",
     "Learner",
     "LearningOutcome",
     "LocalizedName",

@@ -180,6 +180,9 @@ OTHER: dict[str, dict[str, Any]] = {
         "indicator": R("Indicator", "micro indicator"),
         "actual": "1",
     },
+    "issueCredential": {"completion": R("ProgramCompletion", "own completion"), "issuer": _org()},
+    "revokeCredential": {"reason": "Matrix revocation"},
+    "rotateIssuerKey": {"organization": _org()},
 }
 
 
@@ -200,6 +203,8 @@ NO_VERSION = {
     "setIndicatorTarget",
     "removeIndicatorTarget",
     "recordIndicatorValue",
+    "issueCredential",
+    "rotateIssuerKey",
 }
 """Mutations that name no row to change, or set a name or a document version (never
 edited), so carry no version."""

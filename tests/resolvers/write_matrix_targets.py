@@ -44,6 +44,8 @@ TARGETS: dict[str, list[str]] = {
     "RecognitionRuleCourse": ["own rule course", "demo rule course"],
     "CreditEntry": ["own entry", "LLE entry"],
     "RecognitionApplication": ["own application", "demo application"],
+    "ProgramCompletion": ["own completion"],
+    "IssuedCredential": ["own credential"],
     "Proposal": ["to JOU", "from JOU", "to Jiangxi", "hidden"],
     "Approval": ["social approval", "Ministry approval"],
     "Indicator": ["micro indicator", "Jiangxi indicator"],
@@ -165,6 +167,41 @@ async def prepare(engine: AsyncEngine) -> Known:
             applied_on=utcnow().date(),
             applied_by="token:matrix",
         )
+        own_completion = await _insert(
+            c,
+            t.ProgramCompletion,
+            program_id=micro,
+            learner_id=own_learner,
+            completed_on=utcnow().date(),
+            credits_counted=4,
+            recorded_by="token:matrix",
+            recorded_at=utcnow(),
+        )
+        matrix_key = await _insert(
+            c,
+            t.IssuerKey,
+            organization_id=orgs["JOU"],
+            kid="matrix#key",
+            public_jwk={},
+            private_key="v1.matrix",
+            created_at=utcnow(),
+            created_by="token:matrix",
+        )
+        own_credential = await _insert(
+            c,
+            t.IssuedCredential,
+            credential_uri="urn:uuid:matrix",
+            issuer_id=orgs["JOU"],
+            learner_id=own_learner,
+            completion_id=own_completion,
+            key_id=matrix_key,
+            achievement_name="Matrix achievement",
+            status_list=1,
+            status_index=0,
+            valid_from=utcnow(),
+            issued_by="token:matrix",
+            jwt="matrix.jwt.value",
+        )
         participant = T["ActivityParticipant"]
         partner = T["ProgramPartner"]
         keys: dict[tuple[str, str], int] = {
@@ -282,6 +319,8 @@ async def prepare(engine: AsyncEngine) -> Known:
                     "CreditEntry", T["CreditEntry"].c.organization_id == orgs["LLE"]
                 ),
                 ("RecognitionApplication", "own application"): own_application,
+                ("ProgramCompletion", "own completion"): own_completion,
+                ("IssuedCredential", "own credential"): own_credential,
                 ("RecognitionApplication", "demo application"): await one(
                     "RecognitionApplication", T["RecognitionApplication"].c.id != own_application
                 ),

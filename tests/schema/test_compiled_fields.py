@@ -175,6 +175,10 @@ ORDINARY_ROAD: dict[str, str] = {
     "RecognitionApplication.creditsRequested": _MONEY,
     "RecognitionApplication.creditsGranted": _MONEY,
     "ProgramCompletion.creditsCounted": _MONEY,
+    "IssuedCredential.credits": _MONEY,
+    "IssuedCredential.statusListCredential": "a URL made in Python from the setting "
+    "PARTNERGRAPH_CREDENTIALS_BASE_URL (resolvers/badges)",
+    "IssuerKey": "a signing key's public half, answered only by rotateIssuerKey",
     "Program.requirements": "read by a loader with its courses (resolvers/credits)",
     "Program.completion": "computed from the learner's ledger (resolvers/completion): a few "
     "statements per program asked, so ask it of one program at a time",
