@@ -16,6 +16,7 @@ from starlette.routing import Route, WebSocketRoute
 from db.engine import create_engine
 from resolvers.persisted_queries import PersistedQueries
 from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
+from resolvers.reminders import start_reminder_job
 from resolvers.webhook_delivery import start_webhook_worker
 from settings import Settings, load_settings
 from telemetry.logs import configure_logging, flush_logs
@@ -109,12 +110,15 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         _freeze_start_up_heap()
         await limiter.check()
         delivery = start_webhook_worker(db, settings) if settings.webhooks_in_serve else None
+        reminders = start_reminder_job(db, settings) if settings.reminders_in_serve else None
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(sample_every, SAMPLE_SECONDS, sample)
             yield {}
             tasks.cancel_scope.cancel()
         if delivery is not None:
             await delivery.close()
+        if reminders is not None:
+            await reminders.close()
         await limiter.close()
         await persisted.close()
         if tracing is not None:
