@@ -25,6 +25,7 @@ from telemetry.sql import count_statements
 from web import graphiql
 from web.access import bearer_token
 from web.body_limit import BodySizeLimit
+from web.calendar import CalendarFeed
 from web.cors import Cors
 from web.documents import DocumentDownload
 from web.errors import LastResort, starlette_http_exception
@@ -162,6 +163,13 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             ),
             Route("/metrics", MetricsEndpoint(settings, sample).answer, methods=["GET"]),
             *reports,
+            Route(
+                "/calendar.ics",
+                CalendarFeed(
+                    engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
+                ).answer,
+                methods=["GET"],
+            ),
             Route(
                 "/network/export.{format}",
                 NetworkExport(

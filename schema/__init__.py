@@ -14,6 +14,7 @@ from schema import (  # noqa: F401  (their node types register on import)
     agreements,
     alliances,
     approvals,
+    calendar,
     changes,
     codes,
     completion,
@@ -72,6 +73,7 @@ Query = merge_types(
         saved_views.SavedViewQuery,
         approvals.ApprovalQuery,
         webhooks.WebhookQuery,
+        calendar.CalendarQuery,
     ),
 )
 
