@@ -47,6 +47,7 @@ from db import tables as t
 from db.base import table_of
 from db.enums import AgreementStatus, ChangeKind, CommitmentStatus
 from resolvers.agreements import notice_deadline
+from resolvers.background import RunningJob
 from resolvers.change_actor import Actor
 from resolvers.change_recording import record_change
 from resolvers.change_wakeup import announce, committed
@@ -57,7 +58,6 @@ __all__ = [
     "Reminder",
     "ReminderJob",
     "ReminderRun",
-    "RunningReminders",
     "due_reminders",
     "lead_threshold",
     "run_reminders",
@@ -378,17 +378,6 @@ class ReminderJob:
         self.stopped.set()
 
 
-class RunningReminders:
-    """A `ReminderJob` run as a task of the current event loop."""
-
-    def __init__(self, job: ReminderJob) -> None:
-        self.job = job
-        self.task = asyncio.get_running_loop().create_task(job.run(), name="reminders")
-
-    async def close(self) -> None:
-        self.job.stop()
-        await self.task
-
-
-def start_reminder_job(engine: AsyncEngine, settings: Settings) -> RunningReminders:
-    return RunningReminders(ReminderJob(engine, settings))
+def start_reminder_job(engine: AsyncEngine, settings: Settings) -> RunningJob:
+    """A `ReminderJob` run as a task of the current event loop (inside `serve`)."""
+    return RunningJob(ReminderJob(engine, settings), name="reminders")

@@ -42,6 +42,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.base import utcnow
+from resolvers.background import RunningJob
 from resolvers.change_wakeup import wakeup_of
 from resolvers.changes import Change, ChangeFilter, Position, changes_after, encode_position
 from resolvers.errors import ApiError
@@ -52,7 +53,6 @@ from resolvers.webhooks import DELIVERY, WEBHOOK, check_url
 from settings import Settings
 
 __all__ = [
-    "RunningWorker",
     "Worker",
     "deliver_once",
     "event_body",
@@ -443,17 +443,6 @@ class Worker:
         self.stopped.set()
 
 
-class RunningWorker:
+def start_webhook_worker(engine: AsyncEngine, settings: Settings) -> RunningJob:
     """A `Worker` run as a task of the current event loop (inside `serve`)."""
-
-    def __init__(self, worker: Worker) -> None:
-        self.worker = worker
-        self.task = asyncio.get_running_loop().create_task(worker.run(), name="webhooks")
-
-    async def close(self) -> None:
-        self.worker.stop()
-        await self.task
-
-
-def start_webhook_worker(engine: AsyncEngine, settings: Settings) -> RunningWorker:
-    return RunningWorker(Worker(engine, settings))
+    return RunningJob(Worker(engine, settings), name="webhooks")
