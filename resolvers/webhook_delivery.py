@@ -409,20 +409,25 @@ class Worker:
     async def run(self) -> None:
         timeout = httpx.Timeout(self.settings.webhook_timeout_s)
         wakeup = wakeup_of(self.engine)
+        owned = not wakeup.listening
         wakeup.start()
-        async with httpx.AsyncClient(
-            timeout=timeout, follow_redirects=False, trust_env=False
-        ) as http:
-            while not self.stopped.is_set():
-                ticket = wakeup.ticket()  # before the pass: a change during it wakes the next
-                try:
-                    busy = await deliver_once(self.engine, self.settings, http)
-                except Exception:
-                    log.exception("webhook delivery pass failed; trying again")
-                    busy = 0
-                if busy:
-                    continue
-                await self._idle(ticket)
+        try:
+            async with httpx.AsyncClient(
+                timeout=timeout, follow_redirects=False, trust_env=False
+            ) as http:
+                while not self.stopped.is_set():
+                    ticket = wakeup.ticket()  # before the pass: a change during it wakes the next
+                    try:
+                        busy = await deliver_once(self.engine, self.settings, http)
+                    except Exception:
+                        log.exception("webhook delivery pass failed; trying again")
+                        busy = 0
+                    if busy:
+                        continue
+                    await self._idle(ticket)
+        finally:
+            if owned:  # the listener this worker started (subscriptions start their own)
+                await wakeup.stop()
 
     async def _idle(self, ticket: asyncio.Event) -> None:
         """Until a change is announced, the worker is stopped, or `webhook_poll_s` passed."""
