@@ -18,6 +18,7 @@ from db.replicas import Replicas
 from resolvers.persisted_queries import PersistedQueries
 from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
 from resolvers.read_routing import ReadRouting
+from resolvers.reminders import start_reminder_job
 from resolvers.webhook_delivery import start_webhook_worker
 from settings import Settings, load_settings
 from telemetry.logs import configure_logging, flush_logs
@@ -26,6 +27,7 @@ from telemetry.sql import count_statements
 from web import graphiql
 from web.access import bearer_token
 from web.body_limit import BodySizeLimit
+from web.calendar import CalendarFeed
 from web.cors import Cors
 from web.credentials import credential_routes
 from web.documents import DocumentDownload
@@ -116,6 +118,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         _freeze_start_up_heap()
         await limiter.check()
         delivery = start_webhook_worker(db, settings) if settings.webhooks_in_serve else None
+        reminders = start_reminder_job(db, settings) if settings.reminders_in_serve else None
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(sample_every, SAMPLE_SECONDS, sample)
             if routing is not None:
@@ -125,6 +128,8 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             tasks.cancel_scope.cancel()
         if delivery is not None:
             await delivery.close()
+        if reminders is not None:
+            await reminders.close()
         await limiter.close()
         await persisted.close()
         if routing is not None:
@@ -172,6 +177,13 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             ),
             Route("/metrics", MetricsEndpoint(settings, sample).answer, methods=["GET"]),
             *reports,
+            Route(
+                "/calendar.ics",
+                CalendarFeed(
+                    engine=db, settings=settings, limiter=limiter, credentials_of=bearer_token
+                ).answer,
+                methods=["GET"],
+            ),
             Route(
                 "/network/export.{format}",
                 NetworkExport(

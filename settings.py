@@ -373,6 +373,25 @@ class Settings:
         "Run the webhook delivery worker inside `partnergraph serve` (convenient with the "
         "embedded SQLite; with several API processes run `partnergraph worker` instead)",
     )
+    reminder_lead_days: str = setting(
+        "90,30,7",
+        "PARTNERGRAPH_REMINDER_LEAD_DAYS",
+        "Days before a deadline (an agreement's end or notice deadline, a commitment's due "
+        "date) that reminders go out, comma-separated, for agreements none of whose parties "
+        "or their alliances set `reminderLeadDays`",
+    )
+    reminder_interval_s: float = setting(
+        3600.0,
+        "PARTNERGRAPH_REMINDER_INTERVAL_S",
+        "Seconds between two runs of the reminder job in `partnergraph worker` (and in `serve`); "
+        "each reminder is recorded once however often it runs",
+    )
+    reminders_in_serve: bool = setting(
+        True,
+        "PARTNERGRAPH_REMINDERS_IN_SERVE",
+        "Run the reminder job inside `partnergraph serve` (several processes may run it at "
+        "once: a reminder is still recorded once)",
+    )
     registered_only: bool = setting(
         False,
         "PARTNERGRAPH_REGISTERED_ONLY",
@@ -520,6 +539,18 @@ class Settings:
         return tuple(u.strip() for u in self.database_replica_urls.split(",") if u.strip())
 
     @property
+    def reminder_leads(self) -> tuple[int, ...]:
+        """`reminder_lead_days` as numbers, longest first; a `ValueError` when one is not a
+        whole number of days from 0 to 3650."""
+        parts = [part.strip() for part in self.reminder_lead_days.split(",") if part.strip()]
+        leads = sorted({int(part) for part in parts}, reverse=True)
+        if not leads or any(not 0 <= lead <= 3650 for lead in leads):
+            raise ValueError(
+                "PARTNERGRAPH_REMINDER_LEAD_DAYS is one or more numbers of days from 0 to 3650"
+            )
+        return tuple(leads)
+
+    @property
     def allowed_origins(self) -> tuple[str, ...]:
         """`cors_origins` as a list, without blanks or a trailing `/` (a browser's `Origin`
         never has one)."""
@@ -574,7 +605,9 @@ def load_settings() -> Settings:
         values[field.name] = config(
             field.metadata["env"], cast=_parser(kind, default), default=default
         )
-    return Settings(**values)
+    loaded = Settings(**values)
+    loaded.reminder_leads  # noqa: B018  (refuses bad lead days when the server starts)
+    return loaded
 
 
 def _shown(value: Any) -> str:

@@ -18,6 +18,7 @@ from cli.changes import changes_app
 from cli.failures import DEBUG
 from cli.loads import load_app
 from cli.migrations import db_app
+from cli.reminders import reminders_app
 from cli.serve import serve
 from cli.tokens import token_app
 from cli.webhooks import webhooks_app, worker
@@ -38,6 +39,7 @@ app.add_typer(load_app, name="load")
 app.add_typer(changes_app, name="changes")
 app.add_typer(schema_app, name="schema")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(reminders_app, name="reminders")
 app.command()(serve)
 app.command()(worker)
 app.command()(backup)

@@ -1,5 +1,6 @@
-"""`partnergraph worker` (sends webhook deliveries until stopped) and `partnergraph webhooks
-list|test|redeliver` (an operator's view of the endpoints, docs/webhooks.md)."""
+"""`partnergraph worker` (sends webhook deliveries and runs the reminder job until stopped)
+and `partnergraph webhooks list|test|redeliver` (an operator's view of the endpoints,
+docs/webhooks.md)."""
 
 from typing import Annotated
 
@@ -15,17 +16,29 @@ webhooks_app = typer.Typer(help="Webhook endpoints and their deliveries.", rich_
 
 def worker(
     once: Annotated[bool, typer.Option(help="One pass over every endpoint, then exit.")] = False,
+    reminders: Annotated[
+        bool, typer.Option(help="Run the reminder job too (every reminder_interval_s).")
+    ] = True,
 ) -> None:
-    """Send webhook deliveries (and retries) until stopped; several may run at once."""
+    """Send webhook deliveries (and retries) and run the reminder job until stopped; several
+    may run at once."""
     settings = configured()
 
     async def work() -> int:
+        import asyncio
+
+        from resolvers.reminders import ReminderJob, run_reminders
         from resolvers.webhook_delivery import Worker, deliver_once
 
         async with database() as engine:
             if once:
+                if reminders:
+                    await run_reminders(engine, settings)
                 return await deliver_once(engine, settings)
-            await Worker(engine, settings).run()
+            jobs = [Worker(engine, settings).run()]
+            if reminders:
+                jobs.append(ReminderJob(engine, settings).run())
+            await asyncio.gather(*jobs)
             return 0
 
     attempts = run(work)

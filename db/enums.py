@@ -296,6 +296,14 @@ class ChangeKind(StrEnum):
     SIGNED = "signed"
     PROPOSAL_MADE = "proposal_made"
     PROPOSAL_ANSWERED = "proposal_answered"
+    EXPIRING = "expiring"
+    """A reminder (`resolvers.reminders`): an agreement in force ends within a lead time."""
+    NOTICE_DEADLINE = "notice_deadline"
+    """A reminder: an agreement's notice deadline falls within a lead time."""
+    DUE = "due"
+    """A reminder: an open commitment is due within a lead time."""
+    OVERDUE = "overdue"
+    """A reminder: an open commitment's due date has passed."""
 
 
 class MobilityType(StrEnum):

@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from resolvers.calendar_tokens import calendar_viewer, is_calendar_token
 from resolvers.context import Context
 from resolvers.errors import (
     ApiError,
@@ -99,23 +100,30 @@ async def _count_failure(ctx: Context) -> None:
         raise _too_many(ctx, spend.retry_after)
 
 
-async def _authenticate(ctx: Context, credentials: str, *, kept_tokens: bool) -> None:
+async def _authenticate(
+    ctx: Context, credentials: str, *, kept_tokens: bool, calendar: bool = False
+) -> None:
     _refuse_if_throttled(ctx)
     kept = kept_token(ctx.engine, credentials) if kept_tokens else None
     if kept is not None:
         ctx.become(kept.viewer, access_version=kept.access_version)
         return
     try:
-        viewer = await authenticate(ctx.engine, credentials)
+        if calendar and is_calendar_token(credentials):
+            viewer = await calendar_viewer(ctx.engine, credentials)
+        else:
+            viewer = await authenticate(ctx.engine, credentials)
     except Unauthenticated:
         await _count_failure(ctx)
         raise
     ctx.become(viewer)
 
 
-async def _admit(ctx: Context, cost: int, *, introspection: bool, kept_tokens: bool) -> None:
+async def _admit(
+    ctx: Context, cost: int, *, introspection: bool, kept_tokens: bool, calendar: bool
+) -> None:
     if ctx.credentials is not None:
-        await _authenticate(ctx, ctx.credentials, kept_tokens=kept_tokens)
+        await _authenticate(ctx, ctx.credentials, kept_tokens=kept_tokens, calendar=calendar)
     elif ctx.settings.private:
         raise Unauthenticated("this server answers only requests with an API token")
     if introspection:
@@ -147,20 +155,28 @@ def _scope_state(ctx: Context) -> dict[str, Any] | None:
 
 
 async def admit(
-    ctx: Context, *, cost: int, introspection: bool = False, kept_tokens: bool = False
+    ctx: Context,
+    *,
+    cost: int,
+    introspection: bool = False,
+    kept_tokens: bool = False,
+    calendar: bool = False,
 ) -> None:
     """Admits `ctx`'s caller for a request of `cost` points (once per request, whichever road
     answers it): `ctx` becomes its viewer; `ApiError` when refused. With `introspection` the
     request asks for the schema. With `kept_tokens` the token may be one this worker kept
     (`resolvers.token_cache`): only for a caller whose answer checks `ctx.access_version`, and
-    that calls `confirm_admission` before anything else answers."""
+    that calls `confirm_admission` before anything else answers. With `calendar` the credentials
+    may be a calendar token (`resolvers.calendar_tokens`), which only `/calendar.ics` takes."""
     state = _scope_state(ctx)
     recorded = state.get(ADMISSION) if state is not None else None
     if isinstance(recorded, Admission):
         recorded.apply(ctx)
         return
     try:
-        await _admit(ctx, cost, introspection=introspection, kept_tokens=kept_tokens)
+        await _admit(
+            ctx, cost, introspection=introspection, kept_tokens=kept_tokens, calendar=calendar
+        )
     except ApiError as error:
         log.info("refused %s: %s (%s)", ctx.viewer.label, error.code, error.message)
         set_refusal(error.code)

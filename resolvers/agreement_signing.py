@@ -201,6 +201,7 @@ async def renew(
             "effective_to": effective_to,
             "renewal_rule": row["renewal_rule"],
             "renewal_term_months": row["renewal_term_months"],
+            "notice_period_days": row["notice_period_days"],
             "parent_id": row["parent_id"],
             "predecessor_id": key,
         },

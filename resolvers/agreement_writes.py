@@ -80,6 +80,7 @@ class AgreementDraft:
     effective_to: date | None = None
     renewal_rule: RenewalRule = RenewalRule.NONE
     renewal_term_months: int | None = None
+    notice_period_days: int | None = None
     parent_id: int | None = None
 
 
@@ -88,12 +89,20 @@ TERM_FIELDS = frozenset({"kind", "effective_from", "effective_to"})
 
 
 MAX_RENEWAL_TERM_MONTHS = 600
+MAX_NOTICE_PERIOD_DAYS = 3650
 
 
 def _check_renewal_term(months: int | None) -> None:
     if months is not None and not 1 <= months <= MAX_RENEWAL_TERM_MONTHS:
         raise BadUserInput(
             f"a renewal term is 1 to {MAX_RENEWAL_TERM_MONTHS} months", field="renewalTermMonths"
+        )
+
+
+def _check_notice_period(days: int | None) -> None:
+    if days is not None and not 0 <= days <= MAX_NOTICE_PERIOD_DAYS:
+        raise BadUserInput(
+            f"a notice period is 0 to {MAX_NOTICE_PERIOD_DAYS} days", field="noticePeriodDays"
         )
 
 
@@ -106,6 +115,7 @@ async def create_agreement(
         raise BadUserInput("an agreement needs a title", field="title")
     check_dates(draft.effective_from, draft.effective_to)
     _check_renewal_term(draft.renewal_term_months)
+    _check_notice_period(draft.notice_period_days)
     check_parties(draft.parties)
     await check_new_parties(connection, viewer, "createAgreement", draft.parties, set())
     if draft.parent_id is not None:
@@ -125,6 +135,7 @@ async def create_agreement(
             "effective_to": draft.effective_to,
             "renewal_rule": draft.renewal_rule.value,
             "renewal_term_months": draft.renewal_term_months,
+            "notice_period_days": draft.notice_period_days,
             "parent_id": draft.parent_id,
         },
         actor=viewer.label,
@@ -171,6 +182,7 @@ async def update_agreement(
     end = values.get("effective_to", current["effective_to"])
     check_dates(start, end)
     _check_renewal_term(values.get("renewal_term_months"))
+    _check_notice_period(values.get("notice_period_days"))
     if "title" in values and not str(values["title"] or "").strip():
         raise BadUserInput("an agreement needs a title", field="title")
     old_terms = await terms_of(connection, key)

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -52,6 +52,8 @@ __all__ = [
     "commitment_state",
     "effective_status",
     "modes_of",
+    "notice_deadline",
+    "notice_deadline_sql",
     "organization_agreement_ordering",
     "organization_agreements",
     "status_as_read",
@@ -156,6 +158,24 @@ def effective_status(today: date) -> ColumnElement[str]:
             AgreementStatus.EXPIRED.value,
         ),
         else_=a.status,
+    )
+
+
+def notice_deadline(effective_to: date | None, notice_period_days: int | None) -> date | None:
+    """The last day a party can give notice: `notice_period_days` before the end date; null
+    when either is unknown."""
+    if effective_to is None or notice_period_days is None:
+        return None
+    return effective_to - timedelta(days=notice_period_days)
+
+
+def notice_deadline_sql(table: sa.Table, dialect: str = "postgresql") -> ColumnElement[Any]:
+    """`notice_deadline` in SQL over `table`'s row (null when either column is)."""
+    end, days = table.c.effective_to, table.c.notice_period_days
+    if dialect == "postgresql":
+        return sa.type_coerce(end - days, sa.Date)
+    return sa.type_coerce(
+        sa.func.date(end, sa.literal("-") + sa.cast(days, sa.Text) + sa.literal(" days")), sa.Date
     )
 
 

@@ -50,6 +50,11 @@ class Wakeup:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(ticket.wait(), seconds)
 
+    @property
+    def listening(self) -> bool:
+        """Whether the listening connection's task runs (PostgreSQL)."""
+        return self._listener is not None and not self._listener.done()
+
     def start(self) -> None:
         """On PostgreSQL, the listening connection of this process, if not started yet."""
         if self.engine.dialect.name != "postgresql":

@@ -109,6 +109,24 @@ def _standard_language(values: dict[str, Any]) -> None:
         values["language"] = language_tag(str(values["language"]), field="language")
 
 
+MAX_LEAD_DAYS = 3650
+MAX_LEAD_TIMES = 10
+
+
+def _standard_lead_days(values: dict[str, Any]) -> None:
+    """Reminder lead times: 0 to 3650 days, at most 10, kept distinct and longest first."""
+    given = values.get("reminder_lead_days")
+    if given is None:
+        return
+    if len(given) > MAX_LEAD_TIMES or any(not 0 <= d <= MAX_LEAD_DAYS for d in given):
+        raise BadUserInput(
+            f"reminder lead times are at most {MAX_LEAD_TIMES} numbers of days, each 0 to "
+            f"{MAX_LEAD_DAYS}",
+            field="reminderLeadDays",
+        )
+    values["reminder_lead_days"] = sorted(set(given), reverse=True)
+
+
 def _check_values(values: Mapping[str, Any], current: Mapping[Any, Any] | None) -> None:
     merged = {**(current or {}), **values}
     for column, value in values.items():
@@ -215,6 +233,7 @@ async def create(
 ) -> RowMapping:
     """A new row; `first_owner` (for a person, program or activity) the row that owns it."""
     _standard_language(values)
+    _standard_lead_days(values)
     _check_values(values, None)
     _check_precision(entity.table, values)
     await check_codes(connection, values)
@@ -255,6 +274,7 @@ async def update(
     current = await load_for_write(connection, viewer, entity.name, key)
     await require_change(connection, viewer, entity.name, current)
     _standard_language(values)
+    _standard_lead_days(values)
     _check_values(values, current)
     _check_precision(entity.table, values)
     await check_codes(connection, values)

@@ -34,6 +34,7 @@ __all__ = [
     "kept_token",
     "list_tokens",
     "revoke_token",
+    "token_record",
     "token_row",
     "tokens_page",
     "viewer_of_token_id",
@@ -210,6 +211,11 @@ async def _read(engine: AsyncEngine, prefix: str) -> TokenRecord | None:
         ),
         access_version=token["access_version"],
     )
+
+
+async def token_record(engine: AsyncEngine, prefix: str) -> TokenRecord | None:
+    """The token whose prefix is `prefix`, read now (`resolvers.calendar_tokens`)."""
+    return await _read(engine, prefix)
 
 
 async def authenticate(engine: AsyncEngine, raw: str) -> Viewer:

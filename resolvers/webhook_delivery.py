@@ -30,7 +30,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -42,6 +42,8 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.base import utcnow
+from resolvers.background import RunningJob
+from resolvers.change_wakeup import wakeup_of
 from resolvers.changes import Change, ChangeFilter, Position, changes_after, encode_position
 from resolvers.errors import ApiError
 from resolvers.ids import encode_id
@@ -51,7 +53,6 @@ from resolvers.webhooks import DELIVERY, WEBHOOK, check_url
 from settings import Settings
 
 __all__ = [
-    "RunningWorker",
     "Worker",
     "deliver_once",
     "event_body",
@@ -393,8 +394,12 @@ async def _client(
 
 
 class Worker:
-    """Passes of `deliver_once` until stopped, sleeping `webhook_poll_s` after an idle one;
-    run by `partnergraph worker` and, if `webhooks_in_serve`, inside `serve`."""
+    """Passes of `deliver_once` until stopped. After an idle pass it waits for the change feed's
+    wakeup (`resolvers.change_wakeup`: PostgreSQL's NOTIFY from any process, or a write of this
+    process), at most `webhook_poll_s`: a commit reaches its endpoints without waiting for the
+    next poll, and the poll still catches what no notification announced (plain SQL, a lost
+    listening connection, an event held back behind an older transaction). Run by
+    `partnergraph worker` and, if `webhooks_in_serve`, inside `serve`."""
 
     def __init__(self, engine: AsyncEngine, settings: Settings) -> None:
         self.engine = engine
@@ -403,35 +408,46 @@ class Worker:
 
     async def run(self) -> None:
         timeout = httpx.Timeout(self.settings.webhook_timeout_s)
-        async with httpx.AsyncClient(
-            timeout=timeout, follow_redirects=False, trust_env=False
-        ) as http:
-            while not self.stopped.is_set():
-                try:
-                    busy = await deliver_once(self.engine, self.settings, http)
-                except Exception:
-                    log.exception("webhook delivery pass failed; trying again")
-                    busy = 0
-                if busy:
-                    continue
-                with suppress(TimeoutError):
-                    await asyncio.wait_for(self.stopped.wait(), self.settings.webhook_poll_s)
+        wakeup = wakeup_of(self.engine)
+        owned = not wakeup.listening
+        wakeup.start()
+        try:
+            async with httpx.AsyncClient(
+                timeout=timeout, follow_redirects=False, trust_env=False
+            ) as http:
+                while not self.stopped.is_set():
+                    ticket = wakeup.ticket()  # before the pass: a change during it wakes the next
+                    try:
+                        busy = await deliver_once(self.engine, self.settings, http)
+                    except Exception:
+                        log.exception("webhook delivery pass failed; trying again")
+                        busy = 0
+                    if busy:
+                        continue
+                    await self._idle(ticket)
+        finally:
+            if owned:  # the listener this worker started (subscriptions start their own)
+                await wakeup.stop()
+
+    async def _idle(self, ticket: asyncio.Event) -> None:
+        """Until a change is announced, the worker is stopped, or `webhook_poll_s` passed."""
+        waits = [
+            asyncio.ensure_future(ticket.wait()),
+            asyncio.ensure_future(self.stopped.wait()),
+        ]
+        try:
+            await asyncio.wait(
+                waits, timeout=self.settings.webhook_poll_s, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+            await asyncio.gather(*waits, return_exceptions=True)
 
     def stop(self) -> None:
         self.stopped.set()
 
 
-class RunningWorker:
+def start_webhook_worker(engine: AsyncEngine, settings: Settings) -> RunningJob:
     """A `Worker` run as a task of the current event loop (inside `serve`)."""
-
-    def __init__(self, worker: Worker) -> None:
-        self.worker = worker
-        self.task = asyncio.get_running_loop().create_task(worker.run(), name="webhooks")
-
-    async def close(self) -> None:
-        self.worker.stop()
-        await self.task
-
-
-def start_webhook_worker(engine: AsyncEngine, settings: Settings) -> RunningWorker:
-    return RunningWorker(Worker(engine, settings))
+    return RunningJob(Worker(engine, settings), name="webhooks")

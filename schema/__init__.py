@@ -14,6 +14,7 @@ from schema import (  # noqa: F401  (their node types register on import)
     agreements,
     alliances,
     approvals,
+    calendar,
     changes,
     codes,
     completion,
@@ -75,6 +76,7 @@ Query = merge_types(
         approvals.ApprovalQuery,
         indicators.IndicatorQuery,
         webhooks.WebhookQuery,
+        calendar.CalendarQuery,
     ),
 )
 

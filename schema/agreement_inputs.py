@@ -127,6 +127,11 @@ class CreateAgreementInput:
         description="How long a renewal runs, in months (1 to 600); the same length as this "
         "agreement when not given.",
     )
+    notice_period_days: int | None = strawberry.field(
+        default=None,
+        description="Days before `effectiveTo` by which a party must give notice (0 to 3650); "
+        "none when not given.",
+    )
     parent: strawberry.ID | None = strawberry.field(
         default=None,
         description="The ID of the framework agreement this one implements, if any; one the "
@@ -165,6 +170,11 @@ class UpdateAgreementInput:
     )
     renewal_term_months: int | None = strawberry.field(
         default=strawberry.UNSET, description="How long a renewal runs, in months (1 to 600)."
+    )
+    notice_period_days: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Days before `effectiveTo` by which a party must give notice (0 to 3650); "
+        "not a change of terms, so it may be set on an agreement in force.",
     )
     parties: list[PartyInput] | None = strawberry.field(
         default=strawberry.UNSET,

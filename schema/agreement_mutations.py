@@ -147,6 +147,7 @@ class LifecycleMutation:
                 effective_to=input.effective_to,
                 renewal_rule=input.renewal_rule,
                 renewal_term_months=input.renewal_term_months,
+                notice_period_days=input.notice_period_days,
                 parent_id=_optional_key(input.parent, "Agreement", "parent"),
             )
 
@@ -173,6 +174,7 @@ class LifecycleMutation:
             "effective_to",
             "renewal_rule",
             "renewal_term_months",
+            "notice_period_days",
         ]
 
         def values() -> dict[str, Any]:

@@ -156,6 +156,11 @@ class Agreement(Node):
         description="How long a renewal runs, in months; a renewal is as long as this "
         "agreement when not given."
     )
+    notice_period_days: int | None = strawberry.field(
+        description="Days before `effectiveTo` by which a party must give notice: to end an "
+        "agreement that renews itself (AUTOMATIC), or to ask for a renewal; null when none "
+        "was agreed."
+    )
     is_illustrative: bool = strawberry.field(description=ILLUSTRATIVE)
     version: int = strawberry.field(description=VERSION)
     terms_hash: str | None = strawberry.field(
@@ -179,6 +184,15 @@ class Agreement(Node):
     )
     def status_as_read(self) -> AgreementStatus:
         return reads.status_as_read(self.status, self.effective_to, date.today())
+
+    @strawberry.field(
+        description="The last ISO date a party can give notice: `noticePeriodDays` before "
+        "`effectiveTo`; null when either is unknown. Reminders (`NOTICE_DEADLINE` changes, "
+        "`/calendar.ics`) are sent before it.",
+        metadata=computed(lists.NOTICE_DEADLINE),
+    )
+    def notice_deadline(self) -> date | None:
+        return reads.notice_deadline(self.effective_to, self.notice_period_days)
 
     @strawberry.field(
         description="The collaboration modes this agreement covers (credit recognition, "

@@ -119,6 +119,12 @@ class Alliance(Node):
         description="The city or venue where it was founded (`Nanchang`)."
     )
     website: str | None = strawberry.field(description="The URL of its home page.")
+    reminder_lead_days: list[int] | None = strawberry.field(
+        description="Days before a deadline (an agreement's end or notice deadline, a "
+        "commitment's due date) that reminders go out for its agreements, e.g. [90, 30, 7]; "
+        "null: the server's default (`PARTNERGRAPH_REMINDER_LEAD_DAYS`). An agreement gets "
+        "the lead times of all its parties and of their alliances (docs/changes.md)."
+    )
     description: str | None = strawberry.field(
         description="Free text about its purpose and work, in English."
     )

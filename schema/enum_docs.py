@@ -86,6 +86,14 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "SIGNED": "A party signed an agreement, or the agreement became signed by all.",
             "PROPOSAL_MADE": "A proposal was made to bind an organization.",
             "PROPOSAL_ANSWERED": "A pending proposal was accepted or declined.",
+            "EXPIRING": "A reminder: the agreement, in force, ends within one of its lead times "
+            "(90, 30 and 7 days unless its parties or their alliances set others); once per "
+            "lead time and end date.",
+            "NOTICE_DEADLINE": "A reminder: the agreement's notice deadline (`noticeDeadline`) "
+            "falls within one of its lead times; once per lead time and deadline.",
+            "DUE": "A reminder: the open commitment is due within one of its agreement's lead "
+            "times; once per lead time and due date.",
+            "OVERDUE": "A reminder: the open commitment's due date has passed; once per due date.",
         },
     ),
     "ProposalStatus": (

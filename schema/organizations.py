@@ -95,6 +95,12 @@ class Organization(Node):
     )
     city: str | None = strawberry.field(description="The city it is based in (`Nanchang`).")
     website: str | None = strawberry.field(description="The URL of its home page.")
+    reminder_lead_days: list[int] | None = strawberry.field(
+        description="Days before a deadline (an agreement's end or notice deadline, a "
+        "commitment's due date) that reminders go out for its agreements, e.g. [90, 30, 7]; "
+        "null: the server's default (`PARTNERGRAPH_REMINDER_LEAD_DAYS`). An agreement gets "
+        "the lead times of all its parties and of their alliances (docs/changes.md)."
+    )
     ror_id: str | None = strawberry.field(
         description="Its Research Organization Registry ID, as a URL "
         "(`https://ror.org/042v6xz23`), where known."

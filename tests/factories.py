@@ -42,7 +42,8 @@ class AllianceCooperation:
     titles: list[str]
     """Every agreement made, by title."""
     expiring: str
-    """The title of the one that ends within 90 days (renewal by hand)."""
+    """The title of the one that ends within 90 days (renewal by hand), whose notice deadline
+    (45 days before its end) has passed."""
     overdue: str
     """The description of the open commitment past its due date."""
     started: date
@@ -75,6 +76,7 @@ async def add_alliance_cooperation(engine: AsyncEngine) -> AllianceCooperation:
                 effective_from=started + timedelta(days=offset),
                 effective_to=today + timedelta(days=30) if number == 3 else None,
                 renewal_rule=(RenewalRule.MANUAL if number == 3 else RenewalRule.NONE).value,
+                notice_period_days=45 if number == 3 else None,
             )
             session.add(agreement)
             await session.flush()

@@ -74,10 +74,13 @@ async def admit(
     limiter: RateLimiter,
     credentials_of: Callable[[str | None], str | None],
     cost: int,
+    credentials: str | None = None,
+    calendar: bool = False,
 ) -> Viewer:
     """The caller of `request`, admitted as GraphQL admits its callers (`resolvers.admission`)
     for `cost` points, counted on the same key as its GraphQL requests. Its query parameters are
-    checked first (`resolvers.input_checks`)."""
+    checked first (`resolvers.input_checks`). `credentials`, when given, stand for the header's;
+    with `calendar` they may be a calendar token (`/calendar.ics`)."""
     problem = query_parameters_problem(request.query_params.multi_items(), settings)
     if problem is not None:
         raise problem
@@ -86,11 +89,11 @@ async def admit(
         viewer=Viewer.anonymous(),
         settings=settings,
         limiter=limiter,
-        credentials=credentials_of(request.headers.get("authorization")),
+        credentials=credentials or credentials_of(request.headers.get("authorization")),
         client=request.client.host if request.client else "unknown",
         request=request,
     )
-    await admit_caller(ctx, cost=cost)
+    await admit_caller(ctx, cost=cost, calendar=calendar)
     return ctx.viewer
 
 

@@ -36,6 +36,7 @@ from db.tables.people import Person, Position
 from db.tables.programs import Course, CourseInstructor, Program, ProgramPartner, ProgramTargetGroup
 from db.tables.proposals import Proposal
 from db.tables.recognition import ApplicationOutcome, RecognitionApplication, RecognitionRuleCourse
+from db.tables.reminders import ReminderSent
 from db.tables.resources import Resource, ResourceShare
 from db.tables.saved_views import SavedView
 from db.tables.webhooks import Webhook, WebhookDelivery
@@ -97,6 +98,7 @@ __all__ = [
     "RecognitionApplication",
     "RecognitionRule",
     "RecognitionRuleCourse",
+    "ReminderSent",
     "RequirementCourse",
     "Resource",
     "ResourceShare",

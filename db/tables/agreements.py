@@ -44,6 +44,9 @@ class Agreement(Mutable, table=True):
     effective_to: date | None = Field(default=None, index=True)
     renewal_rule: str = Field(default=RenewalRule.NONE.value)
     renewal_term_months: int | None = Field(default=None, ge=1)
+    notice_period_days: int | None = Field(default=None, ge=0)
+    """Days before `effective_to` by which a party must give notice (to end an agreement that
+    renews itself, or to ask for a renewal); the notice deadline is derived, never stored."""
     parent_id: int | None = fk("agreement.id", ondelete="SET NULL")
     predecessor_id: int | None = fk("agreement.id", ondelete="SET NULL")
     is_illustrative: bool = Field(default=False)

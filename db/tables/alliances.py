@@ -7,6 +7,7 @@ from sqlmodel import Field
 
 from db.base import Mutable, check_enum, check_order, fk
 from db.enums import AllianceScope, MembershipRole
+from db.tables.changes import ID_LIST
 
 __all__ = ["Alliance", "AllianceRoleCount", "Membership"]
 
@@ -24,6 +25,9 @@ class Alliance(Mutable, table=True):
     founded_place: str | None = Field(default=None, max_length=200)
     website: str | None = Field(default=None, max_length=500)
     description: str | None = None
+    reminder_lead_days: list[int] | None = Field(default=None, sa_type=ID_LIST)
+    """Days before a deadline its reminders are sent (`resolvers.reminders`); null: the
+    server's default (`PARTNERGRAPH_REMINDER_LEAD_DAYS`)."""
 
 
 class Membership(Mutable, table=True):

@@ -5,6 +5,7 @@ from sqlmodel import Field, SQLModel
 
 from db.base import Mutable, check_enum, fk, trigram_index
 from db.enums import OrganizationKind, OrganizationStatus
+from db.tables.changes import ID_LIST
 
 __all__ = ["Organization", "OrganizationIdentifier", "OrganizationRelation", "OrganizationUnit"]
 
@@ -35,6 +36,9 @@ class Organization(Mutable, table=True):
     is_illustrative: bool = Field(default=False)
     latitude: float | None = None
     longitude: float | None = None
+    reminder_lead_days: list[int] | None = Field(default=None, sa_type=ID_LIST)
+    """Days before a deadline its reminders are sent (`resolvers.reminders`); null: the
+    server's default (`PARTNERGRAPH_REMINDER_LEAD_DAYS`)."""
     source: str | None = Field(default=None, max_length=20)
     """The registry that owns the row's fields (`ror`, `cordis`, `universities`), or none when
     the row was made by hand; see `db.loaders.merge`."""

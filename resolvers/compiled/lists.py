@@ -33,6 +33,7 @@ __all__ = [
     "AGREEMENT_STATUS",
     "ALLIANCES",
     "MEMBERSHIPS_OF_ALLIANCES",
+    "NOTICE_DEADLINE",
     "ORGANIZATIONS",
     "PROGRAMS_OF_ORGANIZATIONS",
     "UNITS",
@@ -141,3 +142,13 @@ def _agreement_status(table: sa.Table) -> ColumnElement[Any]:
 
 AGREEMENT_STATUS = Expression("agreement_status", _agreement_status)
 """`resolvers.agreements.status_as_read` in SQL, as the enum's name."""
+
+
+def _notice_deadline(table: sa.Table) -> ColumnElement[Any]:
+    if table is not agreement_reads.AGREEMENT:
+        raise ValueError(f"the notice deadline is not a column of {table.name}")
+    return agreement_reads.notice_deadline_sql(table)
+
+
+NOTICE_DEADLINE = Expression("notice_deadline", _notice_deadline)
+"""`resolvers.agreements.notice_deadline` in SQL (the compiled road runs on PostgreSQL)."""

@@ -63,6 +63,12 @@ ORDINARY_ROAD: dict[str, str] = {
     "type (resolvers/names.names_of), not yet written as SQL JSON",
     "DocumentVersion": "a document's versions: downloadUrl is signed in Python at read time "
     "(an HMAC or an S3 presigned URL), which SQL cannot write",
+    "CalendarFeed": "Query.calendarFeed: the caller's calendar token, derived in Python (an "
+    "HMAC of its API token's stored hash, resolvers/calendar_tokens)",
+    "Query.calendarFeed": "the caller's own token, read from the request, not a table",
+    "Organization.reminderLeadDays": "a list of integers (an array on PostgreSQL): the planner "
+    "writes scalars only; rarely asked, by an organization's own settings page",
+    "Alliance.reminderLeadDays": "a list of integers (see Organization.reminderLeadDays)",
     "Organization.names": "a plain list of LocalizedName (see LocalizedName)",
     "Alliance.names": "a plain list of LocalizedName (see LocalizedName)",
     "Agreement.names": "a plain list of LocalizedName (see LocalizedName)",

@@ -164,6 +164,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "days_left": ("Days left", "剩余天数"),
     "renewal": ("Renewal", "续签"),
     "must_act": ("someone must act", "需要处理"),
+    "notice": ("Notice deadlines", "通知截止日期"),
+    "no_notice": (
+        "No agreement in force has a notice deadline passed or in this period.",
+        "没有已过或在此期间内通知截止的生效协议。",
+    ),
+    "notice_deadline": ("Notice by", "通知截止"),
+    "notice_passed": ("passed", "已过"),
     "overdue": ("Overdue commitments", "逾期承诺"),
     "no_overdue": ("No overdue commitments.", "没有逾期承诺。"),
     "upcoming": ("Commitments due in this period", "此期间到期的承诺"),

@@ -103,6 +103,12 @@ query PagesAttention($within: Int!) {
       commitments(first: 50) { nodes { id description dueOn status obligor { id name } } }
     }
   }
+  notice: agreements(first: 100, filter: {status: [SIGNED, ACTIVE]}) {
+    nodes {
+      id title effectiveTo noticePeriodDays noticeDeadline renewalRule
+      parties(first: 10) { nodes { organization { id name } } }
+    }
+  }
   incoming: proposals(first: 100, filter: {statuses: [PENDING], direction: INCOMING}) {
     ...PagesProposals
   }

@@ -132,12 +132,21 @@ class Views:
             ),
             key=lambda c: c["dueOn"],
         )
+        notice = sorted(
+            (
+                {**a, "passed": a["noticeDeadline"] < today.isoformat()}
+                for a in data["notice"]["nodes"]
+                if a["noticeDeadline"] and a["noticeDeadline"] <= end.isoformat()
+            ),
+            key=lambda a: (a["noticeDeadline"], a["id"]),
+        )
         incoming = data["incoming"]["nodes"]
         outgoing = [] if data["viewer"]["role"] == "admin" else data["outgoing"]["nodes"]
         items = [
             (date.fromisoformat(e["effectiveTo"]), e["agreement"]["title"], "expiring")
             for e in expiring
         ]
+        items += [(date.fromisoformat(a["noticeDeadline"]), a["title"], "notice") for a in notice]
         items += [(date.fromisoformat(c["dueOn"]), c["description"], "overdue") for c in overdue]
         items += [(date.fromisoformat(c["dueOn"]), c["description"], "due") for c in upcoming]
         items += [
@@ -151,6 +160,7 @@ class Views:
             within=within,
             choices=WITHIN_CHOICES,
             expiring=expiring,
+            notice=notice,
             overdue=overdue,
             upcoming=upcoming,
             incoming=incoming,

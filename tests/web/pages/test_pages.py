@@ -3,7 +3,7 @@ cookie, each view against the API's answer for the same token, what a token may 
 languages, refusals as messages, the CSV downloads, and no asset from elsewhere."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -214,19 +214,36 @@ async def test_what_needs_attention_for_the_secretariat_and_for_a_portal(
 ) -> None:
     async with pages_client(demo_engine, demo.tokens["secretariat"]) as http:
         page = await http.get("/app/attention")
-    assert page.status_code == 200
+    assert page.status_code == 200, page.text
     expiring = text_of(page.text.split('id="expiring-table"')[1].split("</table>")[0])
     assert demo.cooperation.expiring in expiring and "someone must act" in expiring
     overdue = text_of(page.text.split('id="overdue-table"')[1].split("</table>")[0])
     assert demo.cooperation.overdue in overdue
     assert '<svg class="timeline"' in page.text
+    async with api_client(demo_engine, demo.tokens["secretariat"]) as api:
+        found = await query(api, NOTICE_QUERY)
+    deadlines = {
+        a["title"]: a["noticeDeadline"]
+        for a in found["agreements"]["nodes"]
+        if a["noticeDeadline"] and a["noticeDeadline"] <= (date.today() + timedelta(90)).isoformat()
+    }
+    assert demo.cooperation.expiring in deadlines, "its notice deadline passed 15 days ago"
+    notice = page.text.split('id="notice-table"')[1].split("</table>")[0]
+    rows = re.findall(r'<th scope="row">(.*?)</th><td><time datetime="([0-9-]+)"', notice)
+    assert dict(rows) == deadlines, "the notice deadlines the API gives, no other"
+    assert "(passed)" in text_of(notice)
     async with pages_client(demo_engine, demo.tokens["editor"]) as http:
         portal = await http.get("/app/attention", params={"within": "365"})
     assert demo.cooperation.expiring not in portal.text
+    assert 'id="notice-table"' not in portal.text
     assert demo.cooperation.overdue not in portal.text
     outgoing = text_of(portal.text.split('id="proposals-out-table"')[1].split("</table>")[0])
     assert JUFE in outgoing
 
+
+NOTICE_QUERY = """
+{ agreements(first: 100, filter: {status: [SIGNED, ACTIVE]}) { nodes { title noticeDeadline } } }
+"""
 
 SUMMARY_QUERY = """
 query($mode: AgreementFilter!) {
