@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from db import summary_rollup
 from db.change_feed import ENTITIES, PARTS, Entity, Part
 
 __all__ = ["install", "triggers_off", "uninstall"]
@@ -297,7 +298,13 @@ def triggers_off(connection: Connection) -> Iterator[None]:
     """Drops every change trigger for the block and remakes them after it, on the tables as they
     are then: a migration that alters traced tables runs inside it, because SQLite's
     `batch_alter_table` rebuilds a table by renaming a copy, which fails while another table's
-    trigger names it, and the rebuilt table would lose its own triggers."""
+    trigger names it, and the rebuilt table would lose its own triggers. The summary rollups'
+    triggers (`db.summary_rollup`) are dropped and remade with them."""
+    rollups = summary_rollup.installed(connection)
+    if rollups:
+        summary_rollup.uninstall(connection)
     uninstall(connection, _existing_traced(connection))
     yield
     install(connection)
+    if rollups and summary_rollup.installed(connection):
+        summary_rollup.install(connection)

@@ -35,6 +35,13 @@ from db.tables.programs import Course, CourseInstructor, Program, ProgramPartner
 from db.tables.proposals import Proposal
 from db.tables.recognition import ApplicationOutcome, RecognitionApplication, RecognitionRuleCourse
 from db.tables.resources import Resource, ResourceShare
+from db.tables.rollups import (
+    AgreementRollup,
+    AgreementRollupFunding,
+    SummaryRollup,
+    SummaryRollupFunding,
+    SummaryRollupState,
+)
 from db.tables.saved_views import SavedView
 from db.tables.webhooks import Webhook, WebhookDelivery
 
@@ -45,6 +52,8 @@ __all__ = [
     "ActivityParticipant",
     "ActivityProgram",
     "Agreement",
+    "AgreementRollup",
+    "AgreementRollupFunding",
     "AgreementMode",
     "AgreementParty",
     "Alliance",
@@ -94,6 +103,9 @@ __all__ = [
     "Resource",
     "ResourceShare",
     "SavedView",
+    "SummaryRollup",
+    "SummaryRollupFunding",
+    "SummaryRollupState",
     "Webhook",
     "WebhookDelivery",
 ]
