@@ -91,7 +91,8 @@ def _measures(agreement: str) -> dict[str, str]:
         f"ON ac.id = aa.activity_id WHERE aa.agreement_id = {agreement})",
         "score_sum": "(SELECT COALESCE(sum(ev.score), 0) FROM evaluation ev "
         f"WHERE ev.agreement_id = {agreement})",
-        "scores": f"(SELECT count(ev.score) FROM evaluation ev WHERE ev.agreement_id = {agreement})",
+        "scores": "(SELECT count(ev.score) FROM evaluation ev "
+        f"WHERE ev.agreement_id = {agreement})",
     }
 
 
@@ -122,7 +123,8 @@ def _refresh(x: str, dialect: str) -> list[str]:
     )
     return [
         f"UPDATE summary_rollup SET agreements = summary_rollup.agreements - 1, {minus} "
-        f"FROM agreement_rollup ar WHERE ar.agreement_id = {x} AND summary_rollup.id = ar.rollup_id",
+        f"FROM agreement_rollup ar WHERE ar.agreement_id = {x} "
+        "AND summary_rollup.id = ar.rollup_id",
         "UPDATE summary_rollup_funding SET "
         "amount = summary_rollup_funding.amount - af.amount, "
         f"entries = summary_rollup_funding.entries - af.entries {funding_rows}",
@@ -137,7 +139,8 @@ def _refresh(x: str, dialect: str) -> list[str]:
         "FROM agreement a, summary_rollup_state s, summary_rollup r "
         f"WHERE a.id = {x} AND s.id = 1 AND {same_key}",
         f"UPDATE summary_rollup SET agreements = summary_rollup.agreements + 1, {plus} "
-        f"FROM agreement_rollup ar WHERE ar.agreement_id = {x} AND summary_rollup.id = ar.rollup_id",
+        f"FROM agreement_rollup ar WHERE ar.agreement_id = {x} "
+        "AND summary_rollup.id = ar.rollup_id",
         "INSERT INTO agreement_rollup_funding (agreement_id, currency, amount, entries) "
         f"SELECT ar.agreement_id, g.currency, sum(g.amount), count(*) "
         f"FROM agreement_rollup ar, ({_funding_given(x)}) g "

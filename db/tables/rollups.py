@@ -11,6 +11,7 @@ are read only by `resolvers.report_rollups`.
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -27,11 +28,11 @@ SUM = sa.Numeric(20, 2)
 """Sums of credits, scores and amounts (each has 2 places)."""
 
 
-def _count() -> int:
+def _count() -> Any:
     return Field(default=0, nullable=False)
 
 
-def _sum() -> Decimal:
+def _sum() -> Any:
     return Field(default=Decimal(0), sa_type=SUM, nullable=False)
 
 
