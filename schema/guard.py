@@ -27,7 +27,11 @@ from schema.limits import Measure, measure
 from settings import Settings
 from telemetry.facts import current, set_refusal
 
-__all__ = ["Guard", "admit", "check_limits", "measured"]
+__all__ = ["REPORTED", "Guard", "admit", "check_limits", "measured"]
+
+REPORTED = ("cost", "summarySource")
+"""The request facts a response carries in `extensions`: what it cost, and where its
+summaries came from (`resolvers.report_rollups`)."""
 
 log = logging.getLogger("partnergraph.access")
 
@@ -146,6 +150,6 @@ class Guard(SchemaExtension):
 
     def get_results(self) -> dict[str, Any]:
         ctx = self.execution_context.context
-        if isinstance(ctx, Context) and "cost" in ctx.extensions:
-            return {"cost": ctx.extensions["cost"]}
-        return {}
+        if not isinstance(ctx, Context):
+            return {}
+        return {key: ctx.extensions[key] for key in REPORTED if key in ctx.extensions}

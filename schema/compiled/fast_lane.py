@@ -42,7 +42,7 @@ from resolvers.errors import ApiError
 from resolvers.memo import Bounded
 from resolvers.token_cache import StaleAccess, token_cache
 from schema.compiled.planner import CompiledRoot, answer_planned, plan_roots
-from schema.guard import admit, measured
+from schema.guard import REPORTED, admit, measured
 from schema.input_hygiene import input_problem
 from schema.limits import measure_operation
 from telemetry.facts import current
@@ -207,6 +207,7 @@ async def _answer(
         return None  # a filter names something the caller cannot see: strawberry reports it
     data = {key: compiled[key] for key in grouped.grouped_field_set}
     result: dict[str, Any] = {"data": data}
-    if "cost" in ctx.extensions:
-        result["extensions"] = {"cost": ctx.extensions["cost"]}
+    reported = {key: ctx.extensions[key] for key in REPORTED if key in ctx.extensions}
+    if reported:
+        result["extensions"] = reported
     return Response(orjson.dumps(result), media_type="application/json")
