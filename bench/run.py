@@ -122,9 +122,6 @@ def main() -> None:
     parser.add_argument("--organizations", type=int, default=1000)
     parser.add_argument("--agreements", type=int)
     parser.add_argument(
-        "--database-name", help="The database to make or reuse (default bench_<organizations>)"
-    )
-    parser.add_argument(
         "--database-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     )
     parser.add_argument(
