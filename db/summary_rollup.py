@@ -121,7 +121,24 @@ def _refresh(x: str, dialect: str) -> list[str]:
         "AND summary_rollup_funding.rollup_id = ar.rollup_id "
         "AND summary_rollup_funding.currency = af.currency"
     )
+    new_group = (
+        f"INSERT INTO summary_rollup ({columns}, agreements, {', '.join(_MEASURES)}) "
+        f"SELECT {', '.join(keys.values())}, 0, {zeros} "
+        f"FROM agreement a, summary_rollup_state s WHERE a.id = {x} AND s.id = 1 "
+        "ON CONFLICT DO NOTHING"
+    )
+    # On PostgreSQL, the old and the new group rows are locked first, in the order of their
+    # ids: two transactions moving agreements between the same two groups in opposite
+    # directions then wait for each other instead of deadlocking.
+    lock = [
+        new_group,
+        "PERFORM 1 FROM summary_rollup WHERE id IN ("
+        f"SELECT rollup_id FROM agreement_rollup WHERE agreement_id = {x} UNION ALL "
+        "SELECT r.id FROM agreement a, summary_rollup_state s, summary_rollup r "
+        f"WHERE a.id = {x} AND s.id = 1 AND {same_key}) ORDER BY id FOR UPDATE",
+    ]
     return [
+        *(lock if dialect == "postgresql" else []),
         f"UPDATE summary_rollup SET agreements = summary_rollup.agreements - 1, {minus} "
         f"FROM agreement_rollup ar WHERE ar.agreement_id = {x} "
         "AND summary_rollup.id = ar.rollup_id",
@@ -130,10 +147,7 @@ def _refresh(x: str, dialect: str) -> list[str]:
         f"entries = summary_rollup_funding.entries - af.entries {funding_rows}",
         f"DELETE FROM agreement_rollup_funding WHERE agreement_id = {x}",
         f"DELETE FROM agreement_rollup WHERE agreement_id = {x}",
-        f"INSERT INTO summary_rollup ({columns}, agreements, {', '.join(_MEASURES)}) "
-        f"SELECT {', '.join(keys.values())}, 0, {zeros} "
-        f"FROM agreement a, summary_rollup_state s WHERE a.id = {x} AND s.id = 1 "
-        "ON CONFLICT DO NOTHING",
+        new_group,
         f"INSERT INTO agreement_rollup (agreement_id, rollup_id, {', '.join(_MEASURES)}) "
         f"SELECT a.id, r.id, {', '.join(measures[m] for m in _MEASURES)} "
         "FROM agreement a, summary_rollup_state s, summary_rollup r "
