@@ -36,6 +36,27 @@ def _sum() -> Any:
     return Field(default=Decimal(0), sa_type=SUM, nullable=False)
 
 
+class RollupMeasures(SQLModel):
+    """The additive measures of a group of agreements, or of one agreement."""
+
+    programs: int = _count()
+    enrolments: int = _count()
+    credits_earned: Decimal = _sum()
+    credits_recognised: Decimal = _sum()
+    resources_shared: int = _count()
+    activities: int = _count()
+    score_sum: Decimal = _sum()
+    scores: int = _count()
+
+
+class CurrencySum(SQLModel):
+    """Funding in one currency (the key is the subclass's, with the currency)."""
+
+    amount: Decimal = _sum()
+    entries: int = _count()
+    """How many grants the amount sums (a currency with none left is no longer reported)."""
+
+
 class SummaryRollupState(SQLModel, table=True):
     """One row: the window of days in which the rollups answer for today. An agreement in force
     reads as expired once its end date is past, and as running once its start date is reached:
@@ -51,7 +72,7 @@ class SummaryRollupState(SQLModel, table=True):
     horizon: date
 
 
-class SummaryRollup(SQLModel, table=True):
+class SummaryRollup(RollupMeasures, table=True):
     __tablename__ = "summary_rollup"
     __table_args__ = (
         sa.UniqueConstraint("kind", "status", "signed_q", "start_q", "ends_on", "starts_on"),
@@ -68,17 +89,9 @@ class SummaryRollup(SQLModel, table=True):
     ends_on: date
     starts_on: date
     agreements: int = _count()
-    programs: int = _count()
-    enrolments: int = _count()
-    credits_earned: Decimal = _sum()
-    credits_recognised: Decimal = _sum()
-    resources_shared: int = _count()
-    activities: int = _count()
-    score_sum: Decimal = _sum()
-    scores: int = _count()
 
 
-class AgreementRollup(SQLModel, table=True):
+class AgreementRollup(RollupMeasures, table=True):
     """What one agreement adds to its `summary_rollup` row (no foreign keys: the row outlives
     the agreement until the trigger has taken it out)."""
 
@@ -86,30 +99,17 @@ class AgreementRollup(SQLModel, table=True):
 
     agreement_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     rollup_id: int = Field(index=True)
-    programs: int = _count()
-    enrolments: int = _count()
-    credits_earned: Decimal = _sum()
-    credits_recognised: Decimal = _sum()
-    resources_shared: int = _count()
-    activities: int = _count()
-    score_sum: Decimal = _sum()
-    scores: int = _count()
 
 
-class SummaryRollupFunding(SQLModel, table=True):
+class SummaryRollupFunding(CurrencySum, table=True):
     __tablename__ = "summary_rollup_funding"
 
     rollup_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     currency: str = Field(primary_key=True, max_length=3)
-    amount: Decimal = _sum()
-    entries: int = _count()
-    """How many grants the amount sums (a currency with none left is no longer reported)."""
 
 
-class AgreementRollupFunding(SQLModel, table=True):
+class AgreementRollupFunding(CurrencySum, table=True):
     __tablename__ = "agreement_rollup_funding"
 
     agreement_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     currency: str = Field(primary_key=True, max_length=3)
-    amount: Decimal = _sum()
-    entries: int = _count()
