@@ -230,6 +230,8 @@ async def tune_for_reports(connection: AsyncConnection) -> None:
 class Summary:
     total: Measures
     groups: list[SummaryRow]
+    source: str = "scan"
+    """Where the figures came from: "rollup", "scan" or "mixed" (`resolvers.report_rollups`)."""
 
 
 class Part(StrEnum):

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
+from resolvers import report_rollups
 from resolvers.agreements import AgreementFilter
 from resolvers.decimals import scaled
 from resolvers.errors import BadUserInput
@@ -20,6 +21,7 @@ from resolvers.ids import encode_id
 from resolvers.memo import Bounded
 from resolvers.report_as_of import agreements_as_of
 from resolvers.report_grouping import MEASURE_NAMES, funding_by_agreement, grouped, per_agreement
+from resolvers.report_rollups import SOURCE_KEY, note_source
 from resolvers.report_terms import (
     ALL_PARTS,
     ALLIANCE,
@@ -84,23 +86,30 @@ async def summary_with_total(
     group_by: Sequence[Dimension],
     as_of: date | None,
     parts: frozenset[Part] = ALL_PARTS,
+    rollups: bool = True,
 ) -> Summary:
     """The groups and the total. When every dimension has one value per agreement, the total is
     the sum of the groups (each agreement is in exactly one), and only its distinct parties are
-    counted again; otherwise the total is a summary of its own."""
+    counted again; otherwise the total is a summary of its own. With `rollups`, read from the
+    rollups where they answer exactly (`resolvers.report_rollups`); `Summary.source` says
+    which source answered ("rollup", "scan" or "mixed": distinct parties are always
+    counted from the rows)."""
     dimensions = list(dict.fromkeys(group_by))
+    sources: dict[str, object] = {}
     args: dict[str, Any] = {
         "engine": engine,
         "viewer": viewer,
         "filter": filter,
         "as_of": as_of,
         "parts": parts,
+        "rollups": rollups,
+        "sources": sources,
     }
     if not dimensions or MULTI_VALUED & set(dimensions):
         totals = await summary(group_by=[], **args)
         total = totals[0].measures if totals else Measures()
         groups = await summary(group_by=dimensions, **args) if dimensions else []
-        return Summary(total=total, groups=groups)
+        return Summary(total=total, groups=groups, source=_source(sources))
     groups = await summary(group_by=dimensions, **args)
     total = Measures(by_status={s: 0 for s in STATUSES})
     for group in groups:
@@ -112,7 +121,12 @@ async def summary_with_total(
         )
         async with reading(engine) as connection:
             total.parties = int(await connection.scalar(parties) or 0)
-    return Summary(total=total, groups=groups)
+        note_source(sources, "scan")
+    return Summary(total=total, groups=groups, source=_source(sources))
+
+
+def _source(sources: dict[str, object]) -> str:
+    return str(sources.get(SOURCE_KEY, "scan"))
 
 
 _summary_cache: Bounded[str, tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]] = Bounded(
@@ -188,16 +202,31 @@ async def summary(
     group_by: Sequence[Dimension],
     as_of: date | None,
     parts: frozenset[Part] = ALL_PARTS,
+    rollups: bool = True,
+    sources: dict[str, object] | None = None,
 ) -> list[SummaryRow]:
     """The measures per group of `group_by`, ordered by the groups' keys; with no dimensions,
-    one row of totals (each agreement counted once)."""
+    one row of totals (each agreement counted once). With `rollups`, the rollups answer where
+    they can; `sources` (a response's extensions) learns which source answered."""
     dimensions = list(dict.fromkeys(group_by))
     if len(dimensions) > MAX_DIMENSIONS:
         raise BadUserInput(f"group by at most {MAX_DIMENSIONS} dimensions", field="groupBy")
     main, parties, funding = _summary_statements(viewer, filter, dimensions, as_of, parts)
     width = len(dimensions)
     rows: dict[tuple[Any, ...], SummaryRow] = {}
+    noted: dict[str, object] = {} if sources is None else sources
     async with reading(engine) as connection:
+        today = date.today()
+        if (
+            rollups
+            and report_rollups.usable(viewer, filter, dimensions, as_of)
+            and await report_rollups.window_holds(connection, today)
+        ):
+            main = report_rollups.main(dimensions, today)
+            funding = report_rollups.funding(dimensions, today)
+            note_source(noted, "rollup")
+        else:
+            note_source(noted, "scan")
         for row in (await connection.execute(main)).all():
             values = tuple(row[:width])
             found = rows.get(values)
@@ -210,6 +239,8 @@ async def summary(
             _fold(found.measures, row._mapping, activity=Part.ACTIVITY in parts)
         if not rows:
             return []
+        if Part.PARTIES in parts:
+            note_source(noted, "scan")
         for row in (await connection.execute(parties)).all() if Part.PARTIES in parts else []:
             found = rows.get(tuple(row[:width]))
             if found is not None:

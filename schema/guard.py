@@ -31,7 +31,11 @@ from schema.limits import Measure, measure
 from settings import Settings
 from telemetry.facts import current, set_refusal
 
-__all__ = ["Guard", "admit", "check_limits", "measured"]
+__all__ = ["REPORTED", "Guard", "admit", "check_limits", "measured"]
+
+REPORTED = ("cost", "summarySource")
+"""The request facts a response carries in `extensions`: what it cost, and where its
+summaries came from (`resolvers.report_rollups`)."""
 
 log = logging.getLogger("partnergraph.access")
 
@@ -159,9 +163,7 @@ class Guard(SchemaExtension):
         ctx = self.execution_context.context
         if not isinstance(ctx, Context):
             return {}
-        results: dict[str, Any] = {}
-        if "cost" in ctx.extensions:
-            results["cost"] = ctx.extensions["cost"]
+        results = {key: ctx.extensions[key] for key in REPORTED if key in ctx.extensions}
         if ctx.database is not None:
             results["database"] = ctx.database
         return results

@@ -14,6 +14,7 @@ from resolvers import reports as reads
 from resolvers.errors import NotFound, excerpt
 from resolvers.ids import decode_id_of
 from resolvers.references import require_references
+from resolvers.report_rollups import note_source
 from schema.agreements import AgreementFilter
 from schema.compiled.declare import referenced
 from schema.enums import (
@@ -337,6 +338,7 @@ class ReportQuery:
             as_of=as_of,
             parts=_parts_asked(info),
         )
+        note_source(ctx.extensions, found.source)
         return CooperationSummary(
             as_of=as_of or date.today(),
             group_by=dimensions,

@@ -38,6 +38,13 @@ from db.tables.proposals import Proposal
 from db.tables.recognition import ApplicationOutcome, RecognitionApplication, RecognitionRuleCourse
 from db.tables.reminders import ReminderSent
 from db.tables.resources import Resource, ResourceShare
+from db.tables.rollups import (
+    AgreementRollup,
+    AgreementRollupFunding,
+    SummaryRollup,
+    SummaryRollupFunding,
+    SummaryRollupState,
+)
 from db.tables.saved_views import SavedView
 from db.tables.webhooks import Webhook, WebhookDelivery
 
@@ -50,6 +57,8 @@ __all__ = [
     "Agreement",
     "AgreementMode",
     "AgreementParty",
+    "AgreementRollup",
+    "AgreementRollupFunding",
     "Alliance",
     "AllianceRoleCount",
     "ApiToken",
@@ -103,6 +112,9 @@ __all__ = [
     "Resource",
     "ResourceShare",
     "SavedView",
+    "SummaryRollup",
+    "SummaryRollupFunding",
+    "SummaryRollupState",
     "Webhook",
     "WebhookDelivery",
 ]

@@ -15,9 +15,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from db.engine import reads_engine
 from resolvers.compiled.shapes import Root
 from resolvers.compiled.statement import Statement
-from resolvers.compiled.summaries import SummaryRoot
+from resolvers.compiled.summaries import SummaryRoot, rolled_up
 from resolvers.context import Context
 from resolvers.memo import Bounded
+from resolvers.report_rollups import note_source, window_valid
 from resolvers.report_terms import tune_for_reports
 from resolvers.token_cache import StaleAccess
 from resolvers.tokens import access_version
@@ -64,6 +65,7 @@ def _sql(ctx: Context, roots: Sequence[Root], shapes: Hashable, *, checked: bool
         current = access_version()
         unchanged = current == sa.bindparam(_SEEN, 0, type_=sa.BigInteger)  # set per request
         columns = [current, *(sa.case((unchanged, column)) for column in columns)]
+    columns += [window_valid(date.today()) for _ in _rolled_up(ctx, roots)]
     statement = sa.select(*(column.label(f"f{i}") for i, column in enumerate(columns)))
     compiled = statement.compile(
         dialect=ctx.engine.dialect, compile_kwargs={"render_postcompile": True}
@@ -103,4 +105,22 @@ async def answer(
     if checked and row[0] != ctx.access_version:
         raise StaleAccess
     values = row[1:] if checked else row
+    summed = len(_rolled_up(ctx, roots))
+    if summaries:
+        _note_sources(ctx, roots, values[len(values) - summed :])
+    values = values[: len(values) - summed]
     return [None if value is None else orjson.Fragment(value) for value in values]
+
+
+def _rolled_up(ctx: Context, roots: Sequence[Root]) -> list[SummaryRoot]:
+    """The summaries among `roots` the rollups can answer (when their window holds today):
+    the statement tells for each whether it did, after the roots' columns."""
+    return [root for root in roots if isinstance(root, SummaryRoot) and rolled_up(ctx.viewer, root)]
+
+
+def _note_sources(ctx: Context, roots: Sequence[Root], flags: Sequence[Any]) -> None:
+    answered = iter(flags)
+    for root in roots:
+        if isinstance(root, SummaryRoot):
+            rollup = rolled_up(ctx.viewer, root) and bool(next(answered))
+            note_source(ctx.extensions, "rollup" if rollup else "scan")

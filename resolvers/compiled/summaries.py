@@ -6,8 +6,9 @@ agreements, 200 groups: two thirds of the request's time, bench/RESULTS.md). Whe
 asks only for counts (`agreements`, `active`, `byStatus`) by dimensions with one value per
 agreement, `schema.compiled.planner` plans it as a `SummaryRoot` and this module writes its JSON
 in SQL from the same pieces (`agreements_as_of`, `grouped`): the same agreements counted, the
-same statuses, the groups in the same order. tests/schema/test_compiled_reads.py holds the two
-roads' answers equal.
+same statuses, the groups in the same order, read from the rollups where the ordinary road reads
+them (`resolvers.report_rollups`). tests/schema/test_compiled_reads.py holds the two roads'
+answers equal.
 """
 
 from collections.abc import Callable
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
 
+from resolvers import report_rollups
 from resolvers.agreements import AgreementFilter
 from resolvers.compiled.json_sql import EMPTY_ARRAY, constant
 from resolvers.report_as_of import agreements_as_of
@@ -26,7 +28,7 @@ from resolvers.report_grouping import grouped
 from resolvers.report_terms import MAX_DIMENSIONS, MULTI_VALUED, STATUSES, Dimension
 from resolvers.viewer import Viewer
 
-__all__ = ["Selection", "SummaryRoot", "summarisable", "summary_json"]
+__all__ = ["Selection", "SummaryRoot", "rolled_up", "summarisable", "summary_json"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,11 @@ class SummaryRoot:
     as_of: date | None
     shape: Selection
     """The selection of `CooperationSummary`."""
+
+
+def rolled_up(viewer: Viewer, root: SummaryRoot) -> bool:
+    """Whether the rollups can answer `root` (`resolvers.report_rollups.usable`)."""
+    return report_rollups.usable(viewer, root.filter, root.dimensions, root.as_of)
 
 
 def summarisable(dimensions: tuple[Dimension, ...]) -> bool:
@@ -91,16 +98,22 @@ def summary_json(viewer: Viewer, root: SummaryRoot, name: Callable[[], str]) -> 
     base = agreements_as_of(viewer, root.filter, root.as_of)
     g = grouped(viewer, base, dimensions, root.as_of)
     keys = [g.c[f"d_{d.value}"] for d in dimensions]
-    counts = (
-        sa.select(
-            *keys,
-            g.c.status,
-            sa.func.count().label("n"),
-            sa.func.sum(g.c.active).label("act"),
-        )
-        .group_by(*keys, g.c.status)
-        .cte(name())
-    )
+    scanned = sa.select(
+        *keys,
+        g.c.status,
+        sa.func.count().label("n"),
+        sa.func.sum(g.c.active).label("act"),
+    ).group_by(*keys, g.c.status)
+    if rolled_up(viewer, root):
+        # The rollups when their window holds today, else the scan: an uncorrelated
+        # condition, which PostgreSQL evaluates once, running only the branch it selects.
+        today = date.today()
+        valid = report_rollups.window_valid(today)
+        counts = sa.union_all(
+            report_rollups.counts(dimensions, today).where(valid), scanned.where(~valid)
+        ).cte(name())
+    else:
+        counts = scanned.cte(name())
     ckeys = [counts.c[f"d_{d.value}"] for d in dimensions]
 
     def measures(

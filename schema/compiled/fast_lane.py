@@ -43,7 +43,7 @@ from resolvers.memo import Bounded
 from resolvers.read_routing import route_read
 from resolvers.token_cache import StaleAccess, token_cache
 from schema.compiled.planner import CompiledRoot, answer_planned, plan_roots
-from schema.guard import admit, measured
+from schema.guard import REPORTED, admit, measured
 from schema.input_hygiene import input_problem
 from schema.limits import measure_operation
 from telemetry.facts import current
@@ -209,9 +209,7 @@ async def _answer(
         return None  # a filter names something the caller cannot see: strawberry reports it
     data = {key: compiled[key] for key in grouped.grouped_field_set}
     result: dict[str, Any] = {"data": data}
-    extensions: dict[str, Any] = {}
-    if "cost" in ctx.extensions:
-        extensions["cost"] = ctx.extensions["cost"]
+    extensions = {key: ctx.extensions[key] for key in REPORTED if key in ctx.extensions}
     if ctx.database is not None:
         extensions["database"] = ctx.database
     if extensions:

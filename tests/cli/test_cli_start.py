@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -69,6 +70,16 @@ def test_db_downgrade_needs_a_revision(tmp_path):
 
     assert result.exit_code == 2
     assert "name the revision" in result.output
+
+
+def test_db_rollups_rebuilds_the_summary_rollups_from_today(tmp_path):
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"}
+    assert CliRunner().invoke(app, ["db", "upgrade"], env=env).exit_code == 0
+
+    result = CliRunner().invoke(app, ["db", "rollups"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"rebuilt the summary rollups, window from {date.today()}\n"
 
 
 @pytest.mark.parametrize("workers", [1, 2])

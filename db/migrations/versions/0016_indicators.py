@@ -1,7 +1,7 @@
 """indicators: an alliance's or program's indicators with targets per period; evaluations of alliances
 
 Revision ID: 0016_indicators
-Revises: 0014_credits
+Revises: 0015_reminders
 Create Date: 2026-12-02 00:50:00
 
 Indicators (`indicator`) and their targets per period (`indicator_target`). The five indicators
@@ -23,7 +23,7 @@ from db import change_triggers
 
 # revision identifiers, used by Alembic.
 revision: str = '0016_indicators'
-down_revision: Union[str, Sequence[str], None] = '0014_credits'
+down_revision: Union[str, Sequence[str], None] = '0015_reminders'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,7 +1,7 @@
 """badges: Open Badges 3.0 credentials, their issuers' signing keys
 
 Revision ID: 0017_badges
-Revises: 0014_credits
+Revises: 0016_indicators
 Create Date: 2026-12-02 00:32:53.399573
 
 `issuer_key` holds each issuing organization's Ed25519 keys (the private half encrypted, the
@@ -23,7 +23,7 @@ from db import change_triggers
 
 # revision identifiers, used by Alembic.
 revision: str = '0017_badges'
-down_revision: Union[str, Sequence[str], None] = '0014_credits'
+down_revision: Union[str, Sequence[str], None] = '0016_indicators'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

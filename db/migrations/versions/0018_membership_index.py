@@ -1,7 +1,7 @@
 """organization_agreement: each organization's agreements, units rolled up, kept by triggers
 
 Revision ID: 0018_membership_index
-Revises: 0014_credits
+Revises: 0017_badges
 Create Date: 2026-12-02 00:50:00
 
 `organization_agreement` (db/tables/listings.py): one row per organization and agreement with
@@ -25,7 +25,7 @@ from db.tables.listings import POSTGRESQL_ONLY_INDEXES
 
 # revision identifiers, used by Alembic.
 revision: str = '0018_membership_index'
-down_revision: Union[str, Sequence[str], None] = '0014_credits'
+down_revision: Union[str, Sequence[str], None] = '0017_badges'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

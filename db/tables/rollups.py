@@ -1,0 +1,115 @@
+"""Summary rollups: the figures of the cooperation summaries kept per group of agreements, in the
+writing transaction, by the triggers of `db.summary_rollup` (which tells what each row holds).
+
+`summary_rollup` has one row per combination of an agreement's kind, stored status, signing and
+start quarters and, for agreements in force, the end and start dates near today (clamped to the
+window of `summary_rollup_state`); `agreement_rollup` is each agreement's contribution to its
+row, so a change takes it out and puts it back exactly. Funding is kept per currency in
+`summary_rollup_funding` and `agreement_rollup_funding`. None of these is an API object: they
+are read only by `resolvers.report_rollups`.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "AgreementRollup",
+    "AgreementRollupFunding",
+    "SummaryRollup",
+    "SummaryRollupFunding",
+    "SummaryRollupState",
+]
+
+SUM = sa.Numeric(20, 2)
+"""Sums of credits, scores and amounts (each has 2 places)."""
+
+
+def _count() -> Any:
+    return Field(default=0, nullable=False)
+
+
+def _sum() -> Any:
+    return Field(default=Decimal(0), sa_type=SUM, nullable=False)
+
+
+class RollupMeasures(SQLModel):
+    """The additive measures of a group of agreements, or of one agreement."""
+
+    programs: int = _count()
+    enrolments: int = _count()
+    credits_earned: Decimal = _sum()
+    credits_recognised: Decimal = _sum()
+    resources_shared: int = _count()
+    activities: int = _count()
+    score_sum: Decimal = _sum()
+    scores: int = _count()
+
+
+class CurrencySum(SQLModel):
+    """Funding in one currency (the key is the subclass's, with the currency)."""
+
+    amount: Decimal = _sum()
+    entries: int = _count()
+    """How many grants the amount sums (a currency with none left is no longer reported)."""
+
+
+class SummaryRollupState(SQLModel, table=True):
+    """One row: the window of days in which the rollups answer for today. An agreement in force
+    reads as expired once its end date is past, and as running once its start date is reached:
+    the rollups keep those dates exactly from `pivot` to the day before `horizon`, and lump
+    earlier ones on `before_pivot` and later ones on `horizon`."""
+
+    __tablename__ = "summary_rollup_state"
+
+    id: int = Field(primary_key=True)
+    pivot: date
+    before_pivot: date
+    """The day before `pivot`."""
+    horizon: date
+
+
+class SummaryRollup(RollupMeasures, table=True):
+    __tablename__ = "summary_rollup"
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "status", "signed_q", "start_q", "ends_on", "starts_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    status: str = Field(max_length=40)
+    """The stored status (the status read today follows from it and `ends_on`)."""
+    signed_q: int
+    """The signing quarter as `period_key` names it (20241), 0 when unsigned."""
+    start_q: int
+    """The quarter of `effective_from`, 0 when there is none."""
+    ends_on: date
+    starts_on: date
+    agreements: int = _count()
+
+
+class AgreementRollup(RollupMeasures, table=True):
+    """What one agreement adds to its `summary_rollup` row (no foreign keys: the row outlives
+    the agreement until the trigger has taken it out)."""
+
+    __tablename__ = "agreement_rollup"
+
+    agreement_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    rollup_id: int = Field(index=True)
+
+
+class SummaryRollupFunding(CurrencySum, table=True):
+    __tablename__ = "summary_rollup_funding"
+
+    rollup_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    currency: str = Field(primary_key=True, max_length=3)
+
+
+class AgreementRollupFunding(CurrencySum, table=True):
+    __tablename__ = "agreement_rollup_funding"
+
+    agreement_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    currency: str = Field(primary_key=True, max_length=3)

@@ -1,0 +1,172 @@
+"""Summaries read from the rollups (`db.summary_rollup`) instead of a scan of the agreements.
+
+The rollups hold, per group of agreements (kind, stored status, signing and start quarters, and
+for agreements in force their end and start dates within a window of days), the number of
+agreements and every additive measure, kept in the writing transaction. A summary is read from
+them when they answer it exactly (`usable`): a caller that counts every row (an admin or a
+reporter: for anyone else visibility decides row by row), no filter, no `asOf` (a past status
+comes from the history), dimensions among `DIMENSIONS`, and today inside the rollups' window
+(`window_holds`, one row). Anything else is the scan, as before. Distinct parties do not add up
+across groups, so they are always counted from the rows. The statements here give the same
+columns as the scan's (`resolvers.reports`), so the rows fold the same way; which source
+answered is told in the response's `extensions.summarySource` (`note_source`).
+"""
+
+from collections.abc import MutableMapping, Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from db import tables as t
+from db.base import table_of
+from resolvers.agreements import AgreementFilter, agreement_conditions
+from resolvers.report_grouping import MEASURE_NAMES
+from resolvers.report_terms import IN_FORCE, Dimension
+from resolvers.viewer import Role, Viewer
+
+__all__ = [
+    "DIMENSIONS",
+    "ROLLUP",
+    "SOURCE_KEY",
+    "counts",
+    "funding",
+    "main",
+    "note_source",
+    "usable",
+    "window_holds",
+    "window_valid",
+]
+
+ROLLUP = table_of(t.SummaryRollup)
+FUNDING = table_of(t.SummaryRollupFunding)
+STATE = table_of(t.SummaryRollupState)
+
+DIMENSIONS = frozenset(
+    {
+        Dimension.AGREEMENT_KIND,
+        Dimension.STATUS,
+        Dimension.SIGNED_YEAR,
+        Dimension.SIGNED_QUARTER,
+        Dimension.START_YEAR,
+        Dimension.START_QUARTER,
+    }
+)
+"""The dimensions the rollups are keyed by; the others (parties, alliances, institutions,
+programs) have several values per agreement and are scanned."""
+
+SOURCE_KEY = "summarySource"
+
+
+def usable(
+    viewer: Viewer,
+    filter: AgreementFilter | None,
+    dimensions: Sequence[Dimension],
+    as_of: date | None,
+) -> bool:
+    """Whether the rollups can answer this summary exactly (when their window holds today)."""
+    return (
+        (viewer.is_admin or viewer.role is Role.REPORTER)
+        and as_of is None
+        and not agreement_conditions(filter)
+        and set(dimensions) <= DIMENSIONS
+    )
+
+
+def window_valid(today: date) -> ColumnElement[bool]:
+    """Whether the rollups' window holds `today`, as SQL."""
+    return sa.exists(
+        sa.select(STATE.c.id).where(
+            STATE.c.id == 1, STATE.c.pivot <= today, STATE.c.horizon > today
+        )
+    )
+
+
+async def window_holds(connection: AsyncConnection, today: date) -> bool:
+    return bool(await connection.scalar(sa.select(window_valid(today))))
+
+
+def _status(today: date) -> ColumnElement[str]:
+    r = ROLLUP.c
+    return sa.case((sa.and_(r.status.in_(IN_FORCE), r.ends_on < today), "expired"), else_=r.status)
+
+
+def _active(today: date) -> ColumnElement[int]:
+    r = ROLLUP.c
+    running = sa.and_(r.status.in_(IN_FORCE), r.ends_on >= today, r.starts_on <= today)
+    return sa.case((running, r.agreements), else_=0)
+
+
+def _key(dimension: Dimension, today: date) -> ColumnElement[Any]:
+    r = ROLLUP.c
+    if dimension is Dimension.AGREEMENT_KIND:
+        return r.kind
+    if dimension is Dimension.STATUS:
+        return _status(today)
+    signed = dimension in (Dimension.SIGNED_YEAR, Dimension.SIGNED_QUARTER)
+    known = sa.func.nullif(r.signed_q if signed else r.start_q, 0, type_=sa.Integer)
+    if dimension in (Dimension.SIGNED_YEAR, Dimension.START_YEAR):
+        return known // 10
+    return known
+
+
+def _keys(dimensions: Sequence[Dimension], today: date) -> list[ColumnElement[Any]]:
+    return [_key(d, today).label(f"d_{d.value}") for d in dimensions]
+
+
+def main(dimensions: Sequence[Dimension], today: date) -> sa.Select[Any]:
+    """The rows of the scan's main statement (`resolvers.reports`): per group and status read
+    today, the agreements, those active and every activity measure."""
+    keys = _keys(dimensions, today)
+    status = _status(today).label("status")
+    return (
+        sa.select(
+            *keys,
+            status,
+            sa.func.sum(ROLLUP.c.agreements).label("agreements"),
+            sa.func.sum(_active(today)).label("active"),
+            *[sa.func.sum(ROLLUP.c[name]).label(name) for name in MEASURE_NAMES],
+        )
+        .where(ROLLUP.c.agreements > 0)
+        .group_by(*keys, status)
+        .order_by(*[key.asc().nulls_last() for key in keys])
+    )
+
+
+def counts(dimensions: Sequence[Dimension], today: date) -> sa.Select[Any]:
+    """Per group and status read today: `n` agreements, `act` of them active (for the
+    compiled summary)."""
+    keys = _keys(dimensions, today)
+    status = _status(today).label("status")
+    return (
+        sa.select(
+            *keys,
+            status,
+            sa.func.sum(ROLLUP.c.agreements).label("n"),
+            sa.func.sum(_active(today)).label("act"),
+        )
+        .where(ROLLUP.c.agreements > 0)
+        .group_by(*keys, status)
+    )
+
+
+def funding(dimensions: Sequence[Dimension], today: date) -> sa.Select[Any]:
+    """The funding per group and currency (the scan's funding statement)."""
+    keys = _keys(dimensions, today)
+    f = FUNDING.c
+    return (
+        sa.select(*keys, f.currency, sa.func.sum(f.amount).label("amount"))
+        .select_from(ROLLUP.join(FUNDING, f.rollup_id == ROLLUP.c.id))
+        .where(f.entries > 0)
+        .group_by(*keys, f.currency)
+        .order_by(f.currency)
+    )
+
+
+def note_source(extensions: MutableMapping[str, object], source: str) -> None:
+    """Records in a response's extensions where its summaries came from: "rollup", "scan", or
+    "mixed" when some figures (or some of several summaries) came from each."""
+    found = extensions.get(SOURCE_KEY)
+    extensions[SOURCE_KEY] = source if found in (None, source) else "mixed"
