@@ -139,7 +139,7 @@ query ($filter: AllianceFilter, $orderBy: AllianceOrder) {
 EVALUATIONS = """
 query ($filter: EvaluationFilter, $orderBy: EvaluationOrder) {
   evaluations(first: 100, filter: $filter, orderBy: $orderBy) {
-    nodes { periodEnd score measures { indicator target actual } }
+    nodes { periodEnd score measures { standard indicator { name } target actual } }
   }
 }
 """

@@ -1,7 +1,8 @@
 """Summaries as charts: agreements by year signed, by kind, by alliance member and by
 collaboration mode, as of any day, through the filter of the `agreements` list (the same query
 parameters as `/reports/*.csv`), each with its CSV (`web.reports_csv`, fetched with the
-session's token)."""
+session's token). By member is the summary grouped by institution under the same filter plus
+the alliance, read for the alliance's members: a member's count takes its units' agreements."""
 
 from datetime import date
 from typing import Any
@@ -32,7 +33,8 @@ def _summaries_query() -> str:
     variables = " ".join(f"$mode_{m}: AgreementFilter!" for m in MODES)
     return f"""
 query PagesSummaries(
-  $filter: AgreementFilter, $asOf: Date, $alliance: ID!, $withAlliance: Boolean!, {variables}
+  $filter: AgreementFilter, $asOf: Date, $alliance: ID!, $withAlliance: Boolean!,
+  $memberFilter: AgreementFilter, {variables}
 ) {{
   byYear: cooperationSummary(filter: $filter, groupBy: [SIGNED_YEAR], asOf: $asOf) {{
     asOf total {{ agreements }} groups {{ keys {{ value label }} measures {{ agreements }} }}
@@ -42,8 +44,13 @@ query PagesSummaries(
   }}
   byMember: allianceReport(alliance: $alliance, asOf: $asOf) @include(if: $withAlliance) {{
     members {{
-      role agreementsWithMembers agreementsWithNonMembers organization {{ id name localName }}
+      role organization {{ id name localName }}
     }}
+  }}
+  byInstitution: cooperationSummary(
+    filter: $memberFilter, groupBy: [INSTITUTION], asOf: $asOf
+  ) @include(if: $withAlliance) {{
+    groups {{ keys {{ value }} measures {{ agreements }} }}
   }}
   alliances(first: 50) {{ nodes {{ id name }} }}
 {modes}
@@ -96,6 +103,7 @@ class SummaryViews:
                 "asOf": as_of,
                 "alliance": alliance,
                 "withAlliance": bool(alliance),
+                "memberFilter": {**filter_, "partyAlliance": alliance} if alliance else None,
                 **{f"mode_{m}": {**filter_, "mode": [m]} for m in MODES},
             }
             answer = await self.runner.run(request, page.token, SUMMARIES, variables)
@@ -119,13 +127,17 @@ class SummaryViews:
             key=lambda row: -row[1],
         )
         members = [m for m in (data.get("byMember") or {}).get("members", []) if m["organization"]]
+        by_institution = {
+            g["keys"][0]["value"]: g["measures"]["agreements"]
+            for g in (data.get("byInstitution") or {}).get("groups", [])
+        }
         member_rows = sorted(
             (
                 (
                     (m["organization"]["localName"] or m["organization"]["name"])
                     if page.lang == "zh"
                     else m["organization"]["name"],
-                    m["agreementsWithMembers"] + m["agreementsWithNonMembers"],
+                    by_institution.get(m["organization"]["id"], 0),
                 )
                 for m in members
             ),
@@ -160,7 +172,14 @@ class SummaryViews:
                             "by-member",
                             page.t("by_member"),
                             bar_chart(member_rows),
-                            page.csv_url("alliance", params),
+                            page.csv_url(
+                                "summary",
+                                [
+                                    *(p for p in params if p[0] != "alliance"),
+                                    ("partyAlliance", alliance),
+                                ],
+                                groupBy="institution",
+                            ),
                         )
                     ]
                     if alliance

@@ -365,3 +365,45 @@ async def test_app_without_a_slash_and_pages_turned_off(demo_engine: AsyncEngine
     off = Settings(rate_limit_per_minute=0, pages=False)
     async with api_client(demo_engine, None, off) as http:
         assert (await http.get("/app/")).status_code == 404
+
+
+async def test_the_members_chart_takes_the_api_filters(
+    demo_engine: AsyncEngine, demo: Demo
+) -> None:
+    """By member counts each member's agreements (its units' included) under the page's filter,
+    as the summary grouped by institution answers for the same filter and alliance."""
+    members_query = """
+    query($alliance: ID!, $filter: AgreementFilter) {
+      allianceReport(alliance: $alliance) { members { organization { id name } } }
+      cooperationSummary(filter: $filter, groupBy: [INSTITUTION]) {
+        groups { keys { value } measures { agreements } } } }
+    """
+    charts: list[list[int]] = []
+    for kind in ("SINO_FOREIGN_COOPERATIVE_EDUCATION", "CREDIT_RECOGNITION"):
+        async with api_client(demo_engine, demo.tokens["admin"]) as api:
+            found = await query(
+                api,
+                members_query,
+                {
+                    "alliance": demo.alliance_id,
+                    "filter": {"kind": [kind], "partyAlliance": demo.alliance_id},
+                },
+            )
+        counts = {
+            g["keys"][0]["value"]: g["measures"]["agreements"]
+            for g in found["cooperationSummary"]["groups"]
+        }
+        expected = sorted(
+            counts.get(m["organization"]["id"], 0) for m in found["allianceReport"]["members"]
+        )
+        async with pages_client(demo_engine, demo.tokens["admin"]) as http:
+            page = await http.get(
+                "/app/summaries", params={"alliance": demo.alliance_id, "kind": kind.lower()}
+            )
+        assert page.status_code == 200, page.text
+        table = page.text.split('id="by-member-table"')[1].split("</table>")[0]
+        shown = sorted(int(v) for v in re.findall(r"<td>(\d+)</td>", table))
+        assert shown == expected
+        assert "groupBy=institution" in page.text and "partyAlliance=" in page.text
+        charts.append(shown)
+    assert charts[0] != charts[1]  # the kind filter changes what the chart counts
