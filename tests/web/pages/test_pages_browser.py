@@ -302,15 +302,20 @@ def check_accessibility(page: Any, name: str) -> None:
 
 
 def click_edge(page: Any, one: str, other: str) -> None:
-    """Clicks the drawn edge between two members, where Cytoscape draws its middle."""
-    point = page.evaluate(
-        """([a, b]) => { const cy = window.partnergraphNetwork;
+    """Clicks the drawn edge between two members, where Cytoscape draws its middle, once the
+    layout has come to rest (a click computed while nodes still move can miss the edge)."""
+    midpoint = """([a, b]) => { const cy = window.partnergraphNetwork;
              const e = cy.edges().filter(e => !e.hasClass('gap') &&
                ((e.source().id() === a && e.target().id() === b) ||
                 (e.source().id() === b && e.target().id() === a)))[0];
-             return e.renderedMidpoint(); }""",
-        [one, other],
-    )
+             return e.renderedMidpoint(); }"""
+    point = page.evaluate(midpoint, [one, other])
+    for _ in range(50):
+        page.wait_for_timeout(200)
+        settled = page.evaluate(midpoint, [one, other])
+        if settled == point:
+            break
+        point = settled
     page.locator("#cy").scroll_into_view_if_needed()
     box = page.locator("#cy").bounding_box()
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
