@@ -302,21 +302,30 @@ def check_accessibility(page: Any, name: str) -> None:
 
 
 def click_edge(page: Any, one: str, other: str) -> None:
-    """Clicks the drawn edge between two members, where Cytoscape draws its middle, once the
-    layout has come to rest (a click computed while nodes still move can miss the edge)."""
-    midpoint = """([a, b]) => { const cy = window.partnergraphNetwork;
+    """Clicks the drawn edge between two members at a point of it that Cytoscape's own hit test
+    gives to the edge, once the layout has come to rest: the middle of an edge can lie under a
+    node (a click there opens the member's page instead) or, while nodes still move, elsewhere."""
+    spot = """([a, b]) => { const cy = window.partnergraphNetwork;
              const e = cy.edges().filter(e => !e.hasClass('gap') &&
                ((e.source().id() === a && e.target().id() === b) ||
                 (e.source().id() === b && e.target().id() === a)))[0];
+             const s = e.source().renderedPosition(), t = e.target().renderedPosition();
+             const pan = cy.pan(), zoom = cy.zoom();
+             for (const f of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
+               const x = s.x + f * (t.x - s.x), y = s.y + f * (t.y - s.y);
+               const hit = cy.renderer().findNearestElement(
+                 (x - pan.x) / zoom, (y - pan.y) / zoom, true, false);
+               if (hit && hit.id() === e.id()) { return {x: x, y: y}; }
+             }
              return e.renderedMidpoint(); }"""
-    point = page.evaluate(midpoint, [one, other])
+    page.locator("#cy").scroll_into_view_if_needed()
+    point = page.evaluate(spot, [one, other])
     for _ in range(50):
         page.wait_for_timeout(200)
-        settled = page.evaluate(midpoint, [one, other])
+        settled = page.evaluate(spot, [one, other])
         if settled == point:
             break
         point = settled
-    page.locator("#cy").scroll_into_view_if_needed()
     box = page.locator("#cy").bounding_box()
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
 
