@@ -14,6 +14,7 @@ its lifespan (background tasks such as the metrics' sampler included).
 import asyncio
 import gc
 import json
+import os
 import sys
 import time
 from typing import Any
@@ -63,12 +64,17 @@ def _timed(phase: str, info: dict[str, Any]) -> None:
 
 async def main() -> None:
     gc.callbacks.append(_timed)
+    if os.environ.get("BENCH_WATCH_OFF"):  # parts of watching off (this checkout's bench)
+        from bench.watch_off import apply
+
+        apply()
     from app import create_app
 
     app = create_app()
     reader = asyncio.StreamReader()
     loop = asyncio.get_running_loop()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    blocks = 0
     async with app.router.lifespan_context(app):
         print(json.dumps({"ready": True}), flush=True)
         while line := await reader.readline():
@@ -108,14 +114,27 @@ async def main() -> None:
 
             shares = [requests // concurrency] * concurrency
             _gc.update(seconds=0.0, full=0, collections=0)
+            profile = os.environ.get("BENCH_CPROFILE")
+            if profile:  # call counts of the block (the event loop's thread), to compare
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
             cpu, wall = time.process_time(), time.perf_counter()
+            system = os.times().system
             await asyncio.gather(*(worker(n, scope, body) for n in shares))
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            system = os.times().system - system
+            if profile:
+                profiler.disable()
+                blocks += 1
+                profiler.dump_stats(f"{profile}.{blocks}")
             done = sum(shares)
             print(
                 json.dumps(
                     {
                         "cpu_ms": cpu * 1000 / done,
+                        "sys_ms": system * 1000 / done,
                         "wall_ms": wall * 1000 / done,
                         "errors": errors,
                         "gc_ms": _gc["seconds"] * 1000 / done,

@@ -32,8 +32,30 @@ HERE = Path(__file__).resolve().parent.parent
 
 
 def _cpu_seconds(pid: int) -> float:
+    user, system = _user_system(pid)
+    return user + system
+
+
+def _user_system(pid: int) -> tuple[float, float]:
+    """The process's user and system CPU seconds (every thread's)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def _switches(pid: int) -> int:
+    """Context switches of every thread of the process so far (voluntary and not): each is a
+    wait for the kernel (a socket with nothing to read, a lock, the GIL handed over)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            text = (task / "status").read_text()
+        except OSError:  # the thread ended meanwhile
+            continue
+        for line in text.splitlines():
+            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                total += int(line.split()[1])
+    return total
 
 
 def _rss_mb(pid: int) -> float:
@@ -45,12 +67,14 @@ def _rss_mb(pid: int) -> float:
 
 def _start(checkout: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     python = checkout / ".venv" / "bin" / "python"
+    # parts of watching switched off (`bench.watch_off`, in a checkout that has it)
+    factory = "bench.watch_off:create_app" if env.get("BENCH_WATCH_OFF") else "app:create_app"
     command = [
         str(python),
         "-m",
         "uvicorn",
         "--factory",
-        "app:create_app",
+        factory,
         "--host",
         "127.0.0.1",
         "--port",
@@ -92,13 +116,17 @@ async def main_async(args: argparse.Namespace) -> None:
         "this": dict(pair.split("=", 1) for pair in args.this_env),
         "base": dict(pair.split("=", 1) for pair in args.base_env),
     }
+    checkouts: dict[str, Path] = {"this": HERE, "base": args.base, **args.extra}
+    for name in args.extra:
+        extra.setdefault(name, {})
+    for pair in args.extra_env:
+        name, setting = pair.split(":", 1)
+        key, value = setting.split("=", 1)
+        extra[name][key] = value
     if args.in_process:
-        in_process(args, subjects, env, extra)
+        in_process(args, subjects, env, extra, checkouts)
         return
-    servers = {
-        "this": (HERE, args.port),
-        "base": (args.base, args.port + 1),
-    }
+    servers = {name: (path, args.port + i) for i, (name, path) in enumerate(checkouts.items())}
     processes = {
         name: _start(path, port, {**env, **extra[name]}) for name, (path, port) in servers.items()
     }
@@ -117,7 +145,13 @@ async def main_async(args: argparse.Namespace) -> None:
                 for group in groups:
                     for name in group:
                         await load(servers[name][1], send, concurrency=8, warmup=0, duration=1)
-                    before = {name: _cpu_seconds(processes[name].pid) for name in group}
+                    before = {name: _user_system(processes[name].pid) for name in group}
+                    switches = {name: _switches(processes[name].pid) for name in group}
+                    traced = {
+                        name: _strace(processes[name].pid, f"{scenario.name}-{name}-{round_}")
+                        for name in group
+                        if args.strace
+                    }
                     measures = await asyncio.gather(
                         *(
                             load(
@@ -131,13 +165,22 @@ async def main_async(args: argparse.Namespace) -> None:
                         )
                     )
                     for name, measured in zip(group, measures, strict=True):
-                        used = _cpu_seconds(processes[name].pid) - before[name]
+                        pid = processes[name].pid
+                        user, system = (
+                            a - b for a, b in zip(_user_system(pid), before[name], strict=True)
+                        )
+                        done = max(1, measured.requests)
                         row = {
                             "rps": measured.requests / args.duration,
-                            "cpu_ms": used * 1000 / max(1, measured.requests),
+                            "cpu_ms": (user + system) * 1000 / done,
+                            "user_ms": user * 1000 / done,
+                            "sys_ms": system * 1000 / done,
+                            "switches": (_switches(pid) - switches[name]) / done,
                             "errors": measured.errors,
                             "load": os.getloadavg()[0],
                         }
+                        if name in traced:
+                            row["syscalls"] = _strace_count(traced[name]) / done
                         results.setdefault((scenario.name, name), []).append(row)
                         shown = {k: round(v, 3) for k, v in row.items()}
                         print(round_, scenario.name, name, shown, flush=True)
@@ -149,12 +192,14 @@ async def main_async(args: argparse.Namespace) -> None:
             process.wait(timeout=15)
     print(
         "\nscenario | server | req/s per round | median req/s | CPU ms/request per round | median"
+        " | user, sys ms, switches a request (medians)"
     )
     medians: dict[tuple[str, str], tuple[float, float]] = {}
     for (scenario_name, name), rows in results.items():
         rps = [r["rps"] for r in rows]
         cpu = [r["cpu_ms"] for r in rows]
         medians[(scenario_name, name)] = (statistics.median(rps), statistics.median(cpu))
+        apart = [round(statistics.median(r[k] for r in rows), 3) for k in _APART if k in rows[0]]
         print(
             scenario_name,
             "|",
@@ -167,14 +212,43 @@ async def main_async(args: argparse.Namespace) -> None:
             [round(x, 3) for x in cpu],
             "|",
             round(statistics.median(cpu), 3),
+            "|",
+            apart,
         )
     for scenario_name in args.only:
-        this, base = medians.get((scenario_name, "this")), medians.get((scenario_name, "base"))
-        if this and base:
-            print(
-                f"{scenario_name}: throughput {100 * (this[0] / base[0] - 1):+.1f}%, "
-                f"CPU per request {100 * (this[1] / base[1] - 1):+.1f}%"
-            )
+        base = medians.get((scenario_name, "base"))
+        for name in servers:
+            this = medians.get((scenario_name, name))
+            if name != "base" and this and base:
+                print(
+                    f"{scenario_name}: {name} over base, throughput "
+                    f"{100 * (this[0] / base[0] - 1):+.1f}%, "
+                    f"CPU per request {100 * (this[1] / base[1] - 1):+.1f}%"
+                )
+
+
+_APART = ("user_ms", "sys_ms", "switches", "syscalls")
+
+
+def _strace(pid: int, label: str) -> tuple[subprocess.Popen[bytes], Path]:
+    """strace counting the system calls of every thread of `pid` until stopped."""
+    out = HERE / "bench" / "out" / f"strace-{label}.txt"
+    tracer = subprocess.Popen(
+        ["strace", "-c", "-f", "-p", str(pid), "-o", str(out)], stderr=subprocess.DEVNULL
+    )
+    time.sleep(1)  # attached to every thread
+    return tracer, out
+
+
+def _strace_count(traced: tuple[subprocess.Popen[bytes], Path]) -> int:
+    """Stops the strace and reads its total of calls."""
+    tracer, out = traced
+    tracer.send_signal(2)
+    tracer.wait(timeout=30)
+    for line in out.read_text().splitlines():
+        if line.rstrip().endswith("total"):
+            return int(line.split()[2])
+    return 0
 
 
 WORKER = Path(__file__).with_name("cpu_worker.py")
@@ -291,20 +365,15 @@ def _instructions(dump: Path) -> int:
 
 
 def in_process(
-    args: argparse.Namespace, subjects: Any, env: dict[str, str], extra: dict[str, dict[str, str]]
+    args: argparse.Namespace,
+    subjects: Any,
+    env: dict[str, str],
+    extra: dict[str, dict[str, str]],
+    checkouts: dict[str, Path],
 ) -> None:
     """Both checkouts' applications in processes of their own, called without sockets, in
     alternated blocks of `--requests`: the CPU time per request of each, as free of the
     neighbours' load as a time can be (no load generator, no HTTP parsing, no uvicorn)."""
-    checkouts = {"this": HERE, "base": args.base}
-    for pair in args.extra:
-        name, path = pair.split("=", 1)
-        checkouts[name] = Path(path).resolve()
-        extra.setdefault(name, {})
-    for pair in args.extra_env:
-        name, setting = pair.split(":", 1)
-        key, value = setting.split("=", 1)
-        extra[name][key] = value
     workers = {
         name: _Worker(name, path, {**env, **extra[name]}, args.callgrind)
         for name, path in checkouts.items()
@@ -401,7 +470,9 @@ def main() -> None:
         "--extra",
         nargs="*",
         default=[],
-        help="NAME=PATH: more checkouts measured alongside (--in-process)",
+        help="NAME=PATH: more checkouts measured alongside (the same path again, with other "
+        "--extra-env, measures a variant: BENCH_WATCH_OFF=... switches parts of watching off, "
+        "bench/watch_off.py)",
     )
     parser.add_argument(
         "--extra-env", nargs="*", default=[], help="NAME:KEY=VALUE set for an --extra checkout"
@@ -413,10 +484,19 @@ def main() -> None:
         "instead of timing them: the same count whatever else the machine runs, but each "
         "worker starts in minutes (keep --requests and --rounds small)",
     )
+    parser.add_argument(
+        "--strace",
+        action="store_true",
+        help="(servers) count each server's system calls a request with strace -c during the "
+        "measured windows (slows the servers: read the counts, not the times)",
+    )
     parser.add_argument("--requests", type=int, default=2000, help="per block (--in-process)")
     parser.add_argument("--only", nargs="*", default=["portal", "directory"])
     args = parser.parse_args()
     args.base = Path(args.base).resolve()
+    args.extra = {
+        name: Path(path).resolve() for name, path in (pair.split("=", 1) for pair in args.extra)
+    }
     asyncio.run(main_async(args))
 
 
