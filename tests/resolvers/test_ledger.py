@@ -265,7 +265,8 @@ async def test_credits_convert_between_units_as_an_entry_pair(bank: Bank) -> Non
     ]
     feed = await query(
         bank.admin,
-        '{ changes(first: 100, filter: {types: ["CreditEntry"]}) { edges { node { entityId kind } } } }',
+        '{ changes(first: 100, filter: {types: ["CreditEntry"]}) '
+        "{ edges { node { entityId kind } } } }",
     )
     created = {
         e["node"]["entityId"] for e in feed["changes"]["edges"] if e["node"]["kind"] == "CREATED"
