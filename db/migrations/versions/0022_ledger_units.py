@@ -7,7 +7,8 @@ Create Date: 2026-12-02 04:10:00
 `credit_entry` gains `unit_code` (the `credit_unit` the credits count in) and
 `converted_from_id` (for the entry a conversion puts in: the entry that took the credits out),
 and the kind `converted` (the kind check and the source check change, so SQLite rebuilds the
-table, inside `triggers_off`).
+table, inside `triggers_off`; `db.migrate` runs migrations on SQLite with foreign keys off, as
+the rebuild drops a table whose rows refer to each other, and checks them before the commit).
 
 Existing entries get the unit they were recorded in, as far as it is known today:
 
