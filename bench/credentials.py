@@ -3,10 +3,11 @@
 Setup: a fresh demo database (SQLite file, or a new PostgreSQL database with `--postgres`), the
 demo learner's completion of the micro-major recorded by the editor of Jiangsu Open
 University. Then `--rounds` times: `issueCredential` for the completion (timed), `POST
-/credentials/verify` of the credential (timed), and `revokeCredential` (not timed) so that the
-next round may issue again. In process (httpx over ASGI), so the times are the server's work
-and one client's round trips, without a network. Also the signature alone: joserfc signing
-and verifying one credential's JWS, in a loop.
+/credentials/verify` of the credential (timed: it reads the issuer's status list signed, and
+checks that signature), `GET` of the signed status list (timed), and `revokeCredential` (not
+timed) so that the next round may issue again. In process (httpx over ASGI), so the times are
+the server's work and one client's round trips, without a network. Also the signature alone:
+joserfc signing and verifying one credential's JWS, in a loop.
 
     uv run python -m bench.credentials [--rounds 30] [--postgres]
 """
@@ -33,6 +34,8 @@ from tools.example_databases import make_demo, postgres_database
 
 LEARNER = "Illustrative Learner"
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+PREFIX = "credits_badges"
+"""The PostgreSQL database made for a run is `credits_badges_<random>`, dropped after it."""
 FIND = """{ programs(filter: {text: "Micro-specialties"}) { nodes { id } }
   organizations(first: 3, filter: {text: "School of Lifelong Education"}) { nodes {
     learners(first: 20) { nodes { id name } } } } }"""
@@ -56,7 +59,7 @@ def _mutation(name: str, selection: str) -> str:
 @asynccontextmanager
 async def _database(postgres: bool) -> AsyncIterator[str]:
     if postgres:
-        async with postgres_database(POSTGRES) as url:
+        async with postgres_database(POSTGRES, PREFIX) as url:
             yield url
         return
     with tempfile.TemporaryDirectory(prefix="pg_badges_bench_") as folder:
@@ -79,7 +82,7 @@ async def run(rounds: int, postgres: bool) -> list[str]:
         app = create_app(settings, engine=engine)
         transport = httpx.ASGITransport(app=app)
         headers = {"Authorization": f"Bearer {tokens['editor']}"}
-        issue_times, verify_times = [], []
+        issue_times, verify_times, list_times = [], [], []
         try:
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://localhost", headers=headers
@@ -96,7 +99,9 @@ async def run(rounds: int, postgres: bool) -> list[str]:
                     {"input": {"program": program, "learner": learner}},
                 )
                 completion = recorded["recordProgramCompletion"]["completion"]["id"]
-                issue = _mutation("issueCredential", "credential { id version jwt }")
+                issue = _mutation(
+                    "issueCredential", "credential { id version jwt statusListCredential }"
+                )
                 revoke = _mutation("revokeCredential", "credential { id }")
                 for _ in range(rounds):
                     start = time.perf_counter()
@@ -110,6 +115,14 @@ async def run(rounds: int, postgres: bool) -> list[str]:
                     )
                     verify_times.append(time.perf_counter() - start)
                     assert answer.json()["valid"] is True, answer.text
+                    start = time.perf_counter()
+                    listed = await http.get(
+                        credential["statusListCredential"].removeprefix(
+                            settings.credentials_base_url
+                        )
+                    )
+                    list_times.append(time.perf_counter() - start)
+                    assert listed.status_code == 200, listed.text
                     await _gql(
                         http,
                         revoke,
@@ -129,6 +142,7 @@ async def run(rounds: int, postgres: bool) -> list[str]:
     return [
         _summary(f"{kind} issueCredential", issue_times),
         _summary(f"{kind} POST /credentials/verify", verify_times),
+        _summary(f"{kind} GET the signed status list", list_times),
     ]
 
 

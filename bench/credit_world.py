@@ -56,7 +56,10 @@ async def add_credit_world(
     cap: Decimal | None = Decimal("5.0"),
     ratio: Decimal = Decimal("1.000"),
     prefix: str = "Ledger",
+    unit: str | None = None,
 ) -> CreditWorld:
+    """The world; `unit` is the micro-major's credit unit (its courses and the rule's
+    recognised credits count in it), none by default."""
     async with AsyncSession(engine) as session, session.begin():
 
         async def key(row: object) -> int:
@@ -88,7 +91,11 @@ async def add_credit_world(
                     agreement_id=agreement, organization_id=organization, role=PartyRole.PARTNER
                 )
             )
-        program = await key(Program(name=f"{prefix} micro-major", kind=ProgramKind.MICRO_MAJOR))
+        program = await key(
+            Program(
+                name=f"{prefix} micro-major", kind=ProgramKind.MICRO_MAJOR, credit_unit_code=unit
+            )
+        )
         for organization in (source, receiver):
             session.add(ProgramPartner(program_id=program, organization_id=organization))
         courses = [

@@ -3,11 +3,11 @@ ledger audited afterwards.
 
     uv run python -m bench.credits --learners 2000 --clients 16
 
-Setup: a fresh database `bench_credits` (migrated, no demo) holding `bench.credit_world`'s
-credit bank with `--learners` learners, each with every course earned and one submitted
-application per course (four per learner), written in bulk as the services write them (the
-audit checks them before the run as after). Then a uvicorn server (`app:create_app`,
-`--workers`, rate limit off) and `--clients` concurrent HTTP clients, each
+Setup: a fresh database `bench_credits` (or `--name`; `--drop` drops it afterwards; migrated,
+no demo) holding `bench.credit_world`'s credit bank with `--learners` learners, each with every
+course earned and one submitted application per course (four per learner), written in bulk as
+the services write them (the audit checks them before the run as after). Then a uvicorn server
+(`app:create_app`, `--workers`, rate limit off) and `--clients` concurrent HTTP clients, each
 taking the next application from a shared queue and sending `decideRecognitionApplication`
 (nine in ten approved, one in ten rejected) with the editor token of the receiving
 organization. Four applications per account under a cap of 5 credits: the later approvals of a
@@ -247,7 +247,7 @@ async def check(url: str, keys: list[int]) -> dict[str, Any]:
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    url = make_url(args.database_url).set(database="bench_credits")
+    url = make_url(args.database_url).set(database=args.name)
     url_text = url.render_as_string(hide_password=False)
     prepared = time.perf_counter()
     world, keys, token = await prepare(url_text, args.learners)
@@ -279,8 +279,21 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "before": before,
         "review": measured,
         "server_peak_mb": memory,
-        "after": await check(url_text, keys),
+        "after": await _after(url_text, keys, drop=args.drop),
     }
+
+
+async def _after(url: str, keys: list[int], *, drop: bool) -> dict[str, Any]:
+    """The audit after the run; then the database dropped when asked (`--drop`)."""
+    found = await check(url, keys)
+    if drop:
+        admin = make_url(url).set(database="postgres")
+        engine = create_engine(admin.render_as_string(hide_password=False))
+        async with engine.connect() as c:
+            await c.execution_options(isolation_level="AUTOCOMMIT")
+            await c.execute(sa.text(f'DROP DATABASE IF EXISTS "{make_url(url).database}"'))
+        await engine.dispose()
+    return found
 
 
 def main() -> None:
@@ -288,6 +301,8 @@ def main() -> None:
     parser.add_argument(
         "--database-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     )
+    parser.add_argument("--name", default="bench_credits", help="the database made for the run")
+    parser.add_argument("--drop", action="store_true", help="drop that database afterwards")
     parser.add_argument("--learners", type=int, default=500)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1)

@@ -15,6 +15,7 @@ import typer
 
 from cli.backups import backup, restore
 from cli.changes import changes_app
+from cli.credentials import credentials_app
 from cli.failures import DEBUG
 from cli.loads import load_app
 from cli.migrations import db_app
@@ -40,6 +41,7 @@ app.add_typer(changes_app, name="changes")
 app.add_typer(schema_app, name="schema")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(reminders_app, name="reminders")
+app.add_typer(credentials_app, name="credentials")
 app.command()(serve)
 app.command()(worker)
 app.command()(backup)

@@ -208,6 +208,7 @@ class CreditEntryKind(StrEnum):
     RECOGNISED = "recognised"
     EXPIRED = "expired"
     CORRECTED = "corrected"
+    CONVERTED = "converted"
 
 
 class ApplicationStatus(StrEnum):

@@ -1,6 +1,7 @@
 """Migrating a database to the models' schema, from code (the CLI, the server and the tests)."""
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -23,13 +24,34 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(lambda c: command.upgrade(alembic_config(c), revision))
+    await _migrate(engine, lambda c: command.upgrade(alembic_config(c), revision))
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(lambda c: command.downgrade(alembic_config(c), revision))
+    await _migrate(engine, lambda c: command.downgrade(alembic_config(c), revision))
+
+
+async def _migrate(engine: AsyncEngine, work: Callable[[Connection], None]) -> None:
+    """`work` in one transaction. On SQLite with foreign keys off while it runs (set before the
+    transaction begins, where the pragma takes effect), as Alembic's batch mode needs: a table
+    rebuild drops the old table, which with rows referring to it (its own `corrects_id`, say)
+    fails with foreign keys on; `PRAGMA foreign_key_check` must find nothing before the commit."""
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        try:
+            async with connection.begin():
+                await connection.run_sync(work)
+                if sqlite:
+                    broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if broken:
+                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()
 
 
 def _unknown(connection: Connection) -> list[str]:

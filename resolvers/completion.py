@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db import tables as t
 from db.base import table_of, utcnow
-from db.enums import EnrolmentStatus
+from db.enums import CreditEntryKind, EnrolmentStatus
 from resolvers.decimals import scaled
 from resolvers.errors import ApiError, BadUserInput
 from resolvers.viewer import Viewer
@@ -177,7 +177,8 @@ async def _net_credits(
     connection: AsyncConnection, learner_id: int, program_id: int, deadline: date | None
 ) -> tuple[dict[int, Decimal], dict[int | None, Decimal]]:
     """The learner's net earned credits per course, and net credits recognised toward the
-    program per course of their outcome, counting entries recorded by the deadline."""
+    program per course of their outcome, counting entries recorded by the deadline. A
+    conversion to another unit does not undo a course: converted entries are not counted."""
     counted = [ACCOUNT.c.learner_id == learner_id]
     if deadline is not None:
         counted.append(ENTRY.c.recorded_on <= deadline)
@@ -186,7 +187,12 @@ async def _net_credits(
         .select_from(ENTRY)
         .join(ACCOUNT, ACCOUNT.c.id == ENTRY.c.account_id)
         .join(OUTCOME, OUTCOME.c.id == ENTRY.c.outcome_id)
-        .where(*counted, ENTRY.c.rule_id.is_(None), OUTCOME.c.course_id.is_not(None))
+        .where(
+            *counted,
+            ENTRY.c.rule_id.is_(None),
+            OUTCOME.c.course_id.is_not(None),
+            ENTRY.c.kind != CreditEntryKind.CONVERTED.value,
+        )
         .group_by(OUTCOME.c.course_id)
     )
     courses = {int(course): scaled(total, ENTRY.c.credits) for course, total in by_course.all()}
@@ -196,7 +202,11 @@ async def _net_credits(
         .join(ACCOUNT, ACCOUNT.c.id == ENTRY.c.account_id)
         .join(OUTCOME, OUTCOME.c.id == ENTRY.c.outcome_id)
         .join(RULE, RULE.c.id == ENTRY.c.rule_id)
-        .where(*counted, RULE.c.to_program_id == program_id)
+        .where(
+            *counted,
+            RULE.c.to_program_id == program_id,
+            ENTRY.c.kind != CreditEntryKind.CONVERTED.value,
+        )
         .group_by(OUTCOME.c.course_id)
     )
     return courses, {course: scaled(total, ENTRY.c.credits) for course, total in recognised.all()}

@@ -36,6 +36,7 @@ __all__ = [
     "PUBLIC",
     "KeyUnavailable",
     "NotConfigured",
+    "current_key",
     "eddsa",
     "issuer_url",
     "published_keys",
@@ -174,6 +175,33 @@ async def signing_key(
     if found is None:
         made, key = await _make_key(connection, settings, organization_id, actor)
         return dict(made), key
+    return _opened(settings, found)
+
+
+async def current_key(
+    connection: AsyncConnection, settings: Settings, organization_id: int
+) -> tuple[Mapping[str, Any], OKPKey]:
+    """The organization's current key, for signing what it publishes (its status lists): read
+    without a lock and never made here; `KeyUnavailable` when it has none."""
+    _kek(settings)
+    found = (
+        (
+            await connection.execute(
+                sa.select(KEY)
+                .where(KEY.c.organization_id == organization_id, KEY.c.retired_at.is_(None))
+                .order_by(KEY.c.id.desc())
+                .limit(1)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if found is None:
+        raise KeyUnavailable("the issuer has no signing key (it has issued nothing)")
+    return _opened(settings, found)
+
+
+def _opened(settings: Settings, found: RowMapping) -> tuple[Mapping[str, Any], OKPKey]:
     raw = unseal(settings, found["kid"], found["private_key"])
     jwk: dict[str, Any] = {**found["public_jwk"], "d": _b64(raw)}
     for name in ("kid", "alg", "use"):

@@ -7,13 +7,17 @@ Four checks, each `ok`, `failed` or `skipped` (when an earlier one makes it moot
 - `signature`: the JWS verifies under that key (EdDSA over Ed25519) and the payload is an
   `OpenBadgeCredential`;
 - `validity`: now is within `validFrom`..`validUntil` (and `nbf`..`exp` where present);
-- `revocation`: the credential's bit in its issuer's status list is not set.
+- `revocation`: the issuer has a record of the credential, and its bit in its issuer's status
+  list is not set, read from the list as it is published: the signed
+  `BitstringStatusListCredential` (`resolvers.credentials.signed_status_list`), whose signature
+  is checked under the issuer's published key (its `kid`) before its bits are read.
 
 Only credentials of this server's issuers can be verified: a key from elsewhere is an unknown
 key (we fetch nothing from the internet)."""
 
 import base64
 import binascii
+import gzip
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,11 +31,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.base import utcnow
 from resolvers.credential_keys import KEY, PUBLIC, eddsa, issuer_url
-from resolvers.credentials import CREDENTIAL, parse_list_id
-from resolvers.errors import NotFound
+from resolvers.credentials import CREDENTIAL, parse_list_id, signed_status_list
+from resolvers.errors import ApiError, NotFound
 from settings import Settings
 
-__all__ = ["MAX_TOKEN", "Verification", "verify"]
+__all__ = ["MAX_TOKEN", "Verification", "read_status_list", "verify"]
 
 MAX_TOKEN = 64_000
 ALGORITHMS = ["EdDSA", "Ed25519"]
@@ -128,7 +132,7 @@ async def verify(
     else:
         found.checks["issuerKey"] = OK
     _check_validity(found, credential, now or utcnow())
-    await _check_status(connection, found, credential, key["organization_id"])
+    await _check_status(connection, settings, found, credential, key["organization_id"])
     return found
 
 
@@ -152,7 +156,11 @@ def _check_validity(found: Verification, credential: dict[str, Any], now: dateti
 
 
 async def _check_status(
-    connection: AsyncConnection, found: Verification, credential: dict[str, Any], issuer: int
+    connection: AsyncConnection,
+    settings: Settings,
+    found: Verification,
+    credential: dict[str, Any],
+    issuer: int,
 ) -> None:
     status = credential.get("credentialStatus")
     if not isinstance(status, dict) or status.get("statusPurpose") != "revocation":
@@ -168,9 +176,9 @@ async def _check_status(
     if list_issuer != issuer:
         found.fail("revocation", "the status list is not the issuer's")
         return
-    revoked = (
+    recorded = (
         await connection.execute(
-            sa.select(CREDENTIAL.c.revoked_at).where(
+            sa.select(CREDENTIAL.c.id).where(
                 CREDENTIAL.c.issuer_id == issuer,
                 CREDENTIAL.c.status_list == number,
                 CREDENTIAL.c.status_index == index,
@@ -178,9 +186,67 @@ async def _check_status(
             )
         )
     ).first()
-    if revoked is None:
+    if recorded is None:
         found.fail("revocation", "the issuer has no record of this credential")
-    elif revoked[0] is not None:
+        return
+    try:
+        token = await signed_status_list(connection, settings, issuer, number)
+    except ApiError as error:
+        found.fail("revocation", f"the status list cannot be read: {error.message}")
+        return
+    bits = await read_status_list(connection, settings, token, issuer=issuer, url=url)
+    if isinstance(bits, str):
+        found.fail("revocation", bits)
+    elif not 0 <= index < len(bits) * 8:
+        found.fail("revocation", "the status index is outside the status list")
+    elif bits[index // 8] & (0x80 >> (index % 8)):
         found.fail("revocation", "the credential has been revoked")
     else:
         found.checks["revocation"] = OK
+
+
+async def read_status_list(
+    connection: AsyncConnection, settings: Settings, token: str, *, issuer: int, url: str
+) -> bytes | str:
+    """The bits of a signed status list, or why it cannot be trusted: the JWS verifies under a
+    published key of `issuer` (by its `kid`), and the payload is that issuer's revocation
+    `BitstringStatusListCredential` at `url`."""
+    header = _header(token)
+    if header is None or header.get("alg") not in ALGORITHMS:
+        return "the status list is not a signed VC-JWT"
+    key = (
+        (
+            await connection.execute(
+                sa.select(*PUBLIC).where(
+                    KEY.c.kid == str(header.get("kid")), KEY.c.organization_id == issuer
+                )
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if key is None:
+        return "the status list is not signed with a key of the issuer"
+    try:
+        with eddsa():
+            result = jws.deserialize_compact(
+                token, OKPKey.import_key(dict(key["public_jwk"])), algorithms=ALGORITHMS
+            )
+        document = json.loads(result.payload)
+        subject = document["credentialSubject"]
+        encoded = str(subject["encodedList"])
+    except (JoseError, ValueError, KeyError, TypeError):
+        return "the status list's signature does not verify under the issuer's key"
+    if (
+        "BitstringStatusListCredential" not in (document.get("type") or [])
+        or _issuer_id(document) != issuer_url(settings, issuer)
+        or document.get("id") != url
+        or subject.get("statusPurpose") != "revocation"
+        or not encoded.startswith("u")
+    ):
+        return "the status list is not the issuer's revocation list the credential names"
+    try:
+        body = encoded[1:]
+        return gzip.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    except (binascii.Error, OSError, EOFError):
+        return "the status list's bitstring cannot be decoded"

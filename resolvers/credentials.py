@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from db import tables as t
 from db.base import table_of, utcnow
 from resolvers import badges
-from resolvers.credential_keys import ALGORITHM, eddsa, issuer_url, signing_key
+from resolvers.credential_keys import ALGORITHM, current_key, eddsa, issuer_url, signing_key
 from resolvers.errors import ApiError, BadUserInput, NotFound
 from resolvers.ids import decode_id_of, encode_id
 from resolvers.viewer import Viewer
@@ -49,7 +49,9 @@ __all__ = [
     "issue_credential",
     "revoke_credential",
     "sign",
+    "signed_status_list",
     "status_list",
+    "status_list_document",
 ]
 
 CREDENTIAL = table_of(t.IssuedCredential)
@@ -325,3 +327,35 @@ async def status_list(connection: AsyncConnection, issuer_id: int, number: int) 
     if not found:
         raise NotFound("no such status list")
     return StatusList(issuer_id, number, bits)
+
+
+def status_list_document(settings: Settings, found: StatusList, now: datetime) -> dict[str, Any]:
+    """The `BitstringStatusListCredential` of a list, as its issuer signs it."""
+    url = badges.status_list_url(settings, encode_id("Organization", found.issuer_id), found.number)
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_url(settings, found.issuer_id),
+        "validFrom": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": found.encoded(),
+        },
+    }
+
+
+async def signed_status_list(
+    connection: AsyncConnection, settings: Settings, issuer_id: int, number: int
+) -> str:
+    """The list as a VC-JWT signed with the issuer's current key (as its credentials are:
+    EdDSA, `typ` `vc+jwt`, the key's `kid`), with `iss`, `jti` and `iat` mirroring it.
+    `NotFound` before the list's first credential, `KeyUnavailable` without a key to sign."""
+    found = await status_list(connection, issuer_id, number)
+    public, key = await current_key(connection, settings, issuer_id)
+    now = utcnow()
+    document = status_list_document(settings, found, now)
+    claims = {"iss": document["issuer"], "jti": document["id"], "iat": int(now.timestamp())}
+    return sign(public["kid"], {**document, **claims}, key)

@@ -23,20 +23,22 @@ REQUIREMENT_COURSE = table_of(t.RequirementCourse)
 
 
 def totals_of_account(ctx: Context) -> DataLoader[int, Totals]:
-    """Each account's balance, earned and recognised credits, over the entries the caller sees."""
+    """Each account's balance, earned and recognised credits and balance per unit, over the
+    entries the caller sees."""
 
     async def batch(keys: Any) -> list[Totals]:
         visible = ctx.reader.select(ENTRY).where(ENTRY.c.account_id.in_(list(keys))).subquery()
         statement = sa.select(
             visible.c.account_id,
             visible.c.rule_id.is_not(None).label("recognised"),
+            visible.c.unit_code,
             sa.func.sum(visible.c.credits),
-        ).group_by(visible.c.account_id, visible.c.rule_id.is_not(None))
-        found: dict[int, list[tuple[int | None, Decimal]]] = {}
+        ).group_by(visible.c.account_id, visible.c.rule_id.is_not(None), visible.c.unit_code)
+        found: dict[int, list[tuple[int | None, str | None, Decimal]]] = {}
         async with ctx.engine.connect() as connection:
-            for account, recognised, total in (await connection.execute(statement)).all():
+            for account, recognised, unit, total in (await connection.execute(statement)).all():
                 found.setdefault(account, []).append(
-                    (1 if recognised else None, scaled(total, ENTRY.c.credits))
+                    (1 if recognised else None, unit, scaled(total, ENTRY.c.credits))
                 )
         none = zero(ENTRY.c.credits)
         return [_scaled(totals_of(found.get(k, [])), none) for k in keys]
@@ -46,7 +48,12 @@ def totals_of_account(ctx: Context) -> DataLoader[int, Totals]:
 
 
 def _scaled(totals: Totals, none: Decimal) -> Totals:
-    return Totals(totals.balance + none, totals.earned + none, totals.recognised + none)
+    return Totals(
+        totals.balance + none,
+        totals.earned + none,
+        totals.recognised + none,
+        tuple((unit, credits + none) for unit, credits in totals.by_unit),
+    )
 
 
 def requirements_of(ctx: Context) -> DataLoader[int, tuple[RowMapping | None, list[RowMapping]]]:

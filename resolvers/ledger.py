@@ -7,6 +7,15 @@ entries that name what they take back.
   plus its corrections and expiry) anywhere between 0 and the entry's own credits, so no entry,
   and so no balance, goes below zero, and nothing is counted above what its source gave.
 - An expiry takes an entry's whole net back, once.
+- A conversion moves credits of an earned, recognised or converted-in entry to another credit
+  unit at the units' ECTS values (`credit_unit`): a pair of `converted` entries, one taking
+  the credits out of the source entry (in its unit, counted in its net, so nothing converted is
+  left to expire, correct or recognise), one putting the converted credits in (in the new
+  unit, rounded down to the cent, so never more than what was taken out); the second is itself
+  a source that can be corrected, expired or converted again.
+- Every entry carries its unit (`unit_code`): the course's (else its program's) for earned
+  credits, the rule's receiving program's for recognised ones, the source's for what follows
+  it; null where none is recorded. Balances are per account, organization and unit.
 
 Every write locks the account first (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite has one
 writer at a time), so two requests on one account are serialised and each sees the other's
@@ -16,7 +25,7 @@ entries. The invariants are tested with hypothesis over random operation sequenc
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
@@ -26,7 +35,7 @@ from db import tables as t
 from db.base import table_of, utcnow
 from db.enums import CreditEntryKind, EnrolmentStatus
 from resolvers.decimals import scaled
-from resolvers.errors import ApiError, BadUserInput, NotFound
+from resolvers.errors import ApiError, BadUserInput, NotFound, UnknownCode, excerpt
 from resolvers.viewer import Viewer
 from resolvers.write_scope import check_arguments
 from resolvers.writes import as_stored, insert_row
@@ -37,10 +46,13 @@ __all__ = [
     "AlreadyCounted",
     "LedgerRefusal",
     "Totals",
+    "UnitUnknown",
     "append",
+    "convert_entry",
     "correct_entry",
     "entry_net",
     "expire_entry",
+    "is_source",
     "lock_account",
     "record_earned",
     "totals_of",
@@ -54,6 +66,9 @@ ENROLMENT = table_of(t.Enrolment)
 
 K = CreditEntryKind
 _SOURCES = (K.EARNED.value, K.RECOGNISED.value)
+UNIT = table_of(t.CreditUnit)
+PROGRAM = table_of(t.Program)
+CENT = Decimal("0.01")
 _LIVE_ENROLMENT = (EnrolmentStatus.ENROLLED.value, EnrolmentStatus.COMPLETED.value)
 
 
@@ -65,6 +80,19 @@ class LedgerRefusal(ApiError):
 
 class AlreadyCounted(ApiError):
     code = "ALREADY_COUNTED"
+
+
+class UnitUnknown(ApiError):
+    """The credits' unit was never recorded, or a unit has no agreed ECTS value."""
+
+    code = "UNIT_UNKNOWN"
+
+
+def is_source(entry: RowMapping) -> bool:
+    """Earned, recognised, or put in by a conversion: an entry that others correct or take from."""
+    return entry["kind"] in _SOURCES or (
+        entry["kind"] == K.CONVERTED.value and entry["corrects_id"] is None
+    )
 
 
 async def lock_account(connection: AsyncConnection, account_id: int) -> RowMapping:
@@ -130,6 +158,11 @@ async def record_earned(
     account, course = rows["account"], rows["course"]
     await lock_account(connection, account_id)
     credits = course["credits"]
+    unit = course["credit_unit_code"]
+    if unit is None and course["program_id"] is not None:
+        unit = await connection.scalar(
+            sa.select(PROGRAM.c.credit_unit_code).where(PROGRAM.c.id == course["program_id"])
+        )
     if credits is None or credits <= 0:
         raise BadUserInput("this course carries no credits to earn", field="course")
     if earned_on > utcnow().date():
@@ -178,6 +211,7 @@ async def record_earned(
             "outcome_id": outcome["id"],
             "entry_key": key,
             "recorded_on": earned_on,
+            "unit_code": unit,
         },
     )
     return outcome, entry
@@ -195,10 +229,11 @@ async def _source_entry(
 ) -> RowMapping:
     rows = await check_arguments(connection, viewer, mutation, {"id": entry_id})
     entry = rows["id"]
-    if entry["kind"] not in _SOURCES:
+    if not is_source(entry):
         raise LedgerRefusal(
-            "only an earned or recognised entry is corrected or expired; this one is itself a "
-            f"{entry['kind']} entry of entry {entry['corrects_id']}",
+            "only an earned, recognised or converted-in entry is corrected, expired or "
+            f"converted; this one is itself a {entry['kind']} entry of entry "
+            f"{entry['corrects_id']}",
             field="id",
         )
     await lock_account(connection, entry["account_id"])
@@ -221,6 +256,7 @@ def _follow(entry: RowMapping) -> dict[str, object]:
         "rule_id": entry["rule_id"],
         "application_id": entry["application_id"],
         "corrects_id": entry["id"],
+        "unit_code": entry["unit_code"],
     }
 
 
@@ -278,17 +314,101 @@ async def expire_entry(
     )
 
 
+async def _unit(connection: AsyncConnection, code: str | None, *, field: str) -> RowMapping:
+    if code is None:
+        raise UnitUnknown(
+            "the credits' unit was never recorded (their course, program or rule has none): "
+            "they cannot be converted",
+            field="id",
+        )
+    row = (await connection.execute(sa.select(UNIT).where(UNIT.c.code == code))).mappings().first()
+    if row is None:
+        known = ", ".join(await connection.scalars(sa.select(UNIT.c.code).order_by(UNIT.c.code)))
+        raise UnknownCode(f"{excerpt(code)} is not a credit unit (one of {known})", field=field)
+    if row["ects_per_unit"] is None:
+        raise UnitUnknown(
+            f"{code} has no agreed ECTS value: credits are converted to and from it only by a "
+            "recognition rule's ratio",
+            field=field,
+        )
+    return row
+
+
+async def convert_entry(
+    connection: AsyncConnection,
+    viewer: Viewer,
+    *,
+    entry_id: int,
+    to_unit: str,
+    credits: Decimal | None = None,
+) -> tuple[RowMapping, RowMapping]:
+    """`credits` of an entry (all it holds when none) converted to `to_unit`: the entry that
+    takes them out and the entry that puts the converted credits in."""
+    target_code = to_unit.strip()
+    if credits is not None and credits <= 0:
+        raise BadUserInput("give a positive number of credits to convert", field="credits")
+    entry = await _source_entry(connection, viewer, "convertCredits", entry_id)
+    if entry["unit_code"] == target_code:
+        raise BadUserInput(f"these credits already count in {target_code}", field="toUnit")
+    target = await _unit(connection, target_code, field="toUnit")
+    source = await _unit(connection, entry["unit_code"], field="id")
+    net = await entry_net(connection, entry_id)
+    amount = net if credits is None else credits
+    if amount <= 0:
+        raise LedgerRefusal("the entry holds no credits to convert", field="id")
+    if amount > net:
+        raise LedgerRefusal(
+            f"the entry holds {net} credits: {amount} cannot be converted", field="credits"
+        )
+    converted = (amount * source["ects_per_unit"] / target["ects_per_unit"]).quantize(
+        CENT, rounding=ROUND_DOWN
+    )
+    if converted <= 0:
+        raise LedgerRefusal(
+            f"{amount} {source['code']} is less than 0.01 {target['code']}", field="credits"
+        )
+    text = f"converted to {target['code']}"
+    out = await append(
+        connection,
+        viewer,
+        {**_follow(entry), "kind": K.CONVERTED.value, "credits": -amount, "reason": text},
+    )
+    into = await append(
+        connection,
+        viewer,
+        {
+            "account_id": entry["account_id"],
+            "organization_id": entry["organization_id"],
+            "kind": K.CONVERTED.value,
+            "credits": converted,
+            "unit_code": target["code"],
+            "converted_from_id": out["id"],
+            "reason": f"converted from {amount} {source['code']}",
+            "entry_key": f"converted:{out['id']}",
+        },
+    )
+    return out, into
+
+
 @dataclass(frozen=True, slots=True)
 class Totals:
-    """An account's balance and its parts, derived from its entries."""
+    """An account's balance and its parts, derived from its entries. `balance`, `earned` and
+    `recognised` add credits whatever their unit; `by_unit` is the balance per unit (null: not
+    recorded), in unit code order."""
 
     balance: Decimal
     earned: Decimal
     recognised: Decimal
+    by_unit: tuple[tuple[str | None, Decimal], ...] = ()
 
 
-def totals_of(rows: list[tuple[int | None, Decimal]]) -> Totals:
-    """Totals from (rule_id, credits) pairs: entries with a rule are recognised credits."""
-    earned = sum((c for rule, c in rows if rule is None), Decimal(0))
-    recognised = sum((c for rule, c in rows if rule is not None), Decimal(0))
-    return Totals(earned + recognised, earned, recognised)
+def totals_of(rows: list[tuple[int | None, str | None, Decimal]]) -> Totals:
+    """Totals from (rule_id, unit_code, credits) rows: entries with a rule are recognised
+    credits, the rest earned (or put in by a conversion)."""
+    earned = sum((c for rule, _, c in rows if rule is None), Decimal(0))
+    recognised = sum((c for rule, _, c in rows if rule is not None), Decimal(0))
+    units: dict[str | None, Decimal] = {}
+    for _, unit, c in rows:
+        units[unit] = units.get(unit, Decimal(0)) + c
+    by_unit = tuple(sorted(units.items(), key=lambda item: (item[0] is None, item[0] or "")))
+    return Totals(earned + recognised, earned, recognised, by_unit)

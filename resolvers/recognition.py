@@ -58,6 +58,7 @@ OUTCOME = table_of(t.LearningOutcome)
 ACCOUNT = table_of(t.CreditAccount)
 ORGANIZATION = table_of(t.Organization)
 RECOGNITION = table_of(t.CreditRecognition)
+PROGRAM = table_of(t.Program)
 
 CENT = Decimal("0.01")
 S = ApplicationStatus
@@ -133,10 +134,13 @@ async def _within(connection: AsyncConnection, organization: int, ancestor: int)
 
 
 async def recognised_under(connection: AsyncConnection, account_id: int, rule_id: int) -> Decimal:
-    """The credits the account holds under a rule (recognised entries with their corrections)."""
+    """The credits the account holds under a rule (recognised entries with their corrections
+    and expiries): converting them to another unit does not make room under the cap."""
     total = await connection.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(ENTRY.c.credits), 0)).where(
-            ENTRY.c.account_id == account_id, ENTRY.c.rule_id == rule_id
+            ENTRY.c.account_id == account_id,
+            ENTRY.c.rule_id == rule_id,
+            ENTRY.c.kind != CreditEntryKind.CONVERTED.value,
         )
     )
     return scaled(total, ENTRY.c.credits)
@@ -345,6 +349,11 @@ async def _grant(
         .order_by(APPLIED.c.id)
     )
     granted = Decimal(0)
+    unit = None
+    if rule["to_program_id"] is not None:
+        unit = await connection.scalar(
+            sa.select(PROGRAM.c.credit_unit_code).where(PROGRAM.c.id == rule["to_program_id"])
+        )
     for outcome in list(result.mappings()):
         claim = await _claim(
             connection, rule, outcome, field="id", application_id=application["id"]
@@ -379,6 +388,7 @@ async def _grant(
                 "application_id": application["id"],
                 "entry_key": _recognised_key(outcome["id"], rule["to_organization_id"]),
                 "recorded_on": today,
+                "unit_code": unit,
             },
         )
         granted += credits

@@ -453,6 +453,7 @@ def _credits() -> dict[str, tuple[Ref, ...]]:
         "recordEarnedCredits": (Ref("account", "CreditAccount", C), Ref("course", "Course", S)),
         "correctCreditEntry": (Ref(_ID, "CreditEntry", C),),
         "expireCreditEntry": (Ref(_ID, "CreditEntry", C),),
+        "convertCredits": (Ref(_ID, "CreditEntry", C),),
         "applyForRecognition": (
             Ref("learner", "Learner", C),
             Ref("rule", "RecognitionRule", S),

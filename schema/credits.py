@@ -102,6 +102,15 @@ class Learner(Node):
     )
 
 
+@strawberry.type(description="An account's credits in one credit unit.")
+class CreditBalance:
+    unit_code: str | None = strawberry.field(
+        description="The unit's code (see `creditUnits`); null for credits whose unit was never "
+        "recorded."
+    )
+    credits: Decimal = strawberry.field(description="The sum of the entries in that unit.")
+
+
 @strawberry.type(
     description="A learner's account at a credit bank (an organization keeping a ledger of "
     "learning outcomes); balances are sums over the ledger, never edited. Seen by the "
@@ -127,7 +136,8 @@ class CreditAccount(Node):
 
     @strawberry.field(
         description="The balance: the sum of the account's ledger entries (earned and "
-        "recognised credits, less corrections and expiries), to two decimal places."
+        "recognised credits, less corrections and expiries), to two decimal places, whatever "
+        "their units (see `balances` for the balance per unit)."
     )
     async def balance(self, info: Info) -> Decimal:
         return (await reads.totals_of_account(info.context).load(self.pk)).balance
@@ -145,6 +155,15 @@ class CreditAccount(Node):
     )
     async def credits_recognised(self, info: Info) -> Decimal:
         return (await reads.totals_of_account(info.context).load(self.pk)).recognised
+
+    @strawberry.field(
+        description="The balance per credit unit (the sum of the entries in each unit, a "
+        "conversion moving credits from one to another), in unit code order, the credits of "
+        "no recorded unit last; units with no entries are left out."
+    )
+    async def balances(self, info: Info) -> list[CreditBalance]:
+        totals = await reads.totals_of_account(info.context).load(self.pk)
+        return [CreditBalance(unit_code=unit, credits=credits) for unit, credits in totals.by_unit]
 
     entries = list_of(
         "CreditAccount.entries",

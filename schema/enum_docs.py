@@ -280,9 +280,13 @@ ENUM_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "own credits).",
             "RECOGNISED": "Credits recognised at another organization under a rule, by an "
             "approved application (the source credits times the rule's ratio, within its cap).",
-            "EXPIRED": "An earned or recognised entry's remaining credits taken back, once.",
-            "CORRECTED": "A correction of an earned or recognised entry, with its reason "
-            "(never above what the entry gave, never below zero).",
+            "EXPIRED": "An earned, recognised or converted-in entry's remaining credits taken "
+            "back, once.",
+            "CORRECTED": "A correction of an earned, recognised or converted-in entry, with its "
+            "reason (never above what the entry gave, never below zero).",
+            "CONVERTED": "Half of a conversion between credit units: negative, the credits "
+            "taken out of an entry (in its unit); positive, the converted credits put in (in "
+            "the new unit, at the units' ECTS values, never more than was taken out).",
         },
     ),
     "ApplicationStatus": (

@@ -47,8 +47,14 @@ class CreditEntry(Node):
     recorded_by: str = strawberry.field(
         description="Who wrote it: `token:<id>` for an API token, else the loader."
     )
+    unit_code: str | None = strawberry.field(
+        description="The code of the credit unit the credits count in (see `creditUnits`): "
+        "the course's (else its program's) for earned credits, the rule's receiving program's "
+        "for recognised ones, the source's for what follows an entry; null when not recorded."
+    )
     account_id: strawberry.Private[int]
     organization_id: strawberry.Private[int]
+    converted_from_id: strawberry.Private[int | None]
     outcome_id: strawberry.Private[int | None]
     rule_id: strawberry.Private[int | None]
     application_id: strawberry.Private[int | None]
@@ -77,12 +83,20 @@ class CreditEntry(Node):
     corrects = referenced(
         "CreditEntry",
         "corrects_id",
-        description="For a correction or an expiry: the earned or recognised entry it changes.",
+        description="For a correction, an expiry or the credits a conversion took out: the "
+        "earned, recognised or converted-in entry it changes.",
+    )
+    converted_from = referenced(
+        "CreditEntry",
+        "converted_from_id",
+        description="For the credits a conversion put in: the CONVERTED entry that took them "
+        "out of their source (its `corrects`).",
     )
     corrections = list_of(
         "CreditEntry.corrections",
         "CreditEntry",
-        description="For an earned or recognised entry: its corrections and expiry, oldest first.",
+        description="For an earned, recognised or converted-in entry: its corrections, expiry "
+        "and the conversions taking credits out of it, oldest first.",
     )
 
 
@@ -134,6 +148,38 @@ class CorrectCreditEntryInput:
 class ExpireCreditEntryInput:
     id: strawberry.ID = strawberry.field(description="The earned or recognised entry.")
     reason: str = strawberry.field(description="Why, in words (required).")
+
+
+@strawberry.input(description="Credits of an entry converted to another credit unit.")
+class ConvertCreditsInput:
+    id: strawberry.ID = strawberry.field(
+        description="The earned, recognised or converted-in entry the credits are taken from, "
+        "at an organization the caller edits; its unit must be recorded."
+    )
+    to_unit: str = strawberry.field(
+        description="The code of the unit to convert to (see `creditUnits`), other than the "
+        "entry's; both units need an ECTS value."
+    )
+    credits: Decimal | None = strawberry.field(
+        default=None,
+        description="How many of the entry's credits (in its unit) to convert, at most what it "
+        "holds; all it holds when omitted.",
+    )
+
+
+@strawberry.type(description="What a conversion wrote, or why nothing was written.")
+class ConvertCreditsPayload:
+    entry: CreditEntry | None = strawberry.field(
+        default=None,
+        description="The CONVERTED entry that put the converted credits in (its "
+        "`convertedFrom` took them out); null when `userErrors` says why.",
+    )
+    taken_out: CreditEntry | None = strawberry.field(
+        default=None, description="The CONVERTED entry that took the credits out of the source."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why nothing was written; empty on success."
+    )
 
 
 def _entry_key(global_id: strawberry.ID) -> int:
@@ -209,3 +255,35 @@ class LedgerMutation:
             return CreditEntryPayload(entry=CreditEntry.from_row(entry))
 
         return await _run(info, "expire credit entries", work)
+
+    @strawberry.mutation(
+        description="Convert an entry's credits to another credit unit at the units' ECTS "
+        "values (an editor of the organization the credits count at): a CONVERTED entry takes "
+        "them out of the entry, another puts the converted credits in, rounded down to the "
+        "cent. Refused: an unknown unit (`UNKNOWN_CODE`), the same unit (`BAD_USER_INPUT`), a "
+        "unit without an ECTS value or an entry whose unit is not recorded (`UNIT_UNKNOWN`), "
+        "more than the entry holds (`LEDGER_RULE`)."
+    )
+    async def convert_credits(
+        self, info: Info, input: Annotated[ConvertCreditsInput, _INPUT]
+    ) -> ConvertCreditsPayload:
+        async def work(connection: AsyncConnection) -> ConvertCreditsPayload:
+            out, into = await service.convert_entry(
+                connection,
+                info.context.viewer,
+                entry_id=_entry_key(input.id),
+                to_unit=input.to_unit,
+                credits=input.credits,
+            )
+            return ConvertCreditsPayload(
+                entry=CreditEntry.from_row(into), taken_out=CreditEntry.from_row(out)
+            )
+
+        return await run_mutation(
+            info,
+            permission=ANYONE,
+            arguments={},
+            work=work,
+            payload=ConvertCreditsPayload,
+            name="convert credits",
+        )

@@ -44,9 +44,12 @@ async def _execute(url: URL, sql: str) -> None:
 
 
 @asynccontextmanager
-async def postgres_database(server_url: str) -> AsyncIterator[str]:
-    """A new, empty database on the server of `server_url`, dropped on leaving."""
-    url = make_url(server_url).set(database=f"partnergraph_examples_{uuid.uuid4().hex[:8]}")
+async def postgres_database(
+    server_url: str, prefix: str = "partnergraph_examples"
+) -> AsyncIterator[str]:
+    """A new, empty database on the server of `server_url` (named `<prefix>_<random>`), dropped
+    on leaving."""
+    url = make_url(server_url).set(database=f"{prefix}_{uuid.uuid4().hex[:8]}")
     await _execute(url, f'CREATE DATABASE "{url.database}"')
     try:
         yield url.render_as_string(hide_password=False)

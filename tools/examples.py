@@ -108,11 +108,15 @@ async def run_page(
 async def _get(
     http: httpx.AsyncClient, request: HttpRequest, headers: dict[str, str], etag: str
 ) -> dict[str, Any]:
-    """A curl example's answer: its status, the headers pages show, its JSON body."""
+    """A curl example's answer: its status, the headers pages show, its body (parsed when it is
+    JSON, as text otherwise: a signed status list is a VC-JWT)."""
     sent = {name: value.replace("$ETAG", etag) for name, value in request.headers.items()}
     response = await http.get(request.path, headers={**headers, **sent})
     shown = {name: response.headers[name] for name in SHOWN_HEADERS if name in response.headers}
-    body = response.json() if response.content else None
+    body: Any = None
+    if response.content:
+        kind = response.headers.get("content-type", "")
+        body = response.json() if "json" in kind else response.text
     return {"status": response.status_code, "headers": shown, "body": body}
 
 

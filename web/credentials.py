@@ -4,8 +4,11 @@
 - `GET /credentials/issuers/<organization ID>`: the issuer's Open Badges `Profile`;
 - `GET /credentials/issuers/<organization ID>/jwks.json`: its public keys (current and
   retired) as a JWK Set;
+- `GET /credentials/issuers/<organization ID>/did.json`: its `did:web` document, the same keys
+  as verification methods (`resolvers.issuer_did`);
 - `GET /credentials/status/<organization ID>.<number>`: a `BitstringStatusListCredential`
-  (W3C Bitstring Status List v1.0, purpose `revocation`);
+  (W3C Bitstring Status List v1.0, purpose `revocation`), signed by the issuer as a VC-JWT
+  (`application/vc+jwt`, like its credentials);
 - `POST /credentials/verify`: a VC-JWT (the body, or JSON `{"credential": "<jwt>"}`) checked
   (`resolvers.credential_verify`), answered `{"valid", "checks", "errors", "credential"}`.
 """
@@ -20,13 +23,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from db import tables as t
-from db.base import table_of, utcnow
+from db.base import table_of
 from resolvers import badges
-from resolvers.credential_keys import issuer_url, published_keys
+from resolvers.credential_keys import published_keys
 from resolvers.credential_verify import MAX_TOKEN, verify
-from resolvers.credentials import parse_list_id, status_list
+from resolvers.credentials import parse_list_id, signed_status_list
 from resolvers.errors import ApiError, BadUserInput, InvalidId, NotFound
-from resolvers.ids import decode_id_of, encode_id
+from resolvers.ids import decode_id_of
+from resolvers.issuer_did import did_document
 from settings import Settings
 from web.access import refusal
 
@@ -79,30 +83,23 @@ class CredentialEndpoints:
             {"keys": [dict(row["public_jwk"]) for row in found]}, "application/jwk-set+json"
         )
 
+    async def did(self, request: Request) -> Response:
+        try:
+            row, found = await self._organization(request)
+        except ApiError as error:
+            return refusal(error)
+        return _json(did_document(self.settings, row["id"], found), "application/did+ld+json")
+
     async def status(self, request: Request) -> Response:
         try:
             issuer, number = parse_list_id(request.path_params["list"])
             async with self.engine.connect() as connection:
-                found = await status_list(connection, issuer, number)
+                token = await signed_status_list(connection, self.settings, issuer, number)
         except ApiError as error:
             return refusal(error)
-        url = badges.status_list_url(self.settings, encode_id("Organization", issuer), number)
-        document = {
-            "@context": ["https://www.w3.org/ns/credentials/v2"],
-            "id": url,
-            "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-            "issuer": issuer_url(self.settings, issuer),
-            "validFrom": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "credentialSubject": {
-                "id": f"{url}#list",
-                "type": "BitstringStatusList",
-                "statusPurpose": "revocation",
-                "encodedList": found.encoded(),
-            },
-        }
-        response = _json(document, "application/vc+ld+json")
-        response.headers["Cache-Control"] = "public, max-age=60"
-        return response
+        return Response(
+            token, media_type="application/vc+jwt", headers={"Cache-Control": "public, max-age=60"}
+        )
 
     async def verify(self, request: Request) -> Response:
         try:
@@ -139,6 +136,7 @@ def credential_routes(*, engine: AsyncEngine, settings: Settings) -> list[Route]
     return [
         Route("/credentials/issuers/{id}", endpoints.profile, methods=["GET"]),
         Route("/credentials/issuers/{id}/jwks.json", endpoints.jwks, methods=["GET"]),
+        Route("/credentials/issuers/{id}/did.json", endpoints.did, methods=["GET"]),
         Route("/credentials/status/{list}", endpoints.status, methods=["GET"]),
         Route("/credentials/verify", endpoints.verify, methods=["POST"]),
     ]

@@ -5,7 +5,14 @@ correction or an expiry is a new entry that names the entry it corrects (`correc
 carries that entry's outcome, rule and organization, so sums per outcome, per rule or per
 organization include it. `entry_key` is unique: the same outcome cannot be earned twice, the
 same course counted twice in one account, the same outcome recognised twice at one
-organization, or the same entry expired twice."""
+organization, the same entry expired twice, or the same conversion credited twice.
+
+Every entry carries the credit unit it counts in (`unit_code`, `credit_unit`; null where the
+unit was never recorded: the course, its program or the rule's receiving program has none). A
+conversion between units is a pair of `converted` entries: one takes credits out of an earned,
+recognised or converted-in entry (negative, `corrects_id` names that entry, in its unit, so the
+entry's net includes it), the other puts the converted credits in (positive, in the new unit,
+`converted_from_id` names the first); balances are per unit."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -28,7 +35,10 @@ class CreditEntry(SQLModel, table=True):
             " OR (kind = 'recognised' AND outcome_id IS NOT NULL AND rule_id IS NOT NULL"
             " AND credits >= 0 AND corrects_id IS NULL)"
             " OR (kind IN ('expired', 'corrected') AND corrects_id IS NOT NULL"
-            " AND reason IS NOT NULL)",
+            " AND reason IS NOT NULL)"
+            " OR (kind = 'converted' AND unit_code IS NOT NULL AND ((credits < 0"
+            " AND corrects_id IS NOT NULL AND converted_from_id IS NULL) OR (credits > 0"
+            " AND corrects_id IS NULL AND converted_from_id IS NOT NULL)))",
             name="source_of_kind",
         ),
         sa.CheckConstraint("kind <> 'expired' OR credits <= 0", name="expiry_not_positive"),
@@ -45,6 +55,10 @@ class CreditEntry(SQLModel, table=True):
     rule_id: int | None = fk("recognition_rule.id", ondelete="RESTRICT")
     application_id: int | None = fk("recognition_application.id", ondelete="RESTRICT")
     corrects_id: int | None = fk("credit_entry.id", ondelete="RESTRICT")
+    converted_from_id: int | None = fk("credit_entry.id", ondelete="RESTRICT")
+    """For the entry a conversion puts in: the entry that took the credits out of their source."""
+    unit_code: str | None = fk("credit_unit.code", ondelete="RESTRICT")
+    """The credit unit the entry counts in; null where it was never recorded."""
     reason: str | None = Field(default=None, max_length=1000)
     entry_key: str | None = Field(default=None, max_length=120, unique=True)
     recorded_on: date = Field(index=True)

@@ -9,6 +9,7 @@ import gzip
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
@@ -20,9 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db import tables as t
 from db.base import table_of
 from db.enums import TokenRole
-from resolvers.ids import decode_id
+from resolvers.credential_verify import read_status_list
+from resolvers.ids import decode_id, decode_id_of
 from settings import Settings
-from tests.conftest import api_client, make_token
+from tests.conftest import TEST_SETTINGS, api_client, make_token
 from tests.graphql import query
 from tests.resolvers.credit_callers import Bank, errors, mutate
 
@@ -209,8 +211,8 @@ async def test_a_tampered_credential_is_refused(
     assert empty.status_code == 400
 
 
-async def test_a_revoked_credential_shows_revoked_in_its_status_list(
-    bank: Bank, anonymous_client: httpx.AsyncClient
+async def test_a_revoked_credential_shows_revoked_in_its_signed_status_list(
+    bank: Bank, anonymous_client: httpx.AsyncClient, demo_engine: AsyncEngine
 ) -> None:
     issued = (await _issue(bank.lle, completion=await _complete(bank)))["credential"]
     refused = await mutate(
@@ -230,8 +232,12 @@ async def test_a_revoked_credential_shows_revoked_in_its_status_list(
     assert revoked["credential"]["revocationReason"] == "issued in error"
     listed = await anonymous_client.get(_path(issued["statusListCredential"]))
     assert listed.status_code == 200
-    document = listed.json()
+    assert listed.headers["content-type"].startswith("application/vc+jwt")
+    list_kid = json.loads(_b64(listed.text.split(".")[0]))["kid"]
+    document = independently_verified(listed.text, await _jwks(anonymous_client, list_kid))
     assert document["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert document["id"] == issued["statusListCredential"]
+    assert document["issuer"] == list_kid.partition("#")[0]
     subject = document["credentialSubject"]
     assert subject["statusPurpose"] == "revocation"
     assert subject["encodedList"].startswith("u")
@@ -248,6 +254,24 @@ async def test_a_revoked_credential_shows_revoked_in_its_status_list(
     reissued = await _issue(bank.lle, completion=await _completion_of(bank))
     assert errors(reissued) == []
     assert reissued["credential"]["statusIndex"] == index + 1
+    forged = _tampered(listed.text, {"credentialSubject": {**subject, "encodedList": "u"}})
+    async with demo_engine.connect() as connection:
+        read = await read_status_list(
+            connection,
+            TEST_SETTINGS,
+            listed.text,
+            issuer=decode_id_of(bank.ids["lle"], "Organization"),
+            url=issued["statusListCredential"],
+        )
+        refused_list = await read_status_list(
+            connection,
+            TEST_SETTINGS,
+            forged,
+            issuer=decode_id_of(bank.ids["lle"], "Organization"),
+            url=issued["statusListCredential"],
+        )
+    assert read == bits
+    assert isinstance(refused_list, str) and "signature" in refused_list
 
 
 async def _completion_of(bank: Bank) -> str:
@@ -325,6 +349,29 @@ async def test_a_rejected_application_and_an_outsider_are_refused(
     assert errors(past) == [("BAD_USER_INPUT", "validUntil")]
 
 
+async def _did_matches_jwks(
+    client: httpx.AsyncClient, issuer: str, jwks: dict[str, Any]
+) -> dict[str, Any]:
+    """The issuer's did:web document: at `<issuer>/did.json`, its DID the did:web of that URL,
+    listing the JWKS's keys in its order, each by the same thumbprint fragment."""
+    response = await client.get(_path(issuer) + "/did.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/did+ld+json")
+    document: dict[str, Any] = response.json()
+    parts = urlsplit(issuer)
+    did = "did:web:" + quote(parts.netloc, safe="") + parts.path.replace("/", ":")
+    assert document["id"] == did and document["alsoKnownAs"] == [issuer]
+    methods = document["verificationMethod"]
+    assert [m["id"] for m in methods] == [
+        did + "#" + k["kid"].partition("#")[2] for k in jwks["keys"]
+    ]
+    for method, jwk in zip(methods, jwks["keys"], strict=True):
+        assert method["controller"] == did and method["type"] == "JsonWebKey"
+        assert {**method["publicKeyJwk"], "kid": jwk["kid"], "use": jwk["use"]} == jwk
+    assert document["assertionMethod"] == [m["id"] for m in methods]
+    return document
+
+
 async def test_rotation_keeps_old_credentials_verifiable_and_keys_stay_private(
     bank: Bank, anonymous_client: httpx.AsyncClient, demo_engine: AsyncEngine
 ) -> None:
@@ -359,6 +406,10 @@ async def test_rotation_keeps_old_credentials_verifiable_and_keys_stay_private(
     new = (await _issue(bank.lle, completion=await _completion_of(bank)))["credential"]
     assert json.loads(_b64(new["jwt"].split(".")[0]))["kid"] == key["kid"]
     independently_verified(new["jwt"], jwks)
+    listed = (await anonymous_client.get(_path(new["statusListCredential"]))).text
+    assert json.loads(_b64(listed.split(".")[0]))["kid"] == key["kid"]
+    independently_verified(listed, jwks)
+    await _did_matches_jwks(anonymous_client, old_kid.partition("#")[0], jwks)
     async with demo_engine.connect() as connection:
         sealed = (
             (await connection.execute(sa.select(table_of(t.IssuerKey).c.private_key)))

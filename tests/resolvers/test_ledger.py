@@ -177,3 +177,107 @@ async def test_a_rule_applied_under_keeps_its_terms(bank: Bank) -> None:
         {"id": bank.ids["art rule"], "version": rule["node"]["version"], "ratio": "2"},
     )
     assert errors(changed) == [("RULE_IN_USE", "ratio")]
+
+
+CONVERTED = (
+    "entry { id kind credits unitCode reason convertedFrom { id kind credits unitCode "
+    "corrects { id } } } takenOut { id credits unitCode }"
+)
+BALANCES = """query ($id: ID!) { node(id: $id) { ... on CreditAccount {
+  balance balances { unitCode credits }
+  entries { nodes { id kind credits unitCode } }
+} } }"""
+
+
+async def _course_in(bank: Bank, course: str, unit: str) -> None:
+    found = await query(
+        bank.admin,
+        "query ($id: ID!) { node(id: $id) { ... on Course { version } } }",
+        {"id": course},
+    )
+    changed = await mutate(
+        bank.admin,
+        "updateCourse",
+        {"id": course, "version": found["node"]["version"], "creditUnitCode": unit},
+        "course { creditUnitCode }",
+    )
+    assert errors(changed) == []
+
+
+async def test_credits_convert_between_units_as_an_entry_pair(bank: Bank) -> None:
+    await _course_in(bank, bank.ids["art course"], "UK_CREDIT")
+    mine = await new_learner(bank)
+    earned = (await _earn(bank, mine["account"], bank.ids["art course"]))["entry"]["id"]
+
+    async def convert(entry: str, to: str, credits: str | None = "1") -> dict[str, Any]:
+        given: dict[str, Any] = {"id": entry, "toUnit": to}
+        if credits is not None:
+            given["credits"] = credits
+        return await mutate(bank.jou, "convertCredits", given, CONVERTED)
+
+    done = await convert(earned, "ECTS")
+    assert errors(done) == []
+    put_in, taken = done["entry"], done["takenOut"]
+    assert (put_in["kind"], put_in["credits"], put_in["unitCode"]) == ("CONVERTED", "0.50", "ECTS")
+    assert put_in["convertedFrom"] == {
+        "id": taken["id"],
+        "kind": "CONVERTED",
+        "credits": "-1.00",
+        "unitCode": "UK_CREDIT",
+        "corrects": {"id": earned},
+    }
+    assert errors(await convert(earned, "UK_CREDIT")) == [("BAD_USER_INPUT", "toUnit")]
+    assert errors(await convert(earned, "NOPE")) == [("UNKNOWN_CODE", "toUnit")]
+    assert errors(await convert(earned, "CN_CREDIT")) == [("UNIT_UNKNOWN", "toUnit")]
+    assert errors(await convert(earned, "ECTS", "1.5")) == [("LEDGER_RULE", "credits")]
+    assert errors(await convert(earned, "ECTS", "0")) == [("BAD_USER_INPUT", "credits")]
+    assert errors(await convert(taken["id"], "ECTS")) == [("LEDGER_RULE", "id")]
+    outsider = await mutate(bank.tsinghua, "convertCredits", {"id": earned, "toUnit": "ECTS"})
+    assert errors(outsider) == [("NOT_FOUND", "id")]
+    # the converted credits are a source of their own: back to UK credits, all of them
+    back = await convert(put_in["id"], "UK_CREDIT", None)
+    assert errors(back) == []
+    assert (back["entry"]["credits"], back["entry"]["unitCode"]) == ("1.00", "UK_CREDIT")
+    # the source's expiry takes only what was not converted
+    expired = await mutate(
+        bank.jou,
+        "expireCreditEntry",
+        {"id": earned, "reason": "validity passed"},
+        "entry { credits unitCode }",
+    )
+    assert expired["entry"] == {"credits": "-1.00", "unitCode": "UK_CREDIT"}
+    account = await query(bank.admin, BALANCES, {"id": mine["account"]})
+    node = account["node"]
+    assert node["balances"] == [
+        {"unitCode": "ECTS", "credits": "0.00"},
+        {"unitCode": "UK_CREDIT", "credits": "1.00"},
+    ]
+    for balance in node["balances"]:
+        entries = [e for e in node["entries"]["nodes"] if e["unitCode"] == balance["unitCode"]]
+        assert sum(Decimal(e["credits"]) for e in entries) == Decimal(balance["credits"])
+    assert [e["kind"] for e in node["entries"]["nodes"]] == [
+        "EARNED",
+        "CONVERTED",
+        "CONVERTED",
+        "CONVERTED",
+        "CONVERTED",
+        "EXPIRED",
+    ]
+    feed = await query(
+        bank.admin,
+        '{ changes(first: 100, filter: {types: ["CreditEntry"]}) '
+        "{ edges { node { entityId kind } } } }",
+    )
+    created = {
+        e["node"]["entityId"] for e in feed["changes"]["edges"] if e["node"]["kind"] == "CREATED"
+    }
+    assert {e["id"] for e in node["entries"]["nodes"]} <= created
+
+
+async def test_credits_of_no_recorded_unit_are_not_converted(bank: Bank) -> None:
+    mine = await new_learner(bank)
+    entry = (await _earn(bank, mine["account"], bank.ids["lle course"]))["entry"]
+    refused = await mutate(bank.admin, "convertCredits", {"id": entry["id"], "toUnit": "ECTS"})
+    assert errors(refused) == [("UNIT_UNKNOWN", "id")]
+    account = await query(bank.admin, BALANCES, {"id": mine["account"]})
+    assert account["node"]["balances"] == [{"unitCode": None, "credits": entry["credits"]}]

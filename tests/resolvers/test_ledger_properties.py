@@ -1,11 +1,14 @@
 """The ledger's invariants over random operation sequences, with hypothesis, through the service
 layer (`resolvers.ledger`, `resolvers.recognition`), each operation in its own transaction as a
 mutation runs it (`resolvers.transactions.in_transaction`): credits earned, corrected up and
-down, expired, applied for, approved, rejected and withdrawn, in any order, on a rule with a cap
-and a ratio. After every operation, accepted or refused, `resolvers.ledger_audit.audit` finds
-nothing: no entry or balance below zero, nothing above its source, no outcome earned twice or
-recognised twice at one organization, recognised credits within the rule's cap, and every
-approved application granting exactly its entries."""
+down, expired, converted between credit units (UK credits, ECTS, and a unit without an ECTS
+value), applied for, approved, rejected and withdrawn, in any order, on a rule with a cap and a
+ratio. After every operation, accepted or refused, `resolvers.ledger_audit.audit` finds nothing:
+no entry or balance (per unit) below zero, nothing above its source, no outcome earned twice or
+recognised twice at one organization, recognised credits within the rule's cap (conversions
+make no room under it), every approved application granting exactly its entries, every
+conversion put in exactly once and never more (in ECTS) than it took out; and each account's
+balance per unit (`resolvers.ledger.totals_of`) is the sum of its entries in that unit."""
 
 import asyncio
 import contextlib
@@ -53,6 +56,13 @@ class Expire:
 
 
 @dataclass(frozen=True)
+class Convert:
+    entry: int
+    to: str
+    credits: Decimal | None
+
+
+@dataclass(frozen=True)
 class Apply:
     learner: int
     outcomes: tuple[int, ...]
@@ -69,7 +79,7 @@ class Withdraw:
     application: int
 
 
-Operation = Earn | Correct | Expire | Apply | Decide | Withdraw
+Operation = Earn | Correct | Expire | Convert | Apply | Decide | Withdraw
 
 LEARNERS = 2
 _pick = st.integers(min_value=0, max_value=5)
@@ -81,6 +91,12 @@ OPERATIONS = st.one_of(
         st.sampled_from([Decimal(x) for x in ("-3", "-1.5", "-0.5", "0.5", "1", "2.25")]),
     ),
     st.builds(Expire, _pick),
+    st.builds(
+        Convert,
+        _pick,
+        st.sampled_from(["ECTS", "UK_CREDIT", "CN_CREDIT"]),
+        st.sampled_from([None, *(Decimal(x) for x in ("0.01", "0.5", "1", "2.5"))]),
+    ),
     st.builds(
         Apply,
         st.integers(0, LEARNERS - 1),
@@ -118,6 +134,10 @@ async def _run(connection: AsyncConnection, world: CreditWorld, operation: Opera
         case Expire(entry):
             return await ledger.expire_entry(
                 connection, ADMIN, entry_id=_at(entries, entry), reason="test"
+            )
+        case Convert(entry, to, credits):
+            return await ledger.convert_entry(
+                connection, ADMIN, entry_id=_at(entries, entry), to_unit=to, credits=credits
             )
         case Apply(learner, picks):
             outcomes = await _keys(
@@ -159,13 +179,35 @@ async def _version(connection: AsyncConnection, key: int) -> int:
     return int(found or 1)
 
 
+async def _balances_off(connection: AsyncConnection) -> dict[str, list[str]]:
+    """Accounts whose balance per unit is not the sum of their entries in it (nor >= 0)."""
+    rows = (
+        await connection.execute(
+            sa.select(ENTRY.c.account_id, ENTRY.c.rule_id, ENTRY.c.unit_code, ENTRY.c.credits)
+        )
+    ).all()
+    by_account: dict[int, list[tuple[int | None, str | None, Decimal]]] = {}
+    for account, rule, unit, credits in rows:
+        by_account.setdefault(account, []).append((rule, unit, Decimal(str(credits))))
+    broken = []
+    for account, entries in by_account.items():
+        totals = ledger.totals_of(entries)
+        for unit, balance in totals.by_unit:
+            expected = sum((c for _, u, c in entries if u == unit), Decimal(0))
+            if balance != expected or round(balance, 2) < 0:
+                broken.append(f"account {account} {unit}: {balance} != {expected}")
+        if totals.balance != sum(b for _, b in totals.by_unit):
+            broken.append(f"account {account}: {totals.balance} is not the sum of its units")
+    return {"a balance off its entries": broken} if broken else {}
+
+
 async def _sequence(databases: Databases, operations: list[Operation]) -> list[str]:
     url = await databases.migrated()
     engine: AsyncEngine = create_engine(url)
     broken: list[str] = []
     try:
         world = await add_credit_world(
-            engine, learners=LEARNERS, cap=Decimal("4.0"), ratio=Decimal("1.5")
+            engine, learners=LEARNERS, cap=Decimal("4.0"), ratio=Decimal("1.5"), unit="UK_CREDIT"
         )
         for number, operation in enumerate(operations):
             with contextlib.suppress(ApiError):
@@ -174,6 +216,7 @@ async def _sequence(databases: Databases, operations: list[Operation]) -> list[s
                 )
             async with engine.connect() as connection:
                 found = {k: v for k, v in (await audit(connection)).items() if v}
+                found |= await _balances_off(connection)
             if found:
                 broken.append(f"after step {number} {operation}: {found}")
                 break
@@ -205,6 +248,20 @@ async def _sequence(databases: Databases, operations: list[Operation]) -> list[s
 )
 @example(
     operations=[Earn(0, 2), Correct(0, Decimal("-1.5")), Apply(0, (0,)), Expire(0), Decide(0, True)]
+)
+@example(
+    operations=[
+        Earn(0, 0),
+        Apply(0, (0,)),
+        Decide(0, True),
+        Convert(1, "ECTS", None),
+        Apply(0, (0,)),
+        Convert(0, "ECTS", Decimal("1")),
+        Convert(3, "UK_CREDIT", None),
+        Correct(5, Decimal("-0.5")),
+        Expire(0),
+        Convert(2, "CN_CREDIT", None),
+    ]
 )
 def test_no_operation_sequence_breaks_the_ledger(
     databases: Databases, operations: list[Operation]

@@ -160,6 +160,7 @@ OTHER: dict[str, dict[str, Any]] = {
     },
     "correctCreditEntry": {"credits": "-0.5", "reason": "Matrix correction"},
     "expireCreditEntry": {"reason": "Matrix expiry"},
+    "convertCredits": {"toUnit": "ECTS", "credits": "0.5"},
     "applyForRecognition": {
         "learner": R("Learner", "own learner"),
         "rule": R("RecognitionRule", "rule to JOU"),

@@ -150,6 +150,7 @@ async def prepare(engine: AsyncEngine) -> Known:
             organization_id=orgs["JOU"],
             outcome_id=own_outcome,
             entry_key="matrix:own outcome",
+            unit_code="UK_CREDIT",
             recorded_on=utcnow().date(),
             recorded_at=utcnow(),
             recorded_by="token:matrix",

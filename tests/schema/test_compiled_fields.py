@@ -177,6 +177,8 @@ ORDINARY_ROAD: dict[str, str] = {
     "CreditAccount.creditsEarned": "a sum over the ledger, computed by resolvers/credits",
     "CreditAccount.balance": "a sum over the ledger, computed by resolvers/credits",
     "CreditAccount.creditsRecognised": "a sum over the ledger, computed by resolvers/credits",
+    "CreditAccount.balances": "sums per unit over the ledger, computed by resolvers/credits",
+    "CreditBalance": "a sum per unit over the ledger, computed by resolvers/credits",
     "CreditEntry.credits": _MONEY,
     "RecognitionApplication.creditsRequested": _MONEY,
     "RecognitionApplication.creditsGranted": _MONEY,

@@ -498,3 +498,37 @@ async def test_summaries_of_counts_get_the_same_answer_either_way(
             assert "errors" not in answer, (role, answer)
             if role == "reporter" and document is SUMMARIES[0][0]:
                 assert len(answer["data"]["cooperationSummary"]["groups"]) > 3
+
+
+LEDGER = """query ($id: ID!) { node(id: $id) { ... on CreditAccount { entries { nodes {
+  id kind unitCode reason recordedOn corrects { id unitCode } convertedFrom { id unitCode }
+  corrections { nodes { id kind unitCode } } } } } } }"""
+"""Plain data only (`credits` is a decimal, shaped in Python): the compiled road on PostgreSQL."""
+
+
+async def test_ledger_entries_with_units_and_conversions_get_the_same_answer_either_way(
+    demo_engine: AsyncEngine, databases: Any, statements: StatementCounter
+) -> None:
+    from resolvers import ledger
+    from resolvers.transactions import in_transaction
+    from resolvers.viewer import Role, Viewer
+
+    async with demo_engine.begin() as connection:
+        first = await connection.scalar(
+            sa.text("SELECT min(id) FROM credit_entry WHERE kind = 'earned' AND account_id = 1")
+        )
+        await connection.execute(
+            sa.text("UPDATE credit_entry SET unit_code = 'UK_CREDIT' WHERE id = :id"), {"id": first}
+        )
+
+    async def convert(connection: Any) -> Any:
+        return await ledger.convert_entry(
+            connection, Viewer(role=Role.ADMIN), entry_id=first, to_unit="ECTS", credits=None
+        )
+
+    await in_transaction(demo_engine, convert)
+    account = {"id": encode_id("CreditAccount", 1)}
+    answer = await _same(demo_engine, databases.admin_token, LEDGER, account, statements, 2)
+    entries = answer["data"]["node"]["entries"]["nodes"]
+    [put_in] = [e for e in entries if e["convertedFrom"] is not None]
+    assert (put_in["unitCode"], put_in["convertedFrom"]["unitCode"]) == ("ECTS", "UK_CREDIT")
