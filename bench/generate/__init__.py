@@ -99,6 +99,10 @@ async def generate(
         await connection.run_sync(listing_triggers.fill)
         await connection.run_sync(listing_triggers.install)
         if rollups:
+            if engine.dialect.name == "postgresql":
+                # statistics for the rows loaded in this transaction, or the rebuild's joins
+                # are planned for empty tables (a nested loop over a million agreements)
+                await connection.execute(sa.text("ANALYZE"))
             await connection.run_sync(summary_rollup.rebuild, date.today())
             await connection.run_sync(summary_rollup.install)
         if not events:
