@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import random
 import time
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -38,7 +39,7 @@ from bench.generate.organizations import insert_organizations
 from bench.generate.programs import insert_programs_and_more
 from bench.generate.shape import Picker
 from bench.generate.writer import Writer
-from db import change_feed, change_triggers, listing_triggers
+from db import change_feed, change_triggers, listing_triggers, party_rollup, summary_rollup
 from db.engine import create_engine
 
 __all__ = ["generate", "main"]
@@ -71,7 +72,9 @@ async def generate(
     """Add a generated network to a migrated database (see the module's docstring).
 
     `organization_agreement`'s triggers are off during the load and the table is remade from
-    scratch after it, in the same transaction (one join instead of a trigger per party row).
+    scratch after it, in the same transaction (one join instead of a trigger per party row);
+    so are the summary rollups' (`db.summary_rollup`, `db.party_rollup`), rebuilt after it
+    with their window from today.
     Without `events` the change feed's triggers are off too (reinstalled after): the generated
     rows then have no change events, and at 100,000 organizations the load takes minutes
     instead of hours (each party row's event is a PL/pgSQL call and an insert)."""
@@ -80,6 +83,12 @@ async def generate(
     rng = random.Random(seed)
     async with engine.begin() as connection:
         await connection.run_sync(listing_triggers.uninstall)
+        rollups = await connection.run_sync(summary_rollup.installed)
+        parties = await connection.run_sync(party_rollup.installed)
+        if rollups:
+            await connection.run_sync(summary_rollup.uninstall)
+        if parties:
+            await connection.run_sync(party_rollup.uninstall)
         if not events:
             await connection.run_sync(_change_triggers_off)
         w = Writer(connection)
@@ -92,6 +101,12 @@ async def generate(
         await connection.execute(sa.text("DELETE FROM organization_agreement"))
         await connection.run_sync(listing_triggers.fill)
         await connection.run_sync(listing_triggers.install)
+        if rollups:
+            await connection.run_sync(summary_rollup.rebuild, date.today())
+            await connection.run_sync(summary_rollup.install)
+        if parties:
+            await connection.run_sync(party_rollup.rebuild)
+            await connection.run_sync(party_rollup.install)
         if not events:
             await connection.run_sync(change_triggers.install)
     if engine.dialect.name == "postgresql":

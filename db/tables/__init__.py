@@ -39,8 +39,11 @@ from db.tables.recognition import ApplicationOutcome, RecognitionApplication, Re
 from db.tables.reminders import ReminderSent
 from db.tables.resources import Resource, ResourceShare
 from db.tables.rollups import (
+    AgreementPartyRollup,
     AgreementRollup,
     AgreementRollupFunding,
+    PartyRollup,
+    PartyRollupSet,
     SummaryRollup,
     SummaryRollupFunding,
     SummaryRollupState,
@@ -57,6 +60,7 @@ __all__ = [
     "Agreement",
     "AgreementMode",
     "AgreementParty",
+    "AgreementPartyRollup",
     "AgreementRollup",
     "AgreementRollupFunding",
     "Alliance",
@@ -96,6 +100,8 @@ __all__ = [
     "OrganizationIdentifier",
     "OrganizationRelation",
     "OrganizationUnit",
+    "PartyRollup",
+    "PartyRollupSet",
     "Person",
     "Position",
     "Program",

@@ -1,0 +1,61 @@
+"""rollup parties: distinct organizations per group of agreements kept in the writing transaction
+
+Revision ID: 0021_rollup_parties
+Revises: 0019_summary_rollup
+Create Date: 2026-12-02 04:10:00
+
+Three tables (db/tables/rollups.py), not traced by the change feed: derived figures. The
+triggers of `db.party_rollup` keep them; the upgrade fills them from the data already there.
+`change_triggers.triggers_off` drops and remakes these triggers too.
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel  # noqa: F401
+
+from db import party_rollup
+
+
+revision: str = '0021_rollup_parties'
+down_revision: Union[str, Sequence[str], None] = '0019_summary_rollup'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.create_table('party_rollup_set',
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('by_kind', sa.Integer(), nullable=False),
+    sa.Column('by_signed', sa.Integer(), nullable=False),
+    sa.Column('by_start', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_party_rollup_set'))
+    )
+    op.create_table('party_rollup',
+    sa.Column('set_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('signed_k', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('start_k', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('parties', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('set_id', 'kind', 'signed_k', 'start_k', name=op.f('pk_party_rollup'))
+    )
+    op.create_table('agreement_party_rollup',
+    sa.Column('agreement_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('organization_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('signed_q', sa.Integer(), nullable=False),
+    sa.Column('start_q', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('agreement_id', 'organization_id', name=op.f('pk_agreement_party_rollup'))
+    )
+    op.create_index('ix_agreement_party_rollup_organization', 'agreement_party_rollup', ['organization_id', 'kind', 'signed_q', 'start_q', 'agreement_id'], unique=False)
+    connection = op.get_bind()
+    party_rollup.rebuild(connection)
+    party_rollup.install(connection)
+
+
+def downgrade() -> None:
+    party_rollup.uninstall(op.get_bind())
+    op.drop_index('ix_agreement_party_rollup_organization', table_name='agreement_party_rollup')
+    op.drop_table('agreement_party_rollup')
+    op.drop_table('party_rollup')
+    op.drop_table('party_rollup_set')
