@@ -26,7 +26,7 @@ from db import tables as t
 from db.base import table_of
 from resolvers.agreements import AgreementFilter, agreement_conditions
 from resolvers.report_grouping import MEASURE_NAMES
-from resolvers.report_terms import IN_FORCE, Dimension
+from resolvers.report_terms import IN_FORCE, Dimension, Interval
 from resolvers.viewer import Role, Viewer
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "note_source",
     "parties",
     "parties_usable",
+    "trend",
     "usable",
     "window_holds",
     "window_valid",
@@ -46,6 +47,7 @@ __all__ = [
 
 ROLLUP = table_of(t.SummaryRollup)
 PARTIES = table_of(t.PartyRollup)
+TRENDS = table_of(t.TrendRollup)
 FUNDING = table_of(t.SummaryRollupFunding)
 STATE = table_of(t.SummaryRollupState)
 
@@ -206,6 +208,29 @@ def funding(dimensions: Sequence[Dimension], today: date) -> sa.Select[Any]:
         .where(f.entries > 0)
         .group_by(*keys, f.currency)
         .order_by(f.currency)
+    )
+
+
+def trend(interval: Interval, first_day: date, last_day: date) -> sa.Select[Any]:
+    """The trend's rows (measure, period key as `period_key` names it, value) from the monthly
+    sums of `db.trend_rollup`, from the month of `first_day` to that of `last_day` (whole
+    months: every period is)."""
+    r = TRENDS.c
+    year = r.month // 100
+    if interval is Interval.YEAR:
+        key = year
+    elif interval is Interval.QUARTER:
+        key = year * 10 + (r.month % 100 + 2) // 3
+    else:
+        key = r.month
+    return (
+        sa.select(r.measure, key.label("period"), sa.func.sum(r.value).label("value"))
+        .where(
+            r.month >= first_day.year * 100 + first_day.month,
+            r.month <= last_day.year * 100 + last_day.month,
+        )
+        .group_by(r.measure, key)
+        .having(sa.func.sum(r.entries) > 0)
     )
 
 

@@ -39,7 +39,14 @@ from bench.generate.organizations import insert_organizations
 from bench.generate.programs import insert_programs_and_more
 from bench.generate.shape import Picker
 from bench.generate.writer import Writer
-from db import change_feed, change_triggers, listing_triggers, party_rollup, summary_rollup
+from db import (
+    change_feed,
+    change_triggers,
+    listing_triggers,
+    party_rollup,
+    summary_rollup,
+    trend_rollup,
+)
 from db.engine import create_engine
 
 __all__ = ["generate", "main"]
@@ -73,7 +80,8 @@ async def generate(
 
     `organization_agreement`'s triggers are off during the load and the table is remade from
     scratch after it, in the same transaction (one join instead of a trigger per party row);
-    so are the summary rollups' (`db.summary_rollup`, `db.party_rollup`), rebuilt after it
+    so are the summary rollups' (`db.summary_rollup`, `db.party_rollup`,
+    `db.trend_rollup`), rebuilt after it
     with their window from today.
     Without `events` the change feed's triggers are off too (reinstalled after): the generated
     rows then have no change events, and at 100,000 organizations the load takes minutes
@@ -89,6 +97,7 @@ async def generate(
             await connection.run_sync(summary_rollup.uninstall)
         if parties:
             await connection.run_sync(party_rollup.uninstall)
+            await connection.run_sync(trend_rollup.uninstall)
         if not events:
             await connection.run_sync(_change_triggers_off)
         w = Writer(connection)
@@ -107,6 +116,8 @@ async def generate(
         if parties:
             await connection.run_sync(party_rollup.rebuild)
             await connection.run_sync(party_rollup.install)
+            await connection.run_sync(trend_rollup.rebuild)
+            await connection.run_sync(trend_rollup.install)
         if not events:
             await connection.run_sync(change_triggers.install)
     if engine.dialect.name == "postgresql":

@@ -17,14 +17,17 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 __all__ = [
+    "ActivityTrend",
     "AgreementPartyRollup",
     "AgreementRollup",
     "AgreementRollupFunding",
+    "AgreementTrend",
     "PartyRollup",
     "PartyRollupSet",
     "SummaryRollup",
     "SummaryRollupFunding",
     "SummaryRollupState",
+    "TrendRollup",
 ]
 
 SUM = sa.Numeric(20, 2)
@@ -165,3 +168,37 @@ class AgreementPartyRollup(SQLModel, table=True):
     kind: str = Field(max_length=40)
     signed_q: int
     start_q: int
+
+
+class TrendRollup(SQLModel, table=True):
+    """One flow of the trends in one month (`db.trend_rollup`): `measure` is a `TrendPoint`
+    field (`signed`, `enrolments`...) or `funding:` and a currency; `month` is 202403."""
+
+    __tablename__ = "trend_rollup"
+
+    measure: str = Field(primary_key=True, max_length=20)
+    month: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    value: Decimal = _sum()
+    entries: int = _count()
+    """How many rows the value counts or sums (a flow with none is not reported)."""
+
+
+class AgreementTrend(SQLModel, table=True):
+    """One agreement's share of a `trend_rollup` row (what its next refresh takes out)."""
+
+    __tablename__ = "agreement_trend"
+
+    agreement_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    measure: str = Field(primary_key=True, max_length=20)
+    month: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    value: Decimal = _sum()
+    entries: int = _count()
+
+
+class ActivityTrend(SQLModel, table=True):
+    """The month an activity linked to an agreement counts in (once, however many it links)."""
+
+    __tablename__ = "activity_trend"
+
+    activity_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    month: int

@@ -16,11 +16,12 @@ from hypothesis import strategies as st
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from db import summary_rollup
+from db import party_rollup, summary_rollup, trend_rollup
 from db import tables as t
 from db.base import table_of
 from db.enums import AgreementKind, AgreementStatus, TokenRole
-from resolvers.report_terms import Dimension
+from resolvers.report_terms import Dimension, Interval
+from resolvers.report_trends import trend
 from resolvers.reports import summary_with_total
 from resolvers.viewer import Role, Viewer
 from tests.conftest import Databases, api_client, make_token
@@ -77,7 +78,7 @@ def _value(
         return _pick(n, [k.value for k in AgreementKind])
     if column == "status":
         return _pick(n, [s.value for s in AgreementStatus])
-    if column in ("signed_on", "effective_from", "effective_to"):
+    if column in ("signed_on", "effective_from", "effective_to") or column in DATED:
         return _day(n)
     if column in ("credits", "score"):
         return Decimal(n % 10_000) / 100
@@ -88,16 +89,21 @@ def _value(
     raise AssertionError(column)
 
 
+DATED = ("starts_on", "enrolled_on", "earned_on", "recognised_on", "period_end", "awarded_on")
+DATED += ("held_on",)
+
 CHANGES: dict[str, tuple[str, ...]] = {
     "agreement": ("kind", "status", "signed_on", "effective_from", "effective_to"),
     "agreement_party": ("agreement_id", "organization_id"),
-    "program": ("agreement_id",),
-    "learning_outcome": ("program_id", "credits"),
-    "credit_recognition": ("credits",),
+    "program": ("agreement_id", "starts_on"),
+    "enrolment": ("program_id", "enrolled_on"),
+    "learning_outcome": ("program_id", "credits", "earned_on"),
+    "credit_recognition": ("credits", "recognised_on"),
     "resource_share": ("agreement_id",),
+    "activity": ("held_on",),
     "activity_agreement": ("agreement_id",),
-    "evaluation": ("agreement_id", "score"),
-    "funding": ("agreement_id", "program_id", "currency", "amount"),
+    "evaluation": ("agreement_id", "score", "period_end"),
+    "funding": ("agreement_id", "program_id", "currency", "amount", "awarded_on"),
 }
 """What the random writes change, per table."""
 
@@ -163,6 +169,25 @@ async def _both(engine: AsyncEngine, viewer: Viewer, dimensions: list[Dimension]
     assert rolled.total == scanned.total, dimensions
 
 
+async def _trends_both(engine: AsyncEngine, viewer: Viewer, interval: Interval) -> None:
+    """The trend from the monthly sums equals the trend scanned, over the dates the writes
+    draw from (and an empty run of periods before them)."""
+    args: dict[str, Any] = {
+        "engine": engine,
+        "viewer": viewer,
+        "filter": None,
+        "interval": interval,
+        "start": TODAY - timedelta(days=3 * 366),
+        "end": TODAY + timedelta(days=3 * 366),
+    }
+    rolled_from: dict[str, object] = {}
+    scanned_from: dict[str, object] = {}
+    rolled = await trend(**args, sources=rolled_from)
+    scanned = await trend(**args, rollups=False, sources=scanned_from)
+    assert (rolled_from, scanned_from) == ({"summarySource": "rollup"}, {"summarySource": "scan"})
+    assert rolled == scanned, interval
+
+
 @pytest.fixture
 async def varied(demo_engine: AsyncEngine) -> AsyncEngine:
     """The demo database plus the varied agreements, with the rollups' window from today."""
@@ -184,12 +209,16 @@ async def test_rollups_equal_the_scan_after_random_writes(
     for op, table, a, b in writes:
         await _write(varied, op, table, a, b)
     await _both(varied, ADMIN, GROUPINGS[grouping])
+    await _trends_both(varied, ADMIN, list(Interval)[grouping % len(Interval)])
 
 
 async def test_every_grouping_equals_the_scan_for_admins_and_reporters(varied: AsyncEngine) -> None:
     for dimensions in GROUPINGS:
         await _both(varied, ADMIN, dimensions)
         await _both(varied, REPORTER, dimensions)
+    for interval in Interval:
+        await _trends_both(varied, ADMIN, interval)
+        await _trends_both(varied, REPORTER, interval)
 
 
 async def test_a_rebuild_changes_no_figure(varied: AsyncEngine) -> None:
@@ -198,12 +227,23 @@ async def test_a_rebuild_changes_no_figure(varied: AsyncEngine) -> None:
     before = await summary_with_total(
         engine=varied, viewer=ADMIN, filter=None, group_by=GROUPINGS[4], as_of=None
     )
+    trend_before = await trend(
+        engine=varied, viewer=ADMIN, filter=None, interval=Interval.MONTH, start=TODAY, end=TODAY
+    )
     async with varied.begin() as connection:
         await connection.run_sync(summary_rollup.rebuild, TODAY)
+        await connection.run_sync(party_rollup.rebuild)
+        await connection.run_sync(trend_rollup.rebuild)
     after = await summary_with_total(
         engine=varied, viewer=ADMIN, filter=None, group_by=GROUPINGS[4], as_of=None
     )
     assert (after.total, after.groups) == (before.total, before.groups)
+    trend_after = await trend(
+        engine=varied, viewer=ADMIN, filter=None, interval=Interval.MONTH, start=TODAY, end=TODAY
+    )
+    assert trend_after == trend_before
+    for interval in Interval:
+        await _trends_both(varied, ADMIN, interval)
 
 
 COUNTS = """query ($groupBy: [ReportDimension!], $filter: AgreementFilter, $asOf: Date) {

@@ -1,11 +1,13 @@
-"""rollup parties: distinct organizations per group of agreements kept in the writing transaction
+"""rollup parties and trends: distinct organizations per group of agreements, and the trends'
+flows per month, kept in the writing transaction
 
 Revision ID: 0021_rollup_parties
 Revises: 0019_summary_rollup
 Create Date: 2026-12-02 04:10:00
 
-Three tables (db/tables/rollups.py), not traced by the change feed: derived figures. The
-triggers of `db.party_rollup` keep them; the upgrade fills them from the data already there.
+Six tables (db/tables/rollups.py), not traced by the change feed: derived figures. The
+triggers of `db.party_rollup` and `db.trend_rollup` keep them; the upgrade fills them from the
+data already there.
 `change_triggers.triggers_off` drops and remakes these triggers too.
 """
 from typing import Sequence, Union
@@ -14,7 +16,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
-from db import party_rollup
+from db import party_rollup, trend_rollup
 
 
 revision: str = '0021_rollup_parties'
@@ -48,13 +50,33 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('agreement_id', 'organization_id', name=op.f('pk_agreement_party_rollup'))
     )
     op.create_index('ix_agreement_party_rollup_organization', 'agreement_party_rollup', ['organization_id', 'kind', 'signed_q', 'start_q', 'agreement_id'], unique=False)
+    for table, key in (('trend_rollup', []), ('agreement_trend', ['agreement_id'])):
+        op.create_table(table,
+        *[sa.Column(k, sa.Integer(), autoincrement=False, nullable=False) for k in key],
+        sa.Column('measure', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column('month', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('value', sa.Numeric(precision=20, scale=2), nullable=False),
+        sa.Column('entries', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(*key, 'measure', 'month', name=op.f(f'pk_{table}'))
+        )
+    op.create_table('activity_trend',
+    sa.Column('activity_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('month', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('activity_id', name=op.f('pk_activity_trend'))
+    )
     connection = op.get_bind()
     party_rollup.rebuild(connection)
     party_rollup.install(connection)
+    trend_rollup.rebuild(connection)
+    trend_rollup.install(connection)
 
 
 def downgrade() -> None:
+    trend_rollup.uninstall(op.get_bind())
     party_rollup.uninstall(op.get_bind())
+    op.drop_table('activity_trend')
+    op.drop_table('agreement_trend')
+    op.drop_table('trend_rollup')
     op.drop_index('ix_agreement_party_rollup_organization', table_name='agreement_party_rollup')
     op.drop_table('agreement_party_rollup')
     op.drop_table('party_rollup')
