@@ -89,8 +89,8 @@ def _value(
     raise AssertionError(column)
 
 
-DATED = ("starts_on", "enrolled_on", "earned_on", "recognised_on", "period_end", "awarded_on")
-DATED += ("held_on",)
+DATED = {"starts_on", "enrolled_on", "earned_on", "recognised_on", "period_end", "awarded_on"}
+DATED |= {"held_on"}
 
 CHANGES: dict[str, tuple[str, ...]] = {
     "agreement": ("kind", "status", "signed_on", "effective_from", "effective_to"),
