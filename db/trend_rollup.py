@@ -199,7 +199,7 @@ def _function(table: str) -> str:
 def _postgres_refresh(name: str, body: list[str]) -> str:
     statements = ";\n    ".join(body)
     return f"""CREATE OR REPLACE FUNCTION {name}(target integer) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
     IF target IS NULL THEN
         RETURN;
