@@ -19,6 +19,7 @@ from resolvers.persisted_queries import PersistedQueries
 from resolvers.rate_limit import NoRateLimit, RateLimiter, RedisRateLimiter
 from resolvers.read_routing import ReadRouting
 from resolvers.reminders import start_reminder_job
+from resolvers.rollup_job import start_rollup_job
 from resolvers.webhook_delivery import start_webhook_worker
 from settings import Settings, load_settings
 from telemetry.logs import configure_logging, flush_logs
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         await limiter.check()
         delivery = start_webhook_worker(db, settings) if settings.webhooks_in_serve else None
         reminders = start_reminder_job(db, settings) if settings.reminders_in_serve else None
+        rollups = start_rollup_job(db, settings) if settings.rollups_in_serve else None
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(sample_every, SAMPLE_SECONDS, sample)
             if routing is not None:
@@ -130,6 +132,8 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             await delivery.close()
         if reminders is not None:
             await reminders.close()
+        if rollups is not None:
+            await rollups.close()
         await limiter.close()
         await persisted.close()
         if routing is not None:

@@ -392,6 +392,19 @@ class Settings:
         "Run the reminder job inside `partnergraph serve` (several processes may run it at "
         "once: a reminder is still recorded once)",
     )
+    rollups_in_serve: bool = setting(
+        True,
+        "PARTNERGRAPH_ROLLUPS_IN_SERVE",
+        "Run the job that moves the summary rollups' window of days (rebuilds them every "
+        "`PARTNERGRAPH_ROLLUP_REFRESH_DAYS`) inside `partnergraph serve`; `partnergraph worker` "
+        "runs it too, and one process at a time does the work (docs/reports.md)",
+    )
+    rollup_refresh_days: int = setting(
+        30,
+        "PARTNERGRAPH_ROLLUP_REFRESH_DAYS",
+        "Days after which the summary rollups are rebuilt with their window from today (1 to "
+        "91: the window is 92 days; past it summaries are scanned until the rebuild)",
+    )
     registered_only: bool = setting(
         False,
         "PARTNERGRAPH_REGISTERED_ONLY",
@@ -551,6 +564,13 @@ class Settings:
         return tuple(leads)
 
     @property
+    def rollup_refresh(self) -> int:
+        """`rollup_refresh_days`; a `ValueError` outside 1 to 91."""
+        if not 1 <= self.rollup_refresh_days <= 91:
+            raise ValueError("PARTNERGRAPH_ROLLUP_REFRESH_DAYS is a number of days from 1 to 91")
+        return self.rollup_refresh_days
+
+    @property
     def allowed_origins(self) -> tuple[str, ...]:
         """`cors_origins` as a list, without blanks or a trailing `/` (a browser's `Origin`
         never has one)."""
@@ -607,6 +627,7 @@ def load_settings() -> Settings:
         )
     loaded = Settings(**values)
     loaded.reminder_leads  # noqa: B018  (refuses bad lead days when the server starts)
+    loaded.rollup_refresh  # noqa: B018
     return loaded
 
 

@@ -11,7 +11,7 @@ same SQL: neither adds a visibility condition), and prints the p50 and p90 of:
   socket, with that process's peak memory (VmHWM) before and after the exports.
 
     uv run python -m bench.reports --url postgresql+asyncpg://postgres@127.0.0.1:5432/bench \
-        --label generated-1m [--requests 20] [--exports 3]
+        --label generated-1m [--requests 20] [--exports 3] [--scan]
 
 Generate the data first (`bench.generate`), or load CORDIS (`partnergraph load cordis`).
 Results go to bench/out/reports-<label>.json.
@@ -61,8 +61,18 @@ query ($groupBy: [ReportDimension!]) {
   }
 }
 """
-"""Every measure but `parties` (distinct organizations do not add up across groups, so the
-summary rollups cannot hold them: docs/reports.md)."""
+"""Every measure but `parties` (distinct organizations, kept apart from the other measures:
+`db.party_rollup`)."""
+
+README = """
+{
+  cooperationSummary(groupBy: [AGREEMENT_KIND]) {
+    total { agreements active parties byStatus { status count } }
+    groups { keys { value } measures { agreements active parties byStatus { status count } } }
+  }
+}
+"""
+"""The README's reporting example."""
 
 COUNTS = """
 query ($groupBy: [ReportDimension!]) {
@@ -166,7 +176,14 @@ def _stats(times: list[float]) -> dict[str, float]:
     }
 
 
-async def run(url: str, label: str, requests: int, exports: int) -> dict[str, Any]:
+async def run(
+    url: str, label: str, requests: int, exports: int, scan: bool = False
+) -> dict[str, Any]:
+    if scan:
+        # Every summary and trend scanned from the rows, as without rollups (bench only).
+        from resolvers import report_rollups
+
+        report_rollups.usable = lambda *args: False  # type: ignore[assignment]
     engine = create_engine(url, statement_timeout_ms=0)
     async with engine.begin() as connection:
         agreements = await connection.scalar(sa.text("SELECT count(*) FROM agreement"))
@@ -179,6 +196,7 @@ async def run(url: str, label: str, requests: int, exports: int) -> dict[str, An
         "backend": engine.dialect.name,
         "agreements": agreements,
         "parties": parties,
+        "scan": scan,
     }
     async with httpx.AsyncClient(
         transport=transport,
@@ -196,6 +214,7 @@ async def run(url: str, label: str, requests: int, exports: int) -> dict[str, An
                 "summary_additive_measures_kind_x_signed_year",
                 {"query": ADDITIVE, "variables": kind_year},
             ),
+            ("summary_readme_kind", {"query": README}),
             ("trend_5y_quarterly", {"query": TREND}),
         ]:
             await _timed(client, body, 2)  # warm caches and plans
@@ -222,8 +241,11 @@ def main() -> None:
     parser.add_argument("--label", required=True)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--exports", type=int, default=3)
+    parser.add_argument(
+        "--scan", action="store_true", help="answer every summary and trend by a scan"
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.url, args.label, args.requests, args.exports))
+    asyncio.run(run(args.url, args.label, args.requests, args.exports, args.scan))
 
 
 if __name__ == "__main__":

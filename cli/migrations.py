@@ -66,11 +66,14 @@ def db_rollups() -> None:
     async def work() -> str:
         from datetime import date
 
-        from db import summary_rollup
+        from db import party_rollup, summary_rollup, trend_rollup
 
         async with database() as engine, engine.begin() as connection:
             today = date.today()
             await connection.run_sync(summary_rollup.rebuild, today)
+            if await connection.run_sync(party_rollup.installed):
+                await connection.run_sync(party_rollup.rebuild)
+                await connection.run_sync(trend_rollup.rebuild)
             return today.isoformat()
 
     typer.echo(f"rebuilt the summary rollups, window from {run(work)}")

@@ -19,25 +19,34 @@ def worker(
     reminders: Annotated[
         bool, typer.Option(help="Run the reminder job too (every reminder_interval_s).")
     ] = True,
+    rollups: Annotated[
+        bool,
+        typer.Option(help="Run the job that moves the summary rollups' window too (hourly)."),
+    ] = True,
 ) -> None:
-    """Send webhook deliveries (and retries) and run the reminder job until stopped; several
-    may run at once."""
+    """Send webhook deliveries (and retries) and run the reminder job and the rollups' job
+    until stopped; several may run at once."""
     settings = configured()
 
     async def work() -> int:
         import asyncio
 
         from resolvers.reminders import ReminderJob, run_reminders
+        from resolvers.rollup_job import RollupJob, refresh_rollups
         from resolvers.webhook_delivery import Worker, deliver_once
 
         async with database() as engine:
             if once:
                 if reminders:
                     await run_reminders(engine, settings)
+                if rollups:
+                    await refresh_rollups(engine, refresh_days=settings.rollup_refresh)
                 return await deliver_once(engine, settings)
             jobs = [Worker(engine, settings).run()]
             if reminders:
                 jobs.append(ReminderJob(engine, settings).run())
+            if rollups:
+                jobs.append(RollupJob(engine, settings).run())
             await asyncio.gather(*jobs)
             return 0
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from db import listing_triggers, summary_rollup
+from db import listing_triggers, party_rollup, summary_rollup, trend_rollup
 from db.change_feed import ENTITIES, PARTS, Entity, Part
 
 __all__ = ["install", "triggers_off", "uninstall"]
@@ -304,11 +304,16 @@ def triggers_off(connection: Connection) -> Iterator[None]:
     are then: a migration that alters traced tables runs inside it, because SQLite's
     `batch_alter_table` rebuilds a table by renaming a copy, which fails while another table's
     trigger names it, and the rebuilt table would lose its own triggers. The triggers that keep
-    `organization_agreement` (`db.listing_triggers`) and the summary rollups' (`db.summary_rollup`)
-    name the same tables and go the same way."""
+    `organization_agreement` (`db.listing_triggers`) and the summary rollups'
+    (`db.summary_rollup`, `db.party_rollup`, `db.trend_rollup`) name the same tables and go
+    the same way."""
     rollups = summary_rollup.installed(connection)
     if rollups:
         summary_rollup.uninstall(connection)
+    parties = party_rollup.installed(connection)
+    if parties:
+        party_rollup.uninstall(connection)
+        trend_rollup.uninstall(connection)
     uninstall(connection, _existing_traced(connection))
     listing_triggers.uninstall(connection)
     yield
@@ -316,3 +321,6 @@ def triggers_off(connection: Connection) -> Iterator[None]:
     listing_triggers.install(connection)
     if rollups and summary_rollup.installed(connection):
         summary_rollup.install(connection)
+    if parties and party_rollup.installed(connection):
+        party_rollup.install(connection)
+        trend_rollup.install(connection)

@@ -7,7 +7,8 @@ them when they answer it exactly (`usable`): a caller that counts every row (an 
 reporter: for anyone else visibility decides row by row), no filter, no `asOf` (a past status
 comes from the history), dimensions among `DIMENSIONS`, and today inside the rollups' window
 (`window_holds`, one row). Anything else is the scan, as before. Distinct parties do not add up
-across groups, so they are always counted from the rows. The statements here give the same
+across groups: they are kept per grouping set instead (`db.party_rollup`), for every grouping
+but by status (`parties_usable`, `parties`), with no window. The statements here give the same
 columns as the scan's (`resolvers.reports`), so the rows fold the same way; which source
 answered is told in the response's `extensions.summarySource` (`note_source`).
 """
@@ -20,11 +21,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from db import party_rollup
 from db import tables as t
 from db.base import table_of
 from resolvers.agreements import AgreementFilter, agreement_conditions
 from resolvers.report_grouping import MEASURE_NAMES
-from resolvers.report_terms import IN_FORCE, Dimension
+from resolvers.report_terms import IN_FORCE, Dimension, Interval
 from resolvers.viewer import Role, Viewer
 
 __all__ = [
@@ -35,12 +37,17 @@ __all__ = [
     "funding",
     "main",
     "note_source",
+    "parties",
+    "parties_usable",
+    "trend",
     "usable",
     "window_holds",
     "window_valid",
 ]
 
 ROLLUP = table_of(t.SummaryRollup)
+PARTIES = table_of(t.PartyRollup)
+TRENDS = table_of(t.TrendRollup)
 FUNDING = table_of(t.SummaryRollupFunding)
 STATE = table_of(t.SummaryRollupState)
 
@@ -73,6 +80,45 @@ def usable(
         and not agreement_conditions(filter)
         and set(dimensions) <= DIMENSIONS
     )
+
+
+def parties_usable(
+    viewer: Viewer,
+    filter: AgreementFilter | None,
+    dimensions: Sequence[Dimension],
+    as_of: date | None,
+) -> bool:
+    """Whether the distinct parties can be read from `party_rollup`: as `usable`, but not by
+    status (the status read today moves with the end dates), and whatever the day."""
+    return usable(viewer, filter, dimensions, as_of) and Dimension.STATUS not in dimensions
+
+
+def _level(dimensions: Sequence[Dimension], year: Dimension, quarter: Dimension) -> int:
+    return 2 if quarter in dimensions else 1 if year in dimensions else 0
+
+
+def parties(dimensions: Sequence[Dimension]) -> sa.Select[Any]:
+    """The distinct parties per group (the scan's parties statement), from the grouping set
+    of `dimensions` (`db.party_rollup`): a year read from a set by quarter is the quarter's
+    (its quarter is asked for too, so there is nothing to add up)."""
+    signed = _level(dimensions, Dimension.SIGNED_YEAR, Dimension.SIGNED_QUARTER)
+    start = _level(dimensions, Dimension.START_YEAR, Dimension.START_QUARTER)
+    p = PARTIES.c
+    keys: list[ColumnElement[Any]] = []
+    for dimension in dimensions:
+        if dimension is Dimension.AGREEMENT_KIND:
+            keys.append(p.kind)
+            continue
+        by_signed = dimension in (Dimension.SIGNED_YEAR, Dimension.SIGNED_QUARTER)
+        known = sa.func.nullif(p.signed_k if by_signed else p.start_k, 0, type_=sa.Integer)
+        level = signed if by_signed else start
+        year = dimension in (Dimension.SIGNED_YEAR, Dimension.START_YEAR)
+        keys.append(known // 10 if year and level == 2 else known)
+    chosen = party_rollup.set_id(Dimension.AGREEMENT_KIND in dimensions, signed, start)
+    return sa.select(
+        *[key.label(f"d_{d.value}") for key, d in zip(keys, dimensions, strict=True)],
+        p.parties,
+    ).where(p.set_id == chosen, p.parties > 0)
 
 
 def window_valid(today: date) -> ColumnElement[bool]:
@@ -162,6 +208,29 @@ def funding(dimensions: Sequence[Dimension], today: date) -> sa.Select[Any]:
         .where(f.entries > 0)
         .group_by(*keys, f.currency)
         .order_by(f.currency)
+    )
+
+
+def trend(interval: Interval, first_day: date, last_day: date) -> sa.Select[Any]:
+    """The trend's rows (measure, period key as `period_key` names it, value) from the monthly
+    sums of `db.trend_rollup`, from the month of `first_day` to that of `last_day` (whole
+    months: every period is)."""
+    r = TRENDS.c
+    year = r.month // 100
+    if interval is Interval.YEAR:
+        key = year
+    elif interval is Interval.QUARTER:
+        key = year * 10 + (r.month % 100 + 2) // 3
+    else:
+        key = r.month
+    return (
+        sa.select(r.measure, key.label("period"), sa.func.sum(r.value).label("value"))
+        .where(
+            r.month >= first_day.year * 100 + first_day.month,
+            r.month <= last_day.year * 100 + last_day.month,
+        )
+        .group_by(r.measure, key)
+        .having(sa.func.sum(r.entries) > 0)
     )
 
 

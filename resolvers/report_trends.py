@@ -1,7 +1,9 @@
 """Cooperation trends: what happened in each period (year, quarter or month) over the
 agreements a filter selects and what hangs off them, as flows rather than stocks (an agreement
 signed in the period, a credit earned in it...), computed in one statement (`trend`); `periods`
-names the periods asked for and bounds their number.
+names the periods asked for and bounds their number. Where the summary rollups would answer (a
+caller that counts every row, no filter: `resolvers.report_rollups.usable`) the flows are read
+from their sums per month (`db.trend_rollup`) instead of the rows.
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
+from resolvers import report_rollups
 from resolvers.agreements import AgreementFilter
 from resolvers.decimals import scaled
 from resolvers.errors import BadUserInput
@@ -99,11 +102,19 @@ async def trend(
     interval: Interval,
     start: date,
     end: date,
+    rollups: bool = True,
+    sources: dict[str, object] | None = None,
 ) -> list[TrendPoint]:
     """The flows of each period from `start` to `end` over the agreements `filter` selects
-    (and what hangs off them), periods without any as zeros; one statement."""
+    (and what hangs off them), periods without any as zeros; one statement. With `rollups`,
+    read from the monthly sums where they answer; `sources` (a response's extensions) learns
+    which source answered."""
     found = periods(interval, start, end)
     first_day, last_day = found[0][2], found[-1][3]
+    if rollups and report_rollups.usable(viewer, filter, [], None):
+        report_rollups.note_source({} if sources is None else sources, "rollup")
+        return await _read(engine, report_rollups.trend(interval, first_day, last_day), found)
+    report_rollups.note_source({} if sources is None else sources, "scan")
     base = agreements_as_of(viewer, filter, None)
     ids = sa.select(base.c.id)
     p = PROGRAM.c
@@ -182,9 +193,16 @@ async def trend(
             given.c.agreement_id.in_(ids),
         ),
     ]
+    return await _read(engine, sa.union_all(*branches), found)
+
+
+async def _read(
+    engine: AsyncEngine, statement: Any, found: list[tuple[int, str, date, date]]
+) -> list[TrendPoint]:
+    """The points of `found`, filled from the rows (measure, period key, value) of `statement`."""
     points = {key: TrendPoint(period=name, starts_on=s, ends_on=e) for key, name, s, e in found}
     async with reading(engine) as connection:
-        for measure, key, value in (await connection.execute(sa.union_all(*branches))).all():
+        for measure, key, value in (await connection.execute(statement)).all():
             point = points.get(int(key))
             if point is None:
                 continue

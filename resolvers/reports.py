@@ -92,8 +92,8 @@ async def summary_with_total(
     the sum of the groups (each agreement is in exactly one), and only its distinct parties are
     counted again; otherwise the total is a summary of its own. With `rollups`, read from the
     rollups where they answer exactly (`resolvers.report_rollups`); `Summary.source` says
-    which source answered ("rollup", "scan" or "mixed": distinct parties are always
-    counted from the rows)."""
+    which source answered ("rollup", "scan" or "mixed": e.g. distinct parties by status
+    are counted from the rows)."""
     dimensions = list(dict.fromkeys(group_by))
     sources: dict[str, object] = {}
     args: dict[str, Any] = {
@@ -115,13 +115,17 @@ async def summary_with_total(
     for group in groups:
         total.add(group.measures)
     if groups and Part.PARTIES in parts:
-        base = agreements_as_of(viewer, filter, as_of)
-        parties = sa.select(sa.func.count(sa.distinct(PARTY.c.organization_id))).where(
-            PARTY.c.agreement_id.in_(sa.select(base.c.id))
-        )
+        if rollups and report_rollups.parties_usable(viewer, filter, [], as_of):
+            parties = sa.select(report_rollups.parties([]).subquery().c.parties)
+            note_source(sources, "rollup")
+        else:
+            base = agreements_as_of(viewer, filter, as_of)
+            parties = sa.select(sa.func.count(sa.distinct(PARTY.c.organization_id))).where(
+                PARTY.c.agreement_id.in_(sa.select(base.c.id))
+            )
+            note_source(sources, "scan")
         async with reading(engine) as connection:
             total.parties = int(await connection.scalar(parties) or 0)
-        note_source(sources, "scan")
     return Summary(total=total, groups=groups, source=_source(sources))
 
 
@@ -240,7 +244,11 @@ async def summary(
         if not rows:
             return []
         if Part.PARTIES in parts:
-            note_source(noted, "scan")
+            if rollups and report_rollups.parties_usable(viewer, filter, dimensions, as_of):
+                parties = report_rollups.parties(dimensions)
+                note_source(noted, "rollup")
+            else:
+                note_source(noted, "scan")
         for row in (await connection.execute(parties)).all() if Part.PARTIES in parts else []:
             found = rows.get(tuple(row[:width]))
             if found is not None:

@@ -388,6 +388,7 @@ class ReportQuery:
             interval=interval,
             start=from_,
             end=to,
+            sources=ctx.extensions,
         )
         return CooperationTrend(interval=interval, points=[TrendPoint.of(p) for p in points])
 

@@ -39,7 +39,14 @@ from bench.generate.organizations import insert_organizations
 from bench.generate.programs import insert_programs_and_more
 from bench.generate.shape import Picker
 from bench.generate.writer import Writer
-from db import change_feed, change_triggers, listing_triggers, summary_rollup
+from db import (
+    change_feed,
+    change_triggers,
+    listing_triggers,
+    party_rollup,
+    summary_rollup,
+    trend_rollup,
+)
 from db.engine import create_engine
 
 __all__ = ["generate", "main"]
@@ -71,9 +78,10 @@ async def generate(
 ) -> None:
     """Add a generated network to a migrated database (see the module's docstring).
 
-    `organization_agreement`'s triggers and the summary rollups' are off during the load, and
-    the tables they keep are remade from scratch after it, in the same transaction (one join
-    or grouping instead of a trigger per row: with the rollups' triggers on, 100,000
+    `organization_agreement`'s triggers are off during the load and the table is remade from
+    scratch after it, in the same transaction (one join instead of a trigger per party row);
+    so are the summary rollups' (`db.summary_rollup`, `db.party_rollup`, `db.trend_rollup`),
+    rebuilt after it with their window from today (with their triggers on, 100,000
     organizations had not loaded after 50 minutes).
     Without `events` the change feed's triggers are off too (reinstalled after): the generated
     rows then have no change events, and at 100,000 organizations the load takes minutes
@@ -82,10 +90,14 @@ async def generate(
         raise ValueError("at least 10 organizations")
     rng = random.Random(seed)
     async with engine.begin() as connection:
+        await connection.run_sync(listing_triggers.uninstall)
         rollups = await connection.run_sync(summary_rollup.installed)
+        parties = await connection.run_sync(party_rollup.installed)
         if rollups:
             await connection.run_sync(summary_rollup.uninstall)
-        await connection.run_sync(listing_triggers.uninstall)
+        if parties:
+            await connection.run_sync(party_rollup.uninstall)
+            await connection.run_sync(trend_rollup.uninstall)
         if not events:
             await connection.run_sync(_change_triggers_off)
         w = Writer(connection)
@@ -98,13 +110,18 @@ async def generate(
         await connection.execute(sa.text("DELETE FROM organization_agreement"))
         await connection.run_sync(listing_triggers.fill)
         await connection.run_sync(listing_triggers.install)
+        if (rollups or parties) and engine.dialect.name == "postgresql":
+            # statistics for the rows loaded in this transaction, or the rebuilds' joins are
+            # planned for empty tables (a nested loop over a million agreements)
+            await connection.execute(sa.text("ANALYZE"))
         if rollups:
-            if engine.dialect.name == "postgresql":
-                # statistics for the rows loaded in this transaction, or the rebuild's joins
-                # are planned for empty tables (a nested loop over a million agreements)
-                await connection.execute(sa.text("ANALYZE"))
             await connection.run_sync(summary_rollup.rebuild, date.today())
             await connection.run_sync(summary_rollup.install)
+        if parties:
+            await connection.run_sync(party_rollup.rebuild)
+            await connection.run_sync(party_rollup.install)
+            await connection.run_sync(trend_rollup.rebuild)
+            await connection.run_sync(trend_rollup.install)
         if not events:
             await connection.run_sync(change_triggers.install)
     if engine.dialect.name == "postgresql":

@@ -39,11 +39,17 @@ from db.tables.recognition import ApplicationOutcome, RecognitionApplication, Re
 from db.tables.reminders import ReminderSent
 from db.tables.resources import Resource, ResourceShare
 from db.tables.rollups import (
+    ActivityTrend,
+    AgreementPartyRollup,
     AgreementRollup,
     AgreementRollupFunding,
+    AgreementTrend,
+    PartyRollup,
+    PartyRollupSet,
     SummaryRollup,
     SummaryRollupFunding,
     SummaryRollupState,
+    TrendRollup,
 )
 from db.tables.saved_views import SavedView
 from db.tables.webhooks import Webhook, WebhookDelivery
@@ -54,11 +60,14 @@ __all__ = [
     "ActivityAgreement",
     "ActivityParticipant",
     "ActivityProgram",
+    "ActivityTrend",
     "Agreement",
     "AgreementMode",
     "AgreementParty",
+    "AgreementPartyRollup",
     "AgreementRollup",
     "AgreementRollupFunding",
+    "AgreementTrend",
     "Alliance",
     "AllianceRoleCount",
     "ApiToken",
@@ -96,6 +105,8 @@ __all__ = [
     "OrganizationIdentifier",
     "OrganizationRelation",
     "OrganizationUnit",
+    "PartyRollup",
+    "PartyRollupSet",
     "Person",
     "Position",
     "Program",
@@ -115,6 +126,7 @@ __all__ = [
     "SummaryRollup",
     "SummaryRollupFunding",
     "SummaryRollupState",
+    "TrendRollup",
     "Webhook",
     "WebhookDelivery",
 ]

@@ -17,11 +17,17 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 __all__ = [
+    "ActivityTrend",
+    "AgreementPartyRollup",
     "AgreementRollup",
     "AgreementRollupFunding",
+    "AgreementTrend",
+    "PartyRollup",
+    "PartyRollupSet",
     "SummaryRollup",
     "SummaryRollupFunding",
     "SummaryRollupState",
+    "TrendRollup",
 ]
 
 SUM = sa.Numeric(20, 2)
@@ -113,3 +119,86 @@ class AgreementRollupFunding(CurrencySum, table=True):
 
     agreement_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     currency: str = Field(primary_key=True, max_length=3)
+
+
+class PartyRollupSet(SQLModel, table=True):
+    """A grouping of the distinct-parties counts (`db.party_rollup`): by kind or not, and
+    signing and start dates not at all (0), by year (1) or by quarter (2)."""
+
+    __tablename__ = "party_rollup_set"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    by_kind: int
+    by_signed: int
+    by_start: int
+
+
+class PartyRollup(SQLModel, table=True):
+    """How many organizations are party to an agreement of one group of one grouping set
+    (`kind` '' and keys 0 where the set does not group by them; a year is 2024, a quarter
+    20241, an unknown date 0)."""
+
+    __tablename__ = "party_rollup"
+
+    set_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    kind: str = Field(primary_key=True, max_length=40)
+    signed_k: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    start_k: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    parties: int = _count()
+
+
+class AgreementPartyRollup(SQLModel, table=True):
+    """Which organizations one agreement counted as parties, with its kind and quarters as
+    they were then (what its next refresh takes out)."""
+
+    __tablename__ = "agreement_party_rollup"
+    __table_args__ = (
+        sa.Index(
+            "ix_agreement_party_rollup_organization",
+            "organization_id",
+            "kind",
+            "signed_q",
+            "start_q",
+            "agreement_id",
+        ),
+    )
+
+    agreement_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    organization_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    kind: str = Field(max_length=40)
+    signed_q: int
+    start_q: int
+
+
+class TrendRollup(SQLModel, table=True):
+    """One flow of the trends in one month (`db.trend_rollup`): `measure` is a `TrendPoint`
+    field (`signed`, `enrolments`...) or `funding:` and a currency; `month` is 202403."""
+
+    __tablename__ = "trend_rollup"
+
+    measure: str = Field(primary_key=True, max_length=20)
+    month: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    value: Decimal = _sum()
+    entries: int = _count()
+    """How many rows the value counts or sums (a flow with none is not reported)."""
+
+
+class AgreementTrend(SQLModel, table=True):
+    """One agreement's share of a `trend_rollup` row (what its next refresh takes out)."""
+
+    __tablename__ = "agreement_trend"
+
+    agreement_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    measure: str = Field(primary_key=True, max_length=20)
+    month: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    value: Decimal = _sum()
+    entries: int = _count()
+
+
+class ActivityTrend(SQLModel, table=True):
+    """The month an activity linked to an agreement counts in (once, however many it links)."""
+
+    __tablename__ = "activity_trend"
+
+    activity_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    month: int
