@@ -150,6 +150,7 @@ async def run_scenario(
     warmup: float,
     duration: float,
     versions: dict[int, int],
+    floor_too: bool = True,
 ) -> tuple[dict[str, float], dict[str, float] | None]:
     headers = auth_headers(subjects, scenario.role)
     if scenario.floor_sql is None:
@@ -186,6 +187,8 @@ async def run_scenario(
         warmup=warmup,
         duration=duration,
     )
+    if not floor_too:
+        return api.summary(), None
     floor = await load(
         FLOOR_PORT,
         lambda i, n: (f"/{scenario.name}", floor_body, {}, _ok),
