@@ -153,8 +153,7 @@ async def run_scenario(
     floor: bool = True,
 ) -> tuple[dict[str, float], dict[str, float] | None]:
     """Loads the API with the scenario, then the floor with its statement unless `floor` is
-    off (the floor's code does not change between runs; at 100,000 organizations its
-    secretariat takes seconds a request, so a run can reuse an earlier run's floor figures)."""
+    off."""
     headers = auth_headers(subjects, scenario.role)
     if scenario.floor_sql is None:
         # each connection edits agreements of its own, carrying the version it got back

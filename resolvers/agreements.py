@@ -1,7 +1,7 @@
 """Reading agreements: filters over parties, dates and states; the lists around an agreement."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -26,6 +26,7 @@ from db.tables import (
     Membership,
     Organization,
     OrganizationAgreement,
+    OrganizationAgreementTotal,
 )
 from resolvers.context import Context
 from resolvers.ids import decode_id_of, reference_to
@@ -36,7 +37,7 @@ from resolvers.reading import narrowed
 from resolvers.text_search import text_matches
 from resolvers.units import in_organization, in_organizations
 from resolvers.viewer import Viewer
-from resolvers.visibility import agreement_visible_through_party
+from resolvers.visibility import agreement_visible_through_party, agreement_visible_under
 
 __all__ = [
     "AGREEMENT",
@@ -51,6 +52,7 @@ __all__ = [
     "agreements_page",
     "commitment_state",
     "effective_status",
+    "kept_total",
     "modes_of",
     "notice_deadline",
     "notice_deadline_sql",
@@ -186,6 +188,30 @@ def status_as_read(status: str, effective_to: date | None, today: date) -> Agree
     return AgreementStatus(status)
 
 
+OrganizationCondition = Callable[[ColumnElement[Any]], ColumnElement[bool]]
+
+
+def _party_conditions(f: AgreementFilter, field: str) -> dict[str, OrganizationCondition]:
+    """The filter's conditions on a party's organization (`party`, `partyAlliance`), by field
+    name: each met by an organization is met by its units when `includeUnits`."""
+    units = f.include_units
+    found: dict[str, OrganizationCondition] = {}
+    if f.party is not None:
+        party_id = decode_id_of(f.party, "Organization", field=f"{field}.party")
+        found["party"] = lambda organization: in_organization(organization, party_id, units)
+    if f.party_alliance is not None:
+        alliance_id = decode_id_of(f.party_alliance, "Alliance", field=f"{field}.partyAlliance")
+        members = (
+            sa.select(MEMBERSHIP.c.organization_id)
+            .where(MEMBERSHIP.c.alliance_id == alliance_id, MEMBERSHIP.c.left_on.is_(None))
+            .correlate(None)
+        )
+        found["party_alliance"] = lambda organization: in_organizations(
+            organization, members, units
+        )
+    return found
+
+
 @modifiable(AGREEMENT)
 def agreement_conditions(
     f: AgreementFilter | None,
@@ -210,16 +236,9 @@ def agreement_conditions(
                 sa.select(MODE.c.agreement_id).where(MODE.c.mode.in_([m.value for m in f.mode]))
             )
         )
+    rolled_up = _party_conditions(f, field)
     if f.party is not None:
-        party_id = decode_id_of(f.party, "Organization", field=f"{field}.party")
-        units = f.include_units
-        conditions.append(
-            _with_party(
-                lambda organization: in_organization(organization, party_id, units),
-                listed,
-                rolls_up=units,
-            )
-        )
+        conditions.append(_with_party(rolled_up["party"], listed, rolls_up=f.include_units))
     if f.party_kind:
         kinds = _organizations_where(ORGANIZATION.c.kind.in_([k.value for k in f.party_kind]))
         conditions.append(_with_party(lambda organization: organization.in_(kinds), listed))
@@ -228,19 +247,8 @@ def agreement_conditions(
         in_countries = _organizations_where(ORGANIZATION.c.country.in_(countries))
         conditions.append(_with_party(lambda organization: organization.in_(in_countries), listed))
     if f.party_alliance is not None:
-        alliance_id = decode_id_of(f.party_alliance, "Alliance", field=f"{field}.partyAlliance")
-        members = (
-            sa.select(MEMBERSHIP.c.organization_id)
-            .where(MEMBERSHIP.c.alliance_id == alliance_id, MEMBERSHIP.c.left_on.is_(None))
-            .correlate(None)
-        )
-        units = f.include_units
         conditions.append(
-            _with_party(
-                lambda organization: in_organizations(organization, members, units),
-                listed,
-                rolls_up=units,
-            )
+            _with_party(rolled_up["party_alliance"], listed, rolls_up=f.include_units)
         )
     if f.active_on is not None:
         conditions.append(
@@ -331,6 +339,53 @@ def organization_agreements(
     return agreements_through_units(viewer, filter), LISTED.c.organization_id
 
 
+TOTAL = table_of(OrganizationAgreementTotal)
+
+_DECIDED_ON_THE_ORGANIZATION = frozenset({"party", "party_alliance", "include_units"})
+"""The filter's fields whose conditions an organization meets for every agreement of its list
+(with units rolled up): any other field given, a list's total is counted."""
+
+KeptTotal = Callable[[ColumnElement[Any], ColumnElement[Any]], ColumnElement[Any]]
+"""The total of a parent's list from its key and the counting subquery (used where the kept
+total does not apply)."""
+
+
+def kept_total(viewer: Viewer, filter: AgreementFilter | None) -> KeptTotal | None:
+    """The total of an organization's `agreements` list (units rolled up) read from
+    `organization_agreement_total` where the organization alone decides that every agreement of
+    the list passes the filter and is visible to `viewer`, else counted: an alliance's member
+    asked for its agreements with a party in the alliance (by the alliance's secretariat), an
+    editor's own organization, any list of an admin. The conditions `organization_agreements`
+    tests on each row (`_with_party`, `agreement_visible_through_party`) are tested once on the
+    parent, in a CASE that counts the rows only when they do not hold. `None` where no such
+    decision exists (a filter on the agreements' own columns, units not rolled up, a caller
+    who sees no records), and the list is counted as before."""
+    if filter is not None:
+        if not filter.include_units:
+            return None
+        for field in fields(filter):
+            if field.name not in _DECIDED_ON_THE_ORGANIZATION and getattr(filter, field.name):
+                return None
+    seen = agreement_visible_under(viewer)
+    if seen is None:
+        return None
+    rolled_up = [] if filter is None else list(_party_conditions(filter, "filter").values())
+
+    def total(key: ColumnElement[Any], counted: ColumnElement[Any]) -> ColumnElement[Any]:
+        kept = sa.select(TOTAL.c.agreements).where(TOTAL.c.organization_id == key)
+        conditions: list[ColumnElement[bool]] = []
+        for condition in (seen(key), *(made(key) for made in rolled_up)):
+            if not any(condition.compare(other) for other in conditions):
+                conditions.append(condition)  # a secretariat's own alliance: tested once
+        decided = sa.and_(*conditions)
+        return sa.case(
+            (decided, sa.func.coalesce(kept.scalar_subquery(), 0)),
+            else_=counted,
+        )
+
+    return total
+
+
 def organization_agreement_ordering(
     filter: AgreementFilter | None, order: AgreementOrder | None
 ) -> list[Any]:
@@ -365,6 +420,7 @@ def agreements_of_organizations(
         order_by=organization_agreement_ordering(filter, order),
         request=request,
         args=(repr(filter), repr(order)),
+        total=kept_total(ctx.viewer, filter),
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
 from db.tables.listings import MIRRORS
 
-__all__ = ["KEY_PREFIX", "key_terms", "precedes"]
+__all__ = ["KEY_PREFIX", "key_terms", "precedes", "tie_broken"]
 
 KEY_PREFIX = "key:"
 
@@ -61,6 +61,24 @@ def _term(term: Any, table: sa.Table) -> _Term | None:
     if nulls_first is None and term.nullable:
         return None  # each database puts NULLs at its own end
     return _Term(term, descending, nulls_first)
+
+
+def tie_broken(order_by: Sequence[Any], key: ColumnElement[Any]) -> list[Any]:
+    """`order_by` then the tie-breaking `key` (a table's id, ascending), unless the order ends
+    with it already, or with a copy of it kept by the database (`_mirrored`): sorted by the
+    copy and again by the original, PostgreSQL could not take the rows in an index's order
+    and stop after a page; it read a whole group of 32 index entries and fetched their
+    agreements to sort them again (an incremental sort per member of the secretariat)."""
+    if order_by:
+        last = order_by[-1]
+        if isinstance(last, UnaryExpression) and last.modifier is operators.asc_op:
+            last = last.element
+        table = getattr(key, "table", None)
+        if isinstance(last, sa.Column) and isinstance(table, sa.Table):
+            same = last if last.table is table else _mirrored(last, table)
+            if same is not None and same is key:
+                return list(order_by)
+    return [*order_by, key]
 
 
 def key_terms(order_by: Sequence[Any], key: ColumnElement[Any]) -> list[_Term] | None:

@@ -8,7 +8,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 from strawberry.dataloader import DataLoader
 
-from resolvers.paging import OrderBy, Page, PageRequest
+from resolvers.paging import KeptTotal, OrderBy, Page, PageRequest
 from resolvers.reading import Reader, narrowed
 
 __all__ = ["Loaders"]
@@ -52,10 +52,12 @@ class Loaders:
         order_by: OrderBy = (),
         statement: sa.Select[Any] | Callable[[], sa.Select[Any] | None] | None = None,
         args: Hashable = None,
+        total: KeptTotal | None = None,
     ) -> DataLoader[int, Page]:
         """Pages of visible `table` rows per parent `key` (a column of `table` or of a join in
         `statement`); `args` names the filter and order so different arguments get different
-        loaders.
+        loaders; `total`, where the database keeps the lists' totals
+        (`resolvers.paging.fetch_pages`).
 
         `statement` and `where` may be given as functions: they are then built once per
         request and loader, not once per parent object (building a select with its visibility
@@ -77,6 +79,7 @@ class Loaders:
                 order_by=order_by,
                 tiebreak=table.c.id,
                 request=request,
+                kept=total,
             )
 
         return self.pages(name, batch)

@@ -9,7 +9,8 @@ is turned into a position (how many rows of the list come up to it) in SQL when 
 """
 
 import base64
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +21,12 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
 from resolvers.errors import BadUserInput, PageSizeTooLarge, excerpt
-from resolvers.keyset import KEY_PREFIX, key_terms, precedes
+from resolvers.keyset import KEY_PREFIX, key_terms, precedes, tie_broken
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
+    "KeptTotal",
     "Page",
     "PageRequest",
     "cursor_at",
@@ -41,6 +43,8 @@ DEFAULT_PAGE_SIZE = 20
 _CURSOR_PREFIX = "offset:"
 
 OrderBy = Sequence[ColumnElement[Any]]
+KeptTotal = Callable[[ColumnElement[Any], ColumnElement[Any]], ColumnElement[Any]]
+"""A list's total from its parent's key and the counting subquery (`fetch_pages`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +262,7 @@ def _checked_keys(order_by: OrderBy, tiebreak: ColumnElement[Any], request: Page
 
 
 def _ordered(order_by: OrderBy, key: ColumnElement[Any]) -> list[ColumnElement[Any]]:
-    return [*order_by, key]
+    return tie_broken(order_by, key)
 
 
 _NULLS = {operators.nulls_first_op: "nulls_last", operators.nulls_last_op: "nulls_first"}
@@ -296,6 +300,7 @@ async def fetch_page(
     order_by: OrderBy,
     tiebreak: ColumnElement[Any],
     request: PageRequest,
+    kept: Callable[[ColumnElement[Any]], ColumnElement[Any]] | None = None,
 ) -> Page:
     """One page of `statement` with its total, in one statement (two when asked for a page
     past the end, or for the last rows before a position past the end, to know the total).
@@ -305,11 +310,18 @@ async def fetch_page(
     the page (100 universities of a country of 16,000: 197 ms instead of 7, bench/RESULTS.md).
     The last rows of a list (`last` without `before` or `first`) are read in the reverse order,
     so the database keeps only those, as it does for the first rows.
+
+    `kept`, where the database keeps the list's total, makes it from the counting subquery
+    (`resolvers.agreements.kept_total`: read where it applies, else counted).
     """
     keyed = _checked_keys(order_by, tiebreak, request)
     if request.keys:
         request = await _resolve(connection, statement, tiebreak, order_by, request)
-    whole = sa.select(sa.func.count()).select_from(statement.subquery()).scalar_subquery()
+    whole: ColumnElement[Any] = (
+        sa.select(sa.func.count()).select_from(statement.subquery()).scalar_subquery()
+    )
+    if kept is not None:
+        whole = kept(whole)
     counted = statement.add_columns(whole.label("_total"), tiebreak.label("_id"))
     ordering = _ordered(order_by, tiebreak)
     end = request.end
@@ -355,11 +367,14 @@ async def fetch_pages(
     order_by: OrderBy,
     tiebreak: ColumnElement[Any],
     request: PageRequest,
+    kept: KeptTotal | None = None,
 ) -> dict[Any, Page]:
     """The same page of `statement` for each parent key, with each parent's total, in one statement.
 
     Rows are numbered per parent with a window function; the first row of every parent is
-    always kept so that its total is known even when the page lies past the end.
+    always kept so that its total is known even when the page lies past the end. `kept`
+    makes a parent's total from its key and the counting subquery where the database keeps
+    it: used for one parent; for several the window counts what it numbers anyway.
     """
     keys = list(dict.fromkeys(keys))
     if not keys:
@@ -374,6 +389,7 @@ async def fetch_pages(
             order_by=order_by,
             tiebreak=tiebreak,
             request=request,
+            kept=None if kept is None else functools.partial(kept, sa.literal(only)),
         )
         return {only: page}
     keyed = _checked_keys(order_by, tiebreak, request)

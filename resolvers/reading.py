@@ -13,7 +13,7 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BooleanClauseList, ColumnElement, Grouping
 
 from db.engine import reads_engine
-from resolvers.paging import OrderBy, Page, PageRequest, fetch_page, fetch_pages
+from resolvers.paging import KeptTotal, OrderBy, Page, PageRequest, fetch_page, fetch_pages
 from resolvers.viewer import Viewer
 from resolvers.visibility import visible
 
@@ -89,6 +89,7 @@ class Reader:
         order_by: OrderBy,
         tiebreak: ColumnElement[Any],
         request: PageRequest,
+        kept: KeptTotal | None = None,
     ) -> list[Page]:
         """The same page for each parent key, in key order (for a DataLoader)."""
         async with self.engine.connect() as connection:
@@ -100,5 +101,6 @@ class Reader:
                 order_by=order_by,
                 tiebreak=tiebreak,
                 request=request,
+                kept=kept,
             )
         return [pages[k] for k in keys]

@@ -31,6 +31,7 @@ The rules (docs/access.md):
 """
 
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -42,7 +43,12 @@ from resolvers.proposal_visibility import proposal_history_visible, proposal_vis
 from resolvers.units import in_organizations
 from resolvers.viewer import Role, Viewer
 
-__all__ = ["PUBLIC_TABLES", "agreement_visible_through_party", "visible"]
+__all__ = [
+    "PUBLIC_TABLES",
+    "agreement_visible_through_party",
+    "agreement_visible_under",
+    "visible",
+]
 
 PUBLIC_TABLES = frozenset(
     {
@@ -129,6 +135,21 @@ def agreement_visible_through_party(viewer: Viewer, party: sa.Table) -> ColumnEl
     if viewer.is_admin or not viewer.sees_records:
         return general
     return sa.or_(_answers_for(viewer, party.c.organization_id), general)
+
+
+def agreement_visible_under(
+    viewer: Viewer,
+) -> Callable[[sa.ColumnElement[Any]], ColumnElement[bool]] | None:
+    """A condition on an organization under which every agreement listed under it (one with a
+    party at or below it) is visible to `viewer`, as `agreement_visible_through_party` decides
+    on the listed row without a probe: always for an admin, for others where the organization
+    is one they answer for. `None` for a caller who sees no records (nothing is decided on the
+    organization: each agreement is probed)."""
+    if viewer.is_admin:
+        return lambda organization: sa.true()
+    if not viewer.sees_records:
+        return None
+    return lambda organization: _answers_for(viewer, organization)
 
 
 def _ids_where(table: sa.Table, condition: ColumnElement[bool]) -> sa.Select[tuple[int]]:

@@ -22,7 +22,7 @@ from db.tables.evaluations import Evaluation, EvaluationMeasure, Indicator, Indi
 from db.tables.funding import Funding
 from db.tables.history import HistoryEntry
 from db.tables.ledger import CreditEntry
-from db.tables.listings import OrganizationAgreement
+from db.tables.listings import OrganizationAgreement, OrganizationAgreementTotal
 from db.tables.mobility import MobilityCondition
 from db.tables.names import LocalizedName
 from db.tables.network import NetworkChange
@@ -102,6 +102,7 @@ __all__ = [
     "NetworkChange",
     "Organization",
     "OrganizationAgreement",
+    "OrganizationAgreementTotal",
     "OrganizationIdentifier",
     "OrganizationRelation",
     "OrganizationUnit",

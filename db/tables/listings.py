@@ -7,7 +7,12 @@ from sqlmodel import Field, SQLModel
 
 from db.base import UTCDateTime
 
-__all__ = ["MIRRORS", "POSTGRESQL_ONLY_INDEXES", "OrganizationAgreement"]
+__all__ = [
+    "MIRRORS",
+    "POSTGRESQL_ONLY_INDEXES",
+    "OrganizationAgreement",
+    "OrganizationAgreementTotal",
+]
 
 MIRRORS = "mirrors"
 """The `info` key naming the column (`table.column`) a copied column always equals: keyset
@@ -47,6 +52,27 @@ class OrganizationAgreement(SQLModel, table=True):
     signed_on: date | None = Field(
         default=None, sa_column_kwargs={"info": {MIRRORS: "agreement.signed_on"}}
     )
+
+
+class OrganizationAgreementTotal(SQLModel, table=True):
+    """How many rows of `organization_agreement` each organization has: the total of its
+    `agreements` list (units rolled up) when every one of them passes the list's conditions,
+    which the read decides on the organization alone (`resolvers.agreements.kept_total`: an
+    alliance's member asked for its agreements with a party in that alliance, an editor for its
+    own organization's). Counting the list was an index range of every agreement of the
+    organization (about 1,570 for a member at 100,000 organizations) per member and request.
+
+    Kept by two triggers on `organization_agreement` itself (migration 0024_agreement_totals,
+    `db.listing_triggers`): a row added counts one up, a row removed one down, so whatever
+    keeps that table keeps this one. An organization whose last agreement went keeps its row
+    with 0; the row goes with the organization (cascade). Nothing writes it by hand."""
+
+    __tablename__ = "organization_agreement_total"
+
+    organization_id: int = Field(
+        foreign_key="organization.id", primary_key=True, ondelete="CASCADE"
+    )
+    agreements: int = Field(default=0)
 
 
 POSTGRESQL_ONLY_INDEXES = {

@@ -69,7 +69,8 @@ def _agreements_of_organizations(ctx: Context, spec: ListSpec) -> ListSource:
     table = agreement_reads.AGREEMENT
     statement, key = agreement_reads.organization_agreements(ctx.viewer, spec.filter)
     order_by = agreement_reads.organization_agreement_ordering(spec.filter, spec.order)
-    return ListSource(table, statement, order_by, key)
+    total = agreement_reads.kept_total(ctx.viewer, spec.filter)
+    return ListSource(table, statement, order_by, key, total)
 
 
 def _programs_of_organizations(ctx: Context, spec: ListSpec) -> ListSource:

@@ -55,6 +55,9 @@ class ListSource:
     statement: sa.Select[Any]
     order_by: OrderBy
     key: ColumnElement[Any] | None = None
+    total: Callable[[ColumnElement[Any], ColumnElement[Any]], ColumnElement[Any]] | None = None
+    """A nested list's total from its parent's key and the counting subquery, where the
+    database keeps it (`resolvers.agreements.kept_total`); `None`: counted."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ from resolvers.compiled.shapes import (
 )
 from resolvers.compiled.summaries import SummaryRoot, summary_json
 from resolvers.context import Context
-from resolvers.keyset import key_terms, precedes
+from resolvers.keyset import key_terms, precedes, tie_broken
 from resolvers.languages import lookup_chain
 from resolvers.names import picked_name
 from resolvers.nodes import NODE_TABLES
@@ -182,15 +182,18 @@ class Statement:
         statement = source.statement
         if parent is not None and source.key is not None:
             statement = statement.where(source.key == parent.c.id).correlate(parent)
+        total = self.total(statement)
+        if parent is not None and source.key is not None and source.total is not None:
+            total = source.total(parent.c.id, total)
         values: list[ColumnElement[Any]] = []
         for key, part in shape.parts:
             values.append(constant(key))
             if isinstance(part, TotalCount):
-                values.append(self.total(statement))
+                values.append(total)
             elif isinstance(part, Constant):
                 values.append(constant(part.value))
             elif isinstance(part, PageInfoShape):
-                values.append(self.page_info(part, statement, shape.request, source))
+                values.append(self.page_info(part, statement, shape.request, source, total))
             else:
                 values.append(self.page(shape, part, source, statement))
         return sa.func.json_build_object(*values)
@@ -208,7 +211,7 @@ class Statement:
     ) -> ColumnElement[Any]:
         """The page's edges (or nodes) as a JSON array, in the list's order."""
         node = part if isinstance(part, ObjectShape) else edge_node(part)
-        ordering = [*source.order_by, source.table.c.id]
+        ordering = tie_broken(source.order_by, source.table.c.id)
         columns = self.columns(node, source.table) if node else [source.table.c.id.label("id")]
         keyed = _keyed(source, shape.request)
         rows = self.rows(statement, columns, ordering, shape.request, source)
@@ -278,9 +281,10 @@ class Statement:
         statement: sa.Select[Any],
         request: PageRequest,
         source: ListSource,
+        total: ColumnElement[Any],
     ) -> ColumnElement[Any]:
-        """`resolvers.paging.Page`'s flags and the first and last cursors, from the total:
-        `PageRequest.bounds` in SQL."""
+        """`resolvers.paging.Page`'s flags and the first and last cursors, from the list's
+        `total`: `PageRequest.bounds` in SQL."""
         keyed = _keyed(source, request)
         positions = {
             name: self.total(statement.where(condition))
@@ -292,14 +296,14 @@ class Statement:
             if name not in PAGE_INFO_FIELDS:
                 values.append(constant(name))
                 continue
-            start, stop = _bounds(request, self.total(statement), positions)
+            start, stop = _bounds(request, total, positions)
             if name == "hasPreviousPage":
                 if isinstance(start, int):
                     values.append(sa.true() if start > 0 else sa.false())
                 else:
                     values.append(start > 0)
             elif name == "hasNextPage":
-                values.append(sa.func.greatest(start, stop) < self.total(statement))
+                values.append(sa.func.greatest(start, stop) < total)
             elif keyed:
                 values.append(self.end_key(statement, request, source, name == "startCursor"))
             else:
@@ -311,7 +315,7 @@ class Statement:
         self, statement: sa.Select[Any], request: PageRequest, source: ListSource, start: bool
     ) -> ColumnElement[Any]:
         """The key cursor of the page's first (`start`) or last row; null on an empty page."""
-        ordering = [*source.order_by, source.table.c.id]
+        ordering = tie_broken(source.order_by, source.table.c.id)
         columns = [source.table.c.id.label("id")]
         rows = self.rows(statement, columns, ordering, request, source)
         order = rows.c._rn if start else rows.c._rn.desc()

@@ -5,7 +5,13 @@ their parties replaced, deleted, through the API; parties removed, organizations
 agreements dated by plain SQL, as a loader or a bulk COPY writes them), its rows equal the
 join of the parties with the unit tree computed live; at the end every organization's
 `agreements` list, read through the API, equals the live computation in both orders the
-table keeps. On both databases, with hypothesis."""
+table keeps. On both databases, with hypothesis.
+
+`organization_agreement_total` (each organization's count of those rows) is checked against the
+live count after every step too; organizations join and leave an alliance by plain SQL, and at
+the end the alliance's secretariat reads every organization's agreements with a party in the
+alliance (`partyAlliance`: a member's total read from the kept count, another's counted), alone
+and nested under the alliance's current members, against the live computation."""
 
 import asyncio
 import contextlib
@@ -74,6 +80,16 @@ class DeleteAgreement:
     agreement: int
 
 
+@dataclass(frozen=True)
+class Join:
+    organization: int
+
+
+@dataclass(frozen=True)
+class Leave:
+    organization: int
+
+
 Operation = (
     NewOrganization
     | Move
@@ -83,6 +99,8 @@ Operation = (
     | RemoveParty
     | Date
     | DeleteAgreement
+    | Join
+    | Leave
 )
 
 _pick = st.integers(min_value=0, max_value=7)
@@ -96,6 +114,8 @@ OPERATIONS = st.one_of(
     st.builds(RemoveParty, _pick, _pick),
     st.builds(Date, _pick, st.none() | st.dates(date(2020, 1, 1), date(2020, 1, 5))),
     st.builds(DeleteAgreement, _pick),
+    st.builds(Join, _pick),
+    st.builds(Leave, _pick),
 )
 
 LIVE = sa.text(
@@ -107,6 +127,25 @@ LIVE = sa.text(
 KEPT = sa.text(
     "SELECT organization_id, agreement_id, created_at, signed_on FROM organization_agreement"
 )
+LIVE_TOTALS = sa.text(
+    """SELECT u.ancestor_id, count(DISTINCT p.agreement_id)
+    FROM agreement_party p JOIN organization_unit u ON u.unit_id = p.organization_id
+    GROUP BY u.ancestor_id"""
+)
+KEPT_TOTALS = sa.text(
+    "SELECT organization_id, agreements FROM organization_agreement_total WHERE agreements <> 0"
+)
+ALLIANCE = "Alliance of the test"
+LIVE_ALLIED = sa.text(
+    """SELECT DISTINCT u.ancestor_id, p.agreement_id
+    FROM agreement_party p JOIN organization_unit u ON u.unit_id = p.organization_id
+    WHERE p.agreement_id IN (
+        SELECT q.agreement_id FROM agreement_party q
+        JOIN organization_unit w ON w.unit_id = q.organization_id
+        JOIN membership m ON m.organization_id = w.ancestor_id
+        JOIN alliance a ON a.id = m.alliance_id
+        WHERE a.name = :name AND m.left_on IS NULL)"""
+).bindparams(name=ALLIANCE)
 
 
 class World:
@@ -205,6 +244,25 @@ class World:
                 await self.sql(
                     "UPDATE agreement SET signed_on = :d WHERE id = :a", d=signed_on, a=key
                 )
+            case Join(organization):
+                key = await self.pick("organization", organization)
+                await self.sql(
+                    """INSERT INTO membership (created_at, updated_at, version, alliance_id,
+                        organization_id, role, joined_on)
+                    SELECT CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1, id, :o, 'member', :d
+                    FROM alliance WHERE name = :n""",
+                    o=key,
+                    d=date(2020, 1, 1),
+                    n=ALLIANCE,
+                )
+            case Leave(organization):
+                key = await self.pick("organization", organization)
+                await self.sql(
+                    "UPDATE membership SET left_on = :d WHERE organization_id = :o "
+                    "AND left_on IS NULL",
+                    d=date(2021, 1, 1),
+                    o=key,
+                )
             case DeleteAgreement(agreement):
                 key = await self.pick("agreement", agreement)
                 if key is not None:
@@ -237,6 +295,43 @@ class World:
         return keys
 
 
+async def _allied_through_the_api(
+    client: httpx.AsyncClient, alliance: int, organizations: list[int]
+) -> dict[int, set[int]]:
+    """Each organization's agreements with a party in the alliance, as its secretariat reads
+    them: every organization alone, then the current members nested under the alliance (the
+    secretariat's page), which must agree with the first reading."""
+    arguments = "first: 100, filter: {partyAlliance: $alliance}"
+    allied = encode_id("Alliance", alliance)
+    found: dict[int, set[int]] = {}
+    for organization in organizations:
+        data = await query(
+            client,
+            f"""query ($id: ID!, $alliance: ID!) {{ node(id: $id) {{ ... on Organization {{
+              agreements({arguments}) {{ totalCount edges {{ node {{ id }} }} }} }} }} }}""",
+            {"id": encode_id("Organization", organization), "alliance": allied},
+        )
+        listed = data["node"]["agreements"]
+        keys = {int(decode_id(e["node"]["id"])[1]) for e in listed["edges"]}
+        assert listed["totalCount"] == len(keys), (organization, listed)
+        found[organization] = keys
+    data = await query(
+        client,
+        f"""query ($alliance: ID!) {{ node(id: $alliance) {{ ... on Alliance {{
+          memberships(first: 100, filter: {{current: true}}) {{ edges {{ node {{
+            organization {{ id agreements({arguments}) {{ totalCount edges {{ node {{ id }} }} }} }}
+          }} }} }} }} }} }}""",
+        {"alliance": allied},
+    )
+    for edge in data["node"]["memberships"]["edges"]:
+        member = edge["node"]["organization"]
+        listed = member["agreements"]
+        keys = {int(decode_id(e["node"]["id"])[1]) for e in listed["edges"]}
+        key = int(decode_id(member["id"])[1])
+        assert (listed["totalCount"], keys) == (len(found[key]), found[key]), (key, listed)
+    return found
+
+
 def _live_order(rows: set[tuple[Any, ...]], organization: int, column: int) -> list[int]:
     """The agreements of `organization`, newest first, undated last, then by id."""
     mine = [row for row in rows if row[0] == organization]
@@ -257,6 +352,12 @@ async def _sequence(databases: Databases, operations: list[Operation]) -> list[s
             for number in range(ORGANIZATIONS):
                 parent = None if number % 2 == 0 else await world.pick("organization", -1)
                 await world.organization(parent, number)
+            await mutate(
+                client,
+                "createAlliance",
+                {"name": ALLIANCE, "scope": "PROVINCIAL"},
+                "alliance { id }",
+            )
             for number, operation in enumerate(operations):
                 await world.run(operation, number)
                 live, kept = await world.rows(LIVE), await world.rows(KEPT)
@@ -266,6 +367,10 @@ async def _sequence(databases: Databases, operations: list[Operation]) -> list[s
                         f"extra {kept - live}"
                     )
                     return broken
+                live, kept = await world.rows(LIVE_TOTALS), await world.rows(KEPT_TOTALS)
+                if live != kept:
+                    broken.append(f"after step {number} {operation}: totals {kept} != {live}")
+                    return broken
             live = await world.rows(LIVE)
             for organization in await world.ids("organization"):
                 for order, column in (("CREATED_AT", 2), ("SIGNED_ON", 3)):
@@ -273,6 +378,20 @@ async def _sequence(databases: Databases, operations: list[Operation]) -> list[s
                     expected = _live_order(live, organization, column)
                     if through_api != expected:
                         broken.append(f"{organization} by {order}: {through_api} != {expected}")
+            (alliance,) = await world.ids("alliance")
+            allied: dict[int, set[int]] = {}
+            for organization, agreement in await world.rows(LIVE_ALLIED):
+                allied.setdefault(organization, set()).add(agreement)
+            secretariat = await make_token(engine, TokenRole.SECRETARIAT, alliance=ALLIANCE)
+            async with api_client(engine, secretariat) as as_secretariat:
+                organizations = await world.ids("organization")
+                read = await _allied_through_the_api(as_secretariat, alliance, organizations)
+            for organization in organizations:
+                if read[organization] != allied.get(organization, set()):
+                    broken.append(
+                        f"{organization} with a party in the alliance: {read[organization]} "
+                        f"!= {allied.get(organization, set())}"
+                    )
     finally:
         await engine.dispose()
         databases.release(url)
