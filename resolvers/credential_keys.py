@@ -153,25 +153,28 @@ async def _make_key(
     return row, key
 
 
+async def _current_row(
+    connection: AsyncConnection, organization_id: int, *, lock: bool
+) -> sa.RowMapping | None:
+    """The organization's newest unretired key row, locked until the transaction ends if asked."""
+    query = (
+        sa.select(KEY)
+        .where(KEY.c.organization_id == organization_id, KEY.c.retired_at.is_(None))
+        .order_by(KEY.c.id.desc())
+        .limit(1)
+    )
+    if lock:
+        query = query.with_for_update()
+    return (await connection.execute(query)).mappings().first()
+
+
 async def signing_key(
     connection: AsyncConnection, settings: Settings, organization_id: int, actor: str
 ) -> tuple[Mapping[str, Any], OKPKey]:
     """The organization's current key (made on first use), held until the transaction ends:
     issuing for one issuer is serialized, which keeps its status list indexes in order."""
     _kek(settings)
-    found = (
-        (
-            await connection.execute(
-                sa.select(KEY)
-                .where(KEY.c.organization_id == organization_id, KEY.c.retired_at.is_(None))
-                .order_by(KEY.c.id.desc())
-                .limit(1)
-                .with_for_update()
-            )
-        )
-        .mappings()
-        .first()
-    )
+    found = await _current_row(connection, organization_id, lock=True)
     if found is None:
         made, key = await _make_key(connection, settings, organization_id, actor)
         return dict(made), key
@@ -184,18 +187,7 @@ async def current_key(
     """The organization's current key, for signing what it publishes (its status lists): read
     without a lock and never made here; `KeyUnavailable` when it has none."""
     _kek(settings)
-    found = (
-        (
-            await connection.execute(
-                sa.select(KEY)
-                .where(KEY.c.organization_id == organization_id, KEY.c.retired_at.is_(None))
-                .order_by(KEY.c.id.desc())
-                .limit(1)
-            )
-        )
-        .mappings()
-        .first()
-    )
+    found = await _current_row(connection, organization_id, lock=False)
     if found is None:
         raise KeyUnavailable("the issuer has no signing key (it has issued nothing)")
     return _opened(settings, found)
