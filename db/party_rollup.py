@@ -28,6 +28,8 @@ from itertools import product
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from db.refresh_triggers import Watched, clear, column, create, drop
+
 __all__ = ["LOCK_CLASS", "SETS", "install", "installed", "rebuild", "set_id", "uninstall"]
 
 LEVELS = (0, 1, 2)
@@ -38,8 +40,6 @@ SETS = [(by_kind, signed, start) for by_kind, signed, start in product((0, 1), L
 
 LOCK_CLASS = 21021
 """The first key of the advisory locks a refresh takes per organization (PostgreSQL)."""
-
-_TABLES = ("agreement_party", "agreement")
 
 
 def set_id(by_kind: bool | int, signed: int, start: int) -> int:
@@ -144,30 +144,6 @@ _WATCHED = {
 """Per table: the column naming the agreement, and the columns whose update matters."""
 
 
-def _postgres(table: str) -> list[str]:
-    column, watched = _WATCHED[table]
-    changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in watched)
-    return [
-        f"""CREATE OR REPLACE FUNCTION party_rollup_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        PERFORM party_rollup_refresh(NEW.{column});
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM party_rollup_refresh(OLD.{column});
-    ELSIF {changed} THEN
-        PERFORM party_rollup_refresh(OLD.{column});
-        IF NEW.{column} IS DISTINCT FROM OLD.{column} THEN
-            PERFORM party_rollup_refresh(NEW.{column});
-        END IF;
-    END IF;
-    RETURN NULL;
-END
-$$""",
-        f"CREATE TRIGGER party_rollup_written AFTER INSERT OR UPDATE OR DELETE ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION party_rollup_{table}()",
-    ]
-
-
 def _sqlite_refresh(x: str) -> list[str]:
     delta = _delta(x, "")
     return [
@@ -181,46 +157,22 @@ def _sqlite_refresh(x: str) -> list[str]:
     ]
 
 
-def _sqlite(table: str) -> list[str]:
-    column, watched = _WATCHED[table]
-    statements = []
-    for op in ("INSERT", "UPDATE", "DELETE"):
-        rows = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["OLD", "NEW"]}[op]
-        body = " ".join(f"{s};" for row in rows for s in _sqlite_refresh(f"{row}.{column}"))
-        when = (
-            " WHEN " + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in watched)
-            if op == "UPDATE"
-            else ""
-        )
-        statements.append(
-            f"CREATE TRIGGER party_rollup_{table}_{op.lower()} AFTER {op} ON {table} "
-            f"FOR EACH ROW{when} BEGIN {body} END"
-        )
-    return statements
+def _watched() -> list[Watched]:
+    return [
+        Watched(table, column(owner), watched, "party_rollup_refresh", _sqlite_refresh)
+        for table, (owner, watched) in _WATCHED.items()
+    ]
 
 
 def uninstall(connection: Connection) -> None:
     """Drops the triggers (and their functions on PostgreSQL)."""
-    for table in _TABLES:
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS party_rollup_written ON {table}")
-            connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS party_rollup_{table}()")
-        else:
-            for op in ("insert", "update", "delete"):
-                connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS party_rollup_{table}_{op}")
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("DROP FUNCTION IF EXISTS party_rollup_refresh(integer)")
+    drop(connection, "party_rollup", _WATCHED, ["party_rollup_refresh"])
 
 
 def install(connection: Connection) -> None:
     """(Re)makes the triggers; run `rebuild` for what is already there."""
     uninstall(connection)
-    postgres = connection.dialect.name == "postgresql"
-    if postgres:
-        connection.exec_driver_sql(_postgres_refresh())
-    for table in _TABLES:
-        for statement in _postgres(table) if postgres else _sqlite(table):
-            connection.exec_driver_sql(statement)
+    create(connection, "party_rollup", [_postgres_refresh()], _watched())
 
 
 def installed(connection: Connection) -> bool:
@@ -232,13 +184,7 @@ def rebuild(connection: Connection) -> None:
     """Computes every count afresh from the tables, in the caller's transaction (on PostgreSQL
     writers wait for it)."""
     dialect = connection.dialect.name
-    if dialect == "postgresql":
-        connection.exec_driver_sql(
-            "LOCK TABLE party_rollup_set, party_rollup, agreement_party_rollup "
-            "IN SHARE ROW EXCLUSIVE MODE"
-        )
-    for table in ("agreement_party_rollup", "party_rollup", "party_rollup_set"):
-        connection.exec_driver_sql(f"DELETE FROM {table}")
+    clear(connection, ("party_rollup_set", "party_rollup", "agreement_party_rollup"))
     connection.exec_driver_sql(
         "INSERT INTO party_rollup_set (id, by_kind, by_signed, by_start) VALUES "
         + ", ".join(f"({set_id(*s)}, {s[0]}, {s[1]}, {s[2]})" for s in SETS)

@@ -22,11 +22,13 @@ for any day of the window and keeps the number of rows small (a few thousand at 
 agreements). Outside the window the summaries fall back to the scan until `rebuild` moves it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+
+from db.refresh_triggers import Watched, clear, column, create, drop, refresh_function
 
 __all__ = ["HORIZON_DAYS", "SOURCES", "install", "installed", "rebuild", "uninstall"]
 
@@ -181,111 +183,42 @@ def _funding_agreement(row: str) -> str:
     return f"COALESCE({row}.agreement_id, {_program_agreement(row)})"
 
 
-SOURCES: dict[str, tuple[Sequence[str], object]] = {
-    "agreement": (("kind", "status", "signed_on", "effective_from", "effective_to"), "id"),
-    "program": (("agreement_id",), "agreement_id"),
+SOURCES: dict[str, tuple[Sequence[str], Callable[[str], str]]] = {
+    "agreement": (("kind", "status", "signed_on", "effective_from", "effective_to"), column("id")),
+    "program": (("agreement_id",), column("agreement_id")),
     "enrolment": (("program_id",), _program_agreement),
     "learning_outcome": (("program_id", "credits"), _program_agreement),
-    "recognition_rule": (("agreement_id",), "agreement_id"),
+    "recognition_rule": (("agreement_id",), column("agreement_id")),
     "credit_recognition": (("rule_id", "credits"), _rule_agreement),
-    "resource_share": (("agreement_id",), "agreement_id"),
-    "activity_agreement": (("agreement_id", "activity_id"), "agreement_id"),
-    "evaluation": (("agreement_id", "score"), "agreement_id"),
+    "resource_share": (("agreement_id",), column("agreement_id")),
+    "activity_agreement": (("agreement_id", "activity_id"), column("agreement_id")),
+    "evaluation": (("agreement_id", "score"), column("agreement_id")),
     "funding": (("agreement_id", "program_id", "currency", "amount"), _funding_agreement),
 }
-"""The tables whose changes move a figure: the columns that matter on an update, and how a
-row names its agreement (a column, or an expression of the row)."""
+"""The tables whose changes move a figure: the columns that matter on an update, and the
+agreement a row names (an SQL expression of the row, "OLD" or "NEW")."""
+
+_REFRESH = "summary_rollup_refresh"
 
 
-def _agreement_of(table: str, row: str) -> str:
-    found = SOURCES[table][1]
-    return f"{row}.{found}" if isinstance(found, str) else found(row)  # type: ignore[operator]
-
-
-def _changed(table: str, differs: str) -> str:
-    return " OR ".join(f"NEW.{c} {differs} OLD.{c}" for c in SOURCES[table][0])
-
-
-def _postgres(table: str) -> list[str]:
-    function = f"summary_rollup_{table}"
-    old, new = _agreement_of(table, "OLD"), _agreement_of(table, "NEW")
+def _watched() -> list[Watched]:
     return [
-        f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    before_id integer;
-    after_id integer;
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        PERFORM summary_rollup_refresh({new});
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM summary_rollup_refresh({old});
-    ELSIF {_changed(table, "IS DISTINCT FROM")} THEN
-        before_id := {old};
-        after_id := {new};
-        PERFORM summary_rollup_refresh(before_id);
-        IF after_id IS DISTINCT FROM before_id THEN
-            PERFORM summary_rollup_refresh(after_id);
-        END IF;
-    END IF;
-    RETURN NULL;
-END
-$$""",
-        f"CREATE TRIGGER summary_rollup_written AFTER INSERT OR UPDATE OR DELETE ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        Watched(table, owner, columns, _REFRESH, lambda x: _refresh(x, ""))
+        for table, (columns, owner) in SOURCES.items()
     ]
-
-
-def _postgres_refresh() -> str:
-    body = ";\n    ".join(_refresh("target", "postgresql"))
-    return f"""CREATE OR REPLACE FUNCTION summary_rollup_refresh(target integer) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF target IS NULL THEN
-        RETURN;
-    END IF;
-    {body};
-END
-$$"""
-
-
-def _sqlite(table: str) -> list[str]:
-    statements = []
-    for op in ("INSERT", "UPDATE", "DELETE"):
-        rows = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["OLD", "NEW"]}[op]
-        body = " ".join(
-            f"{statement};" for row in rows for statement in _refresh(_agreement_of(table, row), "")
-        )
-        when = f" WHEN {_changed(table, 'IS NOT')}" if op == "UPDATE" else ""
-        statements.append(
-            f"CREATE TRIGGER summary_rollup_{table}_{op.lower()} AFTER {op} ON {table} "
-            f"FOR EACH ROW{when} BEGIN {body} END"
-        )
-    return statements
 
 
 def uninstall(connection: Connection) -> None:
     """Drops the rollup triggers (and their functions on PostgreSQL)."""
-    for table in SOURCES:
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS summary_rollup_written ON {table}")
-            connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS summary_rollup_{table}()")
-        else:
-            for op in ("insert", "update", "delete"):
-                connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS summary_rollup_{table}_{op}")
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("DROP FUNCTION IF EXISTS summary_rollup_refresh(integer)")
+    drop(connection, "summary_rollup", SOURCES, [_REFRESH])
 
 
 def install(connection: Connection) -> None:
     """(Re)makes the rollup triggers; the rollups are then kept from the next write on (run
     `rebuild` for what is already there)."""
     uninstall(connection)
-    postgres = connection.dialect.name == "postgresql"
-    if postgres:
-        connection.exec_driver_sql(_postgres_refresh())
-    for table in SOURCES:
-        for statement in _postgres(table) if postgres else _sqlite(table):
-            connection.exec_driver_sql(statement)
+    function = refresh_function(_REFRESH, _refresh("target", "postgresql"))
+    create(connection, "summary_rollup", [function], _watched())
 
 
 def installed(connection: Connection) -> bool:
@@ -297,19 +230,16 @@ def rebuild(connection: Connection, today: date) -> None:
     """Computes every rollup afresh from the tables, with the window starting on `today`, in
     the caller's transaction. On PostgreSQL writers wait for it (the rollup tables are locked)."""
     dialect = connection.dialect.name
-    if dialect == "postgresql":
-        connection.exec_driver_sql(
-            "LOCK TABLE summary_rollup_state, summary_rollup, agreement_rollup, "
-            "summary_rollup_funding, agreement_rollup_funding IN SHARE ROW EXCLUSIVE MODE"
-        )
-    for table in (
-        "agreement_rollup_funding",
-        "summary_rollup_funding",
-        "agreement_rollup",
-        "summary_rollup",
-        "summary_rollup_state",
-    ):
-        connection.exec_driver_sql(f"DELETE FROM {table}")
+    clear(
+        connection,
+        (
+            "summary_rollup_state",
+            "summary_rollup",
+            "agreement_rollup",
+            "summary_rollup_funding",
+            "agreement_rollup_funding",
+        ),
+    )
     connection.execute(
         sa.text(
             "INSERT INTO summary_rollup_state (id, pivot, before_pivot, horizon) "

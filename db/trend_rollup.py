@@ -18,6 +18,7 @@ instead of deadlocking). Flows are dated, not read as of today, so there is no w
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from db.refresh_triggers import Watched, clear, column, create, drop, refresh_function
 from db.summary_rollup import SOURCES as AGREEMENT_SOURCES
 
 __all__ = ["install", "installed", "rebuild", "uninstall"]
@@ -184,108 +185,45 @@ _WATCHED: dict[str, tuple[str, ...]] = {
 _ACTIVITY_OWNER = {"activity": "id", "activity_agreement": "activity_id"}
 
 
-def _owner(table: str, row: str) -> str:
-    """The agreement (or activity) a row of `table` refreshes."""
-    if table in _ACTIVITY_OWNER:
-        return f"{row}.{_ACTIVITY_OWNER[table]}"
-    found = AGREEMENT_SOURCES[table][1]
-    return f"{row}.{found}" if isinstance(found, str) else found(row)  # type: ignore[operator]
-
-
-def _function(table: str) -> str:
-    return "trend_rollup_activity" if table in _ACTIVITY_OWNER else "trend_rollup_agreement"
-
-
-def _postgres_refresh(name: str, body: list[str]) -> str:
-    statements = ";\n    ".join(body)
-    return f"""CREATE OR REPLACE FUNCTION {name}(target integer) RETURNS void
-LANGUAGE plpgsql SET jit = off AS $$
-BEGIN
-    IF target IS NULL THEN
-        RETURN;
-    END IF;
-    {statements};
-END
-$$"""
-
-
-def _postgres(table: str) -> list[str]:
-    old, new = _owner(table, "OLD"), _owner(table, "NEW")
-    changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in _WATCHED[table])
-    refresh = _function(table)
-    return [
-        f"""CREATE OR REPLACE FUNCTION trend_rollup_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    before_id integer;
-    after_id integer;
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        PERFORM {refresh}({new});
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM {refresh}({old});
-    ELSIF {changed} THEN
-        before_id := {old};
-        after_id := {new};
-        PERFORM {refresh}(before_id);
-        IF after_id IS DISTINCT FROM before_id THEN
-            PERFORM {refresh}(after_id);
-        END IF;
-    END IF;
-    RETURN NULL;
-END
-$$""",
-        f"CREATE TRIGGER trend_rollup_written AFTER INSERT OR UPDATE OR DELETE ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION trend_rollup_{table}()",
-    ]
-
-
-def _sqlite(table: str) -> list[str]:
-    refresh = _activity_refresh if table in _ACTIVITY_OWNER else _agreement_refresh
-    statements = []
-    for op in ("INSERT", "UPDATE", "DELETE"):
-        rows = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["OLD", "NEW"]}[op]
-        body = " ".join(f"{s};" for row in rows for s in refresh(_owner(table, row), ""))
-        when = (
-            " WHEN " + " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _WATCHED[table])
-            if op == "UPDATE"
-            else ""
-        )
-        statements.append(
-            f"CREATE TRIGGER trend_rollup_{table}_{op.lower()} AFTER {op} ON {table} "
-            f"FOR EACH ROW{when} BEGIN {body} END"
-        )
-    return statements
+def _watched() -> list[Watched]:
+    made = []
+    for table, columns in _WATCHED.items():
+        if table in _ACTIVITY_OWNER:
+            made.append(
+                Watched(
+                    table,
+                    column(_ACTIVITY_OWNER[table]),
+                    columns,
+                    "trend_rollup_activity",
+                    lambda x: _activity_refresh(x, ""),
+                )
+            )
+        else:
+            made.append(
+                Watched(
+                    table,
+                    AGREEMENT_SOURCES[table][1],
+                    columns,
+                    "trend_rollup_agreement",
+                    lambda x: _agreement_refresh(x, ""),
+                )
+            )
+    return made
 
 
 def uninstall(connection: Connection) -> None:
     """Drops the triggers (and their functions on PostgreSQL)."""
-    postgres = connection.dialect.name == "postgresql"
-    for table in _WATCHED:
-        if postgres:
-            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS trend_rollup_written ON {table}")
-            connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS trend_rollup_{table}()")
-        else:
-            for op in ("insert", "update", "delete"):
-                connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS trend_rollup_{table}_{op}")
-    if postgres:
-        for name in ("trend_rollup_agreement", "trend_rollup_activity"):
-            connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {name}(integer)")
+    drop(connection, "trend_rollup", _WATCHED, ["trend_rollup_agreement", "trend_rollup_activity"])
 
 
 def install(connection: Connection) -> None:
     """(Re)makes the triggers; run `rebuild` for what is already there."""
     uninstall(connection)
-    postgres = connection.dialect.name == "postgresql"
-    if postgres:
-        connection.exec_driver_sql(
-            _postgres_refresh("trend_rollup_agreement", _agreement_refresh("target", "postgresql"))
-        )
-        connection.exec_driver_sql(
-            _postgres_refresh("trend_rollup_activity", _activity_refresh("target", "postgresql"))
-        )
-    for table in _WATCHED:
-        for statement in _postgres(table) if postgres else _sqlite(table):
-            connection.exec_driver_sql(statement)
+    functions = [
+        refresh_function("trend_rollup_agreement", _agreement_refresh("target", "postgresql")),
+        refresh_function("trend_rollup_activity", _activity_refresh("target", "postgresql")),
+    ]
+    create(connection, "trend_rollup", functions, _watched())
 
 
 def installed(connection: Connection) -> bool:
@@ -297,12 +235,7 @@ def rebuild(connection: Connection) -> None:
     """Computes every flow afresh from the tables, in the caller's transaction (on PostgreSQL
     writers wait for it)."""
     dialect = connection.dialect.name
-    if dialect == "postgresql":
-        connection.exec_driver_sql(
-            "LOCK TABLE trend_rollup, agreement_trend, activity_trend IN SHARE ROW EXCLUSIVE MODE"
-        )
-    for table in ("trend_rollup", "agreement_trend", "activity_trend"):
-        connection.exec_driver_sql(f"DELETE FROM {table}")
+    clear(connection, ("trend_rollup", "agreement_trend", "activity_trend"))
     connection.exec_driver_sql(
         "INSERT INTO agreement_trend (agreement_id, measure, month, value, entries) "
         f"SELECT agreement_id, measure, month, value, entries FROM ({_flows(None, dialect)}) f"
