@@ -90,65 +90,71 @@ def terms_hash(
     )
 
 
+_ID = sa.bindparam("agreement_id", type_=sa.Integer)
+_LATEST = (
+    sa.select(VERSION.c.document_id, sa.func.max(VERSION.c.number).label("number"))
+    .join(DOCUMENT, DOCUMENT.c.id == VERSION.c.document_id)
+    .where(DOCUMENT.c.agreement_id == _ID)
+    .group_by(VERSION.c.document_id)
+    .subquery()
+)
+_READS = {
+    "agreement": sa.select(
+        AGREEMENT.c.kind, AGREEMENT.c.effective_from, AGREEMENT.c.effective_to
+    ).where(AGREEMENT.c.id == _ID),
+    "parties": sa.select(PARTY.c.organization_id, PARTY.c.role).where(PARTY.c.agreement_id == _ID),
+    "modes": sa.select(MODE.c.mode).where(MODE.c.agreement_id == _ID),
+    "commitments": sa.select(
+        COMMITMENT.c.obligor_id,
+        COMMITMENT.c.beneficiary_id,
+        COMMITMENT.c.description,
+        COMMITMENT.c.due_on,
+    ).where(COMMITMENT.c.agreement_id == _ID),
+    "mobility": sa.select(*_MOBILITY_TERMS).where(MOBILITY.c.agreement_id == _ID),
+    "documents": sa.select(VERSION.c.document_id, VERSION.c.sha256).join(
+        _LATEST,
+        sa.and_(
+            VERSION.c.document_id == _LATEST.c.document_id,
+            VERSION.c.number == _LATEST.c.number,
+        ),
+    ),
+}
+"""The reads of `terms_of`, built once (a write reads the terms before and after it)."""
+
+
 async def terms_of(connection: AsyncConnection, agreement_id: int) -> dict[str, Any]:
     """The stored terms of an agreement as `terms_document` gives them, with its mobility
     conditions when it has any (so that the hash of an agreement without stays as it was)."""
-    result = await connection.execute(sa.select(AGREEMENT).where(AGREEMENT.c.id == agreement_id))
-    row = result.mappings().first()
-    assert row is not None
-    parties = await connection.execute(
-        sa.select(PARTY.c.organization_id, PARTY.c.role).where(PARTY.c.agreement_id == agreement_id)
-    )
-    modes = await connection.scalars(
-        sa.select(MODE.c.mode).where(MODE.c.agreement_id == agreement_id)
-    )
-    commitments = await connection.execute(
-        sa.select(
-            COMMITMENT.c.obligor_id,
-            COMMITMENT.c.beneficiary_id,
-            COMMITMENT.c.description,
-            COMMITMENT.c.due_on,
-        ).where(COMMITMENT.c.agreement_id == agreement_id)
-    )
-    mobility = await connection.execute(
-        sa.select(*_MOBILITY_TERMS).where(MOBILITY.c.agreement_id == agreement_id)
-    )
-    latest = (
-        sa.select(VERSION.c.document_id, sa.func.max(VERSION.c.number).label("number"))
-        .join(DOCUMENT, DOCUMENT.c.id == VERSION.c.document_id)
-        .where(DOCUMENT.c.agreement_id == agreement_id)
-        .group_by(VERSION.c.document_id)
-        .subquery()
-    )
-    documents = await connection.execute(
-        sa.select(VERSION.c.document_id, VERSION.c.sha256).join(
-            latest,
-            sa.and_(
-                VERSION.c.document_id == latest.c.document_id,
-                VERSION.c.number == latest.c.number,
-            ),
-        )
-    )
+    found = {
+        name: (await connection.execute(read, {"agreement_id": agreement_id})).all()
+        for name, read in _READS.items()
+    }
+    [row] = found["agreement"]
     document = terms_document(
-        kind=row["kind"],
-        effective_from=row["effective_from"],
-        effective_to=row["effective_to"],
-        parties=((p.organization_id, p.role) for p in parties),
-        modes=modes,
+        kind=row.kind,
+        effective_from=row.effective_from,
+        effective_to=row.effective_to,
+        parties=((p.organization_id, p.role) for p in found["parties"]),
+        modes=(m.mode for m in found["modes"]),
         commitments=(
-            (c.obligor_id, c.beneficiary_id, c.description, c.due_on) for c in commitments
+            (c.obligor_id, c.beneficiary_id, c.description, c.due_on) for c in found["commitments"]
         ),
-        documents=((d.document_id, d.sha256) for d in documents),
+        documents=((d.document_id, d.sha256) for d in found["documents"]),
     )
-    conditions = [json.dumps(dict(m), sort_keys=True, default=str) for m in mobility.mappings()]
+    conditions = [
+        json.dumps(dict(m._mapping), sort_keys=True, default=str) for m in found["mobility"]
+    ]
     if conditions:
         document["mobility_conditions"] = sorted(conditions)
     return document
 
 
-async def refresh_terms_hash(connection: AsyncConnection, agreement_id: int) -> str:
-    """Hash the stored terms of an agreement again and store the hash; returns it."""
-    digest = hash_of(await terms_of(connection, agreement_id))
+async def refresh_terms_hash(
+    connection: AsyncConnection, agreement_id: int, terms: dict[str, Any] | None = None
+) -> str:
+    """Hash the stored terms of an agreement again and store the hash; returns it. `terms`:
+    what `terms_of` has just given for it, when the caller read them already."""
+    digest = hash_of(terms if terms is not None else await terms_of(connection, agreement_id))
     await connection.execute(
         sa.update(AGREEMENT).where(AGREEMENT.c.id == agreement_id).values(terms_hash=digest)
     )

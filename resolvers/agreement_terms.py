@@ -143,7 +143,7 @@ async def add_party(
     old_terms = await terms_of(connection, agreement_id)
     added = await _insert_party(connection, agreement_id, party, actor=actor, action=action)
     new_terms = await terms_of(connection, agreement_id)
-    await refresh_terms_hash(connection, agreement_id)
+    await refresh_terms_hash(connection, agreement_id, new_terms)
     result = await connection.execute(
         sa.update(AGREEMENT)
         .where(AGREEMENT.c.id == agreement_id)

@@ -197,7 +197,7 @@ async def update_agreement(
             await set_modes(connection, key, modes)
         new_terms = await terms_of(connection, key)
         before = current["terms_hash"]
-        after = await refresh_terms_hash(connection, key)
+        after = await refresh_terms_hash(connection, key, new_terms)
         await record(
             connection,
             table=AGREEMENT,
