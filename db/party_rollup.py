@@ -169,10 +169,11 @@ def uninstall(connection: Connection) -> None:
     drop(connection, "party_rollup", _WATCHED, ["party_rollup_refresh"])
 
 
-def install(connection: Connection) -> None:
-    """(Re)makes the triggers; run `rebuild` for what is already there."""
+def install(connection: Connection, deferred: bool = True) -> None:
+    """(Re)makes the triggers, deferred to the commit on PostgreSQL unless `deferred` is false
+    (`db.refresh_triggers.create`); run `rebuild` for what is already there."""
     uninstall(connection)
-    create(connection, "party_rollup", [_postgres_refresh()], _watched())
+    create(connection, "party_rollup", [_postgres_refresh()], _watched(), deferred=deferred)
 
 
 def installed(connection: Connection) -> bool:

@@ -52,7 +52,7 @@ END
 $$"""
 
 
-def _postgres(prefix: str, watched: Watched) -> list[str]:
+def _postgres(prefix: str, watched: Watched, deferred: bool) -> list[str]:
     function = f"{prefix}_{watched.table}"
     old, new = watched.owner("OLD"), watched.owner("NEW")
     changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in watched.columns)
@@ -77,7 +77,9 @@ BEGIN
     RETURN NULL;
 END
 $$""",
-        f"CREATE TRIGGER {prefix}_written AFTER INSERT OR UPDATE OR DELETE ON {watched.table} "
+        f"CREATE {'CONSTRAINT ' if deferred else ''}TRIGGER {prefix}_written "
+        f"AFTER INSERT OR UPDATE OR DELETE ON {watched.table} "
+        f"{'DEFERRABLE INITIALLY DEFERRED ' if deferred else ''}"
         f"FOR EACH ROW EXECUTE FUNCTION {function}()",
     ]
 
@@ -102,15 +104,29 @@ def _sqlite(prefix: str, watched: Watched) -> list[str]:
 
 
 def create(
-    connection: Connection, prefix: str, functions: Iterable[str], watched: Iterable[Watched]
+    connection: Connection,
+    prefix: str,
+    functions: Iterable[str],
+    watched: Iterable[Watched],
+    deferred: bool = True,
 ) -> None:
-    """Makes the refresh `functions` (PostgreSQL only) and every table's triggers."""
+    """Makes the refresh `functions` (PostgreSQL only) and every table's triggers.
+
+    On PostgreSQL the triggers are deferred to the commit (constraint triggers), unless
+    `deferred` is false. A refresh locks the kept rows it moves (a group, a month, an
+    organization's counts), which many writers share; fired with the statement, that lock was
+    held for the rest of the writing transaction, and writers of one group queued for whole
+    transactions. At commit it is held for the refresh and the commit alone. The refresh reads
+    the tables as they are then, so deferring it changes no figure; a reader inside the writing
+    transaction sees the rollups as they were before it (`SET CONSTRAINTS ALL IMMEDIATE` fires
+    them early). SQLite has one writer at a time, and no deferred triggers."""
     postgres = connection.dialect.name == "postgresql"
     if postgres:
         for function in functions:
             connection.exec_driver_sql(function)
     for table in watched:
-        for statement in _postgres(prefix, table) if postgres else _sqlite(prefix, table):
+        made = _postgres(prefix, table, deferred) if postgres else _sqlite(prefix, table)
+        for statement in made:
             connection.exec_driver_sql(statement)
 
 

@@ -213,12 +213,13 @@ def uninstall(connection: Connection) -> None:
     drop(connection, "summary_rollup", SOURCES, [_REFRESH])
 
 
-def install(connection: Connection) -> None:
-    """(Re)makes the rollup triggers; the rollups are then kept from the next write on (run
+def install(connection: Connection, deferred: bool = True) -> None:
+    """(Re)makes the rollup triggers, deferred to the commit on PostgreSQL unless `deferred` is
+    false (`db.refresh_triggers.create`); the rollups are then kept from the next write on (run
     `rebuild` for what is already there)."""
     uninstall(connection)
     function = refresh_function(_REFRESH, _refresh("target", "postgresql"))
-    create(connection, "summary_rollup", [function], _watched())
+    create(connection, "summary_rollup", [function], _watched(), deferred=deferred)
 
 
 def installed(connection: Connection) -> bool:

@@ -216,14 +216,15 @@ def uninstall(connection: Connection) -> None:
     drop(connection, "trend_rollup", _WATCHED, ["trend_rollup_agreement", "trend_rollup_activity"])
 
 
-def install(connection: Connection) -> None:
-    """(Re)makes the triggers; run `rebuild` for what is already there."""
+def install(connection: Connection, deferred: bool = True) -> None:
+    """(Re)makes the triggers, deferred to the commit on PostgreSQL unless `deferred` is false
+    (`db.refresh_triggers.create`); run `rebuild` for what is already there."""
     uninstall(connection)
     functions = [
         refresh_function("trend_rollup_agreement", _agreement_refresh("target", "postgresql")),
         refresh_function("trend_rollup_activity", _activity_refresh("target", "postgresql")),
     ]
-    create(connection, "trend_rollup", functions, _watched())
+    create(connection, "trend_rollup", functions, _watched(), deferred=deferred)
 
 
 def installed(connection: Connection) -> bool:

@@ -1,8 +1,8 @@
 """The built network, kept per process and reused while the database says nothing changed.
 
-Every write transaction raises the change counter (`network_change.value`, see
-`resolvers.network_changes.note_change`) before it commits. A request for the network reads the
-counter (one primary-key select) and reuses the process's network only if it was built at that
+Every write transaction raises the change counter (the sum of `network_change`'s rows, see
+`db.network_counter` and `resolvers.network_changes.note_change`) before it commits. A request
+for the network reads the counter (one select of 16 rows) and reuses the process's network only if it was built at that
 same value; otherwise it reloads the rows and rebuilds. So a write committed on any worker is
 seen by network queries on every worker from the next request on, and workers share nothing but
 the database.

@@ -7,9 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db import tables as t
 from db.base import table_of
+from db.network_counter import counter
 from graph.data import Member, NetworkData, Organization, Tie, TieKind
 
-__all__ = ["CHANGE", "load_network", "read_change"]
+__all__ = ["load_network", "read_change"]
 
 ORGANIZATION = table_of(t.Organization)
 AGREEMENT = table_of(t.Agreement)
@@ -18,12 +19,11 @@ ALLIANCE = table_of(t.Alliance)
 MEMBERSHIP = table_of(t.Membership)
 PROGRAM = table_of(t.Program)
 PROGRAM_PARTNER = table_of(t.ProgramPartner)
-CHANGE = table_of(t.NetworkChange)
 
 
 async def read_change(connection: AsyncConnection) -> int:
     """The network change counter (one cheap statement)."""
-    value = await connection.scalar(sa.select(CHANGE.c.value).where(CHANGE.c.id == 1))
+    value = await connection.scalar(sa.select(counter()))
     return int(value or 0)
 
 

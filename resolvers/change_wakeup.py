@@ -1,13 +1,14 @@
 """Waking the subscribers of the change feed when a write commits (docs/changes.md,
 "Subscriptions").
 
-The feed table is the source of truth; a wakeup only tells readers to look again. A write
-transaction calls `announce` before it commits: on PostgreSQL one `pg_notify` on the channel
-`partnergraph_changes` (the server delivers it at commit, to every listening worker, and folds
-identical notifications of one transaction into one); after the commit `committed` wakes the
-subscribers of this process at once. Each worker process keeps one listening connection per
-database (`Wakeup.start`), opened when its first subscriber arrives; a notification it misses
-(a reconnect, a write made by plain SQL) is caught up by the subscribers' periodic poll.
+The feed table is the source of truth; a wakeup only tells readers to look again. After a write
+transaction commits, `announce_committed` sends on PostgreSQL one `pg_notify` on the channel
+`partnergraph_changes` (to every listening worker) in a short transaction of its own, and
+`committed` wakes the subscribers of this process at once. `announce` sends it inside a
+transaction instead (the reminders' run, which is not on the API's write path). Each worker
+process keeps one listening connection per database (`Wakeup.start`), opened when its first
+subscriber arrives; a notification it misses (a reconnect, a write made by plain SQL, a wakeup
+lost after its commit) is caught up by the subscribers' periodic poll.
 """
 
 import asyncio
@@ -20,7 +21,7 @@ import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-__all__ = ["CHANNEL", "Wakeup", "announce", "committed", "wakeup_of"]
+__all__ = ["CHANNEL", "Wakeup", "announce", "announce_committed", "committed", "wakeup_of"]
 
 log = logging.getLogger("partnergraph.subscriptions")
 
@@ -108,6 +109,21 @@ async def announce(connection: AsyncConnection) -> None:
     (PostgreSQL); nothing on SQLite, whose one process is woken by `committed`."""
     if connection.dialect.name == "postgresql":
         await connection.execute(_NOTIFY)
+
+
+async def announce_committed(connection: AsyncConnection) -> None:
+    """After a write committed, on its connection: the `pg_notify` of `announce` in a
+    transaction of its own (PostgreSQL). Sent inside the write, it held the server's one
+    notification lock from the commit's start to its end, WAL flush included, so every
+    writer's commit waited for the one before. A failure is logged, not raised: the write is
+    committed, and the subscribers' periodic poll finds it."""
+    if connection.dialect.name != "postgresql":
+        return
+    try:
+        await connection.execute(_NOTIFY)
+        await connection.commit()
+    except sa.exc.DBAPIError:
+        log.warning("could not announce a committed write; subscribers will poll", exc_info=True)
 
 
 def committed(engine: AsyncEngine) -> None:

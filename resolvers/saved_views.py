@@ -26,9 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db import tables as t
 from db.base import table_of
+from db.network_counter import counter
 from resolvers.context import Context
 from resolvers.errors import ApiError, BadUserInput, Forbidden
-from resolvers.network_changes import CHANGE
 from resolvers.paging import Page, PageRequest
 from resolvers.tokens import access_version
 from resolvers.write_scope import check_arguments
@@ -176,7 +176,7 @@ class ViewToRun:
 
 
 def _to_run() -> sa.Select[Any]:
-    changes = sa.select(CHANGE.c.value).where(CHANGE.c.id == 1).scalar_subquery()
+    changes = counter()
     return (
         sa.select(VIEW, changes.label("_changes"), access_version().label("_access"))
         .where(VIEW.c.name == sa.bindparam("name"))

@@ -2,8 +2,10 @@
 
 `in_transaction` runs a write's work on one connection and commits it, raising the network
 change counter (`resolvers.network_changes`) as its last statement; any exception rolls
-everything back. It first tells the database who is writing (`resolvers.change_actor`), so the
-change events the triggers write in the same transaction name the caller's token.
+everything back. The feed's subscribers are woken after the commit, in a transaction of its
+own (`resolvers.change_wakeup.announce_committed`). It first tells the database who is
+writing (`resolvers.change_actor`), so the change events the triggers write in the same
+transaction name the caller's token.
 
 A violated database rule (`constraint_error`) or a value the database cannot
 store (`data_error`) comes out as `RefusedByDatabase`: the last line of defence, since the
@@ -18,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from resolvers.change_actor import Actor, acting, done_acting
-from resolvers.change_wakeup import announce, committed
+from resolvers.change_wakeup import announce_committed, committed
 from resolvers.errors import ApiError
 from resolvers.network_changes import note_change
 
@@ -85,14 +87,15 @@ async def in_transaction(
     (`resolvers.change_wakeup`); `RefusedByDatabase` when the database refuses the
     write, any other error as it came."""
     try:
-        async with engine.begin() as connection:
-            if actor is not None:
-                await acting(connection, actor)
-            result = await work(connection)
-            await note_change(connection)
-            await announce(connection)
-            if actor is not None:
-                await done_acting(connection)
+        async with engine.connect() as connection:
+            async with connection.begin():
+                if actor is not None:
+                    await acting(connection, actor)
+                result = await work(connection)
+                await note_change(connection)
+                if actor is not None:
+                    await done_acting(connection)
+            await announce_committed(connection)
         committed(engine)
         return result
     except sa.exc.IntegrityError as error:

@@ -1,4 +1,5 @@
-"""The network change counter: one row whose value every write transaction raises by one.
+"""The network change counter: the sum of 16 rows (`db.network_counter`), one of which every
+write transaction raises by one.
 
 Each API worker keeps its built cooperation network in memory (see `graph.cache`) and reuses it
 only while this value is the one it was built at, so a write on any worker is seen by network
