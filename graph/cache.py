@@ -2,10 +2,10 @@
 
 Every write transaction raises the change counter (the sum of `network_change`'s rows, see
 `db.network_counter` and `resolvers.network_changes.note_change`) before it commits. A request
-for the network reads the counter (one select of 16 rows) and reuses the process's network only if it was built at that
-same value; otherwise it reloads the rows and rebuilds. So a write committed on any worker is
-seen by network queries on every worker from the next request on, and workers share nothing but
-the database.
+for the network reads the counter (one select of 16 rows) and reuses the process's network
+only if it was built at that same value; otherwise it reloads the rows and rebuilds. So a write
+committed on any worker is seen by network queries on every worker from the next request on,
+and workers share nothing but the database.
 
 Views (the network through a filter and a viewer's visible agreements) are kept in a small LRU
 per network; they are dropped with it. Building runs in a worker thread so the event loop keeps
