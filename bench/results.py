@@ -22,6 +22,15 @@ def _rate_limit(report: dict[str, Any]) -> str:
     return f"API rate limiter on: {limit:,} cost points per caller a minute, counted in Redis."
 
 
+def _ratio(floor: float, api: float) -> str:
+    """Floor over API throughput, with two significant digits below 0.1 (an API 25 times the
+    floor reads 0.04x, not 0.0x)."""
+    if not api:
+        return "-"
+    ratio = floor / api
+    return f"{ratio:.1f}x" if ratio >= 0.1 else f"{ratio:.2g}x"
+
+
 def _table(report: dict[str, Any]) -> list[str]:
     lines = [
         f"### {report['organizations']:,} organizations, {report['agreements']:,} agreements"
@@ -44,7 +53,7 @@ def _table(report: dict[str, Any]) -> list[str]:
         api, floor = r["api"], r["floor"]
         errors = f" ({api['errors']} errors)" if api["errors"] else ""
         if floor:
-            ratio = f"{floor['rps'] / api['rps']:.1f}x" if api["rps"] else "-"
+            ratio = _ratio(floor["rps"], api["rps"])
             floor_cells = f"{_rps(floor['rps'])} | {floor['p50']} / {floor['p95']} | {ratio}"
         else:
             floor_cells = "- | - | -"
