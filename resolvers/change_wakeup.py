@@ -27,6 +27,12 @@ log = logging.getLogger("partnergraph.subscriptions")
 
 CHANNEL = "partnergraph_changes"
 _NOTIFY = sa.text(f"SELECT pg_notify('{CHANNEL}', '')")
+_NOTIFY_ALONE = sa.text(
+    f"SELECT set_config('synchronous_commit', 'off', true), pg_notify('{CHANNEL}', '')"
+)
+"""The notification in a transaction of its own: it writes no data, so its commit need not
+wait for the WAL to reach the disk (PostgreSQL gives a notifying transaction an id, and would
+otherwise flush its commit record, holding the notification lock meanwhile)."""
 
 
 class Wakeup:
@@ -120,7 +126,7 @@ async def announce_committed(connection: AsyncConnection) -> None:
     if connection.dialect.name != "postgresql":
         return
     try:
-        await connection.execute(_NOTIFY)
+        await connection.execute(_NOTIFY_ALONE)
         await connection.commit()
     except sa.exc.DBAPIError:
         log.warning("could not announce a committed write; subscribers will poll", exc_info=True)

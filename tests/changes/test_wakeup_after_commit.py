@@ -30,7 +30,7 @@ async def test_a_failed_wakeup_leaves_the_write_committed_and_answered(
     if backend != "postgresql":
         pytest.skip("SQLite sends no notification (one process, woken directly)")
     monkeypatch.setattr(
-        "resolvers.change_wakeup._NOTIFY", sa.text("SELECT pg_notify_that_does_not_exist()")
+        "resolvers.change_wakeup._NOTIFY_ALONE", sa.text("SELECT pg_notify_that_does_not_exist()")
     )
     with caplog.at_level(logging.WARNING, logger="partnergraph.subscriptions"):
         async with api_client(demo_engine, databases.admin_token) as client:
