@@ -166,7 +166,7 @@ def _watched() -> list[Watched]:
 
 def uninstall(connection: Connection) -> None:
     """Drops the triggers (and their functions on PostgreSQL)."""
-    drop(connection, "party_rollup", _WATCHED, ["party_rollup_refresh"])
+    drop(connection, "party_rollup", _watched())
 
 
 def install(connection: Connection, deferred: bool = True) -> None:

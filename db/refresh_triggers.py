@@ -130,13 +130,11 @@ def create(
             connection.exec_driver_sql(statement)
 
 
-def drop(
-    connection: Connection, prefix: str, tables: Iterable[str], functions: Iterable[str]
-) -> None:
-    """Drops the triggers `create` made on `tables`, and on PostgreSQL their functions and the
-    refresh `functions` (names, each taking one integer)."""
+def drop(connection: Connection, prefix: str, watched: Sequence[Watched]) -> None:
+    """Drops the triggers `create` made, and on PostgreSQL their functions and the refresh
+    functions they call."""
     postgres = connection.dialect.name == "postgresql"
-    for table in tables:
+    for table in (w.table for w in watched):
         if postgres:
             connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {prefix}_written ON {table}")
             connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {prefix}_{table}()")
@@ -144,7 +142,7 @@ def drop(
             for op in _ROWS:
                 connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {prefix}_{table}_{op.lower()}")
     if postgres:
-        for function in functions:
+        for function in dict.fromkeys(w.refresh for w in watched):
             connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}(integer)")
 
 

@@ -210,7 +210,7 @@ def _watched() -> list[Watched]:
 
 def uninstall(connection: Connection) -> None:
     """Drops the rollup triggers (and their functions on PostgreSQL)."""
-    drop(connection, "summary_rollup", SOURCES, [_REFRESH])
+    drop(connection, "summary_rollup", _watched())
 
 
 def install(connection: Connection, deferred: bool = True) -> None:

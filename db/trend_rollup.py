@@ -15,6 +15,8 @@ PostgreSQL the month rows it touches are locked first in key order (two writers 
 instead of deadlocking). Flows are dated, not read as of today, so there is no window.
 """
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -185,35 +187,31 @@ _WATCHED: dict[str, tuple[str, ...]] = {
 _ACTIVITY_OWNER = {"activity": "id", "activity_agreement": "activity_id"}
 
 
+_REFRESHES: dict[str, tuple[str, Callable[[str, str], list[str]]]] = {
+    "agreement": ("trend_rollup_agreement", _agreement_refresh),
+    "activity": ("trend_rollup_activity", _activity_refresh),
+}
+"""Per owner: the PostgreSQL refresh function and the statements it runs."""
+
+
+def _inline(statements: Callable[[str, str], list[str]]) -> Callable[[str], list[str]]:
+    """A refresh's statements as SQLite's triggers hold them (no dialect)."""
+    return lambda owner: statements(owner, "")
+
+
 def _watched() -> list[Watched]:
     made = []
     for table, columns in _WATCHED.items():
-        if table in _ACTIVITY_OWNER:
-            made.append(
-                Watched(
-                    table,
-                    column(_ACTIVITY_OWNER[table]),
-                    columns,
-                    "trend_rollup_activity",
-                    lambda x: _activity_refresh(x, ""),
-                )
-            )
-        else:
-            made.append(
-                Watched(
-                    table,
-                    AGREEMENT_SOURCES[table][1],
-                    columns,
-                    "trend_rollup_agreement",
-                    lambda x: _agreement_refresh(x, ""),
-                )
-            )
+        by_activity = table in _ACTIVITY_OWNER
+        function, statements = _REFRESHES["activity" if by_activity else "agreement"]
+        owner = column(_ACTIVITY_OWNER[table]) if by_activity else AGREEMENT_SOURCES[table][1]
+        made.append(Watched(table, owner, columns, function, _inline(statements)))
     return made
 
 
 def uninstall(connection: Connection) -> None:
     """Drops the triggers (and their functions on PostgreSQL)."""
-    drop(connection, "trend_rollup", _WATCHED, ["trend_rollup_agreement", "trend_rollup_activity"])
+    drop(connection, "trend_rollup", _watched())
 
 
 def install(connection: Connection, deferred: bool = True) -> None:
@@ -221,8 +219,7 @@ def install(connection: Connection, deferred: bool = True) -> None:
     (`db.refresh_triggers.create`); run `rebuild` for what is already there."""
     uninstall(connection)
     functions = [
-        refresh_function("trend_rollup_agreement", _agreement_refresh("target", "postgresql")),
-        refresh_function("trend_rollup_activity", _activity_refresh("target", "postgresql")),
+        refresh_function(name, made("target", "postgresql")) for name, made in _REFRESHES.values()
     ]
     create(connection, "trend_rollup", functions, _watched(), deferred=deferred)
 
